@@ -1,0 +1,1 @@
+"""acutrack: track what PubMed holds on acupuncture for autoimmune disease."""

@@ -1,0 +1,247 @@
+"""queries.toml and settings.
+
+Settings follow the contract: option beats environment beats file beats default. The
+NCBI API key and the SMTP password live only in memory and are never part of a repr.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+APP_NAME = "acutrack"
+CONDITION_KEYS = {"label", "aliases", "query"}
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class ConfigError(ValueError):
+    """A bad setting or queries file: the CLI exits 2 with this one-sentence message."""
+
+
+class UnknownCondition(ConfigError):
+    pass
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    label: str
+    aliases: tuple[str, ...]
+    query: str
+    intervention: str
+
+    @property
+    def full_query(self) -> str:
+        if not self.intervention:
+            return self.query
+        return f"({self.query}) AND ({self.intervention})"
+
+    @property
+    def query_hash(self) -> str:
+        """Identifies the search, so a changed query starts its history afresh."""
+        return hashlib.sha256(self.full_query.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Queries:
+    path: Path
+    intervention: str
+    conditions: dict[str, Condition] = field(default_factory=dict)
+
+    def _index(self) -> dict[str, str]:
+        names = {name: name for name in self.conditions}
+        for cond in self.conditions.values():
+            for alias in cond.aliases:
+                names[alias] = cond.name
+        return names
+
+    def resolve(self, name: str) -> Condition:
+        """A condition by its name or alias (case-insensitive)."""
+        key = name.strip().lower()
+        index = self._index()
+        if key in index:
+            return self.conditions[index[key]]
+        close = difflib.get_close_matches(key, list(index), n=3, cutoff=0.5)
+        hint = (
+            f"did you mean {' or '.join(close)}?"
+            if close
+            else "known conditions are " + ", ".join(self.conditions)
+        )
+        raise UnknownCondition(f"Unknown condition '{name}' in {self.path}: {hint}")
+
+    def select(self, names: tuple[str, ...] | list[str]) -> list[Condition]:
+        if not names:
+            return list(self.conditions.values())
+        chosen: list[Condition] = []
+        for name in names:
+            cond = self.resolve(name)
+            if cond not in chosen:
+                chosen.append(cond)
+        return chosen
+
+
+def _clean(query: str) -> str:
+    return " ".join(query.split())
+
+
+def _line_of(text: str, table: str, key: str | None = None) -> int:
+    """Best-effort line number of a table header (or a key inside it) for error messages."""
+    lines = text.splitlines()
+    start = 0
+    for i, line in enumerate(lines):
+        if re.match(rf"\s*\[\s*\"?{re.escape(table)}\"?\s*\]", line):
+            start = i
+            if key is None:
+                return i + 1
+            break
+    if key is not None:
+        for j in range(start, len(lines)):
+            if re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", lines[j]):
+                return j + 1
+    return start + 1
+
+
+def parse_queries(text: str, path: Path) -> Queries:
+    """Parse and validate queries.toml text; every problem is a ConfigError naming a line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(where.group(1)) if where else max(len(text.splitlines()), 1)
+        reason = re.sub(r"\s*\(at [^)]*\)", "", message)
+        raise ConfigError(
+            f"{path} line {line} is not valid TOML ({reason}); fix that line"
+        ) from None
+    intervention = data.pop("intervention", "")
+    if not isinstance(intervention, str):
+        raise ConfigError(
+            f"{path} line {_line_of(text, '', 'intervention')}: 'intervention' must be a string "
+            "holding the shared PubMed query part"
+        )
+    queries = Queries(path=path, intervention=_clean(intervention))
+    seen: dict[str, str] = {}
+    for name, table in data.items():
+        line = _line_of(text, name)
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{path} line {_line_of(text, '', name)}: unknown top-level key '{name}'; "
+                "conditions are tables like [lupus] and the only top-level key is 'intervention'"
+            )
+        if not NAME_RE.match(name):
+            raise ConfigError(
+                f"{path} line {line}: condition name '{name}' must be lower-case letters, digits, "
+                "'-' or '_'"
+            )
+        unknown = set(table) - CONDITION_KEYS
+        if unknown:
+            key = sorted(unknown)[0]
+            raise ConfigError(
+                f"{path} line {_line_of(text, name, key)}: unknown key '{key}' in [{name}]; "
+                f"allowed keys are {', '.join(sorted(CONDITION_KEYS))}"
+            )
+        query = table.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise ConfigError(f"{path} line {line}: [{name}] has no query; add query = '...'")
+        label = table.get("label", name)
+        aliases = table.get("aliases", [])
+        if not isinstance(label, str):
+            raise ConfigError(
+                f"{path} line {_line_of(text, name, 'label')}: label must be a string"
+            )
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ConfigError(
+                f"{path} line {_line_of(text, name, 'aliases')}: aliases must be a list of strings"
+            )
+        aliases = [a.strip().lower() for a in aliases]
+        for key in [name, *aliases]:
+            if key in seen:
+                raise ConfigError(
+                    f"{path} line {_line_of(text, name, 'aliases' if key != name else None)}: "
+                    f"'{key}' in [{name}] is already used by [{seen[key]}]; remove one of them"
+                )
+            seen[key] = name
+        queries.conditions[name] = Condition(
+            name=name,
+            label=label,
+            aliases=tuple(aliases),
+            query=_clean(query),
+            intervention=queries.intervention,
+        )
+    if not queries.conditions:
+        raise ConfigError(f"{path} defines no conditions; add a table such as [lupus] with a query")
+    return queries
+
+
+def packaged_queries_path() -> Path:
+    return Path(__file__).with_name("queries.toml")
+
+
+def find_queries_path(explicit: str | None) -> Path:
+    """--queries / ACUTRACK_QUERIES, else ./queries.toml, else the user's, else the packaged."""
+    if explicit:
+        return Path(explicit).expanduser()
+    local = Path("queries.toml")
+    if local.is_file():
+        return local
+    from platformdirs import user_config_path
+
+    user = user_config_path(APP_NAME) / "queries.toml"
+    if user.is_file():
+        return user
+    return packaged_queries_path()
+
+
+def load_queries(explicit: str | None = None) -> Queries:
+    path = find_queries_path(explicit)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"Queries file {path} does not exist; check --queries or ACUTRACK_QUERIES"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"Queries file {path} cannot be read ({exc.__class__.__name__})"
+        ) from None
+    return parse_queries(text, path)
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME) / "acutrack.db"
+
+
+def db_path(explicit: str | None) -> Path:
+    return Path(explicit).expanduser() if explicit else default_db_path()
+
+
+@dataclass(frozen=True)
+class NCBISettings:
+    """Where and as whom to ask NCBI. ``api_key`` is kept out of repr on purpose."""
+
+    base_url: str = DEFAULT_EUTILS_URL
+    email: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls) -> NCBISettings:
+        base = os.environ.get("ACUTRACK_EUTILS_URL") or DEFAULT_EUTILS_URL
+        if not re.match(r"^https?://", base):
+            raise ConfigError(
+                f"ACUTRACK_EUTILS_URL must be an http(s) URL such as {DEFAULT_EUTILS_URL}"
+            )
+        if not base.endswith("/"):
+            base += "/"
+        return cls(
+            base_url=base,
+            email=os.environ.get("NCBI_EMAIL") or None,
+            api_key=os.environ.get("NCBI_API_KEY") or None,
+        )

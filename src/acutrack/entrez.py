@@ -1,0 +1,249 @@
+"""NCBI E-utilities through Bio.Entrez.
+
+Every request goes through Bio.Entrez's own functions, so its rate limiting (3 requests a
+second, 10 with an API key), its ``tool``/``email``/``api_key`` parameters, its POST for
+long id lists and its first retry all apply. On top of that this module adds what a
+nightly job needs: a timeout, retries with backoff for HTTP 429, 5xx, timeouts, cut-off
+bodies and transient <ERROR> answers, and errors that say what happened without ever
+showing the request URL (it carries the API key).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import IO, Any, TypeVar
+from urllib.error import HTTPError, URLError
+from xml.etree.ElementTree import ParseError, fromstring
+
+from Bio import Entrez
+
+from .config import DEFAULT_EUTILS_URL, NCBISettings
+from .records import Article, NCBIErrorResponse, NotPubMedData, iter_xml
+
+T = TypeVar("T")
+
+TOOL = "acutrack"
+# PubMed answers at most this many ids for one esearch; larger results are split by date.
+ESEARCH_LIMIT = 9999
+EFETCH_BATCH = 500
+ATTEMPTS = int(os.environ.get("ACUTRACK_RETRIES", "5"))
+RETRY_DELAY = float(os.environ.get("ACUTRACK_RETRY_DELAY", "2"))
+TIMEOUT = float(os.environ.get("ACUTRACK_TIMEOUT", "60"))
+
+_base_url = DEFAULT_EUTILS_URL
+
+
+class EntrezError(RuntimeError):
+    """NCBI could not be asked, or answered with an error: the work failed (exit 1)."""
+
+
+def _rebased_build_request(original: Callable[..., Any]) -> Callable[..., Any]:
+    # Bio.Entrez hard-codes NCBI's host in each function and passes it to _build_request;
+    # rewriting it there sends every E-utility to ACUTRACK_EUTILS_URL while the rest of
+    # Bio.Entrez's request path (parameters, POST choice, rate limit, retries) stays its own.
+    def build(cgi: str, *args: Any, **kwargs: Any) -> Any:
+        if cgi.startswith(DEFAULT_EUTILS_URL):
+            cgi = _base_url + cgi[len(DEFAULT_EUTILS_URL) :]
+        return original(cgi, *args, **kwargs)
+
+    build.__acutrack__ = True  # type: ignore[attr-defined]
+    return build
+
+
+def configure(settings: NCBISettings) -> None:
+    """Point Bio.Entrez at the configured server, as the configured user."""
+    global _base_url
+    _base_url = settings.base_url
+    if not getattr(Entrez._build_request, "__acutrack__", False):
+        Entrez._build_request = _rebased_build_request(Entrez._build_request)
+    Entrez.tool = TOOL
+    Entrez.email = settings.email
+    Entrez.api_key = settings.api_key
+    # Bio.Entrez retries 429/5xx once at once; the backoff and the rest are ours.
+    Entrez.max_tries = 2
+    Entrez.sleep_between_tries = max(RETRY_DELAY, 0.01)
+    # urllib has no timeout by default; a hung connection must not hang cron forever.
+    socket.setdefaulttimeout(TIMEOUT)
+
+
+def _describe(exc: BaseException) -> str:
+    """A short cause without URLs (they carry the API key)."""
+    if isinstance(exc, HTTPError):
+        return f"HTTP {exc.code} {exc.reason}".strip()
+    if isinstance(exc, URLError):
+        reason = exc.reason
+        if isinstance(reason, socket.timeout | TimeoutError):
+            return "timed out"
+        return str(getattr(reason, "strerror", None) or reason)
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "timed out"
+    if isinstance(exc, ParseError | http.client.IncompleteRead):
+        return "the answer was cut off or is not XML"
+    if isinstance(exc, NCBIErrorResponse):
+        return f"NCBI error: {exc}"
+    if isinstance(exc, NotPubMedData):
+        return "the answer was not PubMed data"
+    return exc.__class__.__name__
+
+
+def _retry_after(exc: BaseException, attempt: int) -> float:
+    delay = RETRY_DELAY * (2**attempt)
+    if isinstance(exc, HTTPError) and exc.headers is not None:
+        value = exc.headers.get("Retry-After")
+        if value and value.isdigit():
+            delay = max(delay, float(value))
+    return delay * (1 + random.random() * 0.25)
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, HTTPError):
+        return exc.code == 429 or exc.code >= 500
+    return isinstance(
+        exc,
+        URLError
+        | TimeoutError
+        | socket.timeout
+        | ConnectionError
+        | http.client.HTTPException
+        | ParseError
+        | NCBIErrorResponse
+        | NotPubMedData,
+    )
+
+
+def call(what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T]) -> T:
+    """Open and parse one E-utilities answer, retrying what is worth retrying."""
+    last: BaseException | None = None
+    for attempt in range(ATTEMPTS):
+        try:
+            handle = request()
+            try:
+                return parse(handle)
+            finally:
+                handle.close()
+        except Exception as exc:  # noqa: BLE001 - sorted below, never shown raw
+            if not _retryable(exc):
+                raise EntrezError(f"NCBI refused {what}: {_describe(exc)}") from None
+            last = exc
+            if attempt + 1 < ATTEMPTS:
+                time.sleep(_retry_after(exc, attempt))
+    assert last is not None
+    raise EntrezError(
+        f"NCBI did not answer {what} after {ATTEMPTS} tries ({_describe(last)}); "
+        "nothing was lost, run again later"
+    ) from None
+
+
+# --- esearch -----------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    count: int
+    ids: list[str]
+    webenv: str | None = None
+    query_key: str | None = None
+    translation: str = ""
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+def parse_esearch(handle: IO[Any]) -> SearchResult:
+    data = handle.read()
+    root = fromstring(data)
+    if root.tag != "eSearchResult":
+        raise NotPubMedData(f"esearch answered <{root.tag}>")
+    error = root.findtext("ERROR")
+    if error:
+        raise NCBIErrorResponse(" ".join(error.split()))
+    count_text = root.findtext("Count")
+    if count_text is None:
+        raise NCBIErrorResponse("esearch answer has no Count")
+    return SearchResult(
+        count=int(count_text),
+        ids=[e.text.strip() for e in root.iterfind("IdList/Id") if e.text],
+        webenv=root.findtext("WebEnv"),
+        query_key=root.findtext("QueryKey"),
+        translation=root.findtext("QueryTranslation") or "",
+        errors=[(e.tag, (e.text or "").strip()) for e in root.iterfind("ErrorList/*")],
+        warnings=[(e.tag, (e.text or "").strip()) for e in root.iterfind("WarningList/*")],
+    )
+
+
+def esearch(term: str, retmax: int = 0, **params: Any) -> SearchResult:
+    return call(
+        "the search",
+        lambda: Entrez.esearch(db="pubmed", term=term, retmax=retmax, **params),
+        parse_esearch,
+    )
+
+
+def _fmt(day: date) -> str:
+    return day.strftime("%Y/%m/%d")
+
+
+def search_ids(term: str, mindate: date, maxdate: date) -> list[str]:
+    """All PMIDs for ``term`` entered between two dates (inclusive), however many.
+
+    PubMed stops at 9,999 ids for one esearch, so a larger result is split into date
+    halves until each part fits, as NCBI's own EDirect does. Ids come straight from
+    esearch rather than from the history server: an incremental run then fetches only
+    the ids it does not hold yet, and no WebEnv can expire between search and fetch.
+    """
+    result = esearch(
+        term,
+        retmax=ESEARCH_LIMIT,
+        datetype="edat",
+        mindate=_fmt(mindate),
+        maxdate=_fmt(maxdate),
+    )
+    if result.count <= ESEARCH_LIMIT:
+        if len(result.ids) < result.count:
+            raise EntrezError(
+                f"NCBI counted {result.count} records but listed {len(result.ids)}; "
+                "nothing was stored, run again later"
+            )
+        return result.ids
+    if mindate >= maxdate:
+        raise EntrezError(
+            f"more than {ESEARCH_LIMIT} records entered PubMed on {_fmt(mindate)} for one query; "
+            "narrow the query"
+        )
+    middle = mindate + timedelta(days=(maxdate - mindate).days // 2)
+    ids = search_ids(term, mindate, middle)
+    seen = set(ids)
+    ids += [i for i in search_ids(term, middle + timedelta(days=1), maxdate) if i not in seen]
+    return ids
+
+
+# --- efetch ------------------------------------------------------------------------------
+
+
+def _collect(handle: IO[Any]) -> list[Article]:
+    # A whole batch is read before any of it is used, so a body cut off half-way is
+    # retried as a whole and never stored in part.
+    return list(iter_xml(handle, "the efetch answer"))
+
+
+def fetch(ids: list[str]) -> list[Article]:
+    """One batch of PubMed records by id (Bio.Entrez POSTs long id lists)."""
+    if not ids:
+        return []
+    return call(
+        f"the fetch of {len(ids)} records",
+        lambda: Entrez.efetch(db="pubmed", id=",".join(ids), retmode="xml"),
+        _collect,
+    )
+
+
+def fetch_batches(ids: list[str], batch: int | None = None) -> Iterator[list[Article]]:
+    batch = batch or EFETCH_BATCH
+    for start in range(0, len(ids), batch):
+        yield fetch(ids[start : start + batch])

@@ -1,0 +1,330 @@
+"""``acutrack update`` and ``acutrack import``: records from NCBI or from files into the store.
+
+The rule everything here keeps: a stored position moves only after the records it covers
+are stored. Each batch of fetched records is committed as it arrives (memory stays flat
+and a crash keeps what was fetched); the condition's position then advances in one
+transaction with its last links. Any NCBI error, cut-off body or crash before that leaves
+the position where it was, so the next run asks for the same window again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlite_utils import Database
+
+from . import entrez, store
+from .config import Condition
+from .records import Article, NotPubMedData, iter_file
+
+# Records can enter PubMed late on the day a run ends; re-asking a few days back costs
+# one slightly larger esearch and catches them.
+OVERLAP_DAYS = 3
+EARLIEST = date(1780, 1, 1)
+IMPORT_BATCH = 500
+
+
+class LockedError(RuntimeError):
+    """Another update holds the database (exit 1)."""
+
+
+class Progress(Protocol):
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self, n: int) -> None: ...
+    def finish(self) -> None: ...
+
+
+class _NoProgress:
+    def start(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class ConditionResult:
+    name: str
+    new: int = 0
+    new_flags: Counter[str] = field(default_factory=Counter)
+    found: int = 0
+    fetched: int = 0
+    stored: int = 0
+    unavailable: list[str] = field(default_factory=list)
+    error: str | None = None
+    restarted: bool = False
+    fetched_ids: set[str] = field(default_factory=set, repr=False)
+
+    def line(self) -> str:
+        """The one summary line printed in pipes and cron."""
+        if self.error:
+            return f"{self.name}: failed: {self.error}"
+        flags = [
+            f"{self.new_flags[f]} {label}"
+            for f, label in (("rct", "RCT"), ("meta-analysis", "MA"), ("systematic-review", "SR"))
+            if self.new_flags[f]
+        ]
+        extra = f" ({', '.join(flags)})" if flags else ""
+        return f"{self.name}: {self.new} new{extra}, {self.stored} stored"
+
+
+@dataclass
+class UpdateResult:
+    run_id: int
+    conditions: list[ConditionResult]
+    refreshed: int = 0
+    refresh_error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.refresh_error) or any(c.error for c in self.conditions)
+
+
+@contextmanager
+def update_lock(db_path: Path, wait: float = 0) -> Iterator[None]:
+    """One update at a time per database: a second one waits ``wait`` seconds, then refuses."""
+    from filelock import FileLock, Timeout
+
+    lock_path = Path(str(db_path) + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path))
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise LockedError(
+            f"Another acutrack update is running on {db_path}; wait for it to finish "
+            "or pass --wait SECONDS"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _today() -> date:
+    override = os.environ.get("ACUTRACK_TODAY")  # fixed clock for tests and replays
+    return date.fromisoformat(override) if override else datetime.now(UTC).date()
+
+
+def _flag_counts(db: Database, pmids: list[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for chunk in store._chunks(pmids):
+        for (flags,) in db.execute(
+            f"SELECT flags FROM articles WHERE pmid IN ({','.join('?' * len(chunk))})", chunk
+        ):
+            counts.update(store.json.loads(flags or "[]"))
+    return counts
+
+
+def _fetch_and_store(
+    db: Database,
+    ids: list[str],
+    condition: str | None,
+    run_id: int,
+    stamp: str,
+    progress: Progress,
+    returned: set[str],
+) -> tuple[list[str], list[str]]:
+    """Fetch ids in batches, store each batch; returns (newly linked, never returned).
+
+    ``returned`` collects the PMIDs NCBI answered with.
+    """
+    new: list[str] = []
+    for batch in entrez.fetch_batches(ids):
+        new += store.save_articles(db, batch, condition, run_id, stamp)
+        returned.update(a["pmid"] for a in batch)
+        progress.advance(len(batch))
+    missing = [i for i in ids if i not in returned]
+    if missing:
+        # Asked again once: NCBI sometimes drops a record from a large batch.
+        batch = entrez.fetch(missing)
+        new += store.save_articles(db, batch, condition, run_id, stamp)
+        returned.update(a["pmid"] for a in batch)
+        missing = [i for i in missing if i not in returned]
+    return new, missing
+
+
+def update_condition(
+    db: Database,
+    cond: Condition,
+    run_id: int,
+    *,
+    full: bool = False,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ConditionResult:
+    progress = progress or _NoProgress()
+    today = today or _today()
+    stamp = store.now_iso()
+    result = ConditionResult(cond.name)
+    position = store.get_position(db, cond.name)
+    result.restarted = bool(position and position["query_hash"] != cond.query_hash)
+    if full or position is None or result.restarted or not position.get("window_end"):
+        mindate = EARLIEST
+    else:
+        mindate = date.fromisoformat(position["window_end"]) - timedelta(days=OVERLAP_DAYS)
+    ids = entrez.search_ids(cond.full_query, mindate, today)
+    result.found = len(ids)
+    to_fetch = ids if full else sorted(set(ids) - store.stored_pmids(db, ids), key=ids.index)
+    result.fetched = len(to_fetch)
+    progress.start(cond.name, len(to_fetch))
+    new, result.unavailable = _fetch_and_store(
+        db, to_fetch, cond.name, run_id, stamp, progress, result.fetched_ids
+    )
+    with db.atomic():
+        available = [i for i in ids if i not in set(result.unavailable)]
+        new += store.link(db, cond.name, available, run_id, stamp)
+        store.set_position(
+            db,
+            {
+                "condition": cond.name,
+                "query_hash": cond.query_hash,
+                "query": cond.full_query,
+                "window_start": mindate.isoformat(),
+                "window_end": today.isoformat(),
+                "last_success": stamp,
+                "last_run_id": run_id,
+                "last_found": len(ids),
+            },
+        )
+    progress.finish()
+    result.new = len(set(new))
+    result.new_flags = _flag_counts(db, sorted(set(new)))
+    result.stored = db.execute(
+        "SELECT count(*) FROM article_conditions WHERE condition = ?", [cond.name]
+    ).fetchone()[0]
+    return result
+
+
+def refresh_pending(db: Database, skip: set[str], progress: Progress | None = None) -> int:
+    """Re-fetch records NLM has not finished indexing, so their types and MeSH catch up."""
+    progress = progress or _NoProgress()
+    ids = [p for p in store.pending_pmids(db) if p not in skip]
+    if not ids:
+        return 0
+    progress.start("not yet indexed", len(ids))
+    stamp = store.now_iso()
+    for batch in entrez.fetch_batches(ids):
+        store.save_articles(db, batch, None, None, stamp)
+        progress.advance(len(batch))
+    progress.finish()
+    return len(ids)
+
+
+def update(
+    db: Database,
+    conditions: Sequence[Condition],
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> UpdateResult:
+    """Run each condition's query; a failing condition does not stop the others."""
+    run_id = store.start_run(db, "update " + " ".join(c.name for c in conditions))
+    outcome = UpdateResult(run_id=run_id, conditions=[])
+    fetched: set[str] = set()
+    try:
+        for cond in conditions:
+            try:
+                result = update_condition(db, cond, run_id, full=full, progress=progress)
+            except entrez.EntrezError as exc:
+                if progress:
+                    progress.finish()
+                result = ConditionResult(cond.name, error=str(exc))
+            outcome.conditions.append(result)
+        for result in outcome.conditions:
+            fetched |= result.fetched_ids
+        try:
+            outcome.refreshed = refresh_pending(db, fetched, progress)
+        except entrez.EntrezError as exc:
+            outcome.refresh_error = str(exc)
+    except BaseException as exc:
+        store.finish_run(db, run_id, "failed", error=f"interrupted: {exc.__class__.__name__}")
+        raise
+    store.finish_run(
+        db,
+        run_id,
+        "failed" if outcome.failed else "ok",
+        summary={
+            c.name: {"new": c.new, "found": c.found, "error": c.error} for c in outcome.conditions
+        },
+        error="; ".join(
+            [c.line() for c in outcome.conditions if c.error]
+            + ([outcome.refresh_error] if outcome.refresh_error else [])
+        )
+        or None,
+    )
+    return outcome
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    files: int = 0
+    records: int = 0
+    new: int = 0
+
+
+def import_files(db: Database, paths: Sequence[Path], condition: str) -> ImportResult:
+    """Load PubMed XML / MEDLINE files under ``condition``; each file is all or nothing."""
+    result = ImportResult()
+    run_id = store.start_run(db, f"import {condition}")
+    stamp = store.now_iso()
+    try:
+        for path in paths:
+            with db.atomic():
+                batch: list[Article] = []
+                for article in iter_file(path):
+                    batch.append(article)
+                    if len(batch) >= IMPORT_BATCH:
+                        result.new += len(store.save_articles(db, batch, condition, run_id, stamp))
+                        result.records += len(batch)
+                        batch = []
+                result.new += len(store.save_articles(db, batch, condition, run_id, stamp))
+                result.records += len(batch)
+            result.files += 1
+    except (NotPubMedData, OSError) as exc:
+        store.finish_run(db, run_id, "failed", error=str(exc))
+        raise
+    store.finish_run(db, run_id, "ok", summary={"files": result.files, "records": result.records})
+    return result
+
+
+def summary_lines(outcome: UpdateResult) -> list[str]:
+    lines = [c.line() for c in outcome.conditions]
+    if outcome.refresh_error:
+        lines.append(f"catch-up of not yet indexed records failed: {outcome.refresh_error}")
+    return lines
+
+
+def as_dict(outcome: UpdateResult) -> dict[str, Any]:
+    return {
+        "run_id": outcome.run_id,
+        "conditions": [
+            {
+                "condition": c.name,
+                "new": c.new,
+                "new_flags": dict(c.new_flags),
+                "found": c.found,
+                "fetched": c.fetched,
+                "stored": c.stored,
+                "unavailable": c.unavailable,
+                "restarted": c.restarted,
+                "error": c.error,
+            }
+            for c in outcome.conditions
+        ],
+        "refreshed": outcome.refreshed,
+        "refresh_error": outcome.refresh_error,
+    }

@@ -1,0 +1,283 @@
+"""A local E-utilities-compatible HTTP server for the tests.
+
+It serves real PubMed records from ../shared/realdata (the bytes of each <PubmedArticle>
+exactly as NCBI sent them) and real canned responses, answers esearch from registered
+result sets filtered by each record's real Entrez date, and injects the faults NCBI
+really produces: HTTP 429 with NCBI's JSON body, 5xx, cut-off bodies, <ERROR> elements,
+HTML error pages and slow answers. Every request is logged for assertions.
+
+The envelope around records (XML declaration, DOCTYPE, <PubmedArticleSet>) and the
+esearch answers are written here in NCBI's exact layout (compare realdata's
+esearch1.xml), since a search result for our own queries exists in no real file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+from xml.sax.saxutils import escape
+
+REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+ENTREZ = REALDATA / "biopython" / "Entrez"
+
+EFETCH_HEAD = (
+    b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
+    b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+    b"<PubmedArticleSet>\n"
+)
+EFETCH_TAIL = b"</PubmedArticleSet>\n"
+ESEARCH_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD '
+    'esearch 20060628//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n'
+)
+# NCBI's real 429 body (E-utilities documentation, "API Keys").
+RATE_LIMIT_BODY = (
+    b'{"error":"API rate limit exceeded","api-key":"127.0.0.1","count":"4","limit":"3"}\n'
+)
+
+ARTICLE_RE = re.compile(
+    rb"<PubmedArticle>.*?</PubmedArticle>|<PubmedBookArticle>.*?</PubmedBookArticle>", re.S
+)
+PMID_RE = re.compile(rb"<PMID[^>]*>(\d+)</PMID>")
+EDAT_RE = re.compile(
+    rb'<PubMedPubDate PubStatus="(?:entrez|pubmed)">\s*'
+    rb"<Year>(\d+)</Year>\s*<Month>(\d+)</Month>\s*<Day>(\d+)</Day>"
+)
+
+
+def read_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def split_records(path: Path) -> dict[str, bytes]:
+    """PMID -> the raw bytes of its <PubmedArticle> element, from a real file."""
+    out: dict[str, bytes] = {}
+    for m in ARTICLE_RE.finditer(read_bytes(path)):
+        pmid = PMID_RE.search(m.group(0))
+        if pmid:
+            out.setdefault(pmid.group(1).decode(), m.group(0))
+    return out
+
+
+@dataclass
+class Logged:
+    endpoint: str
+    method: str
+    params: dict[str, str]
+
+
+@dataclass
+class Fault:
+    kind: str  # "429", "500", "502", "503", "truncate", "error", "html", "slow", "drop"
+    seconds: float = 0.0
+    message: str = "Search Backend failed: Database is not supported: pubmed"
+
+
+@dataclass
+class FakeEutils:
+    records: dict[str, bytes] = field(default_factory=dict)
+    edat: dict[str, date] = field(default_factory=dict)
+    searches: list[tuple[str, list[str]]] = field(default_factory=list)
+    canned: dict[str, dict[str, bytes]] = field(default_factory=lambda: defaultdict(dict))
+    citmatch: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    faults: dict[str, list[Fault]] = field(default_factory=lambda: defaultdict(list))
+    requests: list[Logged] = field(default_factory=list)
+    esearch_limit: int = 9999
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    url: str = ""
+
+    # --- setting up ---------------------------------------------------------------------
+
+    def add_file(self, path: Path) -> list[str]:
+        """Serve every record of a real PubMed XML file; returns their PMIDs."""
+        found = split_records(path)
+        for pmid, raw in found.items():
+            self.records[pmid] = raw
+            m = EDAT_RE.search(raw)
+            self.edat[pmid] = date(*map(int, m.groups())) if m else date(2000, 1, 1)
+        return list(found)
+
+    def replace_record(self, pmid: str, raw: bytes) -> None:
+        self.records[pmid] = raw
+
+    def add_search(self, key: str, pmids: list[str]) -> None:
+        """A query whose term contains ``key`` finds these PMIDs (newest first)."""
+        self.searches.append((key, list(pmids)))
+
+    def add_canned(self, endpoint: str, key: str, body: bytes) -> None:
+        """Answer ``endpoint`` with a real response when the term contains ``key``."""
+        self.canned[endpoint][key] = body
+
+    def fail(self, endpoint: str, kind: str, times: int = 1, **kw: object) -> None:
+        """The next ``times`` requests to ``endpoint`` ("esearch", "efetch", ...) fail so."""
+        self.faults[endpoint].extend(Fault(kind, **kw) for _ in range(times))  # type: ignore[arg-type]
+
+    def calls(self, endpoint: str) -> list[Logged]:
+        return [r for r in self.requests if r.endpoint == endpoint]
+
+    # --- answering ----------------------------------------------------------------------
+
+    def _search(self, params: dict[str, str]) -> bytes:
+        term = params.get("term", "")
+        for key, body in self.canned["esearch"].items():
+            if key in term:
+                return body
+        ids: list[str] = []
+        for key, pmids in self.searches:
+            if key in term:
+                ids += [p for p in pmids if p not in ids]
+        if params.get("datetype") == "edat" and params.get("mindate"):
+            lo = date(*map(int, params["mindate"].split("/")))
+            hi = date(*map(int, params.get("maxdate", "3000/12/31").split("/")))
+            ids = [p for p in ids if lo <= self.edat.get(p, date(2000, 1, 1)) <= hi]
+        ids.sort(key=lambda p: (self.edat.get(p, date(2000, 1, 1)), int(p)), reverse=True)
+        retmax = min(int(params.get("retmax", "20")), self.esearch_limit)
+        retstart = int(params.get("retstart", "0"))
+        page = ids[retstart : retstart + retmax]
+        id_xml = "".join(f"<Id>{p}</Id>\n" for p in page)
+        body = (
+            f"<eSearchResult><Count>{len(ids)}</Count><RetMax>{len(page)}</RetMax>"
+            f"<RetStart>{retstart}</RetStart><IdList>\n{id_xml}</IdList><TranslationSet/>"
+            f"<QueryTranslation>{escape(term)}</QueryTranslation></eSearchResult>\n"
+        )
+        return (ESEARCH_HEAD + body).encode()
+
+    def _fetch(self, params: dict[str, str]) -> bytes:
+        ids = [i.strip() for i in params.get("id", "").split(",") if i.strip()]
+        if not ids:
+            return (
+                b'<?xml version="1.0" encoding="UTF-8" ?>\n<eFetchResult>\n'
+                b"\t<ERROR>Empty id list - nothing todo</ERROR>\n</eFetchResult>\n"
+            )
+        parts = [self.records[i] + b"\n" for i in ids if i in self.records]
+        return EFETCH_HEAD + b"".join(parts) + EFETCH_TAIL
+
+    def answer(self, endpoint: str, params: dict[str, str]) -> tuple[int, str, bytes]:
+        if endpoint == "esearch":
+            return 200, "text/xml; charset=UTF-8", self._search(params)
+        if endpoint == "efetch":
+            return 200, "text/xml; charset=UTF-8", self._fetch(params)
+        if endpoint == "ecitmatch":
+            lines = []
+            for line in params.get("bdata", "").split("\r"):
+                if not line.strip():
+                    continue
+                fields = line.split("|")
+                key = tuple(f.strip().lower() for f in fields[:4])
+                pmid = self.citmatch.get(key, "NOT_FOUND;INVALID_JOURNAL")  # type: ignore[arg-type]
+                lines.append("|".join(fields[:6]) + "|" + pmid)
+            return 200, "text/plain; charset=UTF-8", ("\n".join(lines) + "\n").encode()
+        for key, body in self.canned[endpoint].items():
+            if key in params.get("term", "") or key == "*":
+                return 200, "text/xml; charset=UTF-8", body
+        if endpoint == "espell":
+            return 200, "text/xml; charset=UTF-8", (ENTREZ / "espell.xml").read_bytes()
+        if endpoint == "einfo":
+            return 200, "text/xml; charset=UTF-8", (ENTREZ / "einfo1.xml").read_bytes()
+        if endpoint == "epost":
+            return 200, "text/xml; charset=UTF-8", (ENTREZ / "epost1.xml").read_bytes()
+        return 404, "text/plain", b"unknown E-utility\n"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: ThreadingHTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
+        pass
+
+    def _handle(self, method: str) -> None:
+        fake: FakeEutils = self.server.fake  # type: ignore[attr-defined]
+        url = urlparse(self.path)
+        query = url.query
+        if method == "POST":
+            length = int(self.headers.get("Content-Length") or 0)
+            query = self.rfile.read(length).decode()
+        params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        endpoint = url.path.rsplit("/", 1)[-1].split(".")[0]
+        with fake.lock:
+            fake.requests.append(Logged(endpoint, method, params))
+            fault = fake.faults[endpoint].pop(0) if fake.faults[endpoint] else None
+        if fault and fault.kind == "slow":
+            time.sleep(fault.seconds)
+            fault = None
+        if fault and fault.kind == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if fault and fault.kind == "429":
+            return self._send(429, "application/json", RATE_LIMIT_BODY)
+        if fault and fault.kind.isdigit():
+            body = b"<html><body><h1>Server Error</h1></body></html>\n"
+            return self._send(int(fault.kind), "text/html", body)
+        if fault and fault.kind == "html":
+            return self._send(200, "text/html", (ENTREZ / "pubmed3.html").read_bytes())
+        if fault and fault.kind == "error":
+            root = {"esearch": "eSearchResult", "efetch": "eFetchResult"}.get(endpoint, "eResult")
+            body = (
+                f'<?xml version="1.0" encoding="UTF-8" ?>\n<{root}>\n\t<ERROR>'
+                f"{escape(fault.message)}</ERROR>\n</{root}>\n"
+            ).encode()
+            return self._send(200, "text/xml; charset=UTF-8", body)
+        status, ctype, body = fake.answer(endpoint, params)
+        if fault and fault.kind == "truncate":
+            # Promise the whole body, send 60% of it, hang up: what a dropped connection does.
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: int(len(body) * 0.6)])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self._send(status, ctype, body)
+
+    def _send(self, status: int, ctype: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._handle("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle("POST")
+
+
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client hanging up on a fault we injected is expected; the default handler
+        # would print a traceback into the output of the command under test.
+        pass
+
+
+class Server:
+    """Start with ``with Server() as fake:``; ``fake.url`` is the base URL."""
+
+    def __init__(self) -> None:
+        self.fake = FakeEutils()
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.fake = self.fake  # type: ignore[attr-defined]
+        host, port = self.httpd.server_address[:2]
+        self.fake.url = f"http://{host}:{port}/entrez/eutils/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeEutils:
+        self.thread.start()
+        return self.fake
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,125 @@
+"""queries.toml: the shipped queries, and one clear sentence for every broken file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import QUERIES, run
+
+from acutrack.config import ConfigError, load_queries, parse_queries
+
+CONDITIONS = ["lupus", "rheumatoid-arthritis", "multiple-sclerosis", "psoriasis", "anti-gbm"]
+
+
+def test_shipped_queries_cover_the_five_conditions():
+    queries = load_queries(str(QUERIES))
+    assert list(queries.conditions) == CONDITIONS
+    for cond in queries.conditions.values():
+        # Every condition is combined with the one shared intervention part.
+        assert cond.full_query.endswith(f"AND ({queries.intervention})")
+        assert "[Mesh" in cond.query and "[tiab]" in cond.query
+    assert "acupunct*[tiab]" in queries.intervention
+    assert '"Electroacupuncture"[Mesh]' in queries.intervention
+
+
+def test_packaged_copy_is_the_top_level_file():
+    from acutrack.config import packaged_queries_path
+
+    assert packaged_queries_path().read_text() == QUERIES.read_text()
+
+
+@pytest.mark.parametrize(
+    "alias, name",
+    [
+        ("sle", "lupus"),
+        ("RA", "rheumatoid-arthritis"),
+        ("ms", "multiple-sclerosis"),
+        ("goodpasture", "anti-gbm"),
+        ("psoriasis", "psoriasis"),
+    ],
+)
+def test_aliases_resolve(alias, name):
+    assert load_queries(str(QUERIES)).resolve(alias).name == name
+
+
+def test_unknown_condition_suggests_close_names():
+    with pytest.raises(ConfigError, match="did you mean lupus"):
+        load_queries(str(QUERIES)).resolve("lupsu")
+
+
+BROKEN = {
+    "malformed": ("[lupus]\nquery = 'x\n", "line 2 is not valid TOML", "line 2"),
+    "unknown key": ("[lupus]\nquery = 'x'\nalias = ['sle']\n", "unknown key 'alias'", "line 3"),
+    "no query": ("[lupus]\nlabel = 'Lupus'\n", "has no query", "line 1"),
+    "empty query": ("[lupus]\nquery = '  '\n", "has no query", "line 1"),
+    "duplicate alias": (
+        "[lupus]\nquery = 'a'\naliases = ['sle']\n\n[ra]\nquery = 'b'\naliases = ['sle']\n",
+        "'sle' in [ra] is already used by [lupus]",
+        "line 7",
+    ),
+    "alias equals a name": (
+        "[lupus]\nquery = 'a'\n\n[ra]\nquery = 'b'\naliases = ['lupus']\n",
+        "already used by [lupus]",
+        "line 6",
+    ),
+    "bad intervention": (
+        "intervention = 3\n[lupus]\nquery = 'a'\n",
+        "'intervention' must be",
+        "line 1",
+    ),
+    "stray key": (
+        "colour = 'red'\n[lupus]\nquery = 'a'\n",
+        "unknown top-level key 'colour'",
+        "line 1",
+    ),
+    "no conditions": ("intervention = 'a'\n", "defines no conditions", ""),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_queries_file_names_file_line_and_fix(case, tmp_path):
+    text, message, line = BROKEN[case]
+    path = tmp_path / "queries.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        parse_queries(text, path)
+    assert message in str(err.value)
+    assert str(path) in str(err.value)
+    assert line in str(err.value)
+
+
+def test_broken_queries_file_exits_2_in_one_line(tmp_path, monkeypatch):
+    path = tmp_path / "broken.toml"
+    path.write_text("[lupus]\nquery = 'x'\nalias = ['sle']\n")
+    monkeypatch.setenv("ACUTRACK_QUERIES", str(path))
+    for args in (["update"], ["show", "lupus"], ["status"]):
+        result = run(*args)
+        assert result.exit_code == 2
+        assert result.stderr.count("\n") == 1
+        assert "unknown key 'alias'" in result.stderr and "line 3" in result.stderr
+
+
+def test_missing_queries_file_exits_2(monkeypatch, tmp_path):
+    monkeypatch.setenv("ACUTRACK_QUERIES", str(tmp_path / "nope.toml"))
+    result = run("status")
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+def test_queries_option_beats_environment(tmp_path, monkeypatch):
+    mine = tmp_path / "mine.toml"
+    mine.write_text("[eczema]\nquery = 'eczema[tiab]'\n")
+    monkeypatch.setenv("ACUTRACK_QUERIES", str(tmp_path / "nope.toml"))
+    result = run("--queries", str(mine), "status", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert '"eczema"' in result.stdout
+
+
+def test_local_queries_file_beats_packaged(tmp_path, monkeypatch):
+    monkeypatch.delenv("ACUTRACK_QUERIES")
+    (tmp_path / "queries.toml").write_text("[eczema]\nquery = 'eczema[tiab]'\n")
+    assert load_queries(None).path == Path("queries.toml")
+    (tmp_path / "queries.toml").unlink()
+    assert load_queries(None).path.name == "queries.toml"
+    assert "lupus" in load_queries(None).conditions  # the packaged copy

@@ -1,0 +1,281 @@
+"""acutrack update against the local E-utilities server: incremental, complete, never lossy."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import SECRET_KEY, realdata, run
+
+from acutrack import entrez
+
+PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real records
+METAPUB = realdata("metapub", "fixtures", "pmid_xml")
+# A real PubMed website export whose records include In-Data-Review ones.
+IN_REVIEW = realdata("p1m-ortho", "xs-stmz-methodology", "299f452a_pubmed_result.xml")
+
+LUPUS_KEY = '"Lupus Erythematosus, Systemic"[Mesh]'
+RA_KEY = '"Arthritis, Rheumatoid"[Mesh:NoExp]'
+
+
+def db_rows(tmp_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(tmp_path / "acutrack.db")
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def lupus(eutils):
+    pmids = eutils.add_file(PORTABLE)
+    eutils.add_search(LUPUS_KEY, pmids)
+    return pmids
+
+
+def test_first_update_stores_every_record_once(eutils, lupus, isolated):
+    result = run("update", "lupus")
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"lupus: 100 new \(3 RCT[^)]*\), 100 stored", result.stdout.strip())
+    stored = db_rows(isolated, "SELECT count(*) FROM articles")[0][0]
+    assert stored == 100
+    # Bio.Entrez's request path: tool, email and the key went with every request.
+    for call in eutils.requests:
+        assert call.params["tool"] == "acutrack"
+        assert call.params["email"] == "tests@example.org"
+        assert call.params["api_key"] == SECRET_KEY
+    search = eutils.calls("esearch")
+    assert len(search) == 1
+    assert search[0].params["datetype"] == "edat"
+    assert LUPUS_KEY in search[0].params["term"] and "acupunct*[tiab]" in search[0].params["term"]
+
+
+def test_records_are_fetched_in_batches(eutils, lupus, monkeypatch):
+    monkeypatch.setattr(entrez, "EFETCH_BATCH", 40)
+    assert run("update", "lupus").exit_code == 0
+    fetches = eutils.calls("efetch")
+    assert [len(f.params["id"].split(",")) for f in fetches] == [40, 40, 20]
+
+
+def test_long_id_lists_are_posted(eutils, lupus):
+    more = eutils.add_file(
+        realdata("p1m-ortho", "qs-global-ortho-search-queries", "8035bc95_pubmed_result.xml")
+    )
+    eutils.add_search(LUPUS_KEY, more)
+    assert run("update", "lupus").exit_code == 0
+    (fetch,) = eutils.calls("efetch")
+    assert len(fetch.params["id"].split(",")) == len(set(lupus) | set(more)) > 200
+    assert fetch.method == "POST"  # Bio.Entrez's choice for 200 ids and more
+
+
+def test_incremental_update_asks_only_for_what_changed(eutils, lupus, monkeypatch):
+    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-20")
+    assert run("update").exit_code == 0
+    first_searches = len(eutils.calls("esearch"))
+    assert first_searches == 5  # one per condition
+    before = len(eutils.requests)
+    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-22")
+    result = run("update")
+    assert result.exit_code == 0
+    assert "lupus: 0 new, 100 stored" in result.stdout
+    later = eutils.requests[before:]
+    searches = [r for r in later if r.endpoint == "esearch"]
+    assert len(searches) == 5
+    # The window starts a few days before the last one ended, for late arrivals.
+    assert {s.params["mindate"] for s in searches} == {"2026/11/17"}
+    assert {s.params["maxdate"] for s in searches} == {"2026/11/22"}
+    # Nothing new: only records NLM has not finished indexing are fetched again.
+    fetched = [i for r in later if r.endpoint == "efetch" for i in r.params["id"].split(",")]
+    final = re.compile(rb'Status="(MEDLINE|PubMed-not-MEDLINE|OLDMEDLINE)"')
+    pending = {p for p in lupus if not final.search(eutils.records[p])}
+    assert set(fetched) == pending
+
+
+def test_new_records_in_a_later_window_are_added(eutils, monkeypatch, isolated):
+    pmids = eutils.add_file(PORTABLE)
+    eutils.add_search(LUPUS_KEY, pmids)
+    for i, pmid in enumerate(pmids):
+        eutils.edat[pmid] = date(2026, 11, 1) if i < 60 else date(2026, 11, 21)
+    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-20")
+    assert run("update", "lupus").stdout.startswith("lupus: 60 new")
+    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-22")
+    result = run("update", "lupus")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("lupus: 40 new")
+    assert result.stdout.strip().endswith("100 stored")
+    assert db_rows(isolated, "SELECT count(*) FROM article_conditions")[0][0] == 100
+
+
+def test_one_article_for_two_conditions_is_stored_once(eutils, lupus, isolated):
+    eutils.add_search(RA_KEY, lupus[:10])
+    result = run("update", "lupus", "ra")
+    assert result.exit_code == 0
+    assert "rheumatoid-arthritis: 10 new" in result.stdout
+    assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 100
+    both = db_rows(
+        isolated,
+        "SELECT count(*) FROM "
+        "(SELECT pmid FROM article_conditions GROUP BY pmid HAVING count(*) = 2)",
+    )
+    assert both[0][0] == 10
+    # RA's articles were already stored by lupus: none fetched twice.
+    fetched = [i for r in eutils.calls("efetch") for i in r.params["id"].split(",")]
+    assert len(fetched) == len(set(fetched)) == 100
+
+
+@pytest.mark.parametrize("fault", ["429", "500", "502", "503", "truncate", "error", "html", "drop"])
+def test_transient_faults_are_retried(eutils, lupus, fault, isolated):
+    eutils.fail("esearch", fault)
+    eutils.fail("efetch", fault)
+    result = run("update", "lupus")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("lupus: 100 new")
+    assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 100
+
+
+def test_slow_answer_times_out_and_is_retried(eutils, lupus, monkeypatch):
+    monkeypatch.setattr(entrez, "TIMEOUT", 0.5)
+    eutils.fail("efetch", "slow", seconds=1.5)
+    result = run("update", "lupus")
+    assert result.exit_code == 0, result.output
+    assert len(eutils.calls("efetch")) >= 2
+
+
+@pytest.mark.parametrize("fault", ["429", "503", "truncate", "error"])
+def test_persistent_failure_exits_1_keeps_position_and_recovers(eutils, lupus, fault, isolated):
+    eutils.fail("efetch", fault, times=50)
+    result = run("update", "lupus")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("Error: update failed for lupus")
+    assert "lupus: failed: NCBI" in result.stdout
+    assert db_rows(isolated, "SELECT count(*) FROM positions")[0][0] == 0
+    assert db_rows(isolated, "SELECT status FROM runs")[0][0] == "failed"
+    # The fault clears: the next run fetches everything that was missed.
+    eutils.faults.clear()
+    again = run("update", "lupus")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.startswith("lupus: 100 new")
+
+
+def test_ncbi_error_is_never_read_as_no_new_articles(eutils, lupus, isolated):
+    eutils.fail("esearch", "error", times=50, message="Search Backend failed: Unable to process")
+    result = run("update", "lupus")
+    assert result.exit_code == 1
+    assert "0 new" not in result.stdout
+    assert "Search Backend failed" in result.stdout
+    assert db_rows(isolated, "SELECT count(*) FROM positions")[0][0] == 0
+
+
+def test_failure_mid_way_keeps_stored_batches_and_position(eutils, monkeypatch, isolated):
+    pmids = eutils.add_file(PORTABLE)
+    eutils.add_search(LUPUS_KEY, pmids)
+    # Ten records entered PubMed before the first run, ninety after it.
+    for i, pmid in enumerate(pmids):
+        eutils.edat[pmid] = date(2026, 11, 19) if i < 10 else date(2026, 11, 21)
+    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-20")
+    assert run("update", "lupus").stdout.startswith("lupus: 10 new")
+    monkeypatch.setattr(entrez, "EFETCH_BATCH", 30)
+    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-22")
+    # The first batch of 30 arrives, then NCBI fails for good.
+    orig = eutils.answer
+    calls = {"n": 0}
+
+    def flaky(endpoint, params):
+        if endpoint == "efetch":
+            calls["n"] += 1
+            if calls["n"] > 1:
+                return 503, "text/html", b"<html>busy</html>"
+        return orig(endpoint, params)
+
+    eutils.answer = flaky
+    result = run("update", "lupus")
+    assert result.exit_code == 1
+    assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-20"
+    assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 40  # batch 1 kept
+    eutils.answer = orig
+    result = run("update", "lupus")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("lupus: 60 new")
+    assert db_rows(isolated, "SELECT count(*) FROM article_conditions")[0][0] == 100
+    assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-22"
+
+
+def test_results_over_the_esearch_limit_are_split_by_date(eutils, lupus, monkeypatch, isolated):
+    monkeypatch.setattr(entrez, "ESEARCH_LIMIT", 30)
+    eutils.esearch_limit = 30
+    result = run("update", "lupus")
+    assert result.exit_code == 0, result.output
+    assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 100
+    windows = [(c.params["mindate"], c.params["maxdate"]) for c in eutils.calls("esearch")]
+    assert len(windows) > 4
+    assert all(int(c.params["retmax"]) == 30 for c in eutils.calls("esearch"))
+
+
+def test_not_yet_indexed_records_catch_up(eutils, isolated):
+    pmids = eutils.add_file(IN_REVIEW)
+    eutils.add_search(LUPUS_KEY, pmids)
+    assert run("update", "lupus").exit_code == 0
+    pending = [p for p in pmids if b'Status="In-Data-Review"' in eutils.records[p]]
+    assert pending
+    target = pending[0]
+    # Invented change (no real file holds one record before and after indexing): NLM
+    # finishes indexing, marks it MEDLINE and adds the Randomized Controlled Trial type.
+    raw = eutils.records[target].replace(b'Status="In-Data-Review"', b'Status="MEDLINE"')
+    raw = re.sub(
+        rb"(<PublicationTypeList>)",
+        rb'\1<PublicationType UI="D016449">Randomized Controlled Trial</PublicationType>',
+        raw,
+        count=1,
+    )
+    eutils.replace_record(target, raw)
+    assert run("update", "lupus").exit_code == 0
+    status, flags, types = db_rows(
+        isolated, "SELECT status, flags, publication_types FROM articles WHERE pmid = ?", (target,)
+    )[0]
+    assert status == "MEDLINE"
+    assert "Randomized Controlled Trial" in json.loads(types)
+    assert "rct" in json.loads(flags)
+    # Once final, it is no longer fetched again.
+    before = len(eutils.calls("efetch"))
+    assert run("update", "lupus").exit_code == 0
+    refetched = [i for r in eutils.calls("efetch")[before:] for i in r.params["id"].split(",")]
+    assert target not in refetched
+
+
+def test_changed_query_restarts_history(eutils, lupus, isolated, tmp_path, monkeypatch):
+    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-20")
+    assert run("update", "lupus").exit_code == 0
+    from conftest import QUERIES
+
+    changed = tmp_path / "queries.toml"
+    changed.write_text(QUERIES.read_text().replace("OR lupus[tiab]", "OR lupus*[tiab]"))
+    monkeypatch.setenv("ACUTRACK_QUERIES", str(changed))
+    status = json.loads(run("status", "--format", "json").stdout)
+    assert [r["query_changed"] for r in status if r["condition"] == "lupus"] == [True]
+    assert run("update", "lupus").exit_code == 0
+    last = eutils.calls("esearch")[-1]
+    assert last.params["mindate"] == "1780/01/01"
+
+
+def test_api_key_never_leaks(eutils, lupus, isolated):
+    eutils.fail("efetch", "503", times=50)
+    result = run("update", "lupus")
+    assert result.exit_code == 1
+    assert SECRET_KEY not in result.output
+    for path in isolated.glob("acutrack.db*"):
+        assert SECRET_KEY.encode() not in path.read_bytes()
+
+
+def test_a_second_update_refuses_while_one_runs(eutils, lupus, isolated):
+    from acutrack.sync import update_lock
+
+    with update_lock(isolated / "acutrack.db"):
+        result = run("update", "lupus")
+    assert result.exit_code == 1
+    assert "Another acutrack update is running" in result.stderr
+    assert eutils.requests == []
