@@ -30,13 +30,16 @@ class AcutrackGroup(click.Group):
     """Turns any library error that escaped a command into one sentence, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .config import ConfigError
+        from .config import ConfigError, redact
 
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            raise BadSetting(str(exc)) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise BadSetting(redact(str(exc))) from None
+        except click.ClickException as exc:
+            exc.message = redact(exc.message)
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing half-done was kept.", err=True)
@@ -45,7 +48,7 @@ class AcutrackGroup(click.Group):
             sys.stderr.close()  # the reader went away (| head); not an error
             ctx.exit(0)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
-            raise WorkFailed(_unexpected(exc)) from None
+            raise WorkFailed(redact(_unexpected(exc))) from None
 
 
 def _unexpected(exc: Exception) -> str:

@@ -223,6 +223,30 @@ def db_path(explicit: str | None) -> Path:
     return Path(explicit).expanduser() if explicit else default_db_path()
 
 
+def secrets() -> list[str]:
+    """The secret values in this process's settings (API key, SMTP user and password)."""
+    found = []
+    key = os.environ.get("NCBI_API_KEY")
+    if key:
+        found.append(key)
+    smtp = os.environ.get("ACUTRACK_SMTP_URL")
+    if smtp:
+        m = re.match(r"^[a-z]+://([^@/]*)@", smtp)
+        if m:
+            user, _, password = m.group(1).partition(":")
+            from urllib.parse import unquote
+
+            found += [v for v in (password, unquote(password)) if len(v) >= 3]
+    return found
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret value replaced by ***: the last guard before output."""
+    for secret in secrets():
+        text = text.replace(secret, "***")
+    return text
+
+
 @dataclass(frozen=True)
 class NCBISettings:
     """Where and as whom to ask NCBI. ``api_key`` is kept out of repr on purpose."""

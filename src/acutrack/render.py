@@ -87,24 +87,26 @@ def public_article(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class UpdateProgress:
-    """A rich progress bar per query, on the terminal only."""
+    """A rich progress line per query, on the terminal only: searching, then fetching."""
 
     def __init__(self, console: Console) -> None:
         self.progress = Progress(
             TextColumn("{task.description:<24}"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("{task.fields[note]}"),
             TimeElapsedColumn(),
             console=console,
-            transient=False,
         )
         self.progress.start()
         self.task: Any = None
 
-    def start(self, label: str, total: int) -> None:
-        self.task = self.progress.add_task(clean(label), total=max(total, 1))
-        if total == 0:
-            self.progress.update(self.task, completed=1)
+    def start(self, label: str, total: int | None) -> None:
+        if self.task is None:
+            self.task = self.progress.add_task(clean(label), total=None, note="searching")
+        if total is not None:
+            note = "fetching" if total else "nothing new"
+            self.progress.update(self.task, total=total, note=note)
 
     def advance(self, n: int) -> None:
         if self.task is not None:
@@ -113,7 +115,8 @@ class UpdateProgress:
     def finish(self) -> None:
         if self.task is not None:
             task = self.progress.tasks[-1]
-            self.progress.update(self.task, completed=task.total)
+            done = "failed" if task.total is None else ("done" if task.total else "nothing new")
+            self.progress.update(self.task, total=task.total or 0, note=done)
         self.task = None
 
     def close(self) -> None:

@@ -36,13 +36,15 @@ class LockedError(RuntimeError):
 
 
 class Progress(Protocol):
-    def start(self, label: str, total: int) -> None: ...
+    """Called as start(label, None) before a search, start(label, n) once n is known."""
+
+    def start(self, label: str, total: int | None) -> None: ...
     def advance(self, n: int) -> None: ...
     def finish(self) -> None: ...
 
 
 class _NoProgress:
-    def start(self, label: str, total: int) -> None:
+    def start(self, label: str, total: int | None) -> None:
         pass
 
     def advance(self, n: int) -> None:
@@ -173,6 +175,7 @@ def update_condition(
         mindate = EARLIEST
     else:
         mindate = date.fromisoformat(position["window_end"]) - timedelta(days=OVERLAP_DAYS)
+    progress.start(cond.name, None)
     ids = entrez.search_ids(cond.full_query, mindate, today)
     result.found = len(ids)
     to_fetch = ids if full else sorted(set(ids) - store.stored_pmids(db, ids), key=ids.index)

