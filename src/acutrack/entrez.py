@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import os
 import random
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -41,7 +42,15 @@ _base_url = DEFAULT_EUTILS_URL
 
 
 class EntrezError(RuntimeError):
-    """NCBI could not be asked, or answered with an error: the work failed (exit 1)."""
+    """NCBI could not be asked, or answered with an error: the work failed (exit 1).
+
+    ``unreachable`` is true when no answer came at all (connection refused, timeouts), so
+    callers need not try the next query against a dead network.
+    """
+
+    def __init__(self, message: str, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 def _rebased_build_request(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -135,9 +144,13 @@ def call(what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T
             if attempt + 1 < ATTEMPTS:
                 time.sleep(_retry_after(exc, attempt))
     assert last is not None
+    unreachable = isinstance(last, URLError | ConnectionError | TimeoutError) and not isinstance(
+        last, HTTPError
+    )
     raise EntrezError(
         f"NCBI did not answer {what} after {ATTEMPTS} tries ({_describe(last)}); "
-        "nothing was lost, run again later"
+        "nothing was lost, run again later",
+        unreachable=unreachable,
     ) from None
 
 
@@ -153,6 +166,10 @@ class SearchResult:
     translation: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    # How PubMed mapped each phrase ("cancer" -> '"neoplasms"[MeSH Terms] OR ...').
+    translation_set: list[tuple[str, str]] = field(default_factory=list)
+    # Per-term counts (TermSet), which older and some non-PubMed answers still carry.
+    term_counts: list[tuple[str, int]] = field(default_factory=list)
 
 
 def parse_esearch(handle: IO[Any]) -> SearchResult:
@@ -174,6 +191,15 @@ def parse_esearch(handle: IO[Any]) -> SearchResult:
         translation=root.findtext("QueryTranslation") or "",
         errors=[(e.tag, (e.text or "").strip()) for e in root.iterfind("ErrorList/*")],
         warnings=[(e.tag, (e.text or "").strip()) for e in root.iterfind("WarningList/*")],
+        translation_set=[
+            (" ".join(t.findtext("From", "").split()), " ".join(t.findtext("To", "").split()))
+            for t in root.iterfind("TranslationSet/Translation")
+        ],
+        term_counts=[
+            (" ".join(t.findtext("Term", "").split()), int(t.findtext("Count", "").strip()))
+            for t in root.iterfind("TranslationStack/TermSet")
+            if t.findtext("Count", "").strip().isdigit()
+        ],
     )
 
 
@@ -247,3 +273,57 @@ def fetch_batches(ids: list[str], batch: int | None = None) -> Iterator[list[Art
     batch = batch or EFETCH_BATCH
     for start in range(0, len(ids), batch):
         yield fetch(ids[start : start + batch])
+
+
+# --- ecitmatch ---------------------------------------------------------------------------
+
+ECITMATCH_BATCH = 100
+ECITMATCH_KEYS = ("journal_title", "year", "volume", "first_page", "author_name", "key")
+
+
+def parse_ecitmatch(handle: IO[Any]) -> dict[str, str]:
+    """ECitMatch's plain-text answer as {key: PMID or NCBI's status, e.g. NOT_FOUND}.
+
+    Each line echoes the citation sent (journal|year|volume|first page|author|key) and adds
+    the result, so the key is the next-to-last field whatever the journal title held.
+    """
+    data = handle.read()
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    if text.lstrip().startswith("<"):
+        error = re.search(r"<ERROR>(.*?)</ERROR>", text, re.S)
+        if error:
+            raise NCBIErrorResponse(" ".join(error.group(1).split()))
+        raise NotPubMedData("ecitmatch answered with a web page")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        fields = line.split("|")
+        if len(fields) < 7:
+            raise NotPubMedData("ecitmatch answered a line that is not a citation")
+        out[fields[-2].strip()] = fields[-1].strip()
+    return out
+
+
+def ecitmatch(citations: list[dict[str, str]]) -> dict[str, str | None]:
+    """PMIDs for citations given as journal, year, volume and first page (plus author, key).
+
+    Returns {key: PMID}, with None where NCBI found none (NOT_FOUND, INVALID_JOURNAL,
+    AMBIGUOUS). Bio.Entrez joins the citations with CR and leaves the pipes unescaped, as
+    NCBI asks; pipes and line breaks inside a field would break that, so they are removed.
+    """
+    out: dict[str, str | None] = {}
+    for start in range(0, len(citations), ECITMATCH_BATCH):
+        batch = [
+            {k: " ".join(re.sub(r"[|\r\n]", " ", c.get(k) or "").split()) for k in ECITMATCH_KEYS}
+            for c in citations[start : start + ECITMATCH_BATCH]
+        ]
+        answer = call(
+            f"the citation match of {len(batch)} references",
+            lambda batch=batch: Entrez.ecitmatch(db="pubmed", bdata=batch),
+            parse_ecitmatch,
+        )
+        for c in batch:
+            result = answer.get(c["key"], "")
+            out[c["key"]] = result if result.isdigit() else None
+    return out

@@ -80,7 +80,6 @@ TRIAL_DATABANKS = (
     "TCTR",
     "UMIN",
     "CRiS",
-    "ISRCTN",
     "LBCTR",
     "ITMCTR",
 )
@@ -381,8 +380,9 @@ def iter_xml(source: IO[bytes], name: str = "input") -> Iterator[Article]:
             article = article_from_element(elem)
             if article is not None:
                 yield article
-            root.remove(elem)  # type: ignore[union-attr]
             elem.clear()
+            if depth == 1:  # a direct child of the root: drop it so memory stays flat
+                root.remove(elem)  # type: ignore[union-attr]
         elif tag == "ERROR" and depth == 1:
             raise NCBIErrorResponse(_text(elem) or "NCBI returned an empty ERROR element")
     if root is None:

@@ -155,42 +155,346 @@ def update_summary(outcome: Any) -> Any:
     return Group(*parts)
 
 
-def articles_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(show_lines=False)
-    table.add_column("", width=3)
-    table.add_column("flags")
-    table.add_column("year", justify="right")
-    table.add_column("title", ratio=3)
-    table.add_column("authors", ratio=1)
-    table.add_column("journal", ratio=1)
-    table.add_column("PMID")
+# --- show, article, search, stats ------------------------------------------------------------
+
+# Study-type badges: retractions in red, designs on coloured backgrounds, the rest quiet.
+BADGE_STYLES: dict[str, str] = {
+    "retracted": "bold white on red",
+    "rct": "bold black on green",
+    "meta-analysis": "bold white on magenta",
+    "systematic-review": "bold white on blue",
+    "protocol": "black on yellow",
+    "sham-controlled": "black on cyan",
+    "pilot": "italic",
+    "registered": "dim",
+}
+PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
+
+
+def _link(label: str, url: str | None, style: str = "") -> Text:
+    """A terminal hyperlink; the URL goes in a Style object, never through markup."""
+    from rich.style import Style
+
+    return Text(label, style=Style.parse(style) + Style(link=url) if url else style)
+
+
+def badges(flags: Any) -> Text:
+    """The study-type badges of an article (RETRACTED first), each in its colour."""
+    from .export import LABELS, badge_flags
+
+    out = Text()
+    for flag in badge_flags(flags):
+        if out:
+            out.append(" ")
+        out.append(LABELS.get(flag, clean(flag)), style=BADGE_STYLES.get(flag, ""))
+    return out
+
+
+def articles_table(
+    rows: list[dict[str, Any]],
+    *,
+    width: int | None = None,
+    show_conditions: bool = False,
+    highlight: list[str] | None = None,
+) -> Table:
+    """Articles one per row: NEW marker, badges, year, title, first author, journal, PMID.
+
+    Narrow widths drop the journal, then the first author, then the conditions column.
+    ``highlight``: words to mark in titles (search terms).
+    """
+    from rich import box
+
+    from .export import first_author
+
+    width = width or 120
+    any_new = any(row.get("new") for row in rows)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        show_lines=True,
+        header_style="bold",
+    )
+    if any_new:
+        table.add_column("", no_wrap=True, width=3)
+    table.add_column("type", max_width=14)
+    table.add_column("year", justify="right", no_wrap=True)
+    table.add_column("title", ratio=1, min_width=20, overflow="fold")
+    if width >= 80:
+        table.add_column("first author", no_wrap=True, overflow="ellipsis", max_width=20)
+    if width >= 110:
+        table.add_column("journal", no_wrap=True, overflow="ellipsis", max_width=24)
+    if show_conditions and width >= 100:
+        table.add_column("conditions", max_width=20)
+    table.add_column("PMID", no_wrap=True)
     for row in rows:
-        authors = row.get("authors") or []
-        first = clean(authors[0]) + (" et al." if len(authors) > 1 else "") if authors else ""
-        table.add_row(
-            Text("NEW", style="bold green") if row.get("new") else Text(""),
-            Text(" ".join(row.get("flags") or [])),
-            str(row.get("year") or ""),
-            Text(clean(row.get("title"))),
-            Text(first),
-            Text(clean(row.get("journal_abbrev") or row.get("journal"))),
-            Text(row["pmid"], style=f"link https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/"),
-        )
+        title = Text(clean(row.get("title")) or "(no title)")
+        if highlight:
+            title.highlight_words(highlight, style="bold yellow", case_sensitive=False)
+        cells: list[Any] = []
+        if any_new:
+            cells.append(Text("NEW", style="bold green") if row.get("new") else Text(""))
+        cells += [badges(row.get("flags")), Text(str(row.get("year") or "")), title]
+        if width >= 80:
+            cells.append(Text(first_author(row)))
+        if width >= 110:
+            cells.append(Text(clean(row.get("journal_abbrev") or row.get("journal"))))
+        if show_conditions and width >= 100:
+            cells.append(Text(", ".join(row.get("conditions") or [])))
+        cells.append(_link(row["pmid"], PUBMED.format(row["pmid"]), "cyan"))
+        table.add_row(*cells)
     return table
 
 
-def article_view(row: dict[str, Any]) -> Any:
-    parts: list[Any] = [Text(clean(row.get("title")), style="bold")]
-    parts.append(Text(clean(", ".join(row.get("authors") or []))))
-    parts.append(Text(clean(f"{row.get('journal') or ''} {row.get('pub_date') or ''}")))
-    for section in row.get("abstract_sections") or []:
-        text = Text()
-        if section.get("label"):
-            text.append(clean(section["label"]) + ": ", style="bold")
-        text.append(clean(section.get("text")))
-        parts.append(text)
-    parts.append(Text(f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/"))
-    return Group(*parts)
+def list_footer(shown: int, total: int, new: int, more_hint: str | None) -> Text:
+    """'50 of 1,204 articles, 3 new (marked NEW), newest first; --all shows every one.'"""
+    text = f"{shown:,} of {total:,} articles" if total > shown else f"{shown:,} articles"
+    if new:
+        text += f", {new:,} new (marked NEW)"
+    if more_hint and total > shown:
+        text += f"; {more_hint}"
+    return Text(text, style="dim")
+
+
+def _citation(row: dict[str, Any]) -> str:
+    """'Arthritis Res Ther. 2021 May 3;23(1):130-41.'"""
+    journal = clean(row.get("journal_abbrev") or row.get("journal"))
+    when = clean(row.get("pub_date") or row.get("year") or "")
+    where = clean(row.get("volume") or "")
+    if row.get("issue"):
+        where += f"({clean(row['issue'])})"
+    if row.get("pages"):
+        where += f":{clean(row['pages'])}"
+    out = f"{journal}. {when}" if journal else when
+    return out + (f";{where}" if where else "") + "."
+
+
+def _registry_link(entry: str) -> Text:
+    name, _, number = clean(entry).rpartition("/")
+    if number.upper().startswith("NCT"):
+        return _link(clean(entry), f"https://clinicaltrials.gov/study/{number}")
+    if number.upper().startswith("ISRCTN"):
+        return _link(clean(entry), f"https://www.isrctn.com/{number}")
+    return Text(clean(entry))
+
+
+def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None) -> Any:
+    """One article in full: title, badges, citation, links, notices, structured abstract,
+    study types with their reasons, MeSH, keywords, and where and when it was first seen."""
+    from .export import LABELS, badge_flags, doi_url, notices, pmc_url
+
+    head: list[Any] = [Text(clean(row.get("title")) or "(no title)", style="bold")]
+    if row.get("flags"):
+        head.append(badges(row.get("flags")))
+    blocks: list[list[Any]] = [head]
+    meta = Table.grid(padding=(0, 1))
+    meta.add_column(style="bold", no_wrap=True)
+    meta.add_column()
+
+    def add(label: str, value: Any) -> None:
+        if value:
+            meta.add_row(label, value if isinstance(value, Text) else Text(clean(value)))
+
+    authors = row.get("authors_full") or row.get("authors") or []
+    add("Authors", "; ".join(clean(a) for a in authors))
+    add("Journal", _citation(row))
+    add("PMID", _link(row["pmid"], PUBMED.format(row["pmid"]), "cyan"))
+    if row.get("doi"):
+        add("DOI", _link(clean(row["doi"]), doi_url(row["doi"]), "cyan"))
+    if row.get("pmcid"):
+        add("PMC", _link(clean(row["pmcid"]), pmc_url(row["pmcid"]), "cyan"))
+    status = clean(row.get("status"))
+    if row.get("entrez_date"):
+        status += f"{'; ' if status else ''}entered PubMed {clean(row['entrez_date'])}"
+    add("Status", status)
+    add("Language", ", ".join(clean(x) for x in row.get("language") or []))
+    add("Types", "; ".join(clean(x) for x in row.get("publication_types") or []))
+    if row.get("registry_numbers"):
+        registry = Text()
+        for i, entry in enumerate(row["registry_numbers"]):
+            if i:
+                registry.append("; ")
+            registry.append_text(_registry_link(entry))
+        add("Registry", registry)
+    if links is None:
+        links = [
+            {"condition": c, "first_seen": row.get("first_seen")}
+            for c in row.get("conditions") or []
+        ]
+    add(
+        "Conditions",
+        "; ".join(
+            f"{clean(link['condition'])} (first seen {clean(link.get('first_seen') or '?')[:10]})"
+            for link in links
+        ),
+    )
+    blocks.append([meta])
+    warnings = []
+    for notice in notices(row):
+        style = "bold red" if notice["warning"] else "bold yellow"
+        line = Text(f"{notice['label']}: ", style=style)
+        line.append(notice["source"])
+        if notice["pmid"]:
+            line.append(" ")
+            line.append_text(_link(f"PMID {notice['pmid']}", PUBMED.format(notice["pmid"]), "cyan"))
+        warnings.append(line)
+    if warnings:
+        blocks.append(warnings)
+    sections = row.get("abstract_sections") or []
+    if sections or row.get("abstract"):
+        abstract: list[Any] = [Text("Abstract", style="bold underline")]
+        blocks.append(abstract)
+        if not sections:
+            sections = [{"label": "", "text": p} for p in clean(row["abstract"]).split("\n\n")]
+        for section in sections:
+            paragraph = Text()
+            if section.get("label"):
+                paragraph.append(clean(section["label"]) + ": ", style="bold")
+            paragraph.append(clean(section.get("text")))
+            abstract.append(paragraph)
+    reasons = row.get("flag_reasons") or {}
+    if row.get("flags"):
+        why = Table.grid(padding=(0, 1))
+        why.add_column(no_wrap=True)
+        why.add_column()
+        for flag in badge_flags(row.get("flags")):
+            why.add_row(
+                Text(LABELS.get(flag, clean(flag)), style=BADGE_STYLES.get(flag, "")),
+                Text(clean(reasons.get(flag) or "")),
+            )
+        blocks.append([Text("Study type", style="bold underline"), why])
+    terms = []
+    for label, key in (("MeSH", "mesh"), ("Keywords", "keywords")):
+        if row.get(key):
+            text = Text(f"{label}: ", style="bold")
+            text.append("; ".join(clean(x) for x in row[key]))
+            terms.append(text)
+    if terms:
+        blocks.append(terms)
+    out: list[Any] = []
+    for block in blocks:
+        if out:
+            out.append(Text(""))
+        out.extend(block)
+    return Group(*out)
+
+
+BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
+STATS_STYLES = {"rct": "green", "ma_sr": "magenta", "other": "blue"}
+
+
+def _bar(row: dict[str, Any], scale: float) -> Text:
+    """A stacked bar: RCT cells, MA/SR cells, then the other articles (1/8-cell precise)."""
+    bar = Text()
+    rct = round(row["rct"] * scale)
+    ma_sr = round(row["ma_sr"] * scale)
+    eighths = max(round(row["articles"] * scale * 8), 1 if row["articles"] else 0)
+    full, part = divmod(eighths, 8)
+    rct, ma_sr = min(rct, full), min(ma_sr, max(full - rct, 0))
+    bar.append("█" * rct, style=STATS_STYLES["rct"])
+    bar.append("█" * ma_sr, style=STATS_STYLES["ma_sr"])
+    bar.append("█" * (full - rct - ma_sr), style=STATS_STYLES["other"])
+    if part:
+        bar.append(BAR_EIGHTHS[part], style=STATS_STYLES["other"])
+    return bar
+
+
+def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = None) -> Any:
+    """Articles per year as stacked bars (RCT, MA/SR, other) with the counts beside them."""
+    width = width or 100
+    table = Table(
+        title=Text(clean(title), style="bold"),
+        box=None,
+        pad_edge=False,
+        header_style="bold",
+        show_footer=False,
+    )
+    table.add_column("year", justify="right", no_wrap=True)
+    table.add_column("all", justify="right", no_wrap=True)
+    table.add_column("RCT", justify="right", no_wrap=True, style=STATS_STYLES["rct"])
+    table.add_column("MA/SR", justify="right", no_wrap=True, style=STATS_STYLES["ma_sr"])
+    if width >= 70:
+        table.add_column("so far", justify="right", no_wrap=True, style="dim")
+    table.add_column("", no_wrap=True, overflow="crop")
+    peak = max((r["articles"] for r in rows), default=0)
+    digits = len(f"{max((r['total'] for r in rows), default=0):,}")
+    fixed = 4 + 3 * (len(f"{peak:,}") + 1) + 6 + ((digits + 1) if width >= 70 else 0) + 2
+    bar_width = max(width - fixed - 2, 8)
+    scale = bar_width / peak if peak else 0
+    for row in rows:
+        cells = [
+            str(row["year"]) if row["year"] is not None else "n.d.",
+            f"{row['articles']:,}",
+            f"{row['rct']:,}" if row["rct"] else "",
+            f"{row['ma_sr']:,}" if row["ma_sr"] else "",
+        ]
+        if width >= 70:
+            cells.append(f"{row['total']:,}")
+        table.add_row(*cells, _bar(row, scale))
+    legend = Text()
+    for label, key in (("RCT", "rct"), ("MA/SR", "ma_sr"), ("other articles", "other")):
+        legend.append("█ ", style=STATS_STYLES[key])
+        legend.append(label + "   ")
+    total = sum(r["articles"] for r in rows)
+    rct = sum(r["rct"] for r in rows)
+    ma_sr = sum(r["ma_sr"] for r in rows)
+    summary = Text(
+        f"{total:,} articles: {rct:,} RCTs, {ma_sr:,} meta-analyses or systematic reviews; "
+        "year of publication (n.d.: none given)",
+        style="dim",
+    )
+    return Group(table, Text(""), legend, summary)
+
+
+def print_paged(console: Console, renderable: Any, pager: Any = None) -> None:
+    """Print, through a pager when the console is a terminal and the output is taller than
+    the screen. $PAGER is used when set, else ``less`` with LESS=FRX as git does."""
+    if not console.is_terminal:
+        console.print(renderable)
+        return
+    from rich.segment import Segment, Segments
+
+    lines = console.render_lines(renderable, console.options, pad=False)
+    segments: list[Segment] = []
+    for line in lines:
+        segments.extend(line)
+        segments.append(Segment.line())
+    rendered = Segments(segments)
+    if len(lines) < console.height:
+        console.print(rendered)
+        return
+    with console.pager(pager=pager or SystemPager(), styles=True):
+        console.print(rendered)
+
+
+class SystemPager:
+    """$PAGER, or ``less -FRX``; plain printing when neither can be started."""
+
+    def show(self, content: str) -> None:
+        import os
+        import shutil
+        import subprocess
+        import sys
+
+        command = os.environ.get("PAGER", "").strip()
+        if not command and shutil.which("less"):
+            command = "less"
+        if not command:
+            sys.stdout.write(content)
+            return
+        env = dict(os.environ)
+        env.setdefault("LESS", "FRX")  # quit if one screen, keep colours, no screen clearing
+        env.setdefault("LV", "-c")
+        try:
+            # PAGER may carry options ("less -S"): run it through the shell, as git does.
+            proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+        except OSError:
+            sys.stdout.write(content)
+            return
+        try:
+            proc.communicate(content.encode(sys.stdout.encoding or "utf-8", "replace"))
+        except KeyboardInterrupt:
+            proc.wait()
 
 
 def status_rows(queries: Any, stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

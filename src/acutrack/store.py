@@ -14,15 +14,19 @@ Schema changes are ordered, recorded migrations (``_migrations``), as in simonw/
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # imported lazily: `show` and friends start without sqlite_utils (see open_quick)
+    from sqlite_utils import Database
 
-from .records import Article
+    from .records import Article
 
 JSON_COLUMNS = (
     "abstract_sections",
@@ -138,6 +142,51 @@ def m001_initial(db: Database) -> None:
     db["articles"].enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
 
 
+@migration
+def m002_digests(db: Database) -> None:
+    # Per digest name and condition: the highest article_conditions.id already delivered.
+    db["digest_positions"].create(
+        {"name": str, "condition": str, "last_id": int, "updated_at": str, "digest_id": int},
+        pk=("name", "condition"),
+    )
+    # Every delivered digest (kind 'digest'), re-send ('resend') and skipped backlog ('mark'):
+    # which articles in which groups, where it went. Never a password or server login.
+    db["digests"].create(
+        {
+            "id": int,
+            "name": str,
+            "kind": str,
+            "created_at": str,
+            "conditions": str,
+            "ranges": str,
+            "groups": str,
+            "articles": int,
+            "format": str,
+            "output": str,
+            "recipients": str,
+            "to_stdout": int,
+            "resend_of": int,
+        },
+        pk="id",
+    )
+    db["digests"].create_index(["name", "kind", "id"])
+
+
+@migration
+def m003_show_indexes(db: Database) -> None:
+    # `show` lists newest first: walking this index (its expressions are exactly
+    # NEWEST_ORDER) stops after --limit rows instead of sorting every article of a
+    # condition; pmid and flags make the walk's condition and --type tests index-only.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_articles_newest ON articles ("
+        "coalesce(entrez_date, '') DESC, year DESC, CAST(pmid AS INTEGER) DESC, pmid, flags)"
+    )
+    # New (never shown) articles per condition: `show --new`, the NEW counts of `status`.
+    db["article_conditions"].create_index(
+        ["condition", "shown_at", "pmid"], index_name="idx_article_conditions_shown"
+    )
+
+
 def migrate(db: Database) -> None:
     """Apply the migrations not yet recorded, each in its own transaction."""
     if "_migrations" not in db.table_names():
@@ -160,6 +209,8 @@ def open_db(path: Path | str, *, create: bool = True) -> Database:
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        from sqlite_utils import Database
+
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
         db = Database(conn, execute_plugins=False)
         # WAL lets show/status read while an update writes; the busy timeout makes a second
@@ -302,6 +353,17 @@ def stored_pmids(db: Database, pmids: list[str]) -> set[str]:
     return found
 
 
+def flag_counts(db: Database, pmids: list[str]) -> Counter[str]:
+    """How many of these articles carry each flag."""
+    counts: Counter[str] = Counter()
+    for chunk in _chunks(pmids):
+        for (flags,) in db.execute(
+            f"SELECT flags FROM articles WHERE pmid IN ({','.join('?' * len(chunk))})", chunk
+        ):
+            counts.update(json.loads(flags or "[]"))
+    return counts
+
+
 def pending_pmids(db: Database, max_age_days: int = 730) -> list[str]:
     """Stored records NLM has not finished indexing, first stored within ``max_age_days``."""
     marks = ",".join("?" * len(FINAL_STATUSES))
@@ -381,6 +443,72 @@ def get_article(db: Database, pmid: str) -> dict[str, Any] | None:
     return decode(rows[0]) if rows else None
 
 
+# Newest first: when the article entered PubMed, then its year, then the highest PMID. The
+# expressions match idx_articles_newest exactly, so SQLite can walk that index in order.
+NEWEST_ORDER = "coalesce(a.entrez_date, '') DESC, a.year DESC, CAST(a.pmid AS INTEGER) DESC"
+
+
+def _link_filters(
+    condition: str | None, new_only: bool, since: str | None
+) -> tuple[list[str], list[Any]]:
+    """Predicates on the article's condition link ``l`` (joined to the article ``a``)."""
+    where = ["l.pmid = a.pmid"]
+    params: list[Any] = []
+    if condition is not None:
+        where.append("l.condition = ?")
+        params.append(condition)
+    if new_only:
+        where.append("l.shown_at IS NULL")
+    if since:
+        # Entered PubMed on or after the date, or first stored here on or after it.
+        where.append("(coalesce(a.entrez_date, '') >= ? OR l.first_seen >= ?)")
+        params += [since, since]
+    return where, params
+
+
+def _flag_filter(flags: Iterable[str]) -> tuple[str, list[Any]]:
+    """Any of ``flags``: ``flags`` is stored as a JSON list, so '"rct"' matches that flag only."""
+    names = [json.dumps(f) for f in flags]
+    return "(" + " OR ".join("instr(a.flags, ?) > 0" for _ in names) + ")", names
+
+
+def _derived(condition: str | None) -> tuple[str, list[Any]]:
+    """first_seen and new for the condition (or any), and every condition of the article."""
+    same = " AND x.condition = ?" if condition is not None else ""
+    sql = (
+        f"(SELECT min(x.first_seen) FROM article_conditions x WHERE x.pmid = a.pmid{same}) "
+        "AS first_seen, "
+        f"(SELECT max(x.shown_at IS NULL) FROM article_conditions x WHERE x.pmid = a.pmid{same}) "
+        "AS new, "
+        "(SELECT group_concat(x.condition) FROM article_conditions x WHERE x.pmid = a.pmid) "
+        "AS conditions_csv"
+    )
+    return sql, ([condition, condition] if condition is not None else [])
+
+
+def _walk_newest(
+    db: Database, condition: str, new_only: bool, limit: int | None, filtered: bool
+) -> bool:
+    """True when walking idx_articles_newest beats sorting the condition's articles.
+
+    The walk visits about limit x (all articles / the condition's articles) index entries
+    (more when --type or --since thin the matches out); the sort reads every article of
+    the condition. Both counts come from indexes in a few milliseconds.
+    """
+    if not limit:
+        return False
+    linked = db.execute(
+        "SELECT count(*) FROM article_conditions WHERE condition = ?"
+        + (" AND shown_at IS NULL" if new_only else ""),
+        [condition],
+    ).fetchone()[0]
+    total = db.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
+    if not linked:
+        return False
+    visits = limit * total / linked * (20 if filtered else 1)
+    return visits < linked
+
+
 def query_articles(
     db: Database,
     condition: str | None = None,
@@ -390,38 +518,47 @@ def query_articles(
     since: str | None = None,
     limit: int | None = None,
     search: str | None = None,
+    flags: Iterable[str] | None = None,
+    order: str = "newest",
 ) -> list[dict[str, Any]]:
-    """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``."""
-    where: list[str] = []
-    params: list[Any] = []
-    if condition is not None:
-        where.append("ac.condition = ?")
-        params.append(condition)
-    if flag:
-        where.append("EXISTS (SELECT 1 FROM json_each(a.flags) WHERE value = ?)")
-        params.append(flag)
-    if new_only:
-        where.append("ac.shown_at IS NULL")
-    if since:
-        where.append("(coalesce(a.entrez_date, '') >= ? OR ac.first_seen >= ?)")
-        params += [since, since]
-    if search:
-        where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.append(search)
-    sql = f"""
-    SELECT a.*, min(ac.first_seen) AS first_seen, max(ac.shown_at IS NULL) AS new,
-      (SELECT group_concat(ac2.condition) FROM article_conditions ac2 WHERE ac2.pmid = a.pmid)
-        AS conditions_csv
-    FROM articles a JOIN article_conditions ac ON ac.pmid = a.pmid
-    {"WHERE " + " AND ".join(where) if where else ""}
-    GROUP BY a.pmid
-    ORDER BY coalesce(a.entrez_date, '') DESC, a.year DESC, CAST(a.pmid AS INTEGER) DESC
-    {"LIMIT ?" if limit else ""}
+    """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
+
+    ``flag`` / ``flags``: only articles with that flag / any of those flags. ``search``: an
+    FTS5 query over titles and abstracts (the caller escapes user text). ``order``:
+    ``newest`` or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
+    ``first_seen`` and ``new`` are that condition's; without, the earliest and any.
     """
+    wanted = [*([flag] if flag else []), *(flags or [])]
+    link, link_params = _link_filters(condition, new_only, since)
+    where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
+    params: list[Any] = list(link_params)
+    if wanted:
+        sql, names = _flag_filter(wanted)
+        where.append(sql)
+        params += names
+    derived, derived_params = _derived(condition)
+    if search and order == "relevance":
+        source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        where.insert(0, "articles_fts MATCH ?")
+        params.insert(0, search)
+        order_by = "articles_fts.rank, " + NEWEST_ORDER
+    else:
+        source = "articles a"
+        order_by = NEWEST_ORDER
+        if search:
+            where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.append(search)
+        elif condition is not None and not _walk_newest(
+            db, condition, new_only, limit, bool(wanted or since)
+        ):
+            # Few articles for this condition: start from its links and sort them.
+            source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
+            where[0] = " AND ".join(link[1:])
+    sql = f"SELECT a.*, {derived} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order_by}"
     if limit:
-        params.append(limit)
+        sql += " LIMIT ?"
     rows = []
-    for row in db.query(sql, params):
+    for row in db.query(sql, [*derived_params, *params, *([limit] if limit else [])]):
         row = decode(row)
         row["new"] = bool(row["new"])
         rows.append(row)
@@ -438,6 +575,198 @@ def mark_shown(db: Database, condition: str, pmids: list[str], stamp: str | None
                 f"AND pmid IN ({','.join('?' * len(chunk))})",
                 [stamp, condition, *chunk],
             )
+
+
+class BadSearch(ValueError):
+    """Search text that holds nothing to search for (the CLI exits 2 with this sentence)."""
+
+
+SEARCH_TOKEN_RE = re.compile(r'"([^"]*)"?|(\S+)')
+SEARCH_COLUMN_RE = re.compile(r"^(title|abstract):(.+)$", re.I)
+
+
+def _fts_term(raw: str, column: str | None = None) -> str | None:
+    prefix = raw.endswith("*")
+    raw = raw.rstrip("*").strip()
+    if not re.search(r"\w", raw):
+        return None
+    term = '"' + raw.replace('"', '""') + '"' + ("*" if prefix else "")
+    return f"{column} : {term}" if column else term
+
+
+def fts_query(text: str) -> tuple[str, list[str]]:
+    """User search text as an FTS5 query that cannot be a syntax error, and its words.
+
+    Every word or "quoted phrase" must match (porter stemming: ``trial`` finds ``trials``);
+    ``word*`` matches a prefix, ``A OR B`` either, ``-word`` excludes, ``title:word`` and
+    ``abstract:word`` look in one field. Each term is quoted, so FTS5 operators and
+    punctuation inside a term (``anti-GBM``, ``NEAR(``, ``^``) are plain text.
+    """
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    words: list[str] = []
+    pending_or = False
+    for m in SEARCH_TOKEN_RE.finditer(text):
+        phrase, word = m.groups()
+        if word in ("OR", "|"):
+            pending_or = bool(groups)
+            continue
+        if word == "AND":
+            continue
+        negate = word is not None and word.startswith("-") and len(word) > 1
+        raw = phrase if phrase is not None else word.removeprefix("-") if negate else word
+        column = None
+        if phrase is None and (col := SEARCH_COLUMN_RE.match(raw)):
+            column, raw = col.group(1).lower(), col.group(2)
+        term = _fts_term(raw, column)
+        if term is None:
+            continue
+        if negate:
+            excluded.append(term)
+        else:
+            words.append(raw.rstrip("*").strip())
+            if pending_or:
+                groups[-1].append(term)
+            else:
+                groups.append([term])
+        pending_or = False
+    if not groups:
+        raise BadSearch(
+            f"Nothing to search for in '{text.strip()}'; give at least one word, "
+            'e.g. acutrack search "sham acupuncture"'
+        )
+    query = " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
+    if excluded:
+        query = f"({query})" + "".join(f" NOT {t}" for t in excluded)
+    return query, words
+
+
+def count_articles(
+    db: Database,
+    condition: str | None = None,
+    *,
+    flags: Iterable[str] | None = None,
+    new_only: bool = False,
+    since: str | None = None,
+    search: str | None = None,
+) -> int:
+    """How many articles ``query_articles`` would list without a limit."""
+    wanted = list(flags or [])
+    if condition is not None and not (wanted or since or search):
+        return db.execute(
+            "SELECT count(*) FROM article_conditions WHERE condition = ?"
+            + (" AND shown_at IS NULL" if new_only else ""),
+            [condition],
+        ).fetchone()[0]
+    link, params = _link_filters(condition, new_only, since)
+    where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
+    if wanted:
+        sql, names = _flag_filter(wanted)
+        where.append(sql)
+        params += names
+    if search:
+        where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(search)
+    return db.execute(
+        f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}", params
+    ).fetchone()[0]
+
+
+def condition_names(db: Database) -> list[str]:
+    """Every condition that has stored articles (imported ones need not be in queries.toml)."""
+    return [r[0] for r in db.execute("SELECT DISTINCT condition FROM article_conditions")]
+
+
+def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
+    """The conditions an article is stored under, with when it was first seen and shown."""
+    return list(
+        db.query(
+            "SELECT condition, first_seen, shown_at FROM article_conditions WHERE pmid = ? "
+            "ORDER BY first_seen, condition",
+            [pmid],
+        )
+    )
+
+
+def mark_seen(db: Database, pmids: list[str], stamp: str | None = None) -> None:
+    """Mark articles as shown under every condition (a person read them in full or in search)."""
+    stamp = stamp or now_iso()
+    with db.atomic():
+        for chunk in _chunks(pmids):
+            db.execute(
+                "UPDATE article_conditions SET shown_at = ? WHERE shown_at IS NULL "
+                f"AND pmid IN ({','.join('?' * len(chunk))})",
+                [stamp, *chunk],
+            )
+
+
+def year_counts(db: Database, condition: str | None = None) -> list[dict[str, Any]]:
+    """Per publication year (None last): all articles, RCTs, meta-analyses, systematic
+    reviews, and meta-analyses or systematic reviews counted once."""
+    link = "EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid" + (
+        " AND l.condition = ?)" if condition is not None else ")"
+    )
+    return list(
+        db.query(
+            f"""
+            SELECT a.year AS year, count(*) AS articles,
+              sum(instr(a.flags, '"rct"') > 0) AS rct,
+              sum(instr(a.flags, '"meta-analysis"') > 0) AS meta_analysis,
+              sum(instr(a.flags, '"systematic-review"') > 0) AS systematic_review,
+              sum(instr(a.flags, '"meta-analysis"') > 0
+                OR instr(a.flags, '"systematic-review"') > 0) AS ma_sr
+            FROM articles a WHERE {link}
+            GROUP BY a.year ORDER BY a.year IS NULL, a.year
+            """,
+            [condition] if condition is not None else [],
+        )
+    )
+
+
+class QuickDB:
+    """A plain sqlite3 connection offering the few ``sqlite_utils.Database`` methods the read
+    functions here use (``execute``, ``query``, ``atomic``, ``close``), so ``show``,
+    ``article``, ``search`` and ``stats`` start without importing sqlite_utils."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, list(params))
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> Iterable[dict[str, Any]]:
+        cursor = self.conn.execute(sql, list(params))
+        keys = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(keys, values, strict=True))
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self.conn:
+            yield
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_quick(path: Path | str, *, create: bool = True) -> Database | QuickDB:
+    """Open for reading and marking as shown, fast: a ``QuickDB`` when every migration is
+    recorded, otherwise ``open_db`` (which creates or migrates the database first)."""
+    path = Path(path)
+    if path.is_file():
+        conn = None
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+            done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
+            if all(name in done for name, _ in MIGRATIONS):
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                return QuickDB(conn)
+        except sqlite3.DatabaseError:
+            pass  # not migrated yet, or no database: open_db says what is wrong
+        if conn is not None:
+            conn.close()
+    return open_db(path, create=create)
 
 
 def condition_stats(db: Database) -> dict[str, dict[str, Any]]:

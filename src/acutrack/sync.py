@@ -118,16 +118,6 @@ def _today() -> date:
     return date.fromisoformat(override) if override else datetime.now(UTC).date()
 
 
-def _flag_counts(db: Database, pmids: list[str]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for chunk in store._chunks(pmids):
-        for (flags,) in db.execute(
-            f"SELECT flags FROM articles WHERE pmid IN ({','.join('?' * len(chunk))})", chunk
-        ):
-            counts.update(store.json.loads(flags or "[]"))
-    return counts
-
-
 def _fetch_and_store(
     db: Database,
     ids: list[str],
@@ -178,14 +168,19 @@ def update_condition(
     progress.start(cond.name, None)
     ids = entrez.search_ids(cond.full_query, mindate, today)
     result.found = len(ids)
-    to_fetch = ids if full else sorted(set(ids) - store.stored_pmids(db, ids), key=ids.index)
+    if full:
+        to_fetch = ids
+    else:
+        stored = store.stored_pmids(db, ids)
+        to_fetch = [i for i in ids if i not in stored]
     result.fetched = len(to_fetch)
     progress.start(cond.name, len(to_fetch))
     new, result.unavailable = _fetch_and_store(
         db, to_fetch, cond.name, run_id, stamp, progress, result.fetched_ids
     )
     with db.atomic():
-        available = [i for i in ids if i not in set(result.unavailable)]
+        unavailable = set(result.unavailable)
+        available = [i for i in ids if i not in unavailable]
         new += store.link(db, cond.name, available, run_id, stamp)
         store.set_position(
             db,
@@ -202,7 +197,7 @@ def update_condition(
         )
     progress.finish()
     result.new = len(set(new))
-    result.new_flags = _flag_counts(db, sorted(set(new)))
+    result.new_flags = store.flag_counts(db, sorted(set(new)))
     result.stored = db.execute(
         "SELECT count(*) FROM article_conditions WHERE condition = ?", [cond.name]
     ).fetchone()[0]
@@ -235,19 +230,25 @@ def update(
     run_id = store.start_run(db, "update " + " ".join(c.name for c in conditions))
     outcome = UpdateResult(run_id=run_id, conditions=[])
     fetched: set[str] = set()
+    down: entrez.EntrezError | None = None
     try:
         for cond in conditions:
+            if down is not None:  # no answer at all for the last one: do not wait again
+                outcome.conditions.append(ConditionResult(cond.name, error=str(down)))
+                continue
             try:
                 result = update_condition(db, cond, run_id, full=full, progress=progress)
             except entrez.EntrezError as exc:
                 if progress:
                     progress.finish()
                 result = ConditionResult(cond.name, error=str(exc))
+                down = exc if exc.unreachable else None
             outcome.conditions.append(result)
         for result in outcome.conditions:
             fetched |= result.fetched_ids
         try:
-            outcome.refreshed = refresh_pending(db, fetched, progress)
+            if down is None:
+                outcome.refreshed = refresh_pending(db, fetched, progress)
         except entrez.EntrezError as exc:
             outcome.refresh_error = str(exc)
     except BaseException as exc:

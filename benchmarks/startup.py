@@ -1,0 +1,173 @@
+"""Start-up speed of the read commands against ``python -c "import click"``.
+
+Builds a database of 100,000 articles from the real records in ../shared/realdata: the real
+files are imported once through ``acutrack.sync.import_files`` (parser, evidence flags,
+store), then the stored rows are copied with renumbered PMIDs and Entrez dates moved back
+a few days per copy, by direct SQL inserts (the full-text triggers index every copy). Every
+article is linked to ``lupus``; one in seven also to ``rheumatoid-arthritis``, one in fifty
+to ``anti-gbm``; nine in ten are marked as already shown.
+
+Then times, in the same run, each command as a real process (the installed ``acutrack``
+script, as a user starts it), median of ``--repeat`` runs after one warm-up:
+
+- baseline: ``python -c "import click"``
+- ``acutrack show lupus --format json --limit 20``, ``--format table --limit 20`` and
+  ``acutrack show lupus --format table`` (the terminal default: the newest 50), plus
+  ``article``, ``search`` and ``stats`` for information.
+
+Target (issue 4): ``show lupus`` within 3x the baseline (ratio <= 3).
+Run: python benchmarks/startup.py [--records 100000] [--repeat 7] [--keep PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+PMID_BASE = 50_000_000
+
+
+def seed(db_path: Path) -> int:
+    """Import every real PubMed XML file once; returns the number of stored articles."""
+    from acutrack import store, sync
+
+    db = store.open_db(db_path)
+    for path in sorted(REALDATA.rglob("*.xml*")):
+        try:
+            sync.import_files(db, [path], "lupus")
+        except Exception:  # noqa: BLE001 - einfo/esearch responses and error pages are no records
+            continue
+    count = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    db.close()
+    return count
+
+
+def build(db_path: Path, n: int) -> dict[str, int]:
+    seeded = seed(db_path)
+    conn = sqlite3.connect(db_path)
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(articles)") if r[1] != "pmid"]
+    seeds = [r[0] for r in conn.execute("SELECT rowid FROM articles ORDER BY rowid")]
+    copies = 0
+    total = seeded
+    with conn:
+        while total < n:
+            copies += 1
+            take = min(len(seeds), n - total)
+            last_rowid = seeds[take - 1]
+            picked = ", ".join(
+                f"date(entrez_date, '-{3 * copies} days')" if c == "entrez_date" else c
+                for c in cols
+            )
+            conn.execute(
+                f"INSERT INTO articles (pmid, {', '.join(cols)}) "
+                f"SELECT CAST({PMID_BASE + copies * 100_000} + rowid AS TEXT), {picked} "
+                "FROM articles WHERE rowid <= ?",
+                [last_rowid],
+            )
+            total += take
+        conn.execute(
+            "INSERT INTO article_conditions (pmid, condition, first_seen, run_id, shown_at) "
+            "SELECT pmid, 'lupus', stored_at, NULL, NULL "
+            "FROM articles WHERE CAST(pmid AS INTEGER) > ?",
+            [PMID_BASE],
+        )
+        conn.execute("UPDATE article_conditions SET shown_at = first_seen WHERE id % 10 != 0")
+        for condition, every in (("rheumatoid-arthritis", 7), ("anti-gbm", 50)):
+            conn.execute(
+                "INSERT INTO article_conditions (pmid, condition, first_seen, run_id, shown_at) "
+                "SELECT pmid, ?, stored_at, NULL, stored_at FROM articles WHERE rowid % ? = 0",
+                [condition, every],
+            )
+    conn.execute("ANALYZE")
+    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn.close()
+    return {"seed_records": seeded, "articles": articles}
+
+
+def command() -> list[str]:
+    script = Path(sys.executable).with_name("acutrack")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "acutrack"]
+
+
+def timed(args: list[str], env: dict[str, str], repeat: int) -> float:
+    subprocess.run(args, env=env, capture_output=True, check=True)  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(args, env=env, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="Build (or reuse) the database at this path.")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        db_path = args.keep or tmp / "bench.db"
+        if not db_path.exists():
+            info = build(db_path, args.records)
+        else:
+            conn = sqlite3.connect(db_path)
+            info = {"articles": conn.execute("SELECT count(*) FROM articles").fetchone()[0]}
+            conn.close()
+        work = tmp / "copy.db"
+        env = {
+            **os.environ,
+            "ACUTRACK_DB": str(work),
+            "COLUMNS": "120",
+            "NCBI_EMAIL": "bench@example.org",
+        }
+        acu = command()
+        some_pmid = str(PMID_BASE + 100_000 + 1)
+        commands = [
+            "show lupus --format json --limit 20",
+            "show lupus --format table --limit 20",
+            "show lupus --format table",
+            "show anti-gbm --format table",
+            "show lupus --type rct --format json --limit 20",
+            f"article {some_pmid} --format table",
+            "search 'sham acupuncture' --format table",
+            "stats lupus --format table",
+        ]
+        cases = {c: shlex.split(c) for c in commands}
+        baseline = timed([sys.executable, "-c", "import click"], env, args.repeat)
+        results = {}
+        for name, extra in cases.items():
+            # A fresh copy per case: `show` in table format marks what it listed as shown.
+            shutil.copyfile(db_path, work)
+            seconds = timed([*acu, *extra], env, args.repeat)
+            results[name] = {"median_s": round(seconds, 3), "ratio": round(seconds / baseline, 2)}
+        print(
+            json.dumps(
+                {
+                    **info,
+                    "python": sys.version.split()[0],
+                    "baseline_import_click_s": round(baseline, 3),
+                    "commands": results,
+                    "target": "show lupus: ratio <= 3",
+                },
+                indent=2,
+            )
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,487 @@
+"""Article lists as text to take elsewhere: JSON, CSV, Markdown, RIS and BibTeX.
+
+Every format treats PubMed text as data: control characters (ESC, BEL, C1 codes) never reach
+the output raw, and each format escapes what its readers would otherwise interpret:
+
+- JSON keeps every character; controls come out as ``\\u001b``-style escapes.
+- CSV quotes as RFC 4180 says; a text field starting with ``=``, ``+``, ``-`` or ``@`` gets a
+  leading apostrophe so spreadsheets show it instead of running it as a formula.
+- Markdown backslash-escapes the characters that make links, emphasis, HTML, mentions or
+  table cells (``[ ] < > * _ | ...``), so ``<script>`` or ``[x](y)`` show as text.
+- RIS and BibTeX fold each value onto one line (a title cannot start a new tag or entry);
+  BibTeX escapes ``{ } \\ % & $ # _ ^ ~`` for BibTeX and LaTeX.
+
+The module is imported by quick commands: standard library only, nothing heavy at import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+FORMATS = ("table", "json", "csv", "markdown", "ris", "bibtex")
+
+# Study-type labels per evidence flag, as evidence.LABELS has them (a test keeps the two
+# equal); kept here so listing articles does not compile evidence.py's regexes.
+LABELS: dict[str, str] = {
+    "rct": "RCT",
+    "meta-analysis": "MA",
+    "systematic-review": "SR",
+    "protocol": "protocol",
+    "sham-controlled": "sham",
+    "retracted": "RETRACTED",
+    "registered": "reg",
+    "pilot": "pilot",
+}
+# The order badges appear in: a retraction first, then the strength of the design.
+BADGE_ORDER = (
+    "retracted",
+    "rct",
+    "meta-analysis",
+    "systematic-review",
+    "protocol",
+    "sham-controlled",
+    "pilot",
+    "registered",
+)
+# --type accepts the flag names, their labels and a few everyday words.
+TYPE_ALIASES: dict[str, str] = {
+    **{name: name for name in LABELS},
+    **{label.lower(): name for name, label in LABELS.items()},
+    "meta": "meta-analysis",
+    "metaanalysis": "meta-analysis",
+    "review": "systematic-review",
+    "trial": "rct",
+    "sham-control": "sham-controlled",
+}
+# Kinds of CommentsCorrections that change how far an article can be trusted.
+NOTICE_TYPES: dict[str, str] = {
+    "RetractionIn": "Retraction in",
+    "PartialRetractionIn": "Partial retraction in",
+    "ExpressionOfConcernIn": "Expression of concern in",
+    "ErratumIn": "Erratum in",
+    "CorrectedandRepublishedIn": "Corrected and republished in",
+    "RepublishedIn": "Republished in",
+    "UpdateIn": "Updated in",
+    "RetractionOf": "Retraction of",
+    "PartialRetractionOf": "Partial retraction of",
+    "ExpressionOfConcernFor": "Expression of concern for",
+    "ErratumFor": "Erratum for",
+    "CorrectedandRepublishedFrom": "Corrected and republished from",
+    "RepublishedFrom": "Republished from",
+    "UpdateOf": "Update of",
+}
+WARNING_NOTICES = frozenset(
+    {"RetractionIn", "PartialRetractionIn", "ExpressionOfConcernIn", "RetractionOf"}
+)
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+JSON_CONTROL_RE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+
+
+class UnknownType(ValueError):
+    """A --type value that names no study type (the CLI exits 2 with this sentence)."""
+
+
+def resolve_types(values: Iterable[str]) -> list[str]:
+    """Flag names for --type values: names, labels or aliases, comma-separated or repeated."""
+    flags: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            key = part.strip().lower()
+            if not key:
+                continue
+            if key not in TYPE_ALIASES:
+                import difflib
+
+                close = difflib.get_close_matches(key, list(TYPE_ALIASES), n=2, cutoff=0.6)
+                hint = f"did you mean {' or '.join(close)}? " if close else ""
+                raise UnknownType(
+                    f"Unknown --type '{part.strip()}'; {hint}use one of {', '.join(LABELS)} "
+                    "(or RCT, MA, SR, sham, reg)"
+                )
+            if TYPE_ALIASES[key] not in flags:
+                flags.append(TYPE_ALIASES[key])
+    return flags
+
+
+# --- shared helpers --------------------------------------------------------------------------
+
+
+def text(value: Any) -> str:
+    """PubMed text without control characters (tab and newline kept)."""
+    if value is None:
+        return ""
+    return CONTROL_RE.sub("", str(value))
+
+
+def one_line(value: Any) -> str:
+    """Text folded onto one line: controls removed, every run of whitespace one space."""
+    return " ".join(text(value).split())
+
+
+def badge_flags(flags: Iterable[str] | None) -> list[str]:
+    """An article's flags in badge order (unknown names last, as they are)."""
+    flags = list(flags or [])
+    return [f for f in BADGE_ORDER if f in flags] + [f for f in flags if f not in BADGE_ORDER]
+
+
+def type_labels(flags: Iterable[str] | None) -> list[str]:
+    return [LABELS.get(f, f) for f in badge_flags(flags)]
+
+
+def first_author(row: dict[str, Any]) -> str:
+    """ "Smith J et al." from the short author names."""
+    authors = row.get("authors") or []
+    if not authors:
+        return ""
+    return one_line(authors[0]) + (" et al." if len(authors) > 1 else "")
+
+
+def page_range(pages: str | None) -> tuple[str, str]:
+    """MEDLINE pagination as (first, last) page: '123-30' -> ('123', '130')."""
+    pages = one_line(pages)
+    if not pages:
+        return "", ""
+    first, _, last = pages.partition(",")[0].partition("-")
+    first, last = first.strip(), last.strip()
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    return first, last
+
+
+def pmc_url(pmcid: str | None) -> str | None:
+    pmcid = one_line(pmcid)
+    return f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/" if pmcid else None
+
+
+def doi_url(doi: str | None) -> str | None:
+    from urllib.parse import quote
+
+    doi = one_line(doi)
+    return f"https://doi.org/{quote(doi, safe='/:;()._-')}" if doi else None
+
+
+def notices(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Retraction, erratum, concern, update and republication notices of an article."""
+    found = []
+    for item in row.get("comments_corrections") or []:
+        kind = item.get("type") or ""
+        if kind in NOTICE_TYPES:
+            found.append(
+                {
+                    "type": kind,
+                    "label": NOTICE_TYPES[kind],
+                    "source": one_line(item.get("source")),
+                    "pmid": one_line(item.get("pmid")) or None,
+                    "warning": kind in WARNING_NOTICES,
+                }
+            )
+    return found
+
+
+# --- formats ---------------------------------------------------------------------------------
+
+
+def to_json(value: Any) -> str:
+    """JSON with every character kept; C1 controls and line separators escaped too."""
+    out = json.dumps(value, indent=2, ensure_ascii=False)
+    return JSON_CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", out) + "\n"
+
+
+CSV_FIELDS = (
+    "pmid",
+    "year",
+    "title",
+    "authors",
+    "journal",
+    "journal_abbrev",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmcid",
+    "types",
+    "flags",
+    "publication_types",
+    "conditions",
+    "new",
+    "first_seen",
+    "entrez_date",
+    "status",
+    "url",
+    "abstract",
+)
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _csv_text(value: Any) -> str:
+    value = text(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    """One line per article (quoted where needed); list fields joined with '; '."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for row in rows:
+        writer.writerow(
+            [
+                row["pmid"],
+                row.get("year") or "",
+                _csv_text(row.get("title")),
+                _csv_text("; ".join(one_line(a) for a in row.get("authors") or [])),
+                _csv_text(row.get("journal")),
+                _csv_text(row.get("journal_abbrev")),
+                _csv_text(row.get("volume")),
+                _csv_text(row.get("issue")),
+                _csv_text(row.get("pages")),
+                _csv_text(row.get("doi")),
+                _csv_text(row.get("pmcid")),
+                " ".join(type_labels(row.get("flags"))),
+                "; ".join(badge_flags(row.get("flags"))),
+                _csv_text("; ".join(one_line(p) for p in row.get("publication_types") or [])),
+                "; ".join(row.get("conditions") or []),
+                "yes" if row.get("new") else "",
+                row.get("first_seen") or "",
+                row.get("entrez_date") or "",
+                _csv_text(row.get("status")),
+                row.get("url") or "",
+                _csv_text(row.get("abstract")),
+            ]
+        )
+    return buffer.getvalue()
+
+
+# ASCII punctuation that starts links and images (with [ escaped, ( ) and ! are inert),
+# emphasis, code, HTML, entities, maths, strikethrough, mentions, issue references or a
+# table cell. CommonMark allows a backslash
+# before any ASCII punctuation, so escaping these never shows a stray backslash.
+MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>|~&$@#])")
+
+
+def md_escape(value: Any) -> str:
+    return MD_SPECIAL_RE.sub(r"\\\1", one_line(value))
+
+
+def to_markdown(rows: list[dict[str, Any]]) -> str:
+    """A Markdown (GitHub-flavoured) table linking each PMID to PubMed."""
+    lines = [
+        "| Year | Type | Title | Authors | Journal | PMID |",
+        "| ---: | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        title = md_escape(row.get("title"))
+        if row.get("doi"):
+            title += f" ([doi]({doi_url(row['doi'])}))"
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    str(row.get("year") or ""),
+                    " ".join(f"**{label}**" for label in type_labels(row.get("flags"))),
+                    title,
+                    md_escape(first_author(row)),
+                    md_escape(row.get("journal_abbrev") or row.get("journal")),
+                    f"[{row['pmid']}](https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/)",
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _ris_line(tag: str, value: Any) -> str | None:
+    value = one_line(value)
+    return f"{tag}  - {value}" if value else None
+
+
+def _notice_text(notice: dict[str, Any]) -> str:
+    pmid = f" (PMID {notice['pmid']})" if notice["pmid"] else ""
+    return f"{notice['label']}: {notice['source']}{pmid}"
+
+
+def _flag_note(row: dict[str, Any]) -> str:
+    reasons = row.get("flag_reasons") or {}
+    parts = [
+        f"{LABELS.get(f, f)} ({one_line(reasons[f])})" if reasons.get(f) else LABELS.get(f, f)
+        for f in badge_flags(row.get("flags"))
+    ]
+    return "Study type (acutrack): " + "; ".join(parts) if parts else ""
+
+
+MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+PUB_DATE_RE = re.compile(r"^(\d{4})(?:\s+([A-Za-z]{3})[A-Za-z]*(?:\s+(\d{1,2})\b)?)?")
+
+
+def _ris_date(pub_date: str | None) -> str | None:
+    """PubMed's '2021 Mar 15' (or '2020 Jan-Feb', '2019') as RIS 'YYYY/MM/DD/'."""
+    m = PUB_DATE_RE.match(one_line(pub_date))
+    if not m:
+        return None
+    year, month, day = m.groups()
+    number = MONTHS.get((month or "").lower())
+    if not number:
+        return f"{year}///"
+    return f"{year}/{number:02d}/" + (f"{int(day):02d}/" if day else "/")
+
+
+def to_ris(rows: list[dict[str, Any]]) -> str:
+    """RIS as Zotero, EndNote and Mendeley import it: one tagged line per field."""
+    records = []
+    for row in rows:
+        first, last = page_range(row.get("pages"))
+        languages = row.get("language") or []
+        fields: list[tuple[str, Any]] = [
+            ("TY", "JOUR"),
+            ("TI", row.get("title")),
+            *[("AU", a) for a in (row.get("authors_full") or row.get("authors") or [])],
+            ("PY", row.get("year")),
+            ("DA", _ris_date(row.get("pub_date"))),
+            ("T2", row.get("journal")),
+            ("J2", row.get("journal_abbrev")),
+            ("VL", row.get("volume")),
+            ("IS", row.get("issue")),
+            ("SP", first),
+            ("EP", last),
+            ("SN", row.get("issn")),
+            ("DO", row.get("doi")),
+            ("AN", row["pmid"]),
+            ("C2", row.get("pmcid")),
+            ("UR", row.get("url") or f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/"),
+            ("DB", "PubMed"),
+            ("DP", "NLM"),
+            ("LA", languages[0] if languages else None),
+            *[("KW", k) for k in [*(row.get("mesh") or []), *(row.get("keywords") or [])]],
+            ("AB", row.get("abstract")),
+            ("N1", _flag_note(row)),
+            *[("N1", _notice_text(n)) for n in notices(row)],
+        ]
+        lines = [line for tag, value in fields if (line := _ris_line(tag, value))]
+        records.append("\n".join([*lines, "ER  - "]))
+    return "\n\n".join(records) + ("\n" if records else "")
+
+
+BIB_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
+BIB_SPECIAL_RE = re.compile(r"[\\{}%&$#_^~]")
+
+
+def bib_escape(value: Any) -> str:
+    return BIB_SPECIAL_RE.sub(lambda m: BIB_SPECIAL[m.group()], one_line(value))
+
+
+def _bib_author(name: str) -> str:
+    name = bib_escape(name)
+    # "Last, Fore" is a person; anything else (a group, a consortium) is one literal name.
+    return name if "," in name and " and " not in name else "{" + name + "}"
+
+
+def bib_key(row: dict[str, Any]) -> str:
+    """Citation key like 'Smith2021_34646018': first author, year, PMID (so it is unique)."""
+    names = row.get("authors_full") or row.get("authors") or []
+    last = names[0].split(",")[0] if names else ""
+    ascii_last = unicodedata.normalize("NFKD", last).encode("ascii", "ignore").decode()
+    word = re.sub(r"[^A-Za-z]", "", ascii_last)[:20] or "PMID"
+    return f"{word}{row.get('year') or 'nd'}_{row['pmid']}"
+
+
+def to_bibtex(rows: list[dict[str, Any]]) -> str:
+    """BibTeX @article entries as JabRef, Zotero, BibLaTeX and bibtex read them."""
+    entries = []
+    for row in rows:
+        first, last = page_range(row.get("pages"))
+        keywords = [*(row.get("mesh") or []), *(row.get("keywords") or [])]
+        fields: list[tuple[str, str]] = [
+            ("title", bib_escape(row.get("title"))),
+            (
+                "author",
+                " and ".join(
+                    _bib_author(a) for a in (row.get("authors_full") or row.get("authors") or [])
+                ),
+            ),
+            ("journal", bib_escape(row.get("journal"))),
+            ("year", str(row.get("year") or "")),
+            ("volume", bib_escape(row.get("volume"))),
+            ("number", bib_escape(row.get("issue"))),
+            ("pages", bib_escape(f"{first}--{last}" if first and last else first)),
+            ("issn", bib_escape(row.get("issn"))),
+            ("doi", bib_escape(row.get("doi"))),
+            ("pmid", row["pmid"]),
+            ("pmcid", bib_escape(row.get("pmcid"))),
+            ("url", f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/"),
+            ("keywords", bib_escape(", ".join(one_line(k) for k in keywords))),
+            ("abstract", bib_escape(row.get("abstract"))),
+            ("note", bib_escape(_flag_note(row))),
+        ]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+        entries.append(f"@article{{{bib_key(row)},\n{body}\n}}")
+    return "\n\n".join(entries) + ("\n" if entries else "")
+
+
+YEAR_KEYS = ("articles", "rct", "meta_analysis", "systematic_review", "ma_sr")
+
+
+def year_rows(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-year counts (``store.year_counts``) with the years between the first and the last
+    filled in as zero, a running ``total``, and the undated articles (year None) last."""
+    dated = {c["year"]: c for c in counts if c.get("year") is not None}
+    rows: list[dict[str, Any]] = []
+    running = 0
+    if dated:
+        for year in range(min(dated), max(dated) + 1):
+            entry: dict[str, Any] = {"year": year}
+            entry.update({k: (dated.get(year) or {}).get(k) or 0 for k in YEAR_KEYS})
+            running += entry["articles"]
+            entry["total"] = running
+            rows.append(entry)
+    for c in counts:
+        if c.get("year") is None:
+            entry = {"year": None, **{k: c.get(k) or 0 for k in YEAR_KEYS}}
+            running += entry["articles"]
+            entry["total"] = running
+            rows.append(entry)
+    return rows
+
+
+def to_csv_rows(rows: list[dict[str, Any]]) -> str:
+    """Plain dicts (all with the same keys) as CSV with a header line."""
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def render(rows: list[dict[str, Any]], fmt: str) -> str:
+    """The rows in one of the text formats (everything but the rich table)."""
+    if fmt == "json":
+        from .render import public_article
+
+        return to_json([public_article(r) for r in rows])
+    if fmt == "csv":
+        return to_csv(rows)
+    if fmt == "markdown":
+        return to_markdown(rows)
+    if fmt == "ris":
+        return to_ris(rows)
+    if fmt == "bibtex":
+        return to_bibtex(rows)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,475 @@
+"""Finding the references in a pasted text: plain text, Markdown or a saved HTML page.
+
+A health blog's reference list comes in every style. Three are parsed in full:
+
+- APA: ``Zhang, X., Liu, H., & Zhang, Q. (2021). Title. Journal, 41(3), 420-432.``
+- Vancouver / NLM / AMA (what PubMed's "Cite" button gives):
+  ``Liu S, Wang Z, Ma Q. Title. Nature. 2021 Oct;598(7882):641-645. doi: ... PMID: 34646018.``
+- Nature: ``Ma, Q. Title. Med. Acupunct. 32, 362-366 (2020).``
+
+An author-year head without a parsable journal part (``Smith, J. (2019). Title.``) still
+gives a title to search for, and any line holding a PMID or a DOI is a reference too. A
+line that only *mentions* a study ("a 2019 meta-analysis published in the Journal of X
+found ...") is kept as a ``mention``: it names no authors, title, volume or pages, so there
+is nothing to look up, and the report says so instead of pretending it was searched for.
+
+Everything here is pure text work; no network, no database.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+# --- the reference ---------------------------------------------------------------------
+
+
+@dataclass
+class Reference:
+    """One reference as printed, with the citation details that could be read from it."""
+
+    text: str
+    source: str
+    kind: str  # "citation" (author/title/journal parsed), "identifier" (PMID/DOI only), "mention"
+    authors: list[str] = field(default_factory=list)  # "Surname I" as PubMed writes them
+    year: int | None = None
+    title: str | None = None
+    journal: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    pmid: str | None = None
+    doi: str | None = None
+
+    @property
+    def first_page(self) -> str | None:
+        return split_pages(self.pages)[0]
+
+    def cited(self) -> dict[str, Any]:
+        """The details read from the text, for the JSON report."""
+        out = asdict(self)
+        for key in ("text", "source"):
+            out.pop(key)
+        return out
+
+
+# --- patterns ----------------------------------------------------------------------------
+
+UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĜĞĠĢĤĦĨĪĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+PARTICLE = r"(?:(?:van|von|de|del|della|der|den|da|di|du|la|le|dos|das|ten|ter|al|el|bin|mac)\s+)"
+# A surname: capitalised, hyphens and apostrophes inside, at most one more capitalised word
+# ("Du Pasquier", "del Rocio Thompson-Bonilla").
+NAME = rf"{PARTICLE}*[{UPPER}][\w'’-]*\w(?:\s[{UPPER}][\w'’-]*\w)?"
+APA_INITIALS = rf"[{UPPER}]\.(?:\s?-?\s?[{UPPER}]\.)*"
+APA_AUTHOR = rf"{NAME},\s+{APA_INITIALS}"
+APA_SEP = r"(?:,\s*(?:&\s*|and\s+)?|\s+(?:&|and)\s+)"
+ET_AL = r"(?:,?\s+et\s+al\.?)"
+APA_LIST = rf"{APA_AUTHOR}(?:{APA_SEP}{APA_AUTHOR})*(?:,?\s*(?:\.\.\.|…)\s*{APA_AUTHOR})?{ET_AL}?"
+VAN_AUTHOR = rf"{NAME}\s+[{UPPER}]{{1,4}}(?:\s(?:Jr|Sr|II|III|IV|2nd|3rd))?\b"
+VAN_LIST = rf"{VAN_AUTHOR}(?:,\s*{VAN_AUTHOR})*(?:,\s*et\s+al)?"
+YEAR = r"(?:1[89]|20)\d\d"
+DASH = "-‐‑‒–—−"
+PAGES = rf"[A-Za-z]{{0,2}}\d+[A-Za-z]?(?:\s*[{DASH}]\s*[A-Za-z]{{0,2}}\d+[A-Za-z]?)?"
+TITLE = r"(?P<title>\S.{2,400}?[.?!])"
+
+APA_RE = re.compile(
+    rf"(?P<authors>{APA_LIST})\s*\((?P<year>{YEAR})[a-z]?(?:,[^)]{{0,20}})?\)[.,]?\s+"
+    rf"{TITLE}\s+(?P<journal>[{UPPER}][^,]{{1,150}}?),\s*(?P<volume>\d+)"
+    rf"(?:\s*\((?P<issue>[^)]{{1,20}})\))?(?:,\s*(?:pp?\.\s*)?(?P<pages>{PAGES}))?"
+)
+NATURE_RE = re.compile(
+    rf"(?P<authors>{APA_LIST})\s+{TITLE}\s+(?P<journal>[{UPPER}][^,;()]{{1,150}}?)\.?\s+"
+    rf"(?P<volume>\d+)(?:\s*\((?P<issue>[^)]{{1,20}})\))?,\s*(?P<pages>{PAGES})\s*"
+    rf"\((?P<year>{YEAR})\)"
+)
+VANCOUVER_RE = re.compile(
+    rf"(?P<authors>{VAN_LIST})\.\s+{TITLE}\s+(?P<journal>[{UPPER}][^.;]{{1,150}}?)\.?\s+"
+    rf"(?P<year>{YEAR})(?:\s+[A-Z][a-z]{{2}}(?:\s+\d{{1,2}})?(?:\s*[{DASH}]\s*[A-Z][a-z]{{2}})?)?"
+    rf"\s*;\s*(?P<volume>[^\s(:;.]{{1,12}})?(?:\s*\((?P<issue>[^)]{{1,20}})\))?"
+    rf"(?::\s*(?P<pages>{PAGES}))?"
+)
+# An author-year head whose journal part is missing or unreadable: the title is still there.
+APA_HEAD_RE = re.compile(
+    rf"(?P<authors>{APA_LIST})\s*\((?P<year>{YEAR})[a-z]?(?:,[^)]{{0,20}})?\)[.,]?\s+{TITLE}"
+    rf"(?:\s+(?P<journal>[{UPPER}][^.,;()\d]{{1,150}}?)(?=[.,;]|$))?"
+)
+# Full styles first: on a tie at the same position the earlier one wins.
+STYLES = (("apa", APA_RE), ("vancouver", VANCOUVER_RE), ("nature", NATURE_RE), ("apa", APA_HEAD_RE))
+
+PMID_RES = (
+    re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b", re.I),
+    re.compile(r"pubmed\.ncbi\.nlm\.nih\.gov/(\d{1,9})\b", re.I),
+    re.compile(r"ncbi\.nlm\.nih\.gov/pubmed/(\d{1,9})\b", re.I),
+)
+DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
+ID_START_RE = re.compile(r"(?:https?://|www\.|doi\b|pmid\b|pmcid\b)", re.I)
+ID_LINK_RE = re.compile(r"doi\.org/|pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/", re.I)
+
+# A study described in prose: "published in the Journal of X in 2018", "a 2019 meta-analysis".
+STUDY = r"(?i:stud(?:y|ies)|trials?|meta-analys[ie]s|(?:systematic\s+)?reviews?|analys[ie]s|survey)"
+JOURNAL_WORDS = rf"[{UPPER}][\w&'-]*(?:\s+(?:(?:of|and|the|in|for|&)\s+)*[{UPPER}][\w&'-]*)*"
+# Only the journal's capitals are case-sensitive: "in blog posts" names no journal.
+MENTION_IN_RE = re.compile(
+    rf"\b{STUDY}\b[^.;:]{{0,60}}?\b(?i:(?:published|appeared|reported)\s+)?(?i:in)\s+"
+    rf"(?i:the\s+)?(?P<journal>{JOURNAL_WORDS})(?:\s+in\s+(?P<year>{YEAR}))?"
+)
+MENTION_YEAR_RE = re.compile(
+    rf"\b(?i:an?|in|the)\s+(?P<year>{YEAR})\s+(?:[\w-]+\s+){{0,3}}?{STUDY}\b"
+)
+
+# --- text clean-up -------------------------------------------------------------------------
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+•·▪‣◦]\s+|\d{1,3}[.)]\s+|\[\d{1,3}\]\s*|\(\d{1,3}\)\s+)")
+MD_LINK_RE = re.compile(r"\[([^\]]*)\]\((\S+?)(?:\s+\"[^\"]*\")?\)")
+MD_AUTOLINK_RE = re.compile(r"<(https?://[^>\s]+)>")
+MD_EMPHASIS_RE = re.compile(r"\*{1,3}|(?<![\w/])_{1,3}|_{1,3}(?![\w/])|`+")
+
+
+def _line_clean(line: str) -> str:
+    line = CONTROL_RE.sub("", line)
+    return SPACES_RE.sub(" ", line).strip()
+
+
+def _markdown_line(line: str) -> str:
+    line = re.sub(r"^\s{0,3}(?:#{1,6}\s+|>\s?)", "", line)
+
+    def link(m: re.Match[str]) -> str:
+        text, url = m.group(1), m.group(2)
+        if ID_LINK_RE.search(url) and url not in text:
+            return f"{text} {url}"
+        return text
+
+    line = MD_LINK_RE.sub(link, line)
+    line = MD_AUTOLINK_RE.sub(r"\1", line)
+    return MD_EMPHASIS_RE.sub("", line)
+
+
+def strip_marker(line: str) -> str:
+    return LIST_MARKER_RE.sub("", line, count=1)
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "br", "caption", "dd", "div", "dl", "dt",
+    "figcaption", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+    "nav", "ol", "p", "pre", "section", "table", "title", "tr", "ul",
+}  # fmt: skip
+SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "object", "canvas"}
+
+
+class _HTMLText(HTMLParser):
+    """Visible text of a page, one line per block element.
+
+    The target of a PubMed or DOI link whose text does not show it ("[PubMed]", a linked
+    title) is added at the end of the line, where it cannot split a title.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.pre = 0
+        self.links: list[tuple[str, int]] = []
+        self.targets: list[str] = []
+
+    def _break(self) -> None:
+        if self.targets:
+            self.parts.append(" " + " ".join(self.targets))
+            self.targets = []
+        self.parts.append("\n")
+
+    def close(self) -> None:
+        super().close()
+        self._break()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in SKIP_TAGS:
+            self.skip += 1
+        elif tag in BLOCK_TAGS:
+            self._break()
+            self.pre += tag == "pre"
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+        elif tag == "a":
+            self.links.append((dict(attrs).get("href") or "", len(self.parts)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIP_TAGS:
+            self.skip = max(0, self.skip - 1)
+        elif tag in BLOCK_TAGS:
+            self._break()
+            self.pre = max(0, self.pre - (tag == "pre"))
+        elif tag == "a" and self.links:
+            href, start = self.links.pop()
+            shown = "".join(self.parts[start:])
+            if ID_LINK_RE.search(href) and href not in shown and href not in self.targets:
+                self.targets.append(href)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCK_TAGS:
+            self._break()
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        self.parts.append(data if self.pre else re.sub(r"\s+", " ", data))
+
+
+def html_to_lines(text: str) -> list[str]:
+    parser = _HTMLText()
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.parts).split("\n")
+
+
+def looks_like_html(text: str, name: str = "") -> bool:
+    if name.lower().endswith((".html", ".htm", ".xhtml", ".shtml")):
+        return True
+    head = text.lstrip("\ufeff \t\r\n")[:2000].lower()
+    if re.match(r"<(?:!doctype\s+html|html|head|body)\b", head):
+        return True
+    return head.startswith("<") and bool(re.search(r"</(?:p|li|div)>", text[:20000], re.I))
+
+
+# --- lines -------------------------------------------------------------------------------------
+
+
+def logical_lines(text: str, name: str = "") -> list[str]:
+    """The text as lines; a hard-wrapped reference in plain text is joined back together."""
+    if looks_like_html(text, name):
+        return [line for line in (_line_clean(x) for x in html_to_lines(text)) if line]
+    out: list[str] = []
+    previous_blank = True
+    for raw in text.splitlines():
+        line = _line_clean(html.unescape(_markdown_line(raw)))
+        if not line:
+            previous_blank = True
+            continue
+        if (
+            out
+            and not previous_blank
+            and not LIST_MARKER_RE.match(raw)
+            and not ID_START_RE.match(line)
+            and (line[0].islower() or out[-1][-1] not in ".!?:;)]>")
+        ):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+        previous_blank = False
+    return out
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def normalize_dashes(text: str) -> str:
+    return re.sub(rf"\s*[{DASH}]\s*", "-", text)
+
+
+def split_pages(pages: str | None) -> tuple[str | None, str | None]:
+    """First and last page, with MEDLINE's shortened last page written out ("641-5" -> 645)."""
+    if not pages:
+        return None, None
+    text = normalize_dashes(pages.strip()).split(",")[0].strip()
+    first, _, last = text.partition("-")
+    first, last = first.strip(), last.strip()
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    return first or None, last or None
+
+
+def _authors(text: str, style: str) -> list[str]:
+    """Surname plus initials, PubMed's way: 'Pan, W. X.' -> 'Pan WX'."""
+    out = []
+    if style == "vancouver":
+        for m in re.finditer(rf"({NAME})\s+([{UPPER}]{{1,4}})\b", text):
+            out.append(f"{m.group(1)} {m.group(2)}")
+    else:
+        for m in re.finditer(rf"({NAME}),\s+({APA_INITIALS})", text):
+            initials = re.sub(rf"[^{UPPER}]", "", m.group(2))
+            out.append(f"{m.group(1)} {initials}")
+    return out
+
+
+def _identifiers(text: str) -> tuple[str | None, str | None]:
+    pmid = None
+    for rx in PMID_RES:
+        m = rx.search(text)
+        if m:
+            pmid = str(int(m.group(1)))
+            break
+    doi = None
+    m = DOI_RE.search(text)
+    if m:
+        doi = m.group(1)
+        # Sentence punctuation after a DOI is not part of it; a closing bracket is only when
+        # the DOI opened one itself (10.1016/S0140-6736(20)30183-5).
+        while doi and (doi[-1] in ".,;:" or (doi[-1] in ")]" and doi.count("(") < doi.count(")"))):
+            doi = doi[:-1]
+    return pmid, doi
+
+
+def _strip_title(title: str) -> str:
+    title = title.strip().strip("\"'“”‘’«»").strip()
+    if title.endswith(".") and not title.endswith("..."):
+        title = title[:-1]
+    return title.strip().strip("\"'“”‘’«»").strip()
+
+
+def _rebalance(title: str | None, journal: str | None) -> tuple[str | None, str | None]:
+    """Give back to the title what a lazy match put in the journal.
+
+    "Acupuncture for lupus. A systematic review. J Clin Med" may be read as title
+    "Acupuncture for lupus." and journal "A systematic review. J Clin Med"; a journal
+    part holding an ordinary lower-case word ("systematic") before its last ". " is title.
+    """
+    if not journal or ". " not in journal:
+        return title, journal
+    parts = journal.split(". ")
+    moved = 0
+    for part in parts[:-1]:
+        if not re.search(r"(?:^|\s)[a-z]{4,}", part) or part.lower() in STOP_WORDS:
+            break
+        moved += 1
+    if not moved:
+        return title, journal
+    extra = ". ".join(parts[:moved])
+    return f"{title} {extra}." if title else extra, ". ".join(parts[moved:])
+
+
+def _citation(match: re.Match[str], style: str, text: str, source: str) -> Reference:
+    g = match.groupdict()
+    pmid, doi = _identifiers(text)
+    title, journal = _rebalance(g.get("title"), (g.get("journal") or "").strip() or None)
+    journal = (journal or "").strip().rstrip(".").strip() or None
+    pages = normalize_dashes(g["pages"]) if g.get("pages") else None
+    return Reference(
+        text=text,
+        source=source,
+        kind="citation",
+        authors=_authors(g["authors"], style),
+        year=int(g["year"]) if g.get("year") else None,
+        title=_strip_title(title) if title else None,
+        journal=journal,
+        volume=(g.get("volume") or "").strip() or None,
+        issue=(g.get("issue") or "").strip() or None,
+        pages=pages,
+        pmid=pmid,
+        doi=doi,
+    )
+
+
+def _find_citations(line: str) -> list[tuple[str, re.Match[str]]]:
+    found: list[tuple[str, re.Match[str]]] = []
+    pos = 0
+    while pos < len(line):
+        best: tuple[str, re.Match[str]] | None = None
+        for style, rx in STYLES:
+            m = rx.search(line, pos)
+            if m and (best is None or m.start() < best[1].start()):
+                best = (style, m)
+        if best is None:
+            break
+        found.append(best)
+        pos = best[1].end()
+    return found
+
+
+def _mention(line: str, source: str) -> Reference | None:
+    m = MENTION_IN_RE.search(line)
+    journal = year = None
+    if m:
+        journal = m.group("journal")
+        year = m.group("year")
+    y = MENTION_YEAR_RE.search(line)
+    if not m and not y:
+        return None
+    if not year:
+        year = y.group("year") if y else None
+        if not year:
+            later = re.search(rf"\bin\s+({YEAR})\b", line)
+            year = later.group(1) if later else None
+    return Reference(
+        text=strip_marker(line),
+        source=source,
+        kind="mention",
+        journal=journal,
+        year=int(year) if year else None,
+    )
+
+
+def extract(text: str, source: str, name: str = "") -> list[Reference]:
+    """Every reference in a text, in the order they appear."""
+    refs: list[Reference] = []
+    last_line_citation: Reference | None = None
+    for line in logical_lines(text, name or source):
+        item = bool(LIST_MARKER_RE.match(line))
+        line = strip_marker(line)
+        matches = _find_citations(line)
+        if matches:
+            for i, (style, m) in enumerate(matches):
+                end = matches[i + 1][1].start() if i + 1 < len(matches) else len(line)
+                refs.append(_citation(m, style, line[m.start() : end].strip(), source))
+            last_line_citation = refs[-1]
+            continue
+        pmid, doi = _identifiers(line)
+        if pmid or doi:
+            # A PMID or DOI alone on the line after a citation belongs to that citation
+            # (PubMed's own "copy citation" puts it there), unless it is a list item itself.
+            prev = last_line_citation
+            if (
+                prev is not None
+                and not item
+                and len(line) < 120
+                and not (pmid and prev.pmid)
+                and not (doi and prev.doi)
+            ):
+                prev.text += " " + line
+                prev.pmid = prev.pmid or pmid
+                prev.doi = prev.doi or doi
+            else:
+                refs.append(Reference(text=line, source=source, kind="identifier", pmid=pmid, doi=doi))
+            last_line_citation = None
+            continue
+        last_line_citation = None
+        mention = _mention(line, source)
+        if mention is not None:
+            refs.append(mention)
+    return refs
+
+
+# --- comparing citation details ------------------------------------------------------------------
+
+STOP_WORDS = {
+    "a", "an", "and", "are", "as", "at", "by", "for", "from", "in", "into", "is", "its", "of",
+    "on", "or", "the", "to", "with", "via", "vs", "versus", "than", "that", "this", "their",
+}  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Lower case, accents off, every run of non-alphanumerics one space."""
+    text = re.sub(r"<[^>]{1,20}>", " ", text)  # <i>, <sup> in PubMed titles
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+
+
+def title_words(title: str, limit: int = 8) -> list[str]:
+    """Distinctive title words for an esearch, longest first, in their title order."""
+    words = []
+    for w in re.split(r"[^\w-]+", normalize_dashes(title)):
+        w = w.strip("-_")
+        folded = fold(w).replace(" ", "-")
+        if len(folded) < 3 or folded in STOP_WORDS or folded.isdigit():
+            continue
+        if folded not in words:
+            words.append(folded)
+    keep = set(sorted(words, key=len, reverse=True)[:limit])
+    return [w for w in words if w in keep]

@@ -1,0 +1,658 @@
+"""acutrack verify: what PubMed really holds for each reference of a health article.
+
+Each reference found in the input (see references.py) is looked up, cheapest and surest
+first, and stops at the first record that plausibly is the one meant:
+
+1. a PMID printed with it: efetch that record (one request for all of them);
+2. a DOI: esearch ``"10.x/y"[aid]``;
+3. journal, year, volume and first page: ECitMatch (one request for all of them);
+4. esearch: title words with first author and year; then journal, volume and first page
+   without the year (a wrong year, or one citation reused under another disease name);
+   then the title words alone (a wrong author).
+
+The record found is then compared with what the reference says: title (similarity, and
+which disease it names), first author, year, journal (abbreviations understood), volume
+and pages. ``found`` means nothing differs, ``mismatch`` lists what does, ``not found``
+means no record matched, and ``unchecked`` means the lookup itself failed (never reported
+as ``not found``) or there was nothing to look up (a study mentioned without a citation).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from .references import STOP_WORDS, Reference, fold, split_pages, title_words
+
+T = TypeVar("T")
+Article = dict[str, Any]
+
+VERDICTS = ("found", "mismatch", "not found", "unchecked")
+SEARCH_RETMAX = 5
+# Titles at least this similar are the same title (punctuation, spelling, a dropped subtitle).
+SAME_TITLE = 0.85
+# A searched-for record with a title this similar needs one more detail to agree.
+CLOSE_TITLE = 0.6
+MENTION_REASON = (
+    "a study mentioned without a citation (no authors, title, volume or pages), "
+    "so there is nothing to look up"
+)
+
+# Diseases a title may name; a reference whose title names one that the record's title
+# does not is the "same citation, other disease" pattern of copied reference lists.
+DISEASES = (
+    ("lupus", r"\blupus\b|\bSLE\b"),
+    ("rheumatoid arthritis", r"\brheumatoid\b"),
+    ("multiple sclerosis", r"\bmultiple\s+sclerosis\b"),
+    ("psoriasis", r"\bpsoria"),
+    ("Goodpasture syndrome", r"\bgoodpasture|\banti-?\s?GBM\b|\banti-glomerular\s+basement"),
+    ("sepsis", r"\bsepsis\b|\bseptic\b"),
+    ("Crohn's disease", r"\bcrohn"),
+    ("ulcerative colitis", r"\bulcerative\s+colitis\b"),
+    ("inflammatory bowel disease", r"\binflammatory\s+bowel\b"),
+    ("irritable bowel syndrome", r"\birritable\s+bowel\b"),
+    ("Sjögren's syndrome", r"\bsj[öo]e?gren"),
+    ("ankylosing spondylitis", r"\bankylosing\b"),
+    ("systemic sclerosis", r"\bsystemic\s+sclerosis\b|\bscleroderma\b"),
+    ("myasthenia gravis", r"\bmyasthenia\b"),
+    ("Hashimoto's thyroiditis", r"\bhashimoto"),
+    ("Graves' disease", r"\bgraves'?\s+(?:disease|orbitopathy|ophthalmopathy)"),
+    ("vitiligo", r"\bvitiligo\b"),
+    ("alopecia areata", r"\balopecia\s+areata\b"),
+    ("celiac disease", r"\bc[oe]eliac\b"),
+    ("vasculitis", r"\bvasculitis\b"),
+    ("uveitis", r"\buveitis\b"),
+    ("atopic dermatitis", r"\batopic\s+dermatitis\b|\beczema\b"),
+    ("urticaria", r"\burticaria\b"),
+    ("asthma", r"\basthma"),
+    ("allergic rhinitis", r"\ballergic\s+rhinitis\b"),
+    ("diabetes", r"\bdiabet"),
+    ("osteoarthritis", r"\bosteoarthritis\b"),
+    ("fibromyalgia", r"\bfibromyalgia\b"),
+    ("migraine", r"\bmigraine"),
+    ("depression", r"\bdepress(?:ion|ive)\b"),
+    ("insomnia", r"\binsomnia\b"),
+    ("stroke", r"\bstroke\b"),
+    ("cancer", r"\bcancer|\bcarcinoma|\btumou?r"),
+    ("COVID-19", r"\bcovid|\bsars-cov-2"),
+)
+DISEASE_RES = [(name, re.compile(rx, re.I)) for name, rx in DISEASES]
+# "a" stays: it is the A of "Proc Natl Acad Sci U S A".
+JOURNAL_DROP = (STOP_WORDS - {"a"}) | {"j", "journal", "de", "la", "des", "der", "und", "et"}
+
+
+class InputError(Exception):
+    """A file that cannot be read: the work failed (exit 1)."""
+
+
+class Progress(Protocol):
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self, n: int) -> None: ...
+    def finish(self) -> None: ...
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+def read_input(name: str) -> tuple[str, str]:
+    """(source, text) for a path, or for standard input when name is "-"."""
+    if name == "-":
+        data = sys.stdin.buffer.read()
+        source = "<stdin>"
+    else:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{name} does not exist") from None
+        except IsADirectoryError:
+            raise InputError(f"{name} is a folder; give the text files in it") from None
+        except OSError as exc:
+            raise InputError(f"Cannot read {name}: {exc.strerror or exc}") from None
+        source = name
+    head = data[:8192]
+    if head.startswith((b"%PDF", b"PK\x03\x04", b"\x1f\x8b")) or b"\x00" in head:
+        raise InputError(
+            f"{source} is not text (a PDF, archive or other binary file); save the article "
+            "as text or as an HTML page and verify that"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return source, text
+
+
+# --- comparing ---------------------------------------------------------------------------
+
+
+def diseases(title: str | None) -> set[str]:
+    if not title:
+        return set()
+    return {name for name, rx in DISEASE_RES if rx.search(title)}
+
+
+def _title_fold(title: str) -> str:
+    # PubMed puts translated titles in square brackets: "[Acupuncture for ...]."
+    title = title.strip()
+    if title.startswith("[") and "]" in title:
+        title = title[1 : title.rindex("]")]
+    return fold(title)
+
+
+def title_similarity(cited: str, held: str) -> float:
+    a, b = _title_fold(cited), _title_fold(held)
+    if not a or not b:
+        return 0.0
+    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
+    words = set(a.split()) - STOP_WORDS
+    if len(words) >= 4:
+        # A shortened title (the subtitle left off) is still the same title.
+        ratio = max(ratio, len(words & set(b.split())) / len(words) * 0.95)
+    return ratio
+
+
+def _subsequence(short: str, word: str) -> bool:
+    it = iter(word)
+    return all(ch in it for ch in short)
+
+
+def _abbreviates(short: list[str], long: list[str]) -> bool:
+    """'nat med' abbreviates 'nature medicine'; 'tradit chin med' 'traditional chinese ...'."""
+    return len(short) == len(long) and all(
+        s == w or (s[0] == w[0] and _subsequence(s, w)) for s, w in zip(short, long, strict=True)
+    )
+
+
+def _journal_forms(name: str) -> list[list[str]]:
+    full = re.sub(r"\([^)]*\)", " ", name)
+    forms = [full, re.split(r"\s[:=]\s|\s?[:=]\s", full)[0], re.split(r"\.\s", full)[0]]
+    out = []
+    for form in forms:
+        tokens = [t for t in fold(form).split() if t not in JOURNAL_DROP]
+        if tokens and tokens not in out:
+            out.append(tokens)
+    return out
+
+
+def journals_match(cited: str, *held: str | None) -> bool:
+    mine = _journal_forms(cited)
+    for name in held:
+        if not name:
+            continue
+        for theirs in _journal_forms(name):
+            for a in mine:
+                if a == theirs or _abbreviates(a, theirs) or _abbreviates(theirs, a):
+                    return True
+    return False
+
+
+def _surname(author: str) -> str:
+    parts = author.split()
+    if len(parts) > 1 and re.fullmatch(r"[A-Z]{1,4}", parts[-1]):
+        parts = parts[:-1]
+    return fold(" ".join(parts))
+
+
+def _years(record: Article) -> set[int]:
+    years = {record["year"]} if record.get("year") else set()
+    # A reference may cite the year the article appeared online, before its issue.
+    for key in ("entrez_date", "pub_date"):
+        m = re.match(r"(\d{4})", record.get(key) or "")
+        if m:
+            years.add(int(m.group(1)))
+    return years
+
+
+def _pages_match(cited: str | None, held: str | None) -> bool | None:
+    a_first, a_last = split_pages(cited)
+    b_first, b_last = split_pages(held)
+    if not a_first or not b_first:
+        return None
+    if a_first.lower() != b_first.lower():
+        return False
+    return not (a_last and b_last and a_last.lower() != b_last.lower())
+
+
+def _same(a: str | None, b: str | None) -> bool | None:
+    if not a or not b:
+        return None
+    return fold(a) == fold(b)
+
+
+def _held_journal(record: Article) -> str:
+    return record.get("journal_abbrev") or record.get("journal") or "?"
+
+
+def compare(ref: Reference, record: Article) -> list[str]:
+    """What the reference says that the record does not, one short phrase each."""
+    out: list[str] = []
+    if ref.title and record.get("title"):
+        named, held = diseases(ref.title), diseases(record["title"])
+        extra = named - held
+        if extra:
+            theirs = f"the record's {', '.join(sorted(held))}" if held else "the record's does not"
+            out.append(f"title names {', '.join(sorted(extra))}, {theirs}")
+        elif title_similarity(ref.title, record["title"]) < SAME_TITLE:
+            out.append("title differs")
+    if ref.authors and record.get("authors"):
+        mine, theirs = _surname(ref.authors[0]), _surname(record["authors"][0])
+        if mine and theirs and mine != theirs:
+            out.append(f"first author {ref.authors[0]} (record: {record['authors'][0]})")
+    if ref.year and record.get("year") and ref.year not in _years(record):
+        out.append(f"year {ref.year} (record: {record['year']})")
+    if ref.journal and (record.get("journal") or record.get("journal_abbrev")):
+        if not journals_match(ref.journal, record.get("journal"), record.get("journal_abbrev")):
+            out.append(f"journal {ref.journal} (record: {_held_journal(record)})")
+    if _same(ref.volume, record.get("volume")) is False:
+        out.append(f"volume {ref.volume} (record: {record['volume']})")
+    if _pages_match(ref.pages, record.get("pages")) is False:
+        out.append(f"pages {ref.pages} (record: {record['pages']})")
+    if ref.doi and record.get("doi") and ref.doi.lower() != record["doi"].lower():
+        out.append(f"DOI {ref.doi} (record: {record['doi']})")
+    return out
+
+
+def _score(ref: Reference, record: Article) -> tuple[bool, float]:
+    """Whether a searched-for record plausibly is the one cited, and how well it fits."""
+    sim = title_similarity(ref.title, record.get("title") or "") if ref.title else 0.0
+    journal = bool(
+        ref.journal and journals_match(ref.journal, record.get("journal"), record.get("journal_abbrev"))
+    )
+    volume = bool(_same(ref.volume, record.get("volume")))
+    pages = bool(_pages_match(ref.pages, record.get("pages")))
+    author = bool(
+        ref.authors
+        and record.get("authors")
+        and _surname(ref.authors[0]) == _surname(record["authors"][0])
+    )
+    year = bool(ref.year and ref.year in _years(record))
+    plausible = (
+        sim >= SAME_TITLE
+        or (journal and volume and pages)
+        or (sim >= CLOSE_TITLE and (author or journal or year))
+    )
+    return plausible, sim * 4 + author + journal + year + volume + pages
+
+
+def similar_citation(a: Reference, b: Reference) -> bool:
+    """Same journal, volume and pages (the title aside)."""
+    if not (a.journal and b.journal and a.volume and b.volume and a.pages and b.pages):
+        return False
+    return (
+        fold(a.volume) == fold(b.volume)
+        and bool(_pages_match(a.pages, b.pages))
+        and journals_match(a.journal, b.journal)
+    )
+
+
+# --- looking up --------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    ref: Reference
+    record: Article | None = None
+    method: str | None = None
+    # A record a printed PMID or DOI pointed at that does not look like the one cited;
+    # reported (as a mismatch) only when nothing better turns up.
+    fallback: tuple[Article, str] | None = None
+    notes: list[str] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)
+    tried: set[str] = field(default_factory=set)
+    error: str | None = None
+    duplicate_of: int | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.record is None and self.error is None and self.ref.kind != "mention"
+
+    def consider(self, record: Article, method: str, *, by_id: bool = False) -> bool:
+        self.tried.add(record["pmid"])
+        if by_id and (not self.ref.title or _score(self.ref, record)[0]):
+            self.record, self.method = record, method
+            return True
+        if by_id:
+            self.fallback = self.fallback or (record, method)
+            return False
+        plausible, _ = _score(self.ref, record)
+        if plausible:
+            self.record, self.method = record, method
+        return plausible
+
+
+class _Lookups:
+    """Runs E-utilities calls for checks; a failure marks them unchecked, never not found.
+
+    After two failed calls in a row, or one that found no network at all, the remaining
+    references are not tried: each would only wait out its own retries.
+    """
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self.stopped: str | None = None
+
+    def run(self, checks: Iterable[Check], call: Callable[[], T]) -> T | None:
+        from .entrez import EntrezError
+
+        checks = list(checks)
+        if self.stopped:
+            for c in checks:
+                c.error = self.stopped
+            return None
+        try:
+            result = call()
+        except EntrezError as exc:
+            self.failures += 1
+            for c in checks:
+                c.error = str(exc)
+            if self.failures >= 2 or getattr(exc, "unreachable", False):
+                self.stopped = f"not looked up after earlier lookups failed: {exc}"
+            return None
+        self.failures = 0
+        return result
+
+
+def _fetch(pmids: Iterable[str]) -> dict[str, Article]:
+    from . import entrez
+
+    wanted = sorted(set(pmids), key=int)
+    return {a["pmid"]: a for batch in entrez.fetch_batches(wanted) for a in batch}
+
+
+def _citmatch_journal(journal: str) -> str:
+    return " ".join(journal.replace(".", " ").lower().split())
+
+
+def _author_term(ref: Reference) -> str | None:
+    if not ref.authors:
+        return None
+    name = ref.authors[0]
+    parts = name.split()
+    if len(parts) > 1 and re.fullmatch(r"[A-Z]{1,4}", parts[-1]):
+        name = " ".join(parts[:-1]) + " " + parts[-1][0]
+    return f"{_quote(name)}[1au]"
+
+
+def _quote(text: str) -> str:
+    return '"' + " ".join(re.sub(r'["\[\]]', " ", text).split()) + '"'
+
+
+def search_terms(ref: Reference) -> list[str]:
+    """The esearch terms to try for a reference, surest first."""
+    terms: list[str] = []
+    words = title_words(ref.title) if ref.title else []
+    title_term = " AND ".join(f"{_quote(w) if '-' in w else w}[ti]" for w in words)
+    author = _author_term(ref)
+    if title_term and author and ref.year:
+        terms.append(f"{title_term} AND {author} AND {ref.year}[dp]")
+    if ref.journal and ref.volume and ref.first_page:
+        journal = _quote(ref.journal.replace(".", " "))
+        terms.append(f"{journal}[ta] AND {ref.volume}[vi] AND {ref.first_page}[pg]")
+    if title_term and len(words) >= 3:
+        terms.append(title_term)
+    elif title_term and author:
+        terms.append(f"{title_term} AND {author}")
+    return terms
+
+
+def _best(ref: Reference, records: Iterable[Article]) -> Article | None:
+    scored = [(s, r) for r in records for ok, s in [_score(ref, r)] if ok]
+    return max(scored, key=lambda x: x[0])[1] if scored else None
+
+
+def check(refs: list[Reference], progress: Progress | None = None) -> list[Check]:
+    """Look every reference up in PubMed; E-utilities failures end up in ``Check.error``."""
+    from . import entrez
+
+    checks = [Check(ref) for ref in refs]
+    lookups = _Lookups()
+    if progress:
+        progress.start("references", len(checks))
+    settled = sum(not c.open for c in checks)
+
+    def advance() -> None:
+        nonlocal settled
+        now = sum(not c.open for c in checks)
+        if progress and now > settled:
+            progress.advance(now - settled)
+        settled = now
+
+    # 1. Printed PMIDs, all in one efetch.
+    wanted = [c for c in checks if c.open and c.ref.pmid]
+    if wanted:
+        found = lookups.run(wanted, lambda: _fetch(c.ref.pmid for c in wanted))
+        for c in wanted if found is not None else []:
+            pmid = c.ref.pmid
+            c.searched.append(f"PMID {pmid}")
+            if pmid in found:
+                c.consider(found[pmid], "pmid", by_id=True)
+            else:
+                c.notes.append(f"PMID {pmid} is not in PubMed")
+        advance()
+
+    # 2. DOIs, one esearch each.
+    for c in [c for c in checks if c.open and c.ref.doi]:
+        doi = c.ref.doi
+        c.searched.append(f"DOI {doi}")
+        result = lookups.run([c], lambda doi=doi: entrez.esearch(f"{_quote(doi)}[aid]", retmax=5))
+        if result is None:
+            continue
+        ids = [i for i in result.ids if i not in c.tried]
+        if not ids:
+            if not result.ids:
+                c.notes.append(f"DOI {doi} is not in PubMed")
+            continue
+        records = lookups.run([c], lambda ids=ids: _fetch(ids))
+        if records:
+            same = [r for r in records.values() if (r.get("doi") or "").lower() == doi.lower()]
+            chosen = same[0] if same else (next(iter(records.values())) if len(ids) == 1 else None)
+            if chosen is not None:
+                c.consider(chosen, "doi", by_id=True)
+    advance()
+
+    # 3. Journal, year, volume and first page: ECitMatch, all in one request.
+    wanted = [
+        c
+        for c in checks
+        if c.open and c.ref.journal and c.ref.year and c.ref.volume and c.ref.first_page
+    ]
+    if wanted:
+        keys = {f"ref{i}": c for i, c in enumerate(wanted)}
+        citations = [
+            {
+                "journal_title": _citmatch_journal(c.ref.journal or ""),
+                "year": str(c.ref.year),
+                "volume": c.ref.volume or "",
+                "first_page": c.ref.first_page or "",
+                "author_name": (c.ref.authors[0] if c.ref.authors else "").lower(),
+                "key": key,
+            }
+            for key, c in keys.items()
+        ]
+        answer = lookups.run(wanted, lambda: entrez.ecitmatch(citations))
+        if answer is not None:
+            for c in wanted:
+                c.searched.append("journal, year, volume and first page (ECitMatch)")
+            matched = {key: pmid for key, pmid in answer.items() if pmid and key in keys}
+            hits = [keys[k] for k in matched]
+            records = lookups.run(hits, lambda: _fetch(matched.values())) if hits else {}
+            for key, pmid in matched.items():
+                if records and pmid in records:
+                    # NCBI matched journal, year, volume and page: this is the record at
+                    # that place, whatever its title says.
+                    keys[key].tried.add(pmid)
+                    keys[key].record, keys[key].method = records[pmid], "ecitmatch"
+        advance()
+
+    # 4. Searches, one reference at a time.
+    for c in checks:
+        if not c.open:
+            continue
+        for term in search_terms(c.ref):
+            result = lookups.run([c], lambda term=term: entrez.esearch(term, retmax=SEARCH_RETMAX))
+            if result is None:
+                break
+            c.searched.append(f"search {term}")
+            ids = [i for i in result.ids if i not in c.tried]
+            if not ids:
+                continue
+            records = lookups.run([c], lambda ids=ids: _fetch(ids))
+            if records is None:
+                break
+            c.tried.update(ids)
+            best = _best(c.ref, records.values())
+            if best is not None:
+                c.record, c.method = best, "search"
+                break
+        advance()
+
+    for i, c in enumerate(checks):
+        for j in range(i):
+            o = checks[j].ref
+            if similar_citation(o, c.ref) and fold(o.title or "") != fold(c.ref.title or ""):
+                c.duplicate_of = j
+                break
+    if progress:
+        progress.finish()
+    return checks
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+def _record_object(record: Article, db: Any) -> dict[str, Any]:
+    from .evidence import compute_flags
+    from .render import public_article
+
+    row = dict(record)
+    reasons = compute_flags(record)
+    row["flags"] = list(reasons)
+    row["flag_reasons"] = reasons
+    stored = None
+    if db is not None:
+        from .store import get_article
+
+        stored = get_article(db, record["pmid"])
+    row["conditions"] = (stored or {}).get("conditions") or []
+    row["first_seen"] = (stored or {}).get("first_seen")
+    row["url"] = f"https://pubmed.ncbi.nlm.nih.gov/{record['pmid']}/"
+    return public_article(row)
+
+
+def outcome(c: Check, db: Any = None) -> dict[str, Any]:
+    """One reference as the contract's JSON object (plus reason, method and cited)."""
+    record = c.record
+    method = c.method
+    differences: list[str] = []
+    reason = None
+    if c.ref.kind == "mention":
+        verdict, reason = "unchecked", MENTION_REASON
+    elif c.error:
+        verdict, reason = "unchecked", c.error
+    else:
+        if record is None and c.fallback:
+            record, method = c.fallback
+        if record is None:
+            verdict = "not found"
+            reason = "; ".join(c.notes) or "no PubMed record matches what the reference gives"
+        else:
+            if c.ref.pmid and c.ref.pmid != record["pmid"]:
+                differences.append(
+                    next((n for n in c.notes if n.startswith(f"PMID {c.ref.pmid}")), None)
+                    or f"PMID {c.ref.pmid} is another article"
+                )
+            differences += compare(c.ref, record)
+            verdict = "mismatch" if differences else "found"
+    return {
+        "reference": c.ref.text,
+        "source": c.ref.source,
+        "verdict": verdict,
+        "pmid": record["pmid"] if record is not None and verdict != "unchecked" else None,
+        "differences": differences,
+        "record": _record_object(record, db)
+        if record is not None and verdict != "unchecked"
+        else None,
+        "duplicate_of": c.duplicate_of,
+        "reason": reason,
+        "lookup_failed": bool(c.error) and c.ref.kind != "mention",
+        "method": method if verdict in ("found", "mismatch") else None,
+        "searched": c.searched,
+        "cited": c.ref.cited(),
+    }
+
+
+VERDICT_STYLE = {
+    "found": "bold green",
+    "mismatch": "bold yellow",
+    "not found": "bold red",
+    "unchecked": "bold magenta",
+}
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def table(rows: list[dict[str, Any]]) -> Any:
+    """The terminal report: every piece of input or PubMed text printed literally."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from .render import clean
+
+    several = len({r["source"] for r in rows}) > 1
+    out = Table(title="acutrack verify", show_lines=True)
+    out.add_column("#", justify="right")
+    out.add_column("verdict", no_wrap=True)
+    out.add_column("reference", ratio=3)
+    out.add_column("PMID", no_wrap=True)
+    out.add_column("PubMed holds", ratio=3)
+    out.add_column("what differs", ratio=2)
+    for i, row in enumerate(rows, 1):
+        ref = Text()
+        if several:
+            ref.append(clean(row["source"]) + ": ", style="dim")
+        ref.append(clean(_short(row["reference"], 160)))
+        held = Text()
+        record = row["record"]
+        if record:
+            held.append(clean(_short(record["title"], 140)))
+            where = " ".join(
+                str(x) for x in (record.get("journal_abbrev") or record["journal"], record["year"]) if x
+            )
+            held.append("\n" + clean(where), style="dim")
+            for flag in record["flags"]:
+                held.append(" " + flag, style="bold red" if flag == "retracted" else "cyan")
+        notes = Text()
+        for d in row["differences"]:
+            notes.append(("\n" if notes else "") + clean(d))
+        if row["reason"] and row["verdict"] != "found":
+            notes.append(("\n" if notes else "") + clean(_short(row["reason"], 200)), style="dim")
+        if row["duplicate_of"] is not None:
+            notes.append(
+                ("\n" if notes else "")
+                + f"same journal, volume and pages as #{row['duplicate_of'] + 1}, another title",
+                style="bold cyan",
+            )
+        pmid = row["pmid"]
+        out.add_row(
+            str(i),
+            Text(row["verdict"], style=VERDICT_STYLE[row["verdict"]]),
+            ref,
+            Text(pmid, style=f"link https://pubmed.ncbi.nlm.nih.gov/{pmid}/") if pmid else Text("-"),
+            held,
+            notes,
+        )
+    return out
+
+
+def summary(rows: list[dict[str, Any]]) -> str:
+    counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
+    return ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no references"
