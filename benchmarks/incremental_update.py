@@ -84,7 +84,9 @@ def main() -> None:
             before = len(fake.requests)
             out = run_update(env, today)
             calls = fake.requests[before:]
-            ids = sum(len(c.params.get("id", "").split(",")) for c in calls if c.endpoint == "efetch")
+            ids = sum(
+                len(c.params.get("id", "").split(",")) for c in calls if c.endpoint == "efetch"
+            )
             report[label] = {
                 "requests": dict(Counter(c.endpoint for c in calls)),
                 "records_fetched": ids,

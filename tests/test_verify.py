@@ -1,4 +1,4 @@
-"""acutrack verify: reference lists from real health-blog posts against the local E-utilities server.
+"""acutrack verify: reference lists from real health-blog posts, against the local server.
 
 The reference lists are ../shared/verify-samples (copied from real blog posts). The PubMed
 records are real where realdata has them (28731372, a real MS trial). The articles the
@@ -285,6 +285,35 @@ def test_markdown_and_hard_wrapped_text():
     assert (doi.kind, doi.doi) == ("identifier", "10.1177/1352458517722646")
 
 
+def test_other_citation_styles():
+    text = (
+        "Zhang, X., Liu, H. and Zhang, Q. (2021) 'Acupuncture for Crohn's disease: a review', "
+        "Journal of Traditional Chinese Medicine, 41(3), pp. 420–432.\n"
+        "Smith, J. (2019). Does acupuncture work? A randomized trial. BMJ, 364, l123.\n"
+        "Liu S, Wang Z, Su Y, et al. A neuroanatomical basis for electroacupuncture to drive "
+        "the vagal-adrenal axis. Nature 2021;598:641-5\n"
+        "PMID: 34646018\n"
+    )
+    harvard, question, ama = references.extract(text, "refs.txt")
+    assert (harvard.title, harvard.pages) == (
+        "Acupuncture for Crohn's disease: a review",
+        "420-432",
+    )
+    assert harvard.authors == ["Zhang X", "Liu H", "Zhang Q"]
+    assert (question.title, question.journal, question.pages) == (
+        "Does acupuncture work? A randomized trial",
+        "BMJ",
+        "l123",
+    )
+    # The PMID on the line below belongs to the citation above it.
+    assert (ama.authors, ama.volume, ama.pages, ama.pmid) == (
+        ["Liu S", "Wang Z", "Su Y"],
+        "598",
+        "641-5",
+        "34646018",
+    )
+
+
 def test_comparison_rules():
     assert references.split_pages("641-5") == ("641", "645")
     assert references.split_pages("362–366") == ("362", "366")
@@ -330,12 +359,14 @@ def test_inflammation_list_pmids_found_and_unknown_articles_not_found(eutils):
     assert sorted(fetch_pmids.params["id"].split(",")) == ["24562381", "34646018"]
     (cit,) = eutils.calls("ecitmatch")
     assert cit.params["bdata"].split("\r") == [
-        "med acupunct|2020|32|362|ma q|ref0",
-        "auton neurosci|2021|232|102793|pan wx|ref1",
+        "med acupunct|2020|32|362|ma q|ref1",
+        "auton neurosci|2021|232|102793|pan wx|ref2",
     ]
     assert cit.params["api_key"] == SECRET_KEY and cit.params["tool"] == "acutrack"
     terms = [c.params["term"] for c in eutils.calls("esearch")]
-    assert terms[0] == '"somato-autonomic"[ti] AND reflexes[ti] AND acupuncture[ti] AND "Ma Q"[1au] AND 2020[dp]'
+    assert terms[0] == (
+        '"somato-autonomic"[ti] AND reflexes[ti] AND acupuncture[ti] AND "Ma Q"[1au] AND 2020[dp]'
+    )
     assert '"Med Acupunct"[ta] AND 32[vi] AND 362[pg]' in terms
 
 
@@ -359,9 +390,7 @@ def test_reused_citation_under_another_disease_is_flagged(eutils):
     assert chen["pmid"] is None and chen["reason"]
     # The Goodpasture post reuses both citations with its own disease in the titles.
     assert gp_zhang["pmid"] == "90000001"
-    assert gp_zhang["differences"] == [
-        "title names Goodpasture syndrome, the record's lupus"
-    ]
+    assert gp_zhang["differences"] == ["title names Goodpasture syndrome, the record's lupus"]
     assert gp_wang["differences"] == [
         "title names Goodpasture syndrome, the record's lupus",
         "year 2020 (record: 2019)",
@@ -476,8 +505,8 @@ def test_no_references_is_a_note_and_an_empty_array(tmp_path):
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
     assert result.stderr.strip() == (
-        f"note: no references found in {empty} (looked for APA, Vancouver and Nature-style "
-        "citations, PMIDs, DOIs and studies mentioned in the text)"
+        f"note: no references found in {empty} (looked for APA, Harvard, Vancouver and "
+        "Nature-style citations, PMIDs, DOIs and studies mentioned in the text)"
     )
 
 
@@ -520,10 +549,18 @@ def test_table_prints_input_and_pubmed_text_literally(eutils, tmp_path):
     )
     result = run("verify", str(source), "--format", "table")
     assert result.exit_code == 0, result.output
-    assert "\x1b" not in result.stdout
-    flat = " ".join(result.stdout.split())
-    assert "[bold" in flat and "[link=https://evil.example]" in flat.replace("│ ", "")
-    assert "found" in flat and "1 found" in flat
+    assert "\x1b" not in result.stdout and "acutrack verify" in result.stdout
+    assert result.stdout.strip().endswith("1 mismatch")
+    # The same rows on a wide terminal, colours on: the markup is text, not styling.
+    from rich.console import Console
+
+    (row,) = verify_json(str(source))
+    console = Console(file=StringIO(), width=300, color_system="truecolor", force_terminal=True)
+    console.print(verify.table([row]))
+    out = console.file.getvalue()
+    assert "[bold red]Acupuncture[/bold red] for lupus." in out
+    assert "[link=https://evil.example]Acupuncture[/link] [2J for lupus." in out
+    assert "\x1b[2J" not in out and "evil.example\x1b" not in out
 
 
 def test_table_rendering_of_every_verdict():
@@ -570,5 +607,9 @@ def test_sources_are_kept_per_file(eutils, tmp_path: Path):
     copy.write_text(GOODPASTURE.read_text())
     rows = verify_json(str(GOODPASTURE), str(copy))
     assert [r["source"] for r in rows] == [str(GOODPASTURE)] * 2 + [str(copy)] * 2
-    # The same reference twice is no "other title" duplicate.
+    # The same reference twice is no "other title" duplicate, and is looked up once.
     assert [r["duplicate_of"] for r in rows] == [None] * 4
+    assert rows[2]["searched"] == rows[0]["searched"]
+    assert len(eutils.calls("esearch")) == 2 * 3
+    (cit,) = eutils.calls("ecitmatch")
+    assert len(cit.params["bdata"].split("\r")) == 2

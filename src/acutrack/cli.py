@@ -293,30 +293,29 @@ def _study_types(values: tuple[str, ...]) -> list[str]:
         raise BadSetting(str(exc)) from None
 
 
-def _condition(state: State, name: str) -> tuple[str, str]:
-    """(name, label) of a condition from queries.toml, or one that only imports used."""
+def _condition(state: State, db: Any, name: str, label: bool = True) -> tuple[str, str]:
+    """(name, label) of a condition: a name or alias from queries.toml, or a name that only
+    `import` used. ``label=False``: a name with stored articles is taken as it is, without
+    reading queries.toml (faster start-up; the label is then the name)."""
+    from . import store
     from .config import UnknownCondition
 
+    key = name.strip().lower()
+    if not label and store.has_condition(db, key):
+        return key, key
     queries = state.queries()
     try:
         cond = queries.resolve(name)
         return cond.name, cond.label
     except UnknownCondition:
         pass
-    import difflib
-
-    from . import store
-
-    key = name.strip().lower()
-    stored = []
-    if state.db_path.exists():
-        stored = store.condition_names(store.open_quick(state.db_path))
+    stored = store.condition_names(db)
     if key in stored:
         return key, key
-    known = sorted(
-        {*queries.conditions, *stored, *(a for c in queries.conditions.values() for a in c.aliases)}
-    )
-    close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
+    import difflib
+
+    aliases = (a for c in queries.conditions.values() for a in c.aliases)
+    close = difflib.get_close_matches(key, sorted({*queries.conditions, *stored, *aliases}), 3, 0.5)
     hint = (
         f"did you mean {' or '.join(close)}?"
         if close
@@ -352,7 +351,12 @@ def _list_articles(
     elif limit is None and fmt == "table":
         limit = TABLE_DEFAULT_LIMIT
     filters = {"flags": flags, "new_only": new_only, "since": since, "search": search}
-    rows = store.query_articles(db, condition, limit=limit, order=order, **filters)
+    # One row more than asked tells whether more match, without counting them.
+    rows = store.query_articles(
+        db, condition, limit=limit + 1 if limit else None, order=order, **filters
+    )
+    more = limit is not None and len(rows) > limit
+    del rows[limit or len(rows) :]
     if fmt != "table":
         from . import export
 
@@ -366,12 +370,13 @@ def _list_articles(
     if not rows:
         console.print(empty, markup=False, highlight=False)
         return
-    total = store.count_articles(db, condition, **filters) if len(rows) == limit else len(rows)
+    # The total, unless --since makes counting slow on a big database (it checks every link).
+    total = store.count_articles(db, condition, **filters) if more and not since else None
     footer = list_footer(
         len(rows),
-        total,
+        total if more else len(rows),
         sum(1 for r in rows if r["new"]),
-        None if show_all or limit != TABLE_DEFAULT_LIMIT else "--limit N or --all shows more",
+        "--limit N or --all shows more" if more and not show_all else None,
     )
     table = articles_table(
         rows, width=console.width, show_conditions=condition is None, highlight=highlight
@@ -416,8 +421,8 @@ def show(
 
     flags = _study_types(types)
     since = _check_date(since)
-    name, label = _condition(state, condition)
     db = store.open_quick(state.db_path)
+    name, label = _condition(state, db, condition, label=False)
     _list_articles(
         db,
         fmt=fmt,
@@ -1107,8 +1112,8 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
     """Check the references in health articles against PubMed.
 
     FILE is plain text, Markdown or an HTML page saved from a browser; - reads standard
-    input. References in APA, Vancouver/NLM and Nature style are found, and any line with
-    a PMID or DOI. Each is looked up (PMID, DOI, ECitMatch, then searches on title, first
+    input. References in APA, Harvard, Vancouver/NLM and Nature style are found, and any
+    line with a PMID or DOI. Each is looked up (PMID, DOI, ECitMatch, then searches on title, first
     author and year) and compared with the record: found, mismatch (what differs: title or
     the disease it names, author, year, journal, volume, pages), not found, or unchecked
     (the lookup failed, or a study is only mentioned, without a citation). References that
@@ -1135,8 +1140,8 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
         found = extract(text, source)
         if not found:
             click.echo(
-                f"note: no references found in {source} (looked for APA, Vancouver and "
-                "Nature-style citations, PMIDs, DOIs and studies mentioned in the text)",
+                f"note: no references found in {source} (looked for APA, Harvard, Vancouver "
+                "and Nature-style citations, PMIDs, DOIs and studies mentioned in the text)",
                 err=True,
             )
         refs += found
@@ -1221,8 +1226,8 @@ def search(
         query, words = store.fts_query(" ".join(text))
     except store.BadSearch as exc:
         raise BadSetting(str(exc)) from None
-    name = _condition(state, condition)[0] if condition else None
     db = store.open_quick(state.db_path)
+    name = _condition(state, db, condition, label=False)[0] if condition else None
     try:
         _list_articles(
             db,
@@ -1268,8 +1273,8 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
     from . import store
     from .export import to_csv_rows, to_json, year_rows
 
-    name, label = _condition(state, condition) if condition else (None, "all conditions")
     db = store.open_quick(state.db_path)
+    name, label = _condition(state, db, condition) if condition else (None, "all conditions")
     rows = year_rows(store.year_counts(db, name))
     if fmt is None:
         from .render import out_console

@@ -534,6 +534,11 @@ def _group_title(group: Group, digest: Digest, same: bool) -> str:
     return f"{label}{name}: {len(group.rows)} new{since}"
 
 
+def _wrap(text: str, width: int, **kwargs: str) -> list[str]:
+    """Wrap at spaces only: "rheumatoid-arthritis" and "anti-EBV" stay whole."""
+    return textwrap.wrap(text, width, break_on_hyphens=False, **kwargs)
+
+
 def render_text(digest: Digest) -> str:
     """Plain text for terminals, pipes, cron mail and the text/plain part."""
     if not digest.total:
@@ -544,7 +549,7 @@ def render_text(digest: Digest) -> str:
         _upper_first(since_phrase(digest)) + "; strongest evidence first.",
     ]
     for note in digest.notes:
-        out += ["", *textwrap.wrap("Note: " + note, WIDTH)]
+        out += ["", *_wrap("Note: " + note, WIDTH)]
     for group in digest.groups:
         if not group.rows:
             continue
@@ -553,19 +558,19 @@ def render_text(digest: Digest) -> str:
         for i, row in enumerate(group.rows, 1):
             number = f"{i}. "
             pad = " " * len(number)
-            wrapped = textwrap.wrap(
+            wrapped = _wrap(
                 one_line(row.get("title")) or "(no title)",
                 WIDTH,
                 initial_indent=number,
                 subsequent_indent=pad,
             )
             out += ["", *wrapped]
-            out += textwrap.wrap(
+            out += _wrap(
                 authors_line(row.get("authors")), WIDTH, initial_indent=pad, subsequent_indent=pad
             )
-            out += textwrap.wrap(source_line(row), WIDTH, initial_indent=pad, subsequent_indent=pad)
+            out += _wrap(source_line(row), WIDTH, initial_indent=pad, subsequent_indent=pad)
             for _flag, label, reason in flag_items(row):
-                out += textwrap.wrap(
+                out += _wrap(
                     f"{label} - {reason}" if reason else label,
                     WIDTH,
                     initial_indent=pad,

@@ -377,8 +377,8 @@ BIB_SPECIAL = {
     "$": r"\$",
     "#": r"\#",
     "_": r"\_",
-    "^": r"\^{}",
-    "~": r"\~{}",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
 }
 BIB_SPECIAL_RE = re.compile(r"[\\{}%&$#_^~]")
 

@@ -1,11 +1,12 @@
 """Finding the references in a pasted text: plain text, Markdown or a saved HTML page.
 
-A health blog's reference list comes in every style. Three are parsed in full:
+A health blog's reference list comes in every style. Four are parsed in full:
 
 - APA: ``Zhang, X., Liu, H., & Zhang, Q. (2021). Title. Journal, 41(3), 420-432.``
 - Vancouver / NLM / AMA (what PubMed's "Cite" button gives):
   ``Liu S, Wang Z, Ma Q. Title. Nature. 2021 Oct;598(7882):641-645. doi: ... PMID: 34646018.``
 - Nature: ``Ma, Q. Title. Med. Acupunct. 32, 362-366 (2020).``
+- Harvard: ``Zhang, X. and Liu, H. (2021) 'Title', Journal, 41(3), pp. 420-432.``
 
 An author-year head without a parsable journal part (``Smith, J. (2019). Title.``) still
 gives a title to search for, and any line holding a PMID or a DOI is a reference too. A
@@ -92,13 +93,25 @@ VANCOUVER_RE = re.compile(
     rf"\s*;\s*(?P<volume>[^\s(:;.]{{1,12}})?(?:\s*\((?P<issue>[^)]{{1,20}})\))?"
     rf"(?::\s*(?P<pages>{PAGES}))?"
 )
+HARVARD_RE = re.compile(
+    rf"(?P<authors>{APA_LIST})\s*\((?P<year>{YEAR})[a-z]?\)[.,]?\s+[‘'\"“]"
+    rf"(?P<title>\S.{{2,400}}?)[’'\"”][.,]?\s+(?P<journal>[{UPPER}][^,]{{1,150}}?),\s*"
+    rf"(?:vol\.\s*)?(?P<volume>\d+)(?:\s*\((?P<issue>[^)]{{1,20}})\))?"
+    rf"(?:,\s*(?:pp?\.\s*)?(?P<pages>{PAGES}))?"
+)
 # An author-year head whose journal part is missing or unreadable: the title is still there.
 APA_HEAD_RE = re.compile(
     rf"(?P<authors>{APA_LIST})\s*\((?P<year>{YEAR})[a-z]?(?:,[^)]{{0,20}})?\)[.,]?\s+{TITLE}"
     rf"(?:\s+(?P<journal>[{UPPER}][^.,;()\d]{{1,150}}?)(?=[.,;]|$))?"
 )
 # Full styles first: on a tie at the same position the earlier one wins.
-STYLES = (("apa", APA_RE), ("vancouver", VANCOUVER_RE), ("nature", NATURE_RE), ("apa", APA_HEAD_RE))
+STYLES = (
+    ("apa", APA_RE),
+    ("apa", HARVARD_RE),
+    ("vancouver", VANCOUVER_RE),
+    ("nature", NATURE_RE),
+    ("apa", APA_HEAD_RE),
+)
 
 PMID_RES = (
     re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b", re.I),
@@ -435,7 +448,9 @@ def extract(text: str, source: str, name: str = "") -> list[Reference]:
                 prev.pmid = prev.pmid or pmid
                 prev.doi = prev.doi or doi
             else:
-                refs.append(Reference(text=line, source=source, kind="identifier", pmid=pmid, doi=doi))
+                refs.append(
+                    Reference(text=line, source=source, kind="identifier", pmid=pmid, doi=doi)
+                )
             last_line_citation = None
             continue
         last_line_citation = None

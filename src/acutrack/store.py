@@ -493,20 +493,22 @@ def _walk_newest(
 
     The walk visits about limit x (all articles / the condition's articles) index entries
     (more when --type or --since thin the matches out); the sort reads every article of
-    the condition. Both counts come from indexes in a few milliseconds.
+    the condition.
     """
     if not limit:
         return False
-    linked = db.execute(
-        "SELECT count(*) FROM article_conditions WHERE condition = ?"
-        + (" AND shown_at IS NULL" if new_only else ""),
-        [condition],
-    ).fetchone()[0]
+    # A sorted article costs about 20 index steps (its whole row is read, abstract and
+    # all), so walk when limit x total / linked (x 20 when filters thin the matches out)
+    # < 20 x linked. Counting stops at that threshold: a big condition costs no full count.
     total = db.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
-    if not linked:
-        return False
-    visits = limit * total / linked * (20 if filtered else 1)
-    return visits < linked
+    threshold = int((limit * total * (20 if filtered else 1) / 20) ** 0.5) + 1
+    linked = db.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM article_conditions WHERE condition = ?"
+        + (" AND shown_at IS NULL" if new_only else "")
+        + " LIMIT ?)",
+        [condition, threshold],
+    ).fetchone()[0]
+    return linked >= threshold
 
 
 def query_articles(
@@ -670,6 +672,15 @@ def count_articles(
     return db.execute(
         f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}", params
     ).fetchone()[0]
+
+
+def has_condition(db: Database, condition: str) -> bool:
+    """True when articles are stored under this condition name."""
+    return bool(
+        db.execute(
+            "SELECT 1 FROM article_conditions WHERE condition = ? LIMIT 1", [condition]
+        ).fetchone()
+    )
 
 
 def condition_names(db: Database) -> list[str]:

@@ -104,7 +104,7 @@ def update_lock(db_path: Path, wait: float = 0) -> Iterator[None]:
         lock.acquire(timeout=wait)
     except Timeout:
         raise LockedError(
-            f"Another acutrack update is running on {db_path}; wait for it to finish "
+            f"Another acutrack update or digest is running on {db_path}; wait for it to finish "
             "or pass --wait SECONDS"
         ) from None
     try:

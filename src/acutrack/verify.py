@@ -38,10 +38,7 @@ SEARCH_RETMAX = 5
 SAME_TITLE = 0.85
 # A searched-for record with a title this similar needs one more detail to agree.
 CLOSE_TITLE = 0.6
-MENTION_REASON = (
-    "a study mentioned without a citation (no authors, title, volume or pages), "
-    "so there is nothing to look up"
-)
+MENTION_REASON = "a study mentioned without a citation (no authors, title or pages) to look up"
 
 # Diseases a title may name; a reference whose title names one that the record's title
 # does not is the "same citation, other disease" pattern of copied reference lists.
@@ -262,7 +259,8 @@ def _score(ref: Reference, record: Article) -> tuple[bool, float]:
     """Whether a searched-for record plausibly is the one cited, and how well it fits."""
     sim = title_similarity(ref.title, record.get("title") or "") if ref.title else 0.0
     journal = bool(
-        ref.journal and journals_match(ref.journal, record.get("journal"), record.get("journal_abbrev"))
+        ref.journal
+        and journals_match(ref.journal, record.get("journal"), record.get("journal_abbrev"))
     )
     volume = bool(_same(ref.volume, record.get("volume")))
     pages = bool(_pages_match(ref.pages, record.get("pages")))
@@ -307,23 +305,32 @@ class Check:
     tried: set[str] = field(default_factory=set)
     error: str | None = None
     duplicate_of: int | None = None
+    # An earlier reference with exactly the same details: its lookup is this one's.
+    same_as: Check | None = None
 
     @property
     def open(self) -> bool:
-        return self.record is None and self.error is None and self.ref.kind != "mention"
+        return (
+            self.record is None
+            and self.error is None
+            and self.ref.kind != "mention"
+            and self.same_as is None
+        )
 
-    def consider(self, record: Article, method: str, *, by_id: bool = False) -> bool:
+    def copy_lookup(self) -> None:
+        source = self.same_as
+        if source is not None:
+            self.record, self.method = source.record, source.method
+            self.fallback, self.error = source.fallback, source.error
+            self.notes, self.searched = list(source.notes), list(source.searched)
+
+    def identified(self, record: Article, method: str) -> None:
+        """The record a printed PMID or DOI leads to: taken unless it is plainly another."""
         self.tried.add(record["pmid"])
-        if by_id and (not self.ref.title or _score(self.ref, record)[0]):
+        if not self.ref.title or _score(self.ref, record)[0]:
             self.record, self.method = record, method
-            return True
-        if by_id:
+        else:
             self.fallback = self.fallback or (record, method)
-            return False
-        plausible, _ = _score(self.ref, record)
-        if plausible:
-            self.record, self.method = record, method
-        return plausible
 
 
 class _Lookups:
@@ -406,15 +413,119 @@ def _best(ref: Reference, records: Iterable[Article]) -> Article | None:
     return max(scored, key=lambda x: x[0])[1] if scored else None
 
 
-def check(refs: list[Reference], progress: Progress | None = None) -> list[Check]:
-    """Look every reference up in PubMed; E-utilities failures end up in ``Check.error``."""
+def _by_pmid(checks: list[Check], lookups: _Lookups) -> None:
+    """Printed PMIDs, all in one efetch."""
+    wanted = [c for c in checks if c.open and c.ref.pmid]
+    if not wanted:
+        return
+    found = lookups.run(wanted, lambda: _fetch(c.ref.pmid for c in wanted if c.ref.pmid))
+    if found is None:
+        return
+    for c in wanted:
+        pmid = c.ref.pmid or ""
+        c.searched.append(f"PMID {pmid}")
+        if pmid in found:
+            c.identified(found[pmid], "pmid")
+        else:
+            c.notes.append(f"PMID {pmid} is not in PubMed")
+
+
+def _by_doi(checks: list[Check], lookups: _Lookups) -> None:
+    """Printed DOIs, one esearch each."""
     from . import entrez
 
+    for c in [c for c in checks if c.open and c.ref.doi]:
+        doi = c.ref.doi or ""
+        term = f"{_quote(doi)}[aid]"
+        result = lookups.run([c], lambda term=term: entrez.esearch(term, retmax=SEARCH_RETMAX))
+        if result is None:
+            continue
+        c.searched.append(f"DOI {doi}")
+        if not result.ids:
+            c.notes.append(f"DOI {doi} is not in PubMed")
+        ids = [i for i in result.ids if i not in c.tried]
+        records = lookups.run([c], lambda ids=ids: _fetch(ids)) if ids else None
+        if records:
+            same = [r for r in records.values() if (r.get("doi") or "").lower() == doi.lower()]
+            if same or len(records) == 1:
+                c.identified((same or list(records.values()))[0], "doi")
+
+
+def _by_citation(checks: list[Check], lookups: _Lookups) -> None:
+    """Journal, year, volume and first page: ECitMatch, all in one request."""
+    from . import entrez
+
+    wanted = {
+        f"ref{i}": c
+        for i, c in enumerate(checks)
+        if c.open and c.ref.journal and c.ref.year and c.ref.volume and c.ref.first_page
+    }
+    if not wanted:
+        return
+    citations = [
+        {
+            "journal_title": _citmatch_journal(c.ref.journal or ""),
+            "year": str(c.ref.year),
+            "volume": c.ref.volume or "",
+            "first_page": c.ref.first_page or "",
+            "author_name": (c.ref.authors[0] if c.ref.authors else "").lower(),
+            "key": key,
+        }
+        for key, c in wanted.items()
+    ]
+    answer = lookups.run(wanted.values(), lambda: entrez.ecitmatch(citations))
+    if answer is None:
+        return
+    for c in wanted.values():
+        c.searched.append("journal, year, volume and first page (ECitMatch)")
+    matched = {key: pmid for key, pmid in answer.items() if pmid and key in wanted}
+    if not matched:
+        return
+    records = lookups.run([wanted[k] for k in matched], lambda: _fetch(matched.values()))
+    for key, pmid in matched.items():
+        if records and pmid in records:
+            # NCBI matched journal, year, volume and page: this is the record at that
+            # place, whatever its title says.
+            c = wanted[key]
+            c.tried.add(pmid)
+            c.record, c.method = records[pmid], "ecitmatch"
+
+
+def _by_search(c: Check, lookups: _Lookups) -> None:
+    """esearch terms, surest first, until one finds a record that fits."""
+    from . import entrez
+
+    for term in search_terms(c.ref):
+        result = lookups.run([c], lambda term=term: entrez.esearch(term, retmax=SEARCH_RETMAX))
+        if result is None:
+            return
+        c.searched.append(f"search {term}")
+        ids = [i for i in result.ids if i not in c.tried]
+        if not ids:
+            continue
+        records = lookups.run([c], lambda ids=ids: _fetch(ids))
+        if records is None:
+            return
+        c.tried.update(ids)
+        best = _best(c.ref, records.values())
+        if best is not None:
+            c.record, c.method = best, "search"
+            return
+
+
+def check(refs: list[Reference], progress: Progress | None = None) -> list[Check]:
+    """Look every reference up in PubMed; E-utilities failures end up in ``Check.error``."""
     checks = [Check(ref) for ref in refs]
+    first: dict[tuple[Any, ...], Check] = {}
+    for c in checks:
+        if c.ref.kind != "mention":
+            key = (fold(c.ref.title or ""), *(str(v) for v in c.ref.cited().values()))
+            if key in first:
+                c.same_as = first[key]
+            else:
+                first[key] = c
     lookups = _Lookups()
-    if progress:
-        progress.start("references", len(checks))
-    settled = sum(not c.open for c in checks)
+    settled = 0
 
     def advance() -> None:
         nonlocal settled
@@ -423,95 +534,18 @@ def check(refs: list[Reference], progress: Progress | None = None) -> list[Check
             progress.advance(now - settled)
         settled = now
 
-    # 1. Printed PMIDs, all in one efetch.
-    wanted = [c for c in checks if c.open and c.ref.pmid]
-    if wanted:
-        found = lookups.run(wanted, lambda: _fetch(c.ref.pmid for c in wanted))
-        for c in wanted if found is not None else []:
-            pmid = c.ref.pmid
-            c.searched.append(f"PMID {pmid}")
-            if pmid in found:
-                c.consider(found[pmid], "pmid", by_id=True)
-            else:
-                c.notes.append(f"PMID {pmid} is not in PubMed")
-        advance()
-
-    # 2. DOIs, one esearch each.
-    for c in [c for c in checks if c.open and c.ref.doi]:
-        doi = c.ref.doi
-        c.searched.append(f"DOI {doi}")
-        result = lookups.run([c], lambda doi=doi: entrez.esearch(f"{_quote(doi)}[aid]", retmax=5))
-        if result is None:
-            continue
-        ids = [i for i in result.ids if i not in c.tried]
-        if not ids:
-            if not result.ids:
-                c.notes.append(f"DOI {doi} is not in PubMed")
-            continue
-        records = lookups.run([c], lambda ids=ids: _fetch(ids))
-        if records:
-            same = [r for r in records.values() if (r.get("doi") or "").lower() == doi.lower()]
-            chosen = same[0] if same else (next(iter(records.values())) if len(ids) == 1 else None)
-            if chosen is not None:
-                c.consider(chosen, "doi", by_id=True)
+    if progress:
+        progress.start("references", len(checks))
     advance()
-
-    # 3. Journal, year, volume and first page: ECitMatch, all in one request.
-    wanted = [
-        c
-        for c in checks
-        if c.open and c.ref.journal and c.ref.year and c.ref.volume and c.ref.first_page
-    ]
-    if wanted:
-        keys = {f"ref{i}": c for i, c in enumerate(wanted)}
-        citations = [
-            {
-                "journal_title": _citmatch_journal(c.ref.journal or ""),
-                "year": str(c.ref.year),
-                "volume": c.ref.volume or "",
-                "first_page": c.ref.first_page or "",
-                "author_name": (c.ref.authors[0] if c.ref.authors else "").lower(),
-                "key": key,
-            }
-            for key, c in keys.items()
-        ]
-        answer = lookups.run(wanted, lambda: entrez.ecitmatch(citations))
-        if answer is not None:
-            for c in wanted:
-                c.searched.append("journal, year, volume and first page (ECitMatch)")
-            matched = {key: pmid for key, pmid in answer.items() if pmid and key in keys}
-            hits = [keys[k] for k in matched]
-            records = lookups.run(hits, lambda: _fetch(matched.values())) if hits else {}
-            for key, pmid in matched.items():
-                if records and pmid in records:
-                    # NCBI matched journal, year, volume and page: this is the record at
-                    # that place, whatever its title says.
-                    keys[key].tried.add(pmid)
-                    keys[key].record, keys[key].method = records[pmid], "ecitmatch"
+    for step in (_by_pmid, _by_doi, _by_citation):
+        step(checks, lookups)
         advance()
-
-    # 4. Searches, one reference at a time.
     for c in checks:
-        if not c.open:
-            continue
-        for term in search_terms(c.ref):
-            result = lookups.run([c], lambda term=term: entrez.esearch(term, retmax=SEARCH_RETMAX))
-            if result is None:
-                break
-            c.searched.append(f"search {term}")
-            ids = [i for i in result.ids if i not in c.tried]
-            if not ids:
-                continue
-            records = lookups.run([c], lambda ids=ids: _fetch(ids))
-            if records is None:
-                break
-            c.tried.update(ids)
-            best = _best(c.ref, records.values())
-            if best is not None:
-                c.record, c.method = best, "search"
-                break
-        advance()
-
+        if c.open:
+            _by_search(c, lookups)
+            advance()
+    for c in checks:
+        c.copy_lookup()
     for i, c in enumerate(checks):
         for j in range(i):
             o = checks[j].ref
@@ -618,14 +652,16 @@ def table(rows: list[dict[str, Any]]) -> Any:
     for i, row in enumerate(rows, 1):
         ref = Text()
         if several:
-            ref.append(clean(row["source"]) + ": ", style="dim")
-        ref.append(clean(_short(row["reference"], 160)))
+            ref.append(clean(Path(row["source"]).name) + "\n", style="dim")
+        ref.append(clean(_short(row["reference"], 130)))
         held = Text()
         record = row["record"]
         if record:
             held.append(clean(_short(record["title"], 140)))
             where = " ".join(
-                str(x) for x in (record.get("journal_abbrev") or record["journal"], record["year"]) if x
+                str(x)
+                for x in (record.get("journal_abbrev") or record["journal"], record["year"])
+                if x
             )
             held.append("\n" + clean(where), style="dim")
             for flag in record["flags"]:
@@ -646,7 +682,9 @@ def table(rows: list[dict[str, Any]]) -> Any:
             str(i),
             Text(row["verdict"], style=VERDICT_STYLE[row["verdict"]]),
             ref,
-            Text(pmid, style=f"link https://pubmed.ncbi.nlm.nih.gov/{pmid}/") if pmid else Text("-"),
+            Text(pmid, style=f"link https://pubmed.ncbi.nlm.nih.gov/{pmid}/")
+            if pmid
+            else Text("-"),
             held,
             notes,
         )
