@@ -123,3 +123,15 @@ def test_local_queries_file_beats_packaged(tmp_path, monkeypatch):
     (tmp_path / "queries.toml").unlink()
     assert load_queries(None).path.name == "queries.toml"
     assert "lupus" in load_queries(None).conditions  # the packaged copy
+
+
+def test_broken_queries_file_is_reported_even_for_stored_conditions(tmp_path, monkeypatch):
+    from conftest import realdata
+
+    run("import", str(realdata("biopython", "Medline", "pubmed_result2.txt")), "-c", "lupus")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[lupus]\nquery = 'x'\nalias = ['sle']\n")
+    monkeypatch.setenv("ACUTRACK_QUERIES", str(broken))
+    result = run("show", "lupus", "--format", "json")
+    assert result.exit_code == 2
+    assert "unknown key 'alias'" in result.stderr

@@ -293,16 +293,14 @@ def _study_types(values: tuple[str, ...]) -> list[str]:
         raise BadSetting(str(exc)) from None
 
 
-def _condition(state: State, db: Any, name: str, label: bool = True) -> tuple[str, str]:
+def _condition(state: State, db: Any, name: str) -> tuple[str, str]:
     """(name, label) of a condition: a name or alias from queries.toml, or a name that only
-    `import` used. ``label=False``: a name with stored articles is taken as it is, without
-    reading queries.toml (faster start-up; the label is then the name)."""
+    `import` used. queries.toml is always read, so a broken file is reported (exit 2) by
+    every command that names a condition."""
     from . import store
     from .config import UnknownCondition
 
     key = name.strip().lower()
-    if not label and store.has_condition(db, key):
-        return key, key
     queries = state.queries()
     try:
         cond = queries.resolve(name)
@@ -422,7 +420,7 @@ def show(
     flags = _study_types(types)
     since = _check_date(since)
     db = store.open_quick(state.db_path)
-    name, label = _condition(state, db, condition, label=False)
+    name, label = _condition(state, db, condition)
     _list_articles(
         db,
         fmt=fmt,
@@ -1206,12 +1204,12 @@ def search(
     \b
       sham acupuncture          both words (stemmed: trial also finds trials)
       '"sham acupuncture"'      the phrase
-      acupunct*                 a prefix: acupuncture, acupuncturist, ...
+      'acupunct*'               a prefix: acupuncture, acupuncturist, ...
       moxibustion OR cupping    either word
-      acupuncture -mice         without a word
+      'acupuncture -mice'       without a word (quoted: -mice is no option)
       title:lupus               in the title only (or abstract:...)
 
-    Punctuation is searched as text, never as query syntax. The same filters and formats
+    Other punctuation is searched as text, never as query syntax. The same filters and formats
     as `show`; the table adds each article's conditions, marks the search words, and lists
     the 50 best matches unless --limit or --all says otherwise. Articles listed in a table
     count as shown under every condition; exports mark nothing.
@@ -1227,7 +1225,7 @@ def search(
     except store.BadSearch as exc:
         raise BadSetting(str(exc)) from None
     db = store.open_quick(state.db_path)
-    name = _condition(state, db, condition, label=False)[0] if condition else None
+    name = _condition(state, db, condition)[0] if condition else None
     try:
         _list_articles(
             db,

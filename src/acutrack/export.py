@@ -317,17 +317,17 @@ def _flag_note(row: dict[str, Any]) -> str:
 
 
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-PUB_DATE_RE = re.compile(r"^(\d{4})(?:\s+([A-Za-z]{3})[A-Za-z]*(?:\s+(\d{1,2})\b)?)?")
+PUB_DATE_RE = re.compile(r"^(\d{4})(?:\s+(?:([A-Za-z]{3})[A-Za-z]*|(\d{1,2}))(?:\s+(\d{1,2})\b)?)?")
 
 
 def _ris_date(pub_date: str | None) -> str | None:
-    """PubMed's '2021 Mar 15' (or '2020 Jan-Feb', '2019') as RIS 'YYYY/MM/DD/'."""
+    """PubMed's '2021 Mar 15', '2018 05 17', '2020 Jan-Feb' or '2019' as RIS 'YYYY/MM/DD/'."""
     m = PUB_DATE_RE.match(one_line(pub_date))
     if not m:
         return None
-    year, month, day = m.groups()
-    number = MONTHS.get((month or "").lower())
-    if not number:
+    year, name, digits, day = m.groups()
+    number = MONTHS.get((name or "").lower()) or (int(digits) if digits else 0)
+    if not 1 <= number <= 12:
         return f"{year}///"
     return f"{year}/{number:02d}/" + (f"{int(day):02d}/" if day else "/")
 

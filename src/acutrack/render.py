@@ -228,7 +228,8 @@ class ArticleTable:
         def emit(line: Text) -> Any:
             line.rstrip()
             line.truncate(width)
-            yield from line.render(console)
+            segments = line.render(console)  # without the line's own style: applied here
+            yield from Segment.apply_style(segments, console.get_style(line.style or "none"))
             yield Segment.line()
 
         names = [

