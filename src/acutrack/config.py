@@ -198,10 +198,10 @@ def find_queries_path(explicit: str | None) -> Path:
     return packaged_queries_path()
 
 
-def load_queries(explicit: str | None = None) -> Queries:
-    path = find_queries_path(explicit)
+def read_queries_text(path: Path) -> str:
+    """The file's text, line endings kept; a missing or unreadable file is a ConfigError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(
             f"Queries file {path} does not exist; check --queries or ACUTRACK_QUERIES"
@@ -210,7 +210,11 @@ def load_queries(explicit: str | None = None) -> Queries:
         raise ConfigError(
             f"Queries file {path} cannot be read ({exc.__class__.__name__})"
         ) from None
-    return parse_queries(text, path)
+
+
+def load_queries(explicit: str | None = None) -> Queries:
+    path = find_queries_path(explicit)
+    return parse_queries(read_queries_text(path), path)
 
 
 def default_db_path() -> Path:

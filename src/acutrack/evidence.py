@@ -76,27 +76,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-FLAGS: tuple[str, ...] = (
-    "rct",
-    "meta-analysis",
-    "systematic-review",
-    "protocol",
-    "sham-controlled",
-    "retracted",
-    "registered",
-    "pilot",
-)
-
-LABELS: dict[str, str] = {
-    "rct": "RCT",
-    "meta-analysis": "MA",
-    "systematic-review": "SR",
-    "protocol": "protocol",
-    "sham-controlled": "sham",
-    "retracted": "RETRACTED",
-    "registered": "reg",
-    "pilot": "pilot",
-}
+from .flags import FLAGS, LABELS  # noqa: F401 - re-exported
 
 # --- Publication Types -----------------------------------------------------------------------
 

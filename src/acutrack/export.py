@@ -24,20 +24,10 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from .flags import LABELS
+
 FORMATS = ("table", "json", "csv", "markdown", "ris", "bibtex")
 
-# Study-type labels per evidence flag, as evidence.LABELS has them (a test keeps the two
-# equal); kept here so listing articles does not compile evidence.py's regexes.
-LABELS: dict[str, str] = {
-    "rct": "RCT",
-    "meta-analysis": "MA",
-    "systematic-review": "SR",
-    "protocol": "protocol",
-    "sham-controlled": "sham",
-    "retracted": "RETRACTED",
-    "registered": "reg",
-    "pilot": "pilot",
-}
 # The order badges appear in: a retraction first, then the strength of the design.
 BADGE_ORDER = (
     "retracted",

@@ -38,6 +38,7 @@ from .config import (
     find_queries_path,
     packaged_queries_path,
     parse_queries,
+    read_queries_text,
 )
 
 CHANGED_NOTE = "changed since last update: history restarts on the next update"
@@ -262,16 +263,7 @@ def edit_paths(explicit: str | None) -> tuple[Path, Path]:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"Queries file {path} does not exist; check --queries or ACUTRACK_QUERIES"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"Queries file {path} cannot be read ({exc.__class__.__name__})"
-        ) from None
+    return read_queries_text(path)
 
 
 def write_atomic(path: Path, text: str) -> None:
