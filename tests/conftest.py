@@ -7,6 +7,7 @@ No test reaches the internet: ACUTRACK_EUTILS_URL points Bio.Entrez at a server 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -76,6 +77,15 @@ def run_process(*args: str, env: dict[str, str] | None = None, input: str | None
         env={**os.environ, **(env or {})},
         timeout=120,
     )
+
+
+def db_rows(tmp_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows from the test's database, read with plain sqlite3."""
+    conn = sqlite3.connect(tmp_path / "acutrack.db")
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 def realdata(*parts: str) -> Path:

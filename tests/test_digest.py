@@ -53,14 +53,6 @@ def imp(condition: str, *files: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def db_rows(tmp_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(tmp_path / "acutrack.db")
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
 # --- a real SMTP server on 127.0.0.1 ----------------------------------------------------------
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from datetime import date
-from pathlib import Path
 
 import pytest
-from conftest import SECRET_KEY, realdata, run
+from conftest import SECRET_KEY, db_rows, realdata, run
 
 from acutrack import entrez
 
@@ -20,14 +18,6 @@ IN_REVIEW = realdata("p1m-ortho", "xs-stmz-methodology", "299f452a_pubmed_result
 
 LUPUS_KEY = '"Lupus Erythematosus, Systemic"[Mesh]'
 RA_KEY = '"Arthritis, Rheumatoid"[Mesh:NoExp]'
-
-
-def db_rows(tmp_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(tmp_path / "acutrack.db")
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture
