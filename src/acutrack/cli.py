@@ -842,13 +842,13 @@ def digest(
         return
     queries = state.queries()
     labels = {n: c.label for n, c in queries.conditions.items()}
-    chosen = [] if again else _digest_conditions(queries, db, conditions)
+    chosen = [] if again else dg.resolve_conditions(queries, db, conditions)
     if peek:
         click.echo(dg.render(dg.collect(db, key, chosen, labels), fmt or "text"), nl=False)
         return
     try:
         with update_lock(state.db_path, wait):
-            _deliver_digest(
+            dg.deliver(
                 db,
                 key,
                 chosen,
@@ -861,135 +861,15 @@ def digest(
                 skip_empty=skip_empty,
                 again=again,
                 mark_delivered=mark_delivered,
+                echo=click.echo,
             )
+    except dg.DeliveryError as exc:
+        raise WorkFailed(str(exc)) from None
     except LockedError:
         raise WorkFailed(
             f"An acutrack update or digest is running on {state.db_path}; wait for it to "
             "finish or pass --wait SECONDS"
         ) from None
-
-
-def _digest_conditions(queries: Any, db: Any, names: tuple[str, ...]) -> list[str]:
-    """Conditions by name or alias; imported ones not in queries.toml count too."""
-    from .config import ConfigError
-
-    stored = [
-        r[0]
-        for r in db.execute("SELECT DISTINCT condition FROM article_conditions ORDER BY 1")
-    ]
-    if not names:
-        return list(queries.conditions) + [c for c in stored if c not in queries.conditions]
-    chosen: list[str] = []
-    for name in names:
-        try:
-            cond = queries.resolve(name).name
-        except ConfigError:
-            if name.strip().lower() not in stored:
-                raise
-            cond = name.strip().lower()
-        if cond not in chosen:
-            chosen.append(cond)
-    return chosen
-
-
-def _deliver_digest(
-    db: Any,
-    name: str,
-    chosen: list[str],
-    labels: dict[str, str],
-    *,
-    fmt: str | None,
-    output: Path | None,
-    addresses: list[str],
-    sender: str | None,
-    smtp: Any,
-    skip_empty: bool,
-    again: bool,
-    mark_delivered: bool,
-) -> None:
-    """Build, deliver, then record: the position moves only after every delivery worked."""
-    from . import digest as dg
-    from . import mail
-
-    to_stdout = False
-    if again:
-        recorded = dg.last_digest(db, name)
-        if recorded is None:
-            raise WorkFailed(f"No digest named '{name}' with articles was delivered yet")
-        result = dg.rebuild(db, recorded, labels)
-        if not output and not addresses:
-            output = Path(recorded["output"]) if recorded["output"] else None
-            addresses = recorded["recipients"] or []
-            to_stdout = bool(recorded["to_stdout"])
-            if addresses:
-                smtp = mail.settings_from_env()
-        fmt = fmt or recorded["format"]
-    else:
-        result = dg.collect(db, name, chosen, labels)
-    if mark_delivered:
-        dg.record(db, result, kind="mark")
-        click.echo(
-            f"Digest '{name}': {dg.plural(result.total, 'article')} marked as delivered; "
-            "the next digest lists only what is stored from now on."
-        )
-        return
-    fmt = dg.format_for(output, fmt)
-    to_stdout = to_stdout or (not output and not addresses)
-    if not result.total and skip_empty and not again:
-        # Nothing is sent; recording moves the position past links already delivered under
-        # another condition of this name.
-        dg.record(db, result)
-        if not to_stdout:
-            click.echo(dg.status_line(result, ["nothing new, nothing sent"]))
-        return
-    undelivered = (
-        "it was re-sent nowhere"
-        if again
-        else "the digest was not marked as delivered, so the next one lists these articles again"
-    )
-    where: list[str] = []
-    if output:
-        try:
-            dg.write_atomic(output, dg.render(result, fmt))
-        except OSError as exc:
-            raise WorkFailed(
-                f"Cannot write {output} ({exc.strerror or exc.__class__.__name__}); {undelivered}"
-            ) from None
-        where.append(f"written to {output} ({fmt})")
-    if addresses:
-        sender = sender or mail.default_sender(smtp)
-        message = mail.build_message(
-            dg.subject(result), dg.render_text(result), dg.render_html(result), sender, addresses
-        )
-        try:
-            mail.send(smtp, message, sender, addresses)
-        except mail.MailError as exc:
-            raise WorkFailed(f"Mailing the digest failed: {exc}; {undelivered}") from None
-        where.append(f"mailed to {', '.join(addresses)} via {smtp.describe()}")
-    if to_stdout:
-        click.echo(dg.render(result, fmt), nl=False)
-        sys.stdout.flush()  # a closed pipe fails here, before the position moves
-    import sqlite3
-
-    from .store import StoreError
-
-    try:
-        dg.record(
-            db,
-            result,
-            kind="resend" if again else "digest",
-            fmt=fmt if (output or to_stdout) else None,
-            output=Path(output).absolute() if output else None,
-            recipients=addresses,
-            to_stdout=to_stdout,
-        )
-    except (StoreError, OSError, sqlite3.Error) as exc:
-        raise WorkFailed(
-            f"The digest was delivered but its position could not be saved ({exc}); the next "
-            "digest will repeat these articles"
-        ) from None
-    if not to_stdout:
-        click.echo(dg.status_line(result, where))
 
 
 @cli.command()
