@@ -123,13 +123,10 @@ def _ncbi_settings():
 
     settings = NCBISettings.from_env()
     if not settings.email:
-        from .render import err_console
-
-        err_console().print(
+        click.echo(
             "warning: NCBI_EMAIL is not set; NCBI asks every client for a contact address "
             "(export NCBI_EMAIL=you@example.org)",
-            markup=False,
-            highlight=False,
+            err=True,
         )
     # Bio.Entrez repeats that warning at length on every request.
     warnings.filterwarnings("ignore", message="\\s*Email address is not specified")
