@@ -498,7 +498,7 @@ def test_a_running_update_or_digest_blocks_the_digest(stored):
     with sync.update_lock(stored / "acutrack.db"):
         busy = run("digest")
     assert busy.exit_code == 1
-    assert "An acutrack update or digest is running" in busy.stderr and "--wait" in busy.stderr
+    assert "Another acutrack update or digest is running" in busy.stderr and "--wait" in busy.stderr
     assert len(pmids_in(run("digest").stdout)) == 6  # nothing was lost
 
 

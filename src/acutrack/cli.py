@@ -378,11 +378,7 @@ def _list_articles(
     )
     print_paged(console, Group(table, footer))
     # Listed in a table counts as shown (NEW disappears next time); exports mark nothing.
-    pmids = [r["pmid"] for r in rows]
-    if condition is not None:
-        store.mark_shown(db, condition, pmids)
-    else:
-        store.mark_seen(db, pmids)
+    store.mark_shown(db, [r["pmid"] for r in rows], condition)
 
 
 @cli.command()
@@ -489,7 +485,7 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
         click.echo(to_json(public_article(row)), nl=False)
         return
     print_paged(console, article_view(row, store.article_links(db, pmid)))
-    store.mark_seen(db, [pmid])
+    store.mark_shown(db, [pmid])
 
 
 @cli.command()
@@ -794,7 +790,7 @@ def digest(
     from . import digest as dg
     from . import mail
     from .config import NAME_RE
-    from .sync import LockedError, update_lock
+    from .sync import update_lock
 
     key = (name or dg.DEFAULT_NAME).strip().lower()
     if not NAME_RE.match(key):
@@ -862,11 +858,6 @@ def digest(
             )
     except dg.DeliveryError as exc:
         raise WorkFailed(str(exc)) from None
-    except LockedError:
-        raise WorkFailed(
-            f"An acutrack update or digest is running on {state.db_path}; wait for it to "
-            "finish or pass --wait SECONDS"
-        ) from None
 
 
 @cli.command()

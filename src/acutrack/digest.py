@@ -864,9 +864,7 @@ def resolve_conditions(queries: Any, db: Any, names: tuple[str, ...]) -> list[st
     """Conditions by name or alias; imported ones not in queries.toml count too."""
     from .config import ConfigError
 
-    stored = [
-        r[0] for r in db.execute("SELECT DISTINCT condition FROM article_conditions ORDER BY 1")
-    ]
+    stored = store.condition_names(db)
     if not names:
         return list(queries.conditions) + [c for c in stored if c not in queries.conditions]
     chosen: list[str] = []

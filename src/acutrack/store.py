@@ -245,7 +245,6 @@ def _row(article: Article, stamp: str) -> dict[str, Any]:
     return row
 
 
-
 def save_articles(
     db: Database,
     articles: Iterable[Article],
@@ -540,15 +539,19 @@ def query_articles(
     return rows
 
 
-def mark_shown(db: Database, condition: str, pmids: list[str], stamp: str | None = None) -> None:
+def mark_shown(
+    db: Database, pmids: list[str], condition: str | None = None, stamp: str | None = None
+) -> None:
+    """Mark articles as shown under ``condition``, or under every condition when it is None
+    (a person read them in full or in a search)."""
     stamp = stamp or now_iso()
+    scope, scope_params = ("AND condition = ? ", [condition]) if condition else ("", [])
     with db.atomic():
         for chunk in _chunks(pmids):
             db.execute(
-                "UPDATE article_conditions SET shown_at = ? "
-                "WHERE shown_at IS NULL AND condition = ? "
+                f"UPDATE article_conditions SET shown_at = ? WHERE shown_at IS NULL {scope}"
                 f"AND pmid IN ({','.join('?' * len(chunk))})",
-                [stamp, condition, *chunk],
+                [stamp, *scope_params, *chunk],
             )
 
 
@@ -651,7 +654,9 @@ def count_articles(
 
 def condition_names(db: Database) -> list[str]:
     """Every condition that has stored articles (imported ones need not be in queries.toml)."""
-    return [r[0] for r in db.execute("SELECT DISTINCT condition FROM article_conditions")]
+    return [
+        r[0] for r in db.execute("SELECT DISTINCT condition FROM article_conditions ORDER BY 1")
+    ]
 
 
 def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
@@ -663,18 +668,6 @@ def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
             [pmid],
         )
     )
-
-
-def mark_seen(db: Database, pmids: list[str], stamp: str | None = None) -> None:
-    """Mark articles as shown under every condition (a person read them in full or in search)."""
-    stamp = stamp or now_iso()
-    with db.atomic():
-        for chunk in _chunks(pmids):
-            db.execute(
-                "UPDATE article_conditions SET shown_at = ? WHERE shown_at IS NULL "
-                f"AND pmid IN ({','.join('?' * len(chunk))})",
-                [stamp, *chunk],
-            )
 
 
 def year_counts(db: Database, condition: str | None = None) -> list[dict[str, Any]]:
