@@ -8,7 +8,6 @@ sequence prints literally and cannot drive the terminal.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
@@ -16,8 +15,9 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-# C0/C1 controls except tab and newline: ESC, BEL, CSI and friends.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
+# in export.py, which stays free of rich for quick exports.
+from .export import text as clean
 
 PUBLIC_FIELDS = (
     "pmid",
@@ -62,13 +62,6 @@ def out_console() -> Console:
 @cache
 def err_console() -> Console:
     return Console(stderr=True, highlight=False)
-
-
-def clean(text: Any) -> str:
-    """PubMed text made safe for a terminal: no control characters."""
-    if text is None:
-        return ""
-    return CONTROL_RE.sub("", str(text))
 
 
 def public_article(row: dict[str, Any]) -> dict[str, Any]:
