@@ -289,7 +289,10 @@ class Server:
         self.httpd.fake = self.fake  # type: ignore[attr-defined]
         host, port = self.httpd.server_address[:2]
         self.fake.url = f"http://{host}:{port}/entrez/eutils/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits up to one interval, and every test stops a server.
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def __enter__(self) -> FakeEutils:
         self.thread.start()
