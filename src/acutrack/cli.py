@@ -27,15 +27,22 @@ class BadSetting(click.ClickException):
 
 
 class AcutrackGroup(click.Group):
-    """Turns any library error that escaped a command into one sentence, never a traceback."""
+    """Turns any library error that escaped a command into one sentence, never a traceback.
+
+    ``ACUTRACK_DEBUG=1`` lets unexpected errors through with their traceback, for bug reports.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .config import ConfigError, redact
+        import os
+
+        from .config import redact
+        from .errors import AcutrackError
 
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
-            raise BadSetting(redact(str(exc))) from None
+        except AcutrackError as exc:
+            err = WorkFailed if exc.exit_code == 1 else BadSetting
+            raise err(redact(str(exc))) from None
         except click.ClickException as exc:
             exc.message = redact(exc.message)
             raise
@@ -48,20 +55,14 @@ class AcutrackGroup(click.Group):
             sys.stderr.close()  # the reader went away (| head); not an error
             ctx.exit(0)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
-            raise WorkFailed(redact(_unexpected(exc))) from None
-
-
-def _unexpected(exc: Exception) -> str:
-    from .entrez import EntrezError
-    from .records import NotPubMedData
-    from .store import StoreError
-    from .sync import LockedError
-
-    if isinstance(exc, EntrezError | NotPubMedData | StoreError | LockedError):
-        return str(exc)
-    return (
-        f"unexpected {exc.__class__.__name__}: {exc}; please report this with the command you ran"
-    )
+            if os.environ.get("ACUTRACK_DEBUG"):
+                raise
+            raise WorkFailed(
+                redact(
+                    f"unexpected {exc.__class__.__name__}: {exc}; please report this with the "
+                    "command you ran (ACUTRACK_DEBUG=1 shows the traceback)"
+                )
+            ) from None
 
 
 class State:

@@ -14,13 +14,15 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import UsageError
+
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 APP_NAME = "acutrack"
 CONDITION_KEYS = {"label", "aliases", "query"}
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError, ValueError):
     """A bad setting or queries file: the CLI exits 2 with this one-sentence message."""
 
 

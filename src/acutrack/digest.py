@@ -36,11 +36,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import store
+from .errors import WorkError
 from .evidence import FLAGS, LABELS
 from .render import clean, public_article
 
 
-class DeliveryError(RuntimeError):
+class DeliveryError(WorkError, RuntimeError):
     """The digest could not be written or mailed; its position did not move (exit 1)."""
 
 

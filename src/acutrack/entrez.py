@@ -26,6 +26,7 @@ from xml.etree.ElementTree import ParseError, fromstring
 from Bio import Entrez
 
 from .config import DEFAULT_EUTILS_URL, NCBISettings
+from .errors import WorkError
 from .records import Article, NCBIErrorResponse, NotPubMedData, iter_xml
 
 T = TypeVar("T")
@@ -41,7 +42,7 @@ TIMEOUT = float(os.environ.get("ACUTRACK_TIMEOUT", "60"))
 _base_url = DEFAULT_EUTILS_URL
 
 
-class EntrezError(RuntimeError):
+class EntrezError(WorkError, RuntimeError):
     """NCBI could not be asked, or answered with an error: the work failed (exit 1).
 
     ``unreachable`` is true when no answer came at all (connection refused, timeouts), so

@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from .errors import UsageError
 from .flags import LABELS
 
 FORMATS = ("table", "json", "csv", "markdown", "ris", "bibtex")
@@ -74,7 +75,7 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 JSON_CONTROL_RE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
 
 
-class UnknownType(ValueError):
+class UnknownType(UsageError, ValueError):
     """A --type value that names no study type (the CLI exits 2 with this sentence)."""
 
 

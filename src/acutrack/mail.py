@@ -27,6 +27,7 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .config import ConfigError
+from .errors import WorkError
 
 ENV_VAR = "ACUTRACK_SMTP_URL"
 DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
@@ -40,7 +41,7 @@ class MailSettingError(ConfigError):
     """ACUTRACK_SMTP_URL or an address is unusable (exit 2, like any bad setting)."""
 
 
-class MailError(RuntimeError):
+class MailError(WorkError, RuntimeError):
     """The mail server could not be reached or did not accept the message (exit 1)."""
 
 

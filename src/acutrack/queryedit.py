@@ -40,12 +40,13 @@ from .config import (
     parse_queries,
     read_queries_text,
 )
+from .errors import WorkError
 
 CHANGED_NOTE = "changed since last update: history restarts on the next update"
 WRAP = 90
 
 
-class WriteFailed(RuntimeError):
+class WriteFailed(WorkError, RuntimeError):
     """queries.toml could not be written (exit 1)."""
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
+from .errors import WorkError
+
 Article = dict[str, Any]
 
 # Every article dict carries these keys (lists are never None).
@@ -85,11 +87,11 @@ TRIAL_DATABANKS = (
 )
 
 
-class NotPubMedData(ValueError):
+class NotPubMedData(WorkError, ValueError):
     """The input is not PubMed XML or MEDLINE text."""
 
 
-class NCBIErrorResponse(ValueError):
+class NCBIErrorResponse(WorkError, ValueError):
     """NCBI answered with an <ERROR> element instead of records."""
 
 

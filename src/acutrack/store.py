@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import UsageError, WorkError
+
 if TYPE_CHECKING:  # imported lazily: `show` and friends start without sqlite_utils (see open_quick)
     from sqlite_utils import Database
 
@@ -46,7 +48,7 @@ FINAL_STATUSES = ("MEDLINE", "PubMed-not-MEDLINE", "OLDMEDLINE")
 BUSY_TIMEOUT = 30.0
 
 
-class StoreError(RuntimeError):
+class StoreError(WorkError, RuntimeError):
     """The database cannot be opened or written (exit 1)."""
 
 
@@ -555,7 +557,7 @@ def mark_shown(
             )
 
 
-class BadSearch(ValueError):
+class BadSearch(UsageError, ValueError):
     """Search text that holds nothing to search for (the CLI exits 2 with this sentence)."""
 
 

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from . import entrez, store
 from .config import Condition
+from .errors import WorkError
 from .records import Article, NotPubMedData, iter_file
 
 # Records can enter PubMed late on the day a run ends; re-asking a few days back costs
@@ -31,7 +32,7 @@ EARLIEST = date(1780, 1, 1)
 IMPORT_BATCH = 500
 
 
-class LockedError(RuntimeError):
+class LockedError(WorkError, RuntimeError):
     """Another update holds the database (exit 1)."""
 
 

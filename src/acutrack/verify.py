@@ -27,6 +27,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from .errors import WorkError
 from .references import STOP_WORDS, Reference, fold, split_pages, title_words
 
 T = TypeVar("T")
@@ -83,7 +84,7 @@ DISEASE_RES = [(name, re.compile(rx, re.I)) for name, rx in DISEASES]
 JOURNAL_DROP = (STOP_WORDS - {"a"}) | {"j", "journal", "de", "la", "des", "der", "und", "et"}
 
 
-class InputError(Exception):
+class InputError(WorkError):
     """A file that cannot be read: the work failed (exit 1)."""
 
 
