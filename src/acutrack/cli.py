@@ -519,9 +519,7 @@ def status(state: State, fmt: str | None) -> None:
     type=click.Choice(["table", "text", "json"]),
     help="Output format [default: table on a terminal, text in a pipe].",
 )
-@click.option(
-    "--offline", is_flag=True, help="List the queries without asking PubMed (no counts)."
-)
+@click.option("--offline", is_flag=True, help="List the queries without asking PubMed (no counts).")
 @click.option(
     "--condition",
     "-c",
@@ -678,8 +676,10 @@ def queries_remove(state: State, name: str) -> None:
         from . import store
 
         try:
-            stored = store.condition_stats(state.open_db(create=False)).get(edit.name, {}).get(
-                "stored", 0
+            stored = (
+                store.condition_stats(state.open_db(create=False))
+                .get(edit.name, {})
+                .get("stored", 0)
             )
         except store.StoreError:
             stored = 0
@@ -1114,7 +1114,7 @@ def search(
         if "fts5" not in str(exc) and "MATCH" not in str(exc):
             raise
         raise BadSetting(
-            f"Cannot search for {' '.join(text)!r} ({exc}); use words, \"phrases\", word*, "
+            f'Cannot search for {" ".join(text)!r} ({exc}); use words, "phrases", word*, '
             "OR and -word"
         ) from None
 
