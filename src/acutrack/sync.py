@@ -239,6 +239,8 @@ def update(
                 continue
             try:
                 result = update_condition(db, cond, run_id, full=full, progress=progress)
+            except entrez.OfflineError:
+                raise  # no network from the start: one sentence for the whole command
             except entrez.EntrezError as exc:
                 if progress:
                     progress.finish()
@@ -252,6 +254,9 @@ def update(
                 outcome.refreshed = refresh_pending(db, fetched, progress)
         except entrez.EntrezError as exc:
             outcome.refresh_error = str(exc)
+    except entrez.OfflineError as exc:
+        store.finish_run(db, run_id, "failed", error=str(exc))
+        raise
     except BaseException as exc:
         store.finish_run(db, run_id, "failed", error=f"interrupted: {exc.__class__.__name__}")
         raise
