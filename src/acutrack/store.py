@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -191,6 +192,21 @@ def m003_show_indexes(db: Database) -> None:
     )
 
 
+@migration
+def m004_fts_update_trigger(db: Database) -> None:
+    # Re-index an article's text only when its title or abstract changed: a refresh of
+    # flags, MeSH or status (most re-fetches) no longer rewrites its full-text entry.
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        "CREATE TRIGGER articles_au AFTER UPDATE OF title, abstract ON articles "
+        "WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN "
+        "INSERT INTO articles_fts (articles_fts, rowid, title, abstract) "
+        "VALUES ('delete', old.rowid, old.title, old.abstract); "
+        "INSERT INTO articles_fts (rowid, title, abstract) "
+        "VALUES (new.rowid, new.title, new.abstract); END"
+    )
+
+
 def migrate(db: Database) -> None:
     """Apply the migrations not yet recorded, each in its own transaction."""
     if "_migrations" not in db.table_names():
@@ -233,18 +249,62 @@ def open_db(path: Path | str, *, create: bool = True) -> Database:
 # --- writes ------------------------------------------------------------------------------
 
 
-def _row(article: Article, stamp: str) -> dict[str, Any]:
+# A batch is written with a few multi-row INSERTs: a new PMID is inserted with its
+# stored_at; a known one has every field refreshed and keeps its first stored_at. Few
+# statements matter because FTS5 writes its pending index to disk at every statement
+# (row by row for executemany); sqlite-utils' upsert_all did INSERT OR IGNORE, UPDATE and
+# a stored_at UPDATE, three index passes per new article.
+_WRITE_COLUMNS = ("flags", "flag_reasons", "updated_at", "stored_at")
+
+
+@lru_cache(maxsize=8)
+def _upsert_sql(rows: int) -> str:
+    from .records import ARTICLE_FIELDS
+
+    columns = (*ARTICLE_FIELDS, *_WRITE_COLUMNS)
+    refreshed = [c for c in columns if c not in ("pmid", "stored_at")]
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    return (
+        f"INSERT INTO articles ({', '.join(f'[{c}]' for c in columns)}) "
+        f"VALUES {', '.join([one] * rows)} ON CONFLICT(pmid) DO UPDATE SET "
+        + ", ".join(f"[{c}] = excluded.[{c}]" for c in refreshed)
+        + ", stored_at = coalesce(articles.stored_at, excluded.stored_at)"
+    )
+
+
+def _write_rows(conn: sqlite3.Connection, rows: list[list[Any]]) -> None:
+    # As many rows per statement as SQLite's limit on parameters allows (500 at most).
+    per = max(1, min(500, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0])))
+    for start in range(0, len(rows), per):
+        part = rows[start : start + per]
+        conn.execute(_upsert_sql(len(part)), [value for row in part for value in row])
+
+
+# json.dumps(value, ensure_ascii=False) without building an encoder for every value.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _to_json(value: Any) -> str:
+    return _encode(value) if value else ("[]" if isinstance(value, list) else _encode(value))
+
+
+@lru_cache(maxsize=1)
+def _json_positions() -> tuple[int, ...]:
+    from .records import ARTICLE_FIELDS
+
+    return tuple(i for i, c in enumerate(ARTICLE_FIELDS) if c in JSON_COLUMNS)
+
+
+def _values(article: Article, stamp: str) -> list[Any]:
     from .evidence import compute_flags
     from .records import ARTICLE_FIELDS
 
-    row = {key: article.get(key) for key in ARTICLE_FIELDS}
-    reasons = compute_flags(article)
-    row["flags"] = list(reasons)
-    row["flag_reasons"] = reasons
-    row["updated_at"] = stamp
-    for key in JSON_COLUMNS:
-        row[key] = json.dumps(row[key], ensure_ascii=False)
-    return row
+    values = [article.get(key) for key in ARTICLE_FIELDS]
+    for i in _json_positions():
+        values[i] = _to_json(values[i])
+    reasons = compute_flags(article)  # once per record, with the rules compiled at import
+    values += (_to_json(list(reasons)), _to_json(reasons), stamp, stamp)
+    return values
 
 
 def save_articles(
@@ -254,26 +314,22 @@ def save_articles(
     run_id: int | None = None,
     stamp: str | None = None,
 ) -> list[str]:
-    """Store (or refresh) articles and link them to ``condition``.
+    """Store (or refresh) a batch of articles and link them to ``condition``.
 
-    Returns the PMIDs newly linked to the condition (all stored ones without a condition).
-    Runs inside the caller's transaction when there is one.
+    The batch's rows are prepared first (fields, JSON, evidence flags), then written with
+    multi-row statements in one transaction (the caller's, when there is one). Returns the PMIDs
+    newly linked to the condition (all stored ones without a condition).
     """
     stamp = stamp or now_iso()
-    rows = [_row(a, stamp) for a in articles]
+    rows = [_values(a, stamp) for a in articles]
     if not rows:
         return []
+    pmids = [r[0] for r in rows]
     with db.atomic():
-        db["articles"].upsert_all(rows, pk="pmid", alter=True)
-        # stored_at is set once, on first store, and never overwritten by a refresh.
-        db.execute(
-            "UPDATE articles SET stored_at = ? WHERE stored_at IS NULL AND pmid IN "
-            f"({','.join('?' * len(rows))})",
-            [stamp, *[r["pmid"] for r in rows]],
-        )
+        _write_rows(db.conn, rows)
         if condition is None:
-            return [r["pmid"] for r in rows]
-        return link(db, condition, [r["pmid"] for r in rows], run_id, stamp)
+            return pmids
+        return link(db, condition, pmids, run_id, stamp)
 
 
 def link(
@@ -286,12 +342,10 @@ def link(
     with db.atomic():
         known = linked_pmids(db, condition, pmids)
         fresh = [p for p in dict.fromkeys(pmids) if p not in known]
-        db["article_conditions"].insert_all(
-            (
-                {"pmid": p, "condition": condition, "first_seen": stamp, "run_id": run_id}
-                for p in fresh
-            ),
-            ignore=True,
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO article_conditions (pmid, condition, first_seen, run_id) "
+            "VALUES (?, ?, ?, ?)",
+            [(p, condition, stamp, run_id) for p in fresh],
         )
     return fresh
 

@@ -255,7 +255,8 @@ def update(
         except entrez.EntrezError as exc:
             outcome.refresh_error = str(exc)
     except entrez.OfflineError as exc:
-        store.finish_run(db, run_id, "failed", error=str(exc))
+        failed = {c.name: {"new": 0, "found": 0, "error": str(exc)} for c in conditions}
+        store.finish_run(db, run_id, "failed", summary=failed, error=str(exc))
         raise
     except BaseException as exc:
         store.finish_run(db, run_id, "failed", error=f"interrupted: {exc.__class__.__name__}")
