@@ -199,9 +199,7 @@ def update_condition(
     progress.finish()
     result.new = len(set(new))
     result.new_flags = store.flag_counts(db, sorted(set(new)))
-    result.stored = db.execute(
-        "SELECT count(*) FROM article_conditions WHERE condition = ?", [cond.name]
-    ).fetchone()[0]
+    result.stored = store.count_articles(db, cond.name)
     return result
 
 
