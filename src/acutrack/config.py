@@ -294,6 +294,11 @@ class NCBISettings:
     base_url: str = DEFAULT_EUTILS_URL
     email: str | None = None
     api_key: str | None = field(default=None, repr=False)
+    # Per request: seconds before giving up on an answer, tries, first pause between tries
+    # (doubled each time). ACUTRACK_TIMEOUT, ACUTRACK_RETRIES, ACUTRACK_RETRY_DELAY.
+    timeout: float = 60.0
+    retries: int = 5
+    retry_delay: float = 2.0
 
     @classmethod
     def from_env(cls) -> NCBISettings:
@@ -308,4 +313,7 @@ class NCBISettings:
             base_url=base,
             email=os.environ.get("NCBI_EMAIL") or None,
             api_key=os.environ.get("NCBI_API_KEY") or None,
+            timeout=float(os.environ.get("ACUTRACK_TIMEOUT") or 60),
+            retries=int(os.environ.get("ACUTRACK_RETRIES") or 5),
+            retry_delay=float(os.environ.get("ACUTRACK_RETRY_DELAY") or 2),
         )
