@@ -14,8 +14,8 @@ the API key).
 from __future__ import annotations
 
 import errno
+import functools
 import http.client
-import os
 import random
 import re
 import socket
@@ -40,11 +40,9 @@ TOOL = "acutrack"
 # PubMed answers at most this many ids for one esearch; larger results are split by date.
 ESEARCH_LIMIT = 9999
 EFETCH_BATCH = 500
-ATTEMPTS = int(os.environ.get("ACUTRACK_RETRIES", "5"))
-RETRY_DELAY = float(os.environ.get("ACUTRACK_RETRY_DELAY", "2"))
-TIMEOUT = float(os.environ.get("ACUTRACK_TIMEOUT", "60"))
 
-_base_url = DEFAULT_EUTILS_URL
+# What ``configure`` applied last (the defaults until then): base URL, attempts, delays.
+_settings = NCBISettings()
 # Whether any request of this command got an answer; until one has, an error that means
 # "no network" (no name, no route, refused) stops the command instead of being retried.
 _reached = False
@@ -73,9 +71,10 @@ def _rebased_build_request(original: Callable[..., Any]) -> Callable[..., Any]:
     # Bio.Entrez hard-codes NCBI's host in each function and passes it to _build_request;
     # rewriting it there sends every E-utility to ACUTRACK_EUTILS_URL while the rest of
     # Bio.Entrez's request path (parameters, POST choice, rate limit, retries) stays its own.
+    @functools.wraps(original)
     def build(cgi: str, *args: Any, **kwargs: Any) -> Any:
         if cgi.startswith(DEFAULT_EUTILS_URL):
-            cgi = _base_url + cgi[len(DEFAULT_EUTILS_URL) :]
+            cgi = _settings.base_url + cgi[len(DEFAULT_EUTILS_URL) :]
         return original(cgi, *args, **kwargs)
 
     build.__acutrack__ = True  # type: ignore[attr-defined]
@@ -83,9 +82,10 @@ def _rebased_build_request(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def configure(settings: NCBISettings) -> None:
-    """Point Bio.Entrez at the configured server, as the configured user."""
-    global _base_url, _reached
-    _base_url = settings.base_url
+    """Point Bio.Entrez at the configured server, as the configured user, with the
+    configured timeout and retries. The only place Bio.Entrez's settings are changed."""
+    global _settings, _reached
+    _settings = settings
     _reached = False
     if not getattr(Entrez._build_request, "__acutrack__", False):
         Entrez._build_request = _rebased_build_request(Entrez._build_request)
@@ -96,7 +96,12 @@ def configure(settings: NCBISettings) -> None:
     # rate limiter, in a burst. Every retry is call()'s, and passes the rate limiter again.
     Entrez.max_tries = 1
     # urllib has no timeout by default; a hung connection must not hang cron forever.
-    socket.setdefaulttimeout(TIMEOUT)
+    socket.setdefaulttimeout(settings.timeout)
+
+
+def settings() -> NCBISettings:
+    """The settings ``configure`` applied (the defaults before it was called)."""
+    return _settings
 
 
 def _describe(exc: BaseException) -> str:
@@ -129,7 +134,7 @@ _OFFLINE_ERRNOS = {
 def _offline(exc: BaseException) -> str | None:
     """Why no request can get through (no name, no route, refused), or None."""
     reason = exc.reason if isinstance(exc, URLError) and not isinstance(exc, HTTPError) else exc
-    host = urlsplit(_base_url).hostname or "the E-utilities host"
+    host = urlsplit(_settings.base_url).hostname or "the E-utilities host"
     if isinstance(reason, socket.gaierror):
         return f"no address for {host}"
     if isinstance(reason, OSError) and reason.errno in _OFFLINE_ERRNOS:
@@ -138,7 +143,7 @@ def _offline(exc: BaseException) -> str | None:
 
 
 def _retry_after(exc: BaseException, attempt: int) -> float:
-    delay = RETRY_DELAY * (2**attempt)
+    delay = _settings.retry_delay * (2**attempt)
     if isinstance(exc, HTTPError) and exc.headers is not None:
         value = exc.headers.get("Retry-After")
         if value and value.isdigit():
@@ -166,11 +171,12 @@ def call(what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T
     """Open and parse one E-utilities answer, retrying what is worth retrying.
 
     Each try is one Bio.Entrez request (rate limited there); between tries this waits
-    RETRY_DELAY * 2**attempt plus up to 25 % jitter, or longer if NCBI's Retry-After asks.
+    retry_delay * 2**attempt plus up to 25 % jitter, or longer if NCBI's Retry-After asks.
     """
     global _reached
     last: BaseException | None = None
-    for attempt in range(ATTEMPTS):
+    attempts = _settings.retries
+    for attempt in range(attempts):
         try:
             handle = request()
             _reached = True
@@ -188,14 +194,14 @@ def call(what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T
             if not _retryable(exc):
                 raise EntrezError(f"NCBI refused {what}: {_describe(exc)}") from None
             last = exc
-            if attempt + 1 < ATTEMPTS:
+            if attempt + 1 < attempts:
                 time.sleep(_retry_after(exc, attempt))
     assert last is not None
     unreachable = isinstance(last, URLError | ConnectionError | TimeoutError) and not isinstance(
         last, HTTPError
     )
     raise EntrezError(
-        f"NCBI did not answer {what} after {ATTEMPTS} tries ({_describe(last)}); "
+        f"NCBI did not answer {what} after {attempts} tries ({_describe(last)}); "
         "nothing was lost, run again later",
         unreachable=unreachable,
     ) from None
