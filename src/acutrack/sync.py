@@ -291,16 +291,19 @@ def import_files(db: Database, paths: Sequence[Path], condition: str) -> ImportR
     stamp = store.now_iso()
     try:
         for path in paths:
-            with db.atomic():
+            # The file is one transaction; its batches are parsed here while the previous
+            # one is written on the writer's thread. A file that breaks off stores nothing.
+            with db.atomic(), store.BatchWriter(db, condition, run_id, stamp) as writer:
                 batch: list[Article] = []
                 for article in iter_file(path):
                     batch.append(article)
                     if len(batch) >= IMPORT_BATCH:
-                        result.new += len(store.save_articles(db, batch, condition, run_id, stamp))
+                        writer.put(batch)
                         result.records += len(batch)
                         batch = []
-                result.new += len(store.save_articles(db, batch, condition, run_id, stamp))
+                writer.put(batch)
                 result.records += len(batch)
+            result.new += len(writer.new)
             result.files += 1
     except (NotPubMedData, OSError) as exc:
         store.finish_run(db, run_id, "failed", error=str(exc))

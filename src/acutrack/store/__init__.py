@@ -69,9 +69,10 @@ from .schema import (
     open_quick,
 )
 from .search import BadSearch, fts_query
-from .write import link, save_articles
+from .write import BatchWriter, link, save_articles
 
 __all__ = [
+    "BatchWriter",
     "BUSY_TIMEOUT",
     "FINAL_STATUSES",
     "JSON_COLUMNS",

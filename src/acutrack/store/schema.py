@@ -214,7 +214,9 @@ def open_db(path: Path | str, *, create: bool = True) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         from sqlite_utils import Database
 
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+        # check_same_thread=False: import writes on a second thread while the first parses
+        # (store.BatchWriter); one thread at a time uses the connection.
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False)
         db = Database(conn, execute_plugins=False)
         # WAL lets show/status read while an update writes; the busy timeout makes a second
         # writer wait instead of failing.

@@ -116,3 +116,61 @@ def link(
             [(p, condition, stamp, run_id) for p in fresh],
         )
     return fresh
+
+
+class BatchWriter:
+    """Stores batches on a second thread while the caller reads the next one (``import``).
+
+    The caller prepares nothing: ``put`` turns a batch into rows (fields, JSON, evidence
+    flags, all Python work) on the calling thread, and the writer thread runs the SQL,
+    during which SQLite releases the GIL, so parsing and storing overlap. Every statement
+    runs in the caller's open transaction; leaving the ``with`` block waits until every
+    batch is written (or, after an error, until the writer has stopped), so the caller's
+    commit or rollback covers all of them. At most two batches wait: memory stays flat.
+    """
+
+    def __init__(
+        self, db: Database, condition: str | None, run_id: int | None, stamp: str | None = None
+    ) -> None:
+        import queue
+        import threading
+
+        self.db, self.condition, self.run_id = db, condition, run_id
+        self.stamp = stamp or now_iso()
+        self.new: list[str] = []
+        self.error: BaseException | None = None
+        self._queue: queue.Queue[list[list[Any]] | None] = queue.Queue(maxsize=2)
+        self._thread = threading.Thread(target=self._run, name="acutrack-writer", daemon=True)
+
+    def __enter__(self) -> BatchWriter:
+        self._thread.start()
+        return self
+
+    def put(self, articles: Iterable[Article]) -> None:
+        if self.error is not None:
+            raise self.error
+        rows = [_values(a, self.stamp) for a in articles]
+        if rows:
+            self._queue.put(rows)
+
+    def _run(self) -> None:
+        while (rows := self._queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the caller raises at its next put or at the end
+            try:
+                _write_rows(self.db.conn, rows)
+                pmids = [r[0] for r in rows]
+                if self.condition is None:
+                    self.new += pmids
+                else:
+                    self.new += link(self.db, self.condition, pmids, self.run_id, self.stamp)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                self.error = exc
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None:
+            self.error = self.error or RuntimeError("stopped")  # skip what still waits
+        self._queue.put(None)
+        self._thread.join()
+        if exc_type is None and self.error is not None:
+            raise self.error
