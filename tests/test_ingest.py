@@ -74,3 +74,63 @@ def test_a_failing_write_stores_nothing_of_the_file(db, monkeypatch, isolated):
     # The connection is usable again and the next import stores everything.
     db.execute("DROP TRIGGER refuse")
     assert sync.import_files(db, [PORTABLE], "lupus").new == 100
+
+
+# The slow, obviously right count that condition_years must always equal.
+SLOW_YEARS = """
+SELECT a.year, count(*), sum(instr(a.flags, '"rct"') > 0),
+  sum(instr(a.flags, '"meta-analysis"') > 0), sum(instr(a.flags, '"systematic-review"') > 0),
+  sum(instr(a.flags, '"meta-analysis"') > 0 OR instr(a.flags, '"systematic-review"') > 0)
+FROM articles a
+WHERE EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid AND l.condition = ?)
+GROUP BY a.year ORDER BY a.year IS NULL, a.year
+"""
+
+
+def assert_years_exact(db, *conditions):
+    for condition in conditions:
+        fast = [tuple(r.values()) for r in store.year_counts(db, condition)]
+        assert fast == db.execute(SLOW_YEARS, [condition]).fetchall()
+        total = db.execute(
+            "SELECT count(*) FROM article_conditions WHERE condition = ?", [condition]
+        ).fetchone()[0]
+        assert store.count_articles(db, condition) == total
+
+
+def test_per_year_counts_follow_every_change(db):
+    sync.import_files(db, [PORTABLE], "lupus")
+    sync.import_files(db, [ORTHO], "rheumatoid-arthritis")
+    portable = list(iter_file(PORTABLE))
+    store.link(db, "rheumatoid-arthritis", [a["pmid"] for a in portable[:30]], None)
+    assert_years_exact(db, "lupus", "rheumatoid-arthritis")
+    # A refresh that changes year and publication types (as NLM indexing does) moves the
+    # article between years and study types for both its conditions.
+    changed = [
+        dict(a, year=2026, publication_types=["Randomized Controlled Trial"]) for a in portable[:5]
+    ]
+    store.save_articles(db, changed)
+    assert_years_exact(db, "lupus", "rheumatoid-arthritis")
+    with db.atomic():
+        db.execute("DELETE FROM article_conditions WHERE pmid = ?", [portable[6]["pmid"]])
+        db.execute(
+            "UPDATE article_conditions SET condition = 'psoriasis' "
+            "WHERE pmid = ? AND condition = 'lupus'",
+            [portable[7]["pmid"]],
+        )
+    assert_years_exact(db, "lupus", "rheumatoid-arthritis", "psoriasis")
+
+
+def test_per_year_counts_are_built_for_an_existing_database(db, isolated):
+    sync.import_files(db, [PORTABLE, ORTHO], "lupus")
+    before = store.year_counts(db, "lupus")
+    with db.atomic():
+        db.execute("DROP TABLE condition_years")
+        for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%years%'"
+        ).fetchall():
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("DELETE FROM _migrations WHERE name = 'm005_condition_years'")
+    again = store.open_db(isolated / "acutrack.db")  # migrates: builds the counts once
+    assert store.year_counts(again, "lupus") == before
+    assert_years_exact(again, "lupus")
+    again.close()

@@ -69,7 +69,6 @@ from .schema import (
     open_quick,
 )
 from .search import BadSearch, fts_query
-from .write import BatchWriter, link, save_articles
 
 __all__ = [
     "BatchWriter",
@@ -118,3 +117,12 @@ __all__ = [
     "top_link_id",
     "year_counts",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The write path (and what it imports) loads on first use: read commands never need it.
+    if name in ("BatchWriter", "link", "save_articles"):
+        from . import write
+
+        return getattr(write, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -247,9 +247,13 @@ def count_articles(
     """How many articles ``query_articles`` would list without a limit."""
     wanted = list(flags or [])
     if condition is not None and not (wanted or since or search):
+        if not new_only:  # kept by triggers: a few rows, not every link of the condition
+            return db.execute(
+                "SELECT coalesce(sum(articles), 0) FROM condition_years WHERE condition = ?",
+                [condition],
+            ).fetchone()[0]
         return db.execute(
-            "SELECT count(*) FROM article_conditions WHERE condition = ?"
-            + (" AND shown_at IS NULL" if new_only else ""),
+            "SELECT count(*) FROM article_conditions WHERE condition = ? AND shown_at IS NULL",
             [condition],
         ).fetchone()[0]
     link, params = _link_filters(condition, new_only, since)
@@ -287,21 +291,27 @@ def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
 def year_counts(db: Database, condition: str | None = None) -> list[dict[str, Any]]:
     """Per publication year (None last): all articles, RCTs, meta-analyses, systematic
     reviews, and meta-analyses or systematic reviews counted once."""
-    link = "EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid" + (
-        " AND l.condition = ?)" if condition is not None else ")"
-    )
+    if condition is not None:  # kept by triggers (see m005_condition_years)
+        return list(
+            db.query(
+                "SELECT nullif(year, 0) AS year, articles, rct, meta_analysis, "
+                "systematic_review, ma_sr FROM condition_years "
+                "WHERE condition = ? AND articles > 0 ORDER BY year = 0, year",
+                [condition],
+            )
+        )
+    # Every stored article once, whatever its conditions.
     return list(
         db.query(
-            f"""
+            """
             SELECT a.year AS year, count(*) AS articles,
               sum(instr(a.flags, '"rct"') > 0) AS rct,
               sum(instr(a.flags, '"meta-analysis"') > 0) AS meta_analysis,
               sum(instr(a.flags, '"systematic-review"') > 0) AS systematic_review,
               sum(instr(a.flags, '"meta-analysis"') > 0
                 OR instr(a.flags, '"systematic-review"') > 0) AS ma_sr
-            FROM articles a WHERE {link}
+            FROM articles a WHERE EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid)
             GROUP BY a.year ORDER BY a.year IS NULL, a.year
-            """,
-            [condition] if condition is not None else [],
+            """
         )
     )
