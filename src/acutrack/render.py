@@ -9,11 +9,13 @@ sequence prints literally and cannot drive the terminal.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
-from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:  # rich.table loads only where a Table is drawn: not for show or search
+    from rich.table import Table
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
@@ -77,6 +79,8 @@ class UpdateProgress:
 
 
 def update_summary(outcome: Any) -> Any:
+    from rich.table import Table
+
     table = Table(title="acutrack update", show_edge=False)
     table.add_column("condition")
     table.add_column("new", justify="right")
@@ -304,6 +308,8 @@ def _registry_link(entry: str) -> Text:
 def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None) -> Any:
     """One article in full: title, badges, citation, links, notices, structured abstract,
     study types with their reasons, MeSH, keywords, and where and when it was first seen."""
+    from rich.table import Table
+
     from .export import LABELS, badge_flags, notices
 
     head: list[Any] = [Text(clean(row.get("title")) or "(no title)", style="bold")]
@@ -426,6 +432,8 @@ def _bar(row: dict[str, Any], scale: float) -> Text:
 
 def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = None) -> Any:
     """Articles per year as stacked bars (RCT, MA/SR, other) with the counts beside them."""
+    from rich.table import Table
+
     width = width or 100
     so_far = width >= 60
     numbers = [
@@ -538,6 +546,8 @@ def status_rows(queries: Any, stats: dict[str, dict[str, Any]]) -> list[dict[str
 
 
 def status_table(rows: list[dict[str, Any]]) -> Table:
+    from rich.table import Table
+
     table = Table(title="acutrack status")
     table.add_column("condition")
     table.add_column("label")

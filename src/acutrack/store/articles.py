@@ -192,27 +192,67 @@ def query_articles(
         params += names
     derived, derived_params = _derived(condition)
     if search and order == "relevance":
-        source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-        where.insert(0, "articles_fts MATCH ?")
-        params.insert(0, search)
-        order_by = "articles_fts.rank, " + NEWEST_ORDER
-    else:
-        source = "articles a"
-        order_by = NEWEST_ORDER
-        if search:
-            where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            params.append(search)
-        elif condition is not None and not _walk_newest(
-            db, condition, new_only, limit, bool(wanted or since)
-        ):
-            # Few articles for this condition: start from its links and sort them.
-            source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
-            where[0] = " AND ".join(link[1:])
+        return _by_relevance(db, search, derived, where, [*derived_params, *params], limit)
+    source = "articles a"
+    order_by = NEWEST_ORDER
+    if search:
+        where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(search)
+    elif condition is not None and not _walk_newest(
+        db, condition, new_only, limit, bool(wanted or since)
+    ):
+        # Few articles for this condition: start from its links and sort them.
+        source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
+        where[0] = " AND ".join(link[1:])
+    return _select(db, derived, source, where, order_by, limit, [*derived_params, *params])
+
+
+def _by_relevance(
+    db: Database, search: str, derived: str, where: list[str], params: list[Any], limit: int | None
+) -> list[dict[str, Any]]:
+    """Matches best first (FTS5 bm25 rank, computed once per match), newest among equals."""
+    order_by = "f.fts_rank, " + NEWEST_ORDER
+    matches = (
+        "SELECT rowid AS fts_rowid, rank AS fts_rank FROM articles_fts WHERE articles_fts MATCH ?"
+    )
+    join = "f JOIN articles a ON a.rowid = f.fts_rowid"
+    # derived's parameters come first in the statement, then the source's, then where's.
+    n = derived.count("?")
+    if limit:
+        # Only the best-ranked matches need their article rows (abstracts and all) read and
+        # sorted: cut at the rank of the limit-th best match, ties included. When filters
+        # leave fewer than limit rows above the cut, the whole query decides.
+        cut = db.execute(
+            "SELECT rank FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank "
+            "LIMIT 1 OFFSET ?",
+            [search, limit - 1],
+        ).fetchone()
+        if cut is not None:
+            source = f"({matches} AND rank <= ?) {join}"
+            rows = _select(
+                db, derived, source, where, order_by, limit,
+                [*params[:n], search, cut[0], *params[n:]],
+            )  # fmt: skip
+            if len(rows) >= limit:
+                return rows
+    source = f"({matches}) {join}"
+    return _select(db, derived, source, where, order_by, limit, [*params[:n], search, *params[n:]])
+
+
+def _select(
+    db: Database,
+    derived: str,
+    source: str,
+    where: list[str],
+    order_by: str,
+    limit: int | None,
+    params: list[Any],
+) -> list[dict[str, Any]]:
     sql = f"SELECT a.*, {derived} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order_by}"
     if limit:
         sql += " LIMIT ?"
     rows = []
-    for row in db.query(sql, [*derived_params, *params, *([limit] if limit else [])]):
+    for row in db.query(sql, [*params, *([limit] if limit else [])]):
         row = decode(row)
         row["new"] = bool(row["new"])
         rows.append(row)
