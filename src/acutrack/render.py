@@ -173,11 +173,16 @@ class ArticleTable:
             widths[i] = max(width - gaps - sum(w for j, w in enumerate(widths) if j != i), 12)
         total = sum(widths) + gaps
 
+        plain = console.color_system is None  # a pipe or file: styles and links draw nothing
+
         def emit(line: Text) -> Any:
             line.rstrip()
             line.truncate(width)
-            segments = line.render(console)  # without the line's own style: applied here
-            yield from Segment.apply_style(segments, console.get_style(line.style or "none"))
+            if plain:
+                yield Segment(line.plain)
+            else:
+                segments = line.render(console)  # without the line's own style: applied here
+                yield from Segment.apply_style(segments, console.get_style(line.style or "none"))
             yield Segment.line()
 
         names = [
