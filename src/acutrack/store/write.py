@@ -110,11 +110,13 @@ def link(
     with db.atomic():
         known = linked_pmids(db, condition, pmids)
         fresh = [p for p in dict.fromkeys(pmids) if p not in known]
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO article_conditions (pmid, condition, first_seen, run_id) "
-            "VALUES (?, ?, ?, ?)",
-            [(p, condition, stamp, run_id) for p in fresh],
-        )
+        for start in range(0, len(fresh), 500):  # one statement per 500 links
+            part = fresh[start : start + 500]
+            db.conn.execute(
+                "INSERT OR IGNORE INTO article_conditions (pmid, condition, first_seen, run_id) "
+                "VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(part)),
+                [v for p in part for v in (p, condition, stamp, run_id)],
+            )
     return fresh
 
 
