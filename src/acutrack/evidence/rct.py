@@ -1,0 +1,189 @@
+"""The ``rct`` rules: randomization and blinded placebo-controlled designs in the text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .text import (
+    _ANIMAL,
+    _CALL_FOR,
+    _CITED,
+    _HOWTO,
+    _NEGATED,
+    _PLANNED,
+    _SELF,
+    _Doc,
+    _is_other,
+    _occurrences,
+)
+
+# --- rct -------------------------------------------------------------------------------------
+
+_STOP = (
+    r"(?!(?:trials|studies|rcts|in|of|from|with|to|the|a|an|and|or|that|which|who|was|were|is|"
+    r"are|for|on|by|at|as|this|these|those|patients|participants|subjects|data|evidence)\b)"
+)
+_HEAD = r"(?:trial|study|rct|experiment|comparison|investigation|evaluation|design|fashion|manner)"
+# After "randomized": a design noun in the singular, possibly after a chain of modifiers
+# ("randomised, double-blind, placebo-controlled, parallel-group trial").
+_R_DESIGN = re.compile(
+    r"(?:[\s,]+|-)(?:(?:and\s+)?" + _STOP + r"[a-z0-9/()-]+[\s,]+){0,6}?" + _HEAD + r"(?![a-z])"
+)
+# After "randomized": the allocation itself ("randomized to receive", "randomized 1:1 to").
+_R_TO = re.compile(
+    r"\s+(?:\(?\d:\d\)?\s+)?(?:to\s+(?:receive|either|one|two|three|four|the|an?|\d|treatment|"
+    r"placebo|sham|acupuncture|usual|standard|control|intervention|active|immediate|delayed|"
+    r"wait|[a-z-]+\s+(?:group|arm|condition))|into\b|in\s+a\s+\d|in\s+(?:a\s+)?(?:double|"
+    r"single|triple|blind|\d:\d|blocks?|(?:a\s+)?(?:1:1|2:1))|at\s+a\s+(?:\d|ratio)|between\b|"
+    r"1:1|2:1|equally|by\s+(?:a\s+|the\s+)?(?:computer|block|sealed|opaque|central|envelope|"
+    r"minimi)|(?:using|with)\s+(?:a\s+)?(?:1:1|2:1|block|stratified|computer|permuted))"
+    r"|\s+(?:patients?|participants?|subjects?|women|men|children|adults|infants|individuals|"
+    r"eyes|population|arms?|groups)(?![a-z])"
+)
+# Before "randomized": who was randomized ("patients were randomized", "we randomized").
+_R_VERB_LEFT = re.compile(
+    r"(?<![a-z])(?:were|was|be|been|being|are|is|we|they|who|participants|patients|subjects|"
+    r"women|men|children|adults|individuals|persons|volunteers|infants|eyes|teeth|pairs|"
+    r"clusters|practices|schools|villages|wards|hospitals|sites|centres|centers|mothers|dyads|"
+    r"families|households|communities)\s+(?:then\s+|subsequently\s+|further\s+|also\s+|"
+    r"prospectively\s+|each\s+|individually\s+|centrally\s+|successfully\s+|initially\s+|"
+    r"eventually\s+|equally\s+|all\s+)?(?:block-|cluster-|stratified-|centrally-)?$"
+)
+# After "random"/"randomly": assignment ("randomly assigned", "random allocation").
+_R_ALLOC = re.compile(
+    r"(?:ly)?[\s-]+(?:and\s+)?(?:equally\s+)?(?:re-?)?(?:assign|allocat|divid|distribut|"
+    r"categori[sz]|placed\b)[a-z]*|(?<=ly)\s+receiv[a-z]*"
+    r"|[\s-]+(?:number|numbers|digit|digits|digital)[\s-]+(?:table|generat)[a-z]*"
+)
+# Before "randomly"/"randomization": "assigned randomly", "by random number table".
+_R_ALLOC_LEFT = re.compile(
+    r"(?<![a-z])(?:assign|allocat|divid|distribut)[a-z]*\s+(?:[a-z0-9()-]+\s+){0,3}?"
+    r"(?:(?:by|using|through|via|with|according\s+to)\s+(?:an?\s+|the\s+)?(?:[a-z-]+\s+){0,2})?$"
+)
+# Before "random": "allocated at random", "computer-generated random numbers".
+_RANDOM_LEFT = re.compile(
+    r"(?<![a-z])(?:(?:assign|allocat|divid|distribut)[a-z]*\s+(?:[a-z0-9()-]+\s+){0,4}?at\s+|"
+    r"computer[- ]generated\s+)$"
+)
+_RZN_LEFT = re.compile(
+    r"(?<![a-z])(?:after|at|before|following|prior\s+to|underwent|undergo|undergoing|until|since|"
+    r"from|time\s+of|day\s+of|block(?:ed)?|stratified|computer[- ]generated|central(?:ized|ised)?|"
+    r"web[- ]based|permuted[- ]block|1:1|2:1|simple|minimi[sz]ation)\s+$"
+)
+_RZN_RIGHT = re.compile(
+    r"\s+(?:was|were|is)\s+(?:[a-z]+\s+)?(?:performed|done|stratified|carried|conducted|"
+    r"generated|achieved|implemented|computer|by|using|based|concealed|centrali[sz]ed|undertaken)"
+    r"|\s+(?:sequence|schedule|list|code|envelope|table|ratio|procedure|visit)s?(?![a-z])"
+    r"|\s+\(?(?:1:1|2:1)"
+)
+_R_WORD = re.compile(r"random(?:ly|i[sz]ed|i[sz]ation|i[sz]ing|i[sz]e)?(?![a-z])")
+_DATA_SPLIT = re.compile(
+    r"(?<![a-z])(?:training|validation|test(?:ing)?|derivation|development|discovery|"
+    r"replication|internal|external)\s+(?:and\s+(?:[a-z]+\s+)?)?(?:sets?|cohorts?|samples?|"
+    r"datasets?|data\s+sets?|groups?)(?![a-z])|cross-validation|(?<![a-z])folds(?![a-z])"
+)
+_RCT_ABBR_LEFT = re.compile(
+    r"(?<![a-z])(?:this|our|an?|the\s+present|the\s+current)\s+(?:[a-z0-9,()-]+\s+){0,3}?$"
+)
+_BLIND_PLACEBO = re.compile(
+    r"(?:double|triple)[- ]blind(?:ed)?,?\s+(?:[a-z]+[- ][a-z]+,?\s+)?(?:placebo|sham)[- ]"
+    r"controlled|(?:placebo|sham)[- ]controlled,?\s+(?:double|triple)[- ]blind(?:ed)?"
+)
+_ONE_ARM = re.compile(
+    r"(?<![a-z])(?:control|placebo|usual[- ]care|intervention|treatment|active|comparison|one|"
+    r"single)[- ](?:group|arm)s?\s+(?:data|participants|patients|subjects|samples?)\s+"
+    r"(?:from|of|in|enrolled\s+in)(?![a-z])"
+)
+# "... a randomized trial was performed": the authors' own trial, even in a background section.
+_OWN_CONDUCT = re.compile(
+    r"\s*(?:was|is|has\s+been)\s+(?:therefore\s+|thus\s+)?(?:performed|conducted|carried\s+out|"
+    r"undertaken|designed|done|initiated|set\s+up)"
+)
+_FROM_TRIAL = re.compile(
+    r"(?<![a-z])(?:(?:secondary|post[- ]hoc|ancillary|exploratory|subgroup|pooled|follow-up|"
+    r"long-term|cost-effectiveness|economic|process|qualitative)\s+(?:analys[ie]s|evaluation|"
+    r"study|follow-up)\s+(?:of|from|in|using|alongside|nested\s+in)|(?:data|samples?|"
+    r"participants|patients|subjects|women|men|children)\s+(?:[a-z]+\s+)?(?:from|of|in|"
+    r"enrolled\s+in))\s+(?:an?\s+|the\s+)?(?:[a-z0-9,-]+\s+){0,3}?$"
+)
+_PLURAL_NEXT = re.compile(r"[\s,-]*(?:[a-z-]+[\s,]+){0,2}?(?:trials|studies|rcts)(?![a-z])")
+
+
+def _rct_candidates(doc: _Doc) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, is_design_phrase) of every randomization phrase about this study."""
+    low = doc.low
+    for p in _occurrences(low, "random"):
+        word = _R_WORD.match(low, p)
+        if word is None:
+            continue
+        end = word.end()
+        form = word.group(0)
+        left = doc.left(p)
+        if _NEGATED.search(left[-14:]):
+            continue
+        if form in ("random", "randomly"):
+            m = _R_ALLOC.match(low, end)
+            if m:
+                aux = re.search(r"(?:were|was|be|been|being|are|is)\s+$", left)
+                yield p - (len(left) - aux.start() if aux else 0), m.end(), False
+            elif form == "randomly" and _R_ALLOC_LEFT.search(left):
+                yield p, end, False
+            elif form == "random" and _RANDOM_LEFT.search(left):
+                yield p, end, False
+        elif form.startswith("randomi") and form.endswith("ed"):
+            verb = _R_VERB_LEFT.search(left)
+            if verb:
+                yield p - (len(left) - verb.start()), end, False
+                continue
+            m = _R_TO.match(low, end)
+            if m:
+                yield p, m.end(), False
+                continue
+            m = _R_DESIGN.match(low, end)
+            if m:
+                yield p, m.end(), True
+        elif form.startswith("randomi") and form.endswith("ion"):
+            m = _RZN_RIGHT.match(low, end)
+            if m or _RZN_LEFT.search(left) or _R_ALLOC_LEFT.search(left):
+                yield p, m.end() if m else end, False
+    if "rct" in low:
+        for p in _occurrences(low, "rct"):
+            if low[p + 3 : p + 4].isalnum():
+                continue
+            left = doc.left(p)
+            m = _RCT_ABBR_LEFT.search(left)
+            if m:
+                yield p - (len(left) - m.start()), p + 3, True
+    if "blind" in low and "controlled" in low:
+        for m in _BLIND_PLACEBO.finditer(low):
+            if not _PLURAL_NEXT.match(low, m.end()):
+                yield m.start(), m.end(), True
+
+
+def _rct_from_text(doc: _Doc) -> str | None:
+    low = doc.low
+    if "random" not in low and "rct" not in low and "blind" not in low:
+        return None
+    for start, end, design in _rct_candidates(doc):
+        left = doc.left(start)
+        right = doc.right(end)
+        if design and (_is_other(left) or (start < doc.title_end and _HOWTO.search(left))):
+            continue
+        if _CALL_FOR.search(right):
+            continue
+        if design and not _SELF.search(left) and (_CITED.search(right) or _PLANNED.match(right)):
+            continue
+        if not design and _DATA_SPLIT.search(right):
+            continue
+        if doc.in_background(start) and not (
+            _SELF.search(left) or _OWN_CONDUCT.match(right) or re.search(r"\bwe\b", left)
+        ):
+            continue  # a background section cites other trials ("In the X trial, ...")
+        if _ONE_ARM.search(left):
+            continue  # data from one arm of a trial: a cohort, not a randomized comparison
+        if _ANIMAL.search(left) or doc.nonhuman:
+            continue
+        source = _FROM_TRIAL.search(left) if design else None  # a trial's data re-analysed
+        return doc.quote(start - (len(left) - source.start()) if source else start, end)
+    return None
