@@ -5,6 +5,7 @@ Kept apart from evidence.py so listing articles does not compile its rules at st
 
 FLAGS: tuple[str, ...] = (
     "rct",
+    "possible-rct",
     "meta-analysis",
     "systematic-review",
     "protocol",
@@ -16,6 +17,7 @@ FLAGS: tuple[str, ...] = (
 
 LABELS: dict[str, str] = {
     "rct": "RCT",
+    "possible-rct": "RCT?",
     "meta-analysis": "MA",
     "systematic-review": "SR",
     "protocol": "protocol",

@@ -78,9 +78,9 @@ from typing import Any
 from ..flags import FLAGS, LABELS  # noqa: F401 - re-exported
 from .other import _IN_TITLE, _pilot, _protocol, _registered, _retracted, _sham
 from .other import RETRACTED_PT as RETRACTED_PT
-from .rct import _rct_from_text
+from .rct import _rct_from_text, possible_rct
 from .reviews import _meta_analysis, _search_signal, _systematic_review
-from .text import _COMMENT_TITLE, _REVIEW_TITLE, _Doc
+from .text import _COMMENT_TITLE, _REVIEW_TITLE, NOTICE_LINKS, _Doc
 
 # --- Publication Types -----------------------------------------------------------------------
 
@@ -89,6 +89,8 @@ RCT_PTS = (
     "Randomized Controlled Trial, Veterinary",
     "Pragmatic Clinical Trial",
 )
+# NLM's type for a controlled trial whose allocation is not (stated to be) random.
+CCT_PTS = ("Controlled Clinical Trial",)
 MA_PTS = ("Meta-Analysis", "Network Meta-Analysis")
 SR_PTS = ("Systematic Review",)
 PROTOCOL_PTS = ("Clinical Trial Protocol",)
@@ -154,6 +156,13 @@ def _first_pt(pts: list[str], wanted: tuple[str, ...]) -> str | None:
     return None
 
 
+def _is_notice(article: Mapping[str, Any], pts: list[str], title_low: str) -> bool:
+    """A letter, comment, erratum or retraction notice: it reports no study of its own."""
+    if any(pt in NON_RESEARCH_PTS for pt in pts) or _COMMENT_TITLE.search(title_low):
+        return True
+    return any(cc.get("type") in NOTICE_LINKS for cc in article.get("comments_corrections") or ())
+
+
 def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
     """``{flag: reason}`` for every flag in ``FLAGS`` that applies to ``article``, in order."""
     doc = _Doc(" ".join((article.get("title") or "").split()), article.get("abstract") or "")
@@ -166,6 +175,8 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
         found["rct"] = _first_pt(pts, RCT_PTS)
         found["meta-analysis"] = _first_pt(pts, MA_PTS)
         found["systematic-review"] = _first_pt(pts, SR_PTS)
+        if found["rct"] is None:
+            found["possible-rct"] = _first_pt(pts, CCT_PTS)
         if pt_protocol:
             protocol = pt_protocol
         elif protocol and protocol_level < _IN_TITLE and any(found.values()):
@@ -174,17 +185,23 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
         if pt_protocol:
             protocol = pt_protocol
         title_low = doc.low[: doc.title_end]
-        if not any(pt in NON_RESEARCH_PTS for pt in pts) and not _COMMENT_TITLE.search(title_low):
+        if not _is_notice(article, pts, title_low):
             search = _search_signal(doc)
             ma = _meta_analysis(doc, search)
             sr = _systematic_review(doc, search, ma)
             found["meta-analysis"], found["systematic-review"] = ma, sr
-            if not (ma or sr or "Review" in pts or _REVIEW_TITLE.search(title_low)):
+            review_title = ("review" in title_low or "meta" in title_low) and bool(
+                _REVIEW_TITLE.search(title_low)
+            )
+            if not (ma or sr or "Review" in pts or review_title):
                 found["rct"] = _rct_from_text(doc)
+                if found["rct"] is None and search is None:  # a review's search names placebo
+                    found["possible-rct"] = possible_rct(doc)
 
     if protocol:
         found["protocol"] = protocol
-        found["rct"] = found["meta-analysis"] = found["systematic-review"] = None
+        found["rct"] = found["possible-rct"] = None
+        found["meta-analysis"] = found["systematic-review"] = None
     found["sham-controlled"] = _sham(doc)
     found["retracted"] = _retracted(article, doc)
     found["registered"] = _registered(article, doc)

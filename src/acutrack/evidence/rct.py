@@ -24,22 +24,31 @@ _STOP = (
     r"(?!(?:trials|studies|rcts|in|of|from|with|to|the|a|an|and|or|that|which|who|was|were|is|"
     r"are|for|on|by|at|as|this|these|those|patients|participants|subjects|data|evidence)\b)"
 )
-_HEAD = r"(?:trial|study|rct|experiment|comparison|investigation|evaluation|design|fashion|manner)"
+_HEAD = (
+    r"(?:trial|study|rct|experiment|comparison|investigation|evaluation|design|fashion|manner|"
+    r"phase|crossover|cross-over|treatments?|allocation)"
+)
 # After "randomized": a design noun in the singular, possibly after a chain of modifiers
 # ("randomised, double-blind, placebo-controlled, parallel-group trial").
 _R_DESIGN = re.compile(
     r"(?:[\s,]+|-)(?:(?:and\s+)?" + _STOP + r"[a-z0-9/()-]+[\s,]+){0,6}?" + _HEAD + r"(?![a-z])"
 )
+_NUMBER_WORD = (
+    r"(?:(?:one|two|three|four|five|six|seven|eight|nine)[ -]hundred(?:[ -]and)?[ -]?)?"
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -][a-z]+)?|ten|eleven|"
+    r"twelve|[a-z]+teen|one|two|three|four|five|six|seven|eight|nine)"
+)
 # After "randomized": the allocation itself ("randomized to receive", "randomized 1:1 to").
 _R_TO = re.compile(
-    r"\s+(?:\(?\d:\d\)?\s+)?(?:to\s+(?:receive|either|one|two|three|four|the|an?|\d|treatment|"
-    r"placebo|sham|acupuncture|usual|standard|control|intervention|active|immediate|delayed|"
-    r"wait|[a-z-]+\s+(?:group|arm|condition))|into\b|in\s+a\s+\d|in\s+(?:a\s+)?(?:double|"
+    r"\s+(?:\(?\d:\d(?::\d)?\)?\s+)?(?:(?:in\s+a\s+)?(?:\d:\d\s+)?(?:ratio\s+)?to\s*(?::|\(|"
+    r"(?!be\b|ensure|avoid|minimi|reduce|balance|allow|prevent|eliminate|control\s+for)[a-z0-9])|"
+    r"into\b|in\s+a\s+\d|in\s+(?:a\s+)?(?:double|"
     r"single|triple|blind|\d:\d|blocks?|(?:a\s+)?(?:1:1|2:1))|at\s+a\s+(?:\d|ratio)|between\b|"
     r"1:1|2:1|equally|by\s+(?:a\s+|the\s+)?(?:computer|block|sealed|opaque|central|envelope|"
     r"minimi)|(?:using|with)\s+(?:a\s+)?(?:1:1|2:1|block|stratified|computer|permuted))"
-    r"|\s+(?:patients?|participants?|subjects?|women|men|children|adults|infants|individuals|"
-    r"eyes|population|arms?|groups)(?![a-z])"
+    r"|[ ]+(?:(?:a[ ]total[ ]of[ ])?(?:\d[\d,]*|" + _NUMBER_WORD + r")[ ](?:[a-z-]+[ ])?)?"
+    r"(?:patients?|participants?|subjects?|women|men|children|adults|infants|individuals|eyes|"
+    r"population|arms?|groups|volunteers|persons|people)(?![a-z])"
 )
 # Before "randomized": who was randomized ("patients were randomized", "we randomized").
 _R_VERB_LEFT = re.compile(
@@ -48,7 +57,7 @@ _R_VERB_LEFT = re.compile(
     r"clusters|practices|schools|villages|wards|hospitals|sites|centres|centers|mothers|dyads|"
     r"families|households|communities)\s+(?:then\s+|subsequently\s+|further\s+|also\s+|"
     r"prospectively\s+|each\s+|individually\s+|centrally\s+|successfully\s+|initially\s+|"
-    r"eventually\s+|equally\s+|all\s+)?(?:block-|cluster-|stratified-|centrally-)?$"
+    r"eventually\s+|equally\s+|all\s+)?(?:block-|cluster-|stratified-|centrally-|re-?)?$"
 )
 # After "random"/"randomly": assignment ("randomly assigned", "random allocation").
 _R_ALLOC = re.compile(
@@ -76,6 +85,12 @@ _RZN_RIGHT = re.compile(
     r"generated|achieved|implemented|computer|by|using|based|concealed|centrali[sz]ed|undertaken)"
     r"|\s+(?:sequence|schedule|list|code|envelope|table|ratio|procedure|visit)s?(?![a-z])"
     r"|\s+\(?(?:1:1|2:1)"
+)
+# "Randomly, 60 patients were divided ...", "randomly selected to receive": the allocation
+# follows later in the sentence.
+_R_LATER = re.compile(
+    r"[^.;]{0,120}?(?:(?<![a-z])(?:assign|allocat|divid|distribut)[a-z]*|to\s+receive|"
+    r"to\s+(?:one|either)\s+of|into\s+(?:\w+\s+){0,2}?(?:groups|arms))(?![a-z])"
 )
 _R_WORD = re.compile(r"random(?:ly|i[sz]ed|i[sz]ation|i[sz]ing|i[sz]e)?(?![a-z])")
 _DATA_SPLIT = re.compile(
@@ -129,6 +144,12 @@ def _rct_candidates(doc: _Doc) -> Iterator[tuple[int, int, bool]]:
                 yield p - (len(left) - aux.start() if aux else 0), m.end(), False
             elif form == "randomly" and _R_ALLOC_LEFT.search(left):
                 yield p, end, False
+            elif form == "randomly" and (
+                not left.strip() or low.startswith("selected", end + 1)
+            ):  # "Randomly, ..." opens the sentence, or "randomly selected ... to receive"
+                m = _R_LATER.match(low, end)
+                if m:
+                    yield p, m.end(), False
             elif form == "random" and _RANDOM_LEFT.search(left):
                 yield p, end, False
         elif form.startswith("randomi") and form.endswith("ed"):
@@ -161,29 +182,120 @@ def _rct_candidates(doc: _Doc) -> Iterator[tuple[int, int, bool]]:
                 yield m.start(), m.end(), True
 
 
+def _own_design(doc: _Doc, start: int, end: int, design: bool) -> bool:
+    """The phrase at start..end describes this report's own human study."""
+    left = doc.left(start)
+    right = doc.right(end)
+    if design and (_is_other(left) or (start < doc.title_end and _HOWTO.search(left))):
+        return False
+    if _CALL_FOR.search(right):
+        return False
+    if design and not _SELF.search(left) and (_CITED.search(right) or _PLANNED.match(right)):
+        return False
+    if not design and _DATA_SPLIT.search(right):
+        return False
+    if doc.in_background(start) and not (
+        _SELF.search(left) or _OWN_CONDUCT.match(right) or re.search(r"\bwe\b", left)
+    ):
+        return False  # a background section cites other trials ("In the X trial, ...")
+    if _ONE_ARM.search(left):
+        return False  # data from one arm of a trial: a cohort, not a randomized comparison
+    return not (_ANIMAL.search(left) or doc.nonhuman)
+
+
 def _rct_from_text(doc: _Doc) -> str | None:
     low = doc.low
     if "random" not in low and "rct" not in low and "blind" not in low:
         return None
     for start, end, design in _rct_candidates(doc):
+        if not _own_design(doc, start, end, design):
+            continue
         left = doc.left(start)
-        right = doc.right(end)
-        if design and (_is_other(left) or (start < doc.title_end and _HOWTO.search(left))):
-            continue
-        if _CALL_FOR.search(right):
-            continue
-        if design and not _SELF.search(left) and (_CITED.search(right) or _PLANNED.match(right)):
-            continue
-        if not design and _DATA_SPLIT.search(right):
-            continue
-        if doc.in_background(start) and not (
-            _SELF.search(left) or _OWN_CONDUCT.match(right) or re.search(r"\bwe\b", left)
-        ):
-            continue  # a background section cites other trials ("In the X trial, ...")
-        if _ONE_ARM.search(left):
-            continue  # data from one arm of a trial: a cohort, not a randomized comparison
-        if _ANIMAL.search(left) or doc.nonhuman:
-            continue
         source = _FROM_TRIAL.search(left) if design else None  # a trial's data re-analysed
         return doc.quote(start - (len(left) - source.start()) if source else start, end)
+    blinded = _blinded_design(doc)
+    if blinded is not None:
+        control = _placebo_comparator(doc)
+        if control is not None:  # "a double-blind crossover trial" + "... or placebo"
+            return doc.quote(*blinded) + " with " + control
+    return None
+
+
+# --- the lower tier: a blinded or placebo-controlled comparison, randomization not stated ----
+
+# Blinding of this study's design: "double-blind", "single-blinded", "double-masked",
+# "observer-blind", "double-dummy", or "blinded"/"masked" right before a design noun.
+_BLIND_WORD = re.compile(
+    r"(?:(?:single|double|triple|observer|assessor|evaluator|investigator|patient|participant|"
+    r"rater)[- ]?(?:blind(?:ed)?|mask(?:ed)?)|double[- ]dummy|blinded|masked)(?![a-z])"
+)
+_BLIND_KEYS = ("blind", "mask", "dummy")
+_PLACEBO_CMP = re.compile(
+    r"(?<![a-z])(?:or|versus|vs\.?|and|with|to|against|compared\s+(?:with|to)|receiv(?:ed|e|ing))"
+    r"\s+(?:an?\s+|the\s+)?(?:matching\s+|matched\s+|identical\s+|inert\s+|saline\s+|"
+    r"oral\s+|inhaled\s+|intravenous\s+|transdermal\s+)?placebos?(?![a-z])"
+    r"|placebo[- ](?:group|arm|treatment|condition|capsules?|tablets?|pills?|injections?|"
+    r"infusions?|controlled|recipients|patients|period|phase|session|day|washout|run-in)s?(?![a-z])"
+    r"|sham[- ](?:group|arm|treatment|condition|procedure|stimulation|acupuncture|controlled|"
+    r"surgery|intervention|device|session)s?(?![a-z])"
+)
+
+
+def _blinded_design(doc: _Doc) -> tuple[int, int] | None:
+    """Span of a blinded design statement about this study ("a double-blind crossover trial",
+    "single blind study", "in a double-masked fashion")."""
+    low = doc.low
+    for key in _BLIND_KEYS:
+        if key not in low:
+            continue
+        i = low.find(key)
+        while i >= 0:
+            # back up to the start of the compound word ("double-" / "single ")
+            start = max(0, i - 12)
+            m = None
+            for m in _BLIND_WORD.finditer(low, start, i + len(key) + 3):
+                if m.start() <= i < m.end():
+                    break
+            else:
+                m = None
+            if m is not None:
+                design = _R_DESIGN.match(low, m.end())
+                if (
+                    design
+                    and not _PLURAL_NEXT.match(low, m.end())
+                    and _own_design(doc, m.start(), design.end(), True)
+                ):
+                    return m.start(), design.end()
+            i = low.find(key, i + len(key))
+    return None
+
+
+def _placebo_comparator(doc: _Doc) -> str | None:
+    """A placebo or sham arm in this study (outside a background section)."""
+    low = doc.low
+    if "placebo" not in low and "sham" not in low:
+        return None
+    for m in _PLACEBO_CMP.finditer(low):
+        if doc.in_background(m.start()) or _is_other(doc.left(m.start())):
+            continue
+        return "placebo" if "placebo" in m.group(0) else "sham"
+    return None
+
+
+def possible_rct(doc: _Doc) -> str | None:
+    """``possible-rct``: a blinded or placebo/sham-controlled comparison in people whose
+    abstract does not say it was randomized. Called only when ``rct`` did not fire."""
+    blinded = _blinded_design(doc)
+    if blinded is not None:
+        return doc.quote(*blinded)
+    low = doc.low
+    if ("placebo" not in low and "sham" not in low) or doc.nonhuman:
+        return None
+    for m in _PLACEBO_CMP.finditer(low):
+        start, end = m.span()
+        if doc.in_background(start) or _is_other(doc.left(start)):
+            continue
+        if _CALL_FOR.search(doc.right(end)) or _ANIMAL.search(doc.left(start)):
+            continue
+        return doc.quote(start, end)
     return None

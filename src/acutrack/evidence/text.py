@@ -136,22 +136,42 @@ _ANIMAL = re.compile(
     r"c57bl\S*)(?![a-z])"
 )
 _SPECIMEN = re.compile(
-    r"(?<![a-z])(?:specimens?|samples?|chips|discs?|disks?|blocks|cells|cultures?|wells|plates|"
-    r"sections|implants|cadavers?|cadaveric|in\s+vitro|extracted\s+teeth)(?![a-z])"
+    r"(?<![a-z])(?:specimens?|samples?(?![\s-]+sizes?)|chips|discs?|disks?|blocks|cells|"
+    r"cultures?|wells|plates|sections|implants|cadavers?|cadaveric|in\s+vitro|"
+    r"extracted\s+teeth)(?![a-z])"
 )
 _HUMAN = re.compile(
-    r"(?<![a-z])(?:patients?|participants?|volunteers?|women|men|children|adults?|adolescents?|"
-    r"infants?|neonates?|newborns?|persons?|people|individuals?|outpatients?|inpatients?|"
-    r"girls|boys|students|nurses|physicians|pregnan\w+|elderly|humans?|cases)(?![a-z])"
+    r"(?<![a-z])(?:patients?|participants?|volunteers?|subjects|women|men|children|adults?|"
+    r"adolescents?|infants?|neonates?|newborns?|persons?|people|individuals?|outpatients?|"
+    r"inpatients?|girls|boys|students|nurses|physicians|pregnan\w+|elderly|humans?|cases|"
+    r"mothers|smokers|recipients|respondents|athletes|residents|veterans|survivors|"
+    r"asthmatics|diabetics)(?![a-z])"
 )
 # Titles of letters, comments and notices (about someone else's study).
 _COMMENT_TITLE = re.compile(
-    r"^\s*(?:re\s*:|regarding\b|comments?\b|commentary\b|reply\b|response\b|in\s+reply|"
-    r"in\s+response|letter\b|erratum|correction|corrigendum|retraction\b|"
-    r"authors?'?\s+(?:reply|response)|expression\s+of\s+concern|notice\s+of)"
-    r"|\b(?:comment(?:ary)?\s+on|reply\s+to|response\s+to|letter\s+to\s+the\s+editor)\b"
+    r"^\s*(?:re\s*:|regarding\s*:|comments?\s*(?::|on\b)|commentary\s*(?::|on\b)|"
+    r"reply\b|in\s+reply\b|response\s*:|in\s+response\s+to\b|letter\s*:|"
+    r"erratum\b|errata\b|corrigendum\b|correction\s*(?::|to\b|of\s+(?:the\s+)?"
+    r"(?:article|paper|abstract|error)\b|notice\b)|retraction\s*(?::|of\b|notice\b|note\b)|"
+    r"authors?'?\s+(?:reply|response)|expression\s+of\s+concern|notice\s+of\s+"
+    r"(?:retraction|correction|concern))"
+    r"|\b(?:comments?\s+on|commentary\s+on|reply\s+to|letter\s+to\s+the\s+editor|"
+    r"response\s+to\s+(?:the\s+)?(?:letter|comments?|commentary|editorial|correspondence|"
+    r"critique|criticism|reviewers?|authors?|dr\.?\s|professor|\"))\b"
 )
-_REVIEW_TITLE = re.compile(r"(?<![a-z])(?:review|overview|meta-?analy)")
+# Comment / correction / retraction links: this record is a notice about another record.
+NOTICE_LINKS = frozenset({"CommentOn", "ErratumFor", "RetractionOf", "ExpressionOfConcernFor"})
+# A review in the title: review designs, not any "review" ("medication review", "peer review").
+_REVIEW_TITLE = re.compile(
+    r"meta-?analy|overview\s+of|umbrella\s+review|(?<![a-z])(?:systematic|systematical|"
+    r"narrative|literature|integrative|scoping|critical|rapid|clinical|comprehensive|"
+    r"updated?|brief|short|mini|historical|evidence-based|selective|state[- ]of[- ]the[- ]art|"
+    r"structured|qualitative|realist)[- ]review(?![a-z])"
+    r"|(?:^|[:.?]\s*)(?:an?\s+|the\s+)?review\b"
+    r"|(?<![a-z])review\s+of\s+(?:the\s+)?(?:literature|evidence|studies|trials|randomi|"
+    r"published|current|recent|clinical\s+trials|\d+\s+)"
+    r"|(?<![a-z])(?:an?|the)\s+review\s*(?:$|[.:]\s*$)"
+)
 
 
 def _is_other(left: str) -> bool:
