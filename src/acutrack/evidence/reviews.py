@@ -38,6 +38,17 @@ _SR_PHRASE = re.compile(
     r"|systematic\s+(?:literature\s+|electronic\s+|database\s+)?search(?:es)?\s+(?:was|were)\s+"
     r"(?:[a-z]+\s+)?(?:conducted|performed|undertaken|carried|made|done|run)"
 )
+# "reviewed the medical records of 120 patients", "review of 85 consecutive cases": the
+# material of a chart review, not a literature review.
+_CHART_REVIEW = re.compile(
+    r"(?:\s+of)?\s+(?:(?:the|all|our|their|a\s+total\s+of)\s+)?(?:\d[\d,]*\s+)?"
+    r"(?:[a-z-]+\s+){0,3}?(?:records?|charts?|notes|files|cases|images|radiographs|scans|"
+    r"videos|registr(?:y|ies)|logs|patients|admissions|consecutive)(?![a-z])"
+)
+_MA_NOUN = re.compile(
+    r"\s+(?:review|study|synthesis|integration|investigation|analysis|evaluation|examination)"
+    r"(?![a-z])"
+)
 _SR_SEARCH_NOUN = re.compile(r"systematic\s+(?:literature\s+|electronic\s+|database\s+)?search")
 _SR_SEARCH_LEFT = re.compile(
     r"(?<![a-z])(?:we|authors?)\s+(?:[a-z]+\s+){0,2}?(?:conducted|performed|undertook|carried\s+out|"
@@ -158,6 +169,9 @@ def _meta_analysis(doc: _Doc, search: tuple[int, int] | None) -> str | None:
                 plural = m.group(0).endswith("ses")
                 if plural and not re.search(r"review\s+and\s+$", doc.left(start)):
                     continue
+                noun = _MA_NOUN.match(low, end) if m.group(0).endswith("tic") else None
+                if noun and not _is_other(doc.left(start)):  # "a meta-analytic review"
+                    return doc.quote(start, noun.end())
                 if _title_phrase_ok(doc, start, end):
                     return doc.quote(start, end)
                 continue
@@ -183,6 +197,8 @@ def _systematic_review(doc: _Doc, search: tuple[int, int] | None, ma: str | None
             return doc.quote(*m.span())
     if "systematic" in low:
         for p in _occurrences(low, "systematic"):
+            if low.startswith(" lupus", p + 10):
+                continue  # "systematic lupus erythematosus": a misspelt disease, no design
             if p >= doc.title_end and _SR_SEARCH_LEFT.search(doc.left(p)):
                 m = _SR_SEARCH_NOUN.match(low, p)
                 if m:  # "we conducted a systematic literature search"
@@ -191,6 +207,8 @@ def _systematic_review(doc: _Doc, search: tuple[int, int] | None, ma: str | None
             if m is None or p < doc.title_end or _NOUN_AFTER.match(low, m.end()):
                 continue
             start, end = m.span()
+            if _CHART_REVIEW.match(low, end):
+                continue  # "we systematically reviewed the medical records": a chart review
             if "search" in m.group(0) and not _is_other(doc.left(start)):
                 return doc.quote(start, end)  # "databases were systematically searched"
             if _own_phrase(doc, start, end):
