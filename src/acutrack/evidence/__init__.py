@@ -80,6 +80,7 @@ from .other import _IN_TITLE, _pilot, _protocol, _registered, _retracted, _sham
 from .other import RETRACTED_PT as RETRACTED_PT
 from .rct import _rct_from_text, possible_rct
 from .reviews import _meta_analysis, _search_signal, _systematic_review
+from .size import sample_size as sample_size
 from .text import _COMMENT_TITLE, _REVIEW_TITLE, NOTICE_LINKS, _Doc
 
 # --- Publication Types -----------------------------------------------------------------------
