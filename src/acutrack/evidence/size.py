@@ -69,7 +69,8 @@ _PEOPLE = (
 # patients"); words that would make it another count are excluded.
 _MOD = (
     r"(?:(?!(?:of|in|at|to|from|per|groups?|arms?|weeks?|days?|months?|years?|hours?|mg|"
-    r"times|doses?|centres?|centers?|sites?|hospitals?|clinics?|practices?|were|was|and|or|"
+    r"times|doses?|cycles?|visits?|periods?|sessions?|occasions?|courses?|nights?|"
+    r"centres?|centers?|sites?|hospitals?|clinics?|practices?|were|was|and|or|"
     r"who|with)\b)[a-z0-9][\w'()/+.-]*,?\s+)"
 )
 _GROUP = re.compile(
@@ -121,6 +122,20 @@ _RESULTS = re.compile(
     r"\n(?:results?|findings|main\s+results|measurements\s+and\s+main\s+results)\s*:"
 )
 _SENTENCE_END = re.compile(r"(?<!\d)[.?!](?=\s|$)|\n")
+# "18 of 23 subjects", "two groups of 19 patients": not the trial's total.
+_COUNT_OF = re.compile(rf"(?:\d|\b(?:{_WORD})|\bgroups?|\barms?)\s+of\s*$")
+_EACH_GROUP = re.compile(
+    r"(?<![a-z])(?:in|to|per|into|at|from|for)\s+(?:each|every)\s+(?:of\s+the\s+\w+\s+)?"
+    r"(?:group|arm|cent(?:er|re)|site|hospital|clinic|country|condition)"
+)
+_SEX_SPLIT = re.compile(
+    rf"(?:{_NUM})\s+(?:men|women|males|females|boys|girls)(?:,?\s+and\s+|,\s+)(?:{_NUM})\s+"
+    r"(?:men|women|males|females|boys|girls)"
+)
+_THEY_RANDOMIZED = re.compile(
+    r"\s*(?:they|these\s+\w+|all|each)\s+(?:were|was)\s+(?:then\s+|subsequently\s+|"
+    r"individually\s+)?(?:randomi[sz]ed|randomly|allocated\s+at\s+random)"
+)
 _PARENS = re.compile(r"\([^()]*\)")
 # A new clause with its own counted subject: ", 126 were randomly assigned".
 _NEW_CLAUSE = re.compile(rf",\s+(?:{_NUM})\s+(?:were|was|had|received|underwent)\b")
@@ -164,15 +179,16 @@ def _score(low: str, start: int, end: int, results_at: int) -> int:
     clause = _PARENS.sub("", after)  # "(80 women and 31 men)" is a breakdown, not arms
     clause = clause[: m.start()] if (m := _NEW_CLAUSE.search(clause)) else clause
     clause = clause.split(";", 1)[0]
-    per_arm = bool(_OTHER_ARM.search(clause[:160]))
+    # "which included 56 men and 14 women": a breakdown of the same people, not two arms
+    per_arm = bool(_OTHER_ARM.search(_SEX_SPLIT.sub("", clause[:160]))) or bool(
+        _EACH_GROUP.search(clause[:160])
+    )
     label = _LABEL.match(before)
     if label:
         before = before[label.end() :]
         if not before.strip() and _PEOPLE_SECTIONS.search(label.group(1)):
             return 0 if per_arm else 4  # "PATIENTS: 186 consecutive patients"
-    if re.search(r"(?:\d|\b(?:" + _WORD + r"))\s+of\s*$", before) or re.match(
-        r"\s*\(\s*\d+(?:\.\d+)?\s*%", after
-    ):
+    if _COUNT_OF.search(before) or re.match(r"\s*\(\s*\d+(?:\.\d+)?\s*%", after):
         return 0  # "18 of 23 subjects", "34 placebo patients (5.5%)": outcome counts
     if _NOT_SIZE.search(clause[:80]) and not _RANDOMIZED.search(clause[:120]):
         return 0
@@ -191,6 +207,8 @@ def _score(low: str, start: int, end: int, results_at: int) -> int:
     if _IN_PEOPLE.search(before) or not before.strip():
         if _TRIAL_WORD.search(low, s_start, s_end) or (results_at and start < results_at):
             return 3  # "a randomized trial in 302 consecutive patients"
+        if not before.strip() and _THEY_RANDOMIZED.match(low, s_end + 1):
+            return 4  # "Ninety women received ... . They were then randomly allocated"
     return 0
 
 
@@ -218,7 +236,9 @@ def sample_size(article: Mapping[str, Any]) -> int | None:
         if best is None or (5, -m.start(1)) > best[:2]:
             best = (5, -m.start(1), number)
     for m in _N_EQUALS.finditer(low):
-        s_start, _ = _sentence(low, m.start())
+        s_start, s_end = _sentence(low, m.start())
+        if len(_N_EQUALS.findall(low, s_start, s_end)) > 1:
+            continue  # "... (n = 9), or air placebo (n = 10)": arms
         before = low[s_start : m.start()]
         label = _LABEL.match(before)
         if label:
