@@ -1,0 +1,271 @@
+"""Schema, migrations and connections: ``open_db`` (sqlite-utils) and ``open_quick``."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import WorkError
+
+if TYPE_CHECKING:  # imported lazily: `show` and friends start without sqlite_utils (see open_quick)
+    from sqlite_utils import Database
+
+JSON_COLUMNS = (
+    "abstract_sections",
+    "authors",
+    "authors_full",
+    "mesh",
+    "publication_types",
+    "keywords",
+    "language",
+    "registry_numbers",
+    "comments_corrections",
+    "flags",
+    "flag_reasons",
+)
+# MedlineCitation statuses after which NLM indexing is complete: nothing more to catch up.
+FINAL_STATUSES = ("MEDLINE", "PubMed-not-MEDLINE", "OLDMEDLINE")
+BUSY_TIMEOUT = 30.0
+
+
+class StoreError(WorkError, RuntimeError):
+    """The database cannot be opened or written (exit 1)."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+# --- migrations ----------------------------------------------------------------------------
+
+MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = []
+
+
+def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_initial(db: Database) -> None:
+    db["articles"].create(
+        {
+            "pmid": str,
+            "title": str,
+            "abstract": str,
+            "abstract_sections": str,
+            "journal": str,
+            "journal_abbrev": str,
+            "issn": str,
+            "volume": str,
+            "issue": str,
+            "pages": str,
+            "year": int,
+            "pub_date": str,
+            "authors": str,
+            "authors_full": str,
+            "doi": str,
+            "pmcid": str,
+            "mesh": str,
+            "publication_types": str,
+            "keywords": str,
+            "status": str,
+            "language": str,
+            "registry_numbers": str,
+            "comments_corrections": str,
+            "entrez_date": str,
+            "revised_date": str,
+            "flags": str,
+            "flag_reasons": str,
+            "stored_at": str,
+            "updated_at": str,
+        },
+        pk="pmid",
+    )
+    db["article_conditions"].create(
+        {
+            "id": int,
+            "pmid": str,
+            "condition": str,
+            "first_seen": str,
+            "run_id": int,
+            "shown_at": str,
+        },
+        pk="id",
+        foreign_keys=[("pmid", "articles", "pmid")],
+    )
+    db["article_conditions"].create_index(["pmid", "condition"], unique=True)
+    db["article_conditions"].create_index(["condition", "first_seen"])
+    db["positions"].create(
+        {
+            "condition": str,
+            "query_hash": str,
+            "query": str,
+            "window_start": str,
+            "window_end": str,
+            "last_success": str,
+            "last_run_id": int,
+            "last_found": int,
+        },
+        pk="condition",
+    )
+    db["runs"].create(
+        {
+            "id": int,
+            "command": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "error": str,
+            "summary": str,
+        },
+        pk="id",
+    )
+    db["articles"].enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
+
+
+@migration
+def m002_digests(db: Database) -> None:
+    # Per digest name and condition: the highest article_conditions.id already delivered.
+    db["digest_positions"].create(
+        {"name": str, "condition": str, "last_id": int, "updated_at": str, "digest_id": int},
+        pk=("name", "condition"),
+    )
+    # Every delivered digest (kind 'digest'), re-send ('resend') and skipped backlog ('mark'):
+    # which articles in which groups, where it went. Never a password or server login.
+    db["digests"].create(
+        {
+            "id": int,
+            "name": str,
+            "kind": str,
+            "created_at": str,
+            "conditions": str,
+            "ranges": str,
+            "groups": str,
+            "articles": int,
+            "format": str,
+            "output": str,
+            "recipients": str,
+            "to_stdout": int,
+            "resend_of": int,
+        },
+        pk="id",
+    )
+    db["digests"].create_index(["name", "kind", "id"])
+
+
+@migration
+def m003_show_indexes(db: Database) -> None:
+    # `show` lists newest first: walking this index (its expressions are exactly
+    # NEWEST_ORDER) stops after --limit rows instead of sorting every article of a
+    # condition; pmid and flags make the walk's condition and --type tests index-only.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_articles_newest ON articles ("
+        "coalesce(entrez_date, '') DESC, year DESC, CAST(pmid AS INTEGER) DESC, pmid, flags)"
+    )
+    # New (never shown) articles per condition: `show --new`, the NEW counts of `status`.
+    db["article_conditions"].create_index(
+        ["condition", "shown_at", "pmid"],
+        index_name="idx_article_conditions_shown",
+        if_not_exists=True,
+    )
+
+
+def migrate(db: Database) -> None:
+    """Apply the migrations not yet recorded, each in its own transaction."""
+    if "_migrations" not in db.table_names():
+        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    done = {row["name"] for row in db["_migrations"].rows}
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with db.atomic():
+            fn(db)
+            db["_migrations"].insert({"name": name, "applied_at": now_iso()})
+
+
+def open_db(path: Path | str, *, create: bool = True) -> Database:
+    """Open (and create or migrate) the database, ready for concurrent readers and writers."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise StoreError(
+            f"No database at {path} yet; run 'acutrack update' or 'acutrack import' first"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        from sqlite_utils import Database
+
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+        db = Database(conn, execute_plugins=False)
+        # WAL lets show/status read while an update writes; the busy timeout makes a second
+        # writer wait instead of failing.
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA synchronous=NORMAL")
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"Cannot use the database {path}: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"Cannot create the database folder for {path}: {exc.strerror}") from None
+    return db
+
+
+def chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    """``items`` in slices small enough for one ``IN (?, ...)`` list."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def marks(items: list[Any]) -> str:
+    """``?,?,?``: one placeholder per item."""
+    return ",".join("?" * len(items))
+
+
+class QuickDB:
+    """A plain sqlite3 connection offering the few ``sqlite_utils.Database`` methods the read
+    functions here use (``execute``, ``query``, ``atomic``, ``close``), so ``show``,
+    ``article``, ``search`` and ``stats`` start without importing sqlite_utils."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, list(params))
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> Iterable[dict[str, Any]]:
+        cursor = self.conn.execute(sql, list(params))
+        keys = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(keys, values, strict=True))
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self.conn:
+            yield
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_quick(path: Path | str, *, create: bool = True) -> Database | QuickDB:
+    """Open for reading and marking as shown, fast: a ``QuickDB`` when every migration is
+    recorded, otherwise ``open_db`` (which creates or migrates the database first)."""
+    path = Path(path)
+    if path.is_file():
+        conn = None
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+            done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
+            if all(name in done for name, _ in MIGRATIONS):
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                return QuickDB(conn)
+        except sqlite3.DatabaseError:
+            pass  # not migrated yet, or no database: open_db says what is wrong
+        if conn is not None:
+            conn.close()
+    return open_db(path, create=create)
