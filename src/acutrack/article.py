@@ -23,6 +23,7 @@ PUBLIC_FIELDS = (
     "publication_types",
     "flags",
     "flag_reasons",
+    "sample_size",
     "conditions",
     "first_seen",
     "status",
@@ -61,6 +62,14 @@ def public_article(row: dict[str, Any]) -> dict[str, Any]:
         if key in row:
             out[key] = row[key]
     return out
+
+
+def size_phrase(row: dict[str, Any]) -> str:
+    """'120 randomized or enrolled (from the abstract)', or '' when the size is unknown."""
+    size = row.get("sample_size")
+    if not isinstance(size, int) or isinstance(size, bool):
+        return ""
+    return f"{size:,} randomized or enrolled (from the abstract)"
 
 
 def clean(value: Any) -> str:

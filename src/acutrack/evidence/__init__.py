@@ -157,6 +157,17 @@ def _first_pt(pts: list[str], wanted: tuple[str, ...]) -> str | None:
     return None
 
 
+# Flags whose articles report a trial, so their size is looked for.
+SIZED_FLAGS = ("rct", "possible-rct")
+
+
+def trial_size(article: Mapping[str, Any], flags: Mapping[str, str] | list[str]) -> int | None:
+    """``sample_size`` of a record flagged as a trial (``rct`` or ``possible-rct``), else None."""
+    if not any(f in flags for f in SIZED_FLAGS):
+        return None
+    return sample_size(article)
+
+
 def _is_notice(article: Mapping[str, Any], pts: list[str], title_low: str) -> bool:
     """A letter, comment, erratum or retraction notice: it reports no study of its own."""
     if any(pt in NON_RESEARCH_PTS for pt in pts) or _COMMENT_TITLE.search(title_low):

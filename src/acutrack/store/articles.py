@@ -17,13 +17,14 @@ if TYPE_CHECKING:
 
 
 def _row(article: Article, stamp: str) -> dict[str, Any]:
-    from ..evidence import compute_flags
+    from ..evidence import compute_flags, trial_size
     from ..records import ARTICLE_FIELDS
 
     row = {key: article.get(key) for key in ARTICLE_FIELDS}
     reasons = compute_flags(article)
     row["flags"] = list(reasons)
     row["flag_reasons"] = reasons
+    row["sample_size"] = trial_size(article, reasons)
     row["updated_at"] = stamp
     for key in JSON_COLUMNS:
         row[key] = json.dumps(row[key], ensure_ascii=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -172,6 +173,43 @@ def m003_show_indexes(db: Database) -> None:
         ["condition", "shown_at", "pmid"],
         index_name="idx_article_conditions_shown",
         if_not_exists=True,
+    )
+
+
+@migration
+def m004_flags_v2_sample_size(db: Database) -> None:
+    # Evidence flags v2 (issue 10): a new column for the trial size, and every stored row's
+    # flags, reasons and size recomputed with the v2 rules from what is stored, so an old
+    # database shows the same as a fresh import (no re-fetch needed).
+    from ..evidence import compute_flags, trial_size
+
+    if "sample_size" not in db["articles"].columns_dict:
+        db["articles"].add_column("sample_size", int)
+    wanted = (
+        "title",
+        "abstract",
+        "publication_types",
+        "mesh",
+        "comments_corrections",
+        "registry_numbers",
+    )
+    updates = []
+    for row in db.query(f"SELECT pmid, {', '.join(wanted)} FROM articles"):
+        article = dict(row)
+        for key in ("publication_types", "mesh", "comments_corrections", "registry_numbers"):
+            article[key] = json.loads(article[key] or "[]")
+        reasons = compute_flags(article)
+        updates.append(
+            (
+                json.dumps(list(reasons)),
+                json.dumps(reasons, ensure_ascii=False),
+                trial_size(article, reasons),
+                row["pmid"],
+            )
+        )
+    db.conn.executemany(
+        "UPDATE articles SET flags = ?, flag_reasons = ?, sample_size = ? WHERE pmid = ?",
+        updates,
     )
 
 
