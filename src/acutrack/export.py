@@ -386,7 +386,7 @@ def to_bibtex(rows: list[dict[str, Any]]) -> str:
     return "\n\n".join(entries) + ("\n" if entries else "")
 
 
-YEAR_KEYS = ("articles", "rct", "meta_analysis", "systematic_review", "ma_sr")
+YEAR_KEYS = ("articles", *flags.YEAR_COLUMNS.values(), "ma_sr")
 
 
 def year_rows(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:

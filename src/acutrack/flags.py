@@ -27,6 +27,7 @@ class Flag:
     aliases: tuple[str, ...] = ()  # more words `--type` accepts (the name and badge always do)
     nouns: tuple[str, str] | None = None  # "1 RCT", "2 RCTs" in digest subjects and summaries
     year_column: str | None = None  # per-year count column of `stats` (store.year_counts)
+    synthesis: bool = False  # a review of studies: counted together as "MA/SR" in stats
 
 
 REGISTRY: tuple[Flag, ...] = (
@@ -53,6 +54,7 @@ REGISTRY: tuple[Flag, ...] = (
         aliases=("meta", "metaanalysis", "meta analysis"),
         nouns=("meta-analysis", "meta-analyses"),
         year_column="meta_analysis",
+        synthesis=True,
     ),
     Flag(
         "systematic-review",
@@ -65,6 +67,7 @@ REGISTRY: tuple[Flag, ...] = (
         aliases=("review", "systematic review"),
         nouns=("systematic review", "systematic reviews"),
         year_column="systematic_review",
+        synthesis=True,
     ),
     Flag(
         "protocol",
@@ -116,20 +119,35 @@ REGISTRY: tuple[Flag, ...] = (
     ),
 )
 
-BY_NAME: dict[str, Flag] = {f.name: f for f in REGISTRY}
-# The order compute_flags reports flags in (and the digest lists them in).
-FLAGS: tuple[str, ...] = tuple(f.name for f in REGISTRY)
-LABELS: dict[str, str] = {f.name: f.badge for f in REGISTRY}
-TITLES: dict[str, str] = {f.name: f.title for f in REGISTRY}
-STYLES: dict[str, str] = {f.name: f.style for f in REGISTRY}
-COLOURS: dict[str, str] = {f.name: f.colour for f in REGISTRY}
-BADGE_ORDER: tuple[str, ...] = tuple(f.name for f in sorted(REGISTRY, key=lambda f: f.badge_order))
-# Flags that rank an article in digests, strongest first.
-RANKED: tuple[str, ...] = tuple(
-    f.name for f in sorted((f for f in REGISTRY if f.rank is not None), key=lambda f: f.rank or 0)
-)
-NOUNS: dict[str, tuple[str, str]] = {f.name: f.nouns for f in REGISTRY if f.nouns}
-YEAR_COLUMNS: dict[str, str] = {f.name: f.year_column for f in REGISTRY if f.year_column}
+BY_NAME: dict[str, Flag] = {}
+FLAGS: tuple[str, ...] = ()  # the order compute_flags reports flags in (and digests list them)
+LABELS: dict[str, str] = {}
+TITLES: dict[str, str] = {}
+STYLES: dict[str, str] = {}
+COLOURS: dict[str, str] = {}
+BADGE_ORDER: tuple[str, ...] = ()
+RANKED: tuple[str, ...] = ()  # flags that rank an article in digests, strongest first
+NOUNS: dict[str, tuple[str, str]] = {}
+SYNTHESES: tuple[str, ...] = ()
+YEAR_COLUMNS: dict[str, str] = {}
+
+
+def rebuild() -> None:
+    """Derive the module's tables from ``REGISTRY`` (at import; tests call it again)."""
+    global BY_NAME, FLAGS, LABELS, TITLES, STYLES, COLOURS, BADGE_ORDER, RANKED, NOUNS
+    global SYNTHESES, YEAR_COLUMNS
+    BY_NAME = {f.name: f for f in REGISTRY}
+    FLAGS = tuple(f.name for f in REGISTRY)
+    LABELS = {f.name: f.badge for f in REGISTRY}
+    TITLES = {f.name: f.title for f in REGISTRY}
+    STYLES = {f.name: f.style for f in REGISTRY}
+    COLOURS = {f.name: f.colour for f in REGISTRY}
+    BADGE_ORDER = tuple(f.name for f in sorted(REGISTRY, key=lambda f: f.badge_order))
+    ranked = sorted((f for f in REGISTRY if f.rank is not None), key=lambda f: f.rank or 0)
+    RANKED = tuple(f.name for f in ranked)
+    NOUNS = {f.name: f.nouns for f in REGISTRY if f.nouns}
+    SYNTHESES = tuple(f.name for f in REGISTRY if f.synthesis)
+    YEAR_COLUMNS = {f.name: f.year_column for f in REGISTRY if f.year_column}
 
 
 def aliases() -> dict[str, str]:
@@ -139,3 +157,6 @@ def aliases() -> dict[str, str]:
         for word in (f.name, f.badge, *f.aliases):
             words.setdefault(word.lower(), f.name)
     return words
+
+
+rebuild()

@@ -18,7 +18,7 @@ from rich.text import Text
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
 from .article import clean, doi_url, pmc_url, pubmed_url, size_phrase
-from .flags import STYLES
+from .flags import STYLES, SYNTHESES
 
 
 @cache
@@ -95,7 +95,7 @@ def update_summary(outcome: Any) -> Any:
             c.name,
             str(c.new),
             str(c.new_flags["rct"]),
-            str(c.new_flags["meta-analysis"] + c.new_flags["systematic-review"]),
+            str(sum(c.new_flags[f] for f in SYNTHESES)),
             str(c.stored),
             note,
         )

@@ -149,7 +149,8 @@ _HUMAN = re.compile(
 )
 # Titles of letters, comments and notices (about someone else's study).
 _COMMENT_TITLE = re.compile(
-    r"^\s*(?:re\s*:|regarding\s*:|comments?\s*(?::|on\b)|commentary\s*(?::|on\b)|"
+    r"^\s*(?:(?:corrections?|errat(?:um|a)|retraction|corrigendum)\s*\.?\s*$|re\s*:|"
+    r"regarding\s*:|comments?\s*(?::|on\b)|commentary\s*(?::|on\b)|"
     r"reply\b|in\s+reply\b|response\s*:|in\s+response\s+to\b|letter\s*:|"
     r"erratum\b|errata\b|corrigendum\b|correction\s*(?::|to\b|of\s+(?:the\s+)?"
     r"(?:article|paper|abstract|error)\b|notice\b)|retraction\s*(?::|of\b|notice\b|note\b)|"

@@ -351,23 +351,27 @@ def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
 
 
 def year_counts(db: Database, condition: str | None = None) -> list[dict[str, Any]]:
-    """Per publication year (None last): all articles, RCTs, meta-analyses, systematic
-    reviews, and meta-analyses or systematic reviews counted once."""
+    """Per publication year (None last): all articles, one count per flag with a stats
+    column in the flag registry (RCTs, meta-analyses, systematic reviews), and
+    meta-analyses or systematic reviews counted once (``ma_sr``)."""
+    from ..flags import SYNTHESES, YEAR_COLUMNS
+
     link = "EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid" + (
         " AND l.condition = ?)" if condition is not None else ")"
     )
+    # flags is a JSON list, so '"rct"' matches that flag only; names are bound, not spliced.
+    columns = "".join(f"sum(instr(a.flags, ?) > 0) AS {col}, " for col in YEAR_COLUMNS.values())
+    names = [json.dumps(flag) for flag in YEAR_COLUMNS]
+    ma_sr = [json.dumps(flag) for flag in SYNTHESES]
+    any_synthesis = " OR ".join("instr(a.flags, ?) > 0" for _ in ma_sr)
     return list(
         db.query(
             f"""
-            SELECT a.year AS year, count(*) AS articles,
-              sum(instr(a.flags, '"rct"') > 0) AS rct,
-              sum(instr(a.flags, '"meta-analysis"') > 0) AS meta_analysis,
-              sum(instr(a.flags, '"systematic-review"') > 0) AS systematic_review,
-              sum(instr(a.flags, '"meta-analysis"') > 0
-                OR instr(a.flags, '"systematic-review"') > 0) AS ma_sr
+            SELECT a.year AS year, count(*) AS articles, {columns}
+              sum({any_synthesis}) AS ma_sr
             FROM articles a WHERE {link}
             GROUP BY a.year ORDER BY a.year IS NULL, a.year
             """,
-            [condition] if condition is not None else [],
+            [*names, *ma_sr, *([condition] if condition is not None else [])],
         )
     )
