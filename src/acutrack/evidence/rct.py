@@ -122,6 +122,11 @@ _FROM_TRIAL = re.compile(
     r"participants|patients|subjects|women|men|children)\s+(?:[a-z]+\s+)?(?:from|of|in|"
     r"enrolled\s+in))\s+(?:an?\s+|the\s+)?(?:[a-z0-9,-]+\s+){0,3}?$"
 )
+# A title that opens with the number of trials it reports ("Two randomized trials of ...").
+_COUNTED_TRIALS = re.compile(
+    r"\s*(?:results\s+(?:of|from)\s+)?((?:two|three|four|2|3|4)\s+(?:[a-z0-9,-]+\s+){0,4}?"
+    r"randomi[sz]ed,?\s+(?:[a-z0-9,-]+\s+){0,3}?(?:trials|studies))(?![a-z])"
+)
 _PLURAL_NEXT = re.compile(r"[\s,-]*(?:[a-z-]+[\s,]+){0,2}?(?:trials|studies|rcts)(?![a-z])")
 
 
@@ -176,6 +181,11 @@ def _rct_candidates(doc: _Doc) -> Iterator[tuple[int, int, bool]]:
             m = _RCT_ABBR_LEFT.search(left)
             if m:
                 yield p - (len(left) - m.start()), p + 3, True
+    title = low[: doc.title_end]
+    if "random" in title:
+        m = _COUNTED_TRIALS.match(title)
+        if m:  # "Two double-blinded, randomized, comparative trials of ...": this report
+            yield m.start(1), m.end(), True
     if "blind" in low and "controlled" in low:
         for m in _BLIND_PLACEBO.finditer(low):
             if not _PLURAL_NEXT.match(low, m.end()):
@@ -241,9 +251,22 @@ _PLACEBO_CMP = re.compile(
 )
 
 
+_INERT_CMP = re.compile(
+    r"(?<![a-z])(?:or|versus|vs\.?|with|compared\s+(?:with|to)|against)\s+(?:normal\s+|"
+    r"isotonic\s+|physiological\s+)?(saline|vehicle)(?![a-z])"
+    r"|(?<![a-z])(saline|vehicle)[- ](?:group|control|arm|infusion|perfusion|injection)"
+)
+
+
 def _blinded_design(doc: _Doc) -> tuple[int, int] | None:
     """Span of a blinded design statement about this study ("a double-blind crossover trial",
     "single blind study", "in a double-masked fashion")."""
+    if "blinded" not in doc.memo:
+        doc.memo["blinded"] = _find_blinded(doc)
+    return doc.memo["blinded"]
+
+
+def _find_blinded(doc: _Doc) -> tuple[int, int] | None:
     low = doc.low
     for key in _BLIND_KEYS:
         if key not in low:
@@ -271,14 +294,48 @@ def _blinded_design(doc: _Doc) -> tuple[int, int] | None:
 
 
 def _placebo_comparator(doc: _Doc) -> str | None:
-    """A placebo or sham arm in this study (outside a background section)."""
+    """A placebo, sham or inert (saline, vehicle) arm in this study, outside a background
+    section: with a blinded design, the marks of a placebo-controlled trial."""
     low = doc.low
-    if "placebo" not in low and "sham" not in low:
-        return None
-    for m in _PLACEBO_CMP.finditer(low):
-        if doc.in_background(m.start()) or _is_other(doc.left(m.start())):
-            continue
-        return "placebo" if "placebo" in m.group(0) else "sham"
+    if "placebo" in low or "sham" in low:
+        for m in _PLACEBO_CMP.finditer(low):
+            if doc.in_background(m.start()) or _is_other(doc.left(m.start())):
+                continue
+            return "placebo" if "placebo" in m.group(0) else "sham"
+    if "saline" in low or "vehicle" in low:
+        for m in _INERT_CMP.finditer(low):
+            if not doc.in_background(m.start()):
+                return m.group(1) or m.group(2)
+    return None
+
+
+# A controlled trial whose allocation is not (truly) random: NLM's "Controlled Clinical Trial".
+_CCT_QUASI = re.compile(
+    r"[- ]?randomi[sz]ed,?\s+(?:[a-z-]+,?\s+){0,3}?(?:trial|study|design)(?![a-z])"
+)
+_CCT_CONTROLLED = re.compile(r"controlled\s+(?:clinical\s+)?(?:trial|study)(?![a-z])")
+_CCT_NOT_LEFT = re.compile(r"(?:randomi[sz]ed,?|case|non|un|well|adequately|poorly)[\s-]*$")
+
+
+def _cct_design(doc: _Doc) -> tuple[int, int] | None:
+    """A controlled trial whose allocation is not (truly) random ("a prospective,
+    pseudorandomised, controlled trial"): NLM's "Controlled Clinical Trial"."""
+    low = doc.low
+    spans = []
+    for key in ("quasi", "pseudo"):
+        if key in low:
+            for p in _occurrences(low, key):
+                m = _CCT_QUASI.match(low, p + len(key))
+                if m:
+                    spans.append((p, m.end()))
+    if "controlled" in low:
+        for p in _occurrences(low, "controlled"):
+            m = _CCT_CONTROLLED.match(low, p)
+            if m and not _CCT_NOT_LEFT.search(low, max(0, p - 14), p):
+                spans.append((p, m.end()))
+    for start, end in sorted(spans):
+        if _own_design(doc, start, end, True) and not _PLURAL_NEXT.match(low, end):
+            return start, end
     return None
 
 
@@ -289,6 +346,9 @@ def possible_rct(doc: _Doc) -> str | None:
     if blinded is not None:
         return doc.quote(*blinded)
     low = doc.low
+    cct = _cct_design(doc)
+    if cct is not None:
+        return doc.quote(*cct)
     if ("placebo" not in low and "sham" not in low) or doc.nonhuman:
         return None
     for m in _PLACEBO_CMP.finditer(low):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 # --- text helpers ----------------------------------------------------------------------------
 # All text regexes run on the lower-cased text, without re.IGNORECASE (much faster), and most
@@ -14,7 +15,7 @@ _WS = re.compile(r"\s+")
 
 
 class _Doc:
-    __slots__ = ("title", "text", "low", "title_end", "_nonhuman", "_any_animal")
+    __slots__ = ("title", "text", "low", "title_end", "_nonhuman", "_any_animal", "memo")
 
     def __init__(self, title: str, abstract: str) -> None:
         self.title = title
@@ -25,6 +26,7 @@ class _Doc:
         self.title_end = len(title)
         self._nonhuman: bool | None = None
         self._any_animal: bool | None = None
+        self.memo: dict[str, Any] = {}  # results shared between rules
 
     def quote(self, start: int, end: int, limit: int = 70) -> str:
         phrase = _WS.sub(" ", self.text[start:end]).strip(" ,;:.-")
