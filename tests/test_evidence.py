@@ -7,7 +7,6 @@ state of a new record before NLM indexes it.
 
 from __future__ import annotations
 
-import time
 from functools import cache
 from pathlib import Path
 
@@ -551,17 +550,6 @@ def test_retraction_notice_itself_is_not_retracted():
 
 
 # --- speed ---------------------------------------------------------------------------------------
-
-
-@needs_realdata
-def test_fast_enough_for_every_stored_record():
-    articles = [unindexed(a) for a in _file(MEDLINE16).values()]
-    started = time.perf_counter()
-    for _ in range(3):
-        for article in articles:
-            compute_flags(article)
-    per_second = 3 * len(articles) / (time.perf_counter() - started)
-    assert per_second > 5_000  # typically 20,000+; the margin absorbs slow CI machines
 
 
 def test_package_imports_nothing_heavy():

@@ -23,8 +23,12 @@ Study design (``rct``, ``meta-analysis``, ``systematic-review``)
       imply randomization (NLM adds "Randomized Controlled Trial" when a trial is randomized).
       Text: a randomized design noun in the singular ("a randomised, double-blind,
       placebo-controlled trial", "prospective randomized study", "this RCT"), allocation
-      language ("were randomly assigned", "patients were randomized to", "after
-      randomization", "random number table") or "double-blind, placebo-controlled".
+      language ("were randomly assigned", "patients were randomized to", "we randomized 120
+      patients", "randomized to: A, B or C", a sentence opening "Randomly, ...", "randomly
+      selected ... to receive", "after randomization", "random number table"), a title
+      opening with the number of randomized trials it reports, or a blinded design of this
+      study ("double-blind crossover trial", "single-blind, double-dummy study") together
+      with a placebo, sham, saline or vehicle arm.
       Not counted: non-/quasi-/pseudo-randomized designs (quasi-random allocation is not a
       random process, and NLM indexes it as "Controlled Clinical Trial"), plural mentions
       ("a systematic review of randomized trials", "evidence from RCTs"), calls for and
@@ -48,6 +52,17 @@ Study design (``rct``, ``meta-analysis``, ``systematic-review``)
       systematic review"), PRISMA or PROSPERO, or a search of two or more bibliographic
       databases together with counted included studies, risk-of-bias appraisal or pooling.
 
+    - ``possible-rct`` (lower confidence, never counted as ``rct``): Publication Type
+      "Controlled Clinical Trial" when indexed; otherwise, when ``rct`` did not fire, a
+      blinded design without a placebo arm, a placebo or sham comparison in people, or a
+      quasi-/pseudo-randomised or "controlled trial" design.
+    Letters, comments and notices (their Publication Types, a title in a notice form --
+    "Correction:", "Erratum", "Reply to", "Comment on" -- or a CommentOn, ErratumFor,
+    RetractionOf link) and titles naming a review design get no design flag from the text.
+
+Trial size: ``trial_size(article, flags)`` / ``sample_size(article)`` (module ``size``), the
+number randomized or enrolled as the abstract states it, for ``rct`` and ``possible-rct``.
+
 Always from the text (NLM has no Publication Type for them, except "Clinical Trial Protocol")
     - ``protocol``: a trial or review protocol rather than results: "study protocol",
       "protocol for a systematic review", "rationale and design", "this protocol describes",
@@ -64,9 +79,14 @@ Always from the text (NLM has no Publication Type for them, except "Clinical Tri
       abstract (NCT, ChiCTR, ISRCTN, ACTRN, PROSPERO CRD, INPLASY, ...).
     - ``pilot``: MeSH "Pilot Projects", or a pilot or feasibility study/trial in the text.
 
-The module is imported by quick commands: standard library only, regexes compiled at import.
+Modules: ``text`` (the document and context tests), ``rct`` (rct and possible-rct),
+``reviews`` (meta-analysis, systematic review), ``other`` (protocol, sham, registered, pilot,
+retracted), ``size`` (trial size); this module combines them. Flag names, badges and the rest
+live in ``acutrack.flags``.
+
+The package is imported by quick commands: standard library only, regexes compiled at import.
 Regexes run on the lower-cased text (re.IGNORECASE is slow) and are anchored at keywords found
-with ``str.find``, so a record costs about 50 microseconds (20,000+ records a second).
+with ``str.find``, so a record costs about 55 microseconds (about 18,000 records a second).
 ``benchmarks/evidence_accuracy.py`` measures the text rules against NLM's indexing.
 """
 
