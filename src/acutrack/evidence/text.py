@@ -153,7 +153,7 @@ _HUMAN = re.compile(
 _COMMENT_TITLE = re.compile(
     r"^\s*(?:(?:corrections?|errat(?:um|a)|retraction|corrigendum)\s*\.?\s*$|re\s*:|"
     r"regarding\s*:|comments?\s*(?::|on\b)|commentary\s*(?::|on\b)|"
-    r"reply\b|in\s+reply\b|response\s*:|in\s+response\s+to\b|letter\s*:|"
+    r"reply\b|in\s+reply\b|response(?:\s+to)?\s*:|in\s+response\s+to\b|letter\s*:|"
     r"erratum\b|errata\b|corrigendum\b|correction\s*(?::|to\b|of\s+(?:the\s+)?"
     r"(?:article|paper|abstract|error)\b|notice\b)|retraction\s*(?::|of\b|notice\b|note\b)|"
     r"authors?'?\s+(?:reply|response)|expression\s+of\s+concern|notice\s+of\s+"
