@@ -188,14 +188,7 @@ def update(state: State, conditions: tuple[str, ...], full: bool, wait: float, f
         # Pipes and cron: one plain line per condition, never wrapped or coloured.
         click.echo("\n".join(sync.summary_lines(outcome)))
     if outcome.failed:
-        raise WorkFailed(
-            "update failed for "
-            + ", ".join(
-                [c.name for c in outcome.conditions if c.error]
-                or ["the catch-up of not yet indexed records"]
-            )
-            + "; what was stored is kept and the next run fetches what was missed"
-        )
+        raise WorkFailed(sync.failure_sentence(outcome))
 
 
 @cli.command(name="import")
@@ -236,8 +229,7 @@ def import_(state: State, files: tuple[Path, ...], condition: str) -> None:
     )
 
 
-TABLE_DEFAULT_LIMIT = 50
-LIST_FORMATS = ("table", "json", "csv", "markdown", "ris", "bibtex")
+from .listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT  # noqa: E402 - light, no store
 
 
 def _list_options(fn: Any) -> Any:
@@ -282,12 +274,6 @@ def _list_options(fn: Any) -> Any:
     return fn
 
 
-def _study_types(values: tuple[str, ...]) -> list[str]:
-    from .export import resolve_types
-
-    return resolve_types(values)
-
-
 def _condition(state: State, db: Any, name: str) -> tuple[str, str]:
     """(name, label) of a condition: a name or alias from queries.toml, or a name that only
     `import` used. queries.toml is always read, so a broken file is reported (exit 2) by
@@ -299,64 +285,28 @@ def _condition(state: State, db: Any, name: str) -> tuple[str, str]:
 
 def _list_articles(
     db: Any,
+    condition: str | None,
     *,
     fmt: str | None,
-    limit: int | None,
     show_all: bool,
-    condition: str | None,
-    flags: list[str],
-    new_only: bool,
-    since: str | None,
-    search: str | None = None,
-    order: str = "newest",
     highlight: list[str] | None = None,
     empty: str = "No articles match.",
+    **query: Any,
 ) -> None:
     """Query, print in the chosen format, and mark what a table listed as shown."""
-    from . import store
+    from . import listing
 
-    if fmt is None:
-        from .render import out_console
-
-        fmt = "table" if out_console().is_terminal else "json"
-    if show_all:
-        limit = None
-    elif limit is None and fmt == "table":
-        limit = TABLE_DEFAULT_LIMIT
-    filters = {"flags": flags, "new_only": new_only, "since": since, "search": search}
-    # One row more than asked tells whether more match, without counting them.
-    rows = store.query_articles(
-        db, condition, limit=limit + 1 if limit else None, order=order, **filters
-    )
-    more = limit is not None and len(rows) > limit
-    del rows[limit or len(rows) :]
+    fmt = listing.default_format(fmt)
+    found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
     if fmt != "table":
         from . import export
 
-        click.echo(export.render(rows, fmt), nl=False)
+        click.echo(export.render(found.rows, fmt), nl=False)
         return
-    from rich.console import Group
+    from .render import print_listing
 
-    from .render import articles_table, list_footer, out_console, print_paged
-
-    console = out_console()
-    if not rows:
-        console.print(empty, markup=False, highlight=False)
-        return
-    # The total, unless --since makes counting slow on a big database (it checks every link).
-    total = store.count_articles(db, condition, **filters) if more and not since else None
-    footer = list_footer(
-        len(rows),
-        total if more else len(rows),
-        sum(1 for r in rows if r["new"]),
-        "--limit N or --all shows more" if more and not show_all else None,
-    )
-    table = articles_table(
-        rows, width=console.width, show_conditions=condition is None, highlight=highlight
-    )
-    print_paged(console, Group(table, footer))
-    # Listed in a table counts as shown (NEW disappears next time); exports mark nothing.
-    store.mark_shown(db, [r["pmid"] for r in rows], condition)
+    print_listing(found, show_all=show_all, highlight=highlight, empty=empty)
+    listing.mark_listed(db, found)
 
 
 @cli.command()
@@ -387,34 +337,25 @@ def show(
     CONTRACT.md), so scripts and cron get stable output.
     """
     from . import store
+    from .export import resolve_types
+    from .listing import check_date
 
-    flags = _study_types(types)
-    since = _check_date(since)
+    flags = resolve_types(types)
+    since = check_date(since)
     db = store.open_quick(state.db_path)
     name, label = _condition(state, db, condition)
     _list_articles(
         db,
+        name,
         fmt=fmt,
         limit=limit,
         show_all=show_all,
-        condition=name,
         flags=flags,
         new_only=new_only,
         since=since,
         empty=f"No articles stored for {label} match"
         + ("." if flags or new_only or since else f"; run 'acutrack update {name}'."),
     )
-
-
-def _check_date(value: str | None) -> str | None:
-    if value is None:
-        return None
-    from datetime import date
-
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise BadSetting(f"Bad date '{value}'; write it as YYYY-MM-DD, e.g. 2026-01-31") from None
 
 
 @cli.command()
@@ -437,33 +378,23 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
     the reason it was given, MeSH terms and keywords, and the conditions it is stored under
     with the date it was first seen. Reading it in a table marks it as shown.
     """
-    import re
-
     from . import store
+    from .article import parse_pmid, public_article
+    from .listing import default_format
 
-    m = re.match(
-        r"^(?:pmid:?\s*|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|"
-        r"ncbi\.nlm\.nih\.gov/pubmed)/)?(\d{1,9})/?$",
-        pmid.strip(),
-        re.I,
-    )
-    if not m:
-        raise BadSetting(f"'{pmid}' is not a PMID; a PMID is a number such as 34646018")
-    pmid = m.group(1)
+    pmid = parse_pmid(pmid)
     db = store.open_quick(state.db_path)
     row = store.get_article(db, pmid)
     if row is None:
         raise WorkFailed(f"PMID {pmid} is not in the database; run 'acutrack update' or import it")
-    from .article import public_article
-    from .render import article_view, out_console, print_paged
-
-    console = out_console()
-    if (fmt or ("table" if console.is_terminal else "json")) == "json":
+    if default_format(fmt) == "json":
         from .export import to_json
 
         click.echo(to_json(public_article(row)), nl=False)
         return
-    print_paged(console, article_view(row, store.article_links(db, pmid)))
+    from .render import article_view, out_console, print_paged
+
+    print_paged(out_console(), article_view(row, store.article_links(db, pmid)))
     store.mark_shown(db, [pmid])
 
 
@@ -473,18 +404,19 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
 def status(state: State, fmt: str | None) -> None:
     """Per condition: stored and new counts and the last successful update."""
     from . import store
-    from .render import out_console, status_rows, status_table
+    from .listing import default_format
 
     queries = state.queries()
     db = state.open_db()
-    rows = status_rows(queries, store.condition_stats(db))
-    console = out_console()
-    if (fmt or ("table" if console.is_terminal else "json")) == "json":
+    rows = store.status_rows(queries, store.condition_stats(db))
+    if default_format(fmt) == "json":
         import json
 
         click.echo(json.dumps(rows, indent=2))
     else:
-        console.print(status_table(rows))
+        from .render import out_console, status_table
+
+        out_console().print(status_table(rows))
 
 
 # --- acutrack queries --------------------------------------------------------------------
@@ -520,12 +452,12 @@ def queries_group(
     if ctx.invoked_subcommand is not None:
         return
     from . import queryedit
-    from .render import out_console
+    from .listing import default_format
 
     state = ctx.find_object(State)
     queries = state.queries()
     chosen = queries.select(only)
-    changed = _changed_queries(state, queries)
+    changed = queryedit.changed_conditions(queries, state.db_path, _warn)
     search = None
     if not offline:
         from . import entrez
@@ -536,41 +468,25 @@ def queries_group(
             return entrez.esearch(term, retmax=0)
 
     checks = queryedit.check_queries(chosen, changed=changed, search=search)
-    console = out_console()
-    fmt = fmt or ("table" if console.is_terminal else "text")
+    fmt = default_format(fmt, "text")
     if fmt == "json":
         import json
 
         click.echo(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
     elif fmt == "table":
-        console.print(queryedit.panels(checks))
+        from .render import out_console
+
+        out_console().print(queryedit.panels(checks))
     else:
         click.echo("\n".join(queryedit.text_lines(checks)))
     if any(not c.ok for c in checks):
         raise WorkFailed(queryedit.failure_sentence(checks, queries.path))
 
 
-def _changed_queries(state: State, queries: Any) -> set[str]:
-    """Conditions whose query differs from the one their stored position belongs to."""
-    if not state.db_path.exists():
-        return set()
-    from . import store
-    from .render import err_console, status_rows
+def _warn(text: str) -> None:
+    from .render import err_console
 
-    try:
-        stats = store.condition_stats(state.open_db(create=False))
-    except store.StoreError as exc:
-        err_console().print(f"warning: {exc}; changed queries are not marked", markup=False)
-        return set()
-    return {r["condition"] for r in status_rows(queries, stats) if r["query_changed"]}
-
-
-def _edit_notes(edit: Any) -> None:
-    if edit.copied_from:
-        click.echo(
-            f"Copied the packaged queries to {edit.path}; acutrack reads and edits that file "
-            "from now on."
-        )
+    err_console().print(text, markup=False)
 
 
 @queries_group.command(name="add")
@@ -612,23 +528,7 @@ def queries_add(
     edit = queryedit.add_condition(
         state._queries, name, query, label=label, aliases=aliases, replace=replace
     )
-    _edit_notes(edit)
-    if edit.action == "added":
-        click.echo(f"Added [{edit.name}] to {edit.path}.")
-        click.echo(f"Check what PubMed makes of it: acutrack queries -c {edit.name}")
-    elif edit.action == "unchanged":
-        click.echo(f"[{edit.name}] in {edit.path} already reads so; nothing changed.")
-    elif edit.query_changed:
-        click.echo(
-            f"Changed [{edit.name}] in {edit.path}: its query changed, so the next update "
-            "starts its history afresh (stored articles are kept)."
-        )
-        click.echo(f"Check what PubMed makes of it: acutrack queries -c {edit.name}")
-    else:
-        click.echo(
-            f"Changed [{edit.name}] in {edit.path}; the query is the same, so its history "
-            "continues."
-        )
+    click.echo("\n".join(queryedit.copied_note(edit) + queryedit.edit_messages(edit)))
 
 
 @queries_group.command(name="remove")
@@ -642,25 +542,9 @@ def queries_remove(state: State, name: str) -> None:
     from . import queryedit
 
     edit = queryedit.remove_condition(state._queries, name)
-    _edit_notes(edit)
-    stored = 0
-    if state.db_path.exists():
-        from . import store
-
-        try:
-            stored = (
-                store.condition_stats(state.open_db(create=False))
-                .get(edit.name, {})
-                .get("stored", 0)
-            )
-        except store.StoreError:
-            stored = 0
-    kept = (
-        f"its {stored} stored article{'s' if stored != 1 else ''} stay in the database"
-        if stored
-        else "anything stored for it stays in the database"
+    click.echo(
+        "\n".join([*queryedit.copied_note(edit), queryedit.removed_message(edit, state.db_path)])
     )
-    click.echo(f"Removed [{edit.name}] from {edit.path}; {kept} ('acutrack status' lists them).")
 
 
 @cli.command()
@@ -762,36 +646,18 @@ def digest(
     """
     from . import digest as dg
     from . import mail, store
-    from .config import NAME_RE
     from .sync import update_lock
 
-    key = (name or dg.DEFAULT_NAME).strip().lower()
-    if not NAME_RE.match(key):
-        raise BadSetting(
-            f"Digest name '{name}' must be lower-case letters, digits, '-' or '_', e.g. weekly"
-        )
-    modes = [
-        flag
-        for flag, on in (
-            ("--peek", peek),
-            ("--again", again),
-            ("--mark-delivered", mark_delivered),
-            ("--history", history),
-        )
-        if on
-    ]
-    if len(modes) > 1:
-        raise BadSetting(f"{modes[0]} and {modes[1]} cannot be used together; choose one")
-    if modes and modes[0] != "--again" and (output or recipients):
-        raise BadSetting(f"{modes[0]} delivers nothing; drop --output and --to")
-    if (again or history) and conditions:
-        raise BadSetting(f"{modes[0]} takes no conditions; drop {' '.join(conditions)}")
-    addresses = [
-        mail.check_address(part, "the --to address")
-        for value in recipients
-        for part in value.split(",")
-        if part.strip()
-    ]
+    key = dg.check_name(name)
+    dg.check_modes(
+        peek=peek,
+        again=again,
+        mark_delivered=mark_delivered,
+        history=history,
+        delivers=bool(output or recipients),
+        conditions=conditions,
+    )
+    addresses = mail.parse_addresses(recipients)
     if sender:
         sender = mail.check_address(sender, "the --from address")
     smtp = mail.settings_from_env() if addresses else None
@@ -883,52 +749,17 @@ def cron(
     run still going, so runs never overlap. Secrets are never printed: set NCBI_EMAIL,
     NCBI_API_KEY and ACUTRACK_SMTP_URL in the crontab yourself.
     """
-    import os
+    from .cron import crontab
 
-    from . import cron as cr
-    from . import mail
-    from .config import APP_NAME, NAME_RE, find_queries_path, packaged_queries_path
-
-    if schedule and preset:
-        raise BadSetting(f"--schedule and --{preset} cannot be used together; choose one")
-    when = schedule or (cr.DAILY if preset == "daily" else cr.WEEKLY)
-    checked = cr.check_schedule(when)
-    if checked is None:
-        raise BadSetting(
-            f"'{when}' is not a cron schedule; give five fields such as \"0 7 * * 1\" "
-            "(minute hour day month weekday) or @daily"
-        )
-    key = name.strip().lower()
-    if not NAME_RE.match(key):
-        raise BadSetting(
-            f"Digest name '{name}' must be lower-case letters, digits, '-' or '_', e.g. weekly"
-        )
-    addresses = [
-        mail.check_address(part, "the --to address")
-        for value in recipients
-        for part in value.split(",")
-        if part.strip()
-    ]
-    chosen = [c.name for c in state.queries().select(conditions)] if conditions else []
-    exe = Path(sys.executable).absolute()  # not resolved: a venv's python is a symlink
-    script = exe.parent / ("acutrack.exe" if os.name == "nt" else "acutrack")
-    program = [str(script)] if script.is_file() else [str(exe), "-m", "acutrack"]
-    queries_path = find_queries_path(state._queries)
-    queries = None if queries_path == packaged_queries_path() else queries_path.resolve()
-    if log is None:
-        from platformdirs import user_data_path
-
-        log = user_data_path(APP_NAME) / "cron.log"
-    log = log.expanduser().absolute()
-    log.parent.mkdir(parents=True, exist_ok=True)
-    lines = cr.cron_lines(
-        schedule=checked,
-        program=program,
-        db=state.db_path.expanduser().absolute(),
-        queries=queries,
-        name=key,
-        conditions=chosen,
-        recipients=addresses,
+    lines = crontab(
+        schedule=schedule,
+        preset=preset,
+        name=name,
+        recipients=recipients,
+        conditions=conditions,
+        queries=state.queries,
+        db=state.db_path,
+        queries_option=state._queries,
         log=log,
         wait=wait,
     )
@@ -979,7 +810,7 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
             )
         refs += found
     console = out_console()
-    fmt = fmt or ("table" if console.is_terminal else "json")
+    fmt = fmt or ("table" if console.is_terminal else "json")  # console is needed anyway
     rows: list[dict[str, Any]] = []
     if refs:
         if any(r.kind != "mention" for r in refs):
@@ -1049,37 +880,30 @@ def search(
     the 50 best matches unless --limit or --all says otherwise. Articles listed in a table
     count as shown under every condition; exports mark nothing.
     """
-    import sqlite3
-
     from . import store
+    from .export import resolve_types
+    from .listing import check_date
 
-    flags = _study_types(types)
-    since = _check_date(since)
+    flags = resolve_types(types)
+    since = check_date(since)
     query, words = store.fts_query(" ".join(text))
     db = store.open_quick(state.db_path)
     name = _condition(state, db, condition)[0] if condition else None
-    try:
-        _list_articles(
-            db,
-            fmt=fmt,
-            limit=limit,
-            show_all=show_all,
-            condition=name,
-            flags=flags,
-            new_only=new_only,
-            since=since,
-            search=query,
-            order=sort,
-            highlight=words,
-            empty=f"No stored article matches {' '.join(text)!r}.",
-        )
-    except sqlite3.OperationalError as exc:
-        if "fts5" not in str(exc) and "MATCH" not in str(exc):
-            raise
-        raise BadSetting(
-            f'Cannot search for {" ".join(text)!r} ({exc}); use words, "phrases", word*, '
-            "OR and -word"
-        ) from None
+    _list_articles(
+        db,
+        name,
+        fmt=fmt,
+        limit=limit,
+        show_all=show_all,
+        flags=flags,
+        new_only=new_only,
+        since=since,
+        search=query,
+        search_text=" ".join(text),
+        order=sort,
+        highlight=words,
+        empty=f"No stored article matches {' '.join(text)!r}.",
+    )
 
 
 @cli.command()
@@ -1102,14 +926,12 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
     """
     from . import store
     from .export import to_csv_rows, to_json, year_rows
+    from .listing import default_format
 
     db = store.open_quick(state.db_path)
     name, label = _condition(state, db, condition) if condition else (None, "all conditions")
     rows = year_rows(store.year_counts(db, name))
-    if fmt is None:
-        from .render import out_console
-
-        fmt = "table" if out_console().is_terminal else "json"
+    fmt = default_format(fmt)
     if fmt == "json":
         click.echo(to_json({"condition": name, "years": rows}), nl=False)
     elif fmt == "csv":
