@@ -86,7 +86,7 @@ live in ``acutrack.flags``.
 
 The package is imported by quick commands: standard library only, regexes compiled at import.
 Regexes run on the lower-cased text (re.IGNORECASE is slow) and are anchored at keywords found
-with ``str.find``, so a record costs about 55 microseconds (about 18,000 records a second).
+with ``str.find``, so a record costs about 50 microseconds (about 20,000 records a second).
 ``benchmarks/evidence_accuracy.py`` measures the text rules against NLM's indexing.
 """
 

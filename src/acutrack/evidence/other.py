@@ -153,7 +153,7 @@ _SHAM_NEG_LEFT = re.compile(
 def _sham(doc: _Doc) -> str | None:
     low = doc.low
     candidates: list[tuple[int, int]] = []
-    if "sham" in low:
+    if doc.has("sham"):
         for p in _occurrences(low, "sham"):
             m = _SHAM_WORD.match(low, p)
             if m is None:
@@ -161,7 +161,7 @@ def _sham(doc: _Doc) -> str | None:
             if doc.any_animal and not _SHAM_ANIMAL_OK.match(low, p):
                 continue
             candidates.append(m.span())
-    if "placebo" in low:
+    if doc.has("placebo"):
         for p in _occurrences(low, "placebo"):
             m = _PLACEBO_NEEDLE.match(low, p)
             if m:
@@ -215,7 +215,7 @@ def _pilot(article: Mapping[str, Any], doc: _Doc) -> str | None:
         return "MeSH: Pilot Projects"
     low = doc.low
     for key in ("pilot", "feasibility"):
-        if key not in low:
+        if not doc.has(key):
             continue
         for p in _occurrences(low, key):
             m = _PILOT.match(low, p)

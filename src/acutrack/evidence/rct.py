@@ -173,7 +173,7 @@ def _rct_candidates(doc: _Doc) -> Iterator[tuple[int, int, bool]]:
             m = _RZN_RIGHT.match(low, end)
             if m or _RZN_LEFT.search(left) or _R_ALLOC_LEFT.search(left):
                 yield p, m.end() if m else end, False
-    if "rct" in low:
+    if doc.has("rct"):
         for p in _occurrences(low, "rct"):
             if low[p + 3 : p + 4].isalnum():
                 continue
@@ -186,7 +186,7 @@ def _rct_candidates(doc: _Doc) -> Iterator[tuple[int, int, bool]]:
         m = _COUNTED_TRIALS.match(title)
         if m:  # "Two double-blinded, randomized, comparative trials of ...": this report
             yield m.start(1), m.end(), True
-    if "blind" in low and "controlled" in low:
+    if doc.has("blind") and doc.has("controlled"):
         for m in _BLIND_PLACEBO.finditer(low):
             if not _PLURAL_NEXT.match(low, m.end()):
                 yield m.start(), m.end(), True
@@ -214,8 +214,7 @@ def _own_design(doc: _Doc, start: int, end: int, design: bool) -> bool:
 
 
 def _rct_from_text(doc: _Doc) -> str | None:
-    low = doc.low
-    if "random" not in low and "rct" not in low and "blind" not in low:
+    if not doc.has("random") and not doc.has("rct") and not doc.has("blind"):
         return None
     for start, end, design in _rct_candidates(doc):
         if not _own_design(doc, start, end, design):
@@ -239,7 +238,7 @@ _BLIND_WORD = re.compile(
     r"(?:(?:single|double|triple|observer|assessor|evaluator|investigator|patient|participant|"
     r"rater)[- ]?(?:blind(?:ed)?|mask(?:ed)?)|double[- ]dummy|blinded|masked)(?![a-z])"
 )
-_BLIND_KEYS = ("blind", "mask", "dummy")
+_BLIND_KEYS = ("blind", "mask")  # "double-dummy" comes with "double-blind"
 _PLACEBO_CMP = re.compile(
     r"(?<![a-z])(?:or|versus|vs\.?|and|with|to|against|compared\s+(?:with|to)|receiv(?:ed|e|ing))"
     r"\s+(?:an?\s+|the\s+)?(?:matching\s+|matched\s+|identical\s+|inert\s+|saline\s+|"
@@ -269,7 +268,7 @@ def _blinded_design(doc: _Doc) -> tuple[int, int] | None:
 def _find_blinded(doc: _Doc) -> tuple[int, int] | None:
     low = doc.low
     for key in _BLIND_KEYS:
-        if key not in low:
+        if not doc.has(key):
             continue
         i = low.find(key)
         while i >= 0:
@@ -297,12 +296,12 @@ def _placebo_comparator(doc: _Doc) -> str | None:
     """A placebo, sham or inert (saline, vehicle) arm in this study, outside a background
     section: with a blinded design, the marks of a placebo-controlled trial."""
     low = doc.low
-    if "placebo" in low or "sham" in low:
+    if doc.has("placebo") or doc.has("sham"):
         for m in _PLACEBO_CMP.finditer(low):
             if doc.in_background(m.start()) or _is_other(doc.left(m.start())):
                 continue
             return "placebo" if "placebo" in m.group(0) else "sham"
-    if "saline" in low or "vehicle" in low:
+    if doc.has("saline") or doc.has("vehicle"):
         for m in _INERT_CMP.finditer(low):
             if not doc.in_background(m.start()):
                 return m.group(1) or m.group(2)
@@ -322,13 +321,13 @@ def _cct_design(doc: _Doc) -> tuple[int, int] | None:
     pseudorandomised, controlled trial"): NLM's "Controlled Clinical Trial"."""
     low = doc.low
     spans = []
-    for key in ("quasi", "pseudo"):
-        if key in low:
+    for key in ("quasi", "pseudo") if doc.has("random") else ():
+        if doc.has(key):
             for p in _occurrences(low, key):
                 m = _CCT_QUASI.match(low, p + len(key))
                 if m:
                     spans.append((p, m.end()))
-    if "controlled" in low:
+    if doc.has("controlled"):
         for p in _occurrences(low, "controlled"):
             m = _CCT_CONTROLLED.match(low, p)
             if m and not _CCT_NOT_LEFT.search(low, max(0, p - 14), p):
@@ -349,7 +348,7 @@ def possible_rct(doc: _Doc) -> str | None:
     cct = _cct_design(doc)
     if cct is not None:
         return doc.quote(*cct)
-    if ("placebo" not in low and "sham" not in low) or doc.nonhuman:
+    if (not doc.has("placebo") and not doc.has("sham")) or doc.nonhuman:
         return None
     for m in _PLACEBO_CMP.finditer(low):
         start, end = m.span()

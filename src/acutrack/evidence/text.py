@@ -28,6 +28,13 @@ class _Doc:
         self._any_animal: bool | None = None
         self.memo: dict[str, Any] = {}  # results shared between rules
 
+    def has(self, word: str) -> bool:
+        """``word in self.low``, remembered: several rules test the same words."""
+        found = self.memo.get(word)
+        if found is None:
+            found = self.memo[word] = word in self.low
+        return found
+
     def quote(self, start: int, end: int, limit: int = 70) -> str:
         phrase = _WS.sub(" ", self.text[start:end]).strip(" ,;:.-")
         if len(phrase) > limit:
