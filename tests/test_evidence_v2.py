@@ -160,14 +160,14 @@ def test_only_review_designs_in_a_title_block_trial_detection():
 @pytest.mark.parametrize(
     ("relpath", "pmid"),
     [
-        ("p1m-ortho/qs-global-ortho-search-queries", "38962805"),  # "Correction."
-        ("p1m-ortho/qs-global-ortho-search-queries", "38833988"),  # "Corrigendum to ..."
+        ("metapub/fixtures/pmid_xml", "38962805"),  # "Correction."
+        ("metapub/fixtures/pmid_xml", "38833988"),  # "Corrigendum to ..."
     ],
 )
 def test_real_notice_titles_are_notices(relpath, pmid):
     from acutrack.evidence.text import _COMMENT_TITLE
 
-    for path in sorted(REALDATA.rglob("*")):
+    for path in sorted((REALDATA / relpath).rglob("*")):
         if not path.is_file():
             continue
         try:
