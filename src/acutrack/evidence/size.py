@@ -89,10 +89,16 @@ _PEOPLE_SECTIONS = re.compile(
     r"setting\s+and\s+participants|participants\s+and\s+setting|patients?\s+and\s+setting|"
     r"patient\(s\)|participant\(s\)|subjects?\s+and\s+setting)$"
 )
+# "85 American Society of Anesthesiologists I and II patients": one modifier, not a clause.
+_ASA = re.compile(
+    r"american\s+society\s+of\s+anesth?esiologists?'?s?(?:\s+\(asa\))?(?:\s+physical\s+status)?"
+    r"(?:\s+(?:class|grade)s?)?\s+[iv]+(?:\s*(?:-|–|and|or|to|,)\s*[iv]+)*(?![a-z])"
+)
 _RANDOMIZED = re.compile(
     r"(?<![a-z])(?:re-?)?randomi[sz]ed(?!\s+(?:controlled|clinical|trial|study|design))"
     r"|randomly\s+(?:re-?)?(?:assigned|allocated|divided|distributed|selected|placed)"
     r"|(?<![a-z])(?:assigned|allocated)\s+(?:at\s+random|randomly|to\s+(?:one|either|receive))"
+    r"|underwent\s+randomi[sz]ation"
 )
 _ENROLLED = re.compile(
     r"(?<![a-z])(?:enrolled|enroled|recruited|included|entered|participated|studied|"
@@ -217,7 +223,7 @@ def sample_size(article: Mapping[str, Any]) -> int | None:
     abstract = article.get("abstract") or ""
     if not abstract:
         return None
-    low = "\n" + abstract.lower()
+    low = _ASA.sub("asa", "\n" + abstract.lower())
     results = _RESULTS.search(low)
     results_at = results.start() if results else 0
     best: tuple[int, int, int] | None = None  # (score, -position, number)
