@@ -1,6 +1,6 @@
 """Evidence flag names and their short badges.
 
-Kept apart from evidence.py so listing articles does not compile its rules at start-up.
+Kept apart from the evidence package so listing articles does not compile its rules at start-up.
 """
 
 FLAGS: tuple[str, ...] = (
