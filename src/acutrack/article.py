@@ -32,10 +32,10 @@ class Article(TypedDict):
     year: int | None
     pub_date: str | None
     authors: list[str]
-    authors_full: list[dict[str, Any]]
+    authors_full: list[str]
     doi: str | None
     pmcid: str | None
-    mesh: list[dict[str, Any]]
+    mesh: list[str]
     publication_types: list[str]
     keywords: list[str]
     status: str | None
