@@ -50,6 +50,8 @@ def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
 
 @migration
 def m001_initial(db: Database) -> None:
+    # The columns come from article.Article. A key added there later reaches a new database
+    # here and an existing one through save_articles (upsert with alter=True).
     db["articles"].create(
         ARTICLE_COLUMNS,
         pk="pmid",
