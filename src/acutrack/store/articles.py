@@ -13,12 +13,12 @@ from .schema import FINAL_STATUSES, JSON_COLUMNS, chunks, now_iso
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from ..records import Article
+    from ..article import Article
 
 
 def _row(article: Article, stamp: str) -> dict[str, Any]:
+    from ..article import ARTICLE_FIELDS
     from ..evidence import compute_flags, trial_size
-    from ..records import ARTICLE_FIELDS
 
     row = {key: article.get(key) for key in ARTICLE_FIELDS}
     reasons = compute_flags(article)
@@ -233,7 +233,6 @@ def query_articles(
     db: Database,
     condition: str | None = None,
     *,
-    flag: str | None = None,
     new_only: bool = False,
     since: str | None = None,
     limit: int | None = None,
@@ -243,12 +242,12 @@ def query_articles(
 ) -> list[dict[str, Any]]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
 
-    ``flag`` / ``flags``: only articles with that flag / any of those flags. ``search``: an
+    ``flags``: only articles with any of those flags. ``search``: an
     FTS5 query over titles and abstracts (the caller escapes user text). ``order``:
     ``newest`` or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
     ``first_seen`` and ``new`` are that condition's; without, the earliest and any.
     """
-    wanted = [*([flag] if flag else []), *(flags or [])]
+    wanted = list(flags or [])
     link, link_params = _link_filters(condition, new_only, since)
     where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
     params: list[Any] = list(link_params)
