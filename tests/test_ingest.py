@@ -129,7 +129,7 @@ def test_per_year_counts_are_built_for_an_existing_database(db, isolated):
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%years%'"
         ).fetchall():
             db.execute(f"DROP TRIGGER {name}")
-        db.execute("DELETE FROM _migrations WHERE name = 'm005_condition_years'")
+        db.execute("DELETE FROM _migrations WHERE name = 'm006_condition_years'")
     again = store.open_db(isolated / "acutrack.db")  # migrates: builds the counts once
     assert store.year_counts(again, "lupus") == before
     assert_years_exact(again, "lupus")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -9,24 +10,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
 from ..errors import WorkError
 
 if TYPE_CHECKING:  # imported lazily: `show` and friends start without sqlite_utils (see open_quick)
     from sqlite_utils import Database
 
-JSON_COLUMNS = (
-    "abstract_sections",
-    "authors",
-    "authors_full",
-    "mesh",
-    "publication_types",
-    "keywords",
-    "language",
-    "registry_numbers",
-    "comments_corrections",
-    "flags",
-    "flag_reasons",
-)
+# The articles table: one column per Article key (lists as JSON text), then what the store
+# adds: the evidence flags (JSON) and when the row was first stored and last refreshed.
+ARTICLE_COLUMNS: dict[str, type] = {
+    **{key: int if key in INT_FIELDS else str for key in ARTICLE_FIELDS},
+    "flags": str,
+    "flag_reasons": str,
+    "stored_at": str,
+    "updated_at": str,
+}
+JSON_COLUMNS = (*LIST_FIELDS, "flags", "flag_reasons")
 # MedlineCitation statuses after which NLM indexing is complete: nothing more to catch up.
 FINAL_STATUSES = ("MEDLINE", "PubMed-not-MEDLINE", "OLDMEDLINE")
 BUSY_TIMEOUT = 30.0
@@ -52,38 +51,10 @@ def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
 
 @migration
 def m001_initial(db: Database) -> None:
+    # The columns come from article.Article. A key added there later reaches a new database
+    # here and an existing one through save_articles (upsert with alter=True).
     db["articles"].create(
-        {
-            "pmid": str,
-            "title": str,
-            "abstract": str,
-            "abstract_sections": str,
-            "journal": str,
-            "journal_abbrev": str,
-            "issn": str,
-            "volume": str,
-            "issue": str,
-            "pages": str,
-            "year": int,
-            "pub_date": str,
-            "authors": str,
-            "authors_full": str,
-            "doi": str,
-            "pmcid": str,
-            "mesh": str,
-            "publication_types": str,
-            "keywords": str,
-            "status": str,
-            "language": str,
-            "registry_numbers": str,
-            "comments_corrections": str,
-            "entrez_date": str,
-            "revised_date": str,
-            "flags": str,
-            "flag_reasons": str,
-            "stored_at": str,
-            "updated_at": str,
-        },
+        ARTICLE_COLUMNS,
         pk="pmid",
     )
     db["article_conditions"].create(
@@ -176,7 +147,44 @@ def m003_show_indexes(db: Database) -> None:
 
 
 @migration
-def m004_fts_update_trigger(db: Database) -> None:
+def m004_flags_v2_sample_size(db: Database) -> None:
+    # Evidence flags v2 (issue 10): a new column for the trial size, and every stored row's
+    # flags, reasons and size recomputed with the v2 rules from what is stored, so an old
+    # database shows the same as a fresh import (no re-fetch needed).
+    from ..evidence import compute_flags, trial_size
+
+    if "sample_size" not in db["articles"].columns_dict:
+        db["articles"].add_column("sample_size", int)
+    wanted = (
+        "title",
+        "abstract",
+        "publication_types",
+        "mesh",
+        "comments_corrections",
+        "registry_numbers",
+    )
+    updates = []
+    for row in db.query(f"SELECT pmid, {', '.join(wanted)} FROM articles"):
+        article = dict(row)
+        for key in ("publication_types", "mesh", "comments_corrections", "registry_numbers"):
+            article[key] = json.loads(article[key] or "[]")
+        reasons = compute_flags(article)
+        updates.append(
+            (
+                json.dumps(list(reasons)),
+                json.dumps(reasons, ensure_ascii=False),
+                trial_size(article, reasons),
+                row["pmid"],
+            )
+        )
+    db.conn.executemany(
+        "UPDATE articles SET flags = ?, flag_reasons = ?, sample_size = ? WHERE pmid = ?",
+        updates,
+    )
+
+
+@migration
+def m005_fts_update_trigger(db: Database) -> None:
     # Re-index an article's text only when its title or abstract changed: a refresh of
     # flags, MeSH or status (most re-fetches) no longer rewrites its full-text entry.
     db.execute("DROP TRIGGER IF EXISTS articles_au")
@@ -190,6 +198,12 @@ def m004_fts_update_trigger(db: Database) -> None:
     )
 
 
+# What condition_years counts: the flag registry's stats columns and syntheses when it was
+# made (store.year_counts reads it only while the registry still says the same).
+CONDITION_YEAR_KINDS = (
+    {"rct": "rct", "meta-analysis": "meta_analysis", "systematic-review": "systematic_review"},
+    ("meta-analysis", "systematic-review"),
+)
 # Study-type columns of condition_years, each as an SQL test on a JSON ``flags`` value.
 _KINDS = {
     "rct": "instr({f}, '\"rct\"') > 0",
@@ -212,7 +226,7 @@ def _add_counts(condition: str, year: str, flags: str, source: str, sign: str = 
 
 
 @migration
-def m005_condition_years(db: Database) -> None:
+def m006_condition_years(db: Database) -> None:
     # Per condition and publication year (0: none): how many articles, RCTs, MAs, SRs. Kept
     # exact by triggers on every link and every change of an article's year or flags, so
     # `stats CONDITION` and the total under `show` read a few rows instead of probing

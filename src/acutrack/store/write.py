@@ -14,7 +14,7 @@ from .schema import JSON_COLUMNS, now_iso
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from ..records import Article
+    from ..article import Article
 
 
 # A batch is written with a few multi-row INSERTs: a new PMID is inserted with its
@@ -22,12 +22,12 @@ if TYPE_CHECKING:
 # statements matter because FTS5 writes its pending index to disk at every statement
 # (row by row for executemany); sqlite-utils' upsert_all did INSERT OR IGNORE, UPDATE and
 # a stored_at UPDATE, three index passes per new article.
-_WRITE_COLUMNS = ("flags", "flag_reasons", "updated_at", "stored_at")
+_WRITE_COLUMNS = ("flags", "flag_reasons", "sample_size", "updated_at", "stored_at")
 
 
 @lru_cache(maxsize=8)
 def _upsert_sql(rows: int) -> str:
-    from ..records import ARTICLE_FIELDS
+    from ..article import ARTICLE_FIELDS
 
     columns = (*ARTICLE_FIELDS, *_WRITE_COLUMNS)
     refreshed = [c for c in columns if c not in ("pmid", "stored_at")]
@@ -58,20 +58,21 @@ def _to_json(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _json_positions() -> tuple[int, ...]:
-    from ..records import ARTICLE_FIELDS
+    from ..article import ARTICLE_FIELDS
 
     return tuple(i for i, c in enumerate(ARTICLE_FIELDS) if c in JSON_COLUMNS)
 
 
 def _values(article: Article, stamp: str) -> list[Any]:
-    from ..evidence import compute_flags
-    from ..records import ARTICLE_FIELDS
+    from ..article import ARTICLE_FIELDS
+    from ..evidence import compute_flags, trial_size
 
     values = [article.get(key) for key in ARTICLE_FIELDS]
     for i in _json_positions():
         values[i] = _to_json(values[i])
     reasons = compute_flags(article)  # once per record, with the rules compiled at import
-    values += (_to_json(list(reasons)), _to_json(reasons), stamp, stamp)
+    size = trial_size(article, reasons)
+    values += (_to_json(list(reasons)), _to_json(reasons), size, stamp, stamp)
     return values
 
 
