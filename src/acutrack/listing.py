@@ -1,6 +1,6 @@
 """Listing stored articles for `show` and `search`: filters, limits, the default format.
 
-Rich-free: the table itself is drawn by ``render.print_listing``; the other formats by
+Rich-free: the table itself is drawn by ``termtable.print_listing``; the other formats by
 ``export.render``. A table lists at most ``TABLE_DEFAULT_LIMIT`` articles unless asked for
 more, and what a table listed counts as shown (``mark_listed``); exports mark nothing.
 """
@@ -21,9 +21,9 @@ def default_format(fmt: str | None, pipe: str = "json") -> str:
     """``fmt`` if given, else ``table`` on a terminal and ``pipe`` (json or text) otherwise."""
     if fmt:
         return fmt
-    from .render import out_console
+    from .termtable import Terminal  # as rich's console sees it, without loading rich's console
 
-    return "table" if out_console().is_terminal else pipe
+    return "table" if Terminal().is_terminal else pipe
 
 
 def check_date(value: str | None) -> str | None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # rich.table loads only where a Table is drawn: not for show 
 # in article.py, which stays free of rich for quick exports.
 from .article import clean, doi_url, pmc_url, pubmed_url, size_phrase
 from .flags import STYLES, SYNTHESES
+from .termtable import SystemPager, footer_text, table_columns
 
 
 @cache
@@ -214,6 +215,17 @@ class ArticleTable:
                 yield from emit(line)
 
 
+def _text(cell: list[Any]) -> Text:
+    """A ``termtable`` cell, runs of (text, style, link), as rich ``Text``."""
+    out = Text()
+    for text, style, link in cell:
+        if link:
+            out.append_text(_link(text, link, style))
+        else:
+            out.append(text, style=style or None)
+    return out
+
+
 def articles_table(
     rows: list[dict[str, Any]],
     *,
@@ -223,71 +235,26 @@ def articles_table(
 ) -> ArticleTable:
     """Articles one per row: NEW marker, badges, year, title, first author, journal, PMID.
 
-    Narrow widths drop the journal, then the first author and the conditions column; the
-    title takes the width left and wraps. ``highlight``: words to mark in titles.
+    The columns come from ``termtable.table_columns`` (which also draws them without rich
+    for `show` and `search`): narrow widths drop the journal, then the first author and the
+    conditions column; the title takes the width left and wraps. ``highlight``: words to
+    mark in titles.
     """
-    from rich.cells import cell_len
-
-    from .export import first_author
-
     width = width or 120
-    columns: list[tuple[str, list[Text], dict[str, Any]]] = []
-
-    def column(header: str, cells: list[Text], cap: int | None = None, **options: Any) -> None:
-        if cap is not None:
-            longest = max([cell_len(header), *(cell_len(c.plain) for c in cells)])
-            options["width"] = min(longest, cap)
-        else:
-            options.update(width=0, flex=True, wrap=True)
-        columns.append((header, cells, options))
-
-    if any(row.get("new") for row in rows):
-        column("", [Text("NEW", style="bold green") if r.get("new") else Text("") for r in rows], 3)
-    column("type", [badges(r.get("flags")) for r in rows], 13, wrap=True)
-    if width >= 70 and any(r.get("sample_size") is not None for r in rows):  # trial size
-        sizes = [r.get("sample_size") for r in rows]
-        column("n", [Text("" if n is None else f"{n:,}") for n in sizes], 7, justify="right")
-    column("year", [Text(str(r.get("year") or "")) for r in rows], 4, justify="right")
-    titles = []
-    for row in rows:
-        title = Text(clean(row.get("title")) or "(no title)")
-        if highlight:
-            title.highlight_words(highlight, style="bold yellow", case_sensitive=False)
-        titles.append(title)
-    column("title", titles)
-    if width >= 80:
-        column("first author", [Text(first_author(r)) for r in rows], 20)
-    if width >= 110:
-        journals = [Text(clean(r.get("journal_abbrev") or r.get("journal"))) for r in rows]
-        column("journal", journals, 22)
-    if show_conditions and width >= 100:
-        conditions = [Text(", ".join(r.get("conditions") or [])) for r in rows]
-        column("conditions", conditions, 24, wrap=True)
-    column("PMID", [_link(r["pmid"], pubmed_url(r["pmid"]), "cyan") for r in rows], 9)
-    return ArticleTable(columns, width)
+    columns = table_columns(rows, width=width, show_conditions=show_conditions, highlight=highlight)
+    return ArticleTable([(h, [_text(c) for c in cells], o) for h, cells, o in columns], width)
 
 
 def list_footer(shown: int, total: int | None, new: int, more_hint: str | None) -> Text:
-    """'50 of 1,204 articles, 3 new (marked NEW); --limit N or --all shows more'.
-
-    ``total`` None: more match but were not counted."""
-    if total is None:
-        text = f"{shown:,} articles (more match)"
-    elif total > shown:
-        text = f"{shown:,} of {total:,} articles"
-    else:
-        text = f"{shown:,} article{'s' if shown != 1 else ''}"
-    if new:
-        text += f", {new:,} new (marked NEW)"
-    if more_hint:
-        text += f"; {more_hint}"
-    return Text(text, style="dim")
+    """'50 of 1,204 articles, 3 new (marked NEW); --limit N or --all shows more'."""
+    return Text(footer_text(shown, total, new, more_hint), style="dim")
 
 
 def print_listing(
     listing: Any, *, show_all: bool, highlight: list[str] | None = None, empty: str
 ) -> None:
-    """A ``listing.Listing`` as the articles table with its footer (paged when tall)."""
+    """A ``listing.Listing`` as the articles table with its footer (paged when tall), drawn
+    by rich: where ``termtable.print_listing`` cannot draw it the same way itself."""
     console = out_console()
     if not listing.rows:
         console.print(empty, markup=False, highlight=False)
@@ -564,36 +531,6 @@ def print_paged(console: Console, renderable: Any, pager: Any = None) -> None:
         return
     with console.pager(pager=pager or SystemPager(), styles=True):
         console.print(rendered)
-
-
-class SystemPager:
-    """$PAGER, or ``less -FRX``; plain printing when neither can be started."""
-
-    def show(self, content: str) -> None:
-        import os
-        import shutil
-        import subprocess
-        import sys
-
-        command = os.environ.get("PAGER", "").strip()
-        if not command and shutil.which("less"):
-            command = "less"
-        if not command:
-            sys.stdout.write(content)
-            return
-        env = dict(os.environ)
-        env.setdefault("LESS", "FRX")  # quit if one screen, keep colours, no screen clearing
-        env.setdefault("LV", "-c")
-        try:
-            # PAGER may carry options ("less -S"): run it through the shell, as git does.
-            proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
-        except OSError:
-            sys.stdout.write(content)
-            return
-        try:
-            proc.communicate(content.encode(sys.stdout.encoding or "utf-8", "replace"))
-        except KeyboardInterrupt:
-            proc.wait()
 
 
 def status_table(rows: list[dict[str, Any]]) -> Table:

@@ -77,9 +77,13 @@ def _list_articles(
 
         click.echo(export.render(found.rows, fmt), nl=False)
         return
-    from ..render import print_listing
+    from ..termtable import print_listing
 
-    print_listing(found, show_all=show_all, highlight=highlight, empty=empty)
+    # Drawn without rich's console (start-up); rich draws what that cannot draw the same way.
+    if not print_listing(found, show_all=show_all, highlight=highlight, empty=empty):
+        from ..render import print_listing as rich_listing
+
+        rich_listing(found, show_all=show_all, highlight=highlight, empty=empty)
     listing.mark_listed(db, found)
 
 
