@@ -290,6 +290,34 @@ def test_search_finds_words_phrases_prefixes_and_exclusions(portable):
     assert len(as_json("search", "pancreatic", "--type", "rct")) == 3
 
 
+def test_search_by_relevance_with_a_limit_is_the_top_of_the_whole_ranking(
+    portable, isolated, monkeypatch
+):
+    from acutrack.store import articles
+    from acutrack.store.search import fts_query
+
+    load(RCT, condition="ra")
+    db = store.open_quick(isolated / "acutrack.db")
+    query, _ = fts_query("pancreatic OR cell OR patients OR asthma")
+    for filters in (
+        {},
+        {"condition": "rheumatoid-arthritis"},
+        {"flags": ["rct"]},
+        {"new_only": True},
+    ):
+        whole = [
+            r["pmid"] for r in store.query_articles(db, search=query, order="relevance", **filters)
+        ]
+        assert whole, filters
+        for cap in (400, 3):  # ranked matches handed in, or too many: the whole query
+            monkeypatch.setattr(articles, "MAX_HANDED_IN", cap)
+            for limit in (1, 2, 5, 20, 200):
+                top = store.query_articles(
+                    db, search=query, order="relevance", limit=limit, **filters
+                )
+                assert [r["pmid"] for r in top] == whole[:limit], (filters, cap, limit)
+
+
 @pytest.mark.parametrize(
     "text",
     ["NEAR(", "a AND OR b", '"unclosed phrase', "col:x", "^x", "*", "a:b:c", "x -", "'); DROP"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
+from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
 from ..article import pubmed_url
@@ -99,6 +100,9 @@ def get_article(db: Database, pmid: str) -> dict[str, Any] | None:
 
 # Newest first: when the article entered PubMed, then its year, then the highest PMID. The
 # expressions match idx_articles_newest exactly, so SQLite can walk that index in order.
+# Search by relevance hands in at most this many ranked matches, two parameters each (SQLite
+# before 3.32 allows 999 parameters in a statement).
+MAX_HANDED_IN = 400
 NEWEST_ORDER = "coalesce(a.entrez_date, '') DESC, a.year DESC, CAST(a.pmid AS INTEGER) DESC"
 
 
@@ -220,21 +224,30 @@ def _by_relevance(
     # derived's parameters come first in the statement, then the source's, then where's.
     n = derived.count("?")
     if limit:
-        # Only the best-ranked matches need their article rows (abstracts and all) read and
-        # sorted: cut at the rank of the limit-th best match, ties included. When filters
-        # leave fewer than limit rows above the cut, the whole query decides.
-        cut = db.execute(
-            "SELECT rank FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank "
-            "LIMIT 1 OFFSET ?",
-            [search, limit - 1],
-        ).fetchone()
-        if cut is not None:
-            source = f"({matches} AND rank <= ?) {join}"
+        # bm25 is computed once, for every match, in one pass; only the best-ranked matches
+        # (up to the limit-th best rank, ties included) have their article rows read, filtered
+        # and sorted, with that rank handed in. When filters leave fewer than limit of them,
+        # or the ties are too many to hand in, the whole query decides.
+        # (bm25() is the default rank, and FTS5 sorts it faster with a LIMIT than ``rank``.)
+        ranked = db.execute(
+            "SELECT rowid, bm25(articles_fts) AS r FROM articles_fts WHERE articles_fts MATCH ? "
+            "ORDER BY r LIMIT ?",
+            [search, MAX_HANDED_IN + 1],
+        ).fetchall()
+        best = ranked[:limit]
+        if len(ranked) > limit:
+            cut = ranked[limit - 1][1]
+            best += takewhile(lambda r: r[1] == cut, ranked[limit:])
+        if len(best) <= MAX_HANDED_IN:
+            values = ", ".join(["(?, ?)"] * len(best)) or "(NULL, NULL)"
+            source = (
+                f"(SELECT column1 AS fts_rowid, column2 AS fts_rank FROM (VALUES {values})) {join}"
+            )
+            given = [x for pair in best for x in pair]
             rows = _select(
-                db, derived, source, where, order_by, limit,
-                [*params[:n], search, cut[0], *params[n:]],
-            )  # fmt: skip
-            if len(rows) >= limit:
+                db, derived, source, where, order_by, limit, [*params[:n], *given, *params[n:]]
+            )
+            if len(rows) >= limit or len(best) == len(ranked) <= MAX_HANDED_IN:
                 return rows
     source = f"({matches}) {join}"
     return _select(db, derived, source, where, order_by, limit, [*params[:n], search, *params[n:]])
