@@ -74,11 +74,14 @@ def configure(settings: NCBISettings) -> None:
     if not getattr(Entrez._build_request, "__acutrack__", False):
         Entrez._build_request = _rebased_build_request(Entrez._build_request)
     Entrez.tool = TOOL
-    Entrez.email = settings.email
-    Entrez.api_key = settings.api_key
+    # Bio.Entrez declares `email = None`, `api_key = None` and `sleep_between_tries = 15`
+    # without annotations, so mypy takes None and int as their types; Bio.Entrez itself
+    # uses them as optional strings and a number of seconds (time.sleep takes a float).
+    Entrez.email = settings.email  # type: ignore[assignment]
+    Entrez.api_key = settings.api_key  # type: ignore[assignment]
     # Bio.Entrez retries 429/5xx once at once; the backoff and the rest are ours.
     Entrez.max_tries = 2
-    Entrez.sleep_between_tries = max(settings.retry_delay, 0.01)
+    Entrez.sleep_between_tries = max(settings.retry_delay, 0.01)  # type: ignore[assignment]
     # urllib has no timeout by default; a hung connection must not hang cron forever.
     socket.setdefaulttimeout(settings.timeout)
 
@@ -327,7 +330,7 @@ def ecitmatch(citations: list[dict[str, str]]) -> dict[str, str | None]:
         ]
         answer = call(
             f"the citation match of {len(batch)} references",
-            lambda batch=batch: Entrez.ecitmatch(db="pubmed", bdata=batch),
+            functools.partial(Entrez.ecitmatch, db="pubmed", bdata=batch),
             parse_ecitmatch,
         )
         for c in batch:

@@ -68,6 +68,8 @@ class NCBIErrorResponse(WorkError, ValueError):
 
 
 def empty_article(pmid: str) -> Article:
+    # Built from the Article keys (they also drive the schema), so mypy cannot check the
+    # literal: every key starts as None, the list keys as [], and the str keys are set below.
     article: Article = {key: None for key in ARTICLE_FIELDS}  # type: ignore[assignment]
     for key in LIST_FIELDS:
         article[key] = []  # type: ignore[literal-required]
@@ -295,6 +297,8 @@ def _book(book_article: Element, article: Article) -> None:
 
 def article_from_element(elem: Element) -> Article | None:
     """A PubmedArticle, PubmedBookArticle or bare MedlineCitation element as an article."""
+    citation: Element | None
+    pubmed_data: Element | None
     if elem.tag == "MedlineCitation":
         citation, pubmed_data = elem, None
     elif elem.tag == "PubmedArticle":
@@ -345,8 +349,8 @@ def iter_xml(source: IO[bytes], name: str = "input") -> Iterator[Article]:
             if article is not None:
                 yield article
             elem.clear()
-            if depth == 1:  # a direct child of the root: drop it so memory stays flat
-                root.remove(elem)  # type: ignore[union-attr]
+            if depth == 1 and root is not None:  # a child of the root: drop it, memory stays flat
+                root.remove(elem)
         elif tag == "ERROR" and depth == 1:
             raise NCBIErrorResponse(_text(elem) or "NCBI returned an empty ERROR element")
     if root is None:
@@ -491,6 +495,7 @@ def open_binary(path: Path) -> IO[bytes]:
     raw = open(path, "rb")  # noqa: SIM115 - the caller closes it
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
+        # A GzipFile reads as IO[bytes] does, but typeshed does not derive it from IO.
         return gzip.open(raw)  # type: ignore[return-value]
     raw.seek(0)
     return raw

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from rich.console import Console, Group
+from rich.pager import Pager
 from rich.table import Table
 from rich.text import Text
 
@@ -484,7 +485,7 @@ def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = N
     return Group(table, Text(""), legend, summary)
 
 
-def print_paged(console: Console, renderable: Any, pager: Any = None) -> None:
+def print_paged(console: Console, renderable: Any, pager: Pager | None = None) -> None:
     """Print, through a pager when the console is a terminal and the output is taller than
     the screen. $PAGER is used when set, else ``less`` with LESS=FRX as git does."""
     if not console.is_terminal:
@@ -505,7 +506,7 @@ def print_paged(console: Console, renderable: Any, pager: Any = None) -> None:
         console.print(rendered)
 
 
-class SystemPager:
+class SystemPager(Pager):
     """$PAGER, or ``less -FRX``; plain printing when neither can be started."""
 
     def show(self, content: str) -> None:

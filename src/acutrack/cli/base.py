@@ -43,7 +43,9 @@ class AcutrackGroup(click.Group):
             err = WorkFailed if exc.exit_code == 1 else BadSetting
             raise err(redact(str(exc))) from None
         except click.ClickException as exc:
-            exc.message = redact(exc.message)
+            # click declares `message` Final; redacting it in place keeps the exception's
+            # class, context and parameter, which click needs to print the usage hint.
+            exc.message = redact(exc.message)  # type: ignore[misc]
             raise
         except (click.exceptions.Exit, click.Abort):
             raise

@@ -42,6 +42,7 @@ def queries_group(
     from ..listing import default_format
 
     state = ctx.find_object(State)
+    assert state is not None  # the cli group always sets it
     queries = state.queries()
     chosen = queries.select(only)
     changed = queryedit.changed_conditions(queries, state.db_path, _warn)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..article import pubmed_url
-from .schema import FINAL_STATUSES, JSON_COLUMNS, chunks, now_iso
+from .schema import FINAL_STATUSES, JSON_COLUMNS, ReadDB, chunks, now_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -48,7 +48,7 @@ def save_articles(
     if not rows:
         return []
     with db.atomic():
-        db["articles"].upsert_all(rows, pk="pmid", alter=True)
+        db.table("articles").upsert_all(rows, pk="pmid", alter=True)
         # stored_at is set once, on first store, and never overwritten by a refresh.
         db.execute(
             "UPDATE articles SET stored_at = ? WHERE stored_at IS NULL AND pmid IN "
@@ -70,7 +70,7 @@ def link(
     with db.atomic():
         known = linked_pmids(db, condition, pmids)
         fresh = [p for p in dict.fromkeys(pmids) if p not in known]
-        db["article_conditions"].insert_all(
+        db.table("article_conditions").insert_all(
             (
                 {"pmid": p, "condition": condition, "first_seen": stamp, "run_id": run_id}
                 for p in fresh
@@ -145,7 +145,7 @@ def decode(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def get_article(db: Database, pmid: str) -> dict[str, Any] | None:
+def get_article(db: ReadDB, pmid: str) -> dict[str, Any] | None:
     rows = list(
         db.query(
             """
@@ -205,7 +205,7 @@ def _derived(condition: str | None) -> tuple[str, list[Any]]:
 
 
 def _walk_newest(
-    db: Database, condition: str, new_only: bool, limit: int | None, filtered: bool
+    db: ReadDB, condition: str, new_only: bool, limit: int | None, filtered: bool
 ) -> bool:
     """True when walking idx_articles_newest beats sorting the condition's articles.
 
@@ -230,7 +230,7 @@ def _walk_newest(
 
 
 def query_articles(
-    db: Database,
+    db: ReadDB,
     condition: str | None = None,
     *,
     new_only: bool = False,
@@ -285,7 +285,7 @@ def query_articles(
 
 
 def mark_shown(
-    db: Database, pmids: list[str], condition: str | None = None, stamp: str | None = None
+    db: ReadDB, pmids: list[str], condition: str | None = None, stamp: str | None = None
 ) -> None:
     """Mark articles as shown under ``condition``, or under every condition when it is None
     (a person read them in full or in a search)."""
@@ -301,7 +301,7 @@ def mark_shown(
 
 
 def count_articles(
-    db: Database,
+    db: ReadDB,
     condition: str | None = None,
     *,
     flags: Iterable[str] | None = None,
@@ -331,14 +331,14 @@ def count_articles(
     ).fetchone()[0]
 
 
-def condition_names(db: Database) -> list[str]:
+def condition_names(db: ReadDB) -> list[str]:
     """Every condition that has stored articles (imported ones need not be in queries.toml)."""
     return [
         r[0] for r in db.execute("SELECT DISTINCT condition FROM article_conditions ORDER BY 1")
     ]
 
 
-def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
+def article_links(db: ReadDB, pmid: str) -> list[dict[str, Any]]:
     """The conditions an article is stored under, with when it was first seen and shown."""
     return list(
         db.query(
@@ -349,7 +349,7 @@ def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
     )
 
 
-def year_counts(db: Database, condition: str | None = None) -> list[dict[str, Any]]:
+def year_counts(db: ReadDB, condition: str | None = None) -> list[dict[str, Any]]:
     """Per publication year (None last): all articles, one count per flag with a stats
     column in the flag registry (RCTs, meta-analyses, systematic reviews), and
     meta-analyses or systematic reviews counted once (``ma_sr``)."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
 from ..errors import WorkError
@@ -53,11 +53,11 @@ def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
 def m001_initial(db: Database) -> None:
     # The columns come from article.Article. A key added there later reaches a new database
     # here and an existing one through save_articles (upsert with alter=True).
-    db["articles"].create(
+    db.table("articles").create(
         ARTICLE_COLUMNS,
         pk="pmid",
     )
-    db["article_conditions"].create(
+    db.table("article_conditions").create(
         {
             "id": int,
             "pmid": str,
@@ -69,9 +69,9 @@ def m001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("pmid", "articles", "pmid")],
     )
-    db["article_conditions"].create_index(["pmid", "condition"], unique=True)
-    db["article_conditions"].create_index(["condition", "first_seen"])
-    db["positions"].create(
+    db.table("article_conditions").create_index(["pmid", "condition"], unique=True)
+    db.table("article_conditions").create_index(["condition", "first_seen"])
+    db.table("positions").create(
         {
             "condition": str,
             "query_hash": str,
@@ -84,7 +84,7 @@ def m001_initial(db: Database) -> None:
         },
         pk="condition",
     )
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int,
             "command": str,
@@ -96,19 +96,19 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["articles"].enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
+    db.table("articles").enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
 
 
 @migration
 def m002_digests(db: Database) -> None:
     # Per digest name and condition: the highest article_conditions.id already delivered.
-    db["digest_positions"].create(
+    db.table("digest_positions").create(
         {"name": str, "condition": str, "last_id": int, "updated_at": str, "digest_id": int},
         pk=("name", "condition"),
     )
     # Every delivered digest (kind 'digest'), re-send ('resend') and skipped backlog ('mark'):
     # which articles in which groups, where it went. Never a password or server login.
-    db["digests"].create(
+    db.table("digests").create(
         {
             "id": int,
             "name": str,
@@ -126,7 +126,7 @@ def m002_digests(db: Database) -> None:
         },
         pk="id",
     )
-    db["digests"].create_index(["name", "kind", "id"])
+    db.table("digests").create_index(["name", "kind", "id"])
 
 
 @migration
@@ -139,7 +139,7 @@ def m003_show_indexes(db: Database) -> None:
         "coalesce(entrez_date, '') DESC, year DESC, CAST(pmid AS INTEGER) DESC, pmid, flags)"
     )
     # New (never shown) articles per condition: `show --new`, the NEW counts of `status`.
-    db["article_conditions"].create_index(
+    db.table("article_conditions").create_index(
         ["condition", "shown_at", "pmid"],
         index_name="idx_article_conditions_shown",
         if_not_exists=True,
@@ -154,7 +154,7 @@ def m004_flags_v2_sample_size(db: Database) -> None:
     from ..evidence import compute_flags, trial_size
 
     if "sample_size" not in db["articles"].columns_dict:
-        db["articles"].add_column("sample_size", int)
+        db.table("articles").add_column("sample_size", int)
     wanted = (
         "title",
         "abstract",
@@ -186,14 +186,14 @@ def m004_flags_v2_sample_size(db: Database) -> None:
 def migrate(db: Database) -> None:
     """Apply the migrations not yet recorded, each in its own transaction."""
     if "_migrations" not in db.table_names():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+        db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
     done = {row["name"] for row in db["_migrations"].rows}
     for name, fn in MIGRATIONS:
         if name in done:
             continue
         with db.atomic():
             fn(db)
-            db["_migrations"].insert({"name": name, "applied_at": now_iso()})
+            db.table("_migrations").insert({"name": name, "applied_at": now_iso()})
 
 
 def open_db(path: Path | str, *, create: bool = True) -> Database:
@@ -231,6 +231,17 @@ def chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
 def marks(items: list[Any]) -> str:
     """``?,?,?``: one placeholder per item."""
     return ",".join("?" * len(items))
+
+
+class ReadDB(Protocol):
+    """What the read functions (and ``mark_shown``) use of a database: a
+    ``sqlite_utils.Database`` from ``open_db`` or a ``QuickDB`` from ``open_quick``."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> sqlite3.Cursor: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ..., /) -> Iterable[dict[str, Any]]: ...
+
+    def atomic(self) -> AbstractContextManager[Any]: ...
 
 
 class QuickDB:
