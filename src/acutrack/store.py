@@ -760,3 +760,68 @@ def condition_stats(db: Database) -> dict[str, dict[str, Any]]:
         entry["last_success"] = row["last_success"]
         entry["query_hash"] = row["query_hash"]
     return stats
+
+
+# --- the evidence report (report.py) ----------------------------------------------------------
+
+# Each article in exactly one study-type class, strongest first: MA/SR, sham-controlled RCT,
+# other RCT, everything else. Protocols (of trials or reviews) are plans, not evidence: "other".
+_IS = "instr(a.flags, '\"{}\"') > 0"
+_MA_SR = f"({_IS.format('meta-analysis')} OR {_IS.format('systematic-review')})"
+_RCT = _IS.format("rct")
+_SHAM = _IS.format("sham-controlled")
+_RETRACTED = _IS.format("retracted")
+EVIDENCE_CLASS = (
+    f"CASE WHEN {_IS.format('protocol')} THEN 'other' WHEN {_MA_SR} THEN 'ma_sr' "
+    f"WHEN {_RCT} AND {_SHAM} THEN 'sham_rct' "
+    f"WHEN {_RCT} THEN 'rct' ELSE 'other' END"
+)
+
+
+def _in_condition() -> str:
+    return "a.pmid IN (SELECT pmid FROM article_conditions WHERE condition = ?)"
+
+
+def evidence_years(db: Database, condition: str) -> list[dict[str, Any]]:
+    """Per publication year and study-type class (``ma_sr``, ``sham_rct``, ``rct``,
+    ``other``): how many articles, and how many of them are retracted."""
+    return list(
+        db.query(
+            f"SELECT a.year AS year, {EVIDENCE_CLASS} AS kind, count(*) AS n, "
+            f"sum({_RETRACTED}) AS retracted, sum({_IS.format('protocol')}) AS protocols "
+            f"FROM articles a WHERE {_in_condition()} GROUP BY 1, 2",
+            [condition],
+        )
+    )
+
+
+def strongest_articles(db: Database, condition: str, limit: int) -> list[dict[str, Any]]:
+    """The strongest evidence for a condition: meta-analyses and systematic reviews, then
+    sham-controlled RCTs, then other RCTs; newest publication year first within each;
+    retracted articles and protocols left out (the report lists retractions apart)."""
+    sql = (
+        f"SELECT a.*, {EVIDENCE_CLASS} AS kind FROM articles a "
+        f"WHERE {_in_condition()} AND {EVIDENCE_CLASS} != 'other' AND NOT {_RETRACTED} "
+        f"ORDER BY CASE {EVIDENCE_CLASS} WHEN 'ma_sr' THEN 0 WHEN 'sham_rct' THEN 1 ELSE 2 END, "
+        f"a.year IS NULL, a.year DESC, {NEWEST_ORDER} LIMIT ?"
+    )
+    return [decode(r) for r in db.query(sql, [condition, limit])]
+
+
+def retracted_articles(db: Database, condition: str, limit: int) -> list[dict[str, Any]]:
+    """A condition's retracted articles, newest first."""
+    sql = (
+        f"SELECT a.*, {EVIDENCE_CLASS} AS kind FROM articles a "
+        f"WHERE {_in_condition()} AND {_RETRACTED} ORDER BY {NEWEST_ORDER} LIMIT ?"
+    )
+    return [decode(r) for r in db.query(sql, [condition, limit])]
+
+
+def newest_arrivals(db: Database, condition: str, limit: int) -> list[dict[str, Any]]:
+    """The articles most recently stored for a condition (first seen here), newest first."""
+    sql = (
+        f"SELECT a.*, {EVIDENCE_CLASS} AS kind, l.first_seen AS first_seen "
+        "FROM article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid "
+        f"WHERE l.condition = ? ORDER BY l.first_seen DESC, {NEWEST_ORDER} LIMIT ?"
+    )
+    return [decode(r) for r in db.query(sql, [condition, limit])]
