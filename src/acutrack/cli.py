@@ -1219,5 +1219,36 @@ def report(
     click.echo(f"Wrote {output}", err=True)
 
 
+@cli.command(name="datasette-metadata")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the metadata to this file (atomically) instead of standard output.",
+)
+@pass_state
+def datasette_metadata(state: State, output: Path | None) -> None:
+    """Metadata for sharing the database with Datasette, as JSON.
+
+    Titles, descriptions and column descriptions, full-text search and facets for the
+    articles and the article_overview view. Share the database read-only with:
+    `acutrack datasette-metadata -o metadata.json && datasette acutrack.db -m metadata.json`
+    (the database name in the metadata is the stem of the --db file name).
+    """
+    from .share import metadata_json
+
+    text = metadata_json(state.db_path)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from .digest import write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        raise WorkFailed(f"Cannot write the metadata to {output}: {exc.strerror}") from None
+    click.echo(f"Wrote {output}", err=True)
+
+
 def main() -> None:  # pragma: no cover - the console script calls cli() directly
     cli()

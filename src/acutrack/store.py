@@ -58,6 +58,38 @@ def now_iso() -> str:
 
 # --- migrations ----------------------------------------------------------------------------
 
+# Each article in exactly one study-type class, strongest first: MA/SR, sham-controlled RCT,
+# other RCT, everything else. Protocols (of trials or reviews) are plans, not evidence: "other".
+_IS = "instr(a.flags, '\"{}\"') > 0"
+_MA_SR = f"({_IS.format('meta-analysis')} OR {_IS.format('systematic-review')})"
+_RCT = _IS.format("rct")
+_SHAM = _IS.format("sham-controlled")
+_RETRACTED = _IS.format("retracted")
+EVIDENCE_CLASS = (
+    f"CASE WHEN {_IS.format('protocol')} THEN 'other' WHEN {_MA_SR} THEN 'ma_sr' "
+    f"WHEN {_RCT} AND {_SHAM} THEN 'sham_rct' "
+    f"WHEN {_RCT} THEN 'rct' ELSE 'other' END"
+)
+ARTICLE_OVERVIEW_SQL = f"""
+SELECT a.pmid AS pmid, a.title AS title, a.year AS year,
+  coalesce(a.journal_abbrev, a.journal) AS journal,
+  json_extract(a.authors, '$[0]') AS first_author,
+  CASE {EVIDENCE_CLASS} WHEN 'ma_sr' THEN 'MA/SR' WHEN 'sham_rct' THEN 'Sham-controlled RCT'
+    WHEN 'rct' THEN 'Other RCT' ELSE 'Other' END AS study_type,
+  a.flags AS flags,
+  {_RETRACTED} AS retracted,
+  (SELECT json_group_array(x.condition) FROM
+    (SELECT condition FROM article_conditions WHERE pmid = a.pmid ORDER BY condition) x)
+    AS conditions,
+  (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
+  a.entrez_date AS entrez_date,
+  a.doi AS doi,
+  'https://pubmed.ncbi.nlm.nih.gov/' || a.pmid || '/' AS pubmed_url,
+  CASE WHEN a.doi IS NOT NULL AND a.doi != '' THEN 'https://doi.org/' || a.doi END AS doi_url,
+  a.rowid AS rowid
+FROM articles a
+"""
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = []
 
 
@@ -189,6 +221,14 @@ def m003_show_indexes(db: Database) -> None:
         index_name="idx_article_conditions_shown",
         if_not_exists=True,
     )
+
+
+@migration
+def m004_article_overview(db: Database) -> None:
+    # For Datasette (`datasette acutrack.db`) and any SQL reader: one row per article with
+    # its study type, flags, conditions and links; its `rowid` is the article's, so the
+    # full-text index articles_fts finds its rows (Datasette searches views that way).
+    db.execute(f"CREATE VIEW IF NOT EXISTS article_overview AS {ARTICLE_OVERVIEW_SQL}")
 
 
 def migrate(db: Database) -> None:
@@ -763,19 +803,7 @@ def condition_stats(db: Database) -> dict[str, dict[str, Any]]:
 
 
 # --- the evidence report (report.py) ----------------------------------------------------------
-
-# Each article in exactly one study-type class, strongest first: MA/SR, sham-controlled RCT,
-# other RCT, everything else. Protocols (of trials or reviews) are plans, not evidence: "other".
-_IS = "instr(a.flags, '\"{}\"') > 0"
-_MA_SR = f"({_IS.format('meta-analysis')} OR {_IS.format('systematic-review')})"
-_RCT = _IS.format("rct")
-_SHAM = _IS.format("sham-controlled")
-_RETRACTED = _IS.format("retracted")
-EVIDENCE_CLASS = (
-    f"CASE WHEN {_IS.format('protocol')} THEN 'other' WHEN {_MA_SR} THEN 'ma_sr' "
-    f"WHEN {_RCT} AND {_SHAM} THEN 'sham_rct' "
-    f"WHEN {_RCT} THEN 'rct' ELSE 'other' END"
-)
+# (EVIDENCE_CLASS is defined with the migrations: the article_overview view uses it.)
 
 
 def _in_condition() -> str:
