@@ -66,11 +66,12 @@ def test_search_titles_in_the_overview_with_the_shipped_metadata(filled: Path):
     assert result.exit_code == 0, result.output
     metadata = json.loads((filled.parent / "metadata.json").read_text())
     assert set(metadata["databases"]) == {"acutrack"}
-    overview, articles, index = get_json(
+    overview, articles, index, one = get_json(
         filled,
         "/acutrack/article_overview.json?_search_title=randomized&_shape=objects&_size=max",
         "/acutrack/articles.json?_search=systematic+review&_shape=objects&_size=max",
         "/acutrack.json",
+        "/acutrack/article_overview.json?pmid=29768149&_shape=objects",
         metadata=metadata,
     )
     # Title search through the view (Porter stemming: randomized finds randomised and
@@ -82,7 +83,7 @@ def test_search_titles_in_the_overview_with_the_shipped_metadata(filled: Path):
         "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'title:randomized'",
     )[0][0]
     assert len(rows) == expected
-    rct = next(r for r in rows if r["pmid"] == "29768149")
+    (rct,) = one["rows"]
     assert rct["study_type"] in ("Other RCT", "Sham-controlled RCT")
     assert json.loads(rct["conditions"]) == ["anti-gbm", "lupus"]
     assert rct["pubmed_url"] == "https://pubmed.ncbi.nlm.nih.gov/29768149/"
