@@ -39,7 +39,7 @@ TARGET_S = 3.0
 
 def run_once(args: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(args, env=env, stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start
 
 
@@ -81,7 +81,7 @@ def main() -> None:
             for name, command_args in cases.items():
                 times[name].append(run_once(command_args, env))
         baseline = statistics.median(times["baseline"])
-        subprocess.run(cases["report --output page.html"], env=env, check=True)
+        subprocess.run(cases["report --output page.html"], env=env, capture_output=True, check=True)
         conn = sqlite3.connect(work)
         linked = dict(conn.execute("SELECT condition, count(*) FROM article_conditions GROUP BY 1"))
         conn.close()

@@ -115,13 +115,14 @@ def _nice_step(peak: int, ticks: int = 4) -> int:
 def timeline_svg(section: Section) -> str:
     """Articles per publication year as stacked bars (MA/SR at the bottom), with axes, axis
     labels, a legend and a tooltip (``<title>``) per year."""
-    width, height = 720, 280
-    left, right, top, bottom = 48, 12, 40, 46
-    plot_w, plot_h = width - left - right, height - top - bottom
     years = section.years
     peak = max((sum(y[k] for k, _, _ in KINDS) for y in years), default=0)
     step = _nice_step(peak)
     y_max = max(step * math.ceil(peak / step), step)
+    # Room on the left for the widest tick label and the rotated axis label.
+    width, height = 720, 280
+    left, right, top, bottom = 30 + 7 * len(f"{y_max:,}"), 12, 40, 46
+    plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(len(years), 1)
     bar = max(min(slot * 0.78, 28), 1)
     label_every = next(k for k in (1, 2, 5, 10, 20, 50, 100) if slot * k >= 34)
@@ -178,7 +179,7 @@ def timeline_svg(section: Section) -> str:
                 f'width="{bar:.1f}" height="{h:.1f}"/>'
             )
         out.append("</g>")
-        if (row["year"] - years[0]["year"]) % label_every == 0:
+        if row["year"] % label_every == 0 or len(years) == 1:
             out.append(
                 f'<text class="tick" x="{cx:.1f}" y="{top + plot_h + 16}" '
                 f'text-anchor="middle">{row["year"]}</text>'
@@ -188,7 +189,7 @@ def timeline_svg(section: Section) -> str:
         f'y2="{top + plot_h}"/>'
         f'<text class="axis-label" x="{left + plot_w / 2}" y="{height - 6}" '
         'text-anchor="middle">Year of publication</text>'
-        f'<text class="axis-label" transform="translate(13 {top + plot_h / 2}) rotate(-90)" '
+        f'<text class="axis-label" transform="translate(12 {top + plot_h / 2}) rotate(-90)" '
         'text-anchor="middle">Articles per year</text>'
     )
     out.append("</svg>")
@@ -420,12 +421,12 @@ padding:20px 24px;margin:24px 0}
 h2{font-size:1.5rem;margin:0 0 12px}
 h3{font-size:1.1rem;margin:28px 0 2px}
 .lead{margin:0 0 10px;font-size:.9rem}
-.counts{display:grid;grid-template-columns:repeat(auto-fit,minmax(118px,1fr));gap:8px;
+.counts{display:grid;grid-template-columns:repeat(auto-fit,minmax(112px,1fr));gap:8px;
 margin:0 0 16px}
 .count{border:1px solid var(--line);border-radius:8px;padding:8px 10px;
-border-top:4px solid var(--line)}
+border-top:4px solid var(--line);display:flex;flex-direction:column;justify-content:space-between}
 .count dt{font-size:.78rem;color:var(--muted);line-height:1.25}
-.count dd{margin:2px 0 0;font-size:1.5rem;font-weight:650;font-variant-numeric:tabular-nums}
+.count dd{margin:2px 0 0;font-size:1.35rem;font-weight:650;font-variant-numeric:tabular-nums}
 .c-ma_sr{border-top-color:var(--ma_sr)}.c-sham_rct{border-top-color:var(--sham_rct)}
 .c-rct{border-top-color:var(--rct)}.c-retracted{border-top-color:var(--bad)}
 figure{margin:0}
