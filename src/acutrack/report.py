@@ -469,7 +469,7 @@ footer{font-size:.8rem;margin-top:32px}
 body{font-size:11pt}main{max-width:none;padding:0}
 section.condition{border:0;padding:0;margin:0 0 12pt;break-before:page}
 section.condition:first-of-type{break-before:auto}
-.toc,details.numbers{display:none}
+.toc,details{display:none}
 a{text-decoration:none}
 .badge,.chart rect,.count{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 h2,h3{break-after:avoid}}
