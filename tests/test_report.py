@@ -173,6 +173,10 @@ def test_empty_condition_and_chart_scale():
     assert "No articles stored for X yet." in page
     parse_strict(page)
     assert [report._nice_step(p) for p in (0, 3, 9, 40, 130, 2600)] == [1, 1, 5, 10, 50, 1000]
+    # Imported condition names may hold anything: section ids stay valid and unique.
+    assert report.anchor_for("my <cond> 2", set()) == "my-cond-2"
+    assert report.anchor_for("a b", {"a-b"}) == "a-b-2"
+    assert report.anchor_for("<>", set()) == "condition"
 
 
 # --- a real browser -------------------------------------------------------------------------
@@ -251,3 +255,14 @@ def test_report_renders_in_chromium(filled: Path, tmp_path: Path):
     shot = tmp_path / "page.png"
     chromium("--window-size=1000,1400", f"--screenshot={shot}", page.as_uri(), tmp_path=tmp_path)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_sample_size_is_shown_where_the_row_has_one(filled: Path):
+    # sample_size comes with issue 10's column; a row without it shows no size.
+    db = store.open_quick(filled / "acutrack.db")
+    (row,) = [r for r in store.strongest_articles(db, "anti-gbm", 5) if r["pmid"] == "29768149"]
+    assert "n&nbsp;=" not in report.article_item(row)
+    row["sample_size"] = 3849
+    item = report.article_item(row)
+    assert '<span class="size">n&nbsp;=&nbsp;3849</span>' in item
+    parse_strict(f"<!DOCTYPE html><title>t</title><ol>{item}</ol>")

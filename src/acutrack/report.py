@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -47,12 +48,23 @@ def esc(value: Any) -> str:
     return html.escape(one_line(value), quote=True)
 
 
+def anchor_for(name: str, taken: set[str]) -> str:
+    """An id for a condition's section: letters, digits, - and _ only, unique on the page."""
+    base = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "condition"
+    anchor, n = base, 1
+    while anchor in taken:
+        n += 1
+        anchor = f"{base}-{n}"
+    return anchor
+
+
 @dataclass
 class Section:
     """What the report shows for one condition."""
 
     name: str
     label: str
+    anchor: str = ""
     years: list[dict[str, Any]] = field(default_factory=list)
     undated: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -66,9 +78,9 @@ def collect(
     db: Any, conditions: list[tuple[str, str]], *, strongest: int = 15, newest: int = 10
 ) -> list[Section]:
     """Read what the page shows for each (name, label) condition."""
-    sections = []
+    sections: list[Section] = []
     for name, label in conditions:
-        section = Section(name, label)
+        section = Section(name, label, anchor_for(name, {s.anchor for s in sections}))
         counts = {key: 0 for key, _, _ in KINDS} | {"total": 0, "retracted": 0, "protocols": 0}
         by_year: dict[int, dict[str, int]] = {}
         undated = {key: 0 for key, _, _ in KINDS}
@@ -126,7 +138,7 @@ def timeline_svg(section: Section) -> str:
     slot = plot_w / max(len(years), 1)
     bar = max(min(slot * 0.78, 28), 1)
     label_every = next(k for k in (1, 2, 5, 10, 20, 50, 100) if slot * k >= 34)
-    cid = f"chart-{esc(section.name)}"
+    cid = f"chart-{section.anchor}"
     total = section.counts["total"]
     desc = (
         f"{total:,} articles for {section.label} by year of publication"
@@ -304,7 +316,7 @@ def counts_block(section: Section) -> str:
 
 
 def section_html(section: Section) -> str:
-    anchor = esc(section.name)
+    anchor = section.anchor or anchor_for(section.name, set())
     out = [f'<section class="condition" id="{anchor}"><h2>{esc(section.label)}</h2>']
     if not section.counts["total"]:
         out.append(f'<p class="empty">No articles stored for {esc(section.label)} yet.</p>')
@@ -358,7 +370,7 @@ def render_html(sections: list[Section], *, generated_at: str | None = None) -> 
         nav = (
             '<nav class="toc"><ul>'
             + "".join(
-                f'<li><a href="#{esc(s.name)}">{esc(s.label)}</a> '
+                f'<li><a href="#{s.anchor}">{esc(s.label)}</a> '
                 f'<span class="n">{s.counts["total"]:,}</span></li>'
                 for s in sections
             )
