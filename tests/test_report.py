@@ -264,5 +264,5 @@ def test_sample_size_is_shown_where_the_row_has_one(filled: Path):
     assert "n&nbsp;=" not in report.article_item(row)
     row["sample_size"] = 3849
     item = report.article_item(row)
-    assert '<span class="size">n&nbsp;=&nbsp;3849</span>' in item
+    assert '<span class="size">n&nbsp;=&nbsp;3,849</span>' in item
     parse_strict(f"<!DOCTYPE html><title>t</title><ol>{item}</ol>")

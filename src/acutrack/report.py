@@ -256,8 +256,10 @@ def article_item(row: dict[str, Any]) -> str:
         meta.append(f"<i>{esc(row.get('journal_abbrev') or row.get('journal'))}</i>")
     if row.get("year"):
         meta.append(esc(row["year"]))
-    if row.get("sample_size"):
-        meta.append(f'<span class="size">n&nbsp;=&nbsp;{esc(row["sample_size"])}</span>')
+    size = row.get("sample_size")
+    if size:
+        size = f"{size:,}" if isinstance(size, int) else size
+        meta.append(f'<span class="size">n&nbsp;=&nbsp;{esc(size)}</span>')
     meta.append(f'<a href="{pubmed}">PMID&nbsp;{pmid}</a>')
     url = doi_url(row.get("doi"))
     if url:
