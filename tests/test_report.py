@@ -42,11 +42,24 @@ def load(*files: Path, condition: str) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database filled once per module through import's own path (sync.import_files)."""
+    from acutrack import sync
+
+    folder = tmp_path_factory.mktemp("report-db")
+    db = store.open_db(folder / "acutrack.db")
+    sync.import_files(db, [PORTABLE, RCT], "lupus")
+    sync.import_files(db, sorted(METAPUB.glob("*.xml")), "rheumatoid-arthritis")
+    sync.import_files(db, [hostile_file(folder), RCT], "anti-gbm")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return folder / "acutrack.db"
+
+
 @pytest.fixture
-def filled(tmp_path: Path) -> Path:
-    load(PORTABLE, RCT, condition="lupus")
-    load(*sorted(METAPUB.glob("*.xml")), condition="rheumatoid-arthritis")
-    load(hostile_file(tmp_path), RCT, condition="anti-gbm")
+def filled(template: Path, tmp_path: Path) -> Path:
+    shutil.copyfile(template, tmp_path / "acutrack.db")
     return tmp_path
 
 
@@ -227,11 +240,17 @@ def chromium(*args: str, tmp_path: Path) -> str:
     return result.stdout
 
 
-def probe(page: Path, tmp_path: Path, *extra: str) -> dict:
+def probe(page: Path, tmp_path: Path, shot: Path, *extra: str) -> dict:
+    """Render a copy of the page with PROBE added: what was laid out, and a screenshot."""
     probed = page.with_name("probed.html")
     probed.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
     dom = chromium(
-        *extra, "--window-size=1000,1400", "--dump-dom", probed.as_uri(), tmp_path=tmp_path
+        *extra,
+        "--window-size=1000,1400",
+        f"--screenshot={shot}",
+        "--dump-dom",
+        probed.as_uri(),
+        tmp_path=tmp_path,
     )
     found = re.search(r'data-probe="([^"]*)"', dom)
     assert found, dom[:500]
@@ -244,17 +263,17 @@ def probe(page: Path, tmp_path: Path, *extra: str) -> dict:
 def test_report_renders_in_chromium(filled: Path, tmp_path: Path):
     assert run("report", "-o", "page.html").exit_code == 0
     page = tmp_path / "page.html"
-    light = probe(page, tmp_path)
+    light = probe(page, tmp_path, tmp_path / "light.png")
     assert light["charts"] == [True, True, True]
     assert light["bars"] > 10
     for condition in ("anti-gbm", "lupus", "rheumatoid-arthritis"):
         expected = strongest_titles(tmp_path / "acutrack.db", condition)
         assert expected and light["strongest"][condition] == expected
-    dark = probe(page, tmp_path, "--force-dark-mode")
+    dark = probe(page, tmp_path, tmp_path / "dark.png", "--force-dark-mode")
     assert light["background"] != dark["background"] and light["bar"] != dark["bar"]
-    shot = tmp_path / "page.png"
-    chromium("--window-size=1000,1400", f"--screenshot={shot}", page.as_uri(), tmp_path=tmp_path)
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    for shot in ("light.png", "dark.png"):
+        png = (tmp_path / shot).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
 
 
 def test_sample_size_is_shown_where_the_row_has_one(filled: Path):

