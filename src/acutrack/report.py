@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import store
-from .export import badge_flags, doi_url, first_author, notices, one_line
+from .article import doi_url, one_line, pubmed_url
+from .export import badge_flags, first_author, notices
 from .flags import LABELS
 
 # Study-type classes of the timeline, strongest first (store.EVIDENCE_CLASS assigns them).
@@ -40,7 +41,6 @@ BADGE_CLASSES = {
     "systematic-review": "b-masr",
     "sham-controlled": "b-sham",
 }
-PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 
 
 def esc(value: Any) -> str:
@@ -249,7 +249,7 @@ def article_item(row: dict[str, Any]) -> str:
     """One article: badges, linked title, authors and source, PubMed and DOI links, notices,
     and why it carries each badge."""
     pmid = esc(row["pmid"])
-    pubmed = esc(PUBMED.format(one_line(row["pmid"])))
+    pubmed = esc(pubmed_url(one_line(row["pmid"])))
     retracted = "retracted" in (row.get("flags") or [])
     meta = [esc(first_author(row))] if row.get("authors") else []
     if row.get("journal_abbrev") or row.get("journal"):
