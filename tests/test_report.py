@@ -114,6 +114,18 @@ def test_report_page_is_valid_html_with_every_condition(filled: Path):
     texts = [t.text for t in svg.iter(f"{SVG}text")]
     assert {"Year of publication", "Articles per year"} <= set(texts)
     assert {"MA/SR", "Sham-controlled RCT", "Other RCT", "Other"} <= set(texts)
+    # Narrow screens get the legend as HTML (the SVG's own legend is hidden there).
+    legend = ra.find(".//ul[@class='legend-html']")
+    assert (
+        [li.text or "".join(li.itertext()) for li in legend]
+        == texts[:4]
+        == [
+            "MA/SR",
+            "Sham-controlled RCT",
+            "Other RCT",
+            "Other",
+        ]
+    )
     bars = [r for r in svg.iter(f"{SVG}rect") if r.get("class", "").startswith("k-") and r.get("y")]
     assert sum(1 for r in bars if r.get("class") == "k-ma_sr") >= 2
     # Strongest evidence: MA/SR first, every one linked to PubMed and, with a DOI, to doi.org.

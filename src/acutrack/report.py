@@ -133,11 +133,11 @@ def timeline_svg(section: Section) -> str:
     y_max = max(step * math.ceil(peak / step), step)
     # Room on the left for the widest tick label and the rotated axis label.
     width, height = 720, 280
-    left, right, top, bottom = 30 + 7 * len(f"{y_max:,}"), 12, 40, 46
+    left, right, top, bottom = 32 + 9 * len(f"{y_max:,}"), 22, 40, 46
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(len(years), 1)
     bar = max(min(slot * 0.78, 28), 1)
-    label_every = next(k for k in (1, 2, 5, 10, 20, 50, 100) if slot * k >= 34)
+    label_every = next(k for k in (1, 2, 5, 10, 20, 50, 100) if slot * k >= 52)
     cid = f"chart-{section.anchor}"
     total = section.counts["total"]
     desc = (
@@ -152,7 +152,8 @@ def timeline_svg(section: Section) -> str:
         f'<title id="{cid}-t">Evidence timeline: {esc(section.label)}</title>',
         f'<desc id="{cid}-d">{esc(desc)}</desc>',
     ]
-    # Legend across the top.
+    # Legend across the top (narrow screens show the HTML legend instead: see legend_html).
+    out.append('<g class="legend-g">')
     x = left
     for key, label, _ in KINDS:
         out.append(
@@ -160,6 +161,7 @@ def timeline_svg(section: Section) -> str:
             f'<text class="legend" x="{x + 17}" y="18">{esc(label)}</text>'
         )
         x += 30 + 7.2 * len(label)
+    out.append("</g>")
     # Gridlines and y ticks.
     for value in range(0, y_max + 1, step):
         y = top + plot_h - plot_h * value / y_max
@@ -208,8 +210,20 @@ def timeline_svg(section: Section) -> str:
     return "".join(out)
 
 
+def legend_html() -> str:
+    """The chart's legend as HTML, for screens too narrow to read the one in the SVG."""
+    return (
+        '<ul class="legend-html">'
+        + "".join(
+            f'<li title="{esc(long)}"><span class="swatch k-{key}"></span>{esc(label)}</li>'
+            for key, label, long in KINDS
+        )
+        + "</ul>"
+    )
+
+
 def year_table(section: Section) -> str:
-    """The chart's numbers as a table (in a closed <details>), for screen readers and print."""
+    """The chart's numbers as a table (in a closed <details>), for screen readers and copying."""
     head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in KINDS)
     rows = []
     for row in reversed(section.years):
@@ -324,7 +338,7 @@ def section_html(section: Section) -> str:
         out.append(f'<p class="empty">No articles stored for {esc(section.label)} yet.</p>')
         return "".join(out) + "</section>"
     out.append(counts_block(section))
-    out.append('<figure class="timeline">' + timeline_svg(section))
+    out.append('<figure class="timeline">' + legend_html() + timeline_svg(section))
     undated = sum(section.undated.values())
     note = f"{undated:,} articles without a year are not drawn." if undated else ""
     out.append(
@@ -445,6 +459,12 @@ border-top:4px solid var(--line);display:flex;flex-direction:column;justify-cont
 .c-rct{border-top-color:var(--rct)}.c-retracted{border-top-color:var(--bad)}
 figure{margin:0}
 svg.chart{width:100%;height:auto;display:block;font-family:inherit}
+.legend-html{display:none;list-style:none;padding:0;margin:0 0 4px;font-size:.8rem;gap:4px 12px;
+flex-wrap:wrap}
+.legend-html li{display:flex;align-items:center;gap:5px}
+.swatch{display:inline-block;width:11px;height:11px;border-radius:2px}
+.swatch.k-ma_sr{background:var(--ma_sr)}.swatch.k-sham_rct{background:var(--sham_rct)}
+.swatch.k-rct{background:var(--rct)}.swatch.k-other{background:var(--other)}
 .chart .k-ma_sr{fill:var(--ma_sr)}.chart .k-sham_rct{fill:var(--sham_rct)}
 .chart .k-rct{fill:var(--rct)}.chart .k-other{fill:var(--other)}
 .chart .grid{stroke:var(--grid);stroke-width:1}.chart .axis{stroke:var(--muted);stroke-width:1}
@@ -462,7 +482,7 @@ li.article{padding:10px 0;border-bottom:1px solid var(--line);break-inside:avoid
 li.article:last-child{border-bottom:0}
 .title{font-weight:600;text-decoration:none;line-height:1.35}
 .title:hover{text-decoration:underline}
-.meta{font-size:.85rem;color:var(--muted)}
+.meta{font-size:.85rem;color:var(--muted);overflow-wrap:anywhere}
 .meta a{color:var(--muted)}
 .size{font-weight:600;color:var(--fg)}
 .badges{margin-bottom:2px}
@@ -477,7 +497,9 @@ details.why{font-size:.85rem;margin-top:2px}
 details.why ul{margin:4px 0 0;padding-left:18px;color:var(--muted)}
 .empty{color:var(--muted)}
 footer{font-size:.8rem;margin-top:32px}
-@media (max-width:560px){main{padding:16px 10px}section.condition{padding:14px}}
+@media (max-width:560px){main{padding:16px 10px}section.condition{padding:14px}
+.legend-html{display:flex}.chart .legend-g{display:none}
+.chart text,.chart .axis-label{font-size:19px}}
 @media print{:root{--bg:#fff;--card:#fff;--fg:#000;--muted:#444;--line:#ccc;--link:#000;
 --ma_sr:#1a4f8b;--sham_rct:#1b6e3a;--rct:#6fb07f;--other:#c4c8cf;--grid:#e5e5e5}
 body{font-size:11pt}main{max-width:none;padding:0}
