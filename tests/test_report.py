@@ -181,9 +181,22 @@ def test_report_options_and_failures(tmp_path: Path):
     load(PORTABLE, condition="lupus")
     result = run("report", "lupsu")
     assert result.exit_code == 2 and "did you mean lupus" in result.stderr
-    result = run("report", "lupus", "--strongest", "2", "--newest", "3", "-o", "r.html")
+    result = run(
+        "report",
+        "lupus",
+        "--strongest",
+        "2",
+        "--newest",
+        "3",
+        "--title",
+        "<Our> & review",
+        "-o",
+        "r.html",
+    )
     assert result.exit_code == 0 and result.stdout == ""
     doc = parse_strict((tmp_path / "r.html").read_text())
+    assert doc.find(".//h1").text == "<Our> & review"
+    assert doc.find(".//title").text == "<Our> & review: Systemic lupus erythematosus"
     assert len(doc.findall(".//ol[@class='strongest']/li")) == 2
     assert len(doc.findall(".//ol[@class='newest']/li")) == 3
     assert not list(tmp_path.glob(".r.html.*")), "temporary file left behind"

@@ -1148,9 +1148,20 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
     show_default=True,
     help="How many of the newest arrivals to list per condition.",
 )
+@click.option(
+    "--title",
+    default="Acupuncture evidence",
+    show_default=True,
+    help="The page's heading (and, with the conditions, its <title>).",
+)
 @pass_state
 def report(
-    state: State, conditions: tuple[str, ...], output: Path | None, strongest: int, newest: int
+    state: State,
+    conditions: tuple[str, ...],
+    output: Path | None,
+    strongest: int,
+    newest: int,
+    title: str,
 ) -> None:
     """An evidence page: one self-contained HTML file, per condition a picture of the evidence.
 
@@ -1169,7 +1180,7 @@ def report(
     if not conditions:
         labels = {c.name: c.label for c in state.queries().conditions.values()}
         chosen = [(name, labels.get(name, name)) for name, _ in chosen]
-    page = build(db, chosen, strongest=strongest, newest=newest)
+    page = build(db, chosen, strongest=strongest, newest=newest, title=title)
     if output is None:
         click.echo(page, nl=False)
         return

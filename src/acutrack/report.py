@@ -43,6 +43,9 @@ BADGE_CLASSES = {
 }
 
 
+TITLE = "Acupuncture evidence"
+
+
 def esc(value: Any) -> str:
     """PubMed (or any) text for HTML: controls dropped, one line, <, >, & and quotes escaped."""
     return html.escape(one_line(value), quote=True)
@@ -376,7 +379,9 @@ def section_html(section: Section) -> str:
     return "".join(out)
 
 
-def render_html(sections: list[Section], *, generated_at: str | None = None) -> str:
+def render_html(
+    sections: list[Section], *, title: str = TITLE, generated_at: str | None = None
+) -> str:
     """The whole page as a string (UTF-8 HTML5, no external resources)."""
     stamp = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     labels = ", ".join(s.label for s in sections) or "no conditions"
@@ -400,9 +405,9 @@ def render_html(sections: list[Section], *, generated_at: str | None = None) -> 
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="color-scheme" content="light dark">\n'
         '<meta name="generator" content="acutrack">\n'
-        f"<title>Acupuncture evidence: {esc(labels)}</title>\n<style>{CSS}</style>\n"
+        f"<title>{esc(title)}: {esc(labels)}</title>\n<style>{CSS}</style>\n"
         "</head>\n<body>\n<main>\n"
-        f'<header><h1>Acupuncture evidence</h1><p class="sub">{esc(labels)} · '
+        f'<header><h1>{esc(title)}</h1><p class="sub">{esc(labels)} · '
         f"{total:,} PubMed articles · {esc(stamp)}</p></header>\n"
         f"{nav}\n{body}\n"
         "<footer><p>Made with acutrack from PubMed records (NLM). Study types are assigned "
@@ -417,11 +422,12 @@ def build(
     *,
     strongest: int = 15,
     newest: int = 10,
+    title: str = TITLE,
     generated_at: str | None = None,
 ) -> str:
     """The report page for these (name, label) conditions."""
     sections = collect(db, conditions, strongest=strongest, newest=newest)
-    return render_html(sections, generated_at=generated_at)
+    return render_html(sections, title=title, generated_at=generated_at)
 
 
 CSS = """
