@@ -47,6 +47,21 @@ EXTRA_FIELDS = (
 )
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+PMID_RE = re.compile(
+    r"^(?:pmid:?\s*|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|"
+    r"ncbi\.nlm\.nih\.gov/pubmed)/)?(\d{1,9})/?$",
+    re.I,
+)
+
+
+def parse_pmid(text: str) -> str:
+    """The PMID in ``34646018``, ``PMID:34646018`` or a PubMed link (exit 2 otherwise)."""
+    m = PMID_RE.match(text.strip())
+    if not m:
+        from .errors import UsageError
+
+        raise UsageError(f"'{text}' is not a PMID; a PMID is a number such as 34646018")
+    return m.group(1)
 
 
 def public_article(row: dict[str, Any]) -> dict[str, Any]:

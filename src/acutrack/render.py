@@ -279,6 +279,29 @@ def list_footer(shown: int, total: int | None, new: int, more_hint: str | None) 
     return Text(text, style="dim")
 
 
+def print_listing(
+    listing: Any, *, show_all: bool, highlight: list[str] | None = None, empty: str
+) -> None:
+    """A ``listing.Listing`` as the articles table with its footer (paged when tall)."""
+    console = out_console()
+    if not listing.rows:
+        console.print(empty, markup=False, highlight=False)
+        return
+    footer = list_footer(
+        len(listing.rows),
+        listing.total,
+        listing.new,
+        "--limit N or --all shows more" if listing.more and not show_all else None,
+    )
+    table = articles_table(
+        listing.rows,
+        width=console.width,
+        show_conditions=listing.condition is None,
+        highlight=highlight,
+    )
+    print_paged(console, Group(table, footer))
+
+
 def _citation(row: dict[str, Any]) -> str:
     """'Arthritis Res Ther. 2021 May 3;23(1):130-41.'"""
     journal = clean(row.get("journal_abbrev") or row.get("journal"))
@@ -513,28 +536,6 @@ class SystemPager:
             proc.communicate(content.encode(sys.stdout.encoding or "utf-8", "replace"))
         except KeyboardInterrupt:
             proc.wait()
-
-
-def status_rows(queries: Any, stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = []
-    names = list(queries.conditions) + [n for n in stats if n not in queries.conditions]
-    for name in names:
-        entry = stats.get(name, {})
-        cond = queries.conditions.get(name)
-        rows.append(
-            {
-                "condition": name,
-                "label": cond.label if cond else None,
-                "stored": entry.get("stored", 0),
-                "new": entry.get("new", 0),
-                "last_success": entry.get("last_success"),
-                "query_changed": bool(
-                    cond and entry.get("query_hash") and entry["query_hash"] != cond.query_hash
-                ),
-                "in_queries": cond is not None,
-            }
-        )
-    return rows
 
 
 def status_table(rows: list[dict[str, Any]]) -> Table:

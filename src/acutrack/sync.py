@@ -310,6 +310,18 @@ def summary_lines(outcome: UpdateResult) -> list[str]:
     return lines
 
 
+def failure_sentence(outcome: UpdateResult) -> str:
+    """Why `update` exits 1: the conditions that failed, and that nothing was lost."""
+    return (
+        "update failed for "
+        + ", ".join(
+            [c.name for c in outcome.conditions if c.error]
+            or ["the catch-up of not yet indexed records"]
+        )
+        + "; what was stored is kept and the next run fetches what was missed"
+    )
+
+
 def as_dict(outcome: UpdateResult) -> dict[str, Any]:
     return {
         "run_id": outcome.run_id,

@@ -63,6 +63,19 @@ class Digest:
                 yield group, row
 
 
+def check_name(name: str | None) -> str:
+    """The digest name, lower-cased (``default`` when None); exit 2 when it is not a name."""
+    from ..config import NAME_RE
+    from ..errors import UsageError
+
+    key = (name or DEFAULT_NAME).strip().lower()
+    if not NAME_RE.match(key):
+        raise UsageError(
+            f"Digest name '{name}' must be lower-case letters, digits, '-' or '_', e.g. weekly"
+        )
+    return key
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 

@@ -58,7 +58,14 @@ from .digests import (
     top_link_id,
 )
 from .report import evidence_years, newest_arrivals, retracted_articles, strongest_articles
-from .runs import condition_stats, finish_run, get_position, set_position, start_run
+from .runs import (
+    condition_stats,
+    finish_run,
+    get_position,
+    set_position,
+    start_run,
+    status_rows,
+)
 from .schema import (
     BUSY_TIMEOUT,
     EVIDENCE_CLASS,
@@ -119,6 +126,7 @@ __all__ = [
     "save_articles",
     "set_position",
     "start_run",
+    "status_rows",
     "stored_pmids",
     "top_link_id",
     "year_counts",
