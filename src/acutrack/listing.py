@@ -74,19 +74,37 @@ def fetch(
 
     from . import store
 
-    filters = {"flags": flags, "new_only": new_only, "since": since, "search": search}
+    filters: dict[str, Any] = {
+        "flags": flags,
+        "new_only": new_only,
+        "since": since,
+        "search": search,
+    }
     try:
         # One row more than asked tells whether more match, without counting them.
         rows = store.query_articles(
-            db, condition, limit=limit + 1 if limit else None, order=order, **filters
+            db,
+            condition,
+            limit=limit + 1 if limit else None,
+            order=order,
+            flags=flags,
+            new_only=new_only,
+            since=since,
+            search=search,
         )
         more = limit is not None and len(rows) > limit
         del rows[limit or len(rows) :]
         # The total, unless --since makes counting slow on a big database (it checks every link).
-        total = len(rows)
+        total: int | None = len(rows)
         if more:
             counted = fmt == "table" and rows and not since
-            total = store.count_articles(db, condition, **filters) if counted else None
+            total = (
+                store.count_articles(
+                    db, condition, flags=flags, new_only=new_only, since=since, search=search
+                )
+                if counted
+                else None
+            )
     except sqlite3.OperationalError as exc:
         if search is None or ("fts5" not in str(exc) and "MATCH" not in str(exc)):
             raise

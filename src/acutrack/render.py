@@ -17,7 +17,8 @@ from rich.text import Text
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
-from .article import clean, doi_url, pmc_url, pubmed_url
+from .article import clean, doi_url, pmc_url, pubmed_url, size_phrase
+from .flags import STYLES, SYNTHESES
 
 
 @cache
@@ -94,7 +95,7 @@ def update_summary(outcome: Any) -> Any:
             c.name,
             str(c.new),
             str(c.new_flags["rct"]),
-            str(c.new_flags["meta-analysis"] + c.new_flags["systematic-review"]),
+            str(sum(c.new_flags[f] for f in SYNTHESES)),
             str(c.stored),
             note,
         )
@@ -110,17 +111,9 @@ def update_summary(outcome: Any) -> Any:
 
 # --- show, article, search, stats ------------------------------------------------------------
 
-# Study-type badges: retractions in red, designs on coloured backgrounds, the rest quiet.
-BADGE_STYLES: dict[str, str] = {
-    "retracted": "bold white on red",
-    "rct": "bold black on green",
-    "meta-analysis": "bold white on magenta",
-    "systematic-review": "bold white on blue",
-    "protocol": "black on yellow",
-    "sham-controlled": "black on cyan",
-    "pilot": "italic",
-    "registered": "dim",
-}
+# Study-type badges: retractions in red, designs on coloured backgrounds, the rest quiet
+# (styles from the flag registry).
+BADGE_STYLES: dict[str, str] = dict(STYLES)
 
 
 def _link(label: str, url: str | None, style: str = "") -> Text:
@@ -242,6 +235,9 @@ def articles_table(
     if any(row.get("new") for row in rows):
         column("", [Text("NEW", style="bold green") if r.get("new") else Text("") for r in rows], 3)
     column("type", [badges(r.get("flags")) for r in rows], 13, wrap=True)
+    if width >= 70 and any(r.get("sample_size") is not None for r in rows):  # trial size
+        sizes = [r.get("sample_size") for r in rows]
+        column("n", [Text("" if n is None else f"{n:,}") for n in sizes], 7, justify="right")
     column("year", [Text(str(r.get("year") or "")) for r in rows], 4, justify="right")
     titles = []
     for row in rows:
@@ -355,6 +351,7 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
     add("Status", status)
     add("Language", ", ".join(clean(x) for x in row.get("language") or []))
     add("Types", "; ".join(clean(x) for x in row.get("publication_types") or []))
+    add("Trial size", size_phrase(row))
     if row.get("registry_numbers"):
         registry = Text()
         for i, entry in enumerate(row["registry_numbers"]):

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from . import flags as registry
 from . import store
 from .article import doi_url, one_line, pubmed_url
 from .export import badge_flags, first_author, notices
-from .flags import LABELS
 
 # Study-type classes of the timeline, strongest first (store.EVIDENCE_CLASS assigns them).
 KINDS: tuple[tuple[str, str, str], ...] = (
@@ -33,14 +33,6 @@ KINDS: tuple[tuple[str, str, str], ...] = (
     ("other", "Other", "Everything else, protocols included"),
 )
 KIND_LABELS = {key: label for key, label, _ in KINDS}
-# Badge colours: those of the HTML digest, so a flag looks the same wherever it is shown.
-BADGE_CLASSES = {
-    "retracted": "b-retracted",
-    "rct": "b-rct",
-    "meta-analysis": "b-masr",
-    "systematic-review": "b-masr",
-    "sham-controlled": "b-sham",
-}
 
 
 TITLE = "Acupuncture evidence"
@@ -252,11 +244,14 @@ def badges(row: dict[str, Any]) -> str:
     reasons = row.get("flag_reasons") or {}
     out = []
     for flag in badge_flags(row.get("flags")):
-        label = LABELS.get(flag, flag)
+        # Badge, full name and colour from the flag registry, as in digests and the terminal.
+        label = registry.LABELS.get(flag, flag)
+        name = registry.TITLES.get(flag, flag)
         reason = reasons.get(flag)
-        tip = f"{label}: {reason}" if reason else label
+        tip = f"{name}: {reason}" if reason else name
+        colour = registry.COLOURS.get(flag, "#666666")
         out.append(
-            f'<span class="badge {BADGE_CLASSES.get(flag, "b-other")}" title="{esc(tip)}">'
+            f'<span class="badge" style="background:{esc(colour)}" title="{esc(tip)}">'
             f"{esc(label)}</span>"
         )
     return "".join(out)
@@ -294,7 +289,7 @@ def article_item(row: dict[str, Any]) -> str:
             )
     reasons = row.get("flag_reasons") or {}
     items = [
-        f"<li><b>{esc(LABELS.get(flag, flag))}</b>: {esc(reasons[flag])}</li>"
+        f"<li><b>{esc(registry.TITLES.get(flag, flag))}</b>: {esc(reasons[flag])}</li>"
         for flag in badge_flags(row.get("flags"))
         if reasons.get(flag)
     ]
@@ -494,8 +489,6 @@ li.article:last-child{border-bottom:0}
 .badges{margin-bottom:2px}
 .badge{display:inline-block;font-size:.7rem;font-weight:700;letter-spacing:.03em;
 padding:1px 7px;margin-right:4px;border-radius:4px;color:#fff;background:#6b7280;cursor:help}
-.b-rct{background:#1b6e3a}.b-masr{background:#1a4f8b}.b-sham{background:#0f766e}
-.b-retracted{background:#b00020}
 .is-retracted .title{text-decoration:line-through;text-decoration-color:var(--bad)}
 .notice{font-size:.85rem;color:var(--bad);background:var(--warn-bg);padding:2px 8px;
 border-radius:4px;margin-top:4px;display:inline-block}

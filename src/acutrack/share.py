@@ -45,6 +45,7 @@ ARTICLE_COLUMNS: dict[str, str] = {
     + ", ".join(f"{name} = {label}" for name, label in LABELS.items())
     + ")",
     "flag_reasons": "Why each flag was set: JSON object flag -> the matching text",
+    "sample_size": "Trial size (randomized, else enrolled) read from the abstract of an RCT",
     "stored_at": "When acutrack first stored the record",
     "updated_at": "When acutrack last refreshed the record",
 }
@@ -56,6 +57,7 @@ OVERVIEW_COLUMNS: dict[str, str] = {
     "first_author": "First author",
     "study_type": "Strongest design: MA/SR (meta-analysis or systematic review), "
     "Sham-controlled RCT, Other RCT, or Other (protocols included)",
+    "sample_size": "Trial size (randomized, else enrolled) where the abstract gives it",
     "flags": "All evidence flags: JSON list",
     "retracted": "1 when the article is retracted: do not cite it as evidence",
     "conditions": "Conditions whose saved query found the article: JSON list",

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from . import entrez, store
 from .config import Condition
 from .errors import WorkError
+from .flags import LABELS, RANKED
 from .records import Article, NotPubMedData, iter_file
 
 # Records can enter PubMed late on the day a run ends; re-asking a few days back costs
@@ -73,7 +74,7 @@ class ConditionResult:
             return f"{self.name}: failed: {self.error}"
         flags = [
             f"{self.new_flags[f]} {label}"
-            for f, label in (("rct", "RCT"), ("meta-analysis", "MA"), ("systematic-review", "SR"))
+            for f, label in ((f, LABELS[f]) for f in RANKED)
             if self.new_flags[f]
         ]
         extra = f" ({', '.join(flags)})" if flags else ""

@@ -6,8 +6,14 @@ from typing import Any
 
 import click
 
+from ..flags import REGISTRY
 from ..listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
 from .base import State, WorkFailed, _condition, cli, pass_state
+
+# The study types from the flag registry: "rct, ..., meta-analysis (ma), ...".
+_TYPES = ", ".join(
+    f.name + (f" ({f.badge.lower()})" if f.badge.lower() != f.name else "") for f in REGISTRY
+)
 
 
 def _list_options(fn: Any) -> Any:
@@ -19,8 +25,7 @@ def _list_options(fn: Any) -> Any:
             "types",
             multiple=True,
             metavar="TYPE",
-            help="Only articles of this study type: rct, meta-analysis (ma), systematic-review "
-            "(sr), protocol, sham-controlled (sham), retracted, registered (reg), pilot. "
+            help=f"Only articles of this study type: {_TYPES}. "
             "Repeat it or use commas for any of several (--type ma,sr).",
         ),
         click.option("--new", "new_only", is_flag=True, help="Only articles not shown before."),

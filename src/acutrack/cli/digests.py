@@ -94,9 +94,10 @@ def digest(
     """The articles first stored since the last digest of NAME, exactly once.
 
     Grouped by condition (all, or those named), strongest evidence first: RCTs,
-    meta-analyses, systematic reviews, then the rest (retracted ones last). Each entry has
-    title, authors, journal, year, flags with their reasons, two lines of the abstract and
-    the PubMed link; an article is listed once per NAME.
+    meta-analyses, systematic reviews, possible RCTs, then the rest (retracted ones last).
+    Each entry has title, authors, journal, year, flags with their reasons, the trial size
+    of RCTs, two lines of the abstract and the PubMed link; an article is listed once per
+    NAME.
 
     The position of NAME moves only after the digest was printed, written to --output or
     accepted by the mail server for every --to address; if that fails the command exits 1

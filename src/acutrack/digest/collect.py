@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from .. import store
 from ..article import one_line
+from ..flags import RANKED
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
 DEFAULT_NAME = "default"
-STRONG = ("rct", "meta-analysis", "systematic-review")
+STRONG = RANKED  # strongest evidence first (flag registry)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -9,24 +10,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import flags
+from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
 from ..errors import WorkError
 
 if TYPE_CHECKING:  # imported lazily: `show` and friends start without sqlite_utils (see open_quick)
     from sqlite_utils import Database
 
-JSON_COLUMNS = (
-    "abstract_sections",
-    "authors",
-    "authors_full",
-    "mesh",
-    "publication_types",
-    "keywords",
-    "language",
-    "registry_numbers",
-    "comments_corrections",
-    "flags",
-    "flag_reasons",
-)
+# The articles table: one column per Article key (lists as JSON text), then what the store
+# adds: the evidence flags (JSON) and when the row was first stored and last refreshed.
+ARTICLE_COLUMNS: dict[str, type] = {
+    **{key: int if key in INT_FIELDS else str for key in ARTICLE_FIELDS},
+    "flags": str,
+    "flag_reasons": str,
+    "stored_at": str,
+    "updated_at": str,
+}
+JSON_COLUMNS = (*LIST_FIELDS, "flags", "flag_reasons")
 # MedlineCitation statuses after which NLM indexing is complete: nothing more to catch up.
 FINAL_STATUSES = ("MEDLINE", "PubMed-not-MEDLINE", "OLDMEDLINE")
 BUSY_TIMEOUT = 30.0
@@ -52,7 +52,7 @@ def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
 
 # SQL: does the article ``a`` carry the flag (flags is a JSON list, so '"rct"' is exact)?
 HAS_FLAG = "instr(a.flags, '\"{}\"') > 0"
-IS_MA_SR = f"({HAS_FLAG.format('meta-analysis')} OR {HAS_FLAG.format('systematic-review')})"
+IS_MA_SR = "(" + " OR ".join(HAS_FLAG.format(f) for f in flags.SYNTHESES) + ")"
 IS_RCT = HAS_FLAG.format("rct")
 IS_SHAM = HAS_FLAG.format("sham-controlled")
 IS_RETRACTED = HAS_FLAG.format("retracted")
@@ -63,13 +63,14 @@ EVIDENCE_CLASS = (
     f"WHEN {IS_RCT} AND {IS_SHAM} THEN 'sham_rct' "
     f"WHEN {IS_RCT} THEN 'rct' ELSE 'other' END"
 )
-# The article_overview view (migration m004): its rowid is the article's, for articles_fts.
+# The article_overview view (migration m005): its rowid is the article's, for articles_fts.
 ARTICLE_OVERVIEW_SQL = f"""
 SELECT a.pmid AS pmid, a.title AS title, a.year AS year,
   coalesce(a.journal_abbrev, a.journal) AS journal,
   json_extract(a.authors, '$[0]') AS first_author,
   CASE {EVIDENCE_CLASS} WHEN 'ma_sr' THEN 'MA/SR' WHEN 'sham_rct' THEN 'Sham-controlled RCT'
     WHEN 'rct' THEN 'Other RCT' ELSE 'Other' END AS study_type,
+  a.sample_size AS sample_size,
   a.flags AS flags,
   {IS_RETRACTED} AS retracted,
   (SELECT json_group_array(x.condition) FROM
@@ -87,38 +88,10 @@ FROM articles a
 
 @migration
 def m001_initial(db: Database) -> None:
+    # The columns come from article.Article. A key added there later reaches a new database
+    # here and an existing one through save_articles (upsert with alter=True).
     db["articles"].create(
-        {
-            "pmid": str,
-            "title": str,
-            "abstract": str,
-            "abstract_sections": str,
-            "journal": str,
-            "journal_abbrev": str,
-            "issn": str,
-            "volume": str,
-            "issue": str,
-            "pages": str,
-            "year": int,
-            "pub_date": str,
-            "authors": str,
-            "authors_full": str,
-            "doi": str,
-            "pmcid": str,
-            "mesh": str,
-            "publication_types": str,
-            "keywords": str,
-            "status": str,
-            "language": str,
-            "registry_numbers": str,
-            "comments_corrections": str,
-            "entrez_date": str,
-            "revised_date": str,
-            "flags": str,
-            "flag_reasons": str,
-            "stored_at": str,
-            "updated_at": str,
-        },
+        ARTICLE_COLUMNS,
         pk="pmid",
     )
     db["article_conditions"].create(
@@ -211,7 +184,44 @@ def m003_show_indexes(db: Database) -> None:
 
 
 @migration
-def m004_article_overview(db: Database) -> None:
+def m004_flags_v2_sample_size(db: Database) -> None:
+    # Evidence flags v2 (issue 10): a new column for the trial size, and every stored row's
+    # flags, reasons and size recomputed with the v2 rules from what is stored, so an old
+    # database shows the same as a fresh import (no re-fetch needed).
+    from ..evidence import compute_flags, trial_size
+
+    if "sample_size" not in db["articles"].columns_dict:
+        db["articles"].add_column("sample_size", int)
+    wanted = (
+        "title",
+        "abstract",
+        "publication_types",
+        "mesh",
+        "comments_corrections",
+        "registry_numbers",
+    )
+    updates = []
+    for row in db.query(f"SELECT pmid, {', '.join(wanted)} FROM articles"):
+        article = dict(row)
+        for key in ("publication_types", "mesh", "comments_corrections", "registry_numbers"):
+            article[key] = json.loads(article[key] or "[]")
+        reasons = compute_flags(article)
+        updates.append(
+            (
+                json.dumps(list(reasons)),
+                json.dumps(reasons, ensure_ascii=False),
+                trial_size(article, reasons),
+                row["pmid"],
+            )
+        )
+    db.conn.executemany(
+        "UPDATE articles SET flags = ?, flag_reasons = ?, sample_size = ? WHERE pmid = ?",
+        updates,
+    )
+
+
+@migration
+def m005_article_overview(db: Database) -> None:
     # For Datasette (`datasette acutrack.db`) and any SQL reader: one row per article with
     # its study type, flags, conditions and links; its `rowid` is the article's, so the
     # full-text index articles_fts finds its rows (Datasette searches views that way).
