@@ -32,10 +32,7 @@ KINDS: tuple[tuple[str, str, str], ...] = (
     ("rct", "Other RCT", "Randomized trials with another control"),
     ("other", "Other", "Everything else, protocols included"),
 )
-KIND_LABELS = {key: label for key, label, _ in KINDS}
-
-
-TITLE = "Acupuncture evidence"
+TITLE = "Acupuncture evidence"  # the page's heading unless --title says otherwise
 
 
 def esc(value: Any) -> str:
