@@ -129,8 +129,8 @@ def test_metadata_describes_every_column(filled: Path):
 
 
 def test_overview_view_is_a_recorded_migration(filled: Path):
-    assert db_rows(filled.parent, "SELECT name FROM _migrations WHERE name LIKE 'm005%'") == [
-        ("m005_article_overview",)
+    assert db_rows(filled.parent, "SELECT name FROM _migrations WHERE name LIKE 'm007%'") == [
+        ("m007_article_overview",)
     ]
     total = db_rows(filled.parent, "SELECT count(*) FROM articles")[0][0]
     assert db_rows(filled.parent, "SELECT count(*) FROM article_overview")[0][0] == total

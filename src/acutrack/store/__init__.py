@@ -3,7 +3,8 @@
 Every SQL statement of acutrack lives in this package:
 
 - ``schema``: tables, recorded migrations, ``open_db`` and the quick read-only ``open_quick``;
-- ``articles``: storing and linking articles, and the reads behind show/article/search/stats;
+- ``articles``: the reads behind show/article/search/stats;
+- ``write``: storing a batch of articles and linking them to a condition;
 - ``search``: user search text as a safe FTS5 query;
 - ``runs``: update positions, runs, per-condition status;
 - ``digests``: digest positions and the record of delivered digests;
@@ -36,12 +37,10 @@ from .articles import (
     decode,
     flag_counts,
     get_article,
-    link,
     linked_pmids,
     mark_shown,
     pending_pmids,
     query_articles,
-    save_articles,
     stored_pmids,
     year_counts,
 )
@@ -84,6 +83,7 @@ from .schema import (
 from .search import BadSearch, fts_query
 
 __all__ = [
+    "BatchWriter",
     "BUSY_TIMEOUT",
     "FINAL_STATUSES",
     "JSON_COLUMNS",
@@ -135,3 +135,12 @@ __all__ = [
     "newest_arrivals",
     "evidence_years",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The write path (and what it imports) loads on first use: read commands never need it.
+    if name in ("BatchWriter", "link", "save_articles"):
+        from . import write
+
+        return getattr(write, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
