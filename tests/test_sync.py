@@ -123,6 +123,35 @@ def test_transient_faults_are_retried(eutils, lupus, fault, isolated):
     assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 100
 
 
+def busiest_second(calls) -> int:
+    """The most requests that arrived within any one second."""
+    times = sorted(c.at for c in calls)
+    return max(sum(1 for t in times[i:] if t - start < 1.0) for i, start in enumerate(times))
+
+
+def test_retries_after_faults_keep_three_requests_a_second(eutils, lupus, monkeypatch, isolated):
+    # Without a key NCBI allows 3 requests a second, faults or not. The retry delay is 0.01 s
+    # here, so only Bio.Entrez's rate limiter (which every retry passes again) spaces them.
+    monkeypatch.delenv("NCBI_API_KEY")
+    for kind in ("429", "503", "500"):
+        eutils.fail("esearch", kind)
+    for kind in ("502", "429", "503", "500"):
+        eutils.fail("efetch", kind)
+    result = run("update", "lupus")
+    assert result.exit_code == 0, result.output
+    assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 100
+    assert len(eutils.calls("esearch")) == 4 and len(eutils.calls("efetch")) >= 5
+    assert all("api_key" not in c.params for c in eutils.requests)
+    assert busiest_second(eutils.requests) <= 3
+
+
+def test_retry_after_is_honoured(eutils, lupus):
+    eutils.fail("esearch", "429", retry_after=1)
+    assert run("update", "lupus").exit_code == 0
+    first, second = eutils.calls("esearch")[:2]
+    assert second.at - first.at >= 1.0
+
+
 def test_slow_answer_times_out_and_is_retried(eutils, lupus, monkeypatch):
     monkeypatch.setenv("ACUTRACK_TIMEOUT", "0.5")
     eutils.fail("efetch", "slow", seconds=1.5)
