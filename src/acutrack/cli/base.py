@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:  # annotations only: commands import these inside, after --help
+    from sqlite_utils import Database
+
+    from ..config import NCBISettings, Queries
 
 
 class WorkFailed(click.ClickException):
@@ -79,12 +84,12 @@ class State:
 
         return db_path(self._db)
 
-    def queries(self):  # -> Queries
+    def queries(self) -> Queries:
         from ..config import load_queries
 
         return load_queries(self._queries)
 
-    def open_db(self, create: bool = True):  # -> Database
+    def open_db(self, create: bool = True) -> Database:
         from ..store import open_db
 
         return open_db(self.db_path, create=create)
@@ -117,7 +122,7 @@ def cli(ctx: click.Context, db: str | None, queries: str | None) -> None:
     ctx.obj = State(db, queries)
 
 
-def _ncbi_settings():
+def _ncbi_settings() -> NCBISettings:
     import warnings
 
     from .. import entrez

@@ -52,7 +52,7 @@ def queries_group(
 
         _ncbi_settings()
 
-        def search(term: str):
+        def search(term: str) -> entrez.SearchResult:
             return entrez.esearch(term, retmax=0)
 
     checks = queryedit.check_queries(chosen, changed=changed, search=search)
