@@ -90,8 +90,10 @@ def configure(settings: NCBISettings) -> None:
     if not getattr(Entrez._build_request, "__acutrack__", False):
         Entrez._build_request = _rebased_build_request(Entrez._build_request)
     Entrez.tool = TOOL
-    Entrez.email = settings.email
-    Entrez.api_key = settings.api_key
+    # Bio.Entrez declares `email = None` and `api_key = None` without annotations, so mypy
+    # takes None as their type; Bio.Entrez itself uses them as optional strings.
+    Entrez.email = settings.email  # type: ignore[assignment]
+    Entrez.api_key = settings.api_key  # type: ignore[assignment]
     # One try per Bio.Entrez call: its own loop would repeat a 429 or 5xx at once, past its
     # rate limiter, in a burst. Every retry is call()'s, and passes the rate limiter again.
     Entrez.max_tries = 1
@@ -373,7 +375,7 @@ def ecitmatch(citations: list[dict[str, str]]) -> dict[str, str | None]:
         ]
         answer = call(
             f"the citation match of {len(batch)} references",
-            lambda batch=batch: Entrez.ecitmatch(db="pubmed", bdata=batch),
+            functools.partial(Entrez.ecitmatch, db="pubmed", bdata=batch),
             parse_ecitmatch,
         )
         for c in batch:

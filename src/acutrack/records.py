@@ -69,6 +69,8 @@ class NCBIErrorResponse(WorkError, ValueError):
 
 
 def empty_article(pmid: str) -> Article:
+    # Built from the Article keys (they also drive the schema), so mypy cannot check the
+    # literal: every key starts as None, the list keys as [], and the str keys are set below.
     article: Article = {key: None for key in ARTICLE_FIELDS}  # type: ignore[assignment]
     for key in LIST_FIELDS:
         article[key] = []  # type: ignore[literal-required]
@@ -328,6 +330,8 @@ def _book(book_article: Element, article: Article) -> None:
 
 def article_from_element(elem: Element) -> Article | None:
     """A PubmedArticle, PubmedBookArticle or bare MedlineCitation element as an article."""
+    citation: Element | None
+    pubmed_data: Element | None
     if elem.tag == "MedlineCitation":
         citation, pubmed_data = elem, None
     elif elem.tag == "PubmedArticle":
@@ -598,6 +602,7 @@ def open_binary(path: Path) -> IO[bytes]:
     raw = open(path, "rb")  # noqa: SIM115 - the caller closes it
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
+        # A GzipFile reads as IO[bytes] does, but typeshed does not derive it from IO.
         return gzip.open(raw)  # type: ignore[return-value]
     raw.seek(0)
     return raw

@@ -12,6 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
+from rich.pager import Pager
 from rich.text import Text
 
 if TYPE_CHECKING:  # rich.table loads only where a Table is drawn: not for show or search
@@ -512,7 +513,7 @@ class YearTable:
             yield Segment.line()
 
 
-def print_paged(console: Console, renderable: Any, pager: Any = None) -> None:
+def print_paged(console: Console, renderable: Any, pager: Pager | None = None) -> None:
     """Print, through a pager when the console is a terminal and the output is taller than
     the screen. $PAGER is used when set, else ``less`` with LESS=FRX as git does."""
     if not console.is_terminal:

@@ -21,6 +21,7 @@ from typing import Any
 
 from rich._wrap import divide_line
 from rich.cells import cell_len, set_cell_size
+from rich.pager import Pager
 
 from .article import clean, pubmed_url
 
@@ -229,7 +230,7 @@ def table_lines(columns: list[Column], width: int) -> list[Cell]:
                 if i:
                     line.append((GAP, "", None))
                 piece = lines[n] if n < len(lines) else []
-                pad = [(" " * max(widths[i] - cell_len(plain(piece)), 0), "", None)]
+                pad: Cell = [(" " * max(widths[i] - cell_len(plain(piece)), 0), "", None)]
                 if columns[i][2].get("justify") == "right":
                     line += pad + piece
                 else:
@@ -379,7 +380,7 @@ def print_listing(
     return True
 
 
-class SystemPager:
+class SystemPager(Pager):
     """$PAGER, or ``less -FRX``; plain printing when neither can be started."""
 
     def show(self, content: str) -> None:

@@ -7,7 +7,8 @@ Every SQL statement of acutrack lives in this package:
 - ``write``: storing a batch of articles and linking them to a condition;
 - ``search``: user search text as a safe FTS5 query;
 - ``runs``: update positions, runs, per-condition status;
-- ``digests``: digest positions and the record of delivered digests.
+- ``digests``: digest positions and the record of delivered digests;
+- ``report``: the reads behind ``acutrack report``.
 
 Tables:
 - ``articles``: one row per PMID, with the record's fields and its evidence flags;
@@ -17,6 +18,8 @@ Tables:
 - ``positions``: per condition, the query it ran and the Entrez-date window it completed.
 - ``runs``: every update and import, with its outcome.
 - ``digest_positions`` and ``digests``: what each digest name delivered.
+- ``article_overview`` (a view): each article with its study type, flags, conditions and
+  links, for Datasette and other SQL readers.
 - ``articles_fts``: full-text index over titles and abstracts, kept by triggers.
 Schema changes are ordered, recorded migrations (``_migrations``), as in simonw/llm.
 
@@ -25,6 +28,8 @@ re-exported here.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from .articles import (
     NEWEST_ORDER,
@@ -53,6 +58,7 @@ from .digests import (
     record_digest,
     top_link_id,
 )
+from .report import evidence_years, newest_arrivals, retracted_articles, strongest_articles
 from .runs import (
     condition_stats,
     finish_run,
@@ -63,6 +69,7 @@ from .runs import (
 )
 from .schema import (
     BUSY_TIMEOUT,
+    EVIDENCE_CLASS,
     FINAL_STATUSES,
     JSON_COLUMNS,
     MIGRATIONS,
@@ -84,6 +91,7 @@ __all__ = [
     "JSON_COLUMNS",
     "MIGRATIONS",
     "NEWEST_ORDER",
+    "EVIDENCE_CLASS",
     "BadSearch",
     "QuickDB",
     "StoreError",
@@ -124,7 +132,15 @@ __all__ = [
     "stored_pmids",
     "top_link_id",
     "year_counts",
+    "strongest_articles",
+    "retracted_articles",
+    "newest_arrivals",
+    "evidence_years",
 ]
+
+
+if TYPE_CHECKING:  # what __getattr__ loads, for the type checker
+    from .write import BatchWriter, link, save_articles
 
 
 def __getattr__(name: str) -> object:

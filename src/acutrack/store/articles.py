@@ -9,7 +9,7 @@ from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
 from ..article import pubmed_url
-from .schema import FINAL_STATUSES, JSON_COLUMNS, chunks, now_iso
+from .schema import FINAL_STATUSES, JSON_COLUMNS, ReadDB, chunks, now_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -82,7 +82,7 @@ def decode(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def get_article(db: Database, pmid: str) -> dict[str, Any] | None:
+def get_article(db: ReadDB, pmid: str) -> dict[str, Any] | None:
     rows = list(
         db.query(
             """
@@ -145,7 +145,7 @@ def _derived(condition: str | None) -> tuple[str, list[Any]]:
 
 
 def _walk_newest(
-    db: Database, condition: str, new_only: bool, limit: int | None, filtered: bool
+    db: ReadDB, condition: str, new_only: bool, limit: int | None, filtered: bool
 ) -> bool:
     """True when walking idx_articles_newest beats sorting the condition's articles.
 
@@ -170,7 +170,7 @@ def _walk_newest(
 
 
 def query_articles(
-    db: Database,
+    db: ReadDB,
     condition: str | None = None,
     *,
     new_only: bool = False,
@@ -213,7 +213,7 @@ def query_articles(
 
 
 def _by_relevance(
-    db: Database, search: str, derived: str, where: list[str], params: list[Any], limit: int | None
+    db: ReadDB, search: str, derived: str, where: list[str], params: list[Any], limit: int | None
 ) -> list[dict[str, Any]]:
     """Matches best first (FTS5 bm25 rank, computed once per match), newest among equals."""
     order_by = "f.fts_rank, " + NEWEST_ORDER
@@ -254,7 +254,7 @@ def _by_relevance(
 
 
 def _select(
-    db: Database,
+    db: ReadDB,
     derived: str,
     source: str,
     where: list[str],
@@ -274,7 +274,7 @@ def _select(
 
 
 def mark_shown(
-    db: Database, pmids: list[str], condition: str | None = None, stamp: str | None = None
+    db: ReadDB, pmids: list[str], condition: str | None = None, stamp: str | None = None
 ) -> None:
     """Mark articles as shown under ``condition``, or under every condition when it is None
     (a person read them in full or in a search)."""
@@ -290,7 +290,7 @@ def mark_shown(
 
 
 def count_articles(
-    db: Database,
+    db: ReadDB,
     condition: str | None = None,
     *,
     flags: Iterable[str] | None = None,
@@ -324,14 +324,14 @@ def count_articles(
     ).fetchone()[0]
 
 
-def condition_names(db: Database) -> list[str]:
+def condition_names(db: ReadDB) -> list[str]:
     """Every condition that has stored articles (imported ones need not be in queries.toml)."""
     return [
         r[0] for r in db.execute("SELECT DISTINCT condition FROM article_conditions ORDER BY 1")
     ]
 
 
-def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
+def article_links(db: ReadDB, pmid: str) -> list[dict[str, Any]]:
     """The conditions an article is stored under, with when it was first seen and shown."""
     return list(
         db.query(
@@ -342,7 +342,7 @@ def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
     )
 
 
-def year_counts(db: Database, condition: str | None = None) -> list[dict[str, Any]]:
+def year_counts(db: ReadDB, condition: str | None = None) -> list[dict[str, Any]]:
     """Per publication year (None last): all articles, one count per flag with a stats
     column in the flag registry (RCTs, meta-analyses, systematic reviews), and
     meta-analyses or systematic reviews counted once (``ma_sr``)."""

@@ -17,14 +17,15 @@ def get_position(db: Database, condition: str) -> dict[str, Any] | None:
 
 
 def set_position(db: Database, position: dict[str, Any]) -> None:
-    db["positions"].upsert(position, pk="condition", alter=True)
+    db.table("positions").upsert(position, pk="condition", alter=True)
 
 
 def start_run(db: Database, command: str) -> int:
     with db.atomic():
-        table = db["runs"].insert(
+        table = db.table("runs").insert(
             {"command": command, "started_at": now_iso(), "status": "running"}
         )
+    assert table.last_pk is not None  # a one-row insert always sets it
     return int(table.last_pk)
 
 
@@ -32,7 +33,7 @@ def finish_run(
     db: Database, run_id: int, status: str, summary: Any = None, error: str | None = None
 ) -> None:
     with db.atomic():
-        db["runs"].update(
+        db.table("runs").update(
             run_id,
             {
                 "finished_at": now_iso(),

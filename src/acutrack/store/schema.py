@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from .. import flags
 from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
 from ..errors import WorkError
 
@@ -49,15 +50,51 @@ def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
     return fn
 
 
+# SQL: does the article ``a`` carry the flag (flags is a JSON list, so '"rct"' is exact)?
+HAS_FLAG = "instr(a.flags, '\"{}\"') > 0"
+IS_MA_SR = "(" + " OR ".join(HAS_FLAG.format(f) for f in flags.SYNTHESES) + ")"
+IS_RCT = HAS_FLAG.format("rct")
+IS_SHAM = HAS_FLAG.format("sham-controlled")
+IS_RETRACTED = HAS_FLAG.format("retracted")
+# Each article in exactly one study-type class, strongest first: MA/SR, sham-controlled RCT,
+# other RCT, everything else. Protocols (of trials or reviews) are plans, not evidence: "other".
+EVIDENCE_CLASS = (
+    f"CASE WHEN {HAS_FLAG.format('protocol')} THEN 'other' WHEN {IS_MA_SR} THEN 'ma_sr' "
+    f"WHEN {IS_RCT} AND {IS_SHAM} THEN 'sham_rct' "
+    f"WHEN {IS_RCT} THEN 'rct' ELSE 'other' END"
+)
+# The article_overview view (migration m007): its rowid is the article's, for articles_fts.
+ARTICLE_OVERVIEW_SQL = f"""
+SELECT a.pmid AS pmid, a.title AS title, a.year AS year,
+  coalesce(a.journal_abbrev, a.journal) AS journal,
+  json_extract(a.authors, '$[0]') AS first_author,
+  CASE {EVIDENCE_CLASS} WHEN 'ma_sr' THEN 'MA/SR' WHEN 'sham_rct' THEN 'Sham-controlled RCT'
+    WHEN 'rct' THEN 'Other RCT' ELSE 'Other' END AS study_type,
+  a.sample_size AS sample_size,
+  a.flags AS flags,
+  {IS_RETRACTED} AS retracted,
+  (SELECT json_group_array(x.condition) FROM
+    (SELECT condition FROM article_conditions WHERE pmid = a.pmid ORDER BY condition) x)
+    AS conditions,
+  (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
+  a.entrez_date AS entrez_date,
+  a.doi AS doi,
+  'https://pubmed.ncbi.nlm.nih.gov/' || a.pmid || '/' AS pubmed_url,
+  CASE WHEN a.doi IS NOT NULL AND a.doi != '' THEN 'https://doi.org/' || a.doi END AS doi_url,
+  a.rowid AS rowid
+FROM articles a
+"""
+
+
 @migration
 def m001_initial(db: Database) -> None:
     # The columns come from article.Article. A key added there later reaches a new database
     # here and an existing one through save_articles (upsert with alter=True).
-    db["articles"].create(
+    db.table("articles").create(
         ARTICLE_COLUMNS,
         pk="pmid",
     )
-    db["article_conditions"].create(
+    db.table("article_conditions").create(
         {
             "id": int,
             "pmid": str,
@@ -69,9 +106,9 @@ def m001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("pmid", "articles", "pmid")],
     )
-    db["article_conditions"].create_index(["pmid", "condition"], unique=True)
-    db["article_conditions"].create_index(["condition", "first_seen"])
-    db["positions"].create(
+    db.table("article_conditions").create_index(["pmid", "condition"], unique=True)
+    db.table("article_conditions").create_index(["condition", "first_seen"])
+    db.table("positions").create(
         {
             "condition": str,
             "query_hash": str,
@@ -84,7 +121,7 @@ def m001_initial(db: Database) -> None:
         },
         pk="condition",
     )
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int,
             "command": str,
@@ -96,19 +133,19 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["articles"].enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
+    db.table("articles").enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
 
 
 @migration
 def m002_digests(db: Database) -> None:
     # Per digest name and condition: the highest article_conditions.id already delivered.
-    db["digest_positions"].create(
+    db.table("digest_positions").create(
         {"name": str, "condition": str, "last_id": int, "updated_at": str, "digest_id": int},
         pk=("name", "condition"),
     )
     # Every delivered digest (kind 'digest'), re-send ('resend') and skipped backlog ('mark'):
     # which articles in which groups, where it went. Never a password or server login.
-    db["digests"].create(
+    db.table("digests").create(
         {
             "id": int,
             "name": str,
@@ -126,7 +163,7 @@ def m002_digests(db: Database) -> None:
         },
         pk="id",
     )
-    db["digests"].create_index(["name", "kind", "id"])
+    db.table("digests").create_index(["name", "kind", "id"])
 
 
 @migration
@@ -139,7 +176,7 @@ def m003_show_indexes(db: Database) -> None:
         "coalesce(entrez_date, '') DESC, year DESC, CAST(pmid AS INTEGER) DESC, pmid, flags)"
     )
     # New (never shown) articles per condition: `show --new`, the NEW counts of `status`.
-    db["article_conditions"].create_index(
+    db.table("article_conditions").create_index(
         ["condition", "shown_at", "pmid"],
         index_name="idx_article_conditions_shown",
         if_not_exists=True,
@@ -154,7 +191,7 @@ def m004_flags_v2_sample_size(db: Database) -> None:
     from ..evidence import compute_flags, trial_size
 
     if "sample_size" not in db["articles"].columns_dict:
-        db["articles"].add_column("sample_size", int)
+        db.table("articles").add_column("sample_size", int)
     wanted = (
         "title",
         "abstract",
@@ -274,17 +311,25 @@ def m006_condition_years(db: Database) -> None:
     )
 
 
+@migration
+def m007_article_overview(db: Database) -> None:
+    # For Datasette (`datasette acutrack.db`) and any SQL reader: one row per article with
+    # its study type, flags, conditions and links; its `rowid` is the article's, so the
+    # full-text index articles_fts finds its rows (Datasette searches views that way).
+    db.execute(f"CREATE VIEW IF NOT EXISTS article_overview AS {ARTICLE_OVERVIEW_SQL}")
+
+
 def migrate(db: Database) -> None:
     """Apply the migrations not yet recorded, each in its own transaction."""
     if "_migrations" not in db.table_names():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+        db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
     done = {row["name"] for row in db["_migrations"].rows}
     for name, fn in MIGRATIONS:
         if name in done:
             continue
         with db.atomic():
             fn(db)
-            db["_migrations"].insert({"name": name, "applied_at": now_iso()})
+            db.table("_migrations").insert({"name": name, "applied_at": now_iso()})
 
 
 def open_db(path: Path | str, *, create: bool = True) -> Database:
@@ -324,6 +369,17 @@ def chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
 def marks(items: list[Any]) -> str:
     """``?,?,?``: one placeholder per item."""
     return ",".join("?" * len(items))
+
+
+class ReadDB(Protocol):
+    """What the read functions (and ``mark_shown``) use of a database: a
+    ``sqlite_utils.Database`` from ``open_db`` or a ``QuickDB`` from ``open_quick``."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> sqlite3.Cursor: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ..., /) -> Iterable[dict[str, Any]]: ...
+
+    def atomic(self) -> AbstractContextManager[Any]: ...
 
 
 class QuickDB:
