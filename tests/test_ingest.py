@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 
 import pytest
@@ -69,11 +70,13 @@ def test_a_failing_write_stores_nothing_of_the_file(db, monkeypatch, isolated):
     monkeypatch.setattr(sync, "IMPORT_BATCH", 10)
     with pytest.raises(sqlite3.IntegrityError, match="refused"):
         sync.import_files(db, [PORTABLE], "lupus")
+    assert gc.isenabled()  # off during the import only, on again after a failure too
     assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 0
     assert db_rows(isolated, "SELECT count(*) FROM article_conditions")[0][0] == 0
     # The connection is usable again and the next import stores everything.
     db.execute("DROP TRIGGER refuse")
     assert sync.import_files(db, [PORTABLE], "lupus").new == 100
+    assert gc.isenabled()
 
 
 # The slow, obviously right count that condition_years must always equal.

@@ -285,27 +285,47 @@ class ImportResult:
     new: int = 0
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector off for a bulk import, back as it was afterwards.
+
+    Parsing allocates millions of elements, dicts and lists, none of them in a reference
+    cycle (reference counting frees each), yet every 700 allocations start a collection
+    that finds nothing: 1-1.5 s of a 9 s import of 20,000 records. Memory stays as flat.
+    """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def import_files(db: Database, paths: Sequence[Path], condition: str) -> ImportResult:
     """Load PubMed XML / MEDLINE files under ``condition``; each file is all or nothing."""
     result = ImportResult()
     run_id = store.start_run(db, f"import {condition}")
     stamp = store.now_iso()
     try:
-        for path in paths:
-            # The file is one transaction; its batches are parsed here while the previous
-            # one is written on the writer's thread. A file that breaks off stores nothing.
-            with db.atomic(), store.BatchWriter(db, condition, run_id, stamp) as writer:
-                batch: list[Article] = []
-                for article in iter_file(path):
-                    batch.append(article)
-                    if len(batch) >= IMPORT_BATCH:
-                        writer.put(batch)
-                        result.records += len(batch)
-                        batch = []
-                writer.put(batch)
-                result.records += len(batch)
-            result.new += len(writer.new)
-            result.files += 1
+        with _no_cycle_collection():
+            for path in paths:
+                # The file is one transaction; its batches are parsed here while the previous
+                # one is written on the writer's thread. A file that breaks off stores nothing.
+                with db.atomic(), store.BatchWriter(db, condition, run_id, stamp) as writer:
+                    batch: list[Article] = []
+                    for article in iter_file(path):
+                        batch.append(article)
+                        if len(batch) >= IMPORT_BATCH:
+                            writer.put(batch)
+                            result.records += len(batch)
+                            batch = []
+                    writer.put(batch)
+                    result.records += len(batch)
+                result.new += len(writer.new)
+                result.files += 1
     except (NotPubMedData, OSError) as exc:
         store.finish_run(db, run_id, "failed", error=str(exc))
         raise
