@@ -167,3 +167,20 @@ def test_a_colour_terminal_table_loads_no_rich_console(isolated, monkeypatch, ar
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "\x1b]8;id=" in proc.stdout and "\x1b[1;32mNEW\x1b[0m" in proc.stdout
     assert "'rich.console'" not in proc.stderr and "'rich.text'" not in proc.stderr, proc.stderr
+
+
+def test_a_list_taller_than_the_terminal_goes_to_the_pager(monkeypatch, tmp_path, capsys):
+    paged = tmp_path / "paged.txt"
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("PAGER", f"cat > '{paged}'")  # a pager that keeps what it was given
+    rows = [{"pmid": str(100 + i), "title": f"Title {i}", "flags": ["rct"]} for i in range(30)]
+    monkeypatch.setenv("LINES", "200")
+    assert termtable.print_listing(Listing(rows[:5]), show_all=False, empty="none")
+    assert "Title 4" in capsys.readouterr().out and not paged.exists()
+    monkeypatch.setenv("LINES", "24")
+    assert termtable.print_listing(Listing(rows, more=True), show_all=False, empty="none")
+    assert capsys.readouterr().out == ""
+    text = paged.read_text()
+    assert "Title 29" in text and "\x1b[1;30;42mRCT\x1b[0m" in text
+    assert text.endswith("30 articles (more match); --limit N or --all shows more\x1b[0m\n")
