@@ -14,6 +14,7 @@ esearch1.xml), since a search result for our own queries exists in no real file.
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import threading
 import time
@@ -25,7 +26,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 from xml.sax.saxutils import escape
 
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+# The project's sibling shared/ folder; ACUTRACK_SHARED points elsewhere (tests of the skip rule).
+SHARED = Path(
+    os.environ.get("ACUTRACK_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
+)
+REALDATA = SHARED / "realdata"
 ENTREZ = REALDATA / "biopython" / "Entrez"
 
 EFETCH_HEAD = (

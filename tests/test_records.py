@@ -44,7 +44,7 @@ def by_pmid(path: Path) -> dict[str, dict]:
 
 
 def test_realdata_holds_the_expected_files():
-    assert len(PUBMED_FILES) > 170
+    assert REALDATA.is_dir() and len(PUBMED_FILES) > 170
 
 
 @pytest.mark.parametrize("path", PUBMED_FILES, ids=lambda p: str(p.relative_to(REALDATA)))
