@@ -151,8 +151,10 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ACUTRACK_TIMEOUT", "3")
     from acutrack import entrez, render
 
+    # Library calls that skip the CLI's entrez.configure() get the same values.
     monkeypatch.setattr(entrez, "RETRY_DELAY", 0.01)
     monkeypatch.setattr(entrez, "TIMEOUT", 3.0)
+    monkeypatch.setattr(entrez, "ATTEMPTS", 5)
     render.out_console.cache_clear()
     render.err_console.cache_clear()
     monkeypatch.chdir(tmp_path)

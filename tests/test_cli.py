@@ -138,9 +138,7 @@ def test_bad_input_is_one_sentence_with_the_right_exit_code(args, code, message)
 
 
 def test_unreachable_ncbi_exits_1_without_traceback(monkeypatch):
-    from acutrack import entrez
-
-    monkeypatch.setattr(entrez, "ATTEMPTS", 2)
+    monkeypatch.setenv("ACUTRACK_RETRIES", "2")
     result = run("update")  # ACUTRACK_EUTILS_URL points at a closed port
     assert result.exit_code == 1
     lines = result.stdout.splitlines()

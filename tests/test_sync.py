@@ -128,7 +128,7 @@ def test_transient_faults_are_retried(eutils, lupus, fault, isolated):
 
 
 def test_slow_answer_times_out_and_is_retried(eutils, lupus, monkeypatch):
-    monkeypatch.setattr(entrez, "TIMEOUT", 0.5)
+    monkeypatch.setenv("ACUTRACK_TIMEOUT", "0.5")
     eutils.fail("efetch", "slow", seconds=1.5)
     result = run("update", "lupus")
     assert result.exit_code == 0, result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import os
 import re
 import tomllib
@@ -253,13 +254,42 @@ def redact(text: str) -> str:
     return text
 
 
+def _number(name: str, default: float, *, minimum: float, above: bool, integer: bool) -> float:
+    """A numeric setting from the environment, or a ConfigError naming it and what is allowed."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    kind = "a whole number" if integer else "a number of seconds"
+    bound = f"greater than {minimum:g}" if above else f"at least {minimum:g}"
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        value = None
+    if (
+        value is None
+        or not math.isfinite(value)
+        or (value <= minimum if above else value < minimum)
+    ):
+        raise ConfigError(
+            f"{name} must be {kind} {bound} (default {default:g}), not '{raw}'; fix or unset {name}"
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class NCBISettings:
-    """Where and as whom to ask NCBI. ``api_key`` is kept out of repr on purpose."""
+    """Where and as whom to ask NCBI, and how patiently. ``api_key`` is kept out of repr.
+
+    ``timeout``: seconds one request may take; ``retries``: tries per request (at least 1);
+    ``retry_delay``: seconds before the second try, doubled for each further one.
+    """
 
     base_url: str = DEFAULT_EUTILS_URL
     email: str | None = None
     api_key: str | None = field(default=None, repr=False)
+    timeout: float = 60.0
+    retries: int = 5
+    retry_delay: float = 2.0
 
     @classmethod
     def from_env(cls) -> NCBISettings:
@@ -274,4 +304,11 @@ class NCBISettings:
             base_url=base,
             email=os.environ.get("NCBI_EMAIL") or None,
             api_key=os.environ.get("NCBI_API_KEY") or None,
+            timeout=_number("ACUTRACK_TIMEOUT", cls.timeout, minimum=0, above=True, integer=False),
+            retries=int(
+                _number("ACUTRACK_RETRIES", cls.retries, minimum=1, above=False, integer=True)
+            ),
+            retry_delay=_number(
+                "ACUTRACK_RETRY_DELAY", cls.retry_delay, minimum=0, above=False, integer=False
+            ),
         )

@@ -11,7 +11,6 @@ showing the request URL (it carries the API key).
 from __future__ import annotations
 
 import http.client
-import os
 import random
 import re
 import socket
@@ -35,9 +34,11 @@ TOOL = "acutrack"
 # PubMed answers at most this many ids for one esearch; larger results are split by date.
 ESEARCH_LIMIT = 9999
 EFETCH_BATCH = 500
-ATTEMPTS = int(os.environ.get("ACUTRACK_RETRIES", "5"))
-RETRY_DELAY = float(os.environ.get("ACUTRACK_RETRY_DELAY", "2"))
-TIMEOUT = float(os.environ.get("ACUTRACK_TIMEOUT", "60"))
+# Tries per request, seconds before the second try (doubled for each further one), seconds
+# one request may take: NCBISettings' defaults until configure() applies the settings.
+ATTEMPTS = NCBISettings.retries
+RETRY_DELAY = NCBISettings.retry_delay
+TIMEOUT = NCBISettings.timeout
 
 _base_url = DEFAULT_EUTILS_URL
 
@@ -68,9 +69,11 @@ def _rebased_build_request(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def configure(settings: NCBISettings) -> None:
-    """Point Bio.Entrez at the configured server, as the configured user."""
-    global _base_url
+    """Point Bio.Entrez at the configured server, as the configured user, with the
+    configured timeout and retries (validated when the settings were read)."""
+    global _base_url, ATTEMPTS, RETRY_DELAY, TIMEOUT
     _base_url = settings.base_url
+    ATTEMPTS, RETRY_DELAY, TIMEOUT = settings.retries, settings.retry_delay, settings.timeout
     if not getattr(Entrez._build_request, "__acutrack__", False):
         Entrez._build_request = _rebased_build_request(Entrez._build_request)
     Entrez.tool = TOOL
@@ -149,7 +152,8 @@ def call(what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T
         last, HTTPError
     )
     raise EntrezError(
-        f"NCBI did not answer {what} after {ATTEMPTS} tries ({_describe(last)}); "
+        f"NCBI did not answer {what} after {ATTEMPTS} {'try' if ATTEMPTS == 1 else 'tries'} "
+        f"({_describe(last)}); "
         "nothing was lost, run again later",
         unreachable=unreachable,
     ) from None
