@@ -142,8 +142,18 @@ def test_unreachable_ncbi_exits_1_without_traceback(monkeypatch):
     result = run("update")  # ACUTRACK_EUTILS_URL points at a closed port
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert len(lines) == 5  # every condition is reported failed, the rest not retried
-    assert all("failed: NCBI did not answer the search after 2 tries" in line for line in lines)
+    assert len(lines) == 5  # every condition is reported, the rest not asked
+    assert lines[0] == (
+        "lupus: failed: NCBI did not answer the search after 2 tries (Connection refused); "
+        "nothing was lost, run again later"
+    )
+    # The others were never asked: they say so, not the first one's failure.
+    for line, name in zip(lines[1:], ["rheumatoid-arthritis", "multiple-sclerosis"], strict=False):
+        assert line == (
+            f"{name}: not tried: NCBI did not answer for lupus, so this query was not asked; "
+            "the next run asks it"
+        )
+    assert all(": not tried: " in line and "tries" not in line for line in lines[1:])
     assert "Traceback" not in result.output and SECRET_KEY not in result.output
 
 

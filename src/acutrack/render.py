@@ -134,7 +134,9 @@ def update_summary(outcome: Any) -> Any:
     table.add_column("note")
     for c in outcome.conditions:
         note = (
-            Text(clean(c.error), style="red")
+            Text("not tried: " + clean(c.error), style="yellow")
+            if c.error and not c.tried
+            else Text(clean(c.error), style="red")
             if c.error
             else Text("query changed: history restarted" if c.restarted else "")
         )

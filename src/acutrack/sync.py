@@ -65,11 +65,14 @@ class ConditionResult:
     stored: int = 0
     unavailable: list[str] = field(default_factory=list)
     error: str | None = None
+    tried: bool = True
     restarted: bool = False
     fetched_ids: set[str] = field(default_factory=set, repr=False)
 
     def line(self) -> str:
         """The one summary line printed in pipes and cron."""
+        if self.error and not self.tried:
+            return f"{self.name}: not tried: {self.error}"
         if self.error:
             return f"{self.name}: failed: {self.error}"
         flags = [
@@ -231,11 +234,18 @@ def update(
     run_id = store.start_run(db, "update " + " ".join(c.name for c in conditions))
     outcome = UpdateResult(run_id=run_id, conditions=[])
     fetched: set[str] = set()
-    down: entrez.EntrezError | None = None
+    down: str | None = None  # the condition NCBI gave no answer at all for
     try:
         for cond in conditions:
             if down is not None:  # no answer at all for the last one: do not wait again
-                outcome.conditions.append(ConditionResult(cond.name, error=str(down)))
+                outcome.conditions.append(
+                    ConditionResult(
+                        cond.name,
+                        error=f"NCBI did not answer for {down}, so this query was not asked; "
+                        "the next run asks it",
+                        tried=False,
+                    )
+                )
                 continue
             try:
                 result = update_condition(db, cond, run_id, full=full, progress=progress)
@@ -243,7 +253,7 @@ def update(
                 if progress:
                     progress.finish()
                 result = ConditionResult(cond.name, error=str(exc))
-                down = exc if exc.unreachable else None
+                down = cond.name if exc.unreachable else None
             outcome.conditions.append(result)
         for result in outcome.conditions:
             fetched |= result.fetched_ids
@@ -327,6 +337,7 @@ def as_dict(outcome: UpdateResult) -> dict[str, Any]:
                 "unavailable": c.unavailable,
                 "restarted": c.restarted,
                 "error": c.error,
+                "tried": c.tried,
             }
             for c in outcome.conditions
         ],
