@@ -191,7 +191,7 @@ def test_show_starts_without_heavy_modules(portable, isolated):
 
 def test_open_quick_migrates_an_older_database(isolated):
     path = isolated / "acutrack.db"
-    assert not isinstance(store.open_quick(path), store.QuickDB)  # created and migrated
+    assert not isinstance(store.open_quick(path, create=True), store.QuickDB)  # created
     conn = sqlite3.connect(path)
     conn.execute("DROP INDEX idx_articles_newest")
     conn.execute("DELETE FROM _migrations WHERE name = 'm003_show_indexes'")

@@ -57,12 +57,27 @@ class AcutrackGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if os.environ.get("ACUTRACK_DEBUG"):
                 raise
+            # Disk full, a read-only or damaged database, a folder that cannot be written:
+            # the environment, not a bug; say which file and what to do.
+            state = ctx.find_object(State)
+            if state is not None and isinstance(exc, OSError | sqlite3_errors()):
+                from .store import explain
+
+                known = explain(exc, state.db_path)
+                if known is not None:
+                    raise WorkFailed(redact(str(known))) from None
             raise WorkFailed(
                 redact(
                     f"unexpected {exc.__class__.__name__}: {exc}; please report this with the "
                     "command you ran (ACUTRACK_DEBUG=1 shows the traceback)"
                 )
             ) from None
+
+
+def sqlite3_errors() -> type[Exception]:
+    import sqlite3
+
+    return sqlite3.DatabaseError
 
 
 class State:
@@ -305,7 +320,7 @@ def _condition(state: State, db: Any, name: str) -> tuple[str, str]:
         return cond.name, cond.label
     except UnknownCondition:
         pass
-    stored = store.condition_names(db)
+    stored = store.condition_names(db) if db is not None else []
     if key in stored:
         return key, key
     import difflib
@@ -379,7 +394,35 @@ def _list_articles(
     )
     print_paged(console, Group(table, footer))
     # Listed in a table counts as shown (NEW disappears next time); exports mark nothing.
-    store.mark_shown(db, [r["pmid"] for r in rows], condition)
+    if not store.mark_shown(db, [r["pmid"] for r in rows], condition):
+        _read_only_note(state_db_path())
+
+
+def _open_read(state: State) -> Any:
+    """The database for a read command, or None when there is none yet (then the caller
+    checks its arguments first and raises ``store.missing_database``; nothing is created)."""
+    from . import store
+
+    return store.open_quick(state.db_path) if state.db_path.exists() else None
+
+
+def _need(db: Any, state: State) -> Any:
+    if db is None:
+        from . import store
+
+        raise store.missing_database(state.db_path)
+    return db
+
+
+def state_db_path() -> Path:
+    return click.get_current_context().find_object(State).db_path
+
+
+def _read_only_note(path: Path) -> None:
+    click.echo(
+        f"note: the database {path} is read-only, so what was listed stays marked NEW",
+        err=True,
+    )
 
 
 @cli.command()
@@ -409,12 +452,12 @@ def show(
     and never wrap or colour; in a pipe the default is json (the article objects of
     CONTRACT.md), so scripts and cron get stable output.
     """
-    from . import store
 
     flags = _study_types(types)
     since = _check_date(since)
-    db = store.open_quick(state.db_path)
+    db = _open_read(state)
     name, label = _condition(state, db, condition)
+    db = _need(db, state)
     _list_articles(
         db,
         fmt=fmt,
@@ -473,7 +516,7 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
     if not m:
         raise BadSetting(f"'{pmid}' is not a PMID; a PMID is a number such as 34646018")
     pmid = m.group(1)
-    db = store.open_quick(state.db_path)
+    db = store.open_quick(state.db_path)  # none yet: says so and how to make one
     row = store.get_article(db, pmid)
     if row is None:
         raise WorkFailed(f"PMID {pmid} is not in the database; run 'acutrack update' or import it")
@@ -486,7 +529,8 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
         click.echo(to_json(public_article(row)), nl=False)
         return
     print_paged(console, article_view(row, store.article_links(db, pmid)))
-    store.mark_shown(db, [pmid])
+    if not store.mark_shown(db, [pmid]):
+        _read_only_note(state.db_path)
 
 
 @cli.command()
@@ -498,8 +542,13 @@ def status(state: State, fmt: str | None) -> None:
     from .render import out_console, status_rows, status_table
 
     queries = state.queries()
-    db = state.open_db()
-    rows = status_rows(queries, store.condition_stats(db))
+    if state.db_path.exists():
+        stats = store.condition_stats(store.open_quick(state.db_path))
+    else:
+        # Nothing stored yet: the conditions with zero counts, and how to start; no file made.
+        stats = {}
+        click.echo(f"note: {store.missing_database(state.db_path)}", err=True)
+    rows = status_rows(queries, stats)
     console = out_console()
     if (fmt or ("table" if console.is_terminal else "json")) == "json":
         import json
@@ -1093,8 +1142,9 @@ def search(
         query, words = store.fts_query(" ".join(text))
     except store.BadSearch as exc:
         raise BadSetting(str(exc)) from None
-    db = store.open_quick(state.db_path)
+    db = _open_read(state)
     name = _condition(state, db, condition)[0] if condition else None
+    db = _need(db, state)
     try:
         _list_articles(
             db,
@@ -1140,8 +1190,9 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
     from . import store
     from .export import to_csv_rows, to_json, year_rows
 
-    db = store.open_quick(state.db_path)
+    db = _open_read(state)
     name, label = _condition(state, db, condition) if condition else (None, "all conditions")
+    db = _need(db, state)
     rows = year_rows(store.year_counts(db, name))
     if fmt is None:
         from .render import out_console

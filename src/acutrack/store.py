@@ -14,6 +14,7 @@ Schema changes are ordered, recorded migrations (``_migrations``), as in simonw/
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from collections import Counter
@@ -191,6 +192,28 @@ def m003_show_indexes(db: Database) -> None:
     )
 
 
+def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Migrations recorded in the database that this version does not know (a newer
+    acutrack wrote it); empty for a new database or one this version can use."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    if not has_table:
+        return []
+    known = {name for name, _ in MIGRATIONS}
+    return sorted(r[0] for r in conn.execute("SELECT name FROM _migrations") if r[0] not in known)
+
+
+def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
+    unknown = unknown_migrations(conn)
+    if unknown:
+        raise StoreError(
+            f"The database {path} was written by a newer acutrack (it has the schema change "
+            f"'{unknown[0]}' this version does not know), so it was left untouched; upgrade "
+            "acutrack (pip install --upgrade acutrack) or use another database with --db"
+        )
+
+
 def migrate(db: Database) -> None:
     """Apply the migrations not yet recorded, each in its own transaction."""
     if "_migrations" not in db.table_names():
@@ -204,18 +227,95 @@ def migrate(db: Database) -> None:
             db["_migrations"].insert({"name": name, "applied_at": now_iso()})
 
 
+def missing_database(path: Path) -> StoreError:
+    return StoreError(
+        f"There is no database at {path} yet; run 'acutrack update' (or 'acutrack import') "
+        "to make one, or point --db / ACUTRACK_DB at an existing one"
+    )
+
+
+def explain(exc: BaseException, path: Path | str) -> StoreError | None:
+    """One sentence for a database or file-system failure (disk full, read-only, damaged
+    file, ...) naming the file and what to do; None when ``exc`` is none of these."""
+    path = Path(path)
+    if isinstance(exc, StoreError):
+        return exc
+    if isinstance(exc, sqlite3.DatabaseError):
+        code = getattr(exc, "sqlite_errorname", "") or ""
+        text = str(exc)
+        if code == "SQLITE_FULL" or "database or disk is full" in text:
+            return StoreError(
+                f"The disk holding the database {path} is full; free some space and run "
+                "again (what was stored before is kept, and the next update asks again for "
+                "the rest)"
+            )
+        if (
+            code in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+            or "malformed" in text
+            or ("not a database" in text)
+        ):
+            return StoreError(
+                f"The database {path} is damaged ({text}); restore it from a backup, or move "
+                "it aside and run 'acutrack update' to build a new one"
+            )
+        cannot_write = path.exists() and not (
+            os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        )
+        if (
+            code.startswith("SQLITE_READONLY")
+            or "readonly database" in text
+            or (cannot_write and (code.startswith("SQLITE_CANTOPEN") or "unable to open" in text))
+        ):
+            return StoreError(
+                f"The database {path} is read-only; make the file and its folder writable, or "
+                "use another database with --db"
+            )
+        if code.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+            return StoreError(
+                f"Cannot open the database {path}; check that the file and its folder exist "
+                "and are readable (and writable, for update)"
+            )
+        if code.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+            return StoreError(
+                f"Reading or writing the database {path} failed (disk I/O error); check the "
+                "disk (is it full or gone?) and run again"
+            )
+        return StoreError(f"The database {path} cannot be used ({text}); check the file")
+    if isinstance(exc, OSError) and exc.errno is not None:
+        import errno
+
+        where = exc.filename or path
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return StoreError(f"The disk holding {where} is full; free some space and run again")
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return StoreError(
+                f"Cannot write {where} ({exc.strerror}); make that folder writable, or use "
+                "another database with --db"
+            )
+    return None
+
+
 def open_db(path: Path | str, *, create: bool = True) -> Database:
-    """Open (and create or migrate) the database, ready for concurrent readers and writers."""
+    """Open (and create or migrate) the database, ready for concurrent readers and writers.
+
+    A database a newer acutrack wrote is refused before anything in it changes.
+    """
     path = Path(path)
     if not create and not path.exists():
-        raise StoreError(
-            f"No database at {path} yet; run 'acutrack update' or 'acutrack import' first"
-        )
+        raise missing_database(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot create the folder {path.parent} for the database ({exc.strerror}); "
+            "create it or use another database with --db"
+        ) from None
+    conn = None
+    try:
         from sqlite_utils import Database
 
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+        _refuse_newer(conn, path)
         db = Database(conn, execute_plugins=False)
         # WAL lets show/status read while an update writes; the busy timeout makes a second
         # writer wait instead of failing.
@@ -223,10 +323,14 @@ def open_db(path: Path | str, *, create: bool = True) -> Database:
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA synchronous=NORMAL")
         migrate(db)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"Cannot use the database {path}: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"Cannot create the database folder for {path}: {exc.strerror}") from None
+    except (sqlite3.DatabaseError, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        raise (explain(exc, path) or StoreError(f"Cannot use the database {path}: {exc}")) from None
+    except StoreError:
+        if conn is not None:
+            conn.close()
+        raise
     return db
 
 
@@ -505,6 +609,8 @@ def query_articles(
     ``first_seen`` and ``new`` are that condition's; without, the earliest and any.
     """
     wanted = [*([flag] if flag else []), *(flags or [])]
+    if limit is not None and limit >= 2**62:
+        limit = None  # more than SQLite can count, so more than there are: all of them
     link, link_params = _link_filters(condition, new_only, since)
     where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
     params: list[Any] = list(link_params)
@@ -542,10 +648,15 @@ def query_articles(
 
 
 def mark_shown(
-    db: Database, pmids: list[str], condition: str | None = None, stamp: str | None = None
-) -> None:
+    db: Database | QuickDB,
+    pmids: list[str],
+    condition: str | None = None,
+    stamp: str | None = None,
+) -> bool:
     """Mark articles as shown under ``condition``, or under every condition when it is None
-    (a person read them in full or in a search)."""
+    (a person read them in full or in a search). False when the database is read-only."""
+    if getattr(db, "readonly", False):
+        return False
     stamp = stamp or now_iso()
     scope, scope_params = ("AND condition = ? ", [condition]) if condition else ("", [])
     with db.atomic():
@@ -555,6 +666,7 @@ def mark_shown(
                 f"AND pmid IN ({','.join('?' * len(chunk))})",
                 [stamp, *scope_params, *chunk],
             )
+    return True
 
 
 class BadSearch(UsageError, ValueError):
@@ -700,8 +812,9 @@ class QuickDB:
     functions here use (``execute``, ``query``, ``atomic``, ``close``), so ``show``,
     ``article``, ``search`` and ``stats`` start without importing sqlite_utils."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, readonly: bool = False) -> None:
         self.conn = conn
+        self.readonly = readonly
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, list(params))
@@ -721,23 +834,87 @@ class QuickDB:
         self.conn.close()
 
 
-def open_quick(path: Path | str, *, create: bool = True) -> Database | QuickDB:
-    """Open for reading and marking as shown, fast: a ``QuickDB`` when every migration is
-    recorded, otherwise ``open_db`` (which creates or migrates the database first)."""
-    path = Path(path)
-    if path.is_file():
-        conn = None
+def _connect_read(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """A connection for reading, and whether it may write. A file (or folder) that cannot
+    be written is opened read-only: ``mode=ro``, or ``immutable=1`` when not even the WAL
+    index beside it can be made (a read-only folder or medium, where no one writes)."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        if writable:
+            return conn, True
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorname", "") not in (
+            "SQLITE_CANTOPEN",
+            "SQLITE_READONLY_DIRECTORY",
+        ):
+            conn.close()
+            raise
+    conn.close()
+    from urllib.parse import quote
+
+    uri = "file:" + quote(str(path.absolute()))
+    for options in ("?mode=ro", "?mode=ro&immutable=1"):
+        wal = Path(f"{path}-wal")
+        if options.endswith("immutable=1") and wal.exists() and wal.stat().st_size:
+            # immutable would ignore the write-ahead log, i.e. the latest stored records.
+            raise StoreError(
+                f"The database {path} has changes in {wal} that cannot be read while its "
+                "folder is read-only; make the folder writable once (any command then "
+                "completes the file)"
+            )
+        conn = sqlite3.connect(uri + options, uri=True, timeout=BUSY_TIMEOUT)
         try:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
-            done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
-            if all(name in done for name, _ in MIGRATIONS):
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn, False
+        except sqlite3.OperationalError:
+            conn.close()
+            if options.endswith("immutable=1"):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def open_quick(path: Path | str, *, create: bool = False) -> Database | QuickDB:
+    """Open for reading and marking as shown, fast: a ``QuickDB`` when every migration is
+    recorded, otherwise ``open_db`` (which creates or migrates the database first).
+
+    A missing database is a StoreError (nothing is created) unless ``create``; a database
+    that cannot be written is opened read-only (``QuickDB.readonly``); one a newer acutrack
+    wrote is refused untouched.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise missing_database(path)
+        return open_db(path, create=True)
+    conn = None
+    try:
+        conn, writable = _connect_read(path)
+        _refuse_newer(conn, path)
+        has_table = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+        ).fetchone()
+        done = {r[0] for r in conn.execute("SELECT name FROM _migrations")} if has_table else set()
+        if all(name in done for name, _ in MIGRATIONS):
+            if writable:
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.execute("PRAGMA synchronous=NORMAL")
-                return QuickDB(conn)
-        except sqlite3.DatabaseError:
-            pass  # not migrated yet, or no database: open_db says what is wrong
+            return QuickDB(conn, readonly=not writable)
+        if not writable:
+            raise StoreError(
+                f"The database {path} needs an upgrade to this acutrack's schema, and it is "
+                "read-only; make it writable once (any command then upgrades it)"
+            )
+    except StoreError:
         if conn is not None:
             conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        raise (explain(exc, path) or StoreError(f"Cannot use the database {path}")) from None
+    conn.close()
     return open_db(path, create=create)
 
 

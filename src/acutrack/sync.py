@@ -102,14 +102,19 @@ def update_lock(db_path: Path, wait: float = 0) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     lock_path = Path(str(db_path) + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_path))
     try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=wait)
     except Timeout:
         raise LockedError(
             f"Another acutrack update or digest is running on {db_path}; wait for it to finish "
             "or pass --wait SECONDS"
+        ) from None
+    except OSError as exc:
+        raise LockedError(
+            f"Cannot create the lock file {lock_path} ({exc.strerror or exc}); make the folder "
+            f"{lock_path.parent} writable, or use a database in a writable folder with --db"
         ) from None
     try:
         yield
