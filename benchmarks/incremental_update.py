@@ -44,17 +44,22 @@ FILES = [
 ]
 
 
-def run_update(env: dict[str, str], today: str) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "acutrack", "update"],
-        env={**env, "ACUTRACK_TODAY": today},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode:
-        raise SystemExit(proc.stderr)
-    return proc.stdout
+def run_update(env: dict[str, str], today: date) -> str:
+    """`acutrack update` as of ``today``: the library call the command makes, with the date
+    passed in (the command itself always asks up to the real today)."""
+    from acutrack import entrez, store, sync
+    from acutrack.config import NCBISettings, load_queries
+
+    os.environ.update(env)
+    entrez.configure(NCBISettings.from_env())
+    db = store.open_db(env["ACUTRACK_DB"])
+    try:
+        outcome = sync.update(db, load_queries(env["ACUTRACK_QUERIES"]).select(()), today=today)
+    finally:
+        db.close()
+    if outcome.failed:
+        raise SystemExit("\n".join(sync.summary_lines(outcome)))
+    return "\n".join(sync.summary_lines(outcome)) + "\n"
 
 
 def main() -> None:
@@ -73,9 +78,9 @@ def main() -> None:
         }
         report = {}
         for label, today, change in (
-            ("first run", "2026-11-20", None),
-            ("nothing new", "2026-11-21", None),
-            ("3 new for anti-gbm", "2026-11-22", held_back),
+            ("first run", date(2026, 11, 20), None),
+            ("nothing new", date(2026, 11, 21), None),
+            ("3 new for anti-gbm", date(2026, 11, 22), held_back),
         ):
             if change:
                 for pmid in change:

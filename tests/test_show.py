@@ -160,7 +160,7 @@ def test_both_query_plans_give_the_same_answer(portable, isolated, monkeypatch):
     for kwargs in cases:
         answers = []
         for walk in (True, False):
-            monkeypatch.setattr(store, "_walk_newest", lambda *a, walk=walk, **k: walk)
+            monkeypatch.setattr(store.articles, "_walk_newest", lambda *a, walk=walk, **k: walk)
             answers.append(store.query_articles(db, "lupus", **kwargs))
         assert answers[0] == answers[1], kwargs
         assert answers[0], kwargs

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import SECRET_KEY, db_rows, realdata, run
+from conftest import SECRET_KEY, db_rows, realdata, run, update_on
 
 from acutrack import entrez
 
@@ -63,13 +63,11 @@ def test_long_id_lists_are_posted(eutils, lupus):
 
 
 def test_incremental_update_asks_only_for_what_changed(eutils, lupus, monkeypatch):
-    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-20")
-    assert run("update").exit_code == 0
+    assert update_on(date(2026, 11, 20)).exit_code == 0
     first_searches = len(eutils.calls("esearch"))
     assert first_searches == 5  # one per condition
     before = len(eutils.requests)
-    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-22")
-    result = run("update")
+    result = update_on(date(2026, 11, 22))
     assert result.exit_code == 0
     assert "lupus: 0 new, 100 stored" in result.stdout
     later = eutils.requests[before:]
@@ -90,10 +88,8 @@ def test_new_records_in_a_later_window_are_added(eutils, monkeypatch, isolated):
     eutils.add_search(LUPUS_KEY, pmids)
     for i, pmid in enumerate(pmids):
         eutils.edat[pmid] = date(2026, 11, 1) if i < 60 else date(2026, 11, 21)
-    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-20")
-    assert run("update", "lupus").stdout.startswith("lupus: 60 new")
-    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-22")
-    result = run("update", "lupus")
+    assert update_on(date(2026, 11, 20), "lupus").stdout.startswith("lupus: 60 new")
+    result = update_on(date(2026, 11, 22), "lupus")
     assert result.exit_code == 0
     assert result.stdout.startswith("lupus: 40 new")
     assert result.stdout.strip().endswith("100 stored")
@@ -167,10 +163,8 @@ def test_failure_mid_way_keeps_stored_batches_and_position(eutils, monkeypatch, 
     # Ten records entered PubMed before the first run, ninety after it.
     for i, pmid in enumerate(pmids):
         eutils.edat[pmid] = date(2026, 11, 19) if i < 10 else date(2026, 11, 21)
-    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-20")
-    assert run("update", "lupus").stdout.startswith("lupus: 10 new")
+    assert update_on(date(2026, 11, 20), "lupus").stdout.startswith("lupus: 10 new")
     monkeypatch.setattr(entrez, "EFETCH_BATCH", 30)
-    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-22")
     # The first batch of 30 arrives, then NCBI fails for good.
     orig = eutils.answer
     calls = {"n": 0}
@@ -183,12 +177,12 @@ def test_failure_mid_way_keeps_stored_batches_and_position(eutils, monkeypatch, 
         return orig(endpoint, params)
 
     eutils.answer = flaky
-    result = run("update", "lupus")
+    result = update_on(date(2026, 11, 22), "lupus")
     assert result.exit_code == 1
     assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-20"
     assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 40  # batch 1 kept
     eutils.answer = orig
-    result = run("update", "lupus")
+    result = update_on(date(2026, 11, 22), "lupus")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("lupus: 60 new")
     assert db_rows(isolated, "SELECT count(*) FROM article_conditions")[0][0] == 100
@@ -238,7 +232,6 @@ def test_not_yet_indexed_records_catch_up(eutils, isolated):
 
 
 def test_changed_query_restarts_history(eutils, lupus, isolated, tmp_path, monkeypatch):
-    monkeypatch.setenv("ACUTRACK_TODAY", "2026-11-20")
     assert run("update", "lupus").exit_code == 0
     from conftest import QUERIES
 

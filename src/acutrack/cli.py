@@ -298,12 +298,9 @@ def _list_options(fn: Any) -> Any:
 
 
 def _study_types(values: tuple[str, ...]) -> list[str]:
-    from .export import UnknownType, resolve_types
+    from .export import resolve_types
 
-    try:
-        return resolve_types(values)
-    except UnknownType as exc:
-        raise BadSetting(str(exc)) from None
+    return resolve_types(values)
 
 
 def _condition(state: State, db: Any, name: str) -> tuple[str, str]:
@@ -311,28 +308,8 @@ def _condition(state: State, db: Any, name: str) -> tuple[str, str]:
     `import` used. queries.toml is always read, so a broken file is reported (exit 2) by
     every command that names a condition."""
     from . import store
-    from .config import UnknownCondition
 
-    key = name.strip().lower()
-    queries = state.queries()
-    try:
-        cond = queries.resolve(name)
-        return cond.name, cond.label
-    except UnknownCondition:
-        pass
-    stored = store.condition_names(db) if db is not None else []
-    if key in stored:
-        return key, key
-    import difflib
-
-    aliases = (a for c in queries.conditions.values() for a in c.aliases)
-    close = difflib.get_close_matches(key, sorted({*queries.conditions, *stored, *aliases}), 3, 0.5)
-    hint = (
-        f"did you mean {' or '.join(close)}?"
-        if close
-        else "known conditions are " + ", ".join(sorted({*queries.conditions, *stored}))
-    )
-    raise BadSetting(f"Unknown condition '{name}': {hint}")
+    return state.queries().resolve_stored(name, store.condition_names(db) if db is not None else [])
 
 
 def _list_articles(
@@ -520,7 +497,8 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
     row = store.get_article(db, pmid)
     if row is None:
         raise WorkFailed(f"PMID {pmid} is not in the database; run 'acutrack update' or import it")
-    from .render import article_view, out_console, print_paged, public_article
+    from .article import public_article
+    from .render import article_view, out_console, print_paged
 
     console = out_console()
     if (fmt or ("table" if console.is_terminal else "json")) == "json":
@@ -680,12 +658,9 @@ def queries_add(
 
     if query == "-":
         query = sys.stdin.read()
-    try:
-        edit = queryedit.add_condition(
-            state._queries, name, query, label=label, aliases=aliases, replace=replace
-        )
-    except queryedit.WriteFailed as exc:
-        raise WorkFailed(str(exc)) from None
+    edit = queryedit.add_condition(
+        state._queries, name, query, label=label, aliases=aliases, replace=replace
+    )
     _edit_notes(edit)
     if edit.action == "added":
         click.echo(f"Added [{edit.name}] to {edit.path}.")
@@ -715,10 +690,7 @@ def queries_remove(state: State, name: str) -> None:
     """
     from . import queryedit
 
-    try:
-        edit = queryedit.remove_condition(state._queries, name)
-    except queryedit.WriteFailed as exc:
-        raise WorkFailed(str(exc)) from None
+    edit = queryedit.remove_condition(state._queries, name)
     _edit_notes(edit)
     stored = 0
     if state.db_path.exists():
@@ -838,7 +810,7 @@ def digest(
     digest never sends half an update.
     """
     from . import digest as dg
-    from . import mail
+    from . import mail, store
     from .config import NAME_RE
     from .sync import update_lock
 
@@ -885,29 +857,26 @@ def digest(
         return
     queries = state.queries()
     labels = {n: c.label for n, c in queries.conditions.items()}
-    chosen = [] if again else dg.resolve_conditions(queries, db, conditions)
+    chosen = [] if again else queries.select_stored(conditions, store.condition_names(db))
     if peek:
         click.echo(dg.render(dg.collect(db, key, chosen, labels), fmt or "text"), nl=False)
         return
-    try:
-        with update_lock(state.db_path, wait):
-            dg.deliver(
-                db,
-                key,
-                chosen,
-                labels,
-                fmt=fmt,
-                output=output,
-                addresses=addresses,
-                sender=sender,
-                smtp=smtp,
-                skip_empty=skip_empty,
-                again=again,
-                mark_delivered=mark_delivered,
-                echo=click.echo,
-            )
-    except dg.DeliveryError as exc:
-        raise WorkFailed(str(exc)) from None
+    with update_lock(state.db_path, wait):
+        dg.deliver(
+            db,
+            key,
+            chosen,
+            labels,
+            fmt=fmt,
+            output=output,
+            addresses=addresses,
+            sender=sender,
+            smtp=smtp,
+            skip_empty=skip_empty,
+            again=again,
+            mark_delivered=mark_delivered,
+            echo=click.echo,
+        )
 
 
 @cli.command()
@@ -965,14 +934,14 @@ def cron(
     """
     import os
 
-    from . import digest as dg
+    from . import cron as cr
     from . import mail
     from .config import APP_NAME, NAME_RE, find_queries_path, packaged_queries_path
 
     if schedule and preset:
         raise BadSetting(f"--schedule and --{preset} cannot be used together; choose one")
-    when = schedule or (dg.DAILY if preset == "daily" else dg.WEEKLY)
-    checked = dg.check_schedule(when)
+    when = schedule or (cr.DAILY if preset == "daily" else cr.WEEKLY)
+    checked = cr.check_schedule(when)
     if checked is None:
         raise BadSetting(
             f"'{when}' is not a cron schedule; give five fields such as \"0 7 * * 1\" "
@@ -1001,7 +970,7 @@ def cron(
         log = user_data_path(APP_NAME) / "cron.log"
     log = log.expanduser().absolute()
     log.parent.mkdir(parents=True, exist_ok=True)
-    lines = dg.cron_lines(
+    lines = cr.cron_lines(
         schedule=checked,
         program=program,
         db=state.db_path.expanduser().absolute(),
@@ -1047,10 +1016,7 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
 
     texts = []
     for name in files:
-        try:
-            texts.append(checking.read_input(name))
-        except checking.InputError as exc:
-            raise WorkFailed(str(exc)) from None
+        texts.append(checking.read_input(name))
     refs = []
     for source, text in texts:
         found = extract(text, source)
@@ -1138,10 +1104,7 @@ def search(
 
     flags = _study_types(types)
     since = _check_date(since)
-    try:
-        query, words = store.fts_query(" ".join(text))
-    except store.BadSearch as exc:
-        raise BadSetting(str(exc)) from None
+    query, words = store.fts_query(" ".join(text))
     db = _open_read(state)
     name = _condition(state, db, condition)[0] if condition else None
     db = _need(db, state)
@@ -1212,7 +1175,3 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
         print_paged(
             console, stats_chart(rows, title=f"Articles per year: {label}", width=console.width)
         )
-
-
-def main() -> None:  # pragma: no cover - the console script calls cli() directly
-    cli()

@@ -88,6 +88,40 @@ class Queries:
                 chosen.append(cond)
         return chosen
 
+    def resolve_stored(self, name: str, stored: list[str]) -> tuple[str, str]:
+        """(name, label) of a condition: a name or alias from queries.toml, or one of the
+        ``stored`` condition names (conditions only `import` used, not in queries.toml)."""
+        key = name.strip().lower()
+        try:
+            cond = self.resolve(name)
+            return cond.name, cond.label
+        except UnknownCondition:
+            pass
+        if key in stored:
+            return key, key
+        aliases = (a for c in self.conditions.values() for a in c.aliases)
+        close = difflib.get_close_matches(
+            key, sorted({*self.conditions, *stored, *aliases}), 3, 0.5
+        )
+        hint = (
+            f"did you mean {' or '.join(close)}?"
+            if close
+            else "known conditions are " + ", ".join(sorted({*self.conditions, *stored}))
+        )
+        raise UnknownCondition(f"Unknown condition '{name}': {hint}")
+
+    def select_stored(self, names: tuple[str, ...] | list[str], stored: list[str]) -> list[str]:
+        """Condition names for ``names`` (see ``resolve_stored``); without names, every
+        condition of queries.toml, then the stored ones not in it."""
+        if not names:
+            return list(self.conditions) + [c for c in stored if c not in self.conditions]
+        chosen: list[str] = []
+        for name in names:
+            cond = self.resolve_stored(name, stored)[0]
+            if cond not in chosen:
+                chosen.append(cond)
+        return chosen
+
 
 def _clean(query: str) -> str:
     return " ".join(query.split())
@@ -287,6 +321,8 @@ class NCBISettings:
     base_url: str = DEFAULT_EUTILS_URL
     email: str | None = None
     api_key: str | None = field(default=None, repr=False)
+    # Per request: seconds before giving up on an answer, tries, first pause between tries
+    # (doubled each time). ACUTRACK_TIMEOUT, ACUTRACK_RETRIES, ACUTRACK_RETRY_DELAY.
     timeout: float = 60.0
     retries: int = 5
     retry_delay: float = 2.0

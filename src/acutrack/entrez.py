@@ -10,6 +10,7 @@ showing the request URL (it carries the API key).
 
 from __future__ import annotations
 
+import functools
 import http.client
 import random
 import re
@@ -34,13 +35,9 @@ TOOL = "acutrack"
 # PubMed answers at most this many ids for one esearch; larger results are split by date.
 ESEARCH_LIMIT = 9999
 EFETCH_BATCH = 500
-# Tries per request, seconds before the second try (doubled for each further one), seconds
-# one request may take: NCBISettings' defaults until configure() applies the settings.
-ATTEMPTS = NCBISettings.retries
-RETRY_DELAY = NCBISettings.retry_delay
-TIMEOUT = NCBISettings.timeout
 
-_base_url = DEFAULT_EUTILS_URL
+# What ``configure`` applied last (the defaults until then): base URL, attempts, delays.
+_settings = NCBISettings()
 
 
 class EntrezError(WorkError, RuntimeError):
@@ -59,9 +56,10 @@ def _rebased_build_request(original: Callable[..., Any]) -> Callable[..., Any]:
     # Bio.Entrez hard-codes NCBI's host in each function and passes it to _build_request;
     # rewriting it there sends every E-utility to ACUTRACK_EUTILS_URL while the rest of
     # Bio.Entrez's request path (parameters, POST choice, rate limit, retries) stays its own.
+    @functools.wraps(original)
     def build(cgi: str, *args: Any, **kwargs: Any) -> Any:
         if cgi.startswith(DEFAULT_EUTILS_URL):
-            cgi = _base_url + cgi[len(DEFAULT_EUTILS_URL) :]
+            cgi = _settings.base_url + cgi[len(DEFAULT_EUTILS_URL) :]
         return original(cgi, *args, **kwargs)
 
     build.__acutrack__ = True  # type: ignore[attr-defined]
@@ -70,10 +68,9 @@ def _rebased_build_request(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def configure(settings: NCBISettings) -> None:
     """Point Bio.Entrez at the configured server, as the configured user, with the
-    configured timeout and retries (validated when the settings were read)."""
-    global _base_url, ATTEMPTS, RETRY_DELAY, TIMEOUT
-    _base_url = settings.base_url
-    ATTEMPTS, RETRY_DELAY, TIMEOUT = settings.retries, settings.retry_delay, settings.timeout
+    configured timeout and retries. The only place Bio.Entrez's settings are changed."""
+    global _settings
+    _settings = settings
     if not getattr(Entrez._build_request, "__acutrack__", False):
         Entrez._build_request = _rebased_build_request(Entrez._build_request)
     Entrez.tool = TOOL
@@ -81,9 +78,14 @@ def configure(settings: NCBISettings) -> None:
     Entrez.api_key = settings.api_key
     # Bio.Entrez retries 429/5xx once at once; the backoff and the rest are ours.
     Entrez.max_tries = 2
-    Entrez.sleep_between_tries = max(RETRY_DELAY, 0.01)
+    Entrez.sleep_between_tries = max(settings.retry_delay, 0.01)
     # urllib has no timeout by default; a hung connection must not hang cron forever.
-    socket.setdefaulttimeout(TIMEOUT)
+    socket.setdefaulttimeout(settings.timeout)
+
+
+def settings() -> NCBISettings:
+    """The settings ``configure`` applied (the defaults before it was called)."""
+    return _settings
 
 
 def _describe(exc: BaseException) -> str:
@@ -107,7 +109,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _retry_after(exc: BaseException, attempt: int) -> float:
-    delay = RETRY_DELAY * (2**attempt)
+    delay = _settings.retry_delay * (2**attempt)
     if isinstance(exc, HTTPError) and exc.headers is not None:
         value = exc.headers.get("Retry-After")
         if value and value.isdigit():
@@ -134,7 +136,8 @@ def _retryable(exc: BaseException) -> bool:
 def call(what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T]) -> T:
     """Open and parse one E-utilities answer, retrying what is worth retrying."""
     last: BaseException | None = None
-    for attempt in range(ATTEMPTS):
+    attempts = _settings.retries
+    for attempt in range(attempts):
         try:
             handle = request()
             try:
@@ -145,14 +148,14 @@ def call(what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T
             if not _retryable(exc):
                 raise EntrezError(f"NCBI refused {what}: {_describe(exc)}") from None
             last = exc
-            if attempt + 1 < ATTEMPTS:
+            if attempt + 1 < attempts:
                 time.sleep(_retry_after(exc, attempt))
     assert last is not None
     unreachable = isinstance(last, URLError | ConnectionError | TimeoutError) and not isinstance(
         last, HTTPError
     )
     raise EntrezError(
-        f"NCBI did not answer {what} after {ATTEMPTS} {'try' if ATTEMPTS == 1 else 'tries'} "
+        f"NCBI did not answer {what} after {attempts} {'try' if attempts == 1 else 'tries'} "
         f"({_describe(last)}); "
         "nothing was lost, run again later",
         unreachable=unreachable,

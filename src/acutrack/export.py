@@ -24,10 +24,9 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from .article import clean, doi_url, one_line, public_article, pubmed_url
 from .errors import UsageError
 from .flags import LABELS
-
-FORMATS = ("table", "json", "csv", "markdown", "ris", "bibtex")
 
 # The order badges appear in: a retraction first, then the strength of the design.
 BADGE_ORDER = (
@@ -71,7 +70,6 @@ WARNING_NOTICES = frozenset(
     {"RetractionIn", "PartialRetractionIn", "ExpressionOfConcernIn", "RetractionOf"}
 )
 
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 JSON_CONTROL_RE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
 
 
@@ -104,18 +102,6 @@ def resolve_types(values: Iterable[str]) -> list[str]:
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def text(value: Any) -> str:
-    """PubMed text without control characters (tab and newline kept)."""
-    if value is None:
-        return ""
-    return CONTROL_RE.sub("", str(value))
-
-
-def one_line(value: Any) -> str:
-    """Text folded onto one line: controls removed, every run of whitespace one space."""
-    return " ".join(text(value).split())
-
-
 def badge_flags(flags: Iterable[str] | None) -> list[str]:
     """An article's flags in badge order (unknown names last, as they are)."""
     flags = list(flags or [])
@@ -144,18 +130,6 @@ def page_range(pages: str | None) -> tuple[str, str]:
     if first.isdigit() and last.isdigit() and len(last) < len(first):
         last = first[: len(first) - len(last)] + last
     return first, last
-
-
-def pmc_url(pmcid: str | None) -> str | None:
-    pmcid = one_line(pmcid)
-    return f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/" if pmcid else None
-
-
-def doi_url(doi: str | None) -> str | None:
-    from urllib.parse import quote
-
-    doi = one_line(doi)
-    return f"https://doi.org/{quote(doi, safe='/:;()._-')}" if doi else None
 
 
 def notices(row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -212,7 +186,7 @@ FORMULA_START = ("=", "+", "-", "@")
 
 
 def _csv_text(value: Any) -> str:
-    value = text(value)
+    value = clean(value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
@@ -280,7 +254,7 @@ def to_markdown(rows: list[dict[str, Any]]) -> str:
                     title,
                     md_escape(first_author(row)),
                     md_escape(row.get("journal_abbrev") or row.get("journal")),
-                    f"[{row['pmid']}](https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/)",
+                    f"[{row['pmid']}]({pubmed_url(row['pmid'])})",
                 ]
             )
             + " |"
@@ -345,7 +319,7 @@ def to_ris(rows: list[dict[str, Any]]) -> str:
             ("DO", row.get("doi")),
             ("AN", row["pmid"]),
             ("C2", row.get("pmcid")),
-            ("UR", row.get("url") or f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/"),
+            ("UR", row.get("url") or pubmed_url(row["pmid"])),
             ("DB", "PubMed"),
             ("DP", "NLM"),
             ("LA", languages[0] if languages else None),
@@ -416,7 +390,7 @@ def to_bibtex(rows: list[dict[str, Any]]) -> str:
             ("doi", bib_escape(row.get("doi"))),
             ("pmid", row["pmid"]),
             ("pmcid", bib_escape(row.get("pmcid"))),
-            ("url", f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/"),
+            ("url", pubmed_url(row["pmid"])),
             ("keywords", bib_escape(", ".join(one_line(k) for k in keywords))),
             ("abstract", bib_escape(row.get("abstract"))),
             ("note", bib_escape(_flag_note(row))),
@@ -464,8 +438,6 @@ def to_csv_rows(rows: list[dict[str, Any]]) -> str:
 def render(rows: list[dict[str, Any]], fmt: str) -> str:
     """The rows in one of the text formats (everything but the rich table)."""
     if fmt == "json":
-        from .render import public_article
-
         return to_json([public_article(r) for r in rows])
     if fmt == "csv":
         return to_csv(rows)

@@ -16,11 +16,9 @@ check fails.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -189,7 +187,7 @@ def _lines(check: QueryCheck) -> list[tuple[str, str, str]]:
 
 def text_lines(checks: list[QueryCheck]) -> list[str]:
     """Plain output for pipes and cron: one block per condition, never wrapped."""
-    from .render import clean
+    from .article import clean
 
     out: list[str] = []
     for check in checks:
@@ -207,7 +205,7 @@ def panels(checks: list[QueryCheck]) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from .render import clean
+    from .article import clean
 
     parts = []
     for check in checks:
@@ -263,35 +261,18 @@ def edit_paths(explicit: str | None) -> tuple[Path, Path]:
     return source, target
 
 
-def _read(path: Path) -> str:
-    return read_queries_text(path)
-
-
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
-    target = Path(os.path.realpath(path))  # a symlinked config keeps its link
-    tmp: str | None = None
+    from .fileio import write_atomic as replace_file
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        mode = target.stat().st_mode & 0o777 if target.exists() else None
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-        tmp = None
+        Path(os.path.realpath(path)).parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, text)
     except OSError as exc:
         raise WriteFailed(
             f"Cannot write {path} ({exc.strerror or exc.__class__.__name__}); make its folder "
             "writable or point --queries at a copy you can edit"
         ) from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def _wrap(query: str, width: int = WRAP) -> str:
@@ -409,7 +390,7 @@ def add_condition(
             new_aliases.append(alias_key)
 
     source, target = edit_paths(explicit)
-    text = _read(source)
+    text = read_queries_text(source)
     current = parse_queries(text, source)
     index = _index(current)
     existing = current.conditions.get(key)
@@ -529,7 +510,7 @@ def remove_condition(explicit: str | None, name: str) -> Edit:
     """Remove [name] from the queries file; the rest stays byte for byte."""
     key = name.strip().lower()
     source, target = edit_paths(explicit)
-    text = _read(source)
+    text = read_queries_text(source)
     current = parse_queries(text, source)
     if key not in current.conditions:
         index = _index(current)

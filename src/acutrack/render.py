@@ -16,42 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
-# in export.py, which stays free of rich for quick exports.
-from .export import text as clean
-
-PUBLIC_FIELDS = (
-    "pmid",
-    "title",
-    "abstract",
-    "journal",
-    "year",
-    "authors",
-    "doi",
-    "publication_types",
-    "flags",
-    "flag_reasons",
-    "conditions",
-    "first_seen",
-    "status",
-    "url",
-)
-EXTRA_FIELDS = (
-    "journal_abbrev",
-    "volume",
-    "issue",
-    "pages",
-    "pub_date",
-    "pmcid",
-    "mesh",
-    "keywords",
-    "language",
-    "registry_numbers",
-    "comments_corrections",
-    "abstract_sections",
-    "entrez_date",
-    "revised_date",
-    "new",
-)
+# in article.py, which stays free of rich for quick exports.
+from .article import clean, doi_url, pmc_url, pubmed_url
 
 
 @cache
@@ -62,20 +28,6 @@ def out_console() -> Console:
 @cache
 def err_console() -> Console:
     return Console(stderr=True, highlight=False)
-
-
-def public_article(row: dict[str, Any]) -> dict[str, Any]:
-    """The article object of the JSON contract (contract fields first, then the rest)."""
-    out = {key: row.get(key) for key in PUBLIC_FIELDS}
-    for key in ("authors", "publication_types", "flags", "conditions"):
-        out[key] = out[key] or []
-    out["flag_reasons"] = out["flag_reasons"] or {}
-    out["title"] = out["title"] or ""
-    out["abstract"] = out["abstract"] or ""
-    for key in EXTRA_FIELDS:
-        if key in row:
-            out[key] = row[key]
-    return out
 
 
 class UpdateProgress:
@@ -171,7 +123,6 @@ BADGE_STYLES: dict[str, str] = {
     "pilot": "italic",
     "registered": "dim",
 }
-PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 
 
 def _link(label: str, url: str | None, style: str = "") -> Text:
@@ -309,7 +260,7 @@ def articles_table(
     if show_conditions and width >= 100:
         conditions = [Text(", ".join(r.get("conditions") or [])) for r in rows]
         column("conditions", conditions, 24, wrap=True)
-    column("PMID", [_link(r["pmid"], PUBMED.format(r["pmid"]), "cyan") for r in rows], 9)
+    column("PMID", [_link(r["pmid"], pubmed_url(r["pmid"]), "cyan") for r in rows], 9)
     return ArticleTable(columns, width)
 
 
@@ -355,7 +306,7 @@ def _registry_link(entry: str) -> Text:
 def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None) -> Any:
     """One article in full: title, badges, citation, links, notices, structured abstract,
     study types with their reasons, MeSH, keywords, and where and when it was first seen."""
-    from .export import LABELS, badge_flags, doi_url, notices, pmc_url
+    from .export import LABELS, badge_flags, notices
 
     head: list[Any] = [Text(clean(row.get("title")) or "(no title)", style="bold")]
     if row.get("flags"):
@@ -372,7 +323,7 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
     authors = row.get("authors_full") or row.get("authors") or []
     add("Authors", "; ".join(clean(a) for a in authors))
     add("Journal", _citation(row))
-    add("PMID", _link(row["pmid"], PUBMED.format(row["pmid"]), "cyan"))
+    add("PMID", _link(row["pmid"], pubmed_url(row["pmid"]), "cyan"))
     if row.get("doi"):
         add("DOI", _link(clean(row["doi"]), doi_url(row["doi"]), "cyan"))
     if row.get("pmcid"):
@@ -410,7 +361,7 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
         line.append(notice["source"])
         if notice["pmid"]:
             line.append(" ")
-            line.append_text(_link(f"PMID {notice['pmid']}", PUBMED.format(notice["pmid"]), "cyan"))
+            line.append_text(_link(f"PMID {notice['pmid']}", pubmed_url(notice["pmid"]), "cyan"))
         warnings.append(line)
     if warnings:
         blocks.append(warnings)

@@ -9,7 +9,6 @@ the position where it was, so the next run asks for the same window again.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -122,11 +121,6 @@ def update_lock(db_path: Path, wait: float = 0) -> Iterator[None]:
         lock.release()
 
 
-def _today() -> date:
-    override = os.environ.get("ACUTRACK_TODAY")  # fixed clock for tests and replays
-    return date.fromisoformat(override) if override else datetime.now(UTC).date()
-
-
 def _fetch_and_store(
     db: Database,
     ids: list[str],
@@ -165,7 +159,7 @@ def update_condition(
     progress: Progress | None = None,
 ) -> ConditionResult:
     progress = progress or _NoProgress()
-    today = today or _today()
+    today = today or datetime.now(UTC).date()
     stamp = store.now_iso()
     result = ConditionResult(cond.name)
     position = store.get_position(db, cond.name)
@@ -207,9 +201,7 @@ def update_condition(
     progress.finish()
     result.new = len(set(new))
     result.new_flags = store.flag_counts(db, sorted(set(new)))
-    result.stored = db.execute(
-        "SELECT count(*) FROM article_conditions WHERE condition = ?", [cond.name]
-    ).fetchone()[0]
+    result.stored = store.count_articles(db, cond.name)
     return result
 
 
@@ -234,8 +226,11 @@ def update(
     *,
     full: bool = False,
     progress: Progress | None = None,
+    today: date | None = None,
 ) -> UpdateResult:
-    """Run each condition's query; a failing condition does not stop the others."""
+    """Run each condition's query; a failing condition does not stop the others.
+
+    ``today`` (default: the UTC date now) is the last Entrez date asked for."""
     run_id = store.start_run(db, "update " + " ".join(c.name for c in conditions))
     outcome = UpdateResult(run_id=run_id, conditions=[])
     fetched: set[str] = set()
@@ -253,7 +248,9 @@ def update(
                 )
                 continue
             try:
-                result = update_condition(db, cond, run_id, full=full, progress=progress)
+                result = update_condition(
+                    db, cond, run_id, full=full, today=today, progress=progress
+                )
             except entrez.EntrezError as exc:
                 if progress:
                     progress.finish()

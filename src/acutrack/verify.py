@@ -562,8 +562,8 @@ def check(refs: list[Reference], progress: Progress | None = None) -> list[Check
 
 
 def _record_object(record: Article, db: Any) -> dict[str, Any]:
+    from .article import public_article, pubmed_url
     from .evidence import compute_flags
-    from .render import public_article
 
     row = dict(record)
     reasons = compute_flags(record)
@@ -576,7 +576,7 @@ def _record_object(record: Article, db: Any) -> dict[str, Any]:
         stored = get_article(db, record["pmid"])
     row["conditions"] = (stored or {}).get("conditions") or []
     row["first_seen"] = (stored or {}).get("first_seen")
-    row["url"] = f"https://pubmed.ncbi.nlm.nih.gov/{record['pmid']}/"
+    row["url"] = pubmed_url(record["pmid"])
     return public_article(row)
 
 
@@ -640,7 +640,7 @@ def table(rows: list[dict[str, Any]]) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from .render import clean
+    from .article import clean, pubmed_url
 
     several = len({r["source"] for r in rows}) > 1
     out = Table(title="acutrack verify", show_lines=True)
@@ -683,9 +683,7 @@ def table(rows: list[dict[str, Any]]) -> Any:
             str(i),
             Text(row["verdict"], style=VERDICT_STYLE[row["verdict"]]),
             ref,
-            Text(pmid, style=f"link https://pubmed.ncbi.nlm.nih.gov/{pmid}/")
-            if pmid
-            else Text("-"),
+            Text(pmid, style=f"link {pubmed_url(pmid)}") if pmid else Text("-"),
             held,
             notes,
         )

@@ -1,0 +1,259 @@
+"""Collecting a digest: what is new for a name, in which group and order; recording it.
+
+Every database access goes through ``acutrack.store`` (``store/digests.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import store
+from ..article import one_line
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+DEFAULT_NAME = "default"
+STRONG = ("rct", "meta-analysis", "systematic-review")
+
+
+@dataclass
+class Group:
+    condition: str
+    label: str
+    rows: list[dict[str, Any]]
+    since: str | None = None
+
+
+@dataclass
+class Digest:
+    name: str
+    conditions: list[str]
+    generated_at: str
+    groups: list[Group]
+    # condition -> [last delivered link id, highest link id this digest covers]
+    ranges: dict[str, list[int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    resent: dict[str, Any] | None = None  # the recorded digest this one repeats
+
+    @property
+    def total(self) -> int:
+        return sum(len(g.rows) for g in self.groups)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {g.condition: len(g.rows) for g in self.groups}
+
+    @property
+    def since(self) -> dict[str, str | None]:
+        return {g.condition: g.since for g in self.groups}
+
+    def common_since(self) -> tuple[bool, str | None]:
+        """(all conditions share one start, that start)."""
+        values = set(self.since.values())
+        return (len(values) == 1, next(iter(values)) if len(values) == 1 else None)
+
+    def rows(self) -> Iterable[tuple[Group, dict[str, Any]]]:
+        for group in self.groups:
+            for row in group.rows:
+                yield group, row
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def when(stamp: str | None) -> str:
+    """``2026-01-05T06:17:03+00:00`` as ``2026-01-05 06:17 UTC``."""
+    if not stamp:
+        return ""
+    text = stamp.replace("T", " ")[:16]
+    return text + (" UTC" if stamp.endswith(("+00:00", "Z")) else "")
+
+
+def collect(db: Database, name: str, conditions: list[str], labels: dict[str, str]) -> Digest:
+    """What the next digest of ``name`` holds for ``conditions`` (nothing is changed)."""
+    known = store.digest_positions(db, name)
+    delivered_upto = {c: p["last_id"] for c, p in known.items()}
+    ranges: dict[str, list[int]] = {}
+    fresh: dict[str, list[str]] = {}
+    for cond in conditions:
+        after = delivered_upto.get(cond, 0)
+        upto = max(store.top_link_id(db, cond), after)
+        ranges[cond] = [after, upto]
+        fresh[cond] = store.links_between(db, cond, after, upto)
+    candidates = list(dict.fromkeys(p for pmids in fresh.values() for p in pmids))
+    # Delivered before under this name, through any condition: not again.
+    seen: set[str] = set()
+    for pmid, cond, link_id in store.links_of(db, candidates):
+        if link_id <= delivered_upto.get(cond, 0):
+            seen.add(pmid)
+    placed: dict[str, str] = {}
+    also: dict[str, list[str]] = {}
+    for cond in conditions:
+        for pmid in fresh[cond]:
+            if pmid in seen:
+                continue
+            if pmid in placed:
+                also[pmid].append(cond)
+            else:
+                placed[pmid] = cond
+                also[pmid] = []
+    articles = load_articles(db, list(placed))
+    groups = []
+    for cond in conditions:
+        rows = []
+        for pmid, where in placed.items():
+            if where == cond and pmid in articles:
+                row = articles[pmid]
+                row["also_in"] = also[pmid]
+                rows.append(row)
+        groups.append(
+            Group(
+                cond,
+                labels.get(cond) or cond,
+                sort_rows(rows),
+                known[cond]["updated_at"] if cond in known else None,
+            )
+        )
+    return Digest(
+        name=name,
+        conditions=list(conditions),
+        generated_at=store.now_iso(),
+        groups=groups,
+        ranges=ranges,
+        notes=update_notes(db),
+    )
+
+
+def load_articles(db: Database, pmids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored articles by PMID (decoded, with ``first_seen`` and ``conditions``)."""
+    return store.load_articles(db, pmids)
+
+
+def rank(row: dict[str, Any]) -> int:
+    flags = set(row.get("flags") or ())
+    if "retracted" in flags:
+        return len(STRONG) + 1
+    for i, flag in enumerate(STRONG):
+        if flag in flags:
+            return i
+    return len(STRONG)
+
+
+def sort_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = sorted(
+        rows,
+        key=lambda r: (r.get("entrez_date") or "", r.get("year") or 0, int(r["pmid"])),
+        reverse=True,
+    )
+    return sorted(rows, key=rank)  # stable: newest first inside each rank
+
+
+def update_notes(db: Database) -> list[str]:
+    """A warning when the latest update failed, so a cron user learns it from the digest."""
+    run = store.last_update_run(db)
+    if run is None or run["status"] == "ok":
+        return []
+    why = _failed_conditions(run.get("summary")) or (
+        ": " + one_line(run["error"] or "it did not finish")
+    )
+    if len(why) > 300:
+        why = why[:299] + "…"
+    return [
+        f"The last update ({when(run['started_at'])}) failed{why.rstrip('.')}. What it missed "
+        "comes in a later digest."
+    ]
+
+
+def _failed_conditions(summary: str | None) -> str:
+    """' for lupus, psoriasis: <error>' from the run summary, one error text once."""
+    try:
+        data = json.loads(summary or "{}")
+        by_error: dict[str, list[str]] = {}
+        for cond, result in data.items():
+            if isinstance(result, dict) and result.get("error"):
+                by_error.setdefault(one_line(result["error"]), []).append(one_line(cond))
+    except (ValueError, AttributeError):
+        return ""
+    return "; ".join(f" for {', '.join(conds)}: {error}" for error, conds in by_error.items())
+
+
+# --- recording --------------------------------------------------------------------------------
+
+
+def record(
+    db: Database,
+    digest: Digest,
+    *,
+    kind: str = "digest",
+    fmt: str | None = None,
+    output: Path | None = None,
+    recipients: list[str] | None = None,
+    to_stdout: bool = False,
+) -> int:
+    """Record a delivered digest and move the name's positions, in one transaction.
+
+    ``kind`` is ``digest`` (positions move), ``mark`` (positions move, nothing was sent) or
+    ``resend`` (a copy of an earlier digest: positions stay).
+    """
+    row = {
+        "name": digest.name,
+        "kind": kind,
+        "created_at": digest.generated_at,
+        "conditions": json.dumps(digest.conditions),
+        "ranges": json.dumps(digest.ranges),
+        "groups": json.dumps(
+            [
+                [g.condition, [[r["pmid"], r.get("also_in") or []] for r in g.rows]]
+                for g in digest.groups
+            ]
+        ),
+        "articles": digest.total,
+        "format": fmt,
+        "output": str(output) if output else None,
+        "recipients": json.dumps(recipients or []),
+        "to_stdout": int(to_stdout),
+        "resend_of": digest.resent["id"] if digest.resent else None,
+    }
+    return store.record_digest(db, row, None if kind == "resend" else digest.ranges)
+
+
+def last_digest(db: Database, name: str) -> dict[str, Any] | None:
+    """The latest delivered digest of ``name`` that listed articles."""
+    return store.last_digest(db, name)
+
+
+def rebuild(db: Database, recorded: dict[str, Any], labels: dict[str, str]) -> Digest:
+    """The recorded digest again, same articles in the same groups, with today's data."""
+    pmids = [pmid for _cond, items in recorded["groups"] for pmid, _also in items]
+    articles = load_articles(db, pmids)
+    groups = []
+    for cond, items in recorded["groups"]:
+        rows = []
+        for pmid, also in items:
+            if pmid in articles:
+                row = dict(articles[pmid])
+                row["also_in"] = also
+                rows.append(row)
+        groups.append(Group(cond, labels.get(cond) or cond, rows))
+    previous = store.digest_times_before(db, recorded["name"], recorded["id"])
+    for group in groups:
+        group.since = previous.get(group.condition)
+    return Digest(
+        name=recorded["name"],
+        conditions=recorded["conditions"],
+        generated_at=store.now_iso(),
+        groups=groups,
+        ranges=recorded["ranges"],
+        resent=recorded,
+    )
+
+
+def history(db: Database, name: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    """The last ``limit`` digests delivered (of ``name``, or all), oldest first."""
+    return store.digest_history(db, name, limit)

@@ -1,0 +1,409 @@
+"""Rendering a digest: plain text, Markdown, HTML (for mail) and JSON; log lines.
+
+PubMed text is data in every format: control characters removed, HTML-escaped in HTML,
+backslash-escaped in Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from ..article import one_line, public_article, pubmed_url
+from ..evidence import FLAGS, LABELS
+from .collect import DEFAULT_NAME, STRONG, Digest, Group, plural, when
+
+SUFFIX_FORMATS = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".txt": "text",
+}
+FLAG_NAMES = {
+    "rct": "RCT",
+    "meta-analysis": "Meta-analysis",
+    "systematic-review": "Systematic review",
+    "protocol": "Protocol",
+    "sham-controlled": "Sham-controlled",
+    "retracted": "RETRACTED",
+    "registered": "Registered",
+    "pilot": "Pilot",
+}
+WIDTH = 76
+MAX_AUTHORS = 3
+
+
+def history_line(row: dict[str, Any]) -> str:
+    where = []
+    if row["recipients"]:
+        where.append("mailed to " + ", ".join(row["recipients"]))
+    if row["output"]:
+        where.append(f"written to {row['output']}")
+    if row["to_stdout"]:
+        where.append("printed")
+    kind = {"mark": "marked as delivered", "resend": f"re-sent #{row['resend_of']}"}.get(
+        row["kind"], ""
+    )
+    what = plural(row["articles"], "article")
+    if not row["articles"] and not where and row["kind"] == "digest":
+        where.append("nothing new, nothing sent")
+    parts = [f"#{row['id']}", when(row["created_at"]), row["name"], what]
+    if kind:
+        parts.append(kind)
+    if where:
+        parts.append("; ".join(where) + (f" ({row['format']})" if row["format"] else ""))
+    return "  ".join(parts)
+
+
+def status_line(digest: Digest, where: list[str]) -> str:
+    """One line for the log: when, which name, how many, where to."""
+    what = "re-sent" if digest.resent else "digest"
+    counts = ", ".join(f"{c} {n}" for c, n in digest.counts.items() if n)
+    return (
+        f"{digest.generated_at} {what} '{digest.name}': {plural(digest.total, 'article')}"
+        + (f" ({counts})" if counts else "")
+        + (f"; {'; '.join(where)}" if where else "")
+    )
+
+
+def excerpt(abstract: Any, width: int = WIDTH, lines: int = 2) -> list[str]:
+    """The abstract's first ``lines`` lines at ``width``, with … when it goes on."""
+    words = one_line(abstract)
+    if not words:
+        return []
+    wrapped = textwrap.wrap(words, width, break_long_words=True, break_on_hyphens=False)
+    if len(wrapped) <= lines:
+        return wrapped
+    wrapped = wrapped[:lines]
+    last = wrapped[-1]
+    if len(last) > width - 1:
+        last = last[: width - 1].rsplit(" ", 1)[0]
+    wrapped[-1] = last.rstrip(" ,;:.") + "…"
+    return wrapped
+
+
+def authors_line(authors: list[str] | None) -> str:
+    names = [one_line(a) for a in authors or [] if one_line(a)]
+    if not names:
+        return "(no authors listed)"
+    shown = ", ".join(names[:MAX_AUTHORS])
+    return shown + (", et al." if len(names) > MAX_AUTHORS else "")
+
+
+def source_line(row: dict[str, Any]) -> str:
+    journal = one_line(row.get("journal") or row.get("journal_abbrev"))
+    year = str(row.get("year") or "")
+    return ", ".join(p for p in (journal, year) if p)
+
+
+def flag_items(row: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(flag, label, reason) in FLAGS order."""
+    reasons = row.get("flag_reasons") or {}
+    flags = row.get("flags") or []
+    return [
+        (f, FLAG_NAMES.get(f, LABELS.get(f, f)), one_line(reasons.get(f, "")))
+        for f in FLAGS
+        if f in flags
+    ]
+
+
+def subject(digest: Digest) -> str:
+    who = "acutrack" if digest.name == DEFAULT_NAME else f"acutrack {digest.name}"
+    prefix = "[re-sent] " if digest.resent else ""
+    if not digest.total:
+        return f"{prefix}{who}: no new articles"
+    strong = evidence_counts(digest)
+    return f"{prefix}{who}: {plural(digest.total, 'new article')}" + (
+        f" ({strong})" if strong else ""
+    )
+
+
+def evidence_counts(digest: Digest) -> str:
+    counts = {f: 0 for f in STRONG}
+    for _group, row in digest.rows():
+        for f in STRONG:
+            if f in (row.get("flags") or ()):
+                counts[f] += 1
+    words = {
+        "rct": ("RCT", "RCTs"),
+        "meta-analysis": ("meta-analysis", "meta-analyses"),
+        "systematic-review": ("systematic review", "systematic reviews"),
+    }
+    return ", ".join(f"{n} {words[f][n != 1]}" for f, n in counts.items() if n)
+
+
+def heading(digest: Digest) -> str:
+    return f'acutrack digest "{digest.name}"'
+
+
+def since_phrase(digest: Digest) -> str:
+    same, since = digest.common_since()
+    if digest.resent:
+        return (
+            f"a copy of the digest of {when(digest.resent['created_at'])}, "
+            f"re-sent {when(digest.generated_at)}"
+        )
+    if same and since:
+        return f"new since the digest of {when(since)}"
+    if same:
+        return "first digest of this name: everything stored so far"
+    return "new since the last digest of each condition"
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def empty_line(digest: Digest) -> str:
+    same, since = digest.common_since()
+    if same and since:
+        tail = f"since {when(since)}"
+    elif same:
+        tail = "stored yet"
+    else:
+        tail = "since the last digest"
+    line = f"{heading(digest)}: no new articles {tail} ({', '.join(digest.conditions)})."
+    for note in digest.notes:
+        line += f" Note: {note}"
+    return line
+
+
+def _group_title(group: Group, digest: Digest, same: bool) -> str:
+    label = one_line(group.label)
+    name = "" if label.lower() == group.condition else f" ({group.condition})"
+    since = ""
+    if not same and not digest.resent:
+        since = f", since {when(group.since)}" if group.since else ", first digest"
+    return f"{label}{name}: {len(group.rows)} new{since}"
+
+
+def _wrap(text: str, width: int, **kwargs: str) -> list[str]:
+    """Wrap at spaces only: "rheumatoid-arthritis" and "anti-EBV" stay whole."""
+    return textwrap.wrap(text, width, break_on_hyphens=False, **kwargs)
+
+
+def render_text(digest: Digest) -> str:
+    """Plain text for terminals, pipes, cron mail and the text/plain part."""
+    if not digest.total:
+        return empty_line(digest) + "\n"
+    same, _ = digest.common_since()
+    out = [
+        f"{heading(digest)}: {plural(digest.total, 'article')} ({when(digest.generated_at)})",
+        _upper_first(since_phrase(digest)) + "; strongest evidence first.",
+    ]
+    for note in digest.notes:
+        out += ["", *_wrap("Note: " + note, WIDTH)]
+    for group in digest.groups:
+        if not group.rows:
+            continue
+        title = _group_title(group, digest, same)
+        out += ["", "", title, "=" * min(len(title), WIDTH)]
+        for i, row in enumerate(group.rows, 1):
+            number = f"{i}. "
+            pad = " " * len(number)
+            wrapped = _wrap(
+                one_line(row.get("title")) or "(no title)",
+                WIDTH,
+                initial_indent=number,
+                subsequent_indent=pad,
+            )
+            out += ["", *wrapped]
+            out += _wrap(
+                authors_line(row.get("authors")), WIDTH, initial_indent=pad, subsequent_indent=pad
+            )
+            out += _wrap(source_line(row), WIDTH, initial_indent=pad, subsequent_indent=pad)
+            for _flag, label, reason in flag_items(row):
+                out += _wrap(
+                    f"{label} - {reason}" if reason else label,
+                    WIDTH,
+                    initial_indent=pad,
+                    subsequent_indent=pad + "  ",
+                )
+            if row.get("also_in"):
+                out.append(pad + "Also new for: " + ", ".join(row["also_in"]))
+            out += [pad + line for line in excerpt(row.get("abstract"), WIDTH - len(pad))]
+            out.append(pad + pubmed_url(row["pmid"]))
+    return "\n".join(out) + "\n"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
+
+
+def md(text: Any) -> str:
+    """PubMed text as literal Markdown: nothing in it becomes a link, emphasis or HTML."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", one_line(text))
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def render_markdown(digest: Digest) -> str:
+    if not digest.total:
+        return md(empty_line(digest)) + "\n"
+    same, _ = digest.common_since()
+    out = [
+        f"# {md(heading(digest))}: {plural(digest.total, 'article')}",
+        "",
+        f"*{md(when(digest.generated_at))} · {md(since_phrase(digest))} · strongest evidence "
+        "first*",
+    ]
+    for note in digest.notes:
+        out += ["", f"> **Note:** {md(note)}"]
+    for group in digest.groups:
+        if not group.rows:
+            continue
+        out += ["", f"## {md(_group_title(group, digest, same))}"]
+        for i, row in enumerate(group.rows, 1):
+            url = pubmed_url(row["pmid"])
+            out += ["", f"### {i}. {md(row.get('title')) or '(no title)'}", ""]
+            out.append(f"{md(authors_line(row.get('authors')))}  ")
+            out.append(f"*{md(source_line(row))}* · [PMID {row['pmid']}]({url})")
+            items = flag_items(row)
+            if items or row.get("also_in"):
+                out.append("")
+                for _flag, label, reason in items:
+                    out.append(f"- **{md(label)}**" + (f": {md(reason)}" if reason else ""))
+                if row.get("also_in"):
+                    out.append(f"- Also new for: {md(', '.join(row['also_in']))}")
+            lines = excerpt(row.get("abstract"), 90)
+            if lines:
+                out += ["", "> " + md(" ".join(lines))]
+    return "\n".join(out) + "\n"
+
+
+# Inline CSS only: mail clients drop <style> blocks and external sheets.
+_BADGE = {
+    "rct": "#1b6e3a",
+    "meta-analysis": "#1a4f8b",
+    "systematic-review": "#1a4f8b",
+    "retracted": "#b00020",
+}
+_FONT = "font-family:Helvetica,Arial,sans-serif;"
+
+
+def esc(text: Any) -> str:
+    return html.escape(one_line(text), quote=True)
+
+
+def render_html(digest: Digest) -> str:
+    """A self-contained HTML page that reads well in mail clients; all PubMed text escaped."""
+    title = esc(subject(digest))
+    head = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n</head>\n"
+        f'<body style="margin:0;padding:16px;background:#f4f4f4;color:#222;{_FONT}">\n'
+        '<div style="max-width:720px;margin:0 auto;background:#ffffff;padding:20px 24px;">\n'
+    )
+    tail = "</div>\n</body>\n</html>\n"
+    if not digest.total:
+        return head + f'<p style="font-size:15px;margin:0;">{esc(empty_line(digest))}</p>\n' + tail
+    same, _ = digest.common_since()
+    out = [
+        f'<h1 style="font-size:20px;margin:0 0 4px 0;">{esc(heading(digest))}: '
+        f"{plural(digest.total, 'article')}</h1>",
+        f'<p style="font-size:13px;color:#666;margin:0 0 12px 0;">'
+        f"{esc(when(digest.generated_at))} &middot; {esc(since_phrase(digest))} &middot; "
+        "strongest evidence first</p>",
+    ]
+    for note in digest.notes:
+        out.append(
+            '<p style="font-size:13px;background:#fff4e5;border-left:4px solid #e69500;'
+            f'padding:8px 10px;margin:0 0 12px 0;"><b>Note:</b> {esc(note)}</p>'
+        )
+    for group in digest.groups:
+        if not group.rows:
+            continue
+        out.append(
+            '<h2 style="font-size:17px;margin:24px 0 8px 0;padding-bottom:4px;'
+            f'border-bottom:1px solid #dddddd;">{esc(_group_title(group, digest, same))}</h2>'
+        )
+        for row in group.rows:
+            out.append(_html_article(row))
+    return head + "\n".join(out) + "\n" + tail
+
+
+def _html_article(row: dict[str, Any]) -> str:
+    url = html.escape(pubmed_url(row["pmid"]), quote=True)
+    items = flag_items(row)
+    badges = "".join(
+        f'<span style="display:inline-block;font-size:11px;font-weight:bold;color:#ffffff;'
+        f"background:{_BADGE.get(flag, '#666666')};padding:1px 6px;margin:0 4px 2px 0;"
+        f'border-radius:3px;">{esc(label)}</span>'
+        for flag, label, _reason in items
+    )
+    parts = ['<div style="margin:0 0 18px 0;">']
+    if badges:
+        parts.append(f"<div>{badges}</div>")
+    parts.append(
+        f'<div><a href="{url}" style="font-size:15px;font-weight:bold;color:#1a4f8b;'
+        f'text-decoration:none;">{esc(row.get("title")) or "(no title)"}</a></div>'
+    )
+    parts.append(
+        f'<div style="font-size:13px;color:#444;">{esc(authors_line(row.get("authors")))}</div>'
+    )
+    parts.append(
+        f'<div style="font-size:13px;color:#666;"><i>{esc(source_line(row))}</i> &middot; '
+        f'<a href="{url}" style="color:#1a4f8b;">PMID {esc(row["pmid"])}</a></div>'
+    )
+    reasons = [
+        f"<li><b>{esc(label)}</b>: {esc(reason)}</li>" for _f, label, reason in items if reason
+    ]
+    if row.get("also_in"):
+        reasons.append(f"<li>Also new for: {esc(', '.join(row['also_in']))}</li>")
+    if reasons:
+        parts.append(
+            '<ul style="font-size:12px;color:#555;margin:4px 0;padding-left:18px;">'
+            + "".join(reasons)
+            + "</ul>"
+        )
+    lines = excerpt(row.get("abstract"), 90)
+    if lines:
+        parts.append(
+            f'<p style="font-size:13px;color:#333;margin:4px 0 0 0;">{esc(" ".join(lines))}</p>'
+        )
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def as_dict(digest: Digest) -> dict[str, Any]:
+    articles = []
+    for group, row in digest.rows():
+        item = public_article(row)
+        item["digest_condition"] = group.condition
+        item["also_in"] = row.get("also_in") or []
+        articles.append(item)
+    return {
+        "name": digest.name,
+        "generated_at": digest.generated_at,
+        "conditions": digest.conditions,
+        "since": digest.since,
+        "counts": digest.counts,
+        "total": digest.total,
+        "resent_from": digest.resent["created_at"] if digest.resent else None,
+        "notes": digest.notes,
+        "articles": articles,
+    }
+
+
+def render(digest: Digest, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(as_dict(digest), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return render_markdown(digest)
+    if fmt == "html":
+        return render_html(digest)
+    return render_text(digest)
+
+
+def format_for(output: Path | None, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    if output is not None:
+        return SUFFIX_FORMATS.get(output.suffix.lower(), "text")
+    return "text"

@@ -1,0 +1,377 @@
+"""Articles: writes (store, link) and the reads every listing command uses."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..article import pubmed_url
+from .schema import FINAL_STATUSES, JSON_COLUMNS, chunks, now_iso
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from ..records import Article
+
+
+def _row(article: Article, stamp: str) -> dict[str, Any]:
+    from ..evidence import compute_flags
+    from ..records import ARTICLE_FIELDS
+
+    row = {key: article.get(key) for key in ARTICLE_FIELDS}
+    reasons = compute_flags(article)
+    row["flags"] = list(reasons)
+    row["flag_reasons"] = reasons
+    row["updated_at"] = stamp
+    for key in JSON_COLUMNS:
+        row[key] = json.dumps(row[key], ensure_ascii=False)
+    return row
+
+
+def save_articles(
+    db: Database,
+    articles: Iterable[Article],
+    condition: str | None = None,
+    run_id: int | None = None,
+    stamp: str | None = None,
+) -> list[str]:
+    """Store (or refresh) articles and link them to ``condition``.
+
+    Returns the PMIDs newly linked to the condition (all stored ones without a condition).
+    Runs inside the caller's transaction when there is one.
+    """
+    stamp = stamp or now_iso()
+    rows = [_row(a, stamp) for a in articles]
+    if not rows:
+        return []
+    with db.atomic():
+        db["articles"].upsert_all(rows, pk="pmid", alter=True)
+        # stored_at is set once, on first store, and never overwritten by a refresh.
+        db.execute(
+            "UPDATE articles SET stored_at = ? WHERE stored_at IS NULL AND pmid IN "
+            f"({','.join('?' * len(rows))})",
+            [stamp, *[r["pmid"] for r in rows]],
+        )
+        if condition is None:
+            return [r["pmid"] for r in rows]
+        return link(db, condition, [r["pmid"] for r in rows], run_id, stamp)
+
+
+def link(
+    db: Database, condition: str, pmids: list[str], run_id: int | None, stamp: str | None = None
+) -> list[str]:
+    """Link stored articles to a condition; returns the PMIDs that were not linked before."""
+    if not pmids:
+        return []
+    stamp = stamp or now_iso()
+    with db.atomic():
+        known = linked_pmids(db, condition, pmids)
+        fresh = [p for p in dict.fromkeys(pmids) if p not in known]
+        db["article_conditions"].insert_all(
+            (
+                {"pmid": p, "condition": condition, "first_seen": stamp, "run_id": run_id}
+                for p in fresh
+            ),
+            ignore=True,
+        )
+    return fresh
+
+
+def linked_pmids(db: Database, condition: str, pmids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in chunks(pmids):
+        found.update(
+            r[0]
+            for r in db.execute(
+                f"SELECT pmid FROM article_conditions WHERE condition = ? AND pmid IN "
+                f"({','.join('?' * len(chunk))})",
+                [condition, *chunk],
+            )
+        )
+    return found
+
+
+def stored_pmids(db: Database, pmids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in chunks(pmids):
+        found.update(
+            r[0]
+            for r in db.execute(
+                f"SELECT pmid FROM articles WHERE pmid IN ({','.join('?' * len(chunk))})", chunk
+            )
+        )
+    return found
+
+
+def flag_counts(db: Database, pmids: list[str]) -> Counter[str]:
+    """How many of these articles carry each flag."""
+    counts: Counter[str] = Counter()
+    for chunk in chunks(pmids):
+        for (flags,) in db.execute(
+            f"SELECT flags FROM articles WHERE pmid IN ({','.join('?' * len(chunk))})", chunk
+        ):
+            counts.update(json.loads(flags or "[]"))
+    return counts
+
+
+def pending_pmids(db: Database, max_age_days: int = 730) -> list[str]:
+    """Stored records NLM has not finished indexing, first stored within ``max_age_days``."""
+    marks = ",".join("?" * len(FINAL_STATUSES))
+    return [
+        r[0]
+        for r in db.execute(
+            f"SELECT pmid FROM articles WHERE coalesce(status, '') NOT IN ({marks}) "
+            "AND stored_at >= datetime('now', ?) ORDER BY pmid",
+            [*FINAL_STATUSES, f"-{max_age_days} days"],
+        )
+    ]
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+def decode(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as the public article object (contract fields first)."""
+    for key in JSON_COLUMNS:
+        if key in row and isinstance(row[key], str):
+            row[key] = json.loads(row[key])
+    conditions = row.pop("conditions_csv", None)
+    if conditions is not None:
+        row["conditions"] = sorted(set(conditions.split(","))) if conditions else []
+    row["url"] = pubmed_url(row["pmid"])
+    return row
+
+
+def get_article(db: Database, pmid: str) -> dict[str, Any] | None:
+    rows = list(
+        db.query(
+            """
+            SELECT a.*,
+              (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
+              (SELECT group_concat(condition) FROM article_conditions WHERE pmid = a.pmid)
+                AS conditions_csv
+            FROM articles a WHERE a.pmid = ?
+            """,
+            [pmid],
+        )
+    )
+    return decode(rows[0]) if rows else None
+
+
+# Newest first: when the article entered PubMed, then its year, then the highest PMID. The
+# expressions match idx_articles_newest exactly, so SQLite can walk that index in order.
+NEWEST_ORDER = "coalesce(a.entrez_date, '') DESC, a.year DESC, CAST(a.pmid AS INTEGER) DESC"
+
+
+def _link_filters(
+    condition: str | None, new_only: bool, since: str | None
+) -> tuple[list[str], list[Any]]:
+    """Predicates on the article's condition link ``l`` (joined to the article ``a``)."""
+    where = ["l.pmid = a.pmid"]
+    params: list[Any] = []
+    if condition is not None:
+        where.append("l.condition = ?")
+        params.append(condition)
+    if new_only:
+        where.append("l.shown_at IS NULL")
+    if since:
+        # Entered PubMed on or after the date, or first stored here on or after it.
+        where.append("(coalesce(a.entrez_date, '') >= ? OR l.first_seen >= ?)")
+        params += [since, since]
+    return where, params
+
+
+def _flag_filter(flags: Iterable[str]) -> tuple[str, list[Any]]:
+    """Any of ``flags``: ``flags`` is stored as a JSON list, so '"rct"' matches that flag only."""
+    names = [json.dumps(f) for f in flags]
+    return "(" + " OR ".join("instr(a.flags, ?) > 0" for _ in names) + ")", names
+
+
+def _derived(condition: str | None) -> tuple[str, list[Any]]:
+    """first_seen and new for the condition (or any), and every condition of the article."""
+    same = " AND x.condition = ?" if condition is not None else ""
+    sql = (
+        f"(SELECT min(x.first_seen) FROM article_conditions x WHERE x.pmid = a.pmid{same}) "
+        "AS first_seen, "
+        f"(SELECT max(x.shown_at IS NULL) FROM article_conditions x WHERE x.pmid = a.pmid{same}) "
+        "AS new, "
+        "(SELECT group_concat(x.condition) FROM article_conditions x WHERE x.pmid = a.pmid) "
+        "AS conditions_csv"
+    )
+    return sql, ([condition, condition] if condition is not None else [])
+
+
+def _walk_newest(
+    db: Database, condition: str, new_only: bool, limit: int | None, filtered: bool
+) -> bool:
+    """True when walking idx_articles_newest beats sorting the condition's articles.
+
+    The walk visits about limit x (all articles / the condition's articles) index entries
+    (more when --type or --since thin the matches out); the sort reads every article of
+    the condition.
+    """
+    if not limit:
+        return False
+    # A sorted article costs about 20 index steps (its whole row is read, abstract and
+    # all), so walk when limit x total / linked (x 20 when filters thin the matches out)
+    # < 20 x linked. Counting stops at that threshold: a big condition costs no full count.
+    total = db.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
+    threshold = int((limit * total * (20 if filtered else 1) / 20) ** 0.5) + 1
+    linked = db.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM article_conditions WHERE condition = ?"
+        + (" AND shown_at IS NULL" if new_only else "")
+        + " LIMIT ?)",
+        [condition, threshold],
+    ).fetchone()[0]
+    return linked >= threshold
+
+
+def query_articles(
+    db: Database,
+    condition: str | None = None,
+    *,
+    flag: str | None = None,
+    new_only: bool = False,
+    since: str | None = None,
+    limit: int | None = None,
+    search: str | None = None,
+    flags: Iterable[str] | None = None,
+    order: str = "newest",
+) -> list[dict[str, Any]]:
+    """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
+
+    ``flag`` / ``flags``: only articles with that flag / any of those flags. ``search``: an
+    FTS5 query over titles and abstracts (the caller escapes user text). ``order``:
+    ``newest`` or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
+    ``first_seen`` and ``new`` are that condition's; without, the earliest and any.
+    """
+    wanted = [*([flag] if flag else []), *(flags or [])]
+    if limit is not None and limit >= 2**62:
+        limit = None  # more than SQLite can count, so more than there are: all of them
+    link, link_params = _link_filters(condition, new_only, since)
+    where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
+    params: list[Any] = list(link_params)
+    if wanted:
+        sql, names = _flag_filter(wanted)
+        where.append(sql)
+        params += names
+    derived, derived_params = _derived(condition)
+    if search and order == "relevance":
+        source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        where.insert(0, "articles_fts MATCH ?")
+        params.insert(0, search)
+        order_by = "articles_fts.rank, " + NEWEST_ORDER
+    else:
+        source = "articles a"
+        order_by = NEWEST_ORDER
+        if search:
+            where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.append(search)
+        elif condition is not None and not _walk_newest(
+            db, condition, new_only, limit, bool(wanted or since)
+        ):
+            # Few articles for this condition: start from its links and sort them.
+            source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
+            where[0] = " AND ".join(link[1:])
+    sql = f"SELECT a.*, {derived} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order_by}"
+    if limit:
+        sql += " LIMIT ?"
+    rows = []
+    for row in db.query(sql, [*derived_params, *params, *([limit] if limit else [])]):
+        row = decode(row)
+        row["new"] = bool(row["new"])
+        rows.append(row)
+    return rows
+
+
+def mark_shown(
+    db: Database, pmids: list[str], condition: str | None = None, stamp: str | None = None
+) -> bool:
+    """Mark articles as shown under ``condition``, or under every condition when it is None
+    (a person read them in full or in a search). False when the database is read-only."""
+    if getattr(db, "readonly", False):
+        return False
+    stamp = stamp or now_iso()
+    scope, scope_params = ("AND condition = ? ", [condition]) if condition else ("", [])
+    with db.atomic():
+        for chunk in chunks(pmids):
+            db.execute(
+                f"UPDATE article_conditions SET shown_at = ? WHERE shown_at IS NULL {scope}"
+                f"AND pmid IN ({','.join('?' * len(chunk))})",
+                [stamp, *scope_params, *chunk],
+            )
+    return True
+
+
+def count_articles(
+    db: Database,
+    condition: str | None = None,
+    *,
+    flags: Iterable[str] | None = None,
+    new_only: bool = False,
+    since: str | None = None,
+    search: str | None = None,
+) -> int:
+    """How many articles ``query_articles`` would list without a limit."""
+    wanted = list(flags or [])
+    if condition is not None and not (wanted or since or search):
+        return db.execute(
+            "SELECT count(*) FROM article_conditions WHERE condition = ?"
+            + (" AND shown_at IS NULL" if new_only else ""),
+            [condition],
+        ).fetchone()[0]
+    link, params = _link_filters(condition, new_only, since)
+    where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
+    if wanted:
+        sql, names = _flag_filter(wanted)
+        where.append(sql)
+        params += names
+    if search:
+        where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(search)
+    return db.execute(
+        f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}", params
+    ).fetchone()[0]
+
+
+def condition_names(db: Database) -> list[str]:
+    """Every condition that has stored articles (imported ones need not be in queries.toml)."""
+    return [
+        r[0] for r in db.execute("SELECT DISTINCT condition FROM article_conditions ORDER BY 1")
+    ]
+
+
+def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
+    """The conditions an article is stored under, with when it was first seen and shown."""
+    return list(
+        db.query(
+            "SELECT condition, first_seen, shown_at FROM article_conditions WHERE pmid = ? "
+            "ORDER BY first_seen, condition",
+            [pmid],
+        )
+    )
+
+
+def year_counts(db: Database, condition: str | None = None) -> list[dict[str, Any]]:
+    """Per publication year (None last): all articles, RCTs, meta-analyses, systematic
+    reviews, and meta-analyses or systematic reviews counted once."""
+    link = "EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid" + (
+        " AND l.condition = ?)" if condition is not None else ")"
+    )
+    return list(
+        db.query(
+            f"""
+            SELECT a.year AS year, count(*) AS articles,
+              sum(instr(a.flags, '"rct"') > 0) AS rct,
+              sum(instr(a.flags, '"meta-analysis"') > 0) AS meta_analysis,
+              sum(instr(a.flags, '"systematic-review"') > 0) AS systematic_review,
+              sum(instr(a.flags, '"meta-analysis"') > 0
+                OR instr(a.flags, '"systematic-review"') > 0) AS ma_sr
+            FROM articles a WHERE {link}
+            GROUP BY a.year ORDER BY a.year IS NULL, a.year
+            """,
+            [condition] if condition is not None else [],
+        )
+    )

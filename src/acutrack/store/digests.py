@@ -1,0 +1,136 @@
+"""Digest positions and the record of delivered digests (see ``acutrack.digest``)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .articles import decode
+from .schema import chunks, marks
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+def digest_positions(db: Database, name: str) -> dict[str, dict[str, Any]]:
+    """Per condition: the highest link id the digest ``name`` delivered, and when."""
+    return {
+        row["condition"]: row
+        for row in db.query("SELECT * FROM digest_positions WHERE name = ?", [name])
+    }
+
+
+def top_link_id(db: Database, condition: str) -> int:
+    """The highest ``article_conditions.id`` of a condition (0 without links)."""
+    (top,) = db.execute(
+        "SELECT max(id) FROM article_conditions WHERE condition = ?", [condition]
+    ).fetchone()
+    return top or 0
+
+
+def links_between(db: Database, condition: str, after: int, upto: int) -> list[str]:
+    """PMIDs linked to ``condition`` with ``after < id <= upto``, in link order."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT pmid FROM article_conditions WHERE condition = ? AND id > ? AND id <= ? "
+            "ORDER BY id",
+            [condition, after, upto],
+        )
+    ]
+
+
+def links_of(db: Database, pmids: list[str]) -> list[tuple[str, str, int]]:
+    """(pmid, condition, link id) of every link of these articles."""
+    found: list[tuple[str, str, int]] = []
+    for chunk in chunks(pmids):
+        found += db.execute(
+            f"SELECT pmid, condition, id FROM article_conditions WHERE pmid IN ({marks(chunk)})",
+            chunk,
+        ).fetchall()
+    return found
+
+
+def load_articles(db: Database, pmids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored articles (decoded, with ``first_seen`` and ``conditions``) by PMID."""
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in chunks(pmids):
+        for row in db.query(
+            f"""
+            SELECT a.*,
+              (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
+              (SELECT group_concat(condition) FROM article_conditions WHERE pmid = a.pmid)
+                AS conditions_csv
+            FROM articles a WHERE a.pmid IN ({marks(chunk)})
+            """,
+            chunk,
+        ):
+            found[row["pmid"]] = decode(row)
+    return found
+
+
+def last_update_run(db: Database) -> dict[str, Any] | None:
+    """The latest run of ``update`` (started_at, status, error, summary)."""
+    rows = list(
+        db.query(
+            "SELECT started_at, status, error, summary FROM runs WHERE command LIKE 'update%' "
+            "ORDER BY id DESC LIMIT 1"
+        )
+    )
+    return rows[0] if rows else None
+
+
+def record_digest(db: Database, row: dict[str, Any], ranges: dict[str, list[int]] | None) -> int:
+    """Insert a digest record and, with ``ranges``, move the name's positions, atomically.
+
+    ``ranges``: condition -> [last delivered link id, highest link id delivered now].
+    """
+    with db.atomic():
+        digest_id = int(db["digests"].insert(row).last_pk)
+        for cond, (_after, upto) in (ranges or {}).items():
+            db.execute(
+                "INSERT INTO digest_positions (name, condition, last_id, updated_at, "
+                "digest_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, condition) DO UPDATE "
+                "SET last_id = max(last_id, excluded.last_id), "
+                "updated_at = excluded.updated_at, digest_id = excluded.digest_id",
+                [row["name"], cond, upto, row["created_at"], digest_id],
+            )
+    return digest_id
+
+
+def _decode_record(row: dict[str, Any]) -> dict[str, Any]:
+    for key in ("conditions", "ranges", "groups", "recipients"):
+        row[key] = json.loads(row[key]) if row.get(key) else None
+    return row
+
+
+def last_digest(db: Database, name: str) -> dict[str, Any] | None:
+    """The latest delivered digest of ``name`` that listed articles."""
+    rows = list(
+        db.query(
+            "SELECT * FROM digests WHERE name = ? AND kind = 'digest' AND articles > 0 "
+            "ORDER BY id DESC LIMIT 1",
+            [name],
+        )
+    )
+    return _decode_record(rows[0]) if rows else None
+
+
+def digest_times_before(db: Database, name: str, digest_id: int) -> dict[str, str]:
+    """Per condition: when the last digest of ``name`` before ``digest_id`` covered it."""
+    return {
+        r["condition"]: r["updated_at"]
+        for r in db.query(
+            "SELECT d.created_at AS updated_at, value AS condition FROM digests d, "
+            "json_each(d.conditions) WHERE d.name = ? AND d.id < ? AND d.kind != 'resend' "
+            "ORDER BY d.id",
+            [name, digest_id],
+        )
+    }
+
+
+def digest_history(db: Database, name: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    """The last ``limit`` digest records (of ``name``, or all), oldest first."""
+    sql = "SELECT * FROM digests" + (" WHERE name = ?" if name else "")
+    rows = db.query(sql + " ORDER BY id DESC LIMIT ?", [name, limit] if name else [limit])
+    return [_decode_record(r) for r in rows][::-1]

@@ -1,0 +1,64 @@
+"""Update positions, runs, and the per-condition status."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .schema import now_iso
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+def get_position(db: Database, condition: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM positions WHERE condition = ?", [condition]))
+    return rows[0] if rows else None
+
+
+def set_position(db: Database, position: dict[str, Any]) -> None:
+    db["positions"].upsert(position, pk="condition", alter=True)
+
+
+def start_run(db: Database, command: str) -> int:
+    with db.atomic():
+        table = db["runs"].insert(
+            {"command": command, "started_at": now_iso(), "status": "running"}
+        )
+    return int(table.last_pk)
+
+
+def finish_run(
+    db: Database, run_id: int, status: str, summary: Any = None, error: str | None = None
+) -> None:
+    with db.atomic():
+        db["runs"].update(
+            run_id,
+            {
+                "finished_at": now_iso(),
+                "status": status,
+                "summary": json.dumps(summary) if summary is not None else None,
+                "error": error,
+            },
+        )
+
+
+def condition_stats(db: Database) -> dict[str, dict[str, Any]]:
+    """Per condition: stored and new (never shown) counts, and the last successful update."""
+    stats: dict[str, dict[str, Any]] = {}
+    for row in db.query(
+        "SELECT condition, count(*) AS stored, sum(shown_at IS NULL) AS new, "
+        "max(first_seen) AS last_new FROM article_conditions GROUP BY condition"
+    ):
+        stats[row["condition"]] = {
+            "stored": row["stored"],
+            "new": row["new"] or 0,
+            "last_new": row["last_new"],
+            "last_success": None,
+            "query_hash": None,
+        }
+    for row in db.query("SELECT condition, last_success, query_hash FROM positions"):
+        entry = stats.setdefault(row["condition"], {"stored": 0, "new": 0, "last_new": None})
+        entry["last_success"] = row["last_success"]
+        entry["query_hash"] = row["query_hash"]
+    return stats

@@ -1,0 +1,73 @@
+"""User search text as a safe FTS5 query."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import UsageError
+
+
+class BadSearch(UsageError, ValueError):
+    """Search text that holds nothing to search for (the CLI exits 2 with this sentence)."""
+
+
+SEARCH_TOKEN_RE = re.compile(r'"([^"]*)"?|(\S+)')
+SEARCH_COLUMN_RE = re.compile(r"^(title|abstract):(.+)$", re.I)
+
+
+def _fts_term(raw: str, column: str | None = None) -> str | None:
+    prefix = raw.endswith("*")
+    raw = raw.rstrip("*").strip()
+    if not re.search(r"\w", raw):
+        return None
+    term = '"' + raw.replace('"', '""') + '"' + ("*" if prefix else "")
+    return f"{column} : {term}" if column else term
+
+
+def fts_query(text: str) -> tuple[str, list[str]]:
+    """User search text as an FTS5 query that cannot be a syntax error, and its words.
+
+    Every word or "quoted phrase" must match (porter stemming: ``trial`` finds ``trials``);
+    ``word*`` matches a prefix, ``A OR B`` either, ``-word`` excludes, ``title:word`` and
+    ``abstract:word`` look in one field. Each term is quoted, so FTS5 operators and
+    punctuation inside a term (``anti-GBM``, ``NEAR(``, ``^``) are plain text.
+    """
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    words: list[str] = []
+    pending_or = False
+    for m in SEARCH_TOKEN_RE.finditer(text):
+        phrase, word = m.groups()
+        if word in ("OR", "|"):
+            pending_or = bool(groups)
+            continue
+        if word == "AND":
+            continue
+        negate = word is not None and word.startswith("-") and len(word) > 1
+        raw = phrase if phrase is not None else word.removeprefix("-") if negate else word
+        column = None
+        if phrase is None and (col := SEARCH_COLUMN_RE.match(raw)):
+            column, raw = col.group(1).lower(), col.group(2)
+        term = _fts_term(raw, column)
+        if term is None:
+            continue
+        if negate:
+            excluded.append(term)
+        else:
+            words.append(raw.rstrip("*").strip())
+            if pending_or:
+                groups[-1].append(term)
+            else:
+                groups.append([term])
+        pending_or = False
+    if not groups:
+        raise BadSearch(
+            f"Nothing to search for in '{text.strip()}'; give at least one word, "
+            'e.g. acutrack search "sham acupuncture"'
+        )
+    query = " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
+    if excluded:
+        query = (f"({query})" if len(groups) > 1 else query) + "".join(
+            f" NOT {t}" for t in excluded
+        )
+    return query, words
