@@ -91,6 +91,12 @@ def outputs(tmp_path: Path) -> None:
     _OUT.append(out)
 
 
+def in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``run`` (in-process, fast) with the shape of a finished process."""
+    result = run(*args)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
 def one_sentence(result: subprocess.CompletedProcess[str], *words: str) -> None:
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
@@ -197,7 +203,7 @@ def test_database_damaged_mid_file_is_one_sentence(isolated):
         ["show", "lupus", "--format", "json"],
         ["import", str(RCT), "-c", "ra"],
     ):
-        result = run_process(*args)
+        result = in_process(*args)
         one_sentence(result, f"The database {db} is damaged", "restore it from a backup")
 
 
@@ -217,7 +223,7 @@ def test_database_from_a_newer_acutrack_is_refused_untouched(isolated):
         ["import", str(RCT), "-c", "ra"],
         ["digest", "--peek"],
     ):
-        result = run_process(*args)
+        result = in_process(*args)
         one_sentence(result, "written by a newer acutrack", "m999_from_the_future", "upgrade")
     assert digest(db) == before
     assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
@@ -226,13 +232,13 @@ def test_database_from_a_newer_acutrack_is_refused_untouched(isolated):
 def test_read_commands_on_a_missing_database_create_nothing(isolated):
     db = isolated / "acutrack.db"
     for args in (["show", "lupus"], ["article", "29768149"], ["search", "lupus"], ["stats"]):
-        result = run_process(*args)
+        result = in_process(*args)
         one_sentence(result, f"There is no database at {db} yet", "run 'acutrack update'")
-    status = run_process("status", "--format", "json")
+    status = in_process("status", "--format", "json")
     assert status.returncode == 0
     assert status.stderr.startswith(f"note: There is no database at {db} yet")
     assert {r["condition"] for r in json.loads(status.stdout)} >= {"lupus"}
-    bad = run_process("show", "nosuch")  # a wrong name is still the first thing said
+    bad = in_process("show", "nosuch")  # a wrong name is still the first thing said
     assert bad.returncode == 2 and "Unknown condition 'nosuch'" in bad.stderr
     assert not db.exists()
 
