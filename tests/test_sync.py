@@ -72,7 +72,9 @@ def test_incremental_update_asks_only_for_what_changed(eutils, lupus, monkeypatc
     assert "lupus: 0 new, 100 stored" in result.stdout
     later = eutils.requests[before:]
     searches = [r for r in later if r.endpoint == "esearch"]
-    assert len(searches) == 5
+    # Per condition one search by Entrez date and one by modification date, same window.
+    assert len(searches) == 10
+    assert sorted(s.params["datetype"] for s in searches) == ["edat"] * 5 + ["mdat"] * 5
     # The window starts a few days before the last one ended, for late arrivals.
     assert {s.params["mindate"] for s in searches} == {"2026/11/17"}
     assert {s.params["maxdate"] for s in searches} == {"2026/11/22"}
@@ -81,6 +83,43 @@ def test_incremental_update_asks_only_for_what_changed(eutils, lupus, monkeypatc
     final = re.compile(rb'Status="(MEDLINE|PubMed-not-MEDLINE|OLDMEDLINE)"')
     pending = {p for p in lupus if not final.search(eutils.records[p])}
     assert set(fetched) == pending
+
+
+def test_records_that_match_late_are_found_by_a_plain_update(eutils, isolated):
+    # Issue 12: two older records (entered 5 and 40 days ago) start matching the query only
+    # now, because NLM added MeSH terms; that modified them. A plain update finds them.
+    pmids = eutils.add_file(PORTABLE)
+    early, late = pmids[:90], pmids[90:92]
+    eutils.add_search(LUPUS_KEY, early)
+    today = date(2026, 11, 22)
+    eutils.edat[late[0]] = date(2026, 11, 17)  # 5 days ago
+    eutils.edat[late[1]] = date(2026, 10, 13)  # 40 days ago
+    assert update_on(date(2026, 11, 21), "lupus").stdout.startswith("lupus: 90 new")
+    # Indexing adds the MeSH term: the records now match, and their modification date moves.
+    eutils.add_search(LUPUS_KEY, late)
+    for pmid in late:
+        eutils.mdat[pmid] = date(2026, 11, 22)
+    # A failing fetch first: nothing is stored and the position stays where it was.
+    eutils.fail("efetch", "503", times=50)
+    failed = update_on(today, "lupus")
+    assert failed.exit_code == 1
+    assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-21"
+    assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 90
+    eutils.faults["efetch"].clear()
+    before = len(eutils.requests)
+    result = update_on(today, "lupus")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("lupus: 2 new"), result.stdout
+    assert result.stdout.strip().endswith("92 stored")
+    searches = [r for r in eutils.requests[before:] if r.endpoint == "esearch"]
+    # The Entrez-date window alone (from 3 days before the last run) misses both records.
+    assert [(s.params["datetype"], s.params["mindate"]) for s in searches] == [
+        ("edat", "2026/11/18"),
+        ("mdat", "2026/11/18"),
+    ]
+    fetched = [r for r in eutils.requests[before:] if r.endpoint == "efetch"]
+    assert sorted(fetched[0].params["id"].split(",")) == sorted(late)
+    assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-22"
 
 
 def test_new_records_in_a_later_window_are_added(eutils, monkeypatch, isolated):

@@ -25,7 +25,8 @@ from .errors import WorkError
 from .records import Article, NotPubMedData, iter_file
 
 # Records can enter PubMed late on the day a run ends; re-asking a few days back costs
-# one slightly larger esearch and catches them.
+# one slightly larger esearch and catches them. The same window is asked again by
+# modification date (mdat), for older records that only now match the query.
 OVERLAP_DAYS = 3
 EARLIEST = date(1780, 1, 1)
 IMPORT_BATCH = 500
@@ -170,6 +171,16 @@ def update_condition(
         mindate = date.fromisoformat(position["window_end"]) - timedelta(days=OVERLAP_DAYS)
     progress.start(cond.name, None)
     ids = entrez.search_ids(cond.full_query, mindate, today)
+    if mindate != EARLIEST:
+        # Records entered earlier that only now match (NLM adds MeSH weeks later, an
+        # abstract arrives late) were modified when they changed: one more esearch over
+        # the same window by modification date finds them.
+        seen = set(ids)
+        ids += [
+            i
+            for i in entrez.search_ids(cond.full_query, mindate, today, datetype="mdat")
+            if i not in seen
+        ]
     result.found = len(ids)
     if full:
         to_fetch = ids
