@@ -536,6 +536,28 @@ def test_cron_prints_a_line_with_absolute_paths_and_no_secrets(isolated, monkeyp
     assert "--to" not in daily and not daily.endswith("2>&1")  # cron mails the digest itself
     assert run("cron", "--schedule", "every monday").exit_code == 2
     assert run("cron", "--schedule", "@weekly", "--weekly").exit_code == 2
+    both = run("cron", "--weekly", "--daily")
+    assert both.exit_code == 2
+    assert both.stderr == "Error: --weekly and --daily cannot be used together; choose one\n"
+    for schedule, problem in (
+        ("61 25 * * *", "minute 61 is out of range (allowed: 0-59)"),
+        ("0 24 * * *", "hour 24 is out of range (allowed: 0-23)"),
+        ("0 7 0 * *", "day of month 0 is out of range (allowed: 1-31)"),
+        ("0 7 * 13 *", "month 13 is out of range (allowed: 1-12 or names such as jan)"),
+        ("0 7 * * 8", "weekday 8 is out of range (allowed: 0-7 or names such as sun)"),
+        ("0 7 * * funday", "weekday funday is out of range"),
+        ("*/0 7 * * *", "the minute field '*/0' has a step of 0"),
+        ("0 7 * * 5-1", "the weekday range 5-1 runs backwards"),
+        ("0 7 * * 1;rm", "the weekday field '1;rm' is not a number, range, list or */step"),
+        ("@fortnightly", "'@fortnightly' is not a cron macro"),
+    ):
+        bad = run("cron", "--schedule", schedule)
+        assert bad.exit_code == 2, schedule
+        assert problem in bad.stderr, (schedule, bad.stderr)
+        assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    for schedule in ("*/15 6-18 1,15 jan-jun mon-fri", "0 7 * * 7", "5 4 * * SUN", "@Daily"):
+        good = run("cron", "--schedule", schedule)
+        assert good.exit_code == 0, (schedule, good.stderr)
     assert run("cron", "--schedule", "0 7 * * 1-5").stdout.splitlines()[-1].startswith("0 7 ")
 
 

@@ -613,3 +613,20 @@ def test_sources_are_kept_per_file(eutils, tmp_path: Path):
     assert len(eutils.calls("esearch")) == 2 * 3
     (cit,) = eutils.calls("ecitmatch")
     assert len(cit.params["bdata"].split("\r")) == 2
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_unicode_text_with_a_byte_order_mark_is_read(tmp_path, codec):
+    # Windows editors save "Unicode" text as UTF-16 with a BOM: the same references as UTF-8.
+    text = LUPUS.read_text()
+    path = tmp_path / "refs-utf16.txt"
+    bom = {"utf-16-be": b"\xfe\xff"}.get(codec, b"")
+    path.write_bytes(bom + text.encode(codec))
+    source, read = verify.read_input(str(path))
+    assert read == text
+    assert [r.title for r in references.extract(read, source)] == [
+        r.title for r in references.extract(text, str(LUPUS))
+    ]
+    result = run("verify", str(path), "--format", "json")  # conftest: NCBI unreachable
+    assert "is not text" not in result.stderr
+    assert len(json.loads(result.stdout)) == 3

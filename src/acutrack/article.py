@@ -46,7 +46,11 @@ EXTRA_FIELDS = (
     "new",
 )
 
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls (tab and newline kept), and the bidirectional controls: embeddings and
+# overrides U+202A-U+202E, isolates U+2066-U+2069, marks U+200E/U+200F and U+061C. A title
+# holding U+202E would otherwise show the rest of a line, or an email, reversed.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+CONTROL_RE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}]")
 
 
 def public_article(row: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +68,8 @@ def public_article(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def clean(value: Any) -> str:
-    """PubMed text without control characters (tab and newline kept): safe for a terminal."""
+    """PubMed text without control characters (tab and newline kept) or bidirectional
+    controls: safe for a terminal, a mail client, a spreadsheet."""
     if value is None:
         return ""
     return CONTROL_RE.sub("", str(value))

@@ -886,8 +886,8 @@ def digest(
     metavar='"MIN HOUR DAY MONTH WEEKDAY"',
     help='A cron schedule, e.g. "0 7 * * 1" or @daily.',
 )
-@click.option("--weekly", "preset", flag_value="weekly", help="Mondays at 06:17 (the default).")
-@click.option("--daily", "preset", flag_value="daily", help="Every day at 06:17.")
+@click.option("--weekly", is_flag=True, help="Mondays at 06:17 (the default).")
+@click.option("--daily", is_flag=True, help="Every day at 06:17.")
 @click.option(
     "--name", default="default", show_default=True, metavar="NAME", help="The digest name."
 )
@@ -917,7 +917,8 @@ def cron(
     state: State,
     conditions: tuple[str, ...],
     schedule: str | None,
-    preset: str | None,
+    weekly: bool,
+    daily: bool,
     name: str,
     recipients: tuple[str, ...],
     log: Path | None,
@@ -938,15 +939,21 @@ def cron(
     from . import mail
     from .config import APP_NAME, NAME_RE, find_queries_path, packaged_queries_path
 
-    if schedule and preset:
-        raise BadSetting(f"--schedule and --{preset} cannot be used together; choose one")
-    when = schedule or (cr.DAILY if preset == "daily" else cr.WEEKLY)
-    checked = cr.check_schedule(when)
-    if checked is None:
-        raise BadSetting(
-            f"'{when}' is not a cron schedule; give five fields such as \"0 7 * * 1\" "
-            "(minute hour day month weekday) or @daily"
+    chosen_when = [
+        flag
+        for flag, on in (
+            ("--schedule", schedule is not None),
+            ("--weekly", weekly),
+            ("--daily", daily),
         )
+        if on
+    ]
+    if len(chosen_when) > 1:
+        raise BadSetting(
+            f"{chosen_when[0]} and {chosen_when[1]} cannot be used together; choose one"
+        )
+    when = schedule if schedule is not None else (cr.DAILY if daily else cr.WEEKLY)
+    checked = cr.check_schedule(when)  # exit 2 saying which field is wrong
     key = name.strip().lower()
     if not NAME_RE.match(key):
         raise BadSetting(
@@ -1008,7 +1015,6 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
     `duplicate_of` the 0-based index of the earlier reference. Exit 0 when every
     reference could be looked up, whatever the verdicts; 1 when a lookup failed.
     """
-    import json
 
     from . import verify as checking
     from .references import extract
@@ -1042,7 +1048,9 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
                 progress.close()
         rows = [checking.outcome(c, db) for c in checks]
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        from .export import to_json
+
+        click.echo(to_json(rows), nl=False)
     elif rows:
         console.print(checking.table(rows))
         console.print(checking.summary(rows), markup=False, highlight=False)

@@ -58,10 +58,16 @@ class Queries:
     conditions: dict[str, Condition] = field(default_factory=dict)
 
     def _index(self) -> dict[str, str]:
+        """Every name and alias -> its condition; built once per set of conditions (resolving
+        many names stays linear)."""
+        cached = self.__dict__.get("_names")
+        if cached is not None and cached[0] == len(self.conditions):
+            return cached[1]
         names = {name: name for name in self.conditions}
         for cond in self.conditions.values():
             for alias in cond.aliases:
                 names[alias] = cond.name
+        self.__dict__["_names"] = (len(self.conditions), names)
         return names
 
     def resolve(self, name: str) -> Condition:
@@ -123,6 +129,33 @@ class Queries:
         return chosen
 
 
+def lint_query(query: str) -> list[str]:
+    """Problems PubMed would not explain well: unmatched quotes, parentheses and brackets.
+
+    One rule for queries.toml as read and for ``acutrack queries add``.
+    """
+    problems: list[str] = []
+    if query.count('"') % 2:
+        problems.append('has an unmatched " (phrases need a closing quote)')
+        return problems
+    depth = {"(": 0, "[": 0}
+    closing = {")": "(", "]": "["}
+    outside = query.split('"')[::2]  # the parts outside quoted phrases
+    for part in outside:
+        for char in part:
+            if char in depth:
+                depth[char] += 1
+            elif char in closing:
+                depth[closing[char]] -= 1
+                if depth[closing[char]] < 0:
+                    problems.append(f"has a '{char}' with no '{closing[char]}' before it")
+                    return problems
+    for opening, n in depth.items():
+        if n > 0:
+            problems.append(f"has {n} '{opening}' never closed")
+    return problems
+
+
 def _clean(query: str) -> str:
     return " ".join(query.split())
 
@@ -162,10 +195,15 @@ def parse_queries(text: str, path: Path) -> Queries:
             f"{path} line {_line_of(text, '', 'intervention')}: 'intervention' must be a string "
             "holding the shared PubMed query part"
         )
+    problems = lint_query(intervention)
+    if problems:
+        raise ConfigError(
+            f"{path} line {_line_of(text, '', 'intervention')}: 'intervention' {problems[0]}; "
+            "fix it (the rule 'acutrack queries add' applies)"
+        )
     queries = Queries(path=path, intervention=_clean(intervention))
     seen: dict[str, str] = {}
     for name, table in data.items():
-        line = _line_of(text, name)
         if not isinstance(table, dict):
             raise ConfigError(
                 f"{path} line {_line_of(text, '', name)}: unknown top-level key '{name}'; "
@@ -173,7 +211,8 @@ def parse_queries(text: str, path: Path) -> Queries:
             )
         if not NAME_RE.match(name):
             raise ConfigError(
-                f"{path} line {line}: condition name '{name}' must be lower-case letters, digits, "
+                f"{path} line {_line_of(text, name)}: condition name '{name}' must be lower-case "
+                "letters, digits, "
                 "'-' or '_'"
             )
         unknown = set(table) - CONDITION_KEYS
@@ -185,7 +224,15 @@ def parse_queries(text: str, path: Path) -> Queries:
             )
         query = table.get("query")
         if not isinstance(query, str) or not query.strip():
-            raise ConfigError(f"{path} line {line}: [{name}] has no query; add query = '...'")
+            raise ConfigError(
+                f"{path} line {_line_of(text, name)}: [{name}] has no query; add query = '...'"
+            )
+        problems = lint_query(query)
+        if problems:
+            raise ConfigError(
+                f"{path} line {_line_of(text, name, 'query')}: the query of [{name}] "
+                f"{problems[0]}; fix it (the rule 'acutrack queries add' applies)"
+            )
         label = table.get("label", name)
         aliases = table.get("aliases", [])
         if not isinstance(label, str):

@@ -113,6 +113,22 @@ def read_input(name: str) -> tuple[str, str]:
         except OSError as exc:
             raise InputError(f"Cannot read {name}: {exc.strerror or exc}") from None
         source = name
+    # Windows editors save "Unicode" text as UTF-16 (or UTF-32) with a byte order mark; its
+    # zero bytes are not binary. The BOM says how to read it.
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                return source, data[len(bom) :].decode(codec)
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{source} starts with a {codec.upper()[:6]} byte order mark but is not "
+                    f"{codec.upper()[:6]} text; save it again as UTF-8 and verify that"
+                ) from None
     head = data[:8192]
     if head.startswith((b"%PDF", b"PK\x03\x04", b"\x1f\x8b")) or b"\x00" in head:
         raise InputError(

@@ -7,7 +7,6 @@ backslash-escaped in Markdown.
 from __future__ import annotations
 
 import html
-import json
 import re
 import textwrap
 from pathlib import Path
@@ -393,7 +392,9 @@ def as_dict(digest: Digest) -> dict[str, Any]:
 
 def render(digest: Digest, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(as_dict(digest), indent=2, ensure_ascii=False) + "\n"
+        from ..export import to_json  # C1 and bidirectional controls escaped, as in show
+
+        return to_json(as_dict(digest))
     if fmt == "markdown":
         return render_markdown(digest)
     if fmt == "html":
