@@ -139,7 +139,7 @@ def test_queries_show_what_pubmed_makes_of_each_query(broken, isolated):
     searches = broken.calls("esearch")
     assert [s.params["term"] for s in searches] == [r["full_query"] for r in rows.values()]
     assert all(s.params["retmax"] == "0" for s in searches)
-    assert "1 of 5 queries have errors or warnings (lupus)" in result.stderr
+    assert "1 of 5 queries has errors or warnings (lupus); fix it in" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (isolated / "acutrack.db").exists()  # listing never creates a database
 

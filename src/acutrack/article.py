@@ -75,6 +75,11 @@ def clean(value: Any) -> str:
     return CONTROL_RE.sub("", str(value))
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 RCT``, ``2 RCTs``, ``1,204 meta-analyses``: the count with the right word form."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def one_line(value: Any) -> str:
     """Text folded onto one line: controls removed, every run of whitespace one space."""
     return " ".join(clean(value).split())

@@ -230,6 +230,7 @@ def import_(state: State, files: tuple[Path, ...], condition: str) -> None:
     and MEDLINE / .nbib files all work. Each file is stored whole or not at all.
     """
     from . import sync
+    from .article import plural
     from .config import NAME_RE, ConfigError
 
     name = condition.strip().lower()
@@ -246,8 +247,8 @@ def import_(state: State, files: tuple[Path, ...], condition: str) -> None:
     db = state.open_db()
     result = sync.import_files(db, list(files), name)
     click.echo(
-        f"{name}: {result.records} records from {result.files} file"
-        f"{'s' if result.files != 1 else ''}, {result.new} new"
+        f"{name}: {plural(result.records, 'record')} from {plural(result.files, 'file')}, "
+        f"{result.new} new"
     )
 
 
@@ -1017,6 +1018,7 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
     """
 
     from . import verify as checking
+    from .article import plural
     from .references import extract
     from .render import UpdateProgress, err_console, out_console
 
@@ -1057,8 +1059,13 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
     failed = [r for r in rows if r["lookup_failed"]]
     if failed:
         raise WorkFailed(
-            f"{len(failed)} of {len(rows)} references could not be looked up, so they are "
-            f"reported as unchecked: {failed[0]['reason']}"
+            (
+                f"{len(failed)} of {plural(len(rows), 'reference')} could not be looked up, so "
+                f"{'it is' if len(failed) == 1 else 'they are'} reported as unchecked: "
+                if len(rows) > 1
+                else "The reference could not be looked up, so it is reported as unchecked: "
+            )
+            + failed[0]["reason"]
         )
 
 

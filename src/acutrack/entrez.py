@@ -276,7 +276,7 @@ def fetch(ids: list[str]) -> list[Article]:
     if not ids:
         return []
     return call(
-        f"the fetch of {len(ids)} records",
+        f"the fetch of {len(ids)} record{'' if len(ids) == 1 else 's'}",
         lambda: Entrez.efetch(db="pubmed", id=",".join(ids), retmode="xml"),
         _collect,
     )

@@ -27,6 +27,7 @@ from typing import Any
 
 import tomlkit
 
+from .article import plural
 from .config import (
     APP_NAME,
     NAME_RE,
@@ -138,8 +139,10 @@ def failure_sentence(checks: list[QueryCheck], path: Path) -> str:
     if all(c.failed for c in bad):
         return f"could not check {names}: {bad[0].errors[-1][1]}"
     return (
-        f"{len(bad)} of {len(checks)} queries have errors or warnings ({names}); "
-        f"fix them in {path} (acutrack queries add NAME QUERY --replace)"
+        f"{len(bad)} of {plural(len(checks), 'query', 'queries')} "
+        f"{'has' if len(bad) == 1 else 'have'} errors or warnings ({names}); "
+        f"fix {'it' if len(bad) == 1 else 'them'} in {path} "
+        "(acutrack queries add NAME QUERY --replace)"
     )
 
 

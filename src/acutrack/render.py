@@ -17,7 +17,7 @@ from rich.text import Text
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
-from .article import clean, doi_url, pmc_url, pubmed_url
+from .article import clean, doi_url, plural, pmc_url, pubmed_url
 
 
 @cache
@@ -269,11 +269,11 @@ def list_footer(shown: int, total: int | None, new: int, more_hint: str | None) 
 
     ``total`` None: more match but were not counted."""
     if total is None:
-        text = f"{shown:,} articles (more match)"
+        text = f"{plural(shown, 'article')} (more match)"
     elif total > shown:
         text = f"{shown:,} of {total:,} articles"
     else:
-        text = f"{shown:,} article{'s' if shown != 1 else ''}"
+        text = plural(shown, "article")
     if new:
         text += f", {new:,} new (marked NEW)"
     if more_hint:
@@ -458,8 +458,11 @@ def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = N
     rct = sum(r["rct"] for r in rows)
     ma_sr = sum(r["ma_sr"] for r in rows)
     undated = "; n.d.: no year given" if any(r["year"] is None for r in rows) else ""
+    reviews = plural(
+        ma_sr, "meta-analysis or systematic review", "meta-analyses or systematic reviews"
+    )
     summary = Text(
-        f"{total:,} articles, {rct:,} RCTs, {ma_sr:,} meta-analyses or systematic reviews, "
+        f"{plural(total, 'article')}, {plural(rct, 'RCT')}, {reviews}, "
         f"by year of publication{undated}",
         style="dim",
     )

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from sqlite_utils import Database
 
 from . import entrez, store
+from .article import plural
 from .config import Condition
 from .errors import WorkError
 from .records import Article, NotPubMedData, iter_file
@@ -76,7 +77,7 @@ class ConditionResult:
         if self.error:
             return f"{self.name}: failed: {self.error}"
         flags = [
-            f"{self.new_flags[f]} {label}"
+            plural(self.new_flags[f], label)
             for f, label in (("rct", "RCT"), ("meta-analysis", "MA"), ("systematic-review", "SR"))
             if self.new_flags[f]
         ]

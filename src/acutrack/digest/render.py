@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..article import one_line, public_article, pubmed_url
+from ..article import plural as counted
 from ..evidence import FLAGS, LABELS
 from .collect import DEFAULT_NAME, STRONG, Digest, Group, plural, when
 
@@ -134,7 +135,7 @@ def evidence_counts(digest: Digest) -> str:
         "meta-analysis": ("meta-analysis", "meta-analyses"),
         "systematic-review": ("systematic review", "systematic reviews"),
     }
-    return ", ".join(f"{n} {words[f][n != 1]}" for f, n in counts.items() if n)
+    return ", ".join(counted(n, *words[f]) for f, n in counts.items() if n)
 
 
 def heading(digest: Digest) -> str:
