@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import SECRET_KEY, db_rows, realdata, run, update_on
+from conftest import QUERIES, SECRET_KEY, db_rows, realdata, run, update_on
 
 from acutrack import entrez
 
@@ -150,6 +150,47 @@ def test_one_article_for_two_conditions_is_stored_once(eutils, lupus, isolated):
     # RA's articles were already stored by lupus: none fetched twice.
     fetched = [i for r in eutils.calls("efetch") for i in r.params["id"].split(",")]
     assert len(fetched) == len(set(fetched)) == 100
+
+
+class BarRecorder:
+    """What a progress bar is told: per label its total and how far it got."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, list[int | None]] = {}
+        self.label = ""
+
+    def start(self, label: str, total: int | None) -> None:
+        self.label = label
+        self.bars.setdefault(label, [None, 0])[0] = total
+
+    def advance(self, n: int) -> None:
+        self.bars[self.label][1] += n  # type: ignore[operator]
+
+    def finish(self) -> None:
+        pass
+
+
+def test_progress_bar_ends_where_the_summary_does(eutils, isolated):
+    # Issue 12: the bar showed 221/221 while the summary said 228 new. The 7 were records
+    # another condition had stored already: linked, not fetched. The bar now counts them.
+    from acutrack import store, sync
+    from acutrack.config import load_queries
+
+    pmids = eutils.add_file(PORTABLE)
+    eutils.add_search(LUPUS_KEY, pmids[:60])
+    eutils.add_search(RA_KEY, pmids[53:])  # 7 shared with lupus, 40 RA's own
+    from acutrack.config import NCBISettings
+
+    entrez.configure(NCBISettings.from_env())
+    queries = load_queries(str(QUERIES))
+    db = store.open_db(isolated / "acutrack.db")
+    bars = BarRecorder()
+    outcome = sync.update(db, queries.select(["lupus", "ra"]), progress=bars)
+    ra = outcome.conditions[1]
+    assert (ra.new, ra.fetched) == (47, 40)
+    assert bars.bars["rheumatoid-arthritis"] == [47, 47]
+    assert bars.bars["lupus"] == [60, 60]
+    assert ra.line().startswith("rheumatoid-arthritis: 47 new")
 
 
 @pytest.mark.parametrize("fault", ["429", "500", "502", "503", "truncate", "error", "html", "drop"])

@@ -183,13 +183,19 @@ def update_condition(
             if i not in seen
         ]
     result.found = len(ids)
+    relink: list[str] = []
     if full:
         to_fetch = ids
     else:
         stored = store.stored_pmids(db, ids)
         to_fetch = [i for i in ids if i not in stored]
+        # Stored already (another condition found them) but new for this condition: not
+        # fetched, yet counted as new. The bar counts them too, so it ends where the summary
+        # does (it once showed 221/221 beside "228 new").
+        linked = store.linked_pmids(db, cond.name, [i for i in ids if i in stored])
+        relink = [i for i in ids if i in stored and i not in linked]
     result.fetched = len(to_fetch)
-    progress.start(cond.name, len(to_fetch))
+    progress.start(cond.name, len(to_fetch) + len(relink))
     new, result.unavailable = _fetch_and_store(
         db, to_fetch, cond.name, run_id, stamp, progress, result.fetched_ids
     )
@@ -197,6 +203,7 @@ def update_condition(
         unavailable = set(result.unavailable)
         available = [i for i in ids if i not in unavailable]
         new += store.link(db, cond.name, available, run_id, stamp)
+        progress.advance(len(relink))
         store.set_position(
             db,
             {
