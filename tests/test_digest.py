@@ -210,11 +210,25 @@ def test_an_article_is_listed_once_per_name(stored):
     text = run("digest").stdout
     assert pmids_in(text).count("28731372") == 1
     assert "Also new for: rheumatoid-arthritis" in text
+    # RA's header counts the shared article and says where it is (issue 12).
+    assert (
+        "Rheumatoid arthritis (rheumatoid-arthritis): 2 new (1 of them listed above under" in text
+    )
     # Delivered under lupus first; linked to psoriasis later: not again for this name.
     run("digest", "--name", "n", "lupus")
     imp("psoriasis", RCT, PORTABLE)
     later = pmids_in(run("digest", "--name", "n", "psoriasis").stdout)
     assert "29768149" not in later and len(later) == 100
+
+
+def test_a_condition_whose_articles_are_all_listed_under_another_keeps_its_header(stored):
+    # Issue 12: every new RA article was already listed under lupus ("Also new for"), and the
+    # digest had no RA header at all. Now it has one in every format, pointing up.
+    imp("ra", RCT2)  # RCT2 is also under lupus
+    for fmt in ("text", "markdown", "html"):
+        out = run("digest", "--peek", "--format", fmt).stdout
+        assert "Rheumatoid arthritis (rheumatoid-arthritis): 1 new (listed above under" in out, fmt
+        assert out.index("Rheumatoid arthritis (rheumatoid-arthritis)") > out.index("28731372")
 
 
 def test_skip_empty_prints_and_sends_nothing(stored, smtp):
