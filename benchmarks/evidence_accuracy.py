@@ -1,28 +1,48 @@
 """How well the text rules of acutrack.evidence recover NLM's Publication Types.
 
-    python benchmarks/evidence_accuracy.py [DATA_DIR] [--json OUT.json] [--show-errors]
+    python benchmarks/evidence_accuracy.py [--dev FILE] [--realdata DIR] [--json OUT.json]
+                                           [--show-errors]
 
-Loads every PubMed record (XML and MEDLINE text) under DATA_DIR (default: the shared real data
-folder, ../shared/realdata from the project root), skips files that are not PubMed data and
-dedupes by PMID. Records whose Publication Types are informative (anything beyond "Journal
-Article") are the labelled set: NLM's "Randomized Controlled Trial", "Meta-Analysis" and
-"Systematic Review" are the truth. Each record is copied with publication_types and mesh
-emptied -- the state of a record NLM has not indexed yet -- and run through compute_flags,
-so the figures measure the title/abstract rules alone.
+Two data sets, both real PubMed records:
 
-A second table restricts the labelled set to records NLM has demonstrably indexed (they carry
-MeSH headings): In-Process records can carry publisher or grant-derived Publication Types
-("Research Support, ...", "Review") before any indexer has looked at the design, so their
-missing "Randomized Controlled Trial" is not a real negative.
+* the development set (``../shared/evidence-dev/rct-dev.medline.gz``, 501 records of the
+  RobotReviewer RCT test set; its README). Exactly as its README says, the ``PT  -`` and
+  ``MH  -`` lines (with their continuation lines) are stripped from a copy of the MEDLINE text
+  and ``STAT-`` is set to ``In-Data-Review``; that copy is parsed and flagged, and the flags are
+  compared with the original Publication Types. Every record is labelled (the set was built
+  for RCT detection). Records are deduplicated by PMID.
+* realdata (``../shared/realdata``): every PubMed file (XML or MEDLINE) under it, deduplicated
+  by PMID; records whose Publication Types are informative (anything beyond "Journal
+  Article") are the labelled set; each is copied with publication_types and mesh emptied.
 
-Per flag: positives, TP, FP, FN, sensitivity, specificity, precision. Writes JSON to
-benchmarks/out/evidence_accuracy.json unless --json says otherwise.
+NLM's "Randomized Controlled Trial", "Meta-Analysis" and "Systematic Review" are the truth.
+Per flag and data set: positives, TP, FP, FN, sensitivity = TP/(TP+FN), specificity =
+TN/(TN+FP), precision = TP/(TP+FP), each with a 95% Wilson score interval.
+
+Split-half check on the development set: the same figures on the even and the odd PMIDs
+separately. A rule fitted to one half that does not generalise shows up as a gap between them.
+
+The lower tier ``possible-rct`` (blinded or placebo/sham comparison, randomization not stated)
+is never counted as ``rct``; the benchmark reports how often it fires on NLM's RCTs and
+non-RCTs, and, for information only, the figures for "rct or possible-rct".
+
+Trial size: ``tests/fixtures/sample_sizes.tsv`` holds 60 development-set RCTs whose abstracts
+were read by hand (the number randomized or enrolled, or empty when the abstract gives none);
+``sample_sizes_holdout.tsv`` 19 more, labelled after the extractor was written. The benchmark
+reports exact-match accuracy of ``evidence.sample_size`` (95% Wilson interval) and the number
+of numbers given where the abstract gives none.
+
+Speed: records/s of compute_flags over the realdata records (best of five passes).
+Writes JSON to benchmarks/out/evidence_accuracy.json unless --json says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import io
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -32,15 +52,23 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from acutrack import evidence, records  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "realdata"
+DEFAULT_REALDATA = ROOT.parent / "shared" / "realdata"
+DEFAULT_DEV = ROOT.parent / "shared" / "evidence-dev" / "rct-dev.medline.gz"
+SIZES = ROOT / "tests" / "fixtures" / "sample_sizes.tsv"
+# 19 more RCTs labelled after the extractor was written (its first pass: 16/19).
+SIZES_HOLDOUT = ROOT / "tests" / "fixtures" / "sample_sizes_holdout.tsv"
 LABELS = {
-    "rct": "Randomized Controlled Trial",
-    "meta-analysis": "Meta-Analysis",
-    "systematic-review": "Systematic Review",
+    "rct": ("Randomized Controlled Trial",),
+    "meta-analysis": ("Meta-Analysis",),
+    "systematic-review": ("Systematic Review",),
 }
+RCT_PT = "Randomized Controlled Trial"
 
 
-def load(data_dir: Path) -> dict[str, dict]:
+# --- loading ---------------------------------------------------------------------------------
+
+
+def load_realdata(data_dir: Path) -> dict[str, dict]:
     articles: dict[str, dict] = {}
     for path in sorted(data_dir.rglob("*")):
         if not path.is_file() or path.name.startswith("."):
@@ -48,30 +76,89 @@ def load(data_dir: Path) -> dict[str, dict]:
         try:
             for article in records.iter_file(path):
                 articles.setdefault(article["pmid"], article)
-        except records.NotPubMedData:
-            continue
-        except records.NCBIErrorResponse:
+        except (records.NotPubMedData, records.NCBIErrorResponse):
             continue
     return articles
 
 
-def informative(article: dict) -> bool:
-    return bool(set(article["publication_types"]) - {"Journal Article"})
+def strip_medline(text: str) -> str:
+    """The MEDLINE text as a new user's import would see it before indexing: no PT or MH
+    lines (nor their continuation lines), STAT In-Data-Review."""
+    out: list[str] = []
+    dropping = False
+    for line in text.splitlines():
+        if line.startswith("      ") and dropping:
+            continue
+        dropping = line.startswith(("PT  -", "MH  -"))
+        if dropping:
+            continue
+        if line.startswith("STAT-"):
+            line = "STAT- In-Data-Review"
+        out.append(line)
+    return "\n".join(out) + "\n"
 
 
-def score(labelled: list[dict], predictions: dict[str, dict[str, str]]) -> dict[str, dict]:
+def load_dev(path: Path) -> tuple[dict[str, dict], dict[str, dict]]:
+    """(original records, stripped records), both by PMID (first occurrence kept)."""
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    original: dict[str, dict] = {}
+    for article in records.iter_medline(io.StringIO(text), path.name):
+        original.setdefault(article["pmid"], article)
+    stripped: dict[str, dict] = {}
+    for article in records.iter_medline(io.StringIO(strip_medline(text)), path.name):
+        stripped.setdefault(article["pmid"], article)
+    assert set(original) == set(stripped)
+    return original, stripped
+
+
+def strip_dict(article: dict) -> dict:
+    copy = dict(article)
+    copy["publication_types"] = []
+    copy["mesh"] = []
+    return copy
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float] | None:
+    """95% Wilson score interval for k successes in n trials."""
+    if n == 0:
+        return None
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate(k: int, n: int) -> dict:
+    ci = wilson(k, n)
+    return {
+        "value": k / n if n else None,
+        "k": k,
+        "n": n,
+        "ci95": [round(ci[0], 4), round(ci[1], 4)] if ci else None,
+    }
+
+
+def score(
+    labelled: list[dict], predictions: dict[str, dict[str, str]], flags: tuple[str, ...]
+) -> dict[str, dict]:
     table = {}
-    for flag, pt in LABELS.items():
+    for flag in (*LABELS, "rct or possible-rct"):
+        pts = LABELS.get(flag, (RCT_PT,))
+        names = flags if flag == "rct or possible-rct" else (flag,)
         tp = fp = fn = tn = 0
         errors = []
         for article in labelled:
-            truth = pt in article["publication_types"]
-            guess = flag in predictions[article["pmid"]]
-            if truth and guess:
+            truth = any(pt in article["publication_types"] for pt in pts)
+            hit = [n for n in names if n in predictions[article["pmid"]]]
+            if truth and hit:
                 tp += 1
-            elif guess:
+            elif hit:
                 fp += 1
-                errors.append(("FP", article["pmid"], predictions[article["pmid"]][flag]))
+                errors.append(("FP", article["pmid"], predictions[article["pmid"]][hit[0]]))
             elif truth:
                 fn += 1
                 errors.append(("FN", article["pmid"], article["title"][:90]))
@@ -84,91 +171,197 @@ def score(labelled: list[dict], predictions: dict[str, dict[str, str]]) -> dict[
             "FP": fp,
             "FN": fn,
             "TN": tn,
-            "sensitivity": tp / (tp + fn) if tp + fn else None,
-            "specificity": tn / (tn + fp) if tn + fp else None,
-            "precision": tp / (tp + fp) if tp + fp else None,
+            "sensitivity": rate(tp, tp + fn),
+            "specificity": rate(tn, tn + fp),
+            "precision": rate(tp, tp + fp),
             "errors": errors,
         }
     return table
 
 
-def fmt(x: float | None) -> str:
-    return "  n/a" if x is None else f"{x:.3f}"
+def fmt(r: dict) -> str:
+    if r["value"] is None:
+        return f"{'n/a':>19}"
+    lo, hi = r["ci95"]
+    return f"{r['value']:.3f} ({lo:.3f}-{hi:.3f})"
 
 
 def print_table(title: str, n: int, table: dict[str, dict], show_errors: bool) -> None:
     print(f"\n{title} ({n} records)")
     print(
-        f"{'flag':<18} {'pos':>4} {'TP':>4} {'FP':>4} {'FN':>4} {'sens':>6} {'spec':>6} {'prec':>6}"
+        f"{'flag':<20} {'pos':>4} {'TP':>4} {'FP':>4} {'FN':>4}  {'sensitivity (95% CI)':>19}  "
+        f"{'specificity (95% CI)':>19}  {'precision (95% CI)':>19}"
     )
     for flag, row in table.items():
+        label = f"({flag})" if flag == "rct or possible-rct" else flag
         print(
-            f"{flag:<18} {row['positives']:>4} {row['TP']:>4} {row['FP']:>4} {row['FN']:>4} "
-            f"{fmt(row['sensitivity']):>6} {fmt(row['specificity']):>6} {fmt(row['precision']):>6}"
+            f"{label:<20} {row['positives']:>4} {row['TP']:>4} {row['FP']:>4} {row['FN']:>4}  "
+            f"{fmt(row['sensitivity'])}  {fmt(row['specificity'])}  {fmt(row['precision'])}"
         )
-        if show_errors:
+        if show_errors and flag != "rct or possible-rct":
             for kind, pmid, what in row["errors"]:
                 print(f"    {kind} {pmid}: {what}")
 
 
+def tier_counts(labelled: list[dict], predictions: dict[str, dict[str, str]]) -> dict:
+    on_rct = sum(
+        1
+        for a in labelled
+        if RCT_PT in a["publication_types"] and "possible-rct" in predictions[a["pmid"]]
+    )
+    on_other = sum(
+        1
+        for a in labelled
+        if RCT_PT not in a["publication_types"] and "possible-rct" in predictions[a["pmid"]]
+    )
+    return {"on_nlm_rcts": on_rct, "on_non_rcts": on_other}
+
+
+# --- trial size ------------------------------------------------------------------------------
+
+
+def read_sizes(path: Path) -> list[tuple[str, int | None]]:
+    rows = []
+    for line in path.read_text().splitlines():
+        if not line.strip() or line.startswith(("#", "pmid")):
+            continue
+        pmid, number = (line.split("\t") + [""])[:2]
+        rows.append((pmid.strip(), int(number) if number.strip() else None))
+    return rows
+
+
+def size_accuracy(rows: list[tuple[str, int | None]], articles: dict[str, dict]) -> dict:
+    exact = wrong_where_none = missed = wrong = 0
+    errors = []
+    for pmid, truth in rows:
+        got = evidence.sample_size(articles[pmid])
+        if got == truth:
+            exact += 1
+            continue
+        errors.append((pmid, truth, got))
+        if truth is None:
+            wrong_where_none += 1
+        elif got is None:
+            missed += 1
+        else:
+            wrong += 1
+    return {
+        "labelled": len(rows),
+        "with_number": sum(1 for _, t in rows if t is not None),
+        "exact": exact,
+        "accuracy": rate(exact, len(rows)),
+        "missed": missed,
+        "wrong_number": wrong,
+        "number_where_abstract_gives_none": wrong_where_none,
+        "errors": errors,
+    }
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    parser.add_argument("--realdata", type=Path, default=DEFAULT_REALDATA)
     parser.add_argument(
         "--json", type=Path, default=ROOT / "benchmarks" / "out" / "evidence_accuracy.json"
     )
     parser.add_argument("--show-errors", action="store_true", help="list every FP and FN")
     args = parser.parse_args(argv)
+    payload: dict = {}
+    flags = ("rct", "possible-rct")
 
-    articles = load(args.data_dir)
-    stripped = {}
-    for pmid, article in articles.items():
-        copy = dict(article)
-        copy["publication_types"] = []
-        copy["mesh"] = []
-        stripped[pmid] = copy
+    # development set
+    original, stripped = load_dev(args.dev)
+    assert not any(a["publication_types"] or a["mesh"] for a in stripped.values())
+    dev_pred = {pmid: evidence.compute_flags(a) for pmid, a in stripped.items()}
+    dev = list(original.values())
+    print(f"Development set: {len(dev)} unique PubMed records in {args.dev}")
+    dev_table = score(dev, dev_pred, flags)
+    print_table(
+        "Development set, text only (PT/MH stripped, STAT In-Data-Review)",
+        len(dev),
+        dev_table,
+        args.show_errors,
+    )
+    halves = {}
+    for name, parity in (("even PMIDs", 0), ("odd PMIDs", 1)):
+        half = [a for a in dev if int(a["pmid"]) % 2 == parity]
+        halves[name] = {"n": len(half), "flags": score(half, dev_pred, flags)}
+        print_table(f"Split-half check: {name}", len(half), halves[name]["flags"], False)
+    dev_tier = tier_counts(dev, dev_pred)
+    print(
+        f"\npossible-rct (never counted as rct) fires on {dev_tier['on_nlm_rcts']} of NLM's "
+        f"RCTs and {dev_tier['on_non_rcts']} non-RCTs of the development set"
+    )
+    payload["development_set"] = {
+        "file": str(args.dev),
+        "records": len(dev),
+        "flags": dev_table,
+        "split_half": halves,
+        "possible_rct": dev_tier,
+    }
 
-    predictions = {pmid: evidence.compute_flags(a) for pmid, a in stripped.items()}
+    # trial size
+    for key, path in (("sample_size", SIZES), ("sample_size_holdout", SIZES_HOLDOUT)):
+        if not path.exists():
+            continue
+        sizes = size_accuracy(read_sizes(path), stripped)
+        print(
+            f"\nTrial size (sample_size), {path.name}: {sizes['labelled']} hand-labelled "
+            f"development-set RCTs ({sizes['with_number']} give a number): exact match "
+            f"{sizes['exact']}/{sizes['labelled']} = {fmt(sizes['accuracy'])}; missed "
+            f"{sizes['missed']}, wrong number {sizes['wrong_number']}, a number where the "
+            f"abstract gives none {sizes['number_where_abstract_gives_none']}"
+        )
+        if args.show_errors:
+            for pmid, truth, got in sizes["errors"]:
+                print(f"    {pmid}: hand {truth}, extracted {got}")
+        payload[key] = sizes
+
+    # realdata
+    articles = load_realdata(args.realdata)
+    real_stripped = {pmid: strip_dict(a) for pmid, a in articles.items()}
+    predictions = {pmid: evidence.compute_flags(a) for pmid, a in real_stripped.items()}
     elapsed = float("inf")  # best of five passes: the figure is about the code, not the machine
     for _ in range(5):
         started = time.perf_counter()
-        for article in stripped.values():
+        for article in real_stripped.values():
             evidence.compute_flags(article)
         elapsed = min(elapsed, time.perf_counter() - started)
-
-    labelled = [a for a in articles.values() if informative(a)]
+    labelled = [a for a in articles.values() if set(a["publication_types"]) - {"Journal Article"}]
     indexed = [a for a in labelled if a["mesh"]]
-    print(f"{len(articles)} unique PubMed records in {args.data_dir}")
+    print(f"\nrealdata: {len(articles)} unique PubMed records in {args.realdata}")
     print(f"compute_flags: {len(articles) / elapsed:,.0f} records/s (text only)")
-    main_table = score(labelled, predictions)
-    indexed_table = score(indexed, predictions)
+    main_table = score(labelled, predictions, flags)
+    indexed_table = score(indexed, predictions, flags)
     print_table(
-        "Labelled: Publication Types beyond 'Journal Article'",
+        "realdata labelled: Publication Types beyond 'Journal Article'",
         len(labelled),
         main_table,
         args.show_errors,
     )
-    print_table("Labelled and MeSH-indexed", len(indexed), indexed_table, args.show_errors)
-
+    print_table("realdata labelled and MeSH-indexed", len(indexed), indexed_table, False)
     counts: dict[str, int] = {}
-    for flags in predictions.values():
-        for flag in flags:
+    for found in predictions.values():
+        for flag in found:
             counts[flag] = counts.get(flag, 0) + 1
     print(
-        "\nFlags raised on all records (text only): "
+        "\nrealdata flags raised on all records (text only): "
         + ", ".join(f"{flag} {counts.get(flag, 0)}" for flag in evidence.FLAGS)
     )
-
+    payload["realdata"] = {
+        "data_dir": str(args.realdata),
+        "records": len(articles),
+        "records_per_second": round(len(articles) / elapsed),
+        "labelled": {"n": len(labelled), "flags": main_table},
+        "labelled_mesh_indexed": {"n": len(indexed), "flags": indexed_table},
+        "possible_rct": tier_counts(labelled, predictions),
+        "flag_counts_all_records": counts,
+    }
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
-            "data_dir": str(args.data_dir),
-            "records": len(articles),
-            "records_per_second": round(len(articles) / elapsed),
-            "labelled": {"n": len(labelled), "flags": main_table},
-            "labelled_mesh_indexed": {"n": len(indexed), "flags": indexed_table},
-            "flag_counts_all_records": counts,
-        }
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
         print(f"wrote {args.json}")
     return 0

@@ -7,7 +7,6 @@ state of a new record before NLM indexes it.
 
 from __future__ import annotations
 
-import time
 from functools import cache
 from pathlib import Path
 
@@ -61,7 +60,7 @@ def test_flag_names_and_labels():
         "sham-controlled",
         "retracted",
     )
-    assert len(FLAGS) <= 8
+    assert len(FLAGS) <= 9  # + possible-rct (issue 10)
     assert set(LABELS) == set(FLAGS)
     assert LABELS["rct"] == "RCT" and LABELS["meta-analysis"] == "MA"
     assert LABELS["systematic-review"] == "SR" and LABELS["retracted"] == "RETRACTED"
@@ -553,20 +552,13 @@ def test_retraction_notice_itself_is_not_retracted():
 # --- speed ---------------------------------------------------------------------------------------
 
 
-@needs_realdata
-def test_fast_enough_for_every_stored_record():
-    articles = [unindexed(a) for a in _file(MEDLINE16).values()]
-    started = time.perf_counter()
-    for _ in range(3):
-        for article in articles:
-            compute_flags(article)
-    per_second = 3 * len(articles) / (time.perf_counter() - started)
-    assert per_second > 5_000  # typically 20,000+; the margin absorbs slow CI machines
-
-
-def test_module_imports_nothing_heavy():
-    source = Path(evidence.__file__).read_text()
-    imports = {
-        line.split()[1] for line in source.splitlines() if line.startswith(("import ", "from "))
-    }
-    assert imports <= {"__future__", "re", "collections.abc", "typing", ".flags"}
+def test_package_imports_nothing_heavy():
+    """Quick commands import the rules: standard library and the package's own modules only."""
+    allowed = {"__future__", "re", "collections.abc", "typing", "..flags"}
+    for path in Path(evidence.__file__).parent.glob("*.py"):
+        imports = {
+            line.split()[1]
+            for line in path.read_text().splitlines()
+            if line.startswith(("import ", "from "))
+        }
+        assert {i for i in imports if not i.startswith(".") or i == "..flags"} <= allowed, path

@@ -9,7 +9,48 @@ Standard library only, so non-terminal paths never import rich.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypedDict, get_args, get_origin, get_type_hints
+
+
+class Article(TypedDict):
+    """One PubMed record, whatever the source (XML or MEDLINE text). Lists are never None.
+
+    It also defines the ``articles`` table (``store.schema``): one column per key, in this
+    order (lists stored as JSON), then the flags and timestamps the store adds.
+    """
+
+    pmid: str
+    title: str
+    abstract: str
+    abstract_sections: list[dict[str, Any]]
+    journal: str | None
+    journal_abbrev: str | None
+    issn: str | None
+    volume: str | None
+    issue: str | None
+    pages: str | None
+    year: int | None
+    pub_date: str | None
+    authors: list[str]
+    authors_full: list[str]
+    doi: str | None
+    pmcid: str | None
+    mesh: list[str]
+    publication_types: list[str]
+    keywords: list[str]
+    status: str | None
+    language: list[str]
+    registry_numbers: list[str]
+    comments_corrections: list[dict[str, Any]]
+    entrez_date: str | None
+    revised_date: str | None
+
+
+_HINTS = get_type_hints(Article)
+# Every article dict carries these keys, in this order; the list-valued ones are never None.
+ARTICLE_FIELDS = tuple(_HINTS)
+LIST_FIELDS = tuple(key for key, hint in _HINTS.items() if get_origin(hint) is list)
+INT_FIELDS = tuple(key for key, hint in _HINTS.items() if int in (hint, *get_args(hint)))
 
 # The contract's fields, in order; then the extra fields an article object may carry.
 PUBLIC_FIELDS = (
@@ -23,6 +64,7 @@ PUBLIC_FIELDS = (
     "publication_types",
     "flags",
     "flag_reasons",
+    "sample_size",
     "conditions",
     "first_seen",
     "status",
@@ -51,6 +93,21 @@ EXTRA_FIELDS = (
 # holding U+202E would otherwise show the rest of a line, or an email, reversed.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 CONTROL_RE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}]")
+PMID_RE = re.compile(
+    r"^(?:pmid:?\s*|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|"
+    r"ncbi\.nlm\.nih\.gov/pubmed)/)?(\d{1,9})/?$",
+    re.I,
+)
+
+
+def parse_pmid(text: str) -> str:
+    """The PMID in ``34646018``, ``PMID:34646018`` or a PubMed link (exit 2 otherwise)."""
+    m = PMID_RE.match(text.strip())
+    if not m:
+        from .errors import UsageError
+
+        raise UsageError(f"'{text}' is not a PMID; a PMID is a number such as 34646018")
+    return m.group(1)
 
 
 def public_article(row: dict[str, Any]) -> dict[str, Any]:
@@ -65,6 +122,14 @@ def public_article(row: dict[str, Any]) -> dict[str, Any]:
         if key in row:
             out[key] = row[key]
     return out
+
+
+def size_phrase(row: dict[str, Any]) -> str:
+    """'120 randomized or enrolled (from the abstract)', or '' when the size is unknown."""
+    size = row.get("sample_size")
+    if not isinstance(size, int) or isinstance(size, bool):
+        return ""
+    return f"{size:,} randomized or enrolled (from the abstract)"
 
 
 def clean(value: Any) -> str:

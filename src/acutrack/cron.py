@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Queries
 
 from .errors import UsageError
 
@@ -126,3 +131,68 @@ def cron_lines(
         f"# The digest runs even if the update failed (and says so). Log: {log}",
         f"{schedule} {q(update)} >> {log_q} 2>&1; {digest_part}",
     ]
+
+
+def crontab(
+    *,
+    schedule: str | None,
+    weekly: bool = False,
+    daily: bool = False,
+    name: str,
+    recipients: tuple[str, ...] | list[str],
+    conditions: tuple[str, ...],
+    queries: Callable[[], Queries],
+    db: Path,
+    queries_option: str | None,
+    log: Path | None,
+    wait: int,
+) -> list[str]:
+    """The lines `acutrack cron` prints, with absolute paths that work in cron's bare
+    environment: this installation's acutrack, the database and queries file in use now,
+    and the log file (default: cron.log in the per-user data folder, its folder created)."""
+    import os
+    import sys
+
+    from . import mail
+    from .config import APP_NAME, find_queries_path, packaged_queries_path
+    from .digest import check_name
+    from .errors import UsageError
+
+    given = [
+        flag
+        for flag, on in (
+            ("--schedule", schedule is not None),
+            ("--weekly", weekly),
+            ("--daily", daily),
+        )
+        if on
+    ]
+    if len(given) > 1:
+        raise UsageError(f"{given[0]} and {given[1]} cannot be used together; choose one")
+    when = schedule if schedule is not None else (DAILY if daily else WEEKLY)
+    checked = check_schedule(when)  # BadSchedule (exit 2) says which field is wrong
+    key = check_name(name)
+    addresses = mail.parse_addresses(recipients)
+    chosen = [c.name for c in queries().select(conditions)] if conditions else []
+    exe = Path(sys.executable).absolute()  # not resolved: a venv's python is a symlink
+    script = exe.parent / ("acutrack.exe" if os.name == "nt" else "acutrack")
+    program = [str(script)] if script.is_file() else [str(exe), "-m", "acutrack"]
+    queries_path = find_queries_path(queries_option)
+    queries_file = None if queries_path == packaged_queries_path() else queries_path.resolve()
+    if log is None:
+        from platformdirs import user_data_path
+
+        log = user_data_path(APP_NAME) / "cron.log"
+    log = log.expanduser().absolute()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    return cron_lines(
+        schedule=checked,
+        program=program,
+        db=db.expanduser().absolute(),
+        queries=queries_file,
+        name=key,
+        conditions=chosen,
+        recipients=addresses,
+        log=log,
+        wait=wait,
+    )

@@ -24,31 +24,15 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from . import flags
 from .article import BIDI_CONTROLS, clean, doi_url, one_line, public_article, pubmed_url
 from .errors import UsageError
 from .flags import LABELS
 
-# The order badges appear in: a retraction first, then the strength of the design.
-BADGE_ORDER = (
-    "retracted",
-    "rct",
-    "meta-analysis",
-    "systematic-review",
-    "protocol",
-    "sham-controlled",
-    "pilot",
-    "registered",
-)
-# --type accepts the flag names, their labels and a few everyday words.
-TYPE_ALIASES: dict[str, str] = {
-    **{name: name for name in LABELS},
-    **{label.lower(): name for name, label in LABELS.items()},
-    "meta": "meta-analysis",
-    "metaanalysis": "meta-analysis",
-    "review": "systematic-review",
-    "trial": "rct",
-    "sham-control": "sham-controlled",
-}
+# The order badges appear in (a retraction first, then the strength of the design) and the
+# words --type accepts: both from the flag registry.
+BADGE_ORDER = flags.BADGE_ORDER
+TYPE_ALIASES: dict[str, str] = flags.aliases()
 # Kinds of CommentsCorrections that change how far an article can be trusted.
 NOTICE_TYPES: dict[str, str] = {
     "RetractionIn": "Retraction in",
@@ -173,6 +157,7 @@ CSV_FIELDS = (
     "pmcid",
     "types",
     "flags",
+    "sample_size",
     "publication_types",
     "conditions",
     "new",
@@ -211,6 +196,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
                 _csv_text(row.get("pmcid")),
                 " ".join(type_labels(row.get("flags"))),
                 "; ".join(badge_flags(row.get("flags"))),
+                "" if row.get("sample_size") is None else str(row["sample_size"]),
                 _csv_text("; ".join(one_line(p) for p in row.get("publication_types") or [])),
                 "; ".join(row.get("conditions") or []),
                 "yes" if row.get("new") else "",
@@ -400,7 +386,7 @@ def to_bibtex(rows: list[dict[str, Any]]) -> str:
     return "\n\n".join(entries) + ("\n" if entries else "")
 
 
-YEAR_KEYS = ("articles", "rct", "meta_analysis", "systematic_review", "ma_sr")
+YEAR_KEYS = ("articles", *flags.YEAR_COLUMNS.values(), "ma_sr")
 
 
 def year_rows(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:

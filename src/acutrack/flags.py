@@ -1,26 +1,162 @@
-"""Evidence flag names and their short badges.
+"""The evidence flag registry: the one place a flag is defined.
 
-Kept apart from evidence.py so listing articles does not compile its rules at start-up.
+Every table that names flags is derived from ``REGISTRY``: the order ``compute_flags`` reports
+them in (``FLAGS``), the terminal badges and their rich styles (render), the badge order and
+the ``--type`` words (export), the digest's names, ranking and HTML colours (digest), the
+summary line of ``update`` (sync) and the per-year counts (store). Adding a flag means adding
+one ``Flag`` here and the rule that raises it in ``evidence``.
+
+Kept apart from the evidence package so listing articles does not compile its rules at
+start-up: standard library only.
 """
 
-FLAGS: tuple[str, ...] = (
-    "rct",
-    "meta-analysis",
-    "systematic-review",
-    "protocol",
-    "sham-controlled",
-    "retracted",
-    "registered",
-    "pilot",
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str  # stored in the database and the JSON ``flags`` list
+    badge: str  # short badge in tables ("RCT")
+    title: str  # full name in digests ("Meta-analysis")
+    style: str  # rich style of the terminal badge
+    colour: str  # background of the HTML badge in digests
+    badge_order: int  # position among an article's badges (a retraction first)
+    rank: int | None = None  # strength of evidence for digests (0 strongest); None: not ranked
+    aliases: tuple[str, ...] = ()  # more words `--type` accepts (the name and badge always do)
+    nouns: tuple[str, str] | None = None  # "1 RCT", "2 RCTs" in digest subjects and summaries
+    year_column: str | None = None  # per-year count column of `stats` (store.year_counts)
+    synthesis: bool = False  # a review of studies: counted together as "MA/SR" in stats
+
+
+REGISTRY: tuple[Flag, ...] = (
+    Flag(
+        "rct",
+        "RCT",
+        "RCT",
+        "bold black on green",
+        "#1b6e3a",
+        badge_order=1,
+        rank=0,
+        aliases=("trial", "randomized", "randomised"),
+        nouns=("RCT", "RCTs"),
+        year_column="rct",
+    ),
+    Flag(
+        "meta-analysis",
+        "MA",
+        "Meta-analysis",
+        "bold white on magenta",
+        "#1a4f8b",
+        badge_order=3,
+        rank=1,
+        aliases=("meta", "metaanalysis", "meta analysis"),
+        nouns=("meta-analysis", "meta-analyses"),
+        year_column="meta_analysis",
+        synthesis=True,
+    ),
+    Flag(
+        "systematic-review",
+        "SR",
+        "Systematic review",
+        "bold white on blue",
+        "#1a4f8b",
+        badge_order=4,
+        rank=2,
+        aliases=("review", "systematic review"),
+        nouns=("systematic review", "systematic reviews"),
+        year_column="systematic_review",
+        synthesis=True,
+    ),
+    Flag(
+        "protocol",
+        "protocol",
+        "Protocol",
+        "black on yellow",
+        "#8a6d00",
+        badge_order=5,
+        aliases=("protocols",),
+    ),
+    Flag(
+        "sham-controlled",
+        "sham",
+        "Sham-controlled",
+        "black on cyan",
+        "#00707a",
+        badge_order=6,
+        aliases=("sham-control",),
+    ),
+    Flag(
+        "retracted",
+        "RETRACTED",
+        "RETRACTED",
+        "bold white on red",
+        "#b00020",
+        badge_order=0,
+        aliases=("retraction",),
+    ),
+    Flag(
+        "registered",
+        "reg",
+        "Registered",
+        "dim",
+        "#666666",
+        badge_order=8,
+        aliases=("registry",),
+    ),
+    Flag("pilot", "pilot", "Pilot", "italic", "#666666", badge_order=7),
+    Flag(
+        "possible-rct",
+        "RCT?",
+        "Possible RCT (blinded or placebo-controlled; randomization not stated)",
+        "black on dark_sea_green2",
+        "#6b8f71",
+        badge_order=2,
+        rank=3,
+        aliases=("rct?", "maybe-rct", "controlled-trial", "cct"),
+        nouns=("possible RCT", "possible RCTs"),
+    ),
 )
 
-LABELS: dict[str, str] = {
-    "rct": "RCT",
-    "meta-analysis": "MA",
-    "systematic-review": "SR",
-    "protocol": "protocol",
-    "sham-controlled": "sham",
-    "retracted": "RETRACTED",
-    "registered": "reg",
-    "pilot": "pilot",
-}
+BY_NAME: dict[str, Flag] = {}
+FLAGS: tuple[str, ...] = ()  # the order compute_flags reports flags in (and digests list them)
+LABELS: dict[str, str] = {}
+TITLES: dict[str, str] = {}
+STYLES: dict[str, str] = {}
+COLOURS: dict[str, str] = {}
+BADGE_ORDER: tuple[str, ...] = ()
+RANKED: tuple[str, ...] = ()  # flags that rank an article in digests, strongest first
+NOUNS: dict[str, tuple[str, str]] = {}
+SYNTHESES: tuple[str, ...] = ()
+YEAR_COLUMNS: dict[str, str] = {}
+
+
+def rebuild() -> None:
+    """Derive the module's tables from ``REGISTRY`` (at import; tests call it again)."""
+    global BY_NAME, FLAGS, LABELS, TITLES, STYLES, COLOURS, BADGE_ORDER, RANKED, NOUNS
+    global SYNTHESES, YEAR_COLUMNS
+    BY_NAME = {f.name: f for f in REGISTRY}
+    FLAGS = tuple(f.name for f in REGISTRY)
+    LABELS = {f.name: f.badge for f in REGISTRY}
+    TITLES = {f.name: f.title for f in REGISTRY}
+    STYLES = {f.name: f.style for f in REGISTRY}
+    COLOURS = {f.name: f.colour for f in REGISTRY}
+    BADGE_ORDER = tuple(f.name for f in sorted(REGISTRY, key=lambda f: f.badge_order))
+    ranked = sorted((f for f in REGISTRY if f.rank is not None), key=lambda f: f.rank or 0)
+    RANKED = tuple(f.name for f in ranked)
+    NOUNS = {f.name: f.nouns for f in REGISTRY if f.nouns}
+    SYNTHESES = tuple(f.name for f in REGISTRY if f.synthesis)
+    YEAR_COLUMNS = {f.name: f.year_column for f in REGISTRY if f.year_column}
+
+
+def aliases() -> dict[str, str]:
+    """Every word ``--type`` accepts (lower case) -> flag name."""
+    words: dict[str, str] = {}
+    for f in REGISTRY:
+        for word in (f.name, f.badge, *f.aliases):
+            words.setdefault(word.lower(), f.name)
+    return words
+
+
+rebuild()

@@ -20,6 +20,7 @@ import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -118,6 +119,13 @@ def check_address(address: str, what: str = "the address") -> str:
         shown = address if len(address) <= 80 and address.isprintable() else "(unprintable)"
         raise MailSettingError(f"{what} '{shown}' is not an e-mail address like you@example.org")
     return address
+
+
+def parse_addresses(values: Iterable[str], what: str = "the --to address") -> list[str]:
+    """Checked addresses from repeated and comma-separated values."""
+    return [
+        check_address(part, what) for value in values for part in value.split(",") if part.strip()
+    ]
 
 
 def default_sender(settings: SMTPSettings) -> str:

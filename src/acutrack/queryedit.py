@@ -217,6 +217,69 @@ class Edit:
     query_changed: bool = False
 
 
+def edit_messages(edit: Edit) -> list[str]:
+    """What `queries add` says it did (after ``copied_note``)."""
+    if edit.action == "added":
+        return [
+            f"Added [{edit.name}] to {edit.path}.",
+            f"Check what PubMed makes of it: acutrack queries -c {edit.name}",
+        ]
+    if edit.action == "unchanged":
+        return [f"[{edit.name}] in {edit.path} already reads so; nothing changed."]
+    if edit.query_changed:
+        return [
+            f"Changed [{edit.name}] in {edit.path}: its query changed, so the next update "
+            "starts its history afresh (stored articles are kept).",
+            f"Check what PubMed makes of it: acutrack queries -c {edit.name}",
+        ]
+    return [
+        f"Changed [{edit.name}] in {edit.path}; the query is the same, so its history continues."
+    ]
+
+
+def copied_note(edit: Edit) -> list[str]:
+    """A line when the edit first copied the packaged queries to the user's file."""
+    if not edit.copied_from:
+        return []
+    return [
+        f"Copied the packaged queries to {edit.path}; acutrack reads and edits that file "
+        "from now on."
+    ]
+
+
+def removed_message(edit: Edit, db_path: Path) -> str:
+    """What `queries remove` says: the stored articles of the condition stay."""
+    from . import store
+
+    stored = 0
+    if db_path.exists():
+        try:
+            stats = store.condition_stats(store.open_db(db_path, create=False))
+            stored = stats.get(edit.name, {}).get("stored", 0)
+        except store.StoreError:
+            stored = 0
+    kept = (
+        f"its {stored} stored article{'s' if stored != 1 else ''} stay in the database"
+        if stored
+        else "anything stored for it stays in the database"
+    )
+    return f"Removed [{edit.name}] from {edit.path}; {kept} ('acutrack status' lists them)."
+
+
+def changed_conditions(queries: Queries, db_path: Path, warn: Callable[[str], None]) -> set[str]:
+    """Conditions whose query differs from the one their stored position belongs to."""
+    if not db_path.exists():
+        return set()
+    from . import store
+
+    try:
+        stats = store.condition_stats(store.open_db(db_path, create=False))
+    except store.StoreError as exc:
+        warn(f"warning: {exc}; changed queries are not marked")
+        return set()
+    return {r["condition"] for r in store.status_rows(queries, stats) if r["query_changed"]}
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()

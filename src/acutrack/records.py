@@ -14,43 +14,15 @@ from __future__ import annotations
 import gzip
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
+from .article import ARTICLE_FIELDS, LIST_FIELDS, Article
 from .errors import WorkError
 
-Article = dict[str, Any]
-
-# Every article dict carries these keys (lists are never None).
-ARTICLE_FIELDS = (
-    "pmid",
-    "title",
-    "abstract",
-    "abstract_sections",
-    "journal",
-    "journal_abbrev",
-    "issn",
-    "volume",
-    "issue",
-    "pages",
-    "year",
-    "pub_date",
-    "authors",
-    "authors_full",
-    "doi",
-    "pmcid",
-    "mesh",
-    "publication_types",
-    "keywords",
-    "status",
-    "language",
-    "registry_numbers",
-    "comments_corrections",
-    "entrez_date",
-    "revised_date",
-)
+__all__ = ["ARTICLE_FIELDS", "Article"]  # re-exported: the shape every parser returns
 
 ARTICLE_TAGS = {"PubmedArticle", "PubmedBookArticle"}
 ROOT_TAGS = {"PubmedArticleSet", "MedlineCitationSet", "PubmedBookArticleSet"}
@@ -96,19 +68,9 @@ class NCBIErrorResponse(WorkError, ValueError):
 
 
 def empty_article(pmid: str) -> Article:
-    article: Article = {key: None for key in ARTICLE_FIELDS}
-    for key in (
-        "abstract_sections",
-        "authors",
-        "authors_full",
-        "mesh",
-        "publication_types",
-        "keywords",
-        "language",
-        "registry_numbers",
-        "comments_corrections",
-    ):
-        article[key] = []
+    article: Article = {key: None for key in ARTICLE_FIELDS}  # type: ignore[assignment]
+    for key in LIST_FIELDS:
+        article[key] = []  # type: ignore[literal-required]
     article["pmid"] = pmid
     article["title"] = ""
     article["abstract"] = ""
@@ -614,9 +576,3 @@ def iter_file(path: Path) -> Iterator[Article]:
         else:
             text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace")
             yield from iter_medline(text, name)
-
-
-def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Article]]:
-    for path in paths:
-        for article in iter_file(path):
-            yield path, article

@@ -17,7 +17,8 @@ from rich.text import Text
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
-from .article import clean, doi_url, plural, pmc_url, pubmed_url
+from .article import clean, doi_url, plural, pmc_url, pubmed_url, size_phrase
+from .flags import STYLES, SYNTHESES
 
 
 @cache
@@ -96,7 +97,7 @@ def update_summary(outcome: Any) -> Any:
             c.name,
             str(c.new),
             str(c.new_flags["rct"]),
-            str(c.new_flags["meta-analysis"] + c.new_flags["systematic-review"]),
+            str(sum(c.new_flags[f] for f in SYNTHESES)),
             str(c.stored),
             note,
         )
@@ -112,17 +113,9 @@ def update_summary(outcome: Any) -> Any:
 
 # --- show, article, search, stats ------------------------------------------------------------
 
-# Study-type badges: retractions in red, designs on coloured backgrounds, the rest quiet.
-BADGE_STYLES: dict[str, str] = {
-    "retracted": "bold white on red",
-    "rct": "bold black on green",
-    "meta-analysis": "bold white on magenta",
-    "systematic-review": "bold white on blue",
-    "protocol": "black on yellow",
-    "sham-controlled": "black on cyan",
-    "pilot": "italic",
-    "registered": "dim",
-}
+# Study-type badges: retractions in red, designs on coloured backgrounds, the rest quiet
+# (styles from the flag registry).
+BADGE_STYLES: dict[str, str] = dict(STYLES)
 
 
 def _link(label: str, url: str | None, style: str = "") -> Text:
@@ -244,6 +237,9 @@ def articles_table(
     if any(row.get("new") for row in rows):
         column("", [Text("NEW", style="bold green") if r.get("new") else Text("") for r in rows], 3)
     column("type", [badges(r.get("flags")) for r in rows], 13, wrap=True)
+    if width >= 70 and any(r.get("sample_size") is not None for r in rows):  # trial size
+        sizes = [r.get("sample_size") for r in rows]
+        column("n", [Text("" if n is None else f"{n:,}") for n in sizes], 7, justify="right")
     column("year", [Text(str(r.get("year") or "")) for r in rows], 4, justify="right")
     titles = []
     for row in rows:
@@ -279,6 +275,29 @@ def list_footer(shown: int, total: int | None, new: int, more_hint: str | None) 
     if more_hint:
         text += f"; {more_hint}"
     return Text(text, style="dim")
+
+
+def print_listing(
+    listing: Any, *, show_all: bool, highlight: list[str] | None = None, empty: str
+) -> None:
+    """A ``listing.Listing`` as the articles table with its footer (paged when tall)."""
+    console = out_console()
+    if not listing.rows:
+        console.print(empty, markup=False, highlight=False)
+        return
+    footer = list_footer(
+        len(listing.rows),
+        listing.total,
+        listing.new,
+        "--limit N or --all shows more" if listing.more and not show_all else None,
+    )
+    table = articles_table(
+        listing.rows,
+        width=console.width,
+        show_conditions=listing.condition is None,
+        highlight=highlight,
+    )
+    print_paged(console, Group(table, footer))
 
 
 def _citation(row: dict[str, Any]) -> str:
@@ -334,6 +353,7 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
     add("Status", status)
     add("Language", ", ".join(clean(x) for x in row.get("language") or []))
     add("Types", "; ".join(clean(x) for x in row.get("publication_types") or []))
+    add("Trial size", size_phrase(row))
     if row.get("registry_numbers"):
         registry = Text()
         for i, entry in enumerate(row["registry_numbers"]):
@@ -518,28 +538,6 @@ class SystemPager:
             proc.communicate(content.encode(sys.stdout.encoding or "utf-8", "replace"))
         except KeyboardInterrupt:
             proc.wait()
-
-
-def status_rows(queries: Any, stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = []
-    names = list(queries.conditions) + [n for n in stats if n not in queries.conditions]
-    for name in names:
-        entry = stats.get(name, {})
-        cond = queries.conditions.get(name)
-        rows.append(
-            {
-                "condition": name,
-                "label": cond.label if cond else None,
-                "stored": entry.get("stored", 0),
-                "new": entry.get("new", 0),
-                "last_success": entry.get("last_success"),
-                "query_changed": bool(
-                    cond and entry.get("query_hash") and entry["query_hash"] != cond.query_hash
-                ),
-                "in_queries": cond is not None,
-            }
-        )
-    return rows
 
 
 def status_table(rows: list[dict[str, Any]]) -> Table:

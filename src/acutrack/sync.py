@@ -23,6 +23,7 @@ from . import entrez, store
 from .article import plural
 from .config import Condition
 from .errors import WorkError
+from .flags import LABELS, RANKED
 from .records import Article, NotPubMedData, iter_file
 
 # Records can enter PubMed late on the day a run ends; re-asking a few days back costs
@@ -78,7 +79,7 @@ class ConditionResult:
             return f"{self.name}: failed: {self.error}"
         flags = [
             plural(self.new_flags[f], label)
-            for f, label in (("rct", "RCT"), ("meta-analysis", "MA"), ("systematic-review", "SR"))
+            for f, label in ((f, LABELS[f]) for f in RANKED)
             if self.new_flags[f]
         ]
         extra = f" ({', '.join(flags)})" if flags else ""
@@ -342,6 +343,18 @@ def summary_lines(outcome: UpdateResult) -> list[str]:
     if outcome.refresh_error:
         lines.append(f"catch-up of not yet indexed records failed: {outcome.refresh_error}")
     return lines
+
+
+def failure_sentence(outcome: UpdateResult) -> str:
+    """Why `update` exits 1: the conditions that failed, and that nothing was lost."""
+    return (
+        "update failed for "
+        + ", ".join(
+            [c.name for c in outcome.conditions if c.error]
+            or ["the catch-up of not yet indexed records"]
+        )
+        + "; what was stored is kept and the next run fetches what was missed"
+    )
 
 
 def as_dict(outcome: UpdateResult) -> dict[str, Any]:

@@ -20,14 +20,13 @@ as ``not found``) or there was nothing to look up (a study mentioned without a c
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .errors import WorkError
+from . import fileio
 from .references import STOP_WORDS, Reference, fold, split_pages, title_words
 
 T = TypeVar("T")
@@ -84,10 +83,6 @@ DISEASE_RES = [(name, re.compile(rx, re.I)) for name, rx in DISEASES]
 JOURNAL_DROP = (STOP_WORDS - {"a"}) | {"j", "journal", "de", "la", "des", "der", "und", "et"}
 
 
-class InputError(WorkError):
-    """A file that cannot be read: the work failed (exit 1)."""
-
-
 class Progress(Protocol):
     def start(self, label: str, total: int) -> None: ...
     def advance(self, n: int) -> None: ...
@@ -97,49 +92,9 @@ class Progress(Protocol):
 # --- input -------------------------------------------------------------------------------
 
 
-def read_input(name: str) -> tuple[str, str]:
-    """(source, text) for a path, or for standard input when name is "-"."""
-    if name == "-":
-        data = sys.stdin.buffer.read()
-        source = "<stdin>"
-    else:
-        path = Path(name)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{name} does not exist") from None
-        except IsADirectoryError:
-            raise InputError(f"{name} is a folder; give the text files in it") from None
-        except OSError as exc:
-            raise InputError(f"Cannot read {name}: {exc.strerror or exc}") from None
-        source = name
-    # Windows editors save "Unicode" text as UTF-16 (or UTF-32) with a byte order mark; its
-    # zero bytes are not binary. The BOM says how to read it.
-    for bom, codec in (
-        (b"\xff\xfe\x00\x00", "utf-32-le"),
-        (b"\x00\x00\xfe\xff", "utf-32-be"),
-        (b"\xff\xfe", "utf-16-le"),
-        (b"\xfe\xff", "utf-16-be"),
-    ):
-        if data.startswith(bom):
-            try:
-                return source, data[len(bom) :].decode(codec)
-            except UnicodeDecodeError:
-                raise InputError(
-                    f"{source} starts with a {codec.upper()[:6]} byte order mark but is not "
-                    f"{codec.upper()[:6]} text; save it again as UTF-8 and verify that"
-                ) from None
-    head = data[:8192]
-    if head.startswith((b"%PDF", b"PK\x03\x04", b"\x1f\x8b")) or b"\x00" in head:
-        raise InputError(
-            f"{source} is not text (a PDF, archive or other binary file); save the article "
-            "as text or as an HTML page and verify that"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return source, text
+# Read here, defined in fileio (text in any encoding a user's editor saves).
+read_input = fileio.read_input
+InputError = fileio.InputError
 
 
 # --- comparing ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from .collect import (
     STRONG,
     Digest,
     Group,
+    check_name,
     collect,
     history,
     last_digest,
@@ -32,7 +33,7 @@ from .collect import (
     sort_rows,
     update_notes,
 )
-from .deliver import DeliveryError, deliver
+from .deliver import DeliveryError, check_modes, deliver
 from .render import (
     SUFFIX_FORMATS,
     as_dict,
@@ -54,6 +55,8 @@ __all__ = [
     "Digest",
     "Group",
     "as_dict",
+    "check_modes",
+    "check_name",
     "collect",
     "deliver",
     "format_for",

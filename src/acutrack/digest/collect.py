@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from .. import store
 from ..article import one_line
+from ..flags import RANKED
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
 DEFAULT_NAME = "default"
-STRONG = ("rct", "meta-analysis", "systematic-review")
+STRONG = RANKED  # strongest evidence first (flag registry)
 
 
 @dataclass
@@ -61,6 +62,19 @@ class Digest:
         for group in self.groups:
             for row in group.rows:
                 yield group, row
+
+
+def check_name(name: str | None) -> str:
+    """The digest name, lower-cased (``default`` when None); exit 2 when it is not a name."""
+    from ..config import NAME_RE
+    from ..errors import UsageError
+
+    key = (name or DEFAULT_NAME).strip().lower()
+    if not NAME_RE.match(key):
+        raise UsageError(
+            f"Digest name '{name}' must be lower-case letters, digits, '-' or '_', e.g. weekly"
+        )
+    return key
 
 
 def plural(n: int, word: str) -> str:

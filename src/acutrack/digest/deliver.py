@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import store
-from ..errors import WorkError
+from ..errors import UsageError, WorkError
 from ..fileio import write_atomic
 from .collect import collect, last_digest, plural, rebuild, record
 from .render import format_for, render, render_html, render_text, status_line, subject
@@ -17,6 +17,34 @@ from .render import format_for, render, render_html, render_text, status_line, s
 
 class DeliveryError(WorkError, RuntimeError):
     """The digest could not be written or mailed; its position did not move (exit 1)."""
+
+
+def check_modes(
+    *,
+    peek: bool,
+    again: bool,
+    mark_delivered: bool,
+    history: bool,
+    delivers: bool,
+    conditions: tuple[str, ...] | list[str],
+) -> None:
+    """At most one of --peek, --again, --mark-delivered, --history, each used sensibly."""
+    modes = [
+        flag
+        for flag, on in (
+            ("--peek", peek),
+            ("--again", again),
+            ("--mark-delivered", mark_delivered),
+            ("--history", history),
+        )
+        if on
+    ]
+    if len(modes) > 1:
+        raise UsageError(f"{modes[0]} and {modes[1]} cannot be used together; choose one")
+    if modes and modes[0] != "--again" and delivers:
+        raise UsageError(f"{modes[0]} delivers nothing; drop --output and --to")
+    if (again or history) and conditions:
+        raise UsageError(f"{modes[0]} takes no conditions; drop {' '.join(conditions)}")
 
 
 def deliver(

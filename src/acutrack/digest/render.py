@@ -12,9 +12,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from ..article import one_line, public_article, pubmed_url
+from ..article import one_line, public_article, pubmed_url, size_phrase
 from ..article import plural as counted
-from ..evidence import FLAGS, LABELS
+from ..flags import COLOURS, FLAGS, LABELS, NOUNS, TITLES
 from .collect import DEFAULT_NAME, STRONG, Digest, Group, plural, when
 
 SUFFIX_FORMATS = {
@@ -25,16 +25,7 @@ SUFFIX_FORMATS = {
     ".json": "json",
     ".txt": "text",
 }
-FLAG_NAMES = {
-    "rct": "RCT",
-    "meta-analysis": "Meta-analysis",
-    "systematic-review": "Systematic review",
-    "protocol": "Protocol",
-    "sham-controlled": "Sham-controlled",
-    "retracted": "RETRACTED",
-    "registered": "Registered",
-    "pilot": "Pilot",
-}
+FLAG_NAMES: dict[str, str] = dict(TITLES)
 WIDTH = 76
 MAX_AUTHORS = 3
 
@@ -130,12 +121,7 @@ def evidence_counts(digest: Digest) -> str:
         for f in STRONG:
             if f in (row.get("flags") or ()):
                 counts[f] += 1
-    words = {
-        "rct": ("RCT", "RCTs"),
-        "meta-analysis": ("meta-analysis", "meta-analyses"),
-        "systematic-review": ("systematic review", "systematic reviews"),
-    }
-    return ", ".join(counted(n, *words[f]) for f, n in counts.items() if n)
+    return ", ".join(counted(n, *NOUNS[f]) for f, n in counts.items() if n)
 
 
 def heading(digest: Digest) -> str:
@@ -251,6 +237,8 @@ def render_text(digest: Digest) -> str:
                     initial_indent=pad,
                     subsequent_indent=pad + "  ",
                 )
+            if size_phrase(row):
+                out.append(pad + "Trial size: " + size_phrase(row))
             if row.get("also_in"):
                 out.append(pad + "Also new for: " + ", ".join(row["also_in"]))
             out += [pad + line for line in excerpt(row.get("abstract"), WIDTH - len(pad))]
@@ -288,10 +276,12 @@ def render_markdown(digest: Digest) -> str:
             out.append(f"{md(authors_line(row.get('authors')))}  ")
             out.append(f"*{md(source_line(row))}* · [PMID {row['pmid']}]({url})")
             items = flag_items(row)
-            if items or row.get("also_in"):
+            if items or row.get("also_in") or size_phrase(row):
                 out.append("")
                 for _flag, label, reason in items:
                     out.append(f"- **{md(label)}**" + (f": {md(reason)}" if reason else ""))
+                if size_phrase(row):
+                    out.append(f"- **Trial size**: {md(size_phrase(row))}")
                 if row.get("also_in"):
                     out.append(f"- Also new for: {md(', '.join(row['also_in']))}")
             lines = excerpt(row.get("abstract"), 90)
@@ -301,12 +291,7 @@ def render_markdown(digest: Digest) -> str:
 
 
 # Inline CSS only: mail clients drop <style> blocks and external sheets.
-_BADGE = {
-    "rct": "#1b6e3a",
-    "meta-analysis": "#1a4f8b",
-    "systematic-review": "#1a4f8b",
-    "retracted": "#b00020",
-}
+_BADGE: dict[str, str] = dict(COLOURS)
 _FONT = "font-family:Helvetica,Arial,sans-serif;"
 
 
@@ -376,6 +361,8 @@ def _html_article(row: dict[str, Any]) -> str:
     reasons = [
         f"<li><b>{esc(label)}</b>: {esc(reason)}</li>" for _f, label, reason in items if reason
     ]
+    if size_phrase(row):
+        reasons.append(f"<li><b>Trial size</b>: {esc(size_phrase(row))}</li>")
     if row.get("also_in"):
         reasons.append(f"<li>Also new for: {esc(', '.join(row['also_in']))}</li>")
     if reasons:

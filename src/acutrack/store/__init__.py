@@ -54,7 +54,14 @@ from .digests import (
     record_digest,
     top_link_id,
 )
-from .runs import condition_stats, finish_run, get_position, set_position, start_run
+from .runs import (
+    condition_stats,
+    finish_run,
+    get_position,
+    set_position,
+    start_run,
+    status_rows,
+)
 from .schema import (
     BUSY_TIMEOUT,
     FINAL_STATUSES,
@@ -118,6 +125,7 @@ __all__ = [
     "save_articles",
     "set_position",
     "start_run",
+    "status_rows",
     "stored_pmids",
     "top_link_id",
     "unknown_migrations",

@@ -13,17 +13,18 @@ from .schema import FINAL_STATUSES, JSON_COLUMNS, chunks, now_iso
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from ..records import Article
+    from ..article import Article
 
 
 def _row(article: Article, stamp: str) -> dict[str, Any]:
-    from ..evidence import compute_flags
-    from ..records import ARTICLE_FIELDS
+    from ..article import ARTICLE_FIELDS
+    from ..evidence import compute_flags, trial_size
 
     row = {key: article.get(key) for key in ARTICLE_FIELDS}
     reasons = compute_flags(article)
     row["flags"] = list(reasons)
     row["flag_reasons"] = reasons
+    row["sample_size"] = trial_size(article, reasons)
     row["updated_at"] = stamp
     for key in JSON_COLUMNS:
         row[key] = json.dumps(row[key], ensure_ascii=False)
@@ -232,7 +233,6 @@ def query_articles(
     db: Database,
     condition: str | None = None,
     *,
-    flag: str | None = None,
     new_only: bool = False,
     since: str | None = None,
     limit: int | None = None,
@@ -242,12 +242,12 @@ def query_articles(
 ) -> list[dict[str, Any]]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
 
-    ``flag`` / ``flags``: only articles with that flag / any of those flags. ``search``: an
+    ``flags``: only articles with any of those flags. ``search``: an
     FTS5 query over titles and abstracts (the caller escapes user text). ``order``:
     ``newest`` or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
     ``first_seen`` and ``new`` are that condition's; without, the earliest and any.
     """
-    wanted = [*([flag] if flag else []), *(flags or [])]
+    wanted = list(flags or [])
     if limit is not None and limit >= 2**62:
         limit = None  # more than SQLite can count, so more than there are: all of them
     link, link_params = _link_filters(condition, new_only, since)
@@ -355,23 +355,27 @@ def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
 
 
 def year_counts(db: Database, condition: str | None = None) -> list[dict[str, Any]]:
-    """Per publication year (None last): all articles, RCTs, meta-analyses, systematic
-    reviews, and meta-analyses or systematic reviews counted once."""
+    """Per publication year (None last): all articles, one count per flag with a stats
+    column in the flag registry (RCTs, meta-analyses, systematic reviews), and
+    meta-analyses or systematic reviews counted once (``ma_sr``)."""
+    from ..flags import SYNTHESES, YEAR_COLUMNS
+
     link = "EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid" + (
         " AND l.condition = ?)" if condition is not None else ")"
     )
+    # flags is a JSON list, so '"rct"' matches that flag only; names are bound, not spliced.
+    columns = "".join(f"sum(instr(a.flags, ?) > 0) AS {col}, " for col in YEAR_COLUMNS.values())
+    names = [json.dumps(flag) for flag in YEAR_COLUMNS]
+    ma_sr = [json.dumps(flag) for flag in SYNTHESES]
+    any_synthesis = " OR ".join("instr(a.flags, ?) > 0" for _ in ma_sr)
     return list(
         db.query(
             f"""
-            SELECT a.year AS year, count(*) AS articles,
-              sum(instr(a.flags, '"rct"') > 0) AS rct,
-              sum(instr(a.flags, '"meta-analysis"') > 0) AS meta_analysis,
-              sum(instr(a.flags, '"systematic-review"') > 0) AS systematic_review,
-              sum(instr(a.flags, '"meta-analysis"') > 0
-                OR instr(a.flags, '"systematic-review"') > 0) AS ma_sr
+            SELECT a.year AS year, count(*) AS articles, {columns}
+              sum({any_synthesis}) AS ma_sr
             FROM articles a WHERE {link}
             GROUP BY a.year ORDER BY a.year IS NULL, a.year
             """,
-            [condition] if condition is not None else [],
+            [*names, *ma_sr, *([condition] if condition is not None else [])],
         )
     )

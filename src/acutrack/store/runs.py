@@ -62,3 +62,27 @@ def condition_stats(db: Database) -> dict[str, dict[str, Any]]:
         entry["last_success"] = row["last_success"]
         entry["query_hash"] = row["query_hash"]
     return stats
+
+
+def status_rows(queries: Any, stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """`status` rows: every condition of queries.toml, then the stored ones not in it, with
+    stored/new counts, the last successful update and whether the query changed since."""
+    rows = []
+    names = list(queries.conditions) + [n for n in stats if n not in queries.conditions]
+    for name in names:
+        entry = stats.get(name, {})
+        cond = queries.conditions.get(name)
+        rows.append(
+            {
+                "condition": name,
+                "label": cond.label if cond else None,
+                "stored": entry.get("stored", 0),
+                "new": entry.get("new", 0),
+                "last_success": entry.get("last_success"),
+                "query_changed": bool(
+                    cond and entry.get("query_hash") and entry["query_hash"] != cond.query_hash
+                ),
+                "in_queries": cond is not None,
+            }
+        )
+    return rows

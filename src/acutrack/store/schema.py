@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -10,24 +11,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
 from ..errors import WorkError
 
 if TYPE_CHECKING:  # imported lazily: `show` and friends start without sqlite_utils (see open_quick)
     from sqlite_utils import Database
 
-JSON_COLUMNS = (
-    "abstract_sections",
-    "authors",
-    "authors_full",
-    "mesh",
-    "publication_types",
-    "keywords",
-    "language",
-    "registry_numbers",
-    "comments_corrections",
-    "flags",
-    "flag_reasons",
-)
+# The articles table: one column per Article key (lists as JSON text), then what the store
+# adds: the evidence flags (JSON) and when the row was first stored and last refreshed.
+ARTICLE_COLUMNS: dict[str, type] = {
+    **{key: int if key in INT_FIELDS else str for key in ARTICLE_FIELDS},
+    "flags": str,
+    "flag_reasons": str,
+    "stored_at": str,
+    "updated_at": str,
+}
+JSON_COLUMNS = (*LIST_FIELDS, "flags", "flag_reasons")
 # MedlineCitation statuses after which NLM indexing is complete: nothing more to catch up.
 FINAL_STATUSES = ("MEDLINE", "PubMed-not-MEDLINE", "OLDMEDLINE")
 BUSY_TIMEOUT = 30.0
@@ -53,38 +52,10 @@ def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
 
 @migration
 def m001_initial(db: Database) -> None:
+    # The columns come from article.Article. A key added there later reaches a new database
+    # here and an existing one through save_articles (upsert with alter=True).
     db["articles"].create(
-        {
-            "pmid": str,
-            "title": str,
-            "abstract": str,
-            "abstract_sections": str,
-            "journal": str,
-            "journal_abbrev": str,
-            "issn": str,
-            "volume": str,
-            "issue": str,
-            "pages": str,
-            "year": int,
-            "pub_date": str,
-            "authors": str,
-            "authors_full": str,
-            "doi": str,
-            "pmcid": str,
-            "mesh": str,
-            "publication_types": str,
-            "keywords": str,
-            "status": str,
-            "language": str,
-            "registry_numbers": str,
-            "comments_corrections": str,
-            "entrez_date": str,
-            "revised_date": str,
-            "flags": str,
-            "flag_reasons": str,
-            "stored_at": str,
-            "updated_at": str,
-        },
+        ARTICLE_COLUMNS,
         pk="pmid",
     )
     db["article_conditions"].create(
@@ -173,6 +144,43 @@ def m003_show_indexes(db: Database) -> None:
         ["condition", "shown_at", "pmid"],
         index_name="idx_article_conditions_shown",
         if_not_exists=True,
+    )
+
+
+@migration
+def m004_flags_v2_sample_size(db: Database) -> None:
+    # Evidence flags v2 (issue 10): a new column for the trial size, and every stored row's
+    # flags, reasons and size recomputed with the v2 rules from what is stored, so an old
+    # database shows the same as a fresh import (no re-fetch needed).
+    from ..evidence import compute_flags, trial_size
+
+    if "sample_size" not in db["articles"].columns_dict:
+        db["articles"].add_column("sample_size", int)
+    wanted = (
+        "title",
+        "abstract",
+        "publication_types",
+        "mesh",
+        "comments_corrections",
+        "registry_numbers",
+    )
+    updates = []
+    for row in db.query(f"SELECT pmid, {', '.join(wanted)} FROM articles"):
+        article = dict(row)
+        for key in ("publication_types", "mesh", "comments_corrections", "registry_numbers"):
+            article[key] = json.loads(article[key] or "[]")
+        reasons = compute_flags(article)
+        updates.append(
+            (
+                json.dumps(list(reasons)),
+                json.dumps(reasons, ensure_ascii=False),
+                trial_size(article, reasons),
+                row["pmid"],
+            )
+        )
+    db.conn.executemany(
+        "UPDATE articles SET flags = ?, flag_reasons = ?, sample_size = ? WHERE pmid = ?",
+        updates,
     )
 
 

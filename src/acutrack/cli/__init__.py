@@ -1,0 +1,14 @@
+"""Command-line interface: parses arguments, calls the library, prints results.
+
+Library errors become click exceptions in ``base.AcutrackGroup`` and nowhere else: exit 2
+for a bad setting or usage, exit 1 for work that failed. Heavy modules (Bio, rich,
+sqlite_utils) are imported inside the commands that need them, so quick commands start
+fast. Each module below registers its commands on the ``cli`` group when imported.
+"""
+
+from __future__ import annotations
+
+from . import articles, digests, queries, update  # noqa: F401 - register the commands
+from .base import cli
+
+__all__ = ["cli"]

@@ -1,0 +1,317 @@
+"""`show`, `search`, `article`, `status` and `stats`: reading what is stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..flags import REGISTRY
+from ..listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
+from .base import State, WorkFailed, _condition, cli, need, open_read, pass_state, read_only_note
+
+# The study types from the flag registry: "rct, ..., meta-analysis (ma), ...".
+_TYPES = ", ".join(
+    f.name + (f" ({f.badge.lower()})" if f.badge.lower() != f.name else "") for f in REGISTRY
+)
+
+
+def _list_options(fn: Any) -> Any:
+    """The filters and formats `show` and `search` share."""
+    options = [
+        click.option(
+            "--type",
+            "-t",
+            "types",
+            multiple=True,
+            metavar="TYPE",
+            help=f"Only articles of this study type: {_TYPES}. "
+            "Repeat it or use commas for any of several (--type ma,sr).",
+        ),
+        click.option("--new", "new_only", is_flag=True, help="Only articles not shown before."),
+        click.option(
+            "--since",
+            metavar="DATE",
+            help="Only articles that entered PubMed, or were first stored here, on or after "
+            "DATE (YYYY-MM-DD).",
+        ),
+        click.option(
+            "--limit",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help=f"At most N articles [default: {TABLE_DEFAULT_LIMIT} in a table, all otherwise].",
+        ),
+        click.option(
+            "--all", "show_all", is_flag=True, help="Every matching article, even in a table."
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(LIST_FORMATS),
+            help="table (default on a terminal), json (default in a pipe), csv, markdown, ris "
+            "(Zotero, EndNote), bibtex (JabRef, LaTeX).",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _list_articles(
+    db: Any,
+    condition: str | None,
+    *,
+    fmt: str | None,
+    show_all: bool,
+    highlight: list[str] | None = None,
+    empty: str = "No articles match.",
+    **query: Any,
+) -> None:
+    """Query, print in the chosen format, and mark what a table listed as shown."""
+    from .. import listing
+
+    fmt = listing.default_format(fmt)
+    found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
+    if fmt != "table":
+        from .. import export
+
+        click.echo(export.render(found.rows, fmt), nl=False)
+        return
+    from ..render import print_listing
+
+    print_listing(found, show_all=show_all, highlight=highlight, empty=empty)
+    if not listing.mark_listed(db, found):
+        read_only_note(click.get_current_context().find_object(State).db_path)
+
+
+@cli.command()
+@click.argument("condition")
+@_list_options
+@pass_state
+def show(
+    state: State,
+    condition: str,
+    types: tuple[str, ...],
+    new_only: bool,
+    since: str | None,
+    limit: int | None,
+    show_all: bool,
+    fmt: str | None,
+) -> None:
+    """The articles stored for CONDITION, newest first (when they entered PubMed).
+
+    CONDITION is a name or alias from queries.toml (lupus, sle, ra, ms, ...) or a name
+    given to `acutrack import`. The table marks articles never shown before as NEW, shows
+    study-type badges (RETRACTED in red), year, title, first author, journal and the PMID
+    as a link to PubMed; it lists the newest 50 unless --limit or --all says otherwise, and
+    opens in $PAGER (default: less -FRX) when taller than the terminal.
+
+    Articles listed in a table count as shown: they lose NEW, and `--new` and `status`
+    stop counting them. json, csv, markdown, ris and bibtex list every match, mark nothing
+    and never wrap or colour; in a pipe the default is json (the article objects of
+    CONTRACT.md), so scripts and cron get stable output.
+    """
+    from ..export import resolve_types
+    from ..listing import check_date
+
+    flags = resolve_types(types)
+    since = check_date(since)
+    db = open_read(state)
+    name, label = _condition(state, db, condition)
+    db = need(db, state)
+    _list_articles(
+        db,
+        name,
+        fmt=fmt,
+        limit=limit,
+        show_all=show_all,
+        flags=flags,
+        new_only=new_only,
+        since=since,
+        empty=f"No articles stored for {label} match"
+        + ("." if flags or new_only or since else f"; run 'acutrack update {name}'."),
+    )
+
+
+@cli.command()
+@click.argument("pmid")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    help="table (default on a terminal) or json (default in a pipe: the article object of "
+    "CONTRACT.md).",
+)
+@pass_state
+def article(state: State, pmid: str, fmt: str | None) -> None:
+    """One stored article in full.
+
+    PMID is a number such as 34646018 (PMID:34646018 and PubMed links work too). The table
+    shows the title with its study-type badges, every author, the citation, PubMed, DOI
+    and PMC links, status and Publication Types, trial registry numbers, retraction,
+    erratum and other notices, the abstract with its section labels, each study type with
+    the reason it was given, MeSH terms and keywords, and the conditions it is stored under
+    with the date it was first seen. Reading it in a table marks it as shown.
+    """
+    from .. import store
+    from ..article import parse_pmid, public_article
+    from ..listing import default_format
+
+    pmid = parse_pmid(pmid)
+    db = store.open_quick(state.db_path)  # none yet: says so and how to make one
+    row = store.get_article(db, pmid)
+    if row is None:
+        raise WorkFailed(f"PMID {pmid} is not in the database; run 'acutrack update' or import it")
+    if default_format(fmt) == "json":
+        from ..export import to_json
+
+        click.echo(to_json(public_article(row)), nl=False)
+        return
+    from ..render import article_view, out_console, print_paged
+
+    print_paged(out_console(), article_view(row, store.article_links(db, pmid)))
+    if not store.mark_shown(db, [pmid]):
+        read_only_note(state.db_path)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), help="Output format.")
+@pass_state
+def status(state: State, fmt: str | None) -> None:
+    """Per condition: stored and new counts and the last successful update."""
+    from .. import store
+    from ..listing import default_format
+
+    queries = state.queries()
+    if state.db_path.exists():
+        stats = store.condition_stats(store.open_quick(state.db_path))
+    else:
+        # Nothing stored yet: the conditions with zero counts, and how to start; no file made.
+        stats = {}
+        click.echo(f"note: {store.missing_database(state.db_path)}", err=True)
+    rows = store.status_rows(queries, stats)
+    if default_format(fmt) == "json":
+        import json
+
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        from ..render import out_console, status_table
+
+        out_console().print(status_table(rows))
+
+
+# --- acutrack queries --------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option(
+    "--condition",
+    "-c",
+    metavar="NAME",
+    help="Only articles stored for this condition (name or alias).",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "newest"]),
+    default="relevance",
+    show_default=True,
+    help="Best matches first (FTS5 bm25 rank), or newest first like `show`.",
+)
+@_list_options
+@pass_state
+def search(
+    state: State,
+    text: tuple[str, ...],
+    condition: str | None,
+    sort: str,
+    types: tuple[str, ...],
+    new_only: bool,
+    since: str | None,
+    limit: int | None,
+    show_all: bool,
+    fmt: str | None,
+) -> None:
+    """Full-text search over the titles and abstracts of all stored articles.
+
+    \b
+      sham acupuncture          both words (stemmed: trial also finds trials)
+      '"sham acupuncture"'      the phrase
+      'acupunct*'               a prefix: acupuncture, acupuncturist, ...
+      moxibustion OR cupping    either word
+      'acupuncture -mice'       without a word (quoted: -mice is no option)
+      title:lupus               in the title only (or abstract:...)
+
+    Other punctuation is searched as text, never as query syntax. The same filters and formats
+    as `show`; the table adds each article's conditions, marks the search words, and lists
+    the 50 best matches unless --limit or --all says otherwise. Articles listed in a table
+    count as shown under every condition; exports mark nothing.
+    """
+    from .. import store
+    from ..export import resolve_types
+    from ..listing import check_date
+
+    flags = resolve_types(types)
+    since = check_date(since)
+    query, words = store.fts_query(" ".join(text))
+    db = open_read(state)
+    name = _condition(state, db, condition)[0] if condition else None
+    db = need(db, state)
+    _list_articles(
+        db,
+        name,
+        fmt=fmt,
+        limit=limit,
+        show_all=show_all,
+        flags=flags,
+        new_only=new_only,
+        since=since,
+        search=query,
+        search_text=" ".join(text),
+        order=sort,
+        highlight=words,
+        empty=f"No stored article matches {' '.join(text)!r}.",
+    )
+
+
+@cli.command()
+@click.argument("condition", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    help="table: a bar chart (default on a terminal); json (default in a pipe) or csv: the "
+    "numbers per year.",
+)
+@pass_state
+def stats(state: State, condition: str | None, fmt: str | None) -> None:
+    """How the evidence grows: stored articles per year of publication.
+
+    Per year: all articles, randomized controlled trials (RCT) and meta-analyses or
+    systematic reviews (MA/SR, each article once), and the running total, drawn as stacked
+    bars (RCT, MA/SR, other) so the trend shows at a glance. Without CONDITION every stored
+    article counts once, whatever its conditions. Missing years count as zero.
+    """
+    from .. import store
+    from ..export import to_csv_rows, to_json, year_rows
+    from ..listing import default_format
+
+    db = open_read(state)
+    name, label = _condition(state, db, condition) if condition else (None, "all conditions")
+    db = need(db, state)
+    rows = year_rows(store.year_counts(db, name))
+    fmt = default_format(fmt)
+    if fmt == "json":
+        click.echo(to_json({"condition": name, "years": rows}), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv_rows(rows), nl=False)
+    else:
+        from ..render import out_console, print_paged, stats_chart
+
+        console = out_console()
+        if not rows:
+            console.print(f"No articles stored for {label} yet.", markup=False, highlight=False)
+            return
+        print_paged(
+            console, stats_chart(rows, title=f"Articles per year: {label}", width=console.width)
+        )

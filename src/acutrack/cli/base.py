@@ -1,0 +1,183 @@
+"""The command group, global options and the one place library errors become exit codes.
+
+Library errors (``acutrack.errors.AcutrackError``) are caught once, in ``AcutrackGroup``: exit
+2 for a bad setting or usage, exit 1 for work that failed, one sentence on standard error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+class WorkFailed(click.ClickException):
+    """The work failed: network, NCBI, an unreadable file (exit 1)."""
+
+    exit_code = 1
+
+
+class BadSetting(click.ClickException):
+    """Wrong usage or a bad setting (exit 2)."""
+
+    exit_code = 2
+
+
+class AcutrackGroup(click.Group):
+    """Turns any library error that escaped a command into one sentence, never a traceback.
+
+    ``ACUTRACK_DEBUG=1`` lets unexpected errors through with their traceback, for bug reports.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import os
+
+        from ..config import redact
+        from ..errors import AcutrackError
+
+        try:
+            return super().invoke(ctx)
+        except AcutrackError as exc:
+            err = WorkFailed if exc.exit_code == 1 else BadSetting
+            raise err(redact(str(exc))) from None
+        except click.ClickException as exc:
+            exc.message = redact(exc.message)
+            raise
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing half-done was kept.", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away (| head); not an error
+            ctx.exit(0)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("ACUTRACK_DEBUG"):
+                raise
+            # Disk full, a read-only or damaged database, a folder that cannot be written:
+            # the environment, not a bug; say which file and what to do.
+            state = ctx.find_object(State)
+            if state is not None and isinstance(exc, OSError | _sqlite3_errors()):
+                from ..store import explain
+
+                known = explain(exc, state.db_path)
+                if known is not None:
+                    raise WorkFailed(redact(str(known))) from None
+            raise WorkFailed(
+                redact(
+                    f"unexpected {exc.__class__.__name__}: {exc}; please report this with the "
+                    "command you ran (ACUTRACK_DEBUG=1 shows the traceback)"
+                )
+            ) from None
+
+
+def _sqlite3_errors() -> type[Exception]:
+    import sqlite3
+
+    return sqlite3.DatabaseError
+
+
+class State:
+    """Global options, resolved lazily so --help never touches files."""
+
+    def __init__(self, db: str | None, queries: str | None) -> None:
+        self._db = db
+        self._queries = queries
+
+    @property
+    def db_path(self) -> Path:
+        from ..config import db_path
+
+        return db_path(self._db)
+
+    def queries(self):  # -> Queries
+        from ..config import load_queries
+
+        return load_queries(self._queries)
+
+    def open_db(self, create: bool = True):  # -> Database
+        from ..store import open_db
+
+        return open_db(self.db_path, create=create)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+@click.group(cls=AcutrackGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="acutrack")
+@click.option(
+    "--db",
+    envvar="ACUTRACK_DB",
+    metavar="PATH",
+    help="SQLite database file [env ACUTRACK_DB; default: per-user data folder].",
+)
+@click.option(
+    "--queries",
+    envvar="ACUTRACK_QUERIES",
+    metavar="PATH",
+    help="Saved queries file [env ACUTRACK_QUERIES; default: ./queries.toml, "
+    "then the per-user config folder, then the packaged copy].",
+)
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, queries: str | None) -> None:
+    """Track what PubMed holds on acupuncture for autoimmune disease.
+
+    Typical use: `acutrack update`, then `acutrack show lupus`.
+    """
+    ctx.obj = State(db, queries)
+
+
+def _ncbi_settings():
+    import warnings
+
+    from .. import entrez
+    from ..config import NCBISettings
+
+    settings = NCBISettings.from_env()
+    if not settings.email:
+        click.echo(
+            "warning: NCBI_EMAIL is not set; NCBI asks every client for a contact address "
+            "(export NCBI_EMAIL=you@example.org)",
+            err=True,
+        )
+    # Bio.Entrez repeats that warning at length on every request.
+    warnings.filterwarnings("ignore", message="\\s*Email address is not specified")
+    entrez.configure(settings)
+    return settings
+
+
+def _condition(state: State, db: Any, name: str) -> tuple[str, str]:
+    """(name, label) of a condition: a name or alias from queries.toml, or a name that only
+    `import` used. queries.toml is always read, so a broken file is reported (exit 2) by
+    every command that names a condition."""
+    from .. import store
+
+    return state.queries().resolve_stored(name, store.condition_names(db) if db is not None else [])
+
+
+def open_read(state: State) -> Any:
+    """The database for a read command, or None when there is none yet (the caller checks
+    its arguments first, then ``need`` says so; nothing is created). A database that cannot
+    be written opens read-only."""
+    from .. import store
+
+    return store.open_quick(state.db_path) if state.db_path.exists() else None
+
+
+def need(db: Any, state: State) -> Any:
+    """``db``, or the one sentence saying there is no database yet and how to make one."""
+    if db is None:
+        from .. import store
+
+        raise store.missing_database(state.db_path)
+    return db
+
+
+def read_only_note(path: Path) -> None:
+    click.echo(
+        f"note: the database {path} is read-only, so what was listed stays marked NEW",
+        err=True,
+    )

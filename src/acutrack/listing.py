@@ -1,0 +1,122 @@
+"""Listing stored articles for `show` and `search`: filters, limits, the default format.
+
+Rich-free: the table itself is drawn by ``render.print_listing``; the other formats by
+``export.render``. A table lists at most ``TABLE_DEFAULT_LIMIT`` articles unless asked for
+more, and what a table listed counts as shown (``mark_listed``); exports mark nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .errors import UsageError
+
+TABLE_DEFAULT_LIMIT = 50
+LIST_FORMATS = ("table", "json", "csv", "markdown", "ris", "bibtex")
+
+
+def default_format(fmt: str | None, pipe: str = "json") -> str:
+    """``fmt`` if given, else ``table`` on a terminal and ``pipe`` (json or text) otherwise."""
+    if fmt:
+        return fmt
+    from .render import out_console
+
+    return "table" if out_console().is_terminal else pipe
+
+
+def check_date(value: str | None) -> str | None:
+    """A --since date as YYYY-MM-DD (exit 2 with one sentence when it is not a date)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise UsageError(f"Bad date '{value}'; write it as YYYY-MM-DD, e.g. 2026-01-31") from None
+
+
+@dataclass
+class Listing:
+    """The articles to list, and whether (and how many) more match."""
+
+    rows: list[dict[str, Any]]
+    more: bool = False
+    total: int | None = None  # counted only for a table, and not with --since (slow)
+    condition: str | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def new(self) -> int:
+        return sum(1 for r in self.rows if r.get("new"))
+
+
+def fetch(
+    db: Any,
+    condition: str | None,
+    *,
+    fmt: str,
+    limit: int | None,
+    show_all: bool,
+    flags: list[str],
+    new_only: bool,
+    since: str | None,
+    search: str | None = None,
+    search_text: str = "",
+    order: str = "newest",
+) -> Listing:
+    """Query the articles for a listing in ``fmt``: a table stops at 50 unless told."""
+    if show_all:
+        limit = None
+    elif limit is None and fmt == "table":
+        limit = TABLE_DEFAULT_LIMIT
+    import sqlite3
+
+    from . import store
+
+    filters: dict[str, Any] = {
+        "flags": flags,
+        "new_only": new_only,
+        "since": since,
+        "search": search,
+    }
+    try:
+        # One row more than asked tells whether more match, without counting them.
+        rows = store.query_articles(
+            db,
+            condition,
+            limit=limit + 1 if limit else None,
+            order=order,
+            flags=flags,
+            new_only=new_only,
+            since=since,
+            search=search,
+        )
+        more = limit is not None and len(rows) > limit
+        del rows[limit or len(rows) :]
+        # The total, unless --since makes counting slow on a big database (it checks every link).
+        total: int | None = len(rows)
+        if more:
+            counted = fmt == "table" and rows and not since
+            total = (
+                store.count_articles(
+                    db, condition, flags=flags, new_only=new_only, since=since, search=search
+                )
+                if counted
+                else None
+            )
+    except sqlite3.OperationalError as exc:
+        if search is None or ("fts5" not in str(exc) and "MATCH" not in str(exc)):
+            raise
+        raise store.BadSearch(
+            f'Cannot search for {search_text!r} ({exc}); use words, "phrases", word*, OR and -word'
+        ) from None
+    return Listing(rows, more, total, condition, filters)
+
+
+def mark_listed(db: Any, listing: Listing) -> bool:
+    """Listed in a table counts as shown (NEW disappears next time); exports mark nothing.
+    False when the database is read-only (nothing could be marked)."""
+    from . import store
+
+    return store.mark_shown(db, [r["pmid"] for r in listing.rows], listing.condition)
