@@ -6,9 +6,12 @@
    part whose cost grows with the file; lookups grow with the number of references, not
    the bytes). Texts of 5 MB and 50 MB built from the real reference lists in
    ../shared/verify-samples and real abstracts from ../shared/realdata, in two layouts:
-   paragraphs separated by blank lines, and hard-wrapped at 72 columns without blank lines
-   (every line joined to the one before: the worst case for joining). Target: 50 MB in
-   < 60 s and < 500 MB of memory (peak RSS of the measuring process).
+   paragraphs separated by blank lines; hard-wrapped at 72 columns without blank lines; and
+   a bare reference list, one real reference per line without a final period (as
+   Vancouver-style lists are often pasted), so every line continues the one before: the
+   worst case, one logical line for the whole file (kept in parts of at most 5,000
+   characters now); also one made of APA references only. Target: 50 MB in < 60 s and < 500 MB
+   of memory (peak RSS of the measuring process).
 
 Each measurement runs in a fresh process. The 10x-input ratio shows linearity (about 10
 is linear; quadratic work gives about 100). Run: python benchmarks/linear_inputs.py
@@ -93,6 +96,23 @@ def prose() -> list[str]:
     return paragraphs
 
 
+def reference_list(path: Path, size: int, pattern: str = "*-references.txt") -> None:
+    """Real reference lines from ../shared/verify-samples, one per line, final period off."""
+    lines = [
+        line.strip().rstrip(".")
+        for p in sorted(SAMPLES.glob(pattern))
+        for line in p.read_text().splitlines()[1:]
+        if line.strip()
+    ]
+    with path.open("w") as f:
+        written = i = 0
+        while written < size:
+            chunk = lines[i % len(lines)] + "\n"
+            f.write(chunk)
+            written += len(chunk.encode())
+            i += 1
+
+
 def verify_text(path: Path, size: int, wrapped: bool, paragraphs: list[str]) -> None:
     refs = [p.read_text() for p in sorted(SAMPLES.glob("*.txt"))]
     with path.open("w") as f:
@@ -129,6 +149,16 @@ def main() -> None:
                 verify_text(path, mb * 1_000_000, wrapped, paragraphs)
                 layout = "hard-wrapped, no blank lines" if wrapped else "paragraphs"
                 report[f"verify input, {mb} MB, {layout}"] = measure(MEASURE_VERIFY, path)
+        for mb in (5, 50):
+            path = base / f"refs-{mb}.txt"
+            reference_list(path, mb * 1_000_000)
+            report[f"verify input, {mb} MB, reference list"] = measure(MEASURE_VERIFY, path)
+        # APA only (the lupus and Goodpasture lists): the other citation styles never match,
+        # which made the old per-citation search of every style quadratic.
+        for mb in (5, 50):
+            path = base / f"apa-{mb}.txt"
+            reference_list(path, mb * 1_000_000, "[gl]*-references.txt")
+            report[f"verify input, {mb} MB, APA reference list"] = measure(MEASURE_VERIFY, path)
     for small, big in (
         ("queries.toml, 2,000 conditions", "queries.toml, 20,000 conditions"),
         ("verify input, 5 MB, paragraphs", "verify input, 50 MB, paragraphs"),
@@ -136,6 +166,8 @@ def main() -> None:
             "verify input, 5 MB, hard-wrapped, no blank lines",
             "verify input, 50 MB, hard-wrapped, no blank lines",
         ),
+        ("verify input, 5 MB, reference list", "verify input, 50 MB, reference list"),
+        ("verify input, 5 MB, APA reference list", "verify input, 50 MB, APA reference list"),
     ):
         report[big]["ratio_to_10x_smaller"] = round(
             report[big]["seconds"] / max(report[small]["seconds"], 1e-3), 1

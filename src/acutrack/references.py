@@ -257,13 +257,20 @@ def looks_like_html(text: str, name: str = "") -> bool:
 # --- lines -------------------------------------------------------------------------------------
 
 
+MAX_JOINED = 5000
+
+
 def logical_lines(text: str, name: str = "") -> list[str]:
     """The text as lines; a hard-wrapped reference in plain text is joined back together."""
     if looks_like_html(text, name):
         return [line for line in (_line_clean(x) for x in html_to_lines(text)) if line]
     # Each logical line is kept as its pieces and joined once at the end: adding to a
     # growing string for every wrapped line would copy it again each time (quadratic).
+    # A logical line never grows past MAX_JOINED characters (no reference is that long): a
+    # list of references without final periods would otherwise become one line the size of
+    # the file, and searching it for citations costs more than linear time.
     out: list[list[str]] = []
+    length = 0
     previous_blank = True
     for raw in text.splitlines():
         line = _line_clean(html.unescape(_markdown_line(raw)))
@@ -273,13 +280,16 @@ def logical_lines(text: str, name: str = "") -> list[str]:
         if (
             out
             and not previous_blank
+            and length + len(line) < MAX_JOINED
             and not LIST_MARKER_RE.match(raw)
             and not ID_START_RE.match(line)
             and (line[0].islower() or out[-1][-1][-1] not in ".!?:;)]>")
         ):
             out[-1].append(line)
+            length += len(line) + 1
         else:
             out.append([line])
+            length = len(line)
         previous_blank = False
     return [" ".join(pieces) for pieces in out]
 
