@@ -1,16 +1,17 @@
-"""Parse + store speed against a bare ElementTree.iterparse pass over the same file.
+"""Parse + flag + store speed against a bare, clearing ElementTree.iterparse pass.
 
-Builds a 20,000-record PubMed XML file from the real records in ../shared/realdata (each
-record's PMID renumbered so every one is stored as a new row), then times, in the same
-run and on the same machine:
+Builds a 20,000-record PubMed XML file (about 270 MB) from the real records in
+../shared/realdata (each record's PMID renumbered so every one is stored as a new row),
+then times, in the same run and on the same machine, each in a fresh process:
 
-- baseline: ``for _ in xml.etree.ElementTree.iterparse(path): pass`` (the target's
-  yardstick), and a stricter one that also clears each record as it goes
+- floor: ``xml.etree.ElementTree.iterparse`` over the file, clearing each record as it
+  goes (the least any stream parse of the file costs in Python, with flat memory)
 - acutrack: ``acutrack.sync.import_files`` into a fresh SQLite file: streaming parse,
-  article dicts, evidence flags, upsert, condition links and the full-text index.
+  article dicts, evidence flags, the upsert, condition links and the full-text index.
 
-Target (issue 2): acutrack at no less than half the baseline's speed (ratio >= 0.5).
-Run: python benchmarks/parse_store.py [--records 20000] [--repeat 3]
+Reported: acutrack time / floor time (medians of ``--repeat`` alternating runs) and each
+process's peak resident memory. Targets (issue 11): ratio <= 2.0, peak memory <= 250 MB.
+Run: python benchmarks/parse_store.py [--records 20000] [--repeat 3] [--profile]
 """
 
 from __future__ import annotations
@@ -20,14 +21,48 @@ import gzip
 import json
 import re
 import statistics
+import subprocess
+import sys
 import tempfile
-import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
 ARTICLE_RE = re.compile(rb"<PubmedArticle>.*?</PubmedArticle>", re.S)
+
+# Each measurement runs in its own interpreter, so its peak RSS is its own.
+FLOOR = """
+import resource, sys, time
+import xml.etree.ElementTree as ET
+start = time.perf_counter()
+context = ET.iterparse(sys.argv[1], events=("start", "end"))
+_, root = next(context)
+for event, elem in context:
+    if event == "end" and elem.tag == "PubmedArticle":
+        root.clear()
+elapsed = time.perf_counter() - start
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+ACUTRACK = """
+import resource, sys, time
+from pathlib import Path
+from acutrack import store, sync
+db = store.open_db(sys.argv[2])
+start = time.perf_counter()
+result = sync.import_files(db, [Path(sys.argv[1])], "bench")
+elapsed = time.perf_counter() - start
+assert result.records == result.new, "every record should be stored as new"
+db.close()
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+PROFILE = """
+import cProfile, pstats, sys
+from pathlib import Path
+from acutrack import store, sync
+db = store.open_db(sys.argv[2])
+cProfile.run("sync.import_files(db, [Path(sys.argv[1])], 'bench')", sys.argv[2] + ".prof")
+pstats.Stats(sys.argv[2] + ".prof").sort_stats("tottime").print_stats(20)
+"""
 
 
 def real_records() -> list[bytes]:
@@ -57,63 +92,50 @@ def build(path: Path, n: int) -> None:
         out.write(b"</PubmedArticleSet>\n")
 
 
-def time_baseline(path: Path) -> float:
-    start = time.perf_counter()
-    for _ in ET.iterparse(path):
-        pass
-    return time.perf_counter() - start
-
-
-def time_baseline_cleared(path: Path) -> float:
-    """A stricter baseline: iterparse that drops each record once read (flat memory)."""
-    start = time.perf_counter()
-    context = ET.iterparse(path, events=("start", "end"))
-    _, root = next(context)
-    for event, elem in context:
-        if event == "end" and elem.tag == "PubmedArticle":
-            root.clear()
-    return time.perf_counter() - start
-
-
-def time_acutrack(path: Path, workdir: Path, i: int) -> float:
-    from acutrack import store, sync
-
-    db = store.open_db(workdir / f"bench{i}.db")
-    start = time.perf_counter()
-    result = sync.import_files(db, [path], "bench")
-    elapsed = time.perf_counter() - start
-    assert result.records == result.new, "every record should be stored as new"
-    db.close()
-    return elapsed
+def measure(code: str, *args: str) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of ``code`` run in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return float(out[0]), int(out[1]) / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one import")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         xml = work / "bench.xml"
         build(xml, args.records)
         size_mb = xml.stat().st_size / 1e6
-        base, cleared, ours = [], [], []
+        if args.profile:
+            subprocess.run([sys.executable, "-c", PROFILE, str(xml), str(work / "p.db")])
+            return
+        floor, ours, floor_rss, our_rss = [], [], [], []
         for i in range(args.repeat):
-            base.append(time_baseline(xml))
-            cleared.append(time_baseline_cleared(xml))
-            ours.append(time_acutrack(xml, work, i))
-        b, o = statistics.median(base), statistics.median(ours)
-        c = statistics.median(cleared)
+            seconds, rss = measure(FLOOR, str(xml))
+            floor.append(seconds)
+            floor_rss.append(rss)
+            seconds, rss = measure(ACUTRACK, str(xml), str(work / f"bench{i}.db"))
+            ours.append(seconds)
+            our_rss.append(rss)
+        f, o = statistics.median(floor), statistics.median(ours)
         result = {
             "records": args.records,
             "file_mb": round(size_mb, 1),
-            "baseline_s": round(b, 3),
+            "floor_s": round(f, 3),
+            "floor_runs_s": [round(x, 2) for x in floor],
             "acutrack_s": round(o, 3),
+            "acutrack_runs_s": [round(x, 2) for x in ours],
             "acutrack_records_per_s": round(args.records / o),
-            "ratio": round(b / o, 2),
-            "target": ">= 0.5",
-            "baseline_cleared_s": round(c, 3),
-            "ratio_vs_cleared": round(c / o, 2),
+            "ratio_acutrack_over_floor": round(o / f, 2),
+            "target_ratio": "<= 2.0",
+            "floor_peak_rss_mb": round(max(floor_rss)),
+            "acutrack_peak_rss_mb": round(max(our_rss)),
+            "target_peak_rss_mb": "<= 250",
         }
     print(json.dumps(result, indent=2))
 

@@ -4,7 +4,8 @@ It serves real PubMed records from ../shared/realdata (the bytes of each <Pubmed
 exactly as NCBI sent them) and real canned responses, answers esearch from registered
 result sets filtered by each record's real Entrez date, and injects the faults NCBI
 really produces: HTTP 429 with NCBI's JSON body, 5xx, cut-off bodies, <ERROR> elements,
-HTML error pages and slow answers. Every request is logged for assertions.
+HTML error pages and slow answers. Every request is logged, with the monotonic time it
+arrived, for assertions.
 
 The envelope around records (XML declaration, DOCTYPE, <PubmedArticleSet>) and the
 esearch answers are written here in NCBI's exact layout (compare realdata's
@@ -83,12 +84,15 @@ class Logged:
     endpoint: str
     method: str
     params: dict[str, str]
+    # When the request arrived (time.monotonic()), for rate-limit assertions.
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
 class Fault:
     kind: str  # "429", "500", "502", "503", "truncate", "error", "html", "slow", "drop"
     seconds: float = 0.0
+    retry_after: int | None = None  # a Retry-After header on a 429 or 5xx
     message: str = "Search Backend failed: Database is not supported: pubmed"
 
 
@@ -246,11 +250,12 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
+        extra = {"Retry-After": str(fault.retry_after)} if fault and fault.retry_after else {}
         if fault and fault.kind == "429":
-            return self._send(429, "application/json", RATE_LIMIT_BODY)
+            return self._send(429, "application/json", RATE_LIMIT_BODY, extra)
         if fault and fault.kind.isdigit():
             body = b"<html><body><h1>Server Error</h1></body></html>\n"
-            return self._send(int(fault.kind), "text/html", body)
+            return self._send(int(fault.kind), "text/html", body, extra)
         if fault and fault.kind == "html":
             return self._send(200, "text/html", (ENTREZ / "pubmed3.html").read_bytes())
         if fault and fault.kind == "error":
@@ -273,8 +278,12 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._send(status, ctype, body)
 
-    def _send(self, status: int, ctype: str, body: bytes) -> None:
+    def _send(
+        self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -10,7 +10,7 @@ from io import StringIO
 
 import click
 import pytest
-from conftest import SECRET_KEY, realdata, run, run_process
+from conftest import SECRET_KEY, db_rows, realdata, run, run_process
 from rich.console import Console
 
 from acutrack.cli import cli
@@ -130,7 +130,7 @@ def test_show_json_has_the_contract_fields(isolated):
         (["show", "lupus", "--type", "cohort"], 2, "Unknown --type 'cohort'"),
         (["update", "nosuch"], 2, "Unknown condition 'nosuch'"),
         (["article", "abc"], 2, "is not a PMID"),
-        (["article", "123"], 1, "There is no database at"),
+        (["article", "123"], 1, "No database at"),
     ],
 )
 def test_bad_input_is_one_sentence_with_the_right_exit_code(args, code, message):
@@ -140,24 +140,31 @@ def test_bad_input_is_one_sentence_with_the_right_exit_code(args, code, message)
     assert "Traceback" not in result.output
 
 
-def test_unreachable_ncbi_exits_1_without_traceback(monkeypatch):
-    monkeypatch.setenv("ACUTRACK_RETRIES", "2")
-    result = run("update")  # ACUTRACK_EUTILS_URL points at a closed port
+@pytest.mark.parametrize(
+    ("url", "cause"),
+    [
+        ("http://127.0.0.1:9/unreachable/", "connection refused at 127.0.0.1"),
+        # .invalid never resolves (RFC 2606): a DNS failure without any network traffic.
+        ("http://nonexistent.invalid/entrez/eutils/", "no address for nonexistent.invalid"),
+    ],
+)
+def test_no_network_stops_at_once_with_one_sentence(monkeypatch, isolated, url, cause):
+    from acutrack import entrez
+
+    monkeypatch.setenv("ACUTRACK_EUTILS_URL", url)
+    waits = []
+    backoff = entrez._retry_after
+    monkeypatch.setattr(entrez, "_retry_after", lambda *a: waits.append(a) or backoff(*a))
+    result = run("update")
+    assert waits == []  # not retried, and no other condition tried
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
-    assert len(lines) == 5  # every condition is reported, the rest not asked
-    assert lines[0] == (
-        "lupus: failed: NCBI did not answer the search after 2 tries (Connection refused); "
-        "nothing was lost, run again later"
-    )
-    # The others were never asked: they say so, not the first one's failure.
-    for line, name in zip(lines[1:], ["rheumatoid-arthritis", "multiple-sclerosis"], strict=False):
-        assert line == (
-            f"{name}: not tried: NCBI did not answer for lupus, so this query was not asked; "
-            "the next run asks it"
-        )
-    assert all(": not tried: " in line and "tries" not in line for line in lines[1:])
-    assert "Traceback" not in result.output and SECRET_KEY not in result.output
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: cannot reach NCBI ({cause}): check the network; nothing was changed"
+    ]
+    assert SECRET_KEY not in result.output
+    assert db_rows(isolated, "SELECT count(*) FROM positions")[0][0] == 0
+    assert db_rows(isolated, "SELECT status FROM runs") == [("failed",)]
 
 
 def test_bad_eutils_url_is_a_bad_setting(monkeypatch):

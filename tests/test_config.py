@@ -161,7 +161,7 @@ def test_bad_tuning_settings_exit_2_naming_the_variable(monkeypatch, name, value
         assert "Traceback" not in result.output and "unexpected" not in result.output
 
 
-def test_tuning_settings_reach_the_request_path(monkeypatch):
+def test_tuning_settings_reach_the_request_path(monkeypatch, eutils):
     from acutrack import entrez
     from acutrack.config import NCBISettings
 
@@ -172,7 +172,9 @@ def test_tuning_settings_reach_the_request_path(monkeypatch):
     assert (settings.timeout, settings.retries, settings.retry_delay) == (7.5, 1, 0.0)
     entrez.configure(settings)
     assert entrez.settings() == settings
-    # One try only: the closed port conftest points at fails after exactly one attempt.
+    # One try only: a server answering 503 is asked exactly once.
+    eutils.fail("esearch", "503", times=5)
     result = run("update", "lupus")
     assert result.exit_code == 1
     assert "after 1 try (" in result.stdout
+    assert len(eutils.calls("esearch")) == 1

@@ -501,7 +501,7 @@ def test_a_failed_update_is_reported_in_the_digest(stored):
     assert failed.exit_code == 1
     text = run("digest").stdout
     words = " ".join(text.split())  # the note is wrapped at 76 columns
-    assert re.search(r"Note: The last update \(.*\) failed for lupus: NCBI did not answer", words)
+    assert re.search(r"Note: The last update \(.*\) failed for lupus: cannot reach NCBI", words)
     assert len(pmids_in(text)) == 6  # what was stored is still delivered
 
 

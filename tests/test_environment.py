@@ -233,10 +233,10 @@ def test_read_commands_on_a_missing_database_create_nothing(isolated):
     db = isolated / "acutrack.db"
     for args in (["show", "lupus"], ["article", "29768149"], ["search", "lupus"], ["stats"]):
         result = in_process(*args)
-        one_sentence(result, f"There is no database at {db} yet", "run 'acutrack update'")
+        one_sentence(result, f"No database at {db} yet", "run 'acutrack update'")
     status = in_process("status", "--format", "json")
     assert status.returncode == 0
-    assert status.stderr.startswith(f"note: There is no database at {db} yet")
+    assert status.stderr.startswith(f"note: No database at {db} yet")
     assert {r["condition"] for r in json.loads(status.stdout)} >= {"lupus"}
     bad = in_process("show", "nosuch")  # a wrong name is still the first thing said
     assert bad.returncode == 2 and "Unknown condition 'nosuch'" in bad.stderr

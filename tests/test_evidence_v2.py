@@ -444,7 +444,7 @@ def test_old_database_migrates_flags_v2_and_sample_size(isolated):
     got = migrated.execute("SELECT flags, sample_size FROM articles").fetchone()
     assert json.loads(got[0])[:1] == ["rct"] and got[1] == 769
     names = [r[0] for r in migrated.execute("SELECT name FROM _migrations ORDER BY name")]
-    assert names[-1] == "m004_flags_v2_sample_size"
+    assert "m004_flags_v2_sample_size" in names
 
 
 @needs_dev

@@ -136,3 +136,26 @@ def test_non_terminal_output_never_imports_rich(args):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "RICH: []" in proc.stderr, proc.stderr
+
+
+def test_ci_runs_the_readme_test_command_with_mypy_next_to_ruff():
+    readme = (ROOT / "README.md").read_text()
+    documented = re.search(r"exactly what CI runs\):\n\n```sh\n(.+)\n```", readme)
+    assert documented, "README lost its 'exactly what CI runs' test command"
+    ci = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.startswith("pip install -e")
+    ]
+    assert ci == [documented.group(1)]
+    assert re.search(r"ruff check \. && mypy && pytest", ci[0])
+
+
+def test_every_type_ignore_names_its_error_code():
+    blanket = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted(SRC.rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"#\s*type:\s*ignore(?!\[[a-z-]+(?:, *[a-z-]+)*\])", line)
+    ]
+    assert blanket == []

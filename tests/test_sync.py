@@ -203,6 +203,35 @@ def test_transient_faults_are_retried(eutils, lupus, fault, isolated):
     assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 100
 
 
+def busiest_second(calls) -> int:
+    """The most requests that arrived within any one second."""
+    times = sorted(c.at for c in calls)
+    return max(sum(1 for t in times[i:] if t - start < 1.0) for i, start in enumerate(times))
+
+
+def test_retries_after_faults_keep_three_requests_a_second(eutils, lupus, monkeypatch, isolated):
+    # Without a key NCBI allows 3 requests a second, faults or not. The retry delay is 0.01 s
+    # here, so only Bio.Entrez's rate limiter (which every retry passes again) spaces them.
+    monkeypatch.delenv("NCBI_API_KEY")
+    for kind in ("429", "503", "500"):
+        eutils.fail("esearch", kind)
+    for kind in ("502", "429", "503", "500"):
+        eutils.fail("efetch", kind)
+    result = run("update", "lupus")
+    assert result.exit_code == 0, result.output
+    assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 100
+    assert len(eutils.calls("esearch")) == 4 and len(eutils.calls("efetch")) >= 5
+    assert all("api_key" not in c.params for c in eutils.requests)
+    assert busiest_second(eutils.requests) <= 3
+
+
+def test_retry_after_is_honoured(eutils, lupus):
+    eutils.fail("esearch", "429", retry_after=1)
+    assert run("update", "lupus").exit_code == 0
+    first, second = eutils.calls("esearch")[:2]
+    assert second.at - first.at >= 1.0
+
+
 def test_slow_answer_times_out_and_is_retried(eutils, lupus, monkeypatch):
     monkeypatch.setenv("ACUTRACK_TIMEOUT", "0.5")
     eutils.fail("efetch", "slow", seconds=1.5)
@@ -342,3 +371,23 @@ def test_a_second_update_refuses_while_one_runs(eutils, lupus, isolated):
     assert result.exit_code == 1
     assert "Another acutrack update or digest is running" in result.stderr
     assert eutils.requests == []
+
+
+def test_conditions_never_asked_after_timeouts_say_not_tried(eutils, lupus, monkeypatch):
+    # Issue 12: after timeouts, the conditions never tried reported the first one's
+    # "fetch of N records after 5 tries". They say they were not tried.
+    monkeypatch.setenv("ACUTRACK_TIMEOUT", "0.3")
+    monkeypatch.setenv("ACUTRACK_RETRIES", "2")
+    eutils.fail("efetch", "slow", times=2, seconds=0.6)
+    result = run("update", "lupus", "ra", "ms")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("lupus: failed: NCBI did not answer the fetch of 100 records")
+    assert lines[1:] == [
+        f"{name}: not tried: NCBI did not answer for lupus, so this query was not asked; "
+        "the next run asks it"
+        for name in ("rheumatoid-arthritis", "multiple-sclerosis")
+    ]
+    assert len(eutils.calls("esearch")) == 1
+    data = json.loads(run("update", "lupus", "--format", "json").stdout)
+    assert data["conditions"][0]["tried"] is True

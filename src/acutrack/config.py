@@ -6,8 +6,6 @@ NCBI API key and the SMTP password live only in memory and are never part of a r
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import math
 import os
 import re
@@ -48,6 +46,8 @@ class Condition:
     @property
     def query_hash(self) -> str:
         """Identifies the search, so a changed query starts its history afresh."""
+        import hashlib  # lazily: OpenSSL's start-up cost is not for read commands
+
         return hashlib.sha256(self.full_query.encode()).hexdigest()[:16]
 
 
@@ -76,6 +76,8 @@ class Queries:
         index = self._index()
         if key in index:
             return self.conditions[index[key]]
+        import difflib
+
         close = difflib.get_close_matches(key, list(index), n=3, cutoff=0.5)
         hint = (
             f"did you mean {' or '.join(close)}?"
@@ -106,6 +108,8 @@ class Queries:
         if key in stored:
             return key, key
         aliases = (a for c in self.conditions.values() for a in c.aliases)
+        import difflib
+
         close = difflib.get_close_matches(
             key, sorted({*self.conditions, *stored, *aliases}), 3, 0.5
         )

@@ -1,15 +1,19 @@
 """NCBI E-utilities through Bio.Entrez.
 
 Every request goes through Bio.Entrez's own functions, so its rate limiting (3 requests a
-second, 10 with an API key), its ``tool``/``email``/``api_key`` parameters, its POST for
-long id lists and its first retry all apply. On top of that this module adds what a
-nightly job needs: a timeout, retries with backoff for HTTP 429, 5xx, timeouts, cut-off
-bodies and transient <ERROR> answers, and errors that say what happened without ever
-showing the request URL (it carries the API key).
+second, 10 with an API key), its ``tool``/``email``/``api_key`` parameters and its POST for
+long id lists all apply. Bio.Entrez makes one try per call (its own retries would follow a
+429 or 5xx at once, in a burst); every retry is ours, with backoff, jitter and NCBI's
+Retry-After, and each one goes through Bio.Entrez's rate limiter again. On top of that this
+module adds what a nightly job needs: a timeout, retries for HTTP 429, 5xx, timeouts,
+cut-off bodies and transient <ERROR> answers, an immediate stop when NCBI cannot be reached
+at all, and errors that say what happened without ever showing the request URL (it carries
+the API key).
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.client
 import random
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import IO, Any, TypeVar
 from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError, fromstring
 
 from Bio import Entrez
@@ -38,6 +43,9 @@ EFETCH_BATCH = 500
 
 # What ``configure`` applied last (the defaults until then): base URL, attempts, delays.
 _settings = NCBISettings()
+# Whether any request of this command got an answer; until one has, an error that means
+# "no network" (no name, no route, refused) stops the command instead of being retried.
+_reached = False
 
 
 class EntrezError(WorkError, RuntimeError):
@@ -50,6 +58,13 @@ class EntrezError(WorkError, RuntimeError):
     def __init__(self, message: str, unreachable: bool = False) -> None:
         super().__init__(message)
         self.unreachable = unreachable
+
+
+class OfflineError(EntrezError):
+    """The first request found no route or no name: nothing was asked, nothing changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, unreachable=True)
 
 
 def _rebased_build_request(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -69,16 +84,19 @@ def _rebased_build_request(original: Callable[..., Any]) -> Callable[..., Any]:
 def configure(settings: NCBISettings) -> None:
     """Point Bio.Entrez at the configured server, as the configured user, with the
     configured timeout and retries. The only place Bio.Entrez's settings are changed."""
-    global _settings
+    global _settings, _reached
     _settings = settings
+    _reached = False
     if not getattr(Entrez._build_request, "__acutrack__", False):
         Entrez._build_request = _rebased_build_request(Entrez._build_request)
     Entrez.tool = TOOL
-    Entrez.email = settings.email
-    Entrez.api_key = settings.api_key
-    # Bio.Entrez retries 429/5xx once at once; the backoff and the rest are ours.
-    Entrez.max_tries = 2
-    Entrez.sleep_between_tries = max(settings.retry_delay, 0.01)
+    # Bio.Entrez declares `email = None` and `api_key = None` without annotations, so mypy
+    # takes None as their type; Bio.Entrez itself uses them as optional strings.
+    Entrez.email = settings.email  # type: ignore[assignment]
+    Entrez.api_key = settings.api_key  # type: ignore[assignment]
+    # One try per Bio.Entrez call: its own loop would repeat a 429 or 5xx at once, past its
+    # rate limiter, in a burst. Every retry is call()'s, and passes the rate limiter again.
+    Entrez.max_tries = 1
     # urllib has no timeout by default; a hung connection must not hang cron forever.
     socket.setdefaulttimeout(settings.timeout)
 
@@ -108,6 +126,24 @@ def _describe(exc: BaseException) -> str:
     return exc.__class__.__name__
 
 
+_OFFLINE_ERRNOS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "no route to host",
+}
+
+
+def _offline(exc: BaseException) -> str | None:
+    """Why no request can get through (no name, no route, refused), or None."""
+    reason = exc.reason if isinstance(exc, URLError) and not isinstance(exc, HTTPError) else exc
+    host = urlsplit(_settings.base_url).hostname or "the E-utilities host"
+    if isinstance(reason, socket.gaierror):
+        return f"no address for {host}"
+    if isinstance(reason, OSError) and reason.errno in _OFFLINE_ERRNOS:
+        return f"{_OFFLINE_ERRNOS[reason.errno]} at {host}"
+    return None
+
+
 def _retry_after(exc: BaseException, attempt: int) -> float:
     delay = _settings.retry_delay * (2**attempt)
     if isinstance(exc, HTTPError) and exc.headers is not None:
@@ -134,17 +170,29 @@ def _retryable(exc: BaseException) -> bool:
 
 
 def call(what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T]) -> T:
-    """Open and parse one E-utilities answer, retrying what is worth retrying."""
+    """Open and parse one E-utilities answer, retrying what is worth retrying.
+
+    Each try is one Bio.Entrez request (rate limited there); between tries this waits
+    retry_delay * 2**attempt plus up to 25 % jitter, or longer if NCBI's Retry-After asks.
+    """
+    global _reached
     last: BaseException | None = None
     attempts = _settings.retries
     for attempt in range(attempts):
         try:
             handle = request()
+            _reached = True
             try:
                 return parse(handle)
             finally:
                 handle.close()
         except Exception as exc:  # noqa: BLE001 - sorted below, never shown raw
+            _reached = _reached or isinstance(exc, HTTPError)  # an answer, if an unhappy one
+            cause = None if _reached else _offline(exc)
+            if cause:
+                raise OfflineError(
+                    f"cannot reach NCBI ({cause}): check the network; nothing was changed"
+                ) from None
             if not _retryable(exc):
                 raise EntrezError(f"NCBI refused {what}: {_describe(exc)}") from None
             last = exc
@@ -333,7 +381,7 @@ def ecitmatch(citations: list[dict[str, str]]) -> dict[str, str | None]:
         ]
         answer = call(
             f"the citation match of {len(batch)} references",
-            lambda batch=batch: Entrez.ecitmatch(db="pubmed", bdata=batch),
+            functools.partial(Entrez.ecitmatch, db="pubmed", bdata=batch),
             parse_ecitmatch,
         )
         for c in batch:

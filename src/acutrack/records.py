@@ -3,10 +3,11 @@
 Both formats end up as the same plain dict (see ``ARTICLE_FIELDS``), so the store, the
 evidence flags and every renderer see one shape whatever the source was.
 
-XML is parsed as a stream with ``xml.etree.ElementTree.iterparse``: each ``PubmedArticle``
-is turned into a dict and then dropped from the tree, so memory stays flat however large
-the file is. ``Bio.Entrez.read`` is not used here: it validates against DTDs (old MEDLINE
-baseline DTDs are not shipped with Biopython) and builds the whole document in memory.
+XML is parsed as a stream (ElementTree's C parser fed in chunks, see ``_Stream``): each
+``PubmedArticle`` is turned into a dict and then dropped from the tree, so memory stays
+flat however large the file is. ``Bio.Entrez.read`` is not used here: it validates against
+DTDs (old MEDLINE baseline DTDs are not shipped with Biopython) and builds the whole
+document in memory.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError
 
 from .article import ARTICLE_FIELDS, LIST_FIELDS, Article
 from .errors import WorkError
@@ -68,6 +69,8 @@ class NCBIErrorResponse(WorkError, ValueError):
 
 
 def empty_article(pmid: str) -> Article:
+    # Built from the Article keys (they also drive the schema), so mypy cannot check the
+    # literal: every key starts as None, the list keys as [], and the str keys are set below.
     article: Article = {key: None for key in ARTICLE_FIELDS}  # type: ignore[assignment]
     for key in LIST_FIELDS:
         article[key] = []  # type: ignore[literal-required]
@@ -129,9 +132,38 @@ def _text(elem: Element | None) -> str:
     MathML as the formula reads (see ``_math_text``)."""
     if elem is None:
         return ""
+    if not len(elem):  # no inline markup: the common case, without the walk below
+        return " ".join((elem.text or "").split())
     out: list[str] = []
     _pieces(elem, out)
     return " ".join("".join(out).split())
+
+
+# Element.find/findall/findtext take a fast path in C for a bare tag; a path with "/" goes
+# through the pure-Python ElementPath. Records are read with bare tags, one step at a time.
+
+
+def _all(elem: Element | None, *steps: str) -> list[Element]:
+    """Every element at the path ``steps`` below ``elem`` (each step a bare tag)."""
+    for step in steps[:-1]:
+        if elem is None:
+            return []
+        elem = elem.find(step)
+    return elem.findall(steps[-1]) if elem is not None else []
+
+
+def _at(elem: Element | None, *steps: str) -> Element | None:
+    for step in steps:
+        if elem is None:
+            return None
+        elem = elem.find(step)
+    return elem
+
+
+def _textat(elem: Element | None, *steps: str) -> str | None:
+    """Like findtext: None when the element is missing, "" when it is empty."""
+    elem = _at(elem, *steps)
+    return None if elem is None else (elem.text or "")
 
 
 def _date(elem: Element | None) -> str | None:
@@ -178,7 +210,7 @@ def _author_names(author_list: Element | None) -> tuple[list[str], list[str]]:
     full: list[str] = []
     if author_list is None:
         return short, full
-    for author in author_list.iterfind("Author"):
+    for author in author_list.findall("Author"):
         if author.get("ValidYN") == "N":
             continue
         collective = author.findtext("CollectiveName")
@@ -203,7 +235,7 @@ def _abstract(parent: Element | None) -> tuple[str, list[dict[str, str]]]:
     if parent is None:
         return "", []
     sections = []
-    for part in parent.iterfind("Abstract/AbstractText"):
+    for part in _all(parent, "Abstract", "AbstractText"):
         text = _text(part)
         if not text:
             continue
@@ -214,7 +246,7 @@ def _abstract(parent: Element | None) -> tuple[str, list[dict[str, str]]]:
                 "text": text,
             }
         )
-    copyright_ = parent.findtext("Abstract/CopyrightInformation")
+    copyright_ = _textat(parent, "Abstract", "CopyrightInformation")
     abstract = "\n\n".join(
         f"{s['label']}: {s['text']}" if s["label"] else s["text"] for s in sections
     )
@@ -232,21 +264,22 @@ def _citation(citation: Element, pubmed_data: Element | None, article: Article) 
         article["title"] = _text(art.find("ArticleTitle")) or _text(art.find("VernacularTitle"))
         article["abstract"], article["abstract_sections"] = _abstract(art)
         article["authors"], article["authors_full"] = _author_names(art.find("AuthorList"))
-        article["pages"] = art.findtext("Pagination/MedlinePgn") or None
+        pagination = art.find("Pagination")
+        article["pages"] = _textat(pagination, "MedlinePgn") or None
         if not article["pages"]:
-            start = art.findtext("Pagination/StartPage")
-            end = art.findtext("Pagination/EndPage")
+            start = _textat(pagination, "StartPage")
+            end = _textat(pagination, "EndPage")
             article["pages"] = "-".join(p for p in (start, end) if p) or None
-        article["language"] = [x.text for x in art.iterfind("Language") if x.text]
+        article["language"] = [x.text for x in art.findall("Language") if x.text]
         article["publication_types"] = [
-            _text(x) for x in art.iterfind("PublicationTypeList/PublicationType")
+            _text(x) for x in _all(art, "PublicationTypeList", "PublicationType")
         ]
-        for eloc in art.iterfind("ELocationID"):
+        for eloc in art.findall("ELocationID"):
             if eloc.get("EIdType") == "doi" and eloc.get("ValidYN") != "N" and eloc.text:
                 article["doi"] = article["doi"] or eloc.text.strip()
-        for bank in art.iterfind("DataBankList/DataBank"):
+        for bank in _all(art, "DataBankList", "DataBank"):
             name = (bank.findtext("DataBankName") or "").strip()
-            for acc in bank.iterfind("AccessionNumberList/AccessionNumber"):
+            for acc in _all(bank, "AccessionNumberList", "AccessionNumber"):
                 if acc.text and any(name.startswith(r) for r in TRIAL_DATABANKS):
                     article["registry_numbers"].append(f"{name}/{acc.text.strip()}")
         article_date = _date(art.find("ArticleDate"))
@@ -256,24 +289,26 @@ def _citation(citation: Element, pubmed_data: Element | None, article: Article) 
         article["journal"] = _text(journal.find("Title")) or None
         article["journal_abbrev"] = journal.findtext("ISOAbbreviation")
         article["issn"] = journal.findtext("ISSN")
-        article["volume"] = journal.findtext("JournalIssue/Volume")
-        article["issue"] = journal.findtext("JournalIssue/Issue")
-        pub_date = journal.find("JournalIssue/PubDate")
+        issue = journal.find("JournalIssue")
+        article["volume"] = _textat(issue, "Volume")
+        article["issue"] = _textat(issue, "Issue")
+        pub_date = _at(issue, "PubDate")
         article["pub_date"] = _pub_date_text(pub_date)
         article["year"] = _year(
             pub_date.findtext("Year") if pub_date is not None else None,
             pub_date.findtext("MedlineDate") if pub_date is not None else None,
             article_date,
         )
-    ta = citation.findtext("MedlineJournalInfo/MedlineTA")
+    ta = _textat(citation, "MedlineJournalInfo", "MedlineTA")
     article["journal_abbrev"] = article["journal_abbrev"] or ta
     article["journal"] = article["journal"] or ta
     article["mesh"] = [
-        _text(h.find("DescriptorName")) for h in citation.iterfind("MeshHeadingList/MeshHeading")
+        _text(h.find("DescriptorName")) for h in _all(citation, "MeshHeadingList", "MeshHeading")
     ]
-    article["keywords"] = [_text(k) for k in citation.iterfind("KeywordList/Keyword") if _text(k)]
+    keywords = (_text(k) for k in _all(citation, "KeywordList", "Keyword"))
+    article["keywords"] = [k for k in keywords if k]
     article["revised_date"] = _date(citation.find("DateRevised"))
-    for cc in citation.iterfind("CommentsCorrectionsList/CommentsCorrections"):
+    for cc in _all(citation, "CommentsCorrectionsList", "CommentsCorrections"):
         ref_type = cc.get("RefType") or ""
         if ref_type == "Cites":
             continue  # reference lists are not corrections; they would swamp the record
@@ -289,13 +324,13 @@ def _citation(citation: Element, pubmed_data: Element | None, article: Article) 
         if other is not None:
             article["abstract"], article["abstract_sections"] = _abstract(_wrap_abstract(other))
     if pubmed_data is not None:
-        for aid in pubmed_data.iterfind("ArticleIdList/ArticleId"):
+        for aid in _all(pubmed_data, "ArticleIdList", "ArticleId"):
             kind, value = aid.get("IdType"), (aid.text or "").strip()
             if kind == "doi" and value and not article["doi"]:
                 article["doi"] = value
             elif kind == "pmc" and value:
                 article["pmcid"] = value
-        for date in pubmed_data.iterfind("History/PubMedPubDate"):
+        for date in _all(pubmed_data, "History", "PubMedPubDate"):
             if date.get("PubStatus") in ("entrez", "pubmed") and not article["entrez_date"]:
                 article["entrez_date"] = _date(date)
         if pubmed_data.findtext("PublicationStatus") == "retracted":
@@ -342,6 +377,8 @@ def _book(book_article: Element, article: Article) -> None:
 
 def article_from_element(elem: Element) -> Article | None:
     """A PubmedArticle, PubmedBookArticle or bare MedlineCitation element as an article."""
+    citation: Element | None
+    pubmed_data: Element | None
     if elem.tag == "MedlineCitation":
         citation, pubmed_data = elem, None
     elif elem.tag == "PubmedArticle":
@@ -365,6 +402,79 @@ def article_from_element(elem: Element) -> Article | None:
     return article
 
 
+CONTAINER_TAGS = ROOT_TAGS | {"eFetchResult"}
+XML_CHUNK = 1 << 16
+
+
+class _Stream:
+    """An expat parser building the tree in C, with no per-element events.
+
+    ``xml.etree.ElementTree.iterparse`` hands every start and end event to Python, millions
+    for a large file, which costs more than building the tree itself. Here one start event
+    gives the root, then events are switched off; after each chunk the records that are
+    complete (every child of a container but the last, which may still be growing) are
+    taken out of the tree. Memory stays flat at about one chunk of records.
+    """
+
+    def __init__(self) -> None:
+        from xml.etree.ElementTree import TreeBuilder, XMLParser
+
+        self.parser = XMLParser(target=TreeBuilder())
+        self.events: list[tuple[str, Element]] = []
+        self.root: Element | None = None
+        # XMLPullParser's own hook into the C parser; without it, start events are drained.
+        self.switch = getattr(self.parser, "_setevents", None)
+        if self.switch is not None:
+            self.switch(self.events, ("start",))
+        else:  # pragma: no cover - every CPython since 3.4 has it
+            from xml.etree.ElementTree import XMLPullParser
+
+            self.parser = XMLPullParser(events=("start",))  # type: ignore[assignment]
+
+    def feed(self, data: bytes) -> None:
+        try:
+            self.parser.feed(data)
+        finally:
+            # Even when this chunk is broken, its root may show it is not PubMed data at all.
+            self._find_root()
+
+    def _find_root(self) -> None:
+        if self.switch is None:  # pragma: no cover
+            for _event, elem in self.parser.read_events():  # type: ignore[attr-defined]
+                self.root = self.root if self.root is not None else elem
+        elif self.root is None and self.events:
+            self.root = self.events[0][1]
+            self.switch(self.events, ())
+            self.events.clear()
+
+    def close(self) -> None:
+        self.parser.close()
+
+
+def _complete(parent: Element, final: bool) -> Iterator[Element]:
+    """The finished record elements under ``parent``, each taken out of the tree."""
+    children = list(parent)
+    done = len(children) if final else len(children) - 1
+    for child in children[:done]:
+        if child.tag in CONTAINER_TAGS:  # a set nested in an envelope
+            yield from _complete(child, True)
+        else:
+            yield child
+    if done > 0:
+        del parent[:done]
+    if not final and children and children[-1].tag in CONTAINER_TAGS:
+        yield from _complete(children[-1], False)
+
+
+def _record(elem: Element) -> Article | None:
+    tag = elem.tag
+    if tag in ARTICLE_TAGS or tag == "MedlineCitation":
+        return article_from_element(elem)
+    if tag == "ERROR":
+        raise NCBIErrorResponse(_text(elem) or "NCBI returned an empty ERROR element")
+    return None  # DeleteCitation and the like
+
+
 def iter_xml(source: IO[bytes], name: str = "input") -> Iterator[Article]:
     """Stream articles from PubMed XML (efetch output, website export or a MEDLINE baseline).
 
@@ -373,31 +483,32 @@ def iter_xml(source: IO[bytes], name: str = "input") -> Iterator[Article]:
     articles before the cut were yielded: callers that must not keep partial batches
     collect first.
     """
-    root: Element | None = None
-    depth = 0
-    for event, elem in iterparse(source, events=("start", "end")):
-        if event == "start":
-            depth += 1
-            if root is None:
-                root = elem
-                if elem.tag not in ROOT_TAGS and elem.tag != "eFetchResult":
-                    raise NotPubMedData(
-                        f"{name} is not PubMed XML (its root element is <{elem.tag}>)"
-                    )
+    stream = _Stream()
+    while True:
+        data = source.read(XML_CHUNK)
+        if not data:
+            break
+        try:
+            stream.feed(data)
+        finally:
+            root = stream.root
+            if root is not None and root.tag not in CONTAINER_TAGS:
+                raise NotPubMedData(
+                    f"{name} is not PubMed XML (its root element is <{root.tag}>)"
+                ) from None
+        if root is None:
             continue
-        depth -= 1
-        tag = elem.tag
-        if tag in ARTICLE_TAGS or (tag == "MedlineCitation" and depth == 1):
-            article = article_from_element(elem)
+        for elem in _complete(root, False):
+            article = _record(elem)
             if article is not None:
                 yield article
-            elem.clear()
-            if depth == 1:  # a direct child of the root: drop it so memory stays flat
-                root.remove(elem)  # type: ignore[union-attr]
-        elif tag == "ERROR" and depth == 1:
-            raise NCBIErrorResponse(_text(elem) or "NCBI returned an empty ERROR element")
-    if root is None:
+    stream.close()
+    if stream.root is None:
         raise NotPubMedData(f"{name} is empty")
+    for elem in _complete(stream.root, True):
+        article = _record(elem)
+        if article is not None:
+            yield article
 
 
 # --- MEDLINE text ------------------------------------------------------------------------
@@ -538,6 +649,7 @@ def open_binary(path: Path) -> IO[bytes]:
     raw = open(path, "rb")  # noqa: SIM115 - the caller closes it
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
+        # A GzipFile reads as IO[bytes] does, but typeshed does not derive it from IO.
         return gzip.open(raw)  # type: ignore[return-value]
     raw.seek(0)
     return raw

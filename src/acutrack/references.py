@@ -400,12 +400,12 @@ def _find_citations(line: str) -> list[tuple[str, re.Match[str]]]:
     # Each style's next match is remembered and searched again only once the scan has
     # passed its start: a long line with many citations is read once per style, not once
     # per style and citation.
-    ahead: list[re.Match[str] | None | bool] = [False] * len(STYLES)
+    ahead: list[re.Match[str] | None] = [rx.search(line) for _style, rx in STYLES]
     while pos < len(line):
         best: tuple[str, re.Match[str]] | None = None
         for i, (style, rx) in enumerate(STYLES):
             m = ahead[i]
-            if m is False or (isinstance(m, re.Match) and m.start() < pos):
+            if m is not None and m.start() < pos:
                 m = ahead[i] = rx.search(line, pos)
             if m and (best is None or m.start() < best[1].start()):
                 best = (style, m)

@@ -9,11 +9,14 @@ sequence prints literally and cannot drive the terminal.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
-from rich.table import Table
+from rich.pager import Pager
 from rich.text import Text
+
+if TYPE_CHECKING:  # rich.table loads only where a Table is drawn: not for show or search
+    from rich.table import Table
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
@@ -78,6 +81,8 @@ class UpdateProgress:
 
 
 def update_summary(outcome: Any) -> Any:
+    from rich.table import Table
+
     table = Table(title="acutrack update", show_edge=False)
     table.add_column("condition")
     table.add_column("new", justify="right")
@@ -164,11 +169,16 @@ class ArticleTable:
             widths[i] = max(width - gaps - sum(w for j, w in enumerate(widths) if j != i), 12)
         total = sum(widths) + gaps
 
+        plain = console.color_system is None  # a pipe or file: styles and links draw nothing
+
         def emit(line: Text) -> Any:
             line.rstrip()
             line.truncate(width)
-            segments = line.render(console)  # without the line's own style: applied here
-            yield from Segment.apply_style(segments, console.get_style(line.style or "none"))
+            if plain:
+                yield Segment(line.plain)
+            else:
+                segments = line.render(console)  # without the line's own style: applied here
+                yield from Segment.apply_style(segments, console.get_style(line.style or "none"))
             yield Segment.line()
 
         names = [
@@ -325,6 +335,8 @@ def _registry_link(entry: str) -> Text:
 def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None) -> Any:
     """One article in full: title, badges, citation, links, notices, structured abstract,
     study types with their reasons, MeSH, keywords, and where and when it was first seen."""
+    from rich.table import Table
+
     from .export import LABELS, badge_flags, notices
 
     head: list[Any] = [Text(clean(row.get("title")) or "(no title)", style="bold")]
@@ -458,18 +470,17 @@ def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = N
     ]
     if so_far:
         numbers.append(("so far", [f"{r['total']:,}" for r in rows], "dim"))
-    table = Table(title=Text(clean(title), style="bold"), box=None, pad_edge=False)
+    columns = []
     used = 0
     for header, cells, style in numbers:
         column_width = max(len(header), *(len(c) for c in cells))
         used += column_width + 2
-        table.add_column(header, justify="right", no_wrap=True, style=style, width=column_width)
+        columns.append((header, cells, style, column_width))
     bar_width = max(width - used - 1, 8)
-    table.add_column("", no_wrap=True, overflow="crop", width=bar_width)
     peak = max((r["articles"] for r in rows), default=0)
     scale = bar_width / peak if peak else 0
-    for i, row in enumerate(rows):
-        table.add_row(*(cells[i] for _, cells, _ in numbers), _bar(row, scale))
+    bars = [_bar(r, scale) for r in rows]
+    table = YearTable(Text(clean(title), style="bold"), columns, bars, bar_width)
     legend = Text()
     for label, key in (("RCT", "rct"), ("MA/SR", "ma_sr"), ("other articles", "other")):
         legend.append("█ ", style=STATS_STYLES[key])
@@ -489,7 +500,58 @@ def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = N
     return Group(table, Text(""), legend, summary)
 
 
-def print_paged(console: Console, renderable: Any, pager: Any = None) -> None:
+class YearTable:
+    """The table of ``stats_chart``: right-aligned counts and a bar, every column of fixed
+    width and unwrapped. On a terminal it is a ``rich.table.Table``; to a pipe or file, where
+    styles draw nothing, the same lines are written directly (the same bytes, without
+    importing rich.table or measuring every cell: most of `stats`'s run time)."""
+
+    def __init__(
+        self,
+        title: Text,
+        columns: list[tuple[str, list[str], str, int]],
+        bars: list[Text],
+        bar_width: int,
+    ) -> None:
+        self.title, self.columns, self.bars, self.bar_width = title, columns, bars, bar_width
+
+    def rich_table(self) -> Table:
+        from rich.table import Table
+
+        table = Table(title=self.title, box=None, pad_edge=False)
+        for header, _, style, column_width in self.columns:
+            table.add_column(header, justify="right", no_wrap=True, style=style, width=column_width)
+        table.add_column("", no_wrap=True, overflow="crop", width=self.bar_width)
+        for i, bar in enumerate(self.bars):
+            table.add_row(*(cells[i] for _, cells, _, _ in self.columns), bar)
+        return table
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from rich.cells import cell_len
+        from rich.segment import Segment
+
+        bar_width = self.bar_width
+        total = sum(c[3] for c in self.columns) + 2 * len(self.columns) + bar_width
+        title = self.title.plain
+        if (
+            console.color_system is not None
+            or total > options.max_width
+            or (cell_len(title) > total or any(cell_len(b.plain) > bar_width for b in self.bars))
+        ):
+            yield self.rich_table()
+            return
+        left = (total - cell_len(title)) // 2
+        lines = [" " * left + title + " " * (total - cell_len(title) - left)]
+        lines.append("  ".join([*(h.rjust(w) for h, _, _, w in self.columns), " " * bar_width]))
+        for i, bar in enumerate(self.bars):
+            cells = (cells[i].rjust(w) for _, cells, _, w in self.columns)
+            lines.append("  ".join([*cells, bar.plain.ljust(bar_width)]))
+        for line in lines:
+            yield Segment(line)
+            yield Segment.line()
+
+
+def print_paged(console: Console, renderable: Any, pager: Pager | None = None) -> None:
     """Print, through a pager when the console is a terminal and the output is taller than
     the screen. $PAGER is used when set, else ``less`` with LESS=FRX as git does."""
     if not console.is_terminal:
@@ -510,7 +572,7 @@ def print_paged(console: Console, renderable: Any, pager: Any = None) -> None:
         console.print(rendered)
 
 
-class SystemPager:
+class SystemPager(Pager):
     """$PAGER, or ``less -FRX``; plain printing when neither can be started."""
 
     def show(self, content: str) -> None:
@@ -541,6 +603,8 @@ class SystemPager:
 
 
 def status_table(rows: list[dict[str, Any]]) -> Table:
+    from rich.table import Table
+
     table = Table(title="acutrack status")
     table.add_column("condition")
     table.add_column("label")

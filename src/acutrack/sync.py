@@ -271,6 +271,8 @@ def update(
                 result = update_condition(
                     db, cond, run_id, full=full, today=today, progress=progress
                 )
+            except entrez.OfflineError:
+                raise  # no network from the start: one sentence for the whole command
             except entrez.EntrezError as exc:
                 if progress:
                     progress.finish()
@@ -284,6 +286,10 @@ def update(
                 outcome.refreshed = refresh_pending(db, fetched, progress)
         except entrez.EntrezError as exc:
             outcome.refresh_error = str(exc)
+    except entrez.OfflineError as exc:
+        failed = {c.name: {"new": 0, "found": 0, "error": str(exc)} for c in conditions}
+        store.finish_run(db, run_id, "failed", summary=failed, error=str(exc))
+        raise
     except BaseException as exc:
         store.finish_run(db, run_id, "failed", error=f"interrupted: {exc.__class__.__name__}")
         raise
@@ -320,16 +326,19 @@ def import_files(db: Database, paths: Sequence[Path], condition: str) -> ImportR
     stamp = store.now_iso()
     try:
         for path in paths:
-            with db.atomic():
+            # The file is one transaction; its batches are parsed here while the previous
+            # one is written on the writer's thread. A file that breaks off stores nothing.
+            with db.atomic(), store.BatchWriter(db, condition, run_id, stamp) as writer:
                 batch: list[Article] = []
                 for article in iter_file(path):
                     batch.append(article)
                     if len(batch) >= IMPORT_BATCH:
-                        result.new += len(store.save_articles(db, batch, condition, run_id, stamp))
+                        writer.put(batch)
                         result.records += len(batch)
                         batch = []
-                result.new += len(store.save_articles(db, batch, condition, run_id, stamp))
+                writer.put(batch)
                 result.records += len(batch)
+            result.new += len(writer.new)
             result.files += 1
     except (NotPubMedData, OSError) as exc:
         store.finish_run(db, run_id, "failed", error=str(exc))

@@ -19,8 +19,9 @@ as ``not found``) or there was nothing to look up (a study mentioned without a c
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -30,7 +31,8 @@ from . import fileio
 from .references import STOP_WORDS, Reference, fold, split_pages, title_words
 
 T = TypeVar("T")
-Article = dict[str, Any]
+# A record as verify reads it: a fetched article (article.Article) or a stored row with flags.
+Article = Mapping[str, Any]
 
 VERDICTS = ("found", "mismatch", "not found", "unchecked")
 SEARCH_RETMAX = 5
@@ -409,14 +411,14 @@ def _by_doi(checks: list[Check], lookups: _Lookups) -> None:
     for c in [c for c in checks if c.open and c.ref.doi]:
         doi = c.ref.doi or ""
         term = f"{_quote(doi)}[aid]"
-        result = lookups.run([c], lambda term=term: entrez.esearch(term, retmax=SEARCH_RETMAX))
+        result = lookups.run([c], functools.partial(entrez.esearch, term, retmax=SEARCH_RETMAX))
         if result is None:
             continue
         c.searched.append(f"DOI {doi}")
         if not result.ids:
             c.notes.append(f"DOI {doi} is not in PubMed")
         ids = [i for i in result.ids if i not in c.tried]
-        records = lookups.run([c], lambda ids=ids: _fetch(ids)) if ids else None
+        records = lookups.run([c], functools.partial(_fetch, ids)) if ids else None
         if records:
             same = [r for r in records.values() if (r.get("doi") or "").lower() == doi.lower()]
             if same or len(records) == 1:
@@ -468,14 +470,14 @@ def _by_search(c: Check, lookups: _Lookups) -> None:
     from . import entrez
 
     for term in search_terms(c.ref):
-        result = lookups.run([c], lambda term=term: entrez.esearch(term, retmax=SEARCH_RETMAX))
+        result = lookups.run([c], functools.partial(entrez.esearch, term, retmax=SEARCH_RETMAX))
         if result is None:
             return
         c.searched.append(f"search {term}")
         ids = [i for i in result.ids if i not in c.tried]
         if not ids:
             continue
-        records = lookups.run([c], lambda ids=ids: _fetch(ids))
+        records = lookups.run([c], functools.partial(_fetch, ids))
         if records is None:
             return
         c.tried.update(ids)

@@ -81,7 +81,7 @@ def _list_articles(
 
     print_listing(found, show_all=show_all, highlight=highlight, empty=empty)
     if not listing.mark_listed(db, found):
-        read_only_note(click.get_current_context().find_object(State).db_path)
+        read_only_note()
 
 
 @cli.command()

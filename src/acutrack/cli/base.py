@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:  # annotations only: commands import these inside, after --help
+    from sqlite_utils import Database
+
+    from ..config import NCBISettings, Queries
 
 
 class WorkFailed(click.ClickException):
@@ -43,7 +48,9 @@ class AcutrackGroup(click.Group):
             err = WorkFailed if exc.exit_code == 1 else BadSetting
             raise err(redact(str(exc))) from None
         except click.ClickException as exc:
-            exc.message = redact(exc.message)
+            # click declares `message` Final; redacting it in place keeps the exception's
+            # class, context and parameter, which click needs to print the usage hint.
+            exc.message = redact(exc.message)  # type: ignore[misc]
             raise
         except (click.exceptions.Exit, click.Abort):
             raise
@@ -92,12 +99,12 @@ class State:
 
         return db_path(self._db)
 
-    def queries(self):  # -> Queries
+    def queries(self) -> Queries:
         from ..config import load_queries
 
         return load_queries(self._queries)
 
-    def open_db(self, create: bool = True):  # -> Database
+    def open_db(self, create: bool = True) -> Database:
         from ..store import open_db
 
         return open_db(self.db_path, create=create)
@@ -130,7 +137,7 @@ def cli(ctx: click.Context, db: str | None, queries: str | None) -> None:
     ctx.obj = State(db, queries)
 
 
-def _ncbi_settings():
+def _ncbi_settings() -> NCBISettings:
     import warnings
 
     from .. import entrez
@@ -176,7 +183,11 @@ def need(db: Any, state: State) -> Any:
     return db
 
 
-def read_only_note(path: Path) -> None:
+def read_only_note(path: Path | None = None) -> None:
+    """One line: a table was listed, but a read-only database could not mark it shown."""
+    if path is None:
+        state = click.get_current_context().find_object(State)
+        path = state.db_path if state is not None else None
     click.echo(
         f"note: the database {path} is read-only, so what was listed stays marked NEW",
         err=True,

@@ -42,6 +42,7 @@ def queries_group(
     from ..listing import default_format
 
     state = ctx.find_object(State)
+    assert state is not None  # the cli group always sets it
     queries = state.queries()
     chosen = queries.select(only)
     changed = queryedit.changed_conditions(queries, state.db_path, _warn)
@@ -51,7 +52,7 @@ def queries_group(
 
         _ncbi_settings()
 
-        def search(term: str):
+        def search(term: str) -> entrez.SearchResult:
             return entrez.esearch(term, retmax=0)
 
     checks = queryedit.check_queries(chosen, changed=changed, search=search)

@@ -197,9 +197,17 @@ def _group_title(group: Group, digest: Digest, same: bool) -> str:
     return f"{label}{name}: {total} new{since}{note}"
 
 
-def _wrap(text: str, width: int, **kwargs: str) -> list[str]:
+def _wrap(
+    text: str, width: int, initial_indent: str = "", subsequent_indent: str = ""
+) -> list[str]:
     """Wrap at spaces only: "rheumatoid-arthritis" and "anti-EBV" stay whole."""
-    return textwrap.wrap(text, width, break_on_hyphens=False, **kwargs)
+    return textwrap.wrap(
+        text,
+        width,
+        break_on_hyphens=False,
+        initial_indent=initial_indent,
+        subsequent_indent=subsequent_indent,
+    )
 
 
 def render_text(digest: Digest) -> str:

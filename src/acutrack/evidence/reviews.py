@@ -192,9 +192,9 @@ def _meta_analysis(doc: _Doc, search: tuple[int, int] | None) -> str | None:
 def _systematic_review(doc: _Doc, search: tuple[int, int] | None, ma: str | None) -> str | None:
     low = doc.low
     title_low = low[: doc.title_end]
-    for m in _SR_TITLE.finditer(title_low):
-        if _title_phrase_ok(doc, *m.span()):
-            return doc.quote(*m.span())
+    for t in _SR_TITLE.finditer(title_low):
+        if _title_phrase_ok(doc, *t.span()):
+            return doc.quote(*t.span())
     if "systematic" in low:
         for p in _occurrences(low, "systematic"):
             if low.startswith(" lupus", p + 10):

@@ -173,8 +173,8 @@ def _sentence(low: str, pos: int) -> tuple[int, int]:
     start = 0
     for m in _SENTENCE_END.finditer(low, max(0, pos - 400), pos):
         start = m.end()
-    m = _SENTENCE_END.search(low, pos)
-    return start, m.start() if m else len(low)
+    end = _SENTENCE_END.search(low, pos)
+    return start, end.start() if end else len(low)
 
 
 def _score(low: str, start: int, end: int, results_at: int) -> int:

@@ -63,7 +63,7 @@ class _Doc:
         if line == 0:
             return False
         m = _SECTION_LABEL.match(self.low, line)
-        return bool(m) and m.group(1).startswith(_BACKGROUND_LABELS)
+        return m is not None and m.group(1).startswith(_BACKGROUND_LABELS)
 
     def raw_left(self, pos: int, width: int = 60) -> str:
         return self.low[max(0, pos - width) : pos]

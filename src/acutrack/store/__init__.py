@@ -3,10 +3,12 @@
 Every SQL statement of acutrack lives in this package:
 
 - ``schema``: tables, recorded migrations, ``open_db`` and the quick read-only ``open_quick``;
-- ``articles``: storing and linking articles, and the reads behind show/article/search/stats;
+- ``articles``: the reads behind show/article/search/stats;
+- ``write``: storing a batch of articles and linking them to a condition;
 - ``search``: user search text as a safe FTS5 query;
 - ``runs``: update positions, runs, per-condition status;
-- ``digests``: digest positions and the record of delivered digests.
+- ``digests``: digest positions and the record of delivered digests;
+- ``report``: the reads behind ``acutrack report``.
 
 Tables:
 - ``articles``: one row per PMID, with the record's fields and its evidence flags;
@@ -16,6 +18,8 @@ Tables:
 - ``positions``: per condition, the query it ran and the Entrez-date window it completed.
 - ``runs``: every update and import, with its outcome.
 - ``digest_positions`` and ``digests``: what each digest name delivered.
+- ``article_overview`` (a view): each article with its study type, flags, conditions and
+  links, for Datasette and other SQL readers.
 - ``articles_fts``: full-text index over titles and abstracts, kept by triggers.
 Schema changes are ordered, recorded migrations (``_migrations``), as in simonw/llm.
 
@@ -25,6 +29,8 @@ re-exported here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .articles import (
     NEWEST_ORDER,
     article_links,
@@ -33,12 +39,10 @@ from .articles import (
     decode,
     flag_counts,
     get_article,
-    link,
     linked_pmids,
     mark_shown,
     pending_pmids,
     query_articles,
-    save_articles,
     stored_pmids,
     year_counts,
 )
@@ -54,6 +58,7 @@ from .digests import (
     record_digest,
     top_link_id,
 )
+from .report import evidence_years, newest_arrivals, retracted_articles, strongest_articles
 from .runs import (
     condition_stats,
     finish_run,
@@ -64,6 +69,7 @@ from .runs import (
 )
 from .schema import (
     BUSY_TIMEOUT,
+    EVIDENCE_CLASS,
     FINAL_STATUSES,
     JSON_COLUMNS,
     MIGRATIONS,
@@ -82,11 +88,13 @@ from .schema import (
 from .search import BadSearch, fts_query
 
 __all__ = [
+    "BatchWriter",
     "BUSY_TIMEOUT",
     "FINAL_STATUSES",
     "JSON_COLUMNS",
     "MIGRATIONS",
     "NEWEST_ORDER",
+    "EVIDENCE_CLASS",
     "BadSearch",
     "QuickDB",
     "StoreError",
@@ -130,4 +138,21 @@ __all__ = [
     "top_link_id",
     "unknown_migrations",
     "year_counts",
+    "strongest_articles",
+    "retracted_articles",
+    "newest_arrivals",
+    "evidence_years",
 ]
+
+
+if TYPE_CHECKING:  # what __getattr__ loads, for the type checker
+    from .write import BatchWriter, link, save_articles
+
+
+def __getattr__(name: str) -> object:
+    # The write path (and what it imports) loads on first use: read commands never need it.
+    if name in ("BatchWriter", "link", "save_articles"):
+        from . import write
+
+        return getattr(write, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

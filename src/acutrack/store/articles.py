@@ -1,4 +1,4 @@
-"""Articles: writes (store, link) and the reads every listing command uses."""
+"""Articles: the reads every listing command uses (writes are in ``write``)."""
 
 from __future__ import annotations
 
@@ -8,76 +8,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..article import pubmed_url
-from .schema import FINAL_STATUSES, JSON_COLUMNS, chunks, now_iso
+from .schema import FINAL_STATUSES, JSON_COLUMNS, ReadDB, chunks, now_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from ..article import Article
-
-
-def _row(article: Article, stamp: str) -> dict[str, Any]:
-    from ..article import ARTICLE_FIELDS
-    from ..evidence import compute_flags, trial_size
-
-    row = {key: article.get(key) for key in ARTICLE_FIELDS}
-    reasons = compute_flags(article)
-    row["flags"] = list(reasons)
-    row["flag_reasons"] = reasons
-    row["sample_size"] = trial_size(article, reasons)
-    row["updated_at"] = stamp
-    for key in JSON_COLUMNS:
-        row[key] = json.dumps(row[key], ensure_ascii=False)
-    return row
-
-
-def save_articles(
-    db: Database,
-    articles: Iterable[Article],
-    condition: str | None = None,
-    run_id: int | None = None,
-    stamp: str | None = None,
-) -> list[str]:
-    """Store (or refresh) articles and link them to ``condition``.
-
-    Returns the PMIDs newly linked to the condition (all stored ones without a condition).
-    Runs inside the caller's transaction when there is one.
-    """
-    stamp = stamp or now_iso()
-    rows = [_row(a, stamp) for a in articles]
-    if not rows:
-        return []
-    with db.atomic():
-        db["articles"].upsert_all(rows, pk="pmid", alter=True)
-        # stored_at is set once, on first store, and never overwritten by a refresh.
-        db.execute(
-            "UPDATE articles SET stored_at = ? WHERE stored_at IS NULL AND pmid IN "
-            f"({','.join('?' * len(rows))})",
-            [stamp, *[r["pmid"] for r in rows]],
-        )
-        if condition is None:
-            return [r["pmid"] for r in rows]
-        return link(db, condition, [r["pmid"] for r in rows], run_id, stamp)
-
-
-def link(
-    db: Database, condition: str, pmids: list[str], run_id: int | None, stamp: str | None = None
-) -> list[str]:
-    """Link stored articles to a condition; returns the PMIDs that were not linked before."""
-    if not pmids:
-        return []
-    stamp = stamp or now_iso()
-    with db.atomic():
-        known = linked_pmids(db, condition, pmids)
-        fresh = [p for p in dict.fromkeys(pmids) if p not in known]
-        db["article_conditions"].insert_all(
-            (
-                {"pmid": p, "condition": condition, "first_seen": stamp, "run_id": run_id}
-                for p in fresh
-            ),
-            ignore=True,
-        )
-    return fresh
+    from ..article import Article  # noqa: F401 - for annotations
 
 
 def linked_pmids(db: Database, condition: str, pmids: list[str]) -> set[str]:
@@ -145,7 +81,7 @@ def decode(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def get_article(db: Database, pmid: str) -> dict[str, Any] | None:
+def get_article(db: ReadDB, pmid: str) -> dict[str, Any] | None:
     rows = list(
         db.query(
             """
@@ -205,7 +141,7 @@ def _derived(condition: str | None) -> tuple[str, list[Any]]:
 
 
 def _walk_newest(
-    db: Database, condition: str, new_only: bool, limit: int | None, filtered: bool
+    db: ReadDB, condition: str, new_only: bool, limit: int | None, filtered: bool
 ) -> bool:
     """True when walking idx_articles_newest beats sorting the condition's articles.
 
@@ -230,7 +166,7 @@ def _walk_newest(
 
 
 def query_articles(
-    db: Database,
+    db: ReadDB,
     condition: str | None = None,
     *,
     new_only: bool = False,
@@ -259,27 +195,67 @@ def query_articles(
         params += names
     derived, derived_params = _derived(condition)
     if search and order == "relevance":
-        source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-        where.insert(0, "articles_fts MATCH ?")
-        params.insert(0, search)
-        order_by = "articles_fts.rank, " + NEWEST_ORDER
-    else:
-        source = "articles a"
-        order_by = NEWEST_ORDER
-        if search:
-            where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            params.append(search)
-        elif condition is not None and not _walk_newest(
-            db, condition, new_only, limit, bool(wanted or since)
-        ):
-            # Few articles for this condition: start from its links and sort them.
-            source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
-            where[0] = " AND ".join(link[1:])
+        return _by_relevance(db, search, derived, where, [*derived_params, *params], limit)
+    source = "articles a"
+    order_by = NEWEST_ORDER
+    if search:
+        where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(search)
+    elif condition is not None and not _walk_newest(
+        db, condition, new_only, limit, bool(wanted or since)
+    ):
+        # Few articles for this condition: start from its links and sort them.
+        source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
+        where[0] = " AND ".join(link[1:])
+    return _select(db, derived, source, where, order_by, limit, [*derived_params, *params])
+
+
+def _by_relevance(
+    db: ReadDB, search: str, derived: str, where: list[str], params: list[Any], limit: int | None
+) -> list[dict[str, Any]]:
+    """Matches best first (FTS5 bm25 rank, computed once per match), newest among equals."""
+    order_by = "f.fts_rank, " + NEWEST_ORDER
+    matches = (
+        "SELECT rowid AS fts_rowid, rank AS fts_rank FROM articles_fts WHERE articles_fts MATCH ?"
+    )
+    join = "f JOIN articles a ON a.rowid = f.fts_rowid"
+    # derived's parameters come first in the statement, then the source's, then where's.
+    n = derived.count("?")
+    if limit:
+        # Only the best-ranked matches need their article rows (abstracts and all) read and
+        # sorted: cut at the rank of the limit-th best match, ties included. When filters
+        # leave fewer than limit rows above the cut, the whole query decides.
+        cut = db.execute(
+            "SELECT rank FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank "
+            "LIMIT 1 OFFSET ?",
+            [search, limit - 1],
+        ).fetchone()
+        if cut is not None:
+            source = f"({matches} AND rank <= ?) {join}"
+            rows = _select(
+                db, derived, source, where, order_by, limit,
+                [*params[:n], search, cut[0], *params[n:]],
+            )  # fmt: skip
+            if len(rows) >= limit:
+                return rows
+    source = f"({matches}) {join}"
+    return _select(db, derived, source, where, order_by, limit, [*params[:n], search, *params[n:]])
+
+
+def _select(
+    db: ReadDB,
+    derived: str,
+    source: str,
+    where: list[str],
+    order_by: str,
+    limit: int | None,
+    params: list[Any],
+) -> list[dict[str, Any]]:
     sql = f"SELECT a.*, {derived} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order_by}"
     if limit:
         sql += " LIMIT ?"
     rows = []
-    for row in db.query(sql, [*derived_params, *params, *([limit] if limit else [])]):
+    for row in db.query(sql, [*params, *([limit] if limit else [])]):
         row = decode(row)
         row["new"] = bool(row["new"])
         rows.append(row)
@@ -287,7 +263,7 @@ def query_articles(
 
 
 def mark_shown(
-    db: Database, pmids: list[str], condition: str | None = None, stamp: str | None = None
+    db: ReadDB, pmids: list[str], condition: str | None = None, stamp: str | None = None
 ) -> bool:
     """Mark articles as shown under ``condition``, or under every condition when it is None
     (a person read them in full or in a search). False when the database is read-only."""
@@ -306,7 +282,7 @@ def mark_shown(
 
 
 def count_articles(
-    db: Database,
+    db: ReadDB,
     condition: str | None = None,
     *,
     flags: Iterable[str] | None = None,
@@ -317,9 +293,13 @@ def count_articles(
     """How many articles ``query_articles`` would list without a limit."""
     wanted = list(flags or [])
     if condition is not None and not (wanted or since or search):
+        if not new_only:  # kept by triggers: a few rows, not every link of the condition
+            return db.execute(
+                "SELECT coalesce(sum(articles), 0) FROM condition_years WHERE condition = ?",
+                [condition],
+            ).fetchone()[0]
         return db.execute(
-            "SELECT count(*) FROM article_conditions WHERE condition = ?"
-            + (" AND shown_at IS NULL" if new_only else ""),
+            "SELECT count(*) FROM article_conditions WHERE condition = ? AND shown_at IS NULL",
             [condition],
         ).fetchone()[0]
     link, params = _link_filters(condition, new_only, since)
@@ -336,14 +316,14 @@ def count_articles(
     ).fetchone()[0]
 
 
-def condition_names(db: Database) -> list[str]:
+def condition_names(db: ReadDB) -> list[str]:
     """Every condition that has stored articles (imported ones need not be in queries.toml)."""
     return [
         r[0] for r in db.execute("SELECT DISTINCT condition FROM article_conditions ORDER BY 1")
     ]
 
 
-def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
+def article_links(db: ReadDB, pmid: str) -> list[dict[str, Any]]:
     """The conditions an article is stored under, with when it was first seen and shown."""
     return list(
         db.query(
@@ -354,12 +334,24 @@ def article_links(db: Database, pmid: str) -> list[dict[str, Any]]:
     )
 
 
-def year_counts(db: Database, condition: str | None = None) -> list[dict[str, Any]]:
+def year_counts(db: ReadDB, condition: str | None = None) -> list[dict[str, Any]]:
     """Per publication year (None last): all articles, one count per flag with a stats
     column in the flag registry (RCTs, meta-analyses, systematic reviews), and
     meta-analyses or systematic reviews counted once (``ma_sr``)."""
     from ..flags import SYNTHESES, YEAR_COLUMNS
+    from .schema import CONDITION_YEAR_KINDS
 
+    if condition is not None and CONDITION_YEAR_KINDS == (YEAR_COLUMNS, SYNTHESES):
+        # Kept by triggers (see m006_condition_years): a few rows, not every link.
+        columns = ", ".join(YEAR_COLUMNS.values())
+        return list(
+            db.query(
+                f"SELECT nullif(year, 0) AS year, articles, {columns}, ma_sr "
+                "FROM condition_years WHERE condition = ? AND articles > 0 "
+                "ORDER BY year = 0, year",
+                [condition],
+            )
+        )
     link = "EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid" + (
         " AND l.condition = ?)" if condition is not None else ")"
     )

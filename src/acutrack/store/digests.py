@@ -86,7 +86,9 @@ def record_digest(db: Database, row: dict[str, Any], ranges: dict[str, list[int]
     ``ranges``: condition -> [last delivered link id, highest link id delivered now].
     """
     with db.atomic():
-        digest_id = int(db["digests"].insert(row).last_pk)
+        table = db.table("digests").insert(row)
+        assert table.last_pk is not None  # a one-row insert always sets it
+        digest_id = int(table.last_pk)
         for cond, (_after, upto) in (ranges or {}).items():
             db.execute(
                 "INSERT INTO digest_positions (name, condition, last_id, updated_at, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .schema import now_iso
+from .schema import ReadDB, now_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -17,14 +17,15 @@ def get_position(db: Database, condition: str) -> dict[str, Any] | None:
 
 
 def set_position(db: Database, position: dict[str, Any]) -> None:
-    db["positions"].upsert(position, pk="condition", alter=True)
+    db.table("positions").upsert(position, pk="condition", alter=True)
 
 
 def start_run(db: Database, command: str) -> int:
     with db.atomic():
-        table = db["runs"].insert(
+        table = db.table("runs").insert(
             {"command": command, "started_at": now_iso(), "status": "running"}
         )
+    assert table.last_pk is not None  # a one-row insert always sets it
     return int(table.last_pk)
 
 
@@ -32,7 +33,7 @@ def finish_run(
     db: Database, run_id: int, status: str, summary: Any = None, error: str | None = None
 ) -> None:
     with db.atomic():
-        db["runs"].update(
+        db.table("runs").update(
             run_id,
             {
                 "finished_at": now_iso(),
@@ -43,7 +44,7 @@ def finish_run(
         )
 
 
-def condition_stats(db: Database) -> dict[str, dict[str, Any]]:
+def condition_stats(db: ReadDB) -> dict[str, dict[str, Any]]:
     """Per condition: stored and new (never shown) counts, and the last successful update."""
     stats: dict[str, dict[str, Any]] = {}
     for row in db.query(

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from .. import flags
 from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
-from ..errors import WorkError
+from .failures import BUSY_TIMEOUT, StoreError, connect_read, explain, missing_database
 
 if TYPE_CHECKING:  # imported lazily: `show` and friends start without sqlite_utils (see open_quick)
     from sqlite_utils import Database
@@ -29,11 +29,6 @@ ARTICLE_COLUMNS: dict[str, type] = {
 JSON_COLUMNS = (*LIST_FIELDS, "flags", "flag_reasons")
 # MedlineCitation statuses after which NLM indexing is complete: nothing more to catch up.
 FINAL_STATUSES = ("MEDLINE", "PubMed-not-MEDLINE", "OLDMEDLINE")
-BUSY_TIMEOUT = 30.0
-
-
-class StoreError(WorkError, RuntimeError):
-    """The database cannot be opened or written (exit 1)."""
 
 
 def now_iso() -> str:
@@ -50,15 +45,51 @@ def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
     return fn
 
 
+# SQL: does the article ``a`` carry the flag (flags is a JSON list, so '"rct"' is exact)?
+HAS_FLAG = "instr(a.flags, '\"{}\"') > 0"
+IS_MA_SR = "(" + " OR ".join(HAS_FLAG.format(f) for f in flags.SYNTHESES) + ")"
+IS_RCT = HAS_FLAG.format("rct")
+IS_SHAM = HAS_FLAG.format("sham-controlled")
+IS_RETRACTED = HAS_FLAG.format("retracted")
+# Each article in exactly one study-type class, strongest first: MA/SR, sham-controlled RCT,
+# other RCT, everything else. Protocols (of trials or reviews) are plans, not evidence: "other".
+EVIDENCE_CLASS = (
+    f"CASE WHEN {HAS_FLAG.format('protocol')} THEN 'other' WHEN {IS_MA_SR} THEN 'ma_sr' "
+    f"WHEN {IS_RCT} AND {IS_SHAM} THEN 'sham_rct' "
+    f"WHEN {IS_RCT} THEN 'rct' ELSE 'other' END"
+)
+# The article_overview view (migration m007): its rowid is the article's, for articles_fts.
+ARTICLE_OVERVIEW_SQL = f"""
+SELECT a.pmid AS pmid, a.title AS title, a.year AS year,
+  coalesce(a.journal_abbrev, a.journal) AS journal,
+  json_extract(a.authors, '$[0]') AS first_author,
+  CASE {EVIDENCE_CLASS} WHEN 'ma_sr' THEN 'MA/SR' WHEN 'sham_rct' THEN 'Sham-controlled RCT'
+    WHEN 'rct' THEN 'Other RCT' ELSE 'Other' END AS study_type,
+  a.sample_size AS sample_size,
+  a.flags AS flags,
+  {IS_RETRACTED} AS retracted,
+  (SELECT json_group_array(x.condition) FROM
+    (SELECT condition FROM article_conditions WHERE pmid = a.pmid ORDER BY condition) x)
+    AS conditions,
+  (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
+  a.entrez_date AS entrez_date,
+  a.doi AS doi,
+  'https://pubmed.ncbi.nlm.nih.gov/' || a.pmid || '/' AS pubmed_url,
+  CASE WHEN a.doi IS NOT NULL AND a.doi != '' THEN 'https://doi.org/' || a.doi END AS doi_url,
+  a.rowid AS rowid
+FROM articles a
+"""
+
+
 @migration
 def m001_initial(db: Database) -> None:
     # The columns come from article.Article. A key added there later reaches a new database
     # here and an existing one through save_articles (upsert with alter=True).
-    db["articles"].create(
+    db.table("articles").create(
         ARTICLE_COLUMNS,
         pk="pmid",
     )
-    db["article_conditions"].create(
+    db.table("article_conditions").create(
         {
             "id": int,
             "pmid": str,
@@ -70,9 +101,9 @@ def m001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("pmid", "articles", "pmid")],
     )
-    db["article_conditions"].create_index(["pmid", "condition"], unique=True)
-    db["article_conditions"].create_index(["condition", "first_seen"])
-    db["positions"].create(
+    db.table("article_conditions").create_index(["pmid", "condition"], unique=True)
+    db.table("article_conditions").create_index(["condition", "first_seen"])
+    db.table("positions").create(
         {
             "condition": str,
             "query_hash": str,
@@ -85,7 +116,7 @@ def m001_initial(db: Database) -> None:
         },
         pk="condition",
     )
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int,
             "command": str,
@@ -97,19 +128,19 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["articles"].enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
+    db.table("articles").enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
 
 
 @migration
 def m002_digests(db: Database) -> None:
     # Per digest name and condition: the highest article_conditions.id already delivered.
-    db["digest_positions"].create(
+    db.table("digest_positions").create(
         {"name": str, "condition": str, "last_id": int, "updated_at": str, "digest_id": int},
         pk=("name", "condition"),
     )
     # Every delivered digest (kind 'digest'), re-send ('resend') and skipped backlog ('mark'):
     # which articles in which groups, where it went. Never a password or server login.
-    db["digests"].create(
+    db.table("digests").create(
         {
             "id": int,
             "name": str,
@@ -127,7 +158,7 @@ def m002_digests(db: Database) -> None:
         },
         pk="id",
     )
-    db["digests"].create_index(["name", "kind", "id"])
+    db.table("digests").create_index(["name", "kind", "id"])
 
 
 @migration
@@ -140,7 +171,7 @@ def m003_show_indexes(db: Database) -> None:
         "coalesce(entrez_date, '') DESC, year DESC, CAST(pmid AS INTEGER) DESC, pmid, flags)"
     )
     # New (never shown) articles per condition: `show --new`, the NEW counts of `status`.
-    db["article_conditions"].create_index(
+    db.table("article_conditions").create_index(
         ["condition", "shown_at", "pmid"],
         index_name="idx_article_conditions_shown",
         if_not_exists=True,
@@ -155,7 +186,7 @@ def m004_flags_v2_sample_size(db: Database) -> None:
     from ..evidence import compute_flags, trial_size
 
     if "sample_size" not in db["articles"].columns_dict:
-        db["articles"].add_column("sample_size", int)
+        db.table("articles").add_column("sample_size", int)
     wanted = (
         "title",
         "abstract",
@@ -184,6 +215,105 @@ def m004_flags_v2_sample_size(db: Database) -> None:
     )
 
 
+@migration
+def m005_fts_update_trigger(db: Database) -> None:
+    # Re-index an article's text only when its title or abstract changed: a refresh of
+    # flags, MeSH or status (most re-fetches) no longer rewrites its full-text entry.
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        "CREATE TRIGGER articles_au AFTER UPDATE OF title, abstract ON articles "
+        "WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN "
+        "INSERT INTO articles_fts (articles_fts, rowid, title, abstract) "
+        "VALUES ('delete', old.rowid, old.title, old.abstract); "
+        "INSERT INTO articles_fts (rowid, title, abstract) "
+        "VALUES (new.rowid, new.title, new.abstract); END"
+    )
+
+
+# What condition_years counts: the flag registry's stats columns and syntheses when it was
+# made (store.year_counts reads it only while the registry still says the same).
+CONDITION_YEAR_KINDS = (
+    {"rct": "rct", "meta-analysis": "meta_analysis", "systematic-review": "systematic_review"},
+    ("meta-analysis", "systematic-review"),
+)
+# Study-type columns of condition_years, each as an SQL test on a JSON ``flags`` value.
+_KINDS = {
+    "rct": "instr({f}, '\"rct\"') > 0",
+    "meta_analysis": "instr({f}, '\"meta-analysis\"') > 0",
+    "systematic_review": "instr({f}, '\"systematic-review\"') > 0",
+    "ma_sr": "(instr({f}, '\"meta-analysis\"') > 0 OR instr({f}, '\"systematic-review\"') > 0)",
+}
+
+
+def _add_counts(condition: str, year: str, flags: str, source: str, sign: str = "") -> str:
+    """SQL adding (with sign '-': taking away) one article per row of ``source``."""
+    kinds = ", ".join(f"{sign}({k.format(f=flags)})" for k in _KINDS.values())
+    return (
+        f"INSERT INTO condition_years (condition, year, articles, {', '.join(_KINDS)}) "
+        f"SELECT {condition}, coalesce({year}, 0), {sign}1, {kinds} {source} "
+        "ON CONFLICT(condition, year) DO UPDATE SET articles = articles + excluded.articles, "
+        + ", ".join(f"{k} = {k} + excluded.{k}" for k in _KINDS)
+        + ";"
+    )
+
+
+@migration
+def m006_condition_years(db: Database) -> None:
+    # Per condition and publication year (0: none): how many articles, RCTs, MAs, SRs. Kept
+    # exact by triggers on every link and every change of an article's year or flags, so
+    # `stats CONDITION` and the total under `show` read a few rows instead of probing
+    # every link of a large condition.
+    db.execute(
+        "CREATE TABLE condition_years (condition TEXT NOT NULL, year INTEGER NOT NULL, "
+        + ", ".join(f"{k} INTEGER NOT NULL DEFAULT 0" for k in ("articles", *_KINDS))
+        + ", PRIMARY KEY (condition, year)) WITHOUT ROWID"
+    )
+    article = "FROM articles a WHERE a.pmid = {pmid}"
+    links = "FROM article_conditions l WHERE l.pmid = {pmid}"
+    triggers = {
+        "article_conditions_years_ai": (
+            "AFTER INSERT ON article_conditions",
+            _add_counts("new.condition", "a.year", "a.flags", article.format(pmid="new.pmid")),
+        ),
+        "article_conditions_years_ad": (
+            "AFTER DELETE ON article_conditions",
+            _add_counts("old.condition", "a.year", "a.flags", article.format(pmid="old.pmid"), "-"),
+        ),
+        "article_conditions_years_au": (
+            "AFTER UPDATE OF condition, pmid ON article_conditions",
+            _add_counts("old.condition", "a.year", "a.flags", article.format(pmid="old.pmid"), "-")
+            + _add_counts("new.condition", "a.year", "a.flags", article.format(pmid="new.pmid")),
+        ),
+        "articles_years_au": (
+            "AFTER UPDATE OF year, flags ON articles "
+            "WHEN old.year IS NOT new.year OR old.flags IS NOT new.flags",
+            _add_counts("l.condition", "old.year", "old.flags", links.format(pmid="old.pmid"), "-")
+            + _add_counts("l.condition", "new.year", "new.flags", links.format(pmid="new.pmid")),
+        ),
+        "articles_years_ad": (
+            "AFTER DELETE ON articles",
+            _add_counts("l.condition", "old.year", "old.flags", links.format(pmid="old.pmid"), "-"),
+        ),
+    }
+    for name, (when, body) in triggers.items():
+        db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+    db.execute(
+        "INSERT INTO condition_years (condition, year, articles, "
+        + ", ".join(_KINDS)
+        + ") SELECT l.condition, coalesce(a.year, 0), count(*), "
+        + ", ".join(f"sum({k.format(f='a.flags')})" for k in _KINDS.values())
+        + " FROM article_conditions l JOIN articles a ON a.pmid = l.pmid GROUP BY 1, 2"
+    )
+
+
+@migration
+def m007_article_overview(db: Database) -> None:
+    # For Datasette (`datasette acutrack.db`) and any SQL reader: one row per article with
+    # its study type, flags, conditions and links; its `rowid` is the article's, so the
+    # full-text index articles_fts finds its rows (Datasette searches views that way).
+    db.execute(f"CREATE VIEW IF NOT EXISTS article_overview AS {ARTICLE_OVERVIEW_SQL}")
+
+
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
     """Migrations recorded in the database that this version does not know (a newer
     acutrack wrote it); empty for a new database or one this version can use."""
@@ -209,82 +339,14 @@ def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
 def migrate(db: Database) -> None:
     """Apply the migrations not yet recorded, each in its own transaction."""
     if "_migrations" not in db.table_names():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+        db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
     done = {row["name"] for row in db["_migrations"].rows}
     for name, fn in MIGRATIONS:
         if name in done:
             continue
         with db.atomic():
             fn(db)
-            db["_migrations"].insert({"name": name, "applied_at": now_iso()})
-
-
-def missing_database(path: Path) -> StoreError:
-    return StoreError(
-        f"There is no database at {path} yet; run 'acutrack update' (or 'acutrack import') "
-        "to make one, or point --db / ACUTRACK_DB at an existing one"
-    )
-
-
-def explain(exc: BaseException, path: Path | str) -> StoreError | None:
-    """One sentence for a database or file-system failure (disk full, read-only, damaged
-    file, ...) naming the file and what to do; None when ``exc`` is none of these."""
-    path = Path(path)
-    if isinstance(exc, StoreError):
-        return exc
-    if isinstance(exc, sqlite3.DatabaseError):
-        code = getattr(exc, "sqlite_errorname", "") or ""
-        text = str(exc)
-        if code == "SQLITE_FULL" or "database or disk is full" in text:
-            return StoreError(
-                f"The disk holding the database {path} is full; free some space and run "
-                "again (what was stored before is kept, and the next update asks again for "
-                "the rest)"
-            )
-        if (
-            code in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
-            or "malformed" in text
-            or ("not a database" in text)
-        ):
-            return StoreError(
-                f"The database {path} is damaged ({text}); restore it from a backup, or move "
-                "it aside and run 'acutrack update' to build a new one"
-            )
-        cannot_write = path.exists() and not (
-            os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-        )
-        if (
-            code.startswith("SQLITE_READONLY")
-            or "readonly database" in text
-            or (cannot_write and (code.startswith("SQLITE_CANTOPEN") or "unable to open" in text))
-        ):
-            return StoreError(
-                f"The database {path} is read-only; make the file and its folder writable, or "
-                "use another database with --db"
-            )
-        if code.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
-            return StoreError(
-                f"Cannot open the database {path}; check that the file and its folder exist "
-                "and are readable (and writable, for update)"
-            )
-        if code.startswith("SQLITE_IOERR") or "disk I/O error" in text:
-            return StoreError(
-                f"Reading or writing the database {path} failed (disk I/O error); check the "
-                "disk (is it full or gone?) and run again"
-            )
-        return StoreError(f"The database {path} cannot be used ({text}); check the file")
-    if isinstance(exc, OSError) and exc.errno is not None:
-        import errno
-
-        where = exc.filename or path
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return StoreError(f"The disk holding {where} is full; free some space and run again")
-        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return StoreError(
-                f"Cannot write {where} ({exc.strerror}); make that folder writable, or use "
-                "another database with --db"
-            )
-    return None
+            db.table("_migrations").insert({"name": name, "applied_at": now_iso()})
 
 
 def open_db(path: Path | str, *, create: bool = True) -> Database:
@@ -306,7 +368,9 @@ def open_db(path: Path | str, *, create: bool = True) -> Database:
     try:
         from sqlite_utils import Database
 
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+        # check_same_thread=False: import writes on a second thread while the first parses
+        # (store.BatchWriter); one thread at a time uses the connection.
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False)
         _refuse_newer(conn, path)
         db = Database(conn, execute_plugins=False)
         # WAL lets show/status read while an update writes; the busy timeout makes a second
@@ -337,6 +401,17 @@ def marks(items: list[Any]) -> str:
     return ",".join("?" * len(items))
 
 
+class ReadDB(Protocol):
+    """What the read functions (and ``mark_shown``) use of a database: a
+    ``sqlite_utils.Database`` from ``open_db`` or a ``QuickDB`` from ``open_quick``."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> sqlite3.Cursor: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ..., /) -> Iterable[dict[str, Any]]: ...
+
+    def atomic(self) -> AbstractContextManager[Any]: ...
+
+
 class QuickDB:
     """A plain sqlite3 connection offering the few ``sqlite_utils.Database`` methods the read
     functions here use (``execute``, ``query``, ``atomic``, ``close``), so ``show``,
@@ -364,47 +439,6 @@ class QuickDB:
         self.conn.close()
 
 
-def _connect_read(path: Path) -> tuple[sqlite3.Connection, bool]:
-    """A connection for reading, and whether it may write. A file (or folder) that cannot
-    be written is opened read-only: ``mode=ro``, or ``immutable=1`` when not even the WAL
-    index beside it can be made (a read-only folder or medium, where no one writes)."""
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-        if writable:
-            return conn, True
-    except sqlite3.OperationalError as exc:
-        if getattr(exc, "sqlite_errorname", "") not in (
-            "SQLITE_CANTOPEN",
-            "SQLITE_READONLY_DIRECTORY",
-        ):
-            conn.close()
-            raise
-    conn.close()
-    from urllib.parse import quote
-
-    uri = "file:" + quote(str(path.absolute()))
-    for options in ("?mode=ro", "?mode=ro&immutable=1"):
-        wal = Path(f"{path}-wal")
-        if options.endswith("immutable=1") and wal.exists() and wal.stat().st_size:
-            # immutable would ignore the write-ahead log, i.e. the latest stored records.
-            raise StoreError(
-                f"The database {path} has changes in {wal} that cannot be read while its "
-                "folder is read-only; make the folder writable once (any command then "
-                "completes the file)"
-            )
-        conn = sqlite3.connect(uri + options, uri=True, timeout=BUSY_TIMEOUT)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return conn, False
-        except sqlite3.OperationalError:
-            conn.close()
-            if options.endswith("immutable=1"):
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def open_quick(path: Path | str, *, create: bool = False) -> Database | QuickDB:
     """Open for reading and marking as shown, fast: a ``QuickDB`` when every migration is
     recorded, otherwise ``open_db`` (which creates or migrates the database first).
@@ -420,7 +454,7 @@ def open_quick(path: Path | str, *, create: bool = False) -> Database | QuickDB:
         return open_db(path, create=True)
     conn = None
     try:
-        conn, writable = _connect_read(path)
+        conn, writable = connect_read(path)
         _refuse_newer(conn, path)
         has_table = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"

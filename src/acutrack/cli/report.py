@@ -1,0 +1,107 @@
+"""`report` and `datasette-metadata`: the evidence page and sharing the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .base import State, WorkFailed, _condition, cli, pass_state
+
+
+@cli.command()
+@click.argument("conditions", nargs=-1, metavar="[CONDITION]...")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--strongest",
+    type=click.IntRange(1, 1000),
+    default=15,
+    show_default=True,
+    help="How many of the strongest articles to list per condition.",
+)
+@click.option(
+    "--newest",
+    type=click.IntRange(1, 1000),
+    default=10,
+    show_default=True,
+    help="How many of the newest arrivals to list per condition.",
+)
+@click.option(
+    "--title",
+    default="Acupuncture evidence",
+    show_default=True,
+    help="The page's heading (and, with the conditions, its <title>).",
+)
+@pass_state
+def report(
+    state: State,
+    conditions: tuple[str, ...],
+    output: Path | None,
+    strongest: int,
+    newest: int,
+    title: str,
+) -> None:
+    """An evidence page: one self-contained HTML file, per condition a picture of the evidence.
+
+    For each CONDITION (default: every condition with stored articles): counts by study
+    type, a timeline of articles per year (MA/SR, sham-controlled RCT, other RCT, other),
+    the strongest evidence first, the newest arrivals and the retracted articles, each
+    linked to PubMed and its DOI. The page loads nothing from the network, has light and
+    dark colours and prints well: publish it as it is.
+    """
+    from .. import store
+    from ..report import build
+
+    db = store.open_quick(state.db_path, create=False)
+    names = list(conditions) or store.condition_names(db)
+    chosen = list(dict.fromkeys(_condition(state, db, n) for n in names))
+    if not conditions:
+        labels = {c.name: c.label for c in state.queries().conditions.values()}
+        chosen = [(name, labels.get(name, name)) for name, _ in chosen]
+    page = build(db, chosen, strongest=strongest, newest=newest, title=title)
+    if output is None:
+        click.echo(page, nl=False)
+        return
+    from ..fileio import write_atomic
+
+    try:
+        write_atomic(output, page)
+    except OSError as exc:
+        raise WorkFailed(f"Cannot write the report to {output}: {exc.strerror}") from None
+    click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command(name="datasette-metadata")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the metadata to this file (atomically) instead of standard output.",
+)
+@pass_state
+def datasette_metadata(state: State, output: Path | None) -> None:
+    """Metadata for sharing the database with Datasette, as JSON.
+
+    Titles, descriptions and column descriptions, full-text search and facets for the
+    articles and the article_overview view. Share the database read-only with:
+    `acutrack datasette-metadata -o metadata.json && datasette acutrack.db -m metadata.json`
+    (the database name in the metadata is the stem of the --db file name).
+    """
+    from ..share import metadata_json
+
+    text = metadata_json(state.db_path)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from ..fileio import write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        raise WorkFailed(f"Cannot write the metadata to {output}: {exc.strerror}") from None
+    click.echo(f"Wrote {output}", err=True)

