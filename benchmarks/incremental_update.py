@@ -5,8 +5,9 @@ each of the five shipped conditions a real result set, and runs `acutrack update
 times with the clock moving a day each run:
 
 1. first run: the whole history of each query;
-2. nothing new: the target is at most one esearch per condition plus the re-fetch of
-   records NLM has not finished indexing;
+2. nothing new: the target is at most two esearches per condition (the Entrez-date window
+   and the same window by modification date, for records that match late) plus the
+   re-fetch of records NLM has not finished indexing;
 3. a few new records: only those are fetched.
 
 Run: python benchmarks/incremental_update.py

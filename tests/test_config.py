@@ -135,3 +135,46 @@ def test_broken_queries_file_is_reported_even_for_stored_conditions(tmp_path, mo
     result = run("show", "lupus", "--format", "json")
     assert result.exit_code == 2
     assert "unknown key 'alias'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        ("ACUTRACK_TIMEOUT", "abc", "a number of seconds greater than 0"),
+        ("ACUTRACK_TIMEOUT", "0", "a number of seconds greater than 0"),
+        ("ACUTRACK_TIMEOUT", "-5", "a number of seconds greater than 0"),
+        ("ACUTRACK_TIMEOUT", "nan", "a number of seconds greater than 0"),
+        ("ACUTRACK_RETRIES", "abc", "a whole number at least 1"),
+        ("ACUTRACK_RETRIES", "0", "a whole number at least 1"),
+        ("ACUTRACK_RETRIES", "2.5", "a whole number at least 1"),
+        ("ACUTRACK_RETRY_DELAY", "abc", "a number of seconds at least 0"),
+        ("ACUTRACK_RETRY_DELAY", "-1", "a number of seconds at least 0"),
+    ],
+)
+def test_bad_tuning_settings_exit_2_naming_the_variable(monkeypatch, name, value, allowed):
+    monkeypatch.setenv(name, value)
+    for args in (["update", "lupus"], ["queries", "-c", "lupus"]):
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        assert f"{name} must be {allowed}" in result.stderr
+        assert f"not '{value}'" in result.stderr
+        assert "Traceback" not in result.output and "unexpected" not in result.output
+
+
+def test_tuning_settings_reach_the_request_path(monkeypatch, eutils):
+    from acutrack import entrez
+    from acutrack.config import NCBISettings
+
+    monkeypatch.setenv("ACUTRACK_TIMEOUT", "7.5")
+    monkeypatch.setenv("ACUTRACK_RETRIES", "1")
+    monkeypatch.setenv("ACUTRACK_RETRY_DELAY", "0")
+    settings = NCBISettings.from_env()
+    assert (settings.timeout, settings.retries, settings.retry_delay) == (7.5, 1, 0.0)
+    entrez.configure(settings)
+    assert entrez.settings() == settings
+    # One try only: a server answering 503 is asked exactly once.
+    eutils.fail("esearch", "503", times=5)
+    result = run("update", "lupus")
+    assert result.exit_code == 1
+    assert "after 1 try (" in result.stdout
+    assert len(eutils.calls("esearch")) == 1

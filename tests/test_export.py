@@ -154,7 +154,10 @@ def test_json_keeps_every_character_escaped(library):
     assert export.to_json({"t": "a\u2028b\x85"}) == '{\n  "t": "a\\u2028b\\u0085"\n}\n'
 
 
-def test_empty_lists_are_valid_in_every_format():
+def test_empty_lists_are_valid_in_every_format(isolated):
+    from acutrack import store
+
+    store.open_db(isolated / "acutrack.db").close()  # an empty database, not a missing one
     for fmt in ("json", "csv", "markdown", "ris", "bibtex"):
         result = run("show", "lupus", "--format", fmt)
         assert result.exit_code == 0

@@ -139,7 +139,7 @@ def test_queries_show_what_pubmed_makes_of_each_query(broken, isolated):
     searches = broken.calls("esearch")
     assert [s.params["term"] for s in searches] == [r["full_query"] for r in rows.values()]
     assert all(s.params["retmax"] == "0" for s in searches)
-    assert "1 of 5 queries have errors or warnings (lupus)" in result.stderr
+    assert "1 of 5 queries has errors or warnings (lupus); fix it in" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (isolated / "acutrack.db").exists()  # listing never creates a database
 
@@ -230,15 +230,21 @@ def test_condition_option_selects_by_name_or_alias(broken):
 
 
 def test_unbalanced_query_is_an_error_without_asking(tmp_path, monkeypatch):
+    # One rule for queries.toml as read and for `queries add`: every command refuses the file.
     text = QUERIES.read_text().replace('"Psoriasis"[Mesh] OR', '("Psoriasis"[Mesh] OR')
-    use_queries(tmp_path, monkeypatch, text)
-    result = run("queries", "--offline", "--format", "json")
-    assert result.exit_code == 1
-    rows = {r["name"]: r for r in as_json(result)}
-    assert rows["psoriasis"]["errors"] == [
-        {"kind": "Syntax", "text": "the query has 1 '(' never closed"}
-    ]
-    assert rows["lupus"]["errors"] == []
+    path = use_queries(tmp_path, monkeypatch, text)
+    rows = text.splitlines()
+    start = rows.index("[psoriasis]")
+    line = next(i + 1 for i in range(start, len(rows)) if rows[i].startswith("query"))
+    for args in (["queries", "--offline", "--format", "json"], ["update"], ["show", "lupus"]):
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            f"Error: {path} line {line}: the query of [psoriasis] has 1 '(' never closed; "
+            "fix it (the rule 'acutrack queries add' applies)\n"
+        )
+    added = run("queries", "add", "eczema", '("Eczema"[Mesh] OR eczema[tiab]')
+    assert added.exit_code == 2 and "has 1 '(' never closed" in added.stderr
 
 
 # --- add ---------------------------------------------------------------------------------

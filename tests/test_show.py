@@ -191,7 +191,7 @@ def test_show_starts_without_heavy_modules(portable, isolated):
 
 def test_open_quick_migrates_an_older_database(isolated):
     path = isolated / "acutrack.db"
-    assert not isinstance(store.open_quick(path), store.QuickDB)  # created and migrated
+    assert not isinstance(store.open_quick(path, create=True), store.QuickDB)  # created
     conn = sqlite3.connect(path)
     conn.execute("DROP INDEX idx_articles_newest")
     conn.execute("DELETE FROM _migrations WHERE name = 'm003_show_indexes'")
@@ -471,3 +471,33 @@ def test_badges_cover_every_flag_in_evidence_order():
     badges = render.badges(["sham-controlled", "rct", "retracted"])
     assert badges.plain == "RETRACTED RCT sham"
     assert badges.spans[0].style == "bold white on red"
+
+
+# Invented: a real record's title with bidirectional controls (no real PubMed title holds
+# them): RIGHT-TO-LEFT OVERRIDE, an isolate, RLM and the Arabic letter mark.
+BIDI = "Acupuncture \u202eregdab\u202c for \u2066lupus\u2069 \u200f\u061ctrial"
+BIDI_CHARS = ("\u202e", "\u202c", "\u2066", "\u2069", "\u200f", "\u061c")
+
+
+def test_bidirectional_controls_never_reach_a_terminal_or_an_export(isolated, tmp_path, wide):
+    text = MEDLINE.read_text()
+    path = tmp_path / "bidi.txt"
+    path.write_text(text.replace("TI  - The Bio* toolkits--a brief overview.", "TI  - " + BIDI))
+    load(path)
+    outputs = {
+        "table": run("show", "lupus", "--format", "table").stdout,
+        "article": run("article", "12230038", "--format", "table").stdout,
+        "search": run("search", "acupuncture", "--format", "table").stdout,
+    }
+    for fmt in ("csv", "markdown", "ris", "bibtex"):
+        outputs[fmt] = run("show", "lupus", "--format", fmt).stdout
+    for fmt in ("text", "markdown", "html", "json"):
+        outputs[f"digest {fmt}"] = run("digest", "--peek", "--format", fmt).stdout
+    for name, out in outputs.items():
+        assert "regdab" in out, name
+        assert not any(c in out for c in BIDI_CHARS), name
+    # JSON keeps the data, as escapes that drive nothing.
+    raw = run("show", "lupus", "--format", "json").stdout
+    assert not any(c in raw for c in BIDI_CHARS)
+    assert "\\u202eregdab\\u202c" in raw
+    assert json.loads(raw)[0]["title"] == BIDI

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import SECRET_KEY, db_rows, realdata, run, update_on
+from conftest import QUERIES, SECRET_KEY, db_rows, realdata, run, update_on
 
 from acutrack import entrez
 
@@ -72,7 +72,9 @@ def test_incremental_update_asks_only_for_what_changed(eutils, lupus, monkeypatc
     assert "lupus: 0 new, 100 stored" in result.stdout
     later = eutils.requests[before:]
     searches = [r for r in later if r.endpoint == "esearch"]
-    assert len(searches) == 5
+    # Per condition one search by Entrez date and one by modification date, same window.
+    assert len(searches) == 10
+    assert sorted(s.params["datetype"] for s in searches) == ["edat"] * 5 + ["mdat"] * 5
     # The window starts a few days before the last one ended, for late arrivals.
     assert {s.params["mindate"] for s in searches} == {"2026/11/17"}
     assert {s.params["maxdate"] for s in searches} == {"2026/11/22"}
@@ -81,6 +83,43 @@ def test_incremental_update_asks_only_for_what_changed(eutils, lupus, monkeypatc
     final = re.compile(rb'Status="(MEDLINE|PubMed-not-MEDLINE|OLDMEDLINE)"')
     pending = {p for p in lupus if not final.search(eutils.records[p])}
     assert set(fetched) == pending
+
+
+def test_records_that_match_late_are_found_by_a_plain_update(eutils, isolated):
+    # Issue 12: two older records (entered 5 and 40 days ago) start matching the query only
+    # now, because NLM added MeSH terms; that modified them. A plain update finds them.
+    pmids = eutils.add_file(PORTABLE)
+    early, late = pmids[:90], pmids[90:92]
+    eutils.add_search(LUPUS_KEY, early)
+    today = date(2026, 11, 22)
+    eutils.edat[late[0]] = date(2026, 11, 17)  # 5 days ago
+    eutils.edat[late[1]] = date(2026, 10, 13)  # 40 days ago
+    assert update_on(date(2026, 11, 21), "lupus").stdout.startswith("lupus: 90 new")
+    # Indexing adds the MeSH term: the records now match, and their modification date moves.
+    eutils.add_search(LUPUS_KEY, late)
+    for pmid in late:
+        eutils.mdat[pmid] = date(2026, 11, 22)
+    # A failing fetch first: nothing is stored and the position stays where it was.
+    eutils.fail("efetch", "503", times=50)
+    failed = update_on(today, "lupus")
+    assert failed.exit_code == 1
+    assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-21"
+    assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 90
+    eutils.faults["efetch"].clear()
+    before = len(eutils.requests)
+    result = update_on(today, "lupus")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("lupus: 2 new"), result.stdout
+    assert result.stdout.strip().endswith("92 stored")
+    searches = [r for r in eutils.requests[before:] if r.endpoint == "esearch"]
+    # The Entrez-date window alone (from 3 days before the last run) misses both records.
+    assert [(s.params["datetype"], s.params["mindate"]) for s in searches] == [
+        ("edat", "2026/11/18"),
+        ("mdat", "2026/11/18"),
+    ]
+    fetched = [r for r in eutils.requests[before:] if r.endpoint == "efetch"]
+    assert sorted(fetched[0].params["id"].split(",")) == sorted(late)
+    assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-22"
 
 
 def test_new_records_in_a_later_window_are_added(eutils, monkeypatch, isolated):
@@ -111,6 +150,47 @@ def test_one_article_for_two_conditions_is_stored_once(eutils, lupus, isolated):
     # RA's articles were already stored by lupus: none fetched twice.
     fetched = [i for r in eutils.calls("efetch") for i in r.params["id"].split(",")]
     assert len(fetched) == len(set(fetched)) == 100
+
+
+class BarRecorder:
+    """What a progress bar is told: per label its total and how far it got."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, list[int | None]] = {}
+        self.label = ""
+
+    def start(self, label: str, total: int | None) -> None:
+        self.label = label
+        self.bars.setdefault(label, [None, 0])[0] = total
+
+    def advance(self, n: int) -> None:
+        self.bars[self.label][1] += n  # type: ignore[operator]
+
+    def finish(self) -> None:
+        pass
+
+
+def test_progress_bar_ends_where_the_summary_does(eutils, isolated):
+    # Issue 12: the bar showed 221/221 while the summary said 228 new. The 7 were records
+    # another condition had stored already: linked, not fetched. The bar now counts them.
+    from acutrack import store, sync
+    from acutrack.config import load_queries
+
+    pmids = eutils.add_file(PORTABLE)
+    eutils.add_search(LUPUS_KEY, pmids[:60])
+    eutils.add_search(RA_KEY, pmids[53:])  # 7 shared with lupus, 40 RA's own
+    from acutrack.config import NCBISettings
+
+    entrez.configure(NCBISettings.from_env())
+    queries = load_queries(str(QUERIES))
+    db = store.open_db(isolated / "acutrack.db")
+    bars = BarRecorder()
+    outcome = sync.update(db, queries.select(["lupus", "ra"]), progress=bars)
+    ra = outcome.conditions[1]
+    assert (ra.new, ra.fetched) == (47, 40)
+    assert bars.bars["rheumatoid-arthritis"] == [47, 47]
+    assert bars.bars["lupus"] == [60, 60]
+    assert ra.line().startswith("rheumatoid-arthritis: 47 new")
 
 
 @pytest.mark.parametrize("fault", ["429", "500", "502", "503", "truncate", "error", "html", "drop"])
@@ -291,3 +371,23 @@ def test_a_second_update_refuses_while_one_runs(eutils, lupus, isolated):
     assert result.exit_code == 1
     assert "Another acutrack update or digest is running" in result.stderr
     assert eutils.requests == []
+
+
+def test_conditions_never_asked_after_timeouts_say_not_tried(eutils, lupus, monkeypatch):
+    # Issue 12: after timeouts, the conditions never tried reported the first one's
+    # "fetch of N records after 5 tries". They say they were not tried.
+    monkeypatch.setenv("ACUTRACK_TIMEOUT", "0.3")
+    monkeypatch.setenv("ACUTRACK_RETRIES", "2")
+    eutils.fail("efetch", "slow", times=2, seconds=0.6)
+    result = run("update", "lupus", "ra", "ms")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("lupus: failed: NCBI did not answer the fetch of 100 records")
+    assert lines[1:] == [
+        f"{name}: not tried: NCBI did not answer for lupus, so this query was not asked; "
+        "the next run asks it"
+        for name in ("rheumatoid-arthritis", "multiple-sclerosis")
+    ]
+    assert len(eutils.calls("esearch")) == 1
+    data = json.loads(run("update", "lupus", "--format", "json").stdout)
+    assert data["conditions"][0]["tried"] is True

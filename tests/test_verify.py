@@ -613,3 +613,32 @@ def test_sources_are_kept_per_file(eutils, tmp_path: Path):
     assert len(eutils.calls("esearch")) == 2 * 3
     (cit,) = eutils.calls("ecitmatch")
     assert len(cit.params["bdata"].split("\r")) == 2
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_unicode_text_with_a_byte_order_mark_is_read(tmp_path, codec):
+    # Windows editors save "Unicode" text as UTF-16 with a BOM: the same references as UTF-8.
+    text = LUPUS.read_text()
+    path = tmp_path / "refs-utf16.txt"
+    bom = {"utf-16-be": b"\xfe\xff"}.get(codec, b"")
+    path.write_bytes(bom + text.encode(codec))
+    source, read = verify.read_input(str(path))
+    assert read == text
+    assert [r.title for r in references.extract(read, source)] == [
+        r.title for r in references.extract(text, str(LUPUS))
+    ]
+    result = run("verify", str(path), "--format", "json")  # conftest: NCBI unreachable
+    assert "is not text" not in result.stderr
+    assert len(json.loads(result.stdout)) == 3
+
+
+def test_a_long_list_without_final_periods_is_not_one_giant_line():
+    # Every line continues the one before when none ends a sentence; a joined line is capped,
+    # so finding citations stays linear (benchmarks/linear_inputs.py measures the time).
+    lines = [ln.strip().rstrip(".") for ln in LUPUS.read_text().splitlines()[1:] if ln.strip()]
+    text = "\n".join(lines * 400)
+    joined = references.logical_lines(text, "refs.txt")
+    assert max(map(len, joined)) < references.MAX_JOINED
+    refs = references.extract(text, "refs.txt")
+    assert len(refs) == len(lines) * 400
+    assert {r.year for r in refs} == {2019, 2020, 2021}

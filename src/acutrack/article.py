@@ -88,7 +88,11 @@ EXTRA_FIELDS = (
     "new",
 )
 
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls (tab and newline kept), and the bidirectional controls: embeddings and
+# overrides U+202A-U+202E, isolates U+2066-U+2069, marks U+200E/U+200F and U+061C. A title
+# holding U+202E would otherwise show the rest of a line, or an email, reversed.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+CONTROL_RE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}]")
 PMID_RE = re.compile(
     r"^(?:pmid:?\s*|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|"
     r"ncbi\.nlm\.nih\.gov/pubmed)/)?(\d{1,9})/?$",
@@ -129,10 +133,16 @@ def size_phrase(row: dict[str, Any]) -> str:
 
 
 def clean(value: Any) -> str:
-    """PubMed text without control characters (tab and newline kept): safe for a terminal."""
+    """PubMed text without control characters (tab and newline kept) or bidirectional
+    controls: safe for a terminal, a mail client, a spreadsheet."""
     if value is None:
         return ""
     return CONTROL_RE.sub("", str(value))
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 RCT``, ``2 RCTs``, ``1,204 meta-analyses``: the count with the right word form."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def one_line(value: Any) -> str:

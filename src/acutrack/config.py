@@ -6,6 +6,7 @@ NCBI API key and the SMTP password live only in memory and are never part of a r
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -57,10 +58,16 @@ class Queries:
     conditions: dict[str, Condition] = field(default_factory=dict)
 
     def _index(self) -> dict[str, str]:
+        """Every name and alias -> its condition; built once per set of conditions (resolving
+        many names stays linear)."""
+        cached = self.__dict__.get("_names")
+        if cached is not None and cached[0] == len(self.conditions):
+            return cached[1]
         names = {name: name for name in self.conditions}
         for cond in self.conditions.values():
             for alias in cond.aliases:
                 names[alias] = cond.name
+        self.__dict__["_names"] = (len(self.conditions), names)
         return names
 
     def resolve(self, name: str) -> Condition:
@@ -126,6 +133,33 @@ class Queries:
         return chosen
 
 
+def lint_query(query: str) -> list[str]:
+    """Problems PubMed would not explain well: unmatched quotes, parentheses and brackets.
+
+    One rule for queries.toml as read and for ``acutrack queries add``.
+    """
+    problems: list[str] = []
+    if query.count('"') % 2:
+        problems.append('has an unmatched " (phrases need a closing quote)')
+        return problems
+    depth = {"(": 0, "[": 0}
+    closing = {")": "(", "]": "["}
+    outside = query.split('"')[::2]  # the parts outside quoted phrases
+    for part in outside:
+        for char in part:
+            if char in depth:
+                depth[char] += 1
+            elif char in closing:
+                depth[closing[char]] -= 1
+                if depth[closing[char]] < 0:
+                    problems.append(f"has a '{char}' with no '{closing[char]}' before it")
+                    return problems
+    for opening, n in depth.items():
+        if n > 0:
+            problems.append(f"has {n} '{opening}' never closed")
+    return problems
+
+
 def _clean(query: str) -> str:
     return " ".join(query.split())
 
@@ -165,10 +199,15 @@ def parse_queries(text: str, path: Path) -> Queries:
             f"{path} line {_line_of(text, '', 'intervention')}: 'intervention' must be a string "
             "holding the shared PubMed query part"
         )
+    problems = lint_query(intervention)
+    if problems:
+        raise ConfigError(
+            f"{path} line {_line_of(text, '', 'intervention')}: 'intervention' {problems[0]}; "
+            "fix it (the rule 'acutrack queries add' applies)"
+        )
     queries = Queries(path=path, intervention=_clean(intervention))
     seen: dict[str, str] = {}
     for name, table in data.items():
-        line = _line_of(text, name)
         if not isinstance(table, dict):
             raise ConfigError(
                 f"{path} line {_line_of(text, '', name)}: unknown top-level key '{name}'; "
@@ -176,7 +215,8 @@ def parse_queries(text: str, path: Path) -> Queries:
             )
         if not NAME_RE.match(name):
             raise ConfigError(
-                f"{path} line {line}: condition name '{name}' must be lower-case letters, digits, "
+                f"{path} line {_line_of(text, name)}: condition name '{name}' must be lower-case "
+                "letters, digits, "
                 "'-' or '_'"
             )
         unknown = set(table) - CONDITION_KEYS
@@ -188,7 +228,15 @@ def parse_queries(text: str, path: Path) -> Queries:
             )
         query = table.get("query")
         if not isinstance(query, str) or not query.strip():
-            raise ConfigError(f"{path} line {line}: [{name}] has no query; add query = '...'")
+            raise ConfigError(
+                f"{path} line {_line_of(text, name)}: [{name}] has no query; add query = '...'"
+            )
+        problems = lint_query(query)
+        if problems:
+            raise ConfigError(
+                f"{path} line {_line_of(text, name, 'query')}: the query of [{name}] "
+                f"{problems[0]}; fix it (the rule 'acutrack queries add' applies)"
+            )
         label = table.get("label", name)
         aliases = table.get("aliases", [])
         if not isinstance(label, str):
@@ -291,9 +339,35 @@ def redact(text: str) -> str:
     return text
 
 
+def _number(name: str, default: float, *, minimum: float, above: bool, integer: bool) -> float:
+    """A numeric setting from the environment, or a ConfigError naming it and what is allowed."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    kind = "a whole number" if integer else "a number of seconds"
+    bound = f"greater than {minimum:g}" if above else f"at least {minimum:g}"
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        value = None
+    if (
+        value is None
+        or not math.isfinite(value)
+        or (value <= minimum if above else value < minimum)
+    ):
+        raise ConfigError(
+            f"{name} must be {kind} {bound} (default {default:g}), not '{raw}'; fix or unset {name}"
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class NCBISettings:
-    """Where and as whom to ask NCBI. ``api_key`` is kept out of repr on purpose."""
+    """Where and as whom to ask NCBI, and how patiently. ``api_key`` is kept out of repr.
+
+    ``timeout``: seconds one request may take; ``retries``: tries per request (at least 1);
+    ``retry_delay``: seconds before the second try, doubled for each further one.
+    """
 
     base_url: str = DEFAULT_EUTILS_URL
     email: str | None = None
@@ -317,7 +391,11 @@ class NCBISettings:
             base_url=base,
             email=os.environ.get("NCBI_EMAIL") or None,
             api_key=os.environ.get("NCBI_API_KEY") or None,
-            timeout=float(os.environ.get("ACUTRACK_TIMEOUT") or 60),
-            retries=int(os.environ.get("ACUTRACK_RETRIES") or 5),
-            retry_delay=float(os.environ.get("ACUTRACK_RETRY_DELAY") or 2),
+            timeout=_number("ACUTRACK_TIMEOUT", cls.timeout, minimum=0, above=True, integer=False),
+            retries=int(
+                _number("ACUTRACK_RETRIES", cls.retries, minimum=1, above=False, integer=True)
+            ),
+            retry_delay=_number(
+                "ACUTRACK_RETRY_DELAY", cls.retry_delay, minimum=0, above=False, integer=False
+            ),
         )

@@ -11,20 +11,80 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .config import Queries
 
+from .errors import UsageError
+
 CRON_MACROS = {"@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"}
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,-]+$")
 WEEKLY = "17 6 * * 1"
 DAILY = "17 6 * * *"
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+# (name, lowest, highest, names) per field; weekday 7 is Sunday too, as cron reads it.
+FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day of month", 1, 31, {}),
+    ("month", 1, 12, {m: i + 1 for i, m in enumerate(MONTHS)}),
+    ("weekday", 0, 7, {d: i for i, d in enumerate(DAYS)}),
+)
+_ITEM = re.compile(r"^(?P<range>\*|[0-9a-z]+(?:-[0-9a-z]+)?)(?:/(?P<step>[0-9]+))?$")
 
 
-def check_schedule(schedule: str) -> str | None:
-    """The schedule normalised, or None when it is not a cron schedule."""
+class BadSchedule(UsageError, ValueError):
+    """Not a cron schedule (exit 2)."""
+
+
+def _field_problem(text: str, name: str, low: int, high: int, names: dict[str, int]) -> str | None:
+    """Why one field of a schedule is wrong, or None."""
+
+    def value(token: str) -> int | None:
+        if token.isdigit():
+            return int(token)
+        return names.get(token)
+
+    allowed = f"{low}-{high}" + (f" or names such as {next(iter(names))}" if names else "")
+    for item in text.lower().split(","):
+        m = _ITEM.match(item)
+        if not m:
+            return f"the {name} field '{text}' is not a number, range, list or */step"
+        if m.group("step") is not None and int(m.group("step")) == 0:
+            return f"the {name} field '{text}' has a step of 0"
+        if m.group("range") == "*":
+            continue
+        bounds = m.group("range").split("-")
+        numbers = [value(b) for b in bounds]
+        for token, number in zip(bounds, numbers, strict=True):
+            if number is None or not low <= number <= high:
+                return f"{name} {token} is out of range (allowed: {allowed})"
+        if len(numbers) == 2 and numbers[0] > numbers[1]:  # type: ignore[operator]
+            return f"the {name} range {m.group('range')} runs backwards"
+    return None
+
+
+def check_schedule(schedule: str) -> str:
+    """The schedule normalised; BadSchedule (exit 2) saying what is wrong otherwise.
+
+    Five fields (minute hour day-of-month month weekday), each ``*``, a number, a range
+    ``a-b``, a list ``a,b``, any of those with ``/step``; month and weekday names (jan,
+    mon) as cron reads them; or one of the macros @hourly, @daily, @weekly, ...
+    """
     fields = schedule.split()
+    hint = (
+        'give five fields such as "0 7 * * 1" (minute hour day month weekday) or a macro '
+        "such as @daily"
+    )
     if len(fields) == 1 and fields[0].lower() in CRON_MACROS:
         return fields[0].lower()
-    if len(fields) == 5 and all(_CRON_FIELD.match(f) for f in fields):
-        return " ".join(fields)
-    return None
+    if len(fields) == 1 and fields[0].startswith("@"):
+        raise BadSchedule(
+            f"'{schedule}' is not a cron macro (known: {', '.join(sorted(CRON_MACROS))})"
+        )
+    if len(fields) != 5:
+        raise BadSchedule(f"'{schedule}' is not a cron schedule; {hint}")
+    for text, (name, low, high, names) in zip(fields, FIELDS, strict=True):
+        problem = _field_problem(text, name, low, high, names)
+        if problem:
+            raise BadSchedule(f"'{schedule}' is not a cron schedule: {problem}; {hint}")
+    return " ".join(fields)
 
 
 def cron_lines(
@@ -76,7 +136,8 @@ def cron_lines(
 def crontab(
     *,
     schedule: str | None,
-    preset: str | None,
+    weekly: bool = False,
+    daily: bool = False,
     name: str,
     recipients: tuple[str, ...] | list[str],
     conditions: tuple[str, ...],
@@ -97,15 +158,19 @@ def crontab(
     from .digest import check_name
     from .errors import UsageError
 
-    if schedule and preset:
-        raise UsageError(f"--schedule and --{preset} cannot be used together; choose one")
-    when = schedule or (DAILY if preset == "daily" else WEEKLY)
-    checked = check_schedule(when)
-    if checked is None:
-        raise UsageError(
-            f"'{when}' is not a cron schedule; give five fields such as \"0 7 * * 1\" "
-            "(minute hour day month weekday) or @daily"
+    given = [
+        flag
+        for flag, on in (
+            ("--schedule", schedule is not None),
+            ("--weekly", weekly),
+            ("--daily", daily),
         )
+        if on
+    ]
+    if len(given) > 1:
+        raise UsageError(f"{given[0]} and {given[1]} cannot be used together; choose one")
+    when = schedule if schedule is not None else (DAILY if daily else WEEKLY)
+    checked = check_schedule(when)  # BadSchedule (exit 2) says which field is wrong
     key = check_name(name)
     addresses = mail.parse_addresses(recipients)
     chosen = [c.name for c in queries().select(conditions)] if conditions else []

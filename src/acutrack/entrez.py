@@ -203,7 +203,8 @@ def call(what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T
         last, HTTPError
     )
     raise EntrezError(
-        f"NCBI did not answer {what} after {attempts} tries ({_describe(last)}); "
+        f"NCBI did not answer {what} after {attempts} {'try' if attempts == 1 else 'tries'} "
+        f"({_describe(last)}); "
         "nothing was lost, run again later",
         unreachable=unreachable,
     ) from None
@@ -270,8 +271,9 @@ def _fmt(day: date) -> str:
     return day.strftime("%Y/%m/%d")
 
 
-def search_ids(term: str, mindate: date, maxdate: date) -> list[str]:
-    """All PMIDs for ``term`` entered between two dates (inclusive), however many.
+def search_ids(term: str, mindate: date, maxdate: date, datetype: str = "edat") -> list[str]:
+    """All PMIDs for ``term`` entered (``edat``) or last modified (``mdat``) between two
+    dates (inclusive), however many.
 
     PubMed stops at 9,999 ids for one esearch, so a larger result is split into date
     halves until each part fits, as NCBI's own EDirect does. Ids come straight from
@@ -281,7 +283,7 @@ def search_ids(term: str, mindate: date, maxdate: date) -> list[str]:
     result = esearch(
         term,
         retmax=ESEARCH_LIMIT,
-        datetype="edat",
+        datetype=datetype,
         mindate=_fmt(mindate),
         maxdate=_fmt(maxdate),
     )
@@ -294,13 +296,17 @@ def search_ids(term: str, mindate: date, maxdate: date) -> list[str]:
         return result.ids
     if mindate >= maxdate:
         raise EntrezError(
-            f"more than {ESEARCH_LIMIT} records entered PubMed on {_fmt(mindate)} for one query; "
+            f"more than {ESEARCH_LIMIT} records "
+            f"{'entered PubMed' if datetype == 'edat' else 'changed'} on {_fmt(mindate)} "
+            "for one query; "
             "narrow the query"
         )
     middle = mindate + timedelta(days=(maxdate - mindate).days // 2)
-    ids = search_ids(term, mindate, middle)
+    ids = search_ids(term, mindate, middle, datetype)
     seen = set(ids)
-    ids += [i for i in search_ids(term, middle + timedelta(days=1), maxdate) if i not in seen]
+    ids += [
+        i for i in search_ids(term, middle + timedelta(days=1), maxdate, datetype) if i not in seen
+    ]
     return ids
 
 
@@ -318,7 +324,7 @@ def fetch(ids: list[str]) -> list[Article]:
     if not ids:
         return []
     return call(
-        f"the fetch of {len(ids)} records",
+        f"the fetch of {len(ids)} record{'' if len(ids) == 1 else 's'}",
         lambda: Entrez.efetch(db="pubmed", id=",".join(ids), retmode="xml"),
         _collect,
     )

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import flags
-from .article import clean, doi_url, one_line, public_article, pubmed_url
+from .article import BIDI_CONTROLS, clean, doi_url, one_line, public_article, pubmed_url
 from .errors import UsageError
 from .flags import LABELS
 
@@ -54,7 +54,7 @@ WARNING_NOTICES = frozenset(
     {"RetractionIn", "PartialRetractionIn", "ExpressionOfConcernIn", "RetractionOf"}
 )
 
-JSON_CONTROL_RE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+JSON_CONTROL_RE = re.compile(f"[\\x7f-\\x9f\\u2028\\u2029{BIDI_CONTROLS}]")
 
 
 class UnknownType(UsageError, ValueError):

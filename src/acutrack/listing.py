@@ -114,8 +114,9 @@ def fetch(
     return Listing(rows, more, total, condition, filters)
 
 
-def mark_listed(db: Any, listing: Listing) -> None:
-    """Listed in a table counts as shown (NEW disappears next time); exports mark nothing."""
+def mark_listed(db: Any, listing: Listing) -> bool:
+    """Listed in a table counts as shown (NEW disappears next time); exports mark nothing.
+    False when the database is read-only (nothing could be marked)."""
     from . import store
 
-    store.mark_shown(db, [r["pmid"] for r in listing.rows], listing.condition)
+    return store.mark_shown(db, [r["pmid"] for r in listing.rows], listing.condition)

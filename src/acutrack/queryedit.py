@@ -27,6 +27,7 @@ from typing import Any
 
 import tomlkit
 
+from .article import plural
 from .config import (
     APP_NAME,
     NAME_RE,
@@ -34,6 +35,7 @@ from .config import (
     ConfigError,
     Queries,
     find_queries_path,
+    lint_query,
     packaged_queries_path,
     parse_queries,
     read_queries_text,
@@ -49,30 +51,6 @@ class WriteFailed(WorkError, RuntimeError):
 
 
 # --- checking ----------------------------------------------------------------------------
-
-
-def lint_query(query: str) -> list[str]:
-    """Problems PubMed would not explain well: unmatched quotes, parentheses and brackets."""
-    problems: list[str] = []
-    if query.count('"') % 2:
-        problems.append('has an unmatched " (phrases need a closing quote)')
-        return problems
-    depth = {"(": 0, "[": 0}
-    closing = {")": "(", "]": "["}
-    outside = query.split('"')[::2]  # the parts outside quoted phrases
-    for part in outside:
-        for char in part:
-            if char in depth:
-                depth[char] += 1
-            elif char in closing:
-                depth[closing[char]] -= 1
-                if depth[closing[char]] < 0:
-                    problems.append(f"has a '{char}' with no '{closing[char]}' before it")
-                    return problems
-    for opening, n in depth.items():
-        if n > 0:
-            problems.append(f"has {n} '{opening}' never closed")
-    return problems
 
 
 @dataclass
@@ -161,8 +139,10 @@ def failure_sentence(checks: list[QueryCheck], path: Path) -> str:
     if all(c.failed for c in bad):
         return f"could not check {names}: {bad[0].errors[-1][1]}"
     return (
-        f"{len(bad)} of {len(checks)} queries have errors or warnings ({names}); "
-        f"fix them in {path} (acutrack queries add NAME QUERY --replace)"
+        f"{len(bad)} of {plural(len(checks), 'query', 'queries')} "
+        f"{'has' if len(bad) == 1 else 'have'} errors or warnings ({names}); "
+        f"fix {'it' if len(bad) == 1 else 'them'} in {path} "
+        "(acutrack queries add NAME QUERY --replace)"
     )
 
 

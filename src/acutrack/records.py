@@ -83,13 +83,60 @@ def empty_article(pmid: str) -> Article:
 # --- XML -------------------------------------------------------------------------------
 
 
+MATHML = "{http://www.w3.org/1998/Math/MathML}"
+# An accent over a letter (V with a dot over it: V-dot, oxygen uptake) as a combining mark.
+ACCENTS = {".": "\u0307", "\u02d9": "\u0307", "\u00b7": "\u0307", "^": "\u0302", "~": "\u0303"}
+
+
+def _math_text(elem: Element) -> str:
+    """The text of a MathML formula as it reads: NCBI indents MathML, and that layout
+    whitespace is not text (it made "β 2-agonist" and "V . O 2 max"); prescripts come before
+    their base (3He), a dot over a letter is a combining dot, <mtext> keeps its spaces."""
+    name = elem.tag.removeprefix(MATHML)
+    kids = list(elem)
+    if name in ("none", "mprescripts", "annotation", "annotation-xml"):
+        return ""
+    if name == "mtext":
+        return "".join(elem.itertext())
+    if name == "mmultiscripts" and kids:
+        split = next(
+            (i for i, k in enumerate(kids) if k.tag.removeprefix(MATHML) == "mprescripts"),
+            len(kids),
+        )
+        order = kids[split + 1 :] + kids[:1] + kids[1:split]
+        return "".join(_math_text(k) for k in order)
+    if name == "mover" and len(kids) == 2:
+        accent = _math_text(kids[1]).strip()
+        if accent in ACCENTS:
+            return _math_text(kids[0]) + ACCENTS[accent]
+    if name == "semantics" and kids:
+        return _math_text(kids[0])  # the presentation; annotations repeat it
+    return (elem.text or "").strip() + "".join(_math_text(k) + (k.tail or "").strip() for k in kids)
+
+
+def _pieces(elem: Element, out: list[str]) -> None:
+    """The text of ``elem`` and everything inside it, in document order."""
+    if elem.tag.startswith(MATHML):
+        out.append(_math_text(elem))
+        return
+    if elem.text:
+        out.append(elem.text)
+    for child in elem:
+        _pieces(child, out)
+        if child.tail:
+            out.append(child.tail)
+
+
 def _text(elem: Element | None) -> str:
-    """All text inside an element, inline markup (<i>, <sup>, <b>) kept as its text."""
+    """All text inside an element, inline markup (<i>, <sup>, <b>) kept as its text, and
+    MathML as the formula reads (see ``_math_text``)."""
     if elem is None:
         return ""
-    if not len(elem):  # no inline markup: the common case, without the itertext walk
+    if not len(elem):  # no inline markup: the common case, without the walk below
         return " ".join((elem.text or "").split())
-    return " ".join("".join(elem.itertext()).split())
+    out: list[str] = []
+    _pieces(elem, out)
+    return " ".join("".join(out).split())
 
 
 # Element.find/findall/findtext take a fast path in C for a bare tag; a path with "/" goes

@@ -136,7 +136,10 @@ MENTION_YEAR_RE = re.compile(
 
 # --- text clean-up -------------------------------------------------------------------------
 
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+CONTROL_RE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff"
+    r"\u061c\u202a-\u202e\u2066-\u2069]"  # bidirectional controls, as in article.clean
+)
 SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+•·▪‣◦]\s+|\d{1,3}[.)]\s+|\[\d{1,3}\]\s*|\(\d{1,3}\)\s+)")
 MD_LINK_RE = re.compile(r"\[([^\]]*)\]\((\S+?)(?:\s+\"[^\"]*\")?\)")
@@ -254,11 +257,20 @@ def looks_like_html(text: str, name: str = "") -> bool:
 # --- lines -------------------------------------------------------------------------------------
 
 
+MAX_JOINED = 5000
+
+
 def logical_lines(text: str, name: str = "") -> list[str]:
     """The text as lines; a hard-wrapped reference in plain text is joined back together."""
     if looks_like_html(text, name):
         return [line for line in (_line_clean(x) for x in html_to_lines(text)) if line]
-    out: list[str] = []
+    # Each logical line is kept as its pieces and joined once at the end: adding to a
+    # growing string for every wrapped line would copy it again each time (quadratic).
+    # A logical line never grows past MAX_JOINED characters (no reference is that long): a
+    # list of references without final periods would otherwise become one line the size of
+    # the file, and searching it for citations costs more than linear time.
+    out: list[list[str]] = []
+    length = 0
     previous_blank = True
     for raw in text.splitlines():
         line = _line_clean(html.unescape(_markdown_line(raw)))
@@ -268,15 +280,18 @@ def logical_lines(text: str, name: str = "") -> list[str]:
         if (
             out
             and not previous_blank
+            and length + len(line) < MAX_JOINED
             and not LIST_MARKER_RE.match(raw)
             and not ID_START_RE.match(line)
-            and (line[0].islower() or out[-1][-1] not in ".!?:;)]>")
+            and (line[0].islower() or out[-1][-1][-1] not in ".!?:;)]>")
         ):
-            out[-1] += " " + line
+            out[-1].append(line)
+            length += len(line) + 1
         else:
-            out.append(line)
+            out.append([line])
+            length = len(line)
         previous_blank = False
-    return out
+    return [" ".join(pieces) for pieces in out]
 
 
 # --- parsing -----------------------------------------------------------------------------------
@@ -382,10 +397,16 @@ def _citation(match: re.Match[str], style: str, text: str, source: str) -> Refer
 def _find_citations(line: str) -> list[tuple[str, re.Match[str]]]:
     found: list[tuple[str, re.Match[str]]] = []
     pos = 0
+    # Each style's next match is remembered and searched again only once the scan has
+    # passed its start: a long line with many citations is read once per style, not once
+    # per style and citation.
+    ahead: list[re.Match[str] | None] = [rx.search(line) for _style, rx in STYLES]
     while pos < len(line):
         best: tuple[str, re.Match[str]] | None = None
-        for style, rx in STYLES:
-            m = rx.search(line, pos)
+        for i, (style, rx) in enumerate(STYLES):
+            m = ahead[i]
+            if m is not None and m.start() < pos:
+                m = ahead[i] = rx.search(line, pos)
             if m and (best is None or m.start() < best[1].start()):
                 best = (style, m)
         if best is None:

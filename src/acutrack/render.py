@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # rich.table loads only where a Table is drawn: not for show 
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
-from .article import clean, doi_url, pmc_url, pubmed_url, size_phrase
+from .article import clean, doi_url, plural, pmc_url, pubmed_url, size_phrase
 from .flags import STYLES, SYNTHESES
 from .termtable import SystemPager, footer_text, table_columns
 
@@ -93,7 +93,9 @@ def update_summary(outcome: Any) -> Any:
     table.add_column("note")
     for c in outcome.conditions:
         note = (
-            Text(clean(c.error), style="red")
+            Text("not tried: " + clean(c.error), style="yellow")
+            if c.error and not c.tried
+            else Text(clean(c.error), style="red")
             if c.error
             else Text("query changed: history restarted" if c.restarted else "")
         )
@@ -454,8 +456,11 @@ def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = N
     rct = sum(r["rct"] for r in rows)
     ma_sr = sum(r["ma_sr"] for r in rows)
     undated = "; n.d.: no year given" if any(r["year"] is None for r in rows) else ""
+    reviews = plural(
+        ma_sr, "meta-analysis or systematic review", "meta-analyses or systematic reviews"
+    )
     summary = Text(
-        f"{total:,} articles, {rct:,} RCTs, {ma_sr:,} meta-analyses or systematic reviews, "
+        f"{plural(total, 'article')}, {plural(rct, 'RCT')}, {reviews}, "
         f"by year of publication{undated}",
         style="dim",
     )

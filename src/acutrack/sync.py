@@ -20,13 +20,15 @@ from typing import Any, Protocol
 from sqlite_utils import Database
 
 from . import entrez, store
+from .article import plural
 from .config import Condition
 from .errors import WorkError
 from .flags import LABELS, RANKED
 from .records import Article, NotPubMedData, iter_file
 
 # Records can enter PubMed late on the day a run ends; re-asking a few days back costs
-# one slightly larger esearch and catches them.
+# one slightly larger esearch and catches them. The same window is asked again by
+# modification date (mdat), for older records that only now match the query.
 OVERLAP_DAYS = 3
 EARLIEST = date(1780, 1, 1)
 IMPORT_BATCH = 500
@@ -65,15 +67,18 @@ class ConditionResult:
     stored: int = 0
     unavailable: list[str] = field(default_factory=list)
     error: str | None = None
+    tried: bool = True
     restarted: bool = False
     fetched_ids: set[str] = field(default_factory=set, repr=False)
 
     def line(self) -> str:
         """The one summary line printed in pipes and cron."""
+        if self.error and not self.tried:
+            return f"{self.name}: not tried: {self.error}"
         if self.error:
             return f"{self.name}: failed: {self.error}"
         flags = [
-            f"{self.new_flags[f]} {label}"
+            plural(self.new_flags[f], label)
             for f, label in ((f, LABELS[f]) for f in RANKED)
             if self.new_flags[f]
         ]
@@ -99,14 +104,19 @@ def update_lock(db_path: Path, wait: float = 0) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     lock_path = Path(str(db_path) + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_path))
     try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=wait)
     except Timeout:
         raise LockedError(
             f"Another acutrack update or digest is running on {db_path}; wait for it to finish "
             "or pass --wait SECONDS"
+        ) from None
+    except OSError as exc:
+        raise LockedError(
+            f"Cannot create the lock file {lock_path} ({exc.strerror or exc}); make the folder "
+            f"{lock_path.parent} writable, or use a database in a writable folder with --db"
         ) from None
     try:
         yield
@@ -163,14 +173,30 @@ def update_condition(
         mindate = date.fromisoformat(position["window_end"]) - timedelta(days=OVERLAP_DAYS)
     progress.start(cond.name, None)
     ids = entrez.search_ids(cond.full_query, mindate, today)
+    if mindate != EARLIEST:
+        # Records entered earlier that only now match (NLM adds MeSH weeks later, an
+        # abstract arrives late) were modified when they changed: one more esearch over
+        # the same window by modification date finds them.
+        seen = set(ids)
+        ids += [
+            i
+            for i in entrez.search_ids(cond.full_query, mindate, today, datetype="mdat")
+            if i not in seen
+        ]
     result.found = len(ids)
+    relink: list[str] = []
     if full:
         to_fetch = ids
     else:
         stored = store.stored_pmids(db, ids)
         to_fetch = [i for i in ids if i not in stored]
+        # Stored already (another condition found them) but new for this condition: not
+        # fetched, yet counted as new. The bar counts them too, so it ends where the summary
+        # does (it once showed 221/221 beside "228 new").
+        linked = store.linked_pmids(db, cond.name, [i for i in ids if i in stored])
+        relink = [i for i in ids if i in stored and i not in linked]
     result.fetched = len(to_fetch)
-    progress.start(cond.name, len(to_fetch))
+    progress.start(cond.name, len(to_fetch) + len(relink))
     new, result.unavailable = _fetch_and_store(
         db, to_fetch, cond.name, run_id, stamp, progress, result.fetched_ids
     )
@@ -178,6 +204,7 @@ def update_condition(
         unavailable = set(result.unavailable)
         available = [i for i in ids if i not in unavailable]
         new += store.link(db, cond.name, available, run_id, stamp)
+        progress.advance(len(relink))
         store.set_position(
             db,
             {
@@ -227,11 +254,18 @@ def update(
     run_id = store.start_run(db, "update " + " ".join(c.name for c in conditions))
     outcome = UpdateResult(run_id=run_id, conditions=[])
     fetched: set[str] = set()
-    down: entrez.EntrezError | None = None
+    down: str | None = None  # the condition NCBI gave no answer at all for
     try:
         for cond in conditions:
             if down is not None:  # no answer at all for the last one: do not wait again
-                outcome.conditions.append(ConditionResult(cond.name, error=str(down)))
+                outcome.conditions.append(
+                    ConditionResult(
+                        cond.name,
+                        error=f"NCBI did not answer for {down}, so this query was not asked; "
+                        "the next run asks it",
+                        tried=False,
+                    )
+                )
                 continue
             try:
                 result = update_condition(
@@ -243,7 +277,7 @@ def update(
                 if progress:
                     progress.finish()
                 result = ConditionResult(cond.name, error=str(exc))
-                down = exc if exc.unreachable else None
+                down = cond.name if exc.unreachable else None
             outcome.conditions.append(result)
         for result in outcome.conditions:
             fetched |= result.fetched_ids
@@ -366,6 +400,7 @@ def as_dict(outcome: UpdateResult) -> dict[str, Any]:
                 "unavailable": c.unavailable,
                 "restarted": c.restarted,
                 "error": c.error,
+                "tried": c.tried,
             }
             for c in outcome.conditions
         ],

@@ -23,7 +23,7 @@ from rich._wrap import divide_line
 from rich.cells import cell_len, set_cell_size
 from rich.pager import Pager
 
-from .article import clean, pubmed_url
+from .article import clean, plural, pubmed_url
 
 Run = tuple[str, str, str | None]  # text, style ("bold green", "" for none), link URL
 Cell = list[Run]
@@ -178,11 +178,11 @@ def footer_text(shown: int, total: int | None, new: int, more_hint: str | None) 
 
     ``total`` None: more match but were not counted."""
     if total is None:
-        text = f"{shown:,} articles (more match)"
+        text = f"{plural(shown, 'article')} (more match)"
     elif total > shown:
         text = f"{shown:,} of {total:,} articles"
     else:
-        text = f"{shown:,} article{'s' if shown != 1 else ''}"
+        text = plural(shown, "article")
     if new:
         text += f", {new:,} new (marked NEW)"
     if more_hint:

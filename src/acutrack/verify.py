@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .errors import WorkError
+from . import fileio
 from .references import STOP_WORDS, Reference, fold, split_pages, title_words
 
 T = TypeVar("T")
@@ -86,10 +85,6 @@ DISEASE_RES = [(name, re.compile(rx, re.I)) for name, rx in DISEASES]
 JOURNAL_DROP = (STOP_WORDS - {"a"}) | {"j", "journal", "de", "la", "des", "der", "und", "et"}
 
 
-class InputError(WorkError):
-    """A file that cannot be read: the work failed (exit 1)."""
-
-
 class Progress(Protocol):
     def start(self, label: str, total: int) -> None: ...
     def advance(self, n: int) -> None: ...
@@ -99,33 +94,9 @@ class Progress(Protocol):
 # --- input -------------------------------------------------------------------------------
 
 
-def read_input(name: str) -> tuple[str, str]:
-    """(source, text) for a path, or for standard input when name is "-"."""
-    if name == "-":
-        data = sys.stdin.buffer.read()
-        source = "<stdin>"
-    else:
-        path = Path(name)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{name} does not exist") from None
-        except IsADirectoryError:
-            raise InputError(f"{name} is a folder; give the text files in it") from None
-        except OSError as exc:
-            raise InputError(f"Cannot read {name}: {exc.strerror or exc}") from None
-        source = name
-    head = data[:8192]
-    if head.startswith((b"%PDF", b"PK\x03\x04", b"\x1f\x8b")) or b"\x00" in head:
-        raise InputError(
-            f"{source} is not text (a PDF, archive or other binary file); save the article "
-            "as text or as an HTML page and verify that"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return source, text
+# Read here, defined in fileio (text in any encoding a user's editor saves).
+read_input = fileio.read_input
+InputError = fileio.InputError
 
 
 # --- comparing ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import click
 
 from ..flags import REGISTRY
 from ..listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
-from .base import State, WorkFailed, _condition, cli, pass_state
+from .base import State, WorkFailed, _condition, cli, need, open_read, pass_state, read_only_note
 
 # The study types from the flag registry: "rct, ..., meta-analysis (ma), ...".
 _TYPES = ", ".join(
@@ -84,7 +84,8 @@ def _list_articles(
         from ..render import print_listing as rich_listing
 
         rich_listing(found, show_all=show_all, highlight=highlight, empty=empty)
-    listing.mark_listed(db, found)
+    if not listing.mark_listed(db, found):
+        read_only_note()
 
 
 @cli.command()
@@ -114,14 +115,14 @@ def show(
     and never wrap or colour; in a pipe the default is json (the article objects of
     CONTRACT.md), so scripts and cron get stable output.
     """
-    from .. import store
     from ..export import resolve_types
     from ..listing import check_date
 
     flags = resolve_types(types)
     since = check_date(since)
-    db = store.open_quick(state.db_path)
+    db = open_read(state)
     name, label = _condition(state, db, condition)
+    db = need(db, state)
     _list_articles(
         db,
         name,
@@ -161,7 +162,7 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
     from ..listing import default_format
 
     pmid = parse_pmid(pmid)
-    db = store.open_quick(state.db_path)
+    db = store.open_quick(state.db_path)  # none yet: says so and how to make one
     row = store.get_article(db, pmid)
     if row is None:
         raise WorkFailed(f"PMID {pmid} is not in the database; run 'acutrack update' or import it")
@@ -173,7 +174,8 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
     from ..render import article_view, out_console, print_paged
 
     print_paged(out_console(), article_view(row, store.article_links(db, pmid)))
-    store.mark_shown(db, [pmid])
+    if not store.mark_shown(db, [pmid]):
+        read_only_note(state.db_path)
 
 
 @cli.command()
@@ -185,8 +187,13 @@ def status(state: State, fmt: str | None) -> None:
     from ..listing import default_format
 
     queries = state.queries()
-    db = state.open_db()
-    rows = store.status_rows(queries, store.condition_stats(db))
+    if state.db_path.exists():
+        stats = store.condition_stats(store.open_quick(state.db_path))
+    else:
+        # Nothing stored yet: the conditions with zero counts, and how to start; no file made.
+        stats = {}
+        click.echo(f"note: {store.missing_database(state.db_path)}", err=True)
+    rows = store.status_rows(queries, stats)
     if default_format(fmt) == "json":
         import json
 
@@ -251,8 +258,9 @@ def search(
     flags = resolve_types(types)
     since = check_date(since)
     query, words = store.fts_query(" ".join(text))
-    db = store.open_quick(state.db_path)
+    db = open_read(state)
     name = _condition(state, db, condition)[0] if condition else None
+    db = need(db, state)
     _list_articles(
         db,
         name,
@@ -292,8 +300,9 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
     from ..export import to_csv_rows, to_json, year_rows
     from ..listing import default_format
 
-    db = store.open_quick(state.db_path)
+    db = open_read(state)
     name, label = _condition(state, db, condition) if condition else (None, "all conditions")
+    db = need(db, state)
     rows = year_rows(store.year_counts(db, name))
     fmt = default_format(fmt)
     if fmt == "json":

@@ -63,12 +63,27 @@ class AcutrackGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if os.environ.get("ACUTRACK_DEBUG"):
                 raise
+            # Disk full, a read-only or damaged database, a folder that cannot be written:
+            # the environment, not a bug; say which file and what to do.
+            state = ctx.find_object(State)
+            if state is not None and isinstance(exc, OSError | _sqlite3_errors()):
+                from ..store import explain
+
+                known = explain(exc, state.db_path)
+                if known is not None:
+                    raise WorkFailed(redact(str(known))) from None
             raise WorkFailed(
                 redact(
                     f"unexpected {exc.__class__.__name__}: {exc}; please report this with the "
                     "command you ran (ACUTRACK_DEBUG=1 shows the traceback)"
                 )
             ) from None
+
+
+def _sqlite3_errors() -> type[Exception]:
+    import sqlite3
+
+    return sqlite3.DatabaseError
 
 
 class State:
@@ -147,4 +162,33 @@ def _condition(state: State, db: Any, name: str) -> tuple[str, str]:
     every command that names a condition."""
     from .. import store
 
-    return state.queries().resolve_stored(name, store.condition_names(db))
+    return state.queries().resolve_stored(name, store.condition_names(db) if db is not None else [])
+
+
+def open_read(state: State) -> Any:
+    """The database for a read command, or None when there is none yet (the caller checks
+    its arguments first, then ``need`` says so; nothing is created). A database that cannot
+    be written opens read-only."""
+    from .. import store
+
+    return store.open_quick(state.db_path) if state.db_path.exists() else None
+
+
+def need(db: Any, state: State) -> Any:
+    """``db``, or the one sentence saying there is no database yet and how to make one."""
+    if db is None:
+        from .. import store
+
+        raise store.missing_database(state.db_path)
+    return db
+
+
+def read_only_note(path: Path | None = None) -> None:
+    """One line: a table was listed, but a read-only database could not mark it shown."""
+    if path is None:
+        state = click.get_current_context().find_object(State)
+        path = state.db_path if state is not None else None
+    click.echo(
+        f"note: the database {path} is read-only, so what was listed stays marked NEW",
+        err=True,
+    )

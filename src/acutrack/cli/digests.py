@@ -166,8 +166,8 @@ def digest(
     metavar='"MIN HOUR DAY MONTH WEEKDAY"',
     help='A cron schedule, e.g. "0 7 * * 1" or @daily.',
 )
-@click.option("--weekly", "preset", flag_value="weekly", help="Mondays at 06:17 (the default).")
-@click.option("--daily", "preset", flag_value="daily", help="Every day at 06:17.")
+@click.option("--weekly", is_flag=True, help="Mondays at 06:17 (the default).")
+@click.option("--daily", is_flag=True, help="Every day at 06:17.")
 @click.option(
     "--name", default="default", show_default=True, metavar="NAME", help="The digest name."
 )
@@ -197,7 +197,8 @@ def cron(
     state: State,
     conditions: tuple[str, ...],
     schedule: str | None,
-    preset: str | None,
+    weekly: bool,
+    daily: bool,
     name: str,
     recipients: tuple[str, ...],
     log: Path | None,
@@ -216,7 +217,8 @@ def cron(
 
     lines = crontab(
         schedule=schedule,
-        preset=preset,
+        weekly=weekly,
+        daily=daily,
         name=name,
         recipients=recipients,
         conditions=conditions,

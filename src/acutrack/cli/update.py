@@ -98,9 +98,11 @@ def import_(state: State, files: tuple[Path, ...], condition: str) -> None:
             raise WorkFailed(f"{path} does not exist")
     db = state.open_db()
     result = sync.import_files(db, list(files), name)
+    from ..article import plural
+
     click.echo(
-        f"{name}: {result.records} records from {result.files} file"
-        f"{'s' if result.files != 1 else ''}, {result.new} new"
+        f"{name}: {plural(result.records, 'record')} from {plural(result.files, 'file')}, "
+        f"{result.new} new"
     )
 
 
@@ -128,7 +130,6 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
     `duplicate_of` the 0-based index of the earlier reference. Exit 0 when every
     reference could be looked up, whatever the verdicts; 1 when a lookup failed.
     """
-    import json
 
     from .. import verify as checking
     from ..references import extract
@@ -162,13 +163,22 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
                 progress.close()
         rows = [checking.outcome(c, db) for c in checks]
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        from ..export import to_json  # C1 and bidirectional controls escaped
+
+        click.echo(to_json(rows), nl=False)
     elif rows:
         console.print(checking.table(rows))
         console.print(checking.summary(rows), markup=False, highlight=False)
     failed = [r for r in rows if r["lookup_failed"]]
     if failed:
+        from ..article import plural
+
         raise WorkFailed(
-            f"{len(failed)} of {len(rows)} references could not be looked up, so they are "
-            f"reported as unchecked: {failed[0]['reason']}"
+            (
+                f"{len(failed)} of {plural(len(rows), 'reference')} could not be looked up, so "
+                f"{'it is' if len(failed) == 1 else 'they are'} reported as unchecked: "
+                if len(rows) > 1
+                else "The reference could not be looked up, so it is reported as unchecked: "
+            )
+            + failed[0]["reason"]
         )

@@ -78,7 +78,9 @@ def check_name(name: str | None) -> str:
 
 
 def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    from ..article import plural as counted
+
+    return counted(n, word)
 
 
 def when(stamp: str | None) -> str:

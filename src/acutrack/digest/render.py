@@ -7,13 +7,13 @@ backslash-escaped in Markdown.
 from __future__ import annotations
 
 import html
-import json
 import re
 import textwrap
 from pathlib import Path
 from typing import Any
 
 from ..article import one_line, public_article, pubmed_url, size_phrase
+from ..article import plural as counted
 from ..flags import COLOURS, FLAGS, LABELS, NOUNS, TITLES
 from .collect import DEFAULT_NAME, STRONG, Digest, Group, plural, when
 
@@ -121,7 +121,7 @@ def evidence_counts(digest: Digest) -> str:
         for f in STRONG:
             if f in (row.get("flags") or ()):
                 counts[f] += 1
-    return ", ".join(f"{n} {NOUNS[f][n != 1]}" for f, n in counts.items() if n)
+    return ", ".join(counted(n, *NOUNS[f]) for f, n in counts.items() if n)
 
 
 def heading(digest: Digest) -> str:
@@ -160,13 +160,41 @@ def empty_line(digest: Digest) -> str:
     return line
 
 
+def listed_elsewhere(group: Group, digest: Digest) -> list[tuple[Group, int]]:
+    """The groups holding articles that are new for ``group``'s condition too (each article
+    is listed once, under the first condition that has it, "Also new for" the others)."""
+    out = []
+    for other in digest.groups:
+        if other is group:
+            continue
+        n = sum(1 for row in other.rows if group.condition in (row.get("also_in") or ()))
+        if n:
+            out.append((other, n))
+    return out
+
+
+def shown_groups(digest: Digest) -> list[Group]:
+    """Every condition with something new, also when all of it is listed under another."""
+    return [g for g in digest.groups if g.rows or listed_elsewhere(g, digest)]
+
+
 def _group_title(group: Group, digest: Digest, same: bool) -> str:
     label = one_line(group.label)
     name = "" if label.lower() == group.condition else f" ({group.condition})"
     since = ""
     if not same and not digest.resent:
         since = f", since {when(group.since)}" if group.since else ", first digest"
-    return f"{label}{name}: {len(group.rows)} new{since}"
+    elsewhere = listed_elsewhere(group, digest)
+    total = len(group.rows) + sum(n for _g, n in elsewhere)
+    where = " and ".join(one_line(g.label) for g, _n in elsewhere)
+    shared = sum(n for _g, n in elsewhere)
+    if not elsewhere:
+        note = ""
+    elif not group.rows:
+        note = f" (listed above under {where})"
+    else:
+        note = f" ({shared} of them listed above under {where})"
+    return f"{label}{name}: {total} new{since}{note}"
 
 
 def _wrap(
@@ -193,9 +221,7 @@ def render_text(digest: Digest) -> str:
     ]
     for note in digest.notes:
         out += ["", *_wrap("Note: " + note, WIDTH)]
-    for group in digest.groups:
-        if not group.rows:
-            continue
+    for group in shown_groups(digest):
         title = _group_title(group, digest, same)
         out += ["", "", title, "=" * min(len(title), WIDTH)]
         for i, row in enumerate(group.rows, 1):
@@ -250,9 +276,7 @@ def render_markdown(digest: Digest) -> str:
     ]
     for note in digest.notes:
         out += ["", f"> **Note:** {md(note)}"]
-    for group in digest.groups:
-        if not group.rows:
-            continue
+    for group in shown_groups(digest):
         out += ["", f"## {md(_group_title(group, digest, same))}"]
         for i, row in enumerate(group.rows, 1):
             url = pubmed_url(row["pmid"])
@@ -309,9 +333,7 @@ def render_html(digest: Digest) -> str:
             '<p style="font-size:13px;background:#fff4e5;border-left:4px solid #e69500;'
             f'padding:8px 10px;margin:0 0 12px 0;"><b>Note:</b> {esc(note)}</p>'
         )
-    for group in digest.groups:
-        if not group.rows:
-            continue
+    for group in shown_groups(digest):
         out.append(
             '<h2 style="font-size:17px;margin:24px 0 8px 0;padding-bottom:4px;'
             f'border-bottom:1px solid #dddddd;">{esc(_group_title(group, digest, same))}</h2>'
@@ -388,7 +410,9 @@ def as_dict(digest: Digest) -> dict[str, Any]:
 
 def render(digest: Digest, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(as_dict(digest), indent=2, ensure_ascii=False) + "\n"
+        from ..export import to_json  # C1 and bidirectional controls escaped, as in show
+
+        return to_json(as_dict(digest))
     if fmt == "markdown":
         return render_markdown(digest)
     if fmt == "html":

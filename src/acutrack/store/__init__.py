@@ -76,11 +76,14 @@ from .schema import (
     QuickDB,
     StoreError,
     chunks,
+    explain,
     migrate,
     migration,
+    missing_database,
     now_iso,
     open_db,
     open_quick,
+    unknown_migrations,
 )
 from .search import BadSearch, fts_query
 
@@ -97,6 +100,7 @@ __all__ = [
     "StoreError",
     "article_links",
     "chunks",
+    "explain",
     "condition_names",
     "condition_stats",
     "count_articles",
@@ -119,6 +123,7 @@ __all__ = [
     "mark_shown",
     "migrate",
     "migration",
+    "missing_database",
     "now_iso",
     "open_db",
     "open_quick",
@@ -131,6 +136,7 @@ __all__ = [
     "status_rows",
     "stored_pmids",
     "top_link_id",
+    "unknown_migrations",
     "year_counts",
     "strongest_articles",
     "retracted_articles",

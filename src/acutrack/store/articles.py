@@ -188,6 +188,8 @@ def query_articles(
     ``first_seen`` and ``new`` are that condition's; without, the earliest and any.
     """
     wanted = list(flags or [])
+    if limit is not None and limit >= 2**62:
+        limit = None  # more than SQLite can count, so more than there are: all of them
     link, link_params = _link_filters(condition, new_only, since)
     where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
     params: list[Any] = list(link_params)
@@ -275,9 +277,11 @@ def _select(
 
 def mark_shown(
     db: ReadDB, pmids: list[str], condition: str | None = None, stamp: str | None = None
-) -> None:
+) -> bool:
     """Mark articles as shown under ``condition``, or under every condition when it is None
-    (a person read them in full or in a search)."""
+    (a person read them in full or in a search). False when the database is read-only."""
+    if getattr(db, "readonly", False):
+        return False
     stamp = stamp or now_iso()
     scope, scope_params = ("AND condition = ? ", [condition]) if condition else ("", [])
     with db.atomic():
@@ -287,6 +291,7 @@ def mark_shown(
                 f"AND pmid IN ({','.join('?' * len(chunk))})",
                 [stamp, *scope_params, *chunk],
             )
+    return True
 
 
 def count_articles(

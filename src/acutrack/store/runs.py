@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .schema import now_iso
+from .schema import ReadDB, now_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -44,7 +44,7 @@ def finish_run(
         )
 
 
-def condition_stats(db: Database) -> dict[str, dict[str, Any]]:
+def condition_stats(db: ReadDB) -> dict[str, dict[str, Any]]:
     """Per condition: stored and new (never shown) counts, and the last successful update."""
     stats: dict[str, dict[str, Any]] = {}
     for row in db.query(

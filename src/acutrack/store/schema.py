@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import flags
 from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
-from ..errors import WorkError
+from .failures import BUSY_TIMEOUT, StoreError, connect_read, explain, missing_database
 
 if TYPE_CHECKING:  # imported lazily: `show` and friends start without sqlite_utils (see open_quick)
     from sqlite_utils import Database
@@ -29,11 +29,6 @@ ARTICLE_COLUMNS: dict[str, type] = {
 JSON_COLUMNS = (*LIST_FIELDS, "flags", "flag_reasons")
 # MedlineCitation statuses after which NLM indexing is complete: nothing more to catch up.
 FINAL_STATUSES = ("MEDLINE", "PubMed-not-MEDLINE", "OLDMEDLINE")
-BUSY_TIMEOUT = 30.0
-
-
-class StoreError(WorkError, RuntimeError):
-    """The database cannot be opened or written (exit 1)."""
 
 
 def now_iso() -> str:
@@ -319,6 +314,28 @@ def m007_article_overview(db: Database) -> None:
     db.execute(f"CREATE VIEW IF NOT EXISTS article_overview AS {ARTICLE_OVERVIEW_SQL}")
 
 
+def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Migrations recorded in the database that this version does not know (a newer
+    acutrack wrote it); empty for a new database or one this version can use."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    if not has_table:
+        return []
+    known = {name for name, _ in MIGRATIONS}
+    return sorted(r[0] for r in conn.execute("SELECT name FROM _migrations") if r[0] not in known)
+
+
+def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
+    unknown = unknown_migrations(conn)
+    if unknown:
+        raise StoreError(
+            f"The database {path} was written by a newer acutrack (it has the schema change "
+            f"'{unknown[0]}' this version does not know), so it was left untouched; upgrade "
+            "acutrack (pip install --upgrade acutrack) or use another database with --db"
+        )
+
+
 def migrate(db: Database) -> None:
     """Apply the migrations not yet recorded, each in its own transaction."""
     if "_migrations" not in db.table_names():
@@ -333,19 +350,28 @@ def migrate(db: Database) -> None:
 
 
 def open_db(path: Path | str, *, create: bool = True) -> Database:
-    """Open (and create or migrate) the database, ready for concurrent readers and writers."""
+    """Open (and create or migrate) the database, ready for concurrent readers and writers.
+
+    A database a newer acutrack wrote is refused before anything in it changes.
+    """
     path = Path(path)
     if not create and not path.exists():
-        raise StoreError(
-            f"No database at {path} yet; run 'acutrack update' or 'acutrack import' first"
-        )
+        raise missing_database(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot create the folder {path.parent} for the database ({exc.strerror}); "
+            "create it or use another database with --db"
+        ) from None
+    conn = None
+    try:
         from sqlite_utils import Database
 
         # check_same_thread=False: import writes on a second thread while the first parses
         # (store.BatchWriter); one thread at a time uses the connection.
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False)
+        _refuse_newer(conn, path)
         db = Database(conn, execute_plugins=False)
         # WAL lets show/status read while an update writes; the busy timeout makes a second
         # writer wait instead of failing.
@@ -353,10 +379,14 @@ def open_db(path: Path | str, *, create: bool = True) -> Database:
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA synchronous=NORMAL")
         migrate(db)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"Cannot use the database {path}: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"Cannot create the database folder for {path}: {exc.strerror}") from None
+    except (sqlite3.DatabaseError, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        raise (explain(exc, path) or StoreError(f"Cannot use the database {path}: {exc}")) from None
+    except StoreError:
+        if conn is not None:
+            conn.close()
+        raise
     return db
 
 
@@ -387,8 +417,9 @@ class QuickDB:
     functions here use (``execute``, ``query``, ``atomic``, ``close``), so ``show``,
     ``article``, ``search`` and ``stats`` start without importing sqlite_utils."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, readonly: bool = False) -> None:
         self.conn = conn
+        self.readonly = readonly
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, list(params))
@@ -408,21 +439,44 @@ class QuickDB:
         self.conn.close()
 
 
-def open_quick(path: Path | str, *, create: bool = True) -> Database | QuickDB:
+def open_quick(path: Path | str, *, create: bool = False) -> Database | QuickDB:
     """Open for reading and marking as shown, fast: a ``QuickDB`` when every migration is
-    recorded, otherwise ``open_db`` (which creates or migrates the database first)."""
+    recorded, otherwise ``open_db`` (which creates or migrates the database first).
+
+    A missing database is a StoreError (nothing is created) unless ``create``; a database
+    that cannot be written is opened read-only (``QuickDB.readonly``); one a newer acutrack
+    wrote is refused untouched.
+    """
     path = Path(path)
-    if path.is_file():
-        conn = None
-        try:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
-            done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
-            if all(name in done for name, _ in MIGRATIONS):
+    if not path.exists():
+        if not create:
+            raise missing_database(path)
+        return open_db(path, create=True)
+    conn = None
+    try:
+        conn, writable = connect_read(path)
+        _refuse_newer(conn, path)
+        has_table = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+        ).fetchone()
+        done = {r[0] for r in conn.execute("SELECT name FROM _migrations")} if has_table else set()
+        if all(name in done for name, _ in MIGRATIONS):
+            if writable:
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.execute("PRAGMA synchronous=NORMAL")
-                return QuickDB(conn)
-        except sqlite3.DatabaseError:
-            pass  # not migrated yet, or no database: open_db says what is wrong
+            return QuickDB(conn, readonly=not writable)
+        if not writable:
+            raise StoreError(
+                f"The database {path} needs an upgrade to this acutrack's schema, and it is "
+                "read-only; make it writable once (any command then upgrades it)"
+            )
+    except StoreError:
         if conn is not None:
             conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        raise (explain(exc, path) or StoreError(f"Cannot use the database {path}")) from None
+    conn.close()
     return open_db(path, create=create)
