@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from startup import build, command  # noqa: E402 - the shared 100k database builder
+from startup import bench_db, command  # noqa: E402 - the shared 100k database builder
 
 TARGET_S = 3.0
 
@@ -51,13 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     try:
-        db_path = args.keep or tmp / "bench.db"
-        if not db_path.exists():
-            info = build(db_path, args.records)
-        else:
-            conn = sqlite3.connect(db_path)
-            info = {"articles": conn.execute("SELECT count(*) FROM articles").fetchone()[0]}
-            conn.close()
+        db_path, info = bench_db(args.keep, tmp, args.records)
         work = tmp / "copy.db"
         shutil.copyfile(db_path, work)
         env = {

@@ -105,6 +105,17 @@ def build(db_path: Path, n: int) -> dict[str, int]:
     return {"seed_records": seeded, "articles": articles}
 
 
+def bench_db(keep: Path | None, tmp: Path, records: int) -> tuple[Path, dict[str, int]]:
+    """The database to measure: ``keep`` if it exists, else one built there (or in ``tmp``)."""
+    db_path = keep or tmp / "bench.db"
+    if not db_path.exists():
+        return db_path, build(db_path, records)
+    conn = sqlite3.connect(db_path)
+    info = {"articles": conn.execute("SELECT count(*) FROM articles").fetchone()[0]}
+    conn.close()
+    return db_path, info
+
+
 def command() -> list[str]:
     script = Path(sys.executable).with_name("acutrack")
     return [str(script)] if script.exists() else [sys.executable, "-m", "acutrack"]
@@ -153,13 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     try:
-        db_path = args.keep or tmp / "bench.db"
-        if not db_path.exists():
-            info = build(db_path, args.records)
-        else:
-            conn = sqlite3.connect(db_path)
-            info = {"articles": conn.execute("SELECT count(*) FROM articles").fetchone()[0]}
-            conn.close()
+        db_path, info = bench_db(args.keep, tmp, args.records)
         work = tmp / "copy.db"
         env = {
             **os.environ,
