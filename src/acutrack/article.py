@@ -8,6 +8,7 @@ Standard library only, so non-terminal paths never import rich.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any, TypedDict, get_args, get_origin, get_type_hints
 
@@ -148,6 +149,11 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 def one_line(value: Any) -> str:
     """Text folded onto one line: controls removed, every run of whitespace one space."""
     return " ".join(clean(value).split())
+
+
+def html_text(value: Any) -> str:
+    """Text for HTML (digests, the report): one line, <, >, & and quotes escaped."""
+    return html.escape(one_line(value), quote=True)
 
 
 def pubmed_url(pmid: Any) -> str:

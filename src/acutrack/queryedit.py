@@ -259,7 +259,7 @@ def removed_message(edit: Edit, db_path: Path) -> str:
         except store.StoreError:
             stored = 0
     kept = (
-        f"its {stored} stored article{'s' if stored != 1 else ''} stay in the database"
+        f"its {plural(stored, 'stored article')} stay in the database"
         if stored
         else "anything stored for it stays in the database"
     )

@@ -13,7 +13,6 @@ SQL stays in store; standard library only.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from dataclasses import dataclass, field
@@ -22,7 +21,8 @@ from typing import Any
 
 from . import flags as registry
 from . import store
-from .article import doi_url, one_line, pubmed_url
+from .article import doi_url, one_line, plural, pubmed_url
+from .article import html_text as esc
 from .export import badge_flags, first_author, notices
 
 # Study-type classes of the timeline, strongest first (store.EVIDENCE_CLASS assigns them).
@@ -33,11 +33,6 @@ KINDS: tuple[tuple[str, str, str], ...] = (
     ("other", "Other", "Everything else, protocols included"),
 )
 TITLE = "Acupuncture evidence"  # the page's heading unless --title says otherwise
-
-
-def esc(value: Any) -> str:
-    """PubMed (or any) text for HTML: controls dropped, one line, <, >, & and quotes escaped."""
-    return html.escape(one_line(value), quote=True)
 
 
 def anchor_for(name: str, taken: set[str]) -> str:
@@ -166,7 +161,7 @@ def timeline_svg(section: Section) -> str:
         cx = left + slot * (i + 0.5)
         parts = [f"{row[k]:,} {label}" for k, label, _ in KINDS if row[k]]
         count = sum(row[k] for k, _, _ in KINDS)
-        tip = f"{row['year']}: {count:,} article{'s' if count != 1 else ''}" + (
+        tip = f"{row['year']}: {plural(count, 'article')}" + (
             " (" + ", ".join(parts) + ")" if parts else ""
         )
         out.append(f'<g class="year"><title>{esc(tip)}</title>')

@@ -77,12 +77,6 @@ def check_name(name: str | None) -> str:
     return key
 
 
-def plural(n: int, word: str) -> str:
-    from ..article import plural as counted
-
-    return counted(n, word)
-
-
 def when(stamp: str | None) -> str:
     """``2026-01-05T06:17:03+00:00`` as ``2026-01-05 06:17 UTC``."""
     if not stamp:

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import store
+from ..article import plural
 from ..errors import UsageError, WorkError
 from ..fileio import write_atomic
-from .collect import collect, last_digest, plural, rebuild, record
+from .collect import collect, last_digest, rebuild, record
 from .render import format_for, render, render_html, render_text, status_line, subject
 
 

@@ -12,10 +12,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from ..article import one_line, public_article, pubmed_url, size_phrase
-from ..article import plural as counted
+from ..article import html_text as esc
+from ..article import one_line, plural, public_article, pubmed_url, size_phrase
 from ..flags import COLOURS, FLAGS, LABELS, NOUNS, TITLES
-from .collect import DEFAULT_NAME, STRONG, Digest, Group, plural, when
+from .collect import DEFAULT_NAME, STRONG, Digest, Group, when
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -121,7 +121,7 @@ def evidence_counts(digest: Digest) -> str:
         for f in STRONG:
             if f in (row.get("flags") or ()):
                 counts[f] += 1
-    return ", ".join(counted(n, *NOUNS[f]) for f, n in counts.items() if n)
+    return ", ".join(plural(n, *NOUNS[f]) for f, n in counts.items() if n)
 
 
 def heading(digest: Digest) -> str:
@@ -301,10 +301,6 @@ def render_markdown(digest: Digest) -> str:
 # Inline CSS only: mail clients drop <style> blocks and external sheets.
 _BADGE: dict[str, str] = dict(COLOURS)
 _FONT = "font-family:Helvetica,Arial,sans-serif;"
-
-
-def esc(text: Any) -> str:
-    return html.escape(one_line(text), quote=True)
 
 
 def render_html(digest: Digest) -> str:
