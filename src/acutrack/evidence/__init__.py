@@ -239,3 +239,32 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
     found["registered"] = _registered(article, doc)
     found["pilot"] = _pilot(article, doc)
     return {flag: reason for flag, reason in found.items() if reason}
+
+
+# --- derived columns ---------------------------------------------------------------------------
+
+# What the store keeps beside an article's own fields, computed from them by ``derive``: one
+# column each in the articles table. A value that is a list or a dict is stored as JSON. Adding
+# a derived value means adding its key here and to ``derive``, and a migration that adds the
+# column and calls ``store.schema.rederive`` (which recomputes every stored row).
+DERIVED: tuple[str, ...] = ("flags", "flag_reasons", "sample_size")
+# The article fields ``derive`` reads: what ``rederive`` loads from the stored rows.
+DERIVED_FROM: tuple[str, ...] = (
+    "title",
+    "abstract",
+    "abstract_sections",
+    "publication_types",
+    "mesh",
+    "comments_corrections",
+    "registry_numbers",
+)
+
+
+def derive(article: Mapping[str, Any]) -> dict[str, Any]:
+    """Every ``DERIVED`` value of ``article``, computed once (on write and by ``rederive``)."""
+    reasons = compute_flags(article)
+    return {
+        "flags": list(reasons),
+        "flag_reasons": reasons,
+        "sample_size": trial_size(article, reasons),
+    }

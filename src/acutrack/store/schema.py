@@ -35,6 +35,49 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def rederive(db: Database) -> int:
+    """Recompute every stored article's derived columns (``evidence.derive``) from its stored
+    fields, so an old database shows what a fresh import would, without a re-fetch. Only the
+    columns that exist yet are written (a migration adding one calls this after adding it).
+    Returns how many rows changed."""
+    from ..evidence import DERIVED, DERIVED_FROM, derive
+
+    present = db["articles"].columns_dict
+    columns = [c for c in DERIVED if c in present]
+    if not columns:
+        return 0
+    listed = [c for c in DERIVED_FROM if c in present]
+    sql = (
+        f"UPDATE articles SET {', '.join(f'[{c}] = ?' for c in columns)} WHERE pmid = ? AND "
+        f"({' OR '.join(f'[{c}] IS NOT ?' for c in columns)})"
+    )
+    # A page of rows at a time, by rowid: memory stays flat and no cursor reads a table that
+    # is being updated under it.
+    select = (
+        f"SELECT rowid, pmid, {', '.join(f'[{c}]' for c in listed)} FROM articles "
+        "WHERE rowid > ? ORDER BY rowid LIMIT 1000"
+    )
+    changed, last = 0, -1
+    while page := db.conn.execute(select, [last]).fetchall():
+        last = page[-1][0]
+        updates: list[list[Any]] = []
+        for row in page:
+            article: dict[str, Any] = dict(zip(("pmid", *listed), row[1:], strict=True))
+            for key in listed:
+                if key in JSON_COLUMNS:
+                    article[key] = json.loads(article[key] or "[]")
+            derived = derive(article)
+            values = [
+                json.dumps(derived[c], ensure_ascii=False)
+                if isinstance(derived[c], list | dict)
+                else derived[c]
+                for c in columns
+            ]
+            updates.append([*values, article["pmid"], *values])
+        changed += db.conn.executemany(sql, updates).rowcount
+    return changed
+
+
 # --- migrations ----------------------------------------------------------------------------
 
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = []
@@ -183,36 +226,9 @@ def m004_flags_v2_sample_size(db: Database) -> None:
     # Evidence flags v2 (issue 10): a new column for the trial size, and every stored row's
     # flags, reasons and size recomputed with the v2 rules from what is stored, so an old
     # database shows the same as a fresh import (no re-fetch needed).
-    from ..evidence import compute_flags, trial_size
-
     if "sample_size" not in db["articles"].columns_dict:
         db.table("articles").add_column("sample_size", int)
-    wanted = (
-        "title",
-        "abstract",
-        "publication_types",
-        "mesh",
-        "comments_corrections",
-        "registry_numbers",
-    )
-    updates = []
-    for row in db.query(f"SELECT pmid, {', '.join(wanted)} FROM articles"):
-        article = dict(row)
-        for key in ("publication_types", "mesh", "comments_corrections", "registry_numbers"):
-            article[key] = json.loads(article[key] or "[]")
-        reasons = compute_flags(article)
-        updates.append(
-            (
-                json.dumps(list(reasons)),
-                json.dumps(reasons, ensure_ascii=False),
-                trial_size(article, reasons),
-                row["pmid"],
-            )
-        )
-    db.conn.executemany(
-        "UPDATE articles SET flags = ?, flag_reasons = ?, sample_size = ? WHERE pmid = ?",
-        updates,
-    )
+    rederive(db)
 
 
 @migration

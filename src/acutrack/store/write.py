@@ -22,14 +22,22 @@ if TYPE_CHECKING:
 # statements matter because FTS5 writes its pending index to disk at every statement
 # (row by row for executemany); sqlite-utils' upsert_all did INSERT OR IGNORE, UPDATE and
 # a stored_at UPDATE, three index passes per new article.
-_WRITE_COLUMNS = ("flags", "flag_reasons", "sample_size", "updated_at", "stored_at")
+# The derived columns (``evidence.DERIVED``) follow the article's own fields, then the stamps.
+_STAMPS = ("updated_at", "stored_at")
+
+
+@lru_cache(maxsize=1)
+def _write_columns() -> tuple[str, ...]:
+    from ..evidence import DERIVED
+
+    return (*DERIVED, *_STAMPS)
 
 
 @lru_cache(maxsize=8)
 def _upsert_sql(rows: int) -> str:
     from ..article import ARTICLE_FIELDS
 
-    columns = (*ARTICLE_FIELDS, *_WRITE_COLUMNS)
+    columns = (*ARTICLE_FIELDS, *_write_columns())
     refreshed = [c for c in columns if c not in ("pmid", "stored_at")]
     one = "(" + ", ".join("?" * len(columns)) + ")"
     return (
@@ -65,14 +73,15 @@ def _json_positions() -> tuple[int, ...]:
 
 def _values(article: Article, stamp: str) -> list[Any]:
     from ..article import ARTICLE_FIELDS
-    from ..evidence import compute_flags, trial_size
+    from ..evidence import derive
 
     values = [article.get(key) for key in ARTICLE_FIELDS]
     for i in _json_positions():
         values[i] = _to_json(values[i])
-    reasons = compute_flags(article)  # once per record, with the rules compiled at import
-    size = trial_size(article, reasons)
-    values += (_to_json(list(reasons)), _to_json(reasons), size, stamp, stamp)
+    # Once per record, with the rules compiled at import; lists and dicts stored as JSON.
+    for value in derive(article).values():
+        values.append(_to_json(value) if isinstance(value, list | dict) else value)
+    values += (stamp, stamp)
     return values
 
 
