@@ -12,6 +12,7 @@ start-up: standard library only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -148,6 +149,98 @@ def rebuild() -> None:
     NOUNS = {f.name: f.nouns for f in REGISTRY if f.nouns}
     SYNTHESES = tuple(f.name for f in REGISTRY if f.synthesis)
     YEAR_COLUMNS = {f.name: f.year_column for f in REGISTRY if f.year_column}
+
+
+# --- the evidence hierarchy --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One class of the evidence hierarchy. Every article is in exactly one tier; ``TIERS`` is
+    their order, strongest first, and the only place that order is written down."""
+
+    key: str  # stored in articles.evidence_tier
+    label: str  # short name in tables and chart legends ("MA/SR")
+    title: str  # heading in the report and digests ("Meta-analyses and systematic reviews")
+    colour: str  # HTML colour of the tier (report, digest)
+    style: str  # rich style of the tier in the terminal
+    nouns: tuple[str, str]  # "1 RCT", "2 RCTs"
+    any_of: tuple[str, ...] = ()  # an article with any of these flags ...
+    all_of: tuple[str, ...] = ()  # ... and all of these is in this tier (first match wins)
+    evidence: bool = True  # counted and ranked as evidence; False: shown, never counted
+
+
+# Flags that take an article out of the evidence tiers whatever else it carries, and the tier
+# it goes to: a retracted article is shown apart (struck through), a protocol is a plan.
+WITHDRAWN: dict[str, str] = {"retracted": "retracted", "protocol": "other"}
+
+TIERS: tuple[Tier, ...] = (
+    Tier(
+        "ma-sr",
+        "MA/SR",
+        "Meta-analyses and systematic reviews",
+        "#1a4f8b",
+        "bold white on blue",
+        ("meta-analysis or systematic review", "meta-analyses or systematic reviews"),
+        any_of=("meta-analysis", "systematic-review"),
+    ),
+    Tier(
+        "sham-rct",
+        "Sham RCT",
+        "Sham-controlled randomized trials",
+        "#1b6e3a",
+        "bold black on green",
+        ("sham-controlled RCT", "sham-controlled RCTs"),
+        any_of=("rct",),
+        all_of=("sham-controlled",),
+    ),
+    Tier(
+        "rct",
+        "RCT",
+        "Other randomized trials",
+        "#4f9a62",
+        "black on green",
+        ("RCT", "RCTs"),
+        any_of=("rct",),
+    ),
+    Tier(
+        "possible-rct",
+        "RCT?",
+        "Possible randomized trials (blinded or placebo-controlled; randomization not stated)",
+        "#6b8f71",
+        "black on dark_sea_green2",
+        ("possible RCT", "possible RCTs"),
+        any_of=("possible-rct",),
+    ),
+    Tier("other", "Other", "Other articles", "#8b949e", "dim", ("other", "other"), evidence=False),
+    Tier(
+        "retracted",
+        "Retracted",
+        "Retracted articles",
+        "#b00020",
+        "bold white on red",
+        ("retracted article", "retracted articles"),
+        evidence=False,
+    ),
+)
+TIER_BY_KEY: dict[str, Tier] = {t.key: t for t in TIERS}
+
+
+def tier_of(flag_names: Iterable[str]) -> str:
+    """The key of the tier an article with these flags belongs to."""
+    names = set(flag_names)
+    for flag, tier in WITHDRAWN.items():
+        if flag in names:
+            return tier
+    for t in TIERS:
+        if t.any_of and names.intersection(t.any_of) and names.issuperset(t.all_of):
+            return t.key
+    return "other"
+
+
+def tier_rank(key: str) -> int:
+    """The tier's position in ``TIERS`` (0 strongest): what sorts articles by evidence."""
+    return next(i for i, t in enumerate(TIERS) if t.key == key)
 
 
 def aliases() -> dict[str, str]:
