@@ -182,11 +182,11 @@ def update_on(day: date, *conditions: str) -> SimpleNamespace:
     from acutrack import entrez, store, sync
     from acutrack.config import NCBISettings, db_path, load_queries
 
-    entrez.configure(NCBISettings.from_env())
+    client = entrez.EntrezClient(NCBISettings.from_env())
     chosen = load_queries(os.environ["ACUTRACK_QUERIES"]).select(conditions)
     db = store.open_db(db_path(os.environ["ACUTRACK_DB"]))
     try:
-        outcome = sync.update(db, chosen, today=day)
+        outcome = sync.update(db, client, chosen, today=day)
     finally:
         db.close()
     text = "\n".join(sync.summary_lines(outcome)) + "\n"
