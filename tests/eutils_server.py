@@ -32,6 +32,11 @@ SHARED = Path(
     os.environ.get("ACUTRACK_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
 )
 REALDATA = SHARED / "realdata"
+EVIDENCE_DEV = SHARED / "evidence-dev" / "rct-dev.medline.gz"
+VERIFY_SAMPLES = SHARED / "verify-samples"
+# Every part of SHARED a test reads (tests/test_shared_skip.py checks that the tests name no
+# other): under CI the suite refuses to run if any is missing (conftest.pytest_configure).
+SHARED_PARTS = (REALDATA, EVIDENCE_DEV, VERIFY_SAMPLES)
 ENTREZ = REALDATA / "biopython" / "Entrez"
 
 EFETCH_HEAD = (
