@@ -44,7 +44,9 @@ def test_every_eutility_acutrack_uses_goes_through_the_wrapped_hook(eutils):
     client = entrez.EntrezClient(NCBISettings.from_env())
     assert getattr(Entrez._build_request, "__acutrack__", False), _message()
     # Outside a client's request the hook leaves Bio.Entrez's own request alone.
-    request = Entrez._build_request(DEFAULT_EUTILS_URL + "einfo.fcgi", {"db": "pubmed"})
+    request = Entrez._build_request(
+        DEFAULT_EUTILS_URL + "einfo.fcgi", {"db": "pubmed", "email": "x@y"}
+    )
     assert request.full_url.startswith(DEFAULT_EUTILS_URL), _message()
     calls = {
         "esearch": lambda: Entrez.esearch(db="pubmed", term="lupus", retmax=0),
@@ -77,7 +79,9 @@ def test_the_client_changes_no_process_wide_setting(eutils):
     assert (Entrez.email, Entrez.api_key) == (email, api_key)
     assert socket.getdefaulttimeout() == default_timeout is None
     # A second client with other settings in the same process: each asks its own server.
-    closed = entrez.EntrezClient(NCBISettings(base_url="http://127.0.0.1:9/", retries=1))
+    closed = entrez.EntrezClient(
+        NCBISettings(base_url="http://127.0.0.1:9/", email="tests@example.org", retries=1)
+    )
     with pytest.raises(entrez.OfflineError, match="connection refused at 127.0.0.1"):
         closed.esearch("lupus")
     before = len(eutils.calls("esearch"))
@@ -91,7 +95,9 @@ def test_the_timeout_applies_per_request_without_a_socket_default(eutils):
     assert socket.getdefaulttimeout() is None
     eutils.fail("esearch", "slow", seconds=2)
     client = entrez.EntrezClient(
-        NCBISettings(base_url=eutils.url, timeout=0.3, retries=1, retry_delay=0)
+        NCBISettings(
+            base_url=eutils.url, email="tests@example.org", timeout=0.3, retries=1, retry_delay=0
+        )
     )
     with pytest.raises(entrez.EntrezError, match=r"after 1 try \(timed out\)"):
         client.esearch("lupus")
