@@ -52,10 +52,11 @@ def run_update(env: dict[str, str], today: date) -> str:
     from acutrack.config import NCBISettings, load_queries
 
     os.environ.update(env)
-    entrez.configure(NCBISettings.from_env())
+    client = entrez.EntrezClient(NCBISettings.from_env())
     db = store.open_db(env["ACUTRACK_DB"])
     try:
-        outcome = sync.update(db, load_queries(env["ACUTRACK_QUERIES"]).select(()), today=today)
+        chosen = load_queries(env["ACUTRACK_QUERIES"]).select(())
+        outcome = sync.update(db, client, chosen, today=today)
     finally:
         db.close()
     if outcome.failed:

@@ -18,7 +18,7 @@ from types import CodeType, ModuleType, SimpleNamespace
 
 import pytest
 from click.testing import CliRunner, Result
-from eutils_server import REALDATA, SHARED, FakeEutils, Server
+from eutils_server import REALDATA, SHARED, SHARED_PARTS, FakeEutils, Server
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries.toml"
@@ -29,15 +29,22 @@ SECRET_KEY = "TESTKEY-do-not-leak-0123456789abcdef"
 # --- tests that need ../shared ------------------------------------------------------------
 # The real PubMed data lives in the sibling folder shared/ (ACUTRACK_SHARED overrides it). In a
 # clone without it, every test that needs it is skipped with one reason, never failed; CI
-# (.ci/run) refuses to run without it, so a missing folder can never pass there.
+# (.ci/run, CI=true) refuses to run without any part of it the tests read (SHARED_PARTS:
+# realdata, evidence-dev, verify-samples), so a missing folder can never pass there.
 SHARED_MISSING = not REALDATA.is_dir()
 SKIP_REASON = f"needs the real PubMed data in {REALDATA}, which is missing"
+MISSING_PARTS = [part for part in SHARED_PARTS if not part.exists()]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if SHARED_MISSING and os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    if MISSING_PARTS and in_ci():
+        missing = ", ".join(str(part) for part in MISSING_PARTS)
         raise pytest.UsageError(
-            f"CI is set but the shared real data {REALDATA} is missing; CI must provide it "
+            f"CI is set but the shared real data {missing} is missing; CI must provide it "
             "(a missing folder must never let the tests pass by skipping)"
         )
 
@@ -127,7 +134,7 @@ def _needs_shared(exc: BaseException | None) -> bool:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()
-    if SHARED_MISSING and report.failed and call.excinfo is not None:
+    if MISSING_PARTS and report.failed and call.excinfo is not None:
         # The backstop: a missing file under SHARED that the names above did not reveal.
         if _needs_shared(call.excinfo.value):
             report.outcome = "skipped"
@@ -182,11 +189,11 @@ def update_on(day: date, *conditions: str) -> SimpleNamespace:
     from acutrack import entrez, store, sync
     from acutrack.config import NCBISettings, db_path, load_queries
 
-    entrez.configure(NCBISettings.from_env())
+    client = entrez.EntrezClient(NCBISettings.from_env())
     chosen = load_queries(os.environ["ACUTRACK_QUERIES"]).select(conditions)
     db = store.open_db(db_path(os.environ["ACUTRACK_DB"]))
     try:
-        outcome = sync.update(db, chosen, today=day)
+        outcome = sync.update(db, client, chosen, today=day)
     finally:
         db.close()
     text = "\n".join(sync.summary_lines(outcome)) + "\n"

@@ -32,6 +32,11 @@ SHARED = Path(
     os.environ.get("ACUTRACK_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
 )
 REALDATA = SHARED / "realdata"
+EVIDENCE_DEV = SHARED / "evidence-dev" / "rct-dev.medline.gz"
+VERIFY_SAMPLES = SHARED / "verify-samples"
+# Every part of SHARED a test reads (tests/test_shared_skip.py checks that the tests name no
+# other): under CI the suite refuses to run if any is missing (conftest.pytest_configure).
+SHARED_PARTS = (REALDATA, EVIDENCE_DEV, VERIFY_SAMPLES)
 ENTREZ = REALDATA / "biopython" / "Entrez"
 
 EFETCH_HEAD = (
@@ -90,7 +95,9 @@ class Logged:
 
 @dataclass
 class Fault:
-    kind: str  # "429", "500", "502", "503", "truncate", "error", "html", "slow", "drop"
+    # "429", "500", "502", "503", "truncate", "error", "html", "slow", "drop", or "hold"
+    # (answered only once the test calls FakeEutils.release(): a request in flight, on cue)
+    kind: str
     seconds: float = 0.0
     retry_after: int | None = None  # a Retry-After header on a 429 or 5xx
     message: str = "Search Backend failed: Database is not supported: pubmed"
@@ -109,6 +116,9 @@ class FakeEutils:
     esearch_limit: int = 9999
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    # Events for tests that coordinate processes: a request arrived; held requests may go.
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+    released: threading.Event = field(default_factory=threading.Event)
 
     # --- setting up ---------------------------------------------------------------------
 
@@ -140,6 +150,15 @@ class FakeEutils:
 
     def calls(self, endpoint: str) -> list[Logged]:
         return [r for r in self.requests if r.endpoint == endpoint]
+
+    def wait_for(self, endpoint: str, count: int = 1, timeout: float = 60) -> bool:
+        """Block until ``count`` requests to ``endpoint`` have arrived (False on timeout)."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.calls(endpoint)) >= count, timeout)
+
+    def release(self) -> None:
+        """Let every "hold" request (and any later one) be answered."""
+        self.released.set()
 
     # --- answering ----------------------------------------------------------------------
 
@@ -243,6 +262,11 @@ class Handler(BaseHTTPRequestHandler):
         with fake.lock:
             fake.requests.append(Logged(endpoint, method, params))
             fault = fake.faults[endpoint].pop(0) if fake.faults[endpoint] else None
+        with fake.arrived:
+            fake.arrived.notify_all()
+        if fault and fault.kind == "hold":
+            fake.released.wait(timeout=120)  # a safety net only: the test releases it
+            fault = None
         if fault and fault.kind == "slow":
             time.sleep(fault.seconds)
             fault = None

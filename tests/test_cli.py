@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-import time
+import subprocess
+import sys
 from collections import Counter
 from io import StringIO
 
@@ -207,25 +209,37 @@ def test_cron_run_is_plain_and_exit_codes_are_real(eutils):
 def test_two_updates_at_once_never_corrupt_the_database(eutils, isolated):
     pmids = eutils.add_file(realdata("pubmedportable", "db7303e4_medline_00000000.xml"))
     eutils.add_search('"Lupus Erythematosus, Systemic"[Mesh]', pmids)
-    eutils.fail("esearch", "slow", seconds=1.5)  # keeps the first run busy
-    env = {"ACUTRACK_EUTILS_URL": eutils.url}
-    import subprocess
-    import sys
+    # The first run's search is answered only on cue, so it holds the update lock for as
+    # long as the test needs (a timeout long enough that it never gives up meanwhile).
+    eutils.fail("esearch", "hold")
+    env = {"ACUTRACK_EUTILS_URL": eutils.url, "ACUTRACK_TIMEOUT": "120"}
 
-    first = subprocess.Popen(
-        [sys.executable, "-m", "acutrack", "update", "lupus"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**__import__("os").environ, **env},
-    )  # fmt: skip
-    time.sleep(0.8)
-    refused = run_process("update", "lupus", env=env)
-    waited = run_process("update", "lupus", "--wait", "60", env=env)
-    out, err = first.communicate(timeout=60)
+    def start(*args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "acutrack", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env},
+        )  # fmt: skip
+
+    first = start("update", "lupus")
+    try:
+        # The event: its search reached the server, so it holds the lock (taken before it
+        # asks anything).
+        assert eutils.wait_for("esearch"), "the first update never asked NCBI"
+        refused = run_process("update", "lupus", env=env)
+        waited = start("update", "lupus", "--wait", "60")
+    finally:
+        eutils.release()
+    out, err = first.communicate(timeout=120)
+    waited_out, waited_err = waited.communicate(timeout=120)
     assert first.returncode == 0, err
     assert out.startswith("lupus: 100 new")
     assert refused.returncode == 1
     assert "Another acutrack update or digest is running" in refused.stderr
-    assert waited.returncode == 0 and waited.stdout.startswith("lupus: 0 new, 100 stored")
+    assert waited.returncode == 0, waited_err
+    assert waited_out.startswith("lupus: 0 new, 100 stored")
+    # The waiting run asked nothing before the first had fetched and stored its records.
+    endpoints = [r.endpoint for r in eutils.requests]
+    assert endpoints.index("efetch") < endpoints.index("esearch", 1)
     conn = sqlite3.connect(isolated / "acutrack.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT count(*) FROM article_conditions").fetchone()[0] == 100

@@ -149,6 +149,12 @@ def test_broken_queries_file_is_reported_even_for_stored_conditions(tmp_path, mo
         ("ACUTRACK_RETRIES", "2.5", "a whole number at least 1"),
         ("ACUTRACK_RETRY_DELAY", "abc", "a number of seconds at least 0"),
         ("ACUTRACK_RETRY_DELAY", "-1", "a number of seconds at least 0"),
+        # Issue 19: finite but absurd values were accepted and crashed later (OverflowError
+        # in the first retry's sleep); the message names the allowed range.
+        ("ACUTRACK_RETRY_DELAY", "1e308", "a number of seconds at least 0 and at most 300"),
+        ("ACUTRACK_RETRY_DELAY", "301", "a number of seconds at least 0 and at most 300"),
+        ("ACUTRACK_TIMEOUT", "1e308", "a number of seconds greater than 0 and at most 3600"),
+        ("ACUTRACK_RETRIES", "1000000000", "a whole number at least 1 and at most 20"),
     ],
 )
 def test_bad_tuning_settings_exit_2_naming_the_variable(monkeypatch, name, value, allowed):
@@ -170,11 +176,47 @@ def test_tuning_settings_reach_the_request_path(monkeypatch, eutils):
     monkeypatch.setenv("ACUTRACK_RETRY_DELAY", "0")
     settings = NCBISettings.from_env()
     assert (settings.timeout, settings.retries, settings.retry_delay) == (7.5, 1, 0.0)
-    entrez.configure(settings)
-    assert entrez.settings() == settings
+    assert entrez.EntrezClient(settings).settings == settings
     # One try only: a server answering 503 is asked exactly once.
     eutils.fail("esearch", "503", times=5)
     result = run("update", "lupus")
     assert result.exit_code == 1
     assert "after 1 try (" in result.stdout
     assert len(eutils.calls("esearch")) == 1
+
+
+# A line with a PMID is a reference verify looks up (PMID of a real record in realdata).
+VERIFY_INPUT = "Smith J. A trial. Lupus. 2018. PMID: 29768149\n"
+URL_COMMANDS = [(["update", "lupus"], None), (["queries", "-c", "lupus"], None)]
+URL_COMMANDS.append((["verify", "-"], VERIFY_INPUT))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1/",  # issue 19: "unexpected ValueError" at the first request
+        "ftp://x",
+        "eutils.ncbi.nlm.nih.gov/entrez/eutils/",  # no scheme
+        "http://127.0.0.1:99999/",  # a port urllib cannot parse
+        "http:///entrez/eutils/",  # no host
+    ],
+)
+def test_malformed_eutils_url_exits_2_naming_the_variable(monkeypatch, url):
+    monkeypatch.setenv("ACUTRACK_EUTILS_URL", url)
+    for args, stdin in URL_COMMANDS:
+        result = run(*args, input=stdin)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith("Error: ACUTRACK_EUTILS_URL must be an http(s) URL")
+        assert "fix or unset it" in result.stderr
+        assert "Traceback" not in result.output and "unexpected" not in result.output
+
+
+def test_bad_network_settings_exit_2_in_a_real_process():
+    from conftest import run_process
+
+    for env in ({"ACUTRACK_EUTILS_URL": "http://[::1/"}, {"ACUTRACK_RETRY_DELAY": "1e308"}):
+        for args, stdin in URL_COMMANDS:
+            proc = run_process(*args, env=env, input=stdin)
+            assert proc.returncode == 2, (env, args, proc.stderr)
+            assert proc.stderr.startswith(f"Error: {next(iter(env))} must be "), proc.stderr
+            assert "Traceback" not in proc.stderr and proc.stdout == ""

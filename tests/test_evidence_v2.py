@@ -17,17 +17,18 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import SHARED_MISSING, SKIP_REASON, run
+from eutils_server import EVIDENCE_DEV, REALDATA
 
 from acutrack import evidence, flags, records
 from acutrack.evidence import compute_flags, sample_size
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT.parent / "shared" / "evidence-dev" / "rct-dev.medline.gz"
-REALDATA = ROOT.parent / "shared" / "realdata"
+# ../shared, or ACUTRACK_SHARED, as for every test (under CI a missing part fails the run).
+DEV = EVIDENCE_DEV
 FIXTURES = ROOT / "tests" / "fixtures"
-needs_dev = pytest.mark.skipif(not DEV.is_file(), reason="../shared/evidence-dev is missing")
-needs_realdata = pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata missing")
+needs_dev = pytest.mark.skipif(not DEV.is_file(), reason=f"{DEV} is missing")
+needs_realdata = pytest.mark.skipif(SHARED_MISSING, reason=SKIP_REASON)
 
 
 def strip_medline(text: str) -> str:

@@ -115,26 +115,39 @@ def test_articles_table_columns_come_from_the_article_type(tmp_path):
     assert db["articles"].columns_dict["year"] is int
 
 
+# A real record of ../shared/realdata/biopython/Medline/pubmed_result2.txt (imported below).
+PMID = "14630660"
+
+
 @pytest.mark.parametrize(
-    "args",
+    ("args", "shows"),
     [
-        ["show", "lupus", "--format", "json"],
-        ["show", "lupus", "--format", "csv"],
-        ["digest", "--peek", "--format", "html"],
-        ["digest", "--peek", "--format", "text"],
-        ["article", "123", "--format", "json"],
+        (["show", "lupus", "--format", "json"], f'"pmid": "{PMID}"'),
+        (["show", "lupus", "--format", "csv"], PMID),
+        (["digest", "--peek", "--format", "html"], f"pubmed.ncbi.nlm.nih.gov/{PMID}"),
+        (["digest", "--peek", "--format", "text"], PMID),
+        (["article", PMID, "--format", "json"], f'"pmid": "{PMID}"'),
     ],
 )
-def test_non_terminal_output_never_imports_rich(args):
+def test_non_terminal_output_never_imports_rich(args, shows):
+    from conftest import realdata, run
+
+    # A real database, so every case runs its whole output path (not "No database" early);
+    # any exception fails the case loudly, with its traceback.
+    imported = run(
+        "import", str(realdata("biopython", "Medline", "pubmed_result2.txt")), "-c", "lupus"
+    )
+    assert imported.exit_code == 0, imported.output
     code = (
         "import sys\n"
         "from acutrack.cli import cli\n"
-        f"try:\n    cli({args!r}, standalone_mode=False)\n"
-        "except Exception:\n    pass\n"
+        f"cli({args!r}, standalone_mode=False)\n"
         "loaded = sorted(m for m in sys.modules if m == 'rich' or m.startswith('rich.'))\n"
         "print('RICH:', loaded, file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert shows in proc.stdout, proc.stdout[:2000]
     assert "RICH: []" in proc.stderr, proc.stderr
 
 

@@ -181,11 +181,11 @@ def test_progress_bar_ends_where_the_summary_does(eutils, isolated):
     eutils.add_search(RA_KEY, pmids[53:])  # 7 shared with lupus, 40 RA's own
     from acutrack.config import NCBISettings
 
-    entrez.configure(NCBISettings.from_env())
+    client = entrez.EntrezClient(NCBISettings.from_env())
     queries = load_queries(str(QUERIES))
     db = store.open_db(isolated / "acutrack.db")
     bars = BarRecorder()
-    outcome = sync.update(db, queries.select(["lupus", "ra"]), progress=bars)
+    outcome = sync.update(db, client, queries.select(["lupus", "ra"]), progress=bars)
     ra = outcome.conditions[1]
     assert (ra.new, ra.fetched) == (47, 40)
     assert bars.bars["rheumatoid-arthritis"] == [47, 47]

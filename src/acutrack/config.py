@@ -17,6 +17,11 @@ from .errors import UsageError
 
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 APP_NAME = "acutrack"
+# Upper bounds of the NCBI tuning settings: an hour per request, 20 tries, 5 minutes before
+# the second try (doubled after each further one, each pause capped by the client).
+MAX_TIMEOUT = 3600.0
+MAX_RETRIES = 20
+MAX_RETRY_DELAY = 300.0
 CONDITION_KEYS = {"label", "aliases", "query"}
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -339,8 +344,12 @@ def redact(text: str) -> str:
     return text
 
 
-def _number(name: str, default: float, *, minimum: float, above: bool, integer: bool) -> float:
-    """A numeric setting from the environment, or a ConfigError naming it and what is allowed."""
+def _number(
+    name: str, default: float, *, minimum: float, above: bool, maximum: float, integer: bool
+) -> float:
+    """A numeric setting from the environment, or a ConfigError naming it and the allowed
+    range. The upper bound keeps absurd values (1e308 seconds) from failing later, deep in
+    a sleep or a socket call."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -354,11 +363,30 @@ def _number(name: str, default: float, *, minimum: float, above: bool, integer: 
         value is None
         or not math.isfinite(value)
         or (value <= minimum if above else value < minimum)
+        or value > maximum
     ):
         raise ConfigError(
-            f"{name} must be {kind} {bound} (default {default:g}), not '{raw}'; fix or unset {name}"
+            f"{name} must be {kind} {bound} and at most {maximum:g} (default {default:g}), "
+            f"not '{raw}'; fix or unset {name}"
         )
     return value
+
+
+def _eutils_url() -> str:
+    """ACUTRACK_EUTILS_URL checked here, so a malformed one is a bad setting (exit 2) in
+    every command, never a ValueError from urllib at the first request."""
+    from urllib.parse import urlsplit  # lazily: read commands never need it
+
+    base = os.environ.get("ACUTRACK_EUTILS_URL") or DEFAULT_EUTILS_URL
+    problem = f"ACUTRACK_EUTILS_URL must be an http(s) URL such as {DEFAULT_EUTILS_URL}"
+    try:
+        parts = urlsplit(base)
+        parts.port  # noqa: B018 - parsing it raises ValueError for a bad port
+    except ValueError as exc:
+        raise ConfigError(f"{problem}; it is malformed ({exc}): fix or unset it") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not base.isprintable():
+        raise ConfigError(f"{problem}, with a host; fix or unset it")
+    return base if base.endswith("/") else base + "/"
 
 
 @dataclass(frozen=True)
@@ -380,22 +408,35 @@ class NCBISettings:
 
     @classmethod
     def from_env(cls) -> NCBISettings:
-        base = os.environ.get("ACUTRACK_EUTILS_URL") or DEFAULT_EUTILS_URL
-        if not re.match(r"^https?://", base):
-            raise ConfigError(
-                f"ACUTRACK_EUTILS_URL must be an http(s) URL such as {DEFAULT_EUTILS_URL}"
-            )
-        if not base.endswith("/"):
-            base += "/"
+        base = _eutils_url()
         return cls(
             base_url=base,
             email=os.environ.get("NCBI_EMAIL") or None,
             api_key=os.environ.get("NCBI_API_KEY") or None,
-            timeout=_number("ACUTRACK_TIMEOUT", cls.timeout, minimum=0, above=True, integer=False),
+            timeout=_number(
+                "ACUTRACK_TIMEOUT",
+                cls.timeout,
+                minimum=0,
+                above=True,
+                maximum=MAX_TIMEOUT,
+                integer=False,
+            ),
             retries=int(
-                _number("ACUTRACK_RETRIES", cls.retries, minimum=1, above=False, integer=True)
+                _number(
+                    "ACUTRACK_RETRIES",
+                    cls.retries,
+                    minimum=1,
+                    above=False,
+                    maximum=MAX_RETRIES,
+                    integer=True,
+                )
             ),
             retry_delay=_number(
-                "ACUTRACK_RETRY_DELAY", cls.retry_delay, minimum=0, above=False, integer=False
+                "ACUTRACK_RETRY_DELAY",
+                cls.retry_delay,
+                minimum=0,
+                above=False,
+                maximum=MAX_RETRY_DELAY,
+                integer=False,
             ),
         )

@@ -1,14 +1,19 @@
-"""NCBI E-utilities through Bio.Entrez.
+"""NCBI E-utilities through Bio.Entrez, asked by an explicit ``EntrezClient``.
+
+The CLI builds one ``EntrezClient`` from the validated settings (base URL, email, API key,
+tool, timeout, retries, retry delay) and passes it to the code that asks NCBI (sync, verify,
+the queries check). Nothing here is a process-wide setting: Bio.Entrez's ``email`` and
+``api_key`` globals and the socket default timeout are left alone.
 
 Every request goes through Bio.Entrez's own functions, so its rate limiting (3 requests a
 second, 10 with an API key), its ``tool``/``email``/``api_key`` parameters and its POST for
 long id lists all apply. Bio.Entrez makes one try per call (its own retries would follow a
-429 or 5xx at once, in a burst); every retry is ours, with backoff, jitter and NCBI's
-Retry-After, and each one goes through Bio.Entrez's rate limiter again. On top of that this
-module adds what a nightly job needs: a timeout, retries for HTTP 429, 5xx, timeouts,
-cut-off bodies and transient <ERROR> answers, an immediate stop when NCBI cannot be reached
-at all, and errors that say what happened without ever showing the request URL (it carries
-the API key).
+429 or 5xx at once, in a burst); every retry is the client's, with backoff, jitter and
+NCBI's Retry-After, and each one goes through Bio.Entrez's rate limiter again. On top of
+that the client adds what a nightly job needs: a timeout per request, retries for HTTP 429,
+5xx, timeouts, cut-off bodies and transient <ERROR> answers, an immediate stop when NCBI
+cannot be reached at all, and errors that say what happened without ever showing the
+request URL (it carries the API key).
 """
 
 from __future__ import annotations
@@ -21,11 +26,13 @@ import re
 import socket
 import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import IO, Any, TypeVar
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
+from urllib.request import Request
 from xml.etree.ElementTree import ParseError, fromstring
 
 from Bio import Entrez
@@ -40,12 +47,9 @@ TOOL = "acutrack"
 # PubMed answers at most this many ids for one esearch; larger results are split by date.
 ESEARCH_LIMIT = 9999
 EFETCH_BATCH = 500
-
-# What ``configure`` applied last (the defaults until then): base URL, attempts, delays.
-_settings = NCBISettings()
-# Whether any request of this command got an answer; until one has, an error that means
-# "no network" (no name, no route, refused) stops the command instead of being retried.
-_reached = False
+# The longest pause between two tries, whatever the backoff or a Retry-After asks: a
+# nightly job waits minutes, not days (and time.sleep never sees an absurd number).
+MAX_RETRY_WAIT = 600.0
 
 
 class EntrezError(WorkError, RuntimeError):
@@ -67,43 +71,72 @@ class OfflineError(EntrezError):
         super().__init__(message, unreachable=True)
 
 
+# The client whose request Bio.Entrez is building right now (set only around one call of a
+# Bio.Entrez function, in EntrezClient.call). Bio.Entrez's functions take no client, so its
+# request builder finds the settings here instead of in module globals.
+_active: ContextVar[EntrezClient | None] = ContextVar("acutrack_entrez_client", default=None)
+
+
+class _TimedRequest(Request):
+    """A request that keeps its own timeout.
+
+    Bio.Entrez opens requests with ``urlopen(request)``, which stores its ``timeout``
+    argument (the process default) on the request, and urllib's handlers connect with
+    ``request.timeout``. This request ignores that assignment, so the client's timeout
+    applies to this request (and its redirects) without touching the process default.
+    """
+
+    def __init__(self, request: Request, timeout: float) -> None:
+        super().__init__(
+            request.full_url,
+            data=request.data,
+            headers=dict(request.header_items()),
+            method=request.get_method(),
+        )
+        self._acutrack_timeout = timeout
+
+    @property
+    def timeout(self) -> float:
+        return self._acutrack_timeout
+
+    @timeout.setter
+    def timeout(self, value: object) -> None:
+        pass  # urlopen's default; the client's timeout stands
+
+
 def _rebased_build_request(original: Callable[..., Any]) -> Callable[..., Any]:
     # Bio.Entrez hard-codes NCBI's host in each function and passes it to _build_request;
-    # rewriting it there sends every E-utility to ACUTRACK_EUTILS_URL while the rest of
-    # Bio.Entrez's request path (parameters, POST choice, rate limit, retries) stays its own.
+    # rewriting it there sends every E-utility to the client's base URL while the rest of
+    # Bio.Entrez's request path (parameters, POST choice, rate limit) stays its own. The
+    # client's tool, email and API key join the parameters here too, as defaults, so
+    # ecitmatch (which drops extra keywords) sends them as well.
     @functools.wraps(original)
-    def build(cgi: str, *args: Any, **kwargs: Any) -> Any:
+    def build(cgi: str, params: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
+        client = _active.get()
+        if client is None:  # Bio.Entrez used directly, not by acutrack: left untouched
+            return original(cgi, params, *args, **kwargs)
+        settings = client.settings
         if cgi.startswith(DEFAULT_EUTILS_URL):
-            cgi = _settings.base_url + cgi[len(DEFAULT_EUTILS_URL) :]
-        return original(cgi, *args, **kwargs)
+            cgi = settings.base_url + cgi[len(DEFAULT_EUTILS_URL) :]
+        params = dict(params or {})
+        for key, value in client.identity().items():
+            params.setdefault(key, value)
+        return _TimedRequest(original(cgi, params, *args, **kwargs), settings.timeout)
 
     build.__acutrack__ = True  # type: ignore[attr-defined]
     return build
 
 
-def configure(settings: NCBISettings) -> None:
-    """Point Bio.Entrez at the configured server, as the configured user, with the
-    configured timeout and retries. The only place Bio.Entrez's settings are changed."""
-    global _settings, _reached
-    _settings = settings
-    _reached = False
+def _install() -> None:
+    """Route Bio.Entrez's requests through the client hook (once per process).
+
+    ``max_tries = 1`` is acutrack's policy, not a setting: Bio.Entrez's own loop would
+    repeat a 429 or 5xx at once, past its rate limiter, in a burst. Every retry is
+    EntrezClient.call's, and passes the rate limiter again.
+    """
     if not getattr(Entrez._build_request, "__acutrack__", False):
         Entrez._build_request = _rebased_build_request(Entrez._build_request)
-    Entrez.tool = TOOL
-    # Bio.Entrez declares `email = None` and `api_key = None` without annotations, so mypy
-    # takes None as their type; Bio.Entrez itself uses them as optional strings.
-    Entrez.email = settings.email  # type: ignore[assignment]
-    Entrez.api_key = settings.api_key  # type: ignore[assignment]
-    # One try per Bio.Entrez call: its own loop would repeat a 429 or 5xx at once, past its
-    # rate limiter, in a burst. Every retry is call()'s, and passes the rate limiter again.
     Entrez.max_tries = 1
-    # urllib has no timeout by default; a hung connection must not hang cron forever.
-    socket.setdefaulttimeout(settings.timeout)
-
-
-def settings() -> NCBISettings:
-    """The settings ``configure`` applied (the defaults before it was called)."""
-    return _settings
 
 
 def _describe(exc: BaseException) -> str:
@@ -133,10 +166,10 @@ _OFFLINE_ERRNOS = {
 }
 
 
-def _offline(exc: BaseException) -> str | None:
+def _offline(exc: BaseException, base_url: str) -> str | None:
     """Why no request can get through (no name, no route, refused), or None."""
     reason = exc.reason if isinstance(exc, URLError) and not isinstance(exc, HTTPError) else exc
-    host = urlsplit(_settings.base_url).hostname or "the E-utilities host"
+    host = urlsplit(base_url).hostname or "the E-utilities host"
     if isinstance(reason, socket.gaierror):
         return f"no address for {host}"
     if isinstance(reason, OSError) and reason.errno in _OFFLINE_ERRNOS:
@@ -144,13 +177,13 @@ def _offline(exc: BaseException) -> str | None:
     return None
 
 
-def _retry_after(exc: BaseException, attempt: int) -> float:
-    delay = _settings.retry_delay * (2**attempt)
+def _retry_after(exc: BaseException, attempt: int, first_delay: float) -> float:
+    delay = first_delay * (2**attempt)
     if isinstance(exc, HTTPError) and exc.headers is not None:
         value = exc.headers.get("Retry-After")
         if value and value.isdigit():
             delay = max(delay, float(value))
-    return delay * (1 + random.random() * 0.25)
+    return min(delay * (1 + random.random() * 0.25), MAX_RETRY_WAIT)
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -167,47 +200,6 @@ def _retryable(exc: BaseException) -> bool:
         | NCBIErrorResponse
         | NotPubMedData,
     )
-
-
-def call(what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T]) -> T:
-    """Open and parse one E-utilities answer, retrying what is worth retrying.
-
-    Each try is one Bio.Entrez request (rate limited there); between tries this waits
-    retry_delay * 2**attempt plus up to 25 % jitter, or longer if NCBI's Retry-After asks.
-    """
-    global _reached
-    last: BaseException | None = None
-    attempts = _settings.retries
-    for attempt in range(attempts):
-        try:
-            handle = request()
-            _reached = True
-            try:
-                return parse(handle)
-            finally:
-                handle.close()
-        except Exception as exc:  # noqa: BLE001 - sorted below, never shown raw
-            _reached = _reached or isinstance(exc, HTTPError)  # an answer, if an unhappy one
-            cause = None if _reached else _offline(exc)
-            if cause:
-                raise OfflineError(
-                    f"cannot reach NCBI ({cause}): check the network; nothing was changed"
-                ) from None
-            if not _retryable(exc):
-                raise EntrezError(f"NCBI refused {what}: {_describe(exc)}") from None
-            last = exc
-            if attempt + 1 < attempts:
-                time.sleep(_retry_after(exc, attempt))
-    assert last is not None
-    unreachable = isinstance(last, URLError | ConnectionError | TimeoutError) and not isinstance(
-        last, HTTPError
-    )
-    raise EntrezError(
-        f"NCBI did not answer {what} after {attempts} {'try' if attempts == 1 else 'tries'} "
-        f"({_describe(last)}); "
-        "nothing was lost, run again later",
-        unreachable=unreachable,
-    ) from None
 
 
 # --- esearch -----------------------------------------------------------------------------
@@ -259,55 +251,8 @@ def parse_esearch(handle: IO[Any]) -> SearchResult:
     )
 
 
-def esearch(term: str, retmax: int = 0, **params: Any) -> SearchResult:
-    return call(
-        "the search",
-        lambda: Entrez.esearch(db="pubmed", term=term, retmax=retmax, **params),
-        parse_esearch,
-    )
-
-
 def _fmt(day: date) -> str:
     return day.strftime("%Y/%m/%d")
-
-
-def search_ids(term: str, mindate: date, maxdate: date, datetype: str = "edat") -> list[str]:
-    """All PMIDs for ``term`` entered (``edat``) or last modified (``mdat``) between two
-    dates (inclusive), however many.
-
-    PubMed stops at 9,999 ids for one esearch, so a larger result is split into date
-    halves until each part fits, as NCBI's own EDirect does. Ids come straight from
-    esearch rather than from the history server: an incremental run then fetches only
-    the ids it does not hold yet, and no WebEnv can expire between search and fetch.
-    """
-    result = esearch(
-        term,
-        retmax=ESEARCH_LIMIT,
-        datetype=datetype,
-        mindate=_fmt(mindate),
-        maxdate=_fmt(maxdate),
-    )
-    if result.count <= ESEARCH_LIMIT:
-        if len(result.ids) < result.count:
-            raise EntrezError(
-                f"NCBI counted {result.count} records but listed {len(result.ids)}; "
-                "nothing was stored, run again later"
-            )
-        return result.ids
-    if mindate >= maxdate:
-        raise EntrezError(
-            f"more than {ESEARCH_LIMIT} records "
-            f"{'entered PubMed' if datetype == 'edat' else 'changed'} on {_fmt(mindate)} "
-            "for one query; "
-            "narrow the query"
-        )
-    middle = mindate + timedelta(days=(maxdate - mindate).days // 2)
-    ids = search_ids(term, mindate, middle, datetype)
-    seen = set(ids)
-    ids += [
-        i for i in search_ids(term, middle + timedelta(days=1), maxdate, datetype) if i not in seen
-    ]
-    return ids
 
 
 # --- efetch ------------------------------------------------------------------------------
@@ -317,23 +262,6 @@ def _collect(handle: IO[Any]) -> list[Article]:
     # A whole batch is read before any of it is used, so a body cut off half-way is
     # retried as a whole and never stored in part.
     return list(iter_xml(handle, "the efetch answer"))
-
-
-def fetch(ids: list[str]) -> list[Article]:
-    """One batch of PubMed records by id (Bio.Entrez POSTs long id lists)."""
-    if not ids:
-        return []
-    return call(
-        f"the fetch of {len(ids)} record{'' if len(ids) == 1 else 's'}",
-        lambda: Entrez.efetch(db="pubmed", id=",".join(ids), retmode="xml"),
-        _collect,
-    )
-
-
-def fetch_batches(ids: list[str], batch: int | None = None) -> Iterator[list[Article]]:
-    batch = batch or EFETCH_BATCH
-    for start in range(0, len(ids), batch):
-        yield fetch(ids[start : start + batch])
 
 
 # --- ecitmatch ---------------------------------------------------------------------------
@@ -366,25 +294,160 @@ def parse_ecitmatch(handle: IO[Any]) -> dict[str, str]:
     return out
 
 
-def ecitmatch(citations: list[dict[str, str]]) -> dict[str, str | None]:
-    """PMIDs for citations given as journal, year, volume and first page (plus author, key).
+# --- the client ----------------------------------------------------------------------
 
-    Returns {key: PMID}, with None where NCBI found none (NOT_FOUND, INVALID_JOURNAL,
-    AMBIGUOUS). Bio.Entrez joins the citations with CR and leaves the pipes unescaped, as
-    NCBI asks; pipes and line breaks inside a field would break that, so they are removed.
+
+class EntrezClient:
+    """Asks NCBI's E-utilities with one set of settings, through Bio.Entrez.
+
+    Built once per command at the CLI edge from ``NCBISettings.from_env()`` and passed to
+    the code that needs NCBI. Its repr shows the settings without the API key.
     """
-    out: dict[str, str | None] = {}
-    for start in range(0, len(citations), ECITMATCH_BATCH):
-        batch = [
-            {k: " ".join(re.sub(r"[|\r\n]", " ", c.get(k) or "").split()) for k in ECITMATCH_KEYS}
-            for c in citations[start : start + ECITMATCH_BATCH]
-        ]
-        answer = call(
-            f"the citation match of {len(batch)} references",
-            functools.partial(Entrez.ecitmatch, db="pubmed", bdata=batch),
-            parse_ecitmatch,
+
+    def __init__(self, settings: NCBISettings) -> None:
+        self.settings = settings
+        # Whether any request of this client got an answer; until one has, an error that
+        # means "no network" (no name, no route, refused) stops the command instead of
+        # being retried.
+        self.reached = False
+        _install()
+
+    def __repr__(self) -> str:
+        return f"EntrezClient({self.settings!r})"
+
+    def identity(self) -> dict[str, str | None]:
+        """The parameters NCBI asks of every client (None ones are left out by Bio.Entrez)."""
+        return {"tool": TOOL, "email": self.settings.email, "api_key": self.settings.api_key}
+
+    def call(self, what: str, request: Callable[[], IO[Any]], parse: Callable[[IO[Any]], T]) -> T:
+        """Open and parse one E-utilities answer, retrying what is worth retrying.
+
+        Each try is one Bio.Entrez request (rate limited there); between tries this waits
+        retry_delay * 2**attempt plus up to 25 % jitter, or longer if NCBI's Retry-After
+        asks, never more than MAX_RETRY_WAIT.
+        """
+        last: BaseException | None = None
+        attempts = self.settings.retries
+        for attempt in range(attempts):
+            try:
+                token = _active.set(self)
+                try:
+                    handle = request()
+                finally:
+                    _active.reset(token)
+                self.reached = True
+                try:
+                    return parse(handle)
+                finally:
+                    handle.close()
+            except Exception as exc:  # noqa: BLE001 - sorted below, never shown raw
+                # An HTTP error is an answer, if an unhappy one.
+                self.reached = self.reached or isinstance(exc, HTTPError)
+                cause = None if self.reached else _offline(exc, self.settings.base_url)
+                if cause:
+                    raise OfflineError(
+                        f"cannot reach NCBI ({cause}): check the network; nothing was changed"
+                    ) from None
+                if not _retryable(exc):
+                    raise EntrezError(f"NCBI refused {what}: {_describe(exc)}") from None
+                last = exc
+                if attempt + 1 < attempts:
+                    time.sleep(_retry_after(exc, attempt, self.settings.retry_delay))
+        assert last is not None
+        unreachable = isinstance(
+            last, URLError | ConnectionError | TimeoutError
+        ) and not isinstance(last, HTTPError)
+        raise EntrezError(
+            f"NCBI did not answer {what} after {attempts} "
+            f"{'try' if attempts == 1 else 'tries'} ({_describe(last)}); "
+            "nothing was lost, run again later",
+            unreachable=unreachable,
+        ) from None
+
+    def esearch(self, term: str, retmax: int = 0, **params: Any) -> SearchResult:
+        return self.call(
+            "the search",
+            lambda: Entrez.esearch(db="pubmed", term=term, retmax=retmax, **params),
+            parse_esearch,
         )
-        for c in batch:
-            result = answer.get(c["key"], "")
-            out[c["key"]] = result if result.isdigit() else None
-    return out
+
+    def search_ids(
+        self, term: str, mindate: date, maxdate: date, datetype: str = "edat"
+    ) -> list[str]:
+        """All PMIDs for ``term`` entered (``edat``) or last modified (``mdat``) between two
+        dates (inclusive), however many.
+
+        PubMed stops at 9,999 ids for one esearch, so a larger result is split into date
+        halves until each part fits, as NCBI's own EDirect does. Ids come straight from
+        esearch rather than from the history server: an incremental run then fetches only
+        the ids it does not hold yet, and no WebEnv can expire between search and fetch.
+        """
+        result = self.esearch(
+            term,
+            retmax=ESEARCH_LIMIT,
+            datetype=datetype,
+            mindate=_fmt(mindate),
+            maxdate=_fmt(maxdate),
+        )
+        if result.count <= ESEARCH_LIMIT:
+            if len(result.ids) < result.count:
+                raise EntrezError(
+                    f"NCBI counted {result.count} records but listed {len(result.ids)}; "
+                    "nothing was stored, run again later"
+                )
+            return result.ids
+        if mindate >= maxdate:
+            raise EntrezError(
+                f"more than {ESEARCH_LIMIT} records "
+                f"{'entered PubMed' if datetype == 'edat' else 'changed'} on {_fmt(mindate)} "
+                "for one query; "
+                "narrow the query"
+            )
+        middle = mindate + timedelta(days=(maxdate - mindate).days // 2)
+        ids = self.search_ids(term, mindate, middle, datetype)
+        seen = set(ids)
+        later = self.search_ids(term, middle + timedelta(days=1), maxdate, datetype)
+        return ids + [i for i in later if i not in seen]
+
+    def fetch(self, ids: list[str]) -> list[Article]:
+        """One batch of PubMed records by id (Bio.Entrez POSTs long id lists)."""
+        if not ids:
+            return []
+        return self.call(
+            f"the fetch of {len(ids)} record{'' if len(ids) == 1 else 's'}",
+            lambda: Entrez.efetch(db="pubmed", id=",".join(ids), retmode="xml"),
+            _collect,
+        )
+
+    def fetch_batches(self, ids: list[str], batch: int | None = None) -> Iterator[list[Article]]:
+        batch = batch or EFETCH_BATCH
+        for start in range(0, len(ids), batch):
+            yield self.fetch(ids[start : start + batch])
+
+    def ecitmatch(self, citations: list[dict[str, str]]) -> dict[str, str | None]:
+        """PMIDs for citations given as journal, year, volume and first page (plus author,
+        key).
+
+        Returns {key: PMID}, with None where NCBI found none (NOT_FOUND, INVALID_JOURNAL,
+        AMBIGUOUS). Bio.Entrez joins the citations with CR and leaves the pipes unescaped,
+        as NCBI asks; pipes and line breaks inside a field would break that, so they are
+        removed.
+        """
+        out: dict[str, str | None] = {}
+        for start in range(0, len(citations), ECITMATCH_BATCH):
+            batch = [
+                {
+                    k: " ".join(re.sub(r"[|\r\n]", " ", c.get(k) or "").split())
+                    for k in ECITMATCH_KEYS
+                }
+                for c in citations[start : start + ECITMATCH_BATCH]
+            ]
+            answer = self.call(
+                f"the citation match of {len(batch)} references",
+                functools.partial(Entrez.ecitmatch, db="pubmed", bdata=batch),
+                parse_ecitmatch,
+            )
+            for c in batch:
+                result = answer.get(c["key"], "")
+                out[c["key"]] = result if result.isdigit() else None
+        return out

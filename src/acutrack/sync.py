@@ -126,6 +126,7 @@ def update_lock(db_path: Path, wait: float = 0) -> Iterator[None]:
 
 def _fetch_and_store(
     db: Database,
+    client: entrez.EntrezClient,
     ids: list[str],
     condition: str | None,
     run_id: int,
@@ -138,14 +139,14 @@ def _fetch_and_store(
     ``returned`` collects the PMIDs NCBI answered with.
     """
     new: list[str] = []
-    for batch in entrez.fetch_batches(ids):
+    for batch in client.fetch_batches(ids):
         new += store.save_articles(db, batch, condition, run_id, stamp)
         returned.update(a["pmid"] for a in batch)
         progress.advance(len(batch))
     missing = [i for i in ids if i not in returned]
     if missing:
         # Asked again once: NCBI sometimes drops a record from a large batch.
-        batch = entrez.fetch(missing)
+        batch = client.fetch(missing)
         new += store.save_articles(db, batch, condition, run_id, stamp)
         returned.update(a["pmid"] for a in batch)
         missing = [i for i in missing if i not in returned]
@@ -154,6 +155,7 @@ def _fetch_and_store(
 
 def update_condition(
     db: Database,
+    client: entrez.EntrezClient,
     cond: Condition,
     run_id: int,
     *,
@@ -172,7 +174,7 @@ def update_condition(
     else:
         mindate = date.fromisoformat(position["window_end"]) - timedelta(days=OVERLAP_DAYS)
     progress.start(cond.name, None)
-    ids = entrez.search_ids(cond.full_query, mindate, today)
+    ids = client.search_ids(cond.full_query, mindate, today)
     if mindate != EARLIEST:
         # Records entered earlier that only now match (NLM adds MeSH weeks later, an
         # abstract arrives late) were modified when they changed: one more esearch over
@@ -180,7 +182,7 @@ def update_condition(
         seen = set(ids)
         ids += [
             i
-            for i in entrez.search_ids(cond.full_query, mindate, today, datetype="mdat")
+            for i in client.search_ids(cond.full_query, mindate, today, datetype="mdat")
             if i not in seen
         ]
     result.found = len(ids)
@@ -198,7 +200,7 @@ def update_condition(
     result.fetched = len(to_fetch)
     progress.start(cond.name, len(to_fetch) + len(relink))
     new, result.unavailable = _fetch_and_store(
-        db, to_fetch, cond.name, run_id, stamp, progress, result.fetched_ids
+        db, client, to_fetch, cond.name, run_id, stamp, progress, result.fetched_ids
     )
     with db.atomic():
         unavailable = set(result.unavailable)
@@ -225,7 +227,12 @@ def update_condition(
     return result
 
 
-def refresh_pending(db: Database, skip: set[str], progress: Progress | None = None) -> int:
+def refresh_pending(
+    db: Database,
+    client: entrez.EntrezClient,
+    skip: set[str],
+    progress: Progress | None = None,
+) -> int:
     """Re-fetch records NLM has not finished indexing, so their types and MeSH catch up."""
     progress = progress or _NoProgress()
     ids = [p for p in store.pending_pmids(db) if p not in skip]
@@ -233,7 +240,7 @@ def refresh_pending(db: Database, skip: set[str], progress: Progress | None = No
         return 0
     progress.start("not yet indexed", len(ids))
     stamp = store.now_iso()
-    for batch in entrez.fetch_batches(ids):
+    for batch in client.fetch_batches(ids):
         store.save_articles(db, batch, None, None, stamp)
         progress.advance(len(batch))
     progress.finish()
@@ -242,6 +249,7 @@ def refresh_pending(db: Database, skip: set[str], progress: Progress | None = No
 
 def update(
     db: Database,
+    client: entrez.EntrezClient,
     conditions: Sequence[Condition],
     *,
     full: bool = False,
@@ -269,7 +277,7 @@ def update(
                 continue
             try:
                 result = update_condition(
-                    db, cond, run_id, full=full, today=today, progress=progress
+                    db, client, cond, run_id, full=full, today=today, progress=progress
                 )
             except entrez.OfflineError:
                 raise  # no network from the start: one sentence for the whole command
@@ -283,7 +291,7 @@ def update(
             fetched |= result.fetched_ids
         try:
             if down is None:
-                outcome.refreshed = refresh_pending(db, fetched, progress)
+                outcome.refreshed = refresh_pending(db, client, fetched, progress)
         except entrez.EntrezError as exc:
             outcome.refresh_error = str(exc)
     except entrez.OfflineError as exc:

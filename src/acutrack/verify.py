@@ -25,10 +25,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from . import fileio
 from .references import STOP_WORDS, Reference, fold, split_pages, title_words
+
+if TYPE_CHECKING:  # the client is built by the CLI; verify's own import stays light
+    from .entrez import EntrezClient
 
 T = TypeVar("T")
 # A record as verify reads it: a fetched article (article.Article) or a stored row with flags.
@@ -314,9 +317,16 @@ class _Lookups:
     references are not tried: each would only wait out its own retries.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, client: EntrezClient | None) -> None:
+        self._client = client
         self.failures = 0
         self.stopped: str | None = None
+
+    @property
+    def client(self) -> EntrezClient:
+        # None only when every reference is a mention, which is never looked up.
+        assert self._client is not None, "references to look up need an EntrezClient"
+        return self._client
 
     def run(self, checks: Iterable[Check], call: Callable[[], T]) -> T | None:
         from .entrez import EntrezError
@@ -339,11 +349,9 @@ class _Lookups:
         return result
 
 
-def _fetch(pmids: Iterable[str]) -> dict[str, Article]:
-    from . import entrez
-
+def _fetch(client: EntrezClient, pmids: Iterable[str]) -> dict[str, Article]:
     wanted = sorted(set(pmids), key=int)
-    return {a["pmid"]: a for batch in entrez.fetch_batches(wanted) for a in batch}
+    return {a["pmid"]: a for batch in client.fetch_batches(wanted) for a in batch}
 
 
 def _citmatch_journal(journal: str) -> str:
@@ -392,7 +400,9 @@ def _by_pmid(checks: list[Check], lookups: _Lookups) -> None:
     wanted = [c for c in checks if c.open and c.ref.pmid]
     if not wanted:
         return
-    found = lookups.run(wanted, lambda: _fetch(c.ref.pmid for c in wanted if c.ref.pmid))
+    found = lookups.run(
+        wanted, lambda: _fetch(lookups.client, (c.ref.pmid for c in wanted if c.ref.pmid))
+    )
     if found is None:
         return
     for c in wanted:
@@ -406,19 +416,19 @@ def _by_pmid(checks: list[Check], lookups: _Lookups) -> None:
 
 def _by_doi(checks: list[Check], lookups: _Lookups) -> None:
     """Printed DOIs, one esearch each."""
-    from . import entrez
-
     for c in [c for c in checks if c.open and c.ref.doi]:
         doi = c.ref.doi or ""
         term = f"{_quote(doi)}[aid]"
-        result = lookups.run([c], functools.partial(entrez.esearch, term, retmax=SEARCH_RETMAX))
+        result = lookups.run(
+            [c], functools.partial(lookups.client.esearch, term, retmax=SEARCH_RETMAX)
+        )
         if result is None:
             continue
         c.searched.append(f"DOI {doi}")
         if not result.ids:
             c.notes.append(f"DOI {doi} is not in PubMed")
         ids = [i for i in result.ids if i not in c.tried]
-        records = lookups.run([c], functools.partial(_fetch, ids)) if ids else None
+        records = lookups.run([c], functools.partial(_fetch, lookups.client, ids)) if ids else None
         if records:
             same = [r for r in records.values() if (r.get("doi") or "").lower() == doi.lower()]
             if same or len(records) == 1:
@@ -427,8 +437,6 @@ def _by_doi(checks: list[Check], lookups: _Lookups) -> None:
 
 def _by_citation(checks: list[Check], lookups: _Lookups) -> None:
     """Journal, year, volume and first page: ECitMatch, all in one request."""
-    from . import entrez
-
     wanted = {
         f"ref{i}": c
         for i, c in enumerate(checks)
@@ -447,7 +455,7 @@ def _by_citation(checks: list[Check], lookups: _Lookups) -> None:
         }
         for key, c in wanted.items()
     ]
-    answer = lookups.run(wanted.values(), lambda: entrez.ecitmatch(citations))
+    answer = lookups.run(wanted.values(), lambda: lookups.client.ecitmatch(citations))
     if answer is None:
         return
     for c in wanted.values():
@@ -455,7 +463,9 @@ def _by_citation(checks: list[Check], lookups: _Lookups) -> None:
     matched = {key: pmid for key, pmid in answer.items() if pmid and key in wanted}
     if not matched:
         return
-    records = lookups.run([wanted[k] for k in matched], lambda: _fetch(matched.values()))
+    records = lookups.run(
+        [wanted[k] for k in matched], lambda: _fetch(lookups.client, matched.values())
+    )
     for key, pmid in matched.items():
         if records and pmid in records:
             # NCBI matched journal, year, volume and page: this is the record at that
@@ -467,17 +477,17 @@ def _by_citation(checks: list[Check], lookups: _Lookups) -> None:
 
 def _by_search(c: Check, lookups: _Lookups) -> None:
     """esearch terms, surest first, until one finds a record that fits."""
-    from . import entrez
-
     for term in search_terms(c.ref):
-        result = lookups.run([c], functools.partial(entrez.esearch, term, retmax=SEARCH_RETMAX))
+        result = lookups.run(
+            [c], functools.partial(lookups.client.esearch, term, retmax=SEARCH_RETMAX)
+        )
         if result is None:
             return
         c.searched.append(f"search {term}")
         ids = [i for i in result.ids if i not in c.tried]
         if not ids:
             continue
-        records = lookups.run([c], functools.partial(_fetch, ids))
+        records = lookups.run([c], functools.partial(_fetch, lookups.client, ids))
         if records is None:
             return
         c.tried.update(ids)
@@ -487,8 +497,11 @@ def _by_search(c: Check, lookups: _Lookups) -> None:
             return
 
 
-def check(refs: list[Reference], progress: Progress | None = None) -> list[Check]:
-    """Look every reference up in PubMed; E-utilities failures end up in ``Check.error``."""
+def check(
+    refs: list[Reference], client: EntrezClient | None, progress: Progress | None = None
+) -> list[Check]:
+    """Look every reference up in PubMed with ``client``; E-utilities failures end up in
+    ``Check.error``. ``client`` may be None when every reference is a mention."""
     checks = [Check(ref) for ref in refs]
     first: dict[tuple[Any, ...], Check] = {}
     for c in checks:
@@ -498,7 +511,7 @@ def check(refs: list[Reference], progress: Progress | None = None) -> list[Check
                 c.same_as = first[key]
             else:
                 first[key] = c
-    lookups = _Lookups()
+    lookups = _Lookups(client)
     settled = 0
 
     def advance() -> None:

@@ -15,7 +15,8 @@ import click
 if TYPE_CHECKING:  # annotations only: commands import these inside, after --help
     from sqlite_utils import Database
 
-    from ..config import NCBISettings, Queries
+    from ..config import Queries
+    from ..entrez import EntrezClient
 
 
 class WorkFailed(click.ClickException):
@@ -137,11 +138,13 @@ def cli(ctx: click.Context, db: str | None, queries: str | None) -> None:
     ctx.obj = State(db, queries)
 
 
-def _ncbi_settings() -> NCBISettings:
+def entrez_client() -> EntrezClient:
+    """The one client a command asks NCBI with, built here from the validated settings
+    (a bad setting exits 2 before anything is asked) and passed to the code that needs it."""
     import warnings
 
-    from .. import entrez
     from ..config import NCBISettings
+    from ..entrez import EntrezClient
 
     settings = NCBISettings.from_env()
     if not settings.email:
@@ -152,8 +155,7 @@ def _ncbi_settings() -> NCBISettings:
         )
     # Bio.Entrez repeats that warning at length on every request.
     warnings.filterwarnings("ignore", message="\\s*Email address is not specified")
-    entrez.configure(settings)
-    return settings
+    return EntrezClient(settings)
 
 
 def _condition(state: State, db: Any, name: str) -> tuple[str, str]:

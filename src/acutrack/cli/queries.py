@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
 
-from .base import State, WorkFailed, _ncbi_settings, cli, pass_state
+from .base import State, WorkFailed, cli, entrez_client, pass_state
 
 
 @cli.group(name="queries", invoke_without_command=True)
@@ -46,15 +47,7 @@ def queries_group(
     queries = state.queries()
     chosen = queries.select(only)
     changed = queryedit.changed_conditions(queries, state.db_path, _warn)
-    search = None
-    if not offline:
-        from .. import entrez
-
-        _ncbi_settings()
-
-        def search(term: str) -> entrez.SearchResult:
-            return entrez.esearch(term, retmax=0)
-
+    search = None if offline else functools.partial(entrez_client().esearch, retmax=0)
     checks = queryedit.check_queries(chosen, changed=changed, search=search)
     fmt = default_format(fmt, "text")
     if fmt == "json":

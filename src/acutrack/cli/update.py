@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .base import BadSetting, State, WorkFailed, _ncbi_settings, cli, pass_state
+from .base import BadSetting, State, WorkFailed, cli, entrez_client, pass_state
 
 
 @cli.command()
@@ -44,12 +44,12 @@ def update(state: State, conditions: tuple[str, ...], full: bool, wait: float, f
     from ..render import UpdateProgress, err_console, out_console, update_summary
 
     chosen = state.queries().select(conditions)
-    _ncbi_settings()
+    client = entrez_client()
     with sync.update_lock(state.db_path, wait):
         db = state.open_db()
         progress = UpdateProgress(err_console()) if err_console().is_terminal else None
         try:
-            outcome = sync.update(db, chosen, full=full, progress=progress)
+            outcome = sync.update(db, client, chosen, full=full, progress=progress)
         finally:
             if progress:
                 progress.close()
@@ -152,12 +152,12 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
     fmt = fmt or ("table" if console.is_terminal else "json")  # console is needed anyway
     rows: list[dict[str, Any]] = []
     if refs:
-        if any(r.kind != "mention" for r in refs):
-            _ncbi_settings()
+        # Only mentions: nothing to look up, so no NCBI settings are needed.
+        client = entrez_client() if any(r.kind != "mention" for r in refs) else None
         db = state.open_db(create=False) if state.db_path.exists() else None
         progress = UpdateProgress(err_console()) if err_console().is_terminal else None
         try:
-            checks = checking.check(refs, progress=progress)
+            checks = checking.check(refs, client, progress=progress)
         finally:
             if progress:
                 progress.close()
