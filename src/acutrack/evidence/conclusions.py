@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from ..article import clean
@@ -112,7 +113,7 @@ def _is_admin(sentence: str) -> bool:
     low = sentence.lower()
     if _ADMIN_SENTENCE.search(low):
         return True
-    if _REGISTRY_ID.search(low) and len(low) < 200:
+    if len(low) < 200 and _REGISTRY_ID.search(low):
         return True  # "ClinicalTrials.gov Identifier: NCT01234567."
     return bool(_ALL_RIGHTS.search(low)) and len(low) < 300
 
@@ -183,8 +184,16 @@ def _states_finding(sentence: str, last: bool) -> bool:
     return last and bool(_LAST_SENTENCE.search(low))
 
 
+# Only the end of a long abstract is cut into sentences: the closing ones are all that is read.
+_TAIL = 2500
+
+
 def _closing(text: str) -> str | None:
-    sentences = _trim(_sentences(" ".join(text.split())))
+    text = " ".join(text.split())
+    if len(text) > _TAIL:
+        cut = text.find(". ", len(text) - _TAIL)  # from a sentence start (a rare abbreviation
+        text = text[cut + 2 :] if cut >= 0 else text  # here only shortens the first one)
+    sentences = _trim(_sentences(text))
     if not sentences:
         return None
     first = max(0, len(sentences) - _WINDOW)
@@ -197,8 +206,13 @@ def _closing(text: str) -> str | None:
 # --- entry point -------------------------------------------------------------------------------
 
 
-def _label(section: Mapping[str, Any]) -> str:
-    return " ".join(str(section.get("label") or "").upper().split())
+@lru_cache(maxsize=512)
+def _label_kind(label: str) -> str:
+    """'admin', 'conclusion' or '' for a section label (labels repeat: remembered)."""
+    label = " ".join(label.upper().split())
+    if _ADMIN_LABEL.search(label):
+        return "admin"
+    return "conclusion" if _CONCLUSION_LABEL.search(label) else ""
 
 
 def conclusion(article: Mapping[str, Any]) -> str | None:
@@ -206,10 +220,11 @@ def conclusion(article: Mapping[str, Any]) -> str | None:
     sections = [s for s in article.get("abstract_sections") or () if s.get("text")]
     if not sections:
         return None
-    content = [s for s in sections if not _ADMIN_LABEL.search(_label(s))]
+    kinds = [_label_kind(str(s.get("label") or "")) for s in sections]
+    content = [s for s, kind in zip(sections, kinds, strict=True) if kind != "admin"]
     picked = [s for s in content if (s.get("category") or "").upper() == "CONCLUSIONS"]
     if not picked:
-        picked = [s for s in content if _CONCLUSION_LABEL.search(_label(s))]
+        picked = [s for s, kind in zip(sections, kinds, strict=True) if kind == "conclusion"]
     if picked:
         joined = " ".join(" ".join(str(s["text"]).split()) for s in picked)
         text = " ".join(_trim(_sentences(joined)))
