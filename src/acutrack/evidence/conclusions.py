@@ -203,6 +203,11 @@ def _closing(text: str) -> str | None:
     return None
 
 
+# A label left inline in the text picked ("Conclusions/Implications: The NSI has ..."): the
+# field is the conclusion itself.
+_LEAD_LABEL = re.compile(r"^(?:conclusions?|implications?)(?:\s*(?:/|and)\s*\w+)?\s*:\s+", re.I)
+
+
 # --- entry point -------------------------------------------------------------------------------
 
 
@@ -232,5 +237,5 @@ def conclusion(article: Mapping[str, Any]) -> str | None:
         text = _closing(str(content[-1]["text"])) or ""
     else:
         text = ""
-    text = " ".join(clean(text).split())
+    text = _LEAD_LABEL.sub("", " ".join(clean(text).split()))
     return text or None
