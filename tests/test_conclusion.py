@@ -106,6 +106,19 @@ def test_unstructured_in_conclusion():
     assert found.endswith("the mechanical basis of the pain relief is not well understood.")
 
 
+def test_in_conclusion_after_a_missing_full_stop():
+    # The abstract reads "... required surgical decompression In conclusion, PVP is ...".
+    article = real(
+        realdata("p1m-ortho", "xs-stmz-methodology", "299f452a_pubmed_result.xml"), "27310966"
+    )
+    assert "decompression In conclusion, PVP" in article["abstract"]
+    assert conclusion(article) == (
+        "In conclusion, PVP is effective in decreasing the level of pain in compression vertebral "
+        "fractures. Complications occur in almost half of the patients but in more than 95% of "
+        "them do not produce any clinical symptoms."
+    )
+
+
 def test_unstructured_with_copyright_last():
     # The copyright notice follows the text ("© 2014 by The American Society for ...").
     article = real(MEDLINE_BASELINE, "25359771")

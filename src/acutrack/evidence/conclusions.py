@@ -8,9 +8,10 @@
   joined in order. Without one, its last content section is read as below.
 * Otherwise the closing sentences: from the first of the last three that states a finding
   ("In conclusion", "Taken together", "These results suggest", "We conclude", "Our data
-  indicate", "This case highlights", a last sentence "..., suggesting that" or a
-  recommendation "... should ...") to the end. None when no closing sentence qualifies: a case
-  narrative ending with the patient's course, results with no concluding statement.
+  indicate", "This case highlights"; in the last sentence also "..., suggesting that", a
+  recommendation "... should ...", a hedged reading "... may ..." or a general claim "... is
+  associated with ...") to the end. None when no closing sentence qualifies: a case narrative
+  ending with the patient's course, results with no concluding statement.
 
 Never a registration, funding, disclosure or copyright line: labelled sections of that kind are
 skipped, and such sentences or a closing "(Funded by ...; ClinicalTrials.gov number, NCT...)"
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from ..article import clean
@@ -149,7 +149,7 @@ _CONCLUDING_START = re.compile(
 # A subject that reports this study's finding, to be followed by a finding verb.
 _FINDING_SUBJECT = re.compile(
     r"^\W*(?:(?:however|moreover|furthermore|finally|importantly|altogether),\s+)?"
-    r"(?:our|these|this|the|such|present|current)\s+(?:\w+[\s-]+){0,2}?"
+    r"(?:(?:our|these|this|the|such|present|current)\s+(?:\w+[\s-]+){0,2}?)?"
     r"(?:results?|findings?|data|observations?|study|studies|analys[ie]s|experiments?|work|"
     r"research|report|case|cases|review|evidence|experience|investigation|trial|survey|"
     r"model|approach|method)\b"
@@ -164,11 +164,19 @@ _AIM = re.compile(
     r"\b(?:aim(?:s|ed)?\s+(?:to|at)|was\s+(?:designed|conducted|undertaken|performed)|"
     r"(?:were|was)\s+(?:enrolled|recruited|randomi[sz]ed)|purpose|objective)\b"
 )
-# In the last sentence only: a finding stated mid-sentence, or a recommendation.
+# In the last sentence only: a finding stated mid-sentence, a recommendation, a hedged
+# interpretation ("may", "appears to") or a general claim in the present tense.
 _LAST_SENTENCE = re.compile(
     r"\b(?:suggest(?:s|ing|ed)?\s+that|indicat(?:es|ing|ed)\s+(?:that|the)|"
     r"demonstrat(?:es|ing|ed)\s+that|conclud\w*|impl(?:y|ies|ying)\s+that|"
-    r"should|must|(?:is|are)\s+(?:required|needed|warranted|recommended|essential))\b"
+    r"should|must|(?:is|are)\s+(?:required|needed|warranted|recommended|essential)|"
+    r"may|might|could|(?:appears?|seems?)\s+to|would\s+appear|likely|probably|"
+    r"potentially|(?:is|are)\s+(?:\w+\s+)?associated\s+with)\b"
+)
+# A concluding opener after a missing full stop ("... required surgical decompression In
+# conclusion, PVP is effective ..."): a sentence starts there all the same.
+_RUN_ON = re.compile(
+    r"(?<=[a-z0-9)]) (?=(?:In conclusion|In summary|To conclude|Taken together|We conclude)\b)"
 )
 # How many closing sentences may hold the start of the conclusion.
 _WINDOW = 3
@@ -193,7 +201,7 @@ def _closing(text: str) -> str | None:
     if len(text) > _TAIL:
         cut = text.find(". ", len(text) - _TAIL)  # from a sentence start (a rare abbreviation
         text = text[cut + 2 :] if cut >= 0 else text  # here only shortens the first one)
-    sentences = _trim(_sentences(text))
+    sentences = _trim(_sentences(_RUN_ON.sub(". ", text)))
     if not sentences:
         return None
     first = max(0, len(sentences) - _WINDOW)
@@ -211,13 +219,24 @@ _LEAD_LABEL = re.compile(r"^(?:conclusions?|implications?)(?:\s*(?:/|and)\s*\w+)
 # --- entry point -------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=512)
+_KINDS: dict[str, str] = {}
+
+
 def _label_kind(label: str) -> str:
     """'admin', 'conclusion' or '' for a section label (labels repeat: remembered)."""
-    label = " ".join(label.upper().split())
-    if _ADMIN_LABEL.search(label):
-        return "admin"
-    return "conclusion" if _CONCLUSION_LABEL.search(label) else ""
+    kind = _KINDS.get(label)
+    if kind is None:
+        upper = " ".join(label.upper().split())
+        kind = (
+            "admin"
+            if _ADMIN_LABEL.search(upper)
+            else "conclusion"
+            if _CONCLUSION_LABEL.search(upper)
+            else ""
+        )
+        if len(_KINDS) < 4096:  # a bounded memo: labels are a few hundred distinct words
+            _KINDS[label] = kind
+    return kind
 
 
 def conclusion(article: Mapping[str, Any]) -> str | None:
