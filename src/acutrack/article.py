@@ -53,7 +53,8 @@ ARTICLE_FIELDS = tuple(_HINTS)
 LIST_FIELDS = tuple(key for key, hint in _HINTS.items() if get_origin(hint) is list)
 INT_FIELDS = tuple(key for key, hint in _HINTS.items() if int in (hint, *get_args(hint)))
 
-# The contract's fields, in order; then the extra fields an article object may carry.
+# The contract's fields, in order; then ``conclusion`` (always, string or null) and the extra
+# fields an article object may carry.
 PUBLIC_FIELDS = (
     "pmid",
     "title",
@@ -119,6 +120,8 @@ def public_article(row: dict[str, Any]) -> dict[str, Any]:
     out["flag_reasons"] = out["flag_reasons"] or {}
     out["title"] = out["title"] or ""
     out["abstract"] = out["abstract"] or ""
+    # The abstract's conclusion (evidence.conclusion), string or null in every object.
+    out["conclusion"] = row.get("conclusion") or None
     for key in EXTRA_FIELDS:
         if key in row:
             out[key] = row[key]

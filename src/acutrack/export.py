@@ -166,6 +166,7 @@ CSV_FIELDS = (
     "status",
     "url",
     "abstract",
+    "conclusion",
 )
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -205,6 +206,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
                 _csv_text(row.get("status")),
                 row.get("url") or "",
                 _csv_text(row.get("abstract")),
+                _csv_text(one_line(row.get("conclusion"))),
             ]
         )
     return buffer.getvalue()
@@ -222,10 +224,11 @@ def md_escape(value: Any) -> str:
 
 
 def to_markdown(rows: list[dict[str, Any]]) -> str:
-    """A Markdown (GitHub-flavoured) table linking each PMID to PubMed."""
+    """A Markdown (GitHub-flavoured) table linking each PMID to PubMed, with each study's
+    conclusion (empty when its abstract states none)."""
     lines = [
-        "| Year | Type | Title | Authors | Journal | PMID |",
-        "| ---: | --- | --- | --- | --- | --- |",
+        "| Year | Type | Title | Authors | Journal | PMID | Conclusion |",
+        "| ---: | --- | --- | --- | --- | --- | --- |",
     ]
     for row in rows:
         title = md_escape(row.get("title"))
@@ -241,6 +244,7 @@ def to_markdown(rows: list[dict[str, Any]]) -> str:
                     md_escape(first_author(row)),
                     md_escape(row.get("journal_abbrev") or row.get("journal")),
                     f"[{row['pmid']}]({pubmed_url(row['pmid'])})",
+                    md_escape(row.get("conclusion")),
                 ]
             )
             + " |"

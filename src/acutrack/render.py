@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # rich.table loads only where a Table is drawn: not for show 
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
-from .article import clean, doi_url, plural, pmc_url, pubmed_url, size_phrase
+from .article import clean, doi_url, one_line, plural, pmc_url, pubmed_url, size_phrase
 from .flags import STYLES, SYNTHESES
 from .termtable import SystemPager, footer_text, table_columns
 
@@ -364,6 +364,11 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
         warnings.append(line)
     if warnings:
         blocks.append(warnings)
+    if row.get("conclusion"):
+        # What the study concluded, first: PubMed text appended as plain Text, never markup.
+        found = Text("Conclusion: ", style="bold green")
+        found.append(one_line(row["conclusion"]), style="green")
+        blocks.append([found])
     sections = row.get("abstract_sections") or []
     if sections or row.get("abstract"):
         abstract: list[Any] = [Text("Abstract", style="bold underline")]

@@ -46,6 +46,8 @@ ARTICLE_COLUMNS: dict[str, str] = {
     + ")",
     "flag_reasons": "Why each flag was set: JSON object flag -> the matching text",
     "sample_size": "Trial size (randomized, else enrolled) read from the abstract of an RCT",
+    "conclusion": "What the study concluded: the abstract's conclusion section or closing "
+    "finding sentences (empty when it states none)",
     "stored_at": "When acutrack first stored the record",
     "updated_at": "When acutrack last refreshed the record",
 }

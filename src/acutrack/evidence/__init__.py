@@ -79,6 +79,9 @@ Always from the text (NLM has no Publication Type for them, except "Clinical Tri
       abstract (NCT, ChiCTR, ISRCTN, ACTRN, PROSPERO CRD, INPLASY, ...).
     - ``pilot``: MeSH "Pilot Projects", or a pilot or feasibility study/trial in the text.
 
+Conclusion: ``conclusion(article)`` (module ``conclusions``), the abstract's conclusion
+section or closing finding sentences, or None; stored as the ``conclusion`` column.
+
 Modules: ``text`` (the document and context tests), ``rct`` (rct and possible-rct),
 ``reviews`` (meta-analysis, systematic review), ``other`` (protocol, sham, registered, pilot,
 retracted), ``size`` (trial size); this module combines them. Flag names, badges and the rest
@@ -96,6 +99,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..flags import FLAGS, LABELS  # noqa: F401 - re-exported
+from . import conclusions as conclusions
+from .conclusions import conclusion as conclusion
 from .other import _IN_TITLE, _pilot, _protocol, _registered, _retracted, _sham
 from .other import RETRACTED_PT as RETRACTED_PT
 from .rct import _rct_from_text, possible_rct
@@ -247,7 +252,7 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
 # column each in the articles table. A value that is a list or a dict is stored as JSON. Adding
 # a derived value means adding its key here and to ``derive``, and a migration that adds the
 # column and calls ``store.schema.rederive`` (which recomputes every stored row).
-DERIVED: tuple[str, ...] = ("flags", "flag_reasons", "sample_size")
+DERIVED: tuple[str, ...] = ("flags", "flag_reasons", "sample_size", "conclusion")
 # The article fields ``derive`` reads: what ``rederive`` loads from the stored rows.
 DERIVED_FROM: tuple[str, ...] = (
     "title",
@@ -267,4 +272,5 @@ def derive(article: Mapping[str, Any]) -> dict[str, Any]:
         "flags": list(reasons),
         "flag_reasons": reasons,
         "sample_size": trial_size(article, reasons),
+        "conclusion": conclusion(article),
     }

@@ -330,6 +330,15 @@ def m007_article_overview(db: Database) -> None:
     db.execute(f"CREATE VIEW IF NOT EXISTS article_overview AS {ARTICLE_OVERVIEW_SQL}")
 
 
+@migration
+def m010_conclusion(db: Database) -> None:
+    # What each study concluded (issue 20): a text column, filled for every stored row from
+    # its stored abstract sections, so an old database shows it without a re-fetch.
+    if "conclusion" not in db["articles"].columns_dict:
+        db.table("articles").add_column("conclusion", str)
+    rederive(db)
+
+
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
     """Migrations recorded in the database that this version does not know (a newer
     acutrack wrote it); empty for a new database or one this version can use."""
