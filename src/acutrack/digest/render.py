@@ -7,12 +7,12 @@ backslash-escaped in Markdown.
 from __future__ import annotations
 
 import html
-import re
 import textwrap
 from pathlib import Path
 from typing import Any
 
 from ..article import html_text as esc
+from ..article import md_escape as md
 from ..article import one_line, plural, public_article, pubmed_url, size_phrase
 from ..flags import COLOURS, FLAGS, LABELS, NOUNS, TITLES
 from .collect import DEFAULT_NAME, STRONG, Digest, Group, when
@@ -252,16 +252,6 @@ def render_text(digest: Digest) -> str:
             out += [pad + line for line in excerpt(row.get("abstract"), WIDTH - len(pad))]
             out.append(pad + pubmed_url(row["pmid"]))
     return "\n".join(out) + "\n"
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
-
-
-def md(text: Any) -> str:
-    """PubMed text as literal Markdown: nothing in it becomes a link, emphasis or HTML."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", one_line(text))
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
 def render_markdown(digest: Digest) -> str:
