@@ -8,7 +8,6 @@ Standard library only, so non-terminal paths never import rich.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any, TypedDict, get_args, get_origin, get_type_hints
 
@@ -169,11 +168,6 @@ def md_escape(value: Any) -> str:
         lambda m: "\\" + m.group(1) if not m.group(1)[0].isdigit() else m.group(1) + "\\",
         escaped,
     )
-
-
-def html_text(value: Any) -> str:
-    """Text for HTML (digests, the report): one line, <, >, & and quotes escaped."""
-    return html.escape(one_line(value), quote=True)
 
 
 def pubmed_url(pmid: Any) -> str:
