@@ -299,15 +299,10 @@ def list_footer(shown: int, total: int | None, new: int, more_hint: str | None) 
     return Text(footer_text(shown, total, new, more_hint), style="dim")
 
 
-def print_listing(
-    listing: Any, *, show_all: bool, highlight: list[str] | None = None, empty: str
-) -> None:
-    """A ``listing.Listing`` as the articles table with its footer, paged when taller than
-    the terminal ($PAGER, else ``less -FRX``)."""
-    console = out_console()
-    if not listing.rows:
-        console.print(empty, markup=False, highlight=False)
-        return
+def listing_view(
+    listing: Any, *, width: int, show_all: bool, highlight: list[str] | None = None
+) -> Group:
+    """A ``listing.Listing`` (with rows) as the articles table and its footer."""
     footer = list_footer(
         len(listing.rows),
         listing.total,
@@ -315,12 +310,22 @@ def print_listing(
         "--limit N or --all shows more" if listing.more and not show_all else None,
     )
     table = articles_table(
-        listing.rows,
-        width=console.width,
-        show_conditions=listing.condition is None,
-        highlight=highlight,
+        listing.rows, width=width, show_conditions=listing.condition is None, highlight=highlight
     )
-    print_paged(console, Group(table, footer))
+    return Group(table, footer)
+
+
+def print_listing(
+    listing: Any, *, show_all: bool, highlight: list[str] | None = None, empty: str
+) -> None:
+    """``listing_view`` on standard output, paged when taller than the terminal ($PAGER,
+    else ``less -FRX``); ``empty`` when nothing matched."""
+    console = out_console()
+    if not listing.rows:
+        console.print(Text(empty))
+        return
+    view = listing_view(listing, width=console.width, show_all=show_all, highlight=highlight)
+    print_paged(console, view)
 
 
 def _citation(row: dict[str, Any]) -> str:
