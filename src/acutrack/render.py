@@ -516,12 +516,22 @@ def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = N
     bars = [_bar(r, scale) for r in rows]
     from rich.table import Table
 
+    # Two columns: the counts of a row as one Text (each number right-aligned in its own
+    # width and style) and the bar. One cell per count would draw the same lines, but rich
+    # measures every cell: that was most of `stats`'s run time.
+    def joined(texts: list[tuple[str, str]]) -> Text:
+        out = Text()
+        for i, (text, style) in enumerate(texts):
+            out.append("  " if i else "")
+            out.append(text, style=style or None)
+        return out
+
+    head = joined([(h.rjust(w), "") for h, _, _, w in columns])
     table = Table(title=Text(clean(title), style="bold"), box=None, pad_edge=False)
-    for header, _, style, column_width in columns:
-        table.add_column(header, justify="right", no_wrap=True, style=style, width=column_width)
+    table.add_column(head, no_wrap=True, width=head.cell_len)
     table.add_column("", no_wrap=True, overflow="crop", width=bar_width)
     for i, bar in enumerate(bars):
-        table.add_row(*(cells[i] for _, cells, _, _ in columns), bar)
+        table.add_row(joined([(cells[i].rjust(w), style) for _, cells, style, w in columns]), bar)
     legend = Text()
     for label, key in (("RCT", "rct"), ("MA/SR", "ma_sr"), ("other articles", "other")):
         legend.append("█ ", style=STATS_STYLES[key])
