@@ -21,8 +21,9 @@ Table commands run twice: with standard output on a pipe (plain lines, no styles
 OSC 8 links; the benchmark reads everything written). The pseudo-terminal is 500 rows tall
 so no pager starts: ``less`` is another program, and its start-up is not acutrack's.
 
-Targets (issue 11): ``show lupus`` in table and json format within 2x the baseline
-(ratio <= 2); ``search`` and ``stats lupus`` within 3x (ratio <= 3).
+Target (issue 17, relaxed from issue 11's 2x for ``show``): ``show``, ``search`` and ``stats``
+within 3x the baseline (ratio <= 3), on the terminal and in a pipe. The output says, per
+command, whether it met the target ("met": true/false; ``article`` is for information).
 Run: python benchmarks/startup.py [--records 100000] [--repeat 7] [--keep PATH]
 (--keep reuses a database built before, e.g. --keep /tmp/bench100k.db: building takes ~15 s.)
 """
@@ -46,6 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
 PMID_BASE = 50_000_000
+TARGET = 3.0  # times the baseline
+TARGETED = ("show", "search", "stats")
 
 
 def seed(db_path: Path) -> int:
@@ -226,10 +229,12 @@ def main() -> None:
                     "python": sys.version.split()[0],
                     "baseline_import_click_s": round(baseline, 3),
                     "commands": results,
-                    "targets": {
-                        "show lupus --format table (terminal and pipe) / json": "ratio <= 2",
-                        "search, stats lupus": "ratio <= 3",
-                    },
+                    "target": f"show, search, stats: ratio <= {TARGET} (terminal and pipe)",
+                    "missed": [
+                        name
+                        for name, r in results.items()
+                        if name.split()[0] in TARGETED and r["ratio"] > TARGET
+                    ],
                 },
                 indent=2,
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from html import escape
 from pathlib import Path
 
 import bibtexparser
@@ -212,3 +213,32 @@ def test_study_type_aliases():
 )
 def test_search_text_becomes_quoted_fts5(text, query):
     assert store.fts_query(text)[0] == query
+
+
+# Real titles that hold Markdown: a bracketed reference after a quoted title (a real
+# corrigendum) and a translated title in brackets.
+CORRIGENDUM = realdata("metapub", "fixtures", "pmid_xml", "38833988.xml")
+TRANSLATED = realdata("metapub", "fixtures", "pmid_xml", "38048813.xml")
+
+
+def test_one_markdown_escaper_for_exports_and_digests(isolated):
+    """export and the digest escape Markdown with the same function (article.md_escape); a
+    hostile real title renders as its text, and so do the characters only one of the two
+    escapers used to handle ($ @ # for maths, mentions and headings; "1." and "- " at the
+    start of a line for lists)."""
+    import importlib
+
+    from acutrack.article import md_escape
+
+    digest_render = importlib.import_module("acutrack.digest.render")
+
+    assert export.md_escape is md_escape and digest_render.md is md_escape
+    load = run("import", str(CORRIGENDUM), str(TRANSLATED), "--condition", "lupus")
+    assert load.exit_code == 0, load.output
+    titles = [r["title"] for r in store.query_articles(store.open_db(isolated / "acutrack.db"))]
+    assert any("[Biochim. Biophys. Acta" in t for t in titles)
+    parser = MarkdownIt("commonmark").enable("strikethrough")
+    # Invented additions: no real title starts with a list mark or holds $x$ maths.
+    for text in [*titles, "1. Sham", "- Sham", "+ a", "# heading", "$x$ @user #12 ~~s~~"]:
+        html = parser.render(md_escape(text))
+        assert html == f"<p>{escape(text, quote=False).replace(chr(34), '&quot;')}</p>\n", text

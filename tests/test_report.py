@@ -154,7 +154,8 @@ def test_report_escapes_pubmed_text_and_marks_retractions(filled: Path):
     assert result.exit_code == 0, result.output
     page = result.stdout
     assert "<script>alert" not in page and "<b>bold</b>" not in page and "\x1b" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quotes&#x27;" in page
+    # Escaped by Jinja's autoescape (markupsafe: &#34; and &#39; for the quotes).
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;quotes&#39;" in page
     doc = parse_strict(page)
     assert doc.find(".//script") is None and doc.find(".//b[@class]") is None
     retracted = doc.find(".//ol[@class='retractions']/li")

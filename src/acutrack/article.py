@@ -8,7 +8,6 @@ Standard library only, so non-terminal paths never import rich.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any, TypedDict, get_args, get_origin, get_type_hints
 
@@ -154,9 +153,24 @@ def one_line(value: Any) -> str:
     return " ".join(clean(value).split())
 
 
-def html_text(value: Any) -> str:
-    """Text for HTML (digests, the report): one line, <, >, & and quotes escaped."""
-    return html.escape(one_line(value), quote=True)
+# Markdown (CommonMark and GitHub's): ASCII punctuation that starts links and images (with
+# [ escaped, ( ) and ! are inert), emphasis, code, HTML, entities, maths, strikethrough,
+# mentions, issue references, headings or a table cell. CommonMark allows a backslash before
+# any ASCII punctuation, so escaping these never shows a stray backslash.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$@#])")
+# At the start of a line, "- ", "+ ", "= " and "1. " or "1) " make lists and headings: the
+# mark is escaped (after the digits: a backslash before a digit would show).
+_MD_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
+
+
+def md_escape(value: Any) -> str:
+    """PubMed text as literal Markdown on one line: nothing in it becomes a link, emphasis,
+    HTML, a heading or a list (every Markdown output: exports and digests)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", one_line(value))
+    return _MD_LINE_START.sub(
+        lambda m: "\\" + m.group(1) if not m.group(1)[0].isdigit() else m.group(1) + "\\",
+        escaped,
+    )
 
 
 def pubmed_url(pmid: Any) -> str:

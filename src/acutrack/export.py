@@ -25,7 +25,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import flags
-from .article import BIDI_CONTROLS, clean, doi_url, one_line, public_article, pubmed_url
+from .article import (
+    BIDI_CONTROLS,
+    clean,
+    doi_url,
+    md_escape,
+    one_line,
+    public_article,
+    pubmed_url,
+)
 from .errors import UsageError
 from .flags import LABELS
 
@@ -210,17 +218,6 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
             ]
         )
     return buffer.getvalue()
-
-
-# ASCII punctuation that starts links and images (with [ escaped, ( ) and ! are inert),
-# emphasis, code, HTML, entities, maths, strikethrough, mentions, issue references or a
-# table cell. CommonMark allows a backslash
-# before any ASCII punctuation, so escaping these never shows a stray backslash.
-MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>|~&$@#])")
-
-
-def md_escape(value: Any) -> str:
-    return MD_SPECIAL_RE.sub(r"\\\1", one_line(value))
 
 
 def to_markdown(rows: list[dict[str, Any]]) -> str:

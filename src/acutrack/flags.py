@@ -21,8 +21,11 @@ class Flag:
     name: str  # stored in the database and the JSON ``flags`` list
     badge: str  # short badge in tables ("RCT")
     title: str  # full name in digests ("Meta-analysis")
+    # The flag's one colour, told twice: the terminal badge's rich style (a named colour, as
+    # 16-colour terminals draw it well) and the HTML badge's background are the same hue, or
+    # grey with no colour in the style (tests/test_tables.py checks they agree).
     style: str  # rich style of the terminal badge
-    colour: str  # background of the HTML badge in digests
+    colour: str  # background of the HTML badge (report, digests)
     badge_order: int  # position among an article's badges (a retraction first)
     rank: int | None = None  # strength of evidence for digests (0 strongest); None: not ranked
     aliases: tuple[str, ...] = ()  # more words `--type` accepts (the name and badge always do)
@@ -48,7 +51,7 @@ REGISTRY: tuple[Flag, ...] = (
         "meta-analysis",
         "MA",
         "Meta-analysis",
-        "bold white on magenta",
+        "bold white on blue",
         "#1a4f8b",
         badge_order=3,
         rank=1,

@@ -1,6 +1,6 @@
 """Listing stored articles for `show` and `search`: filters, limits, the default format.
 
-Rich-free: the table itself is drawn by ``termtable.print_listing``; the other formats by
+Rich-free: the table itself is drawn by ``render.print_listing``; the other formats by
 ``export.render``. A table lists at most ``TABLE_DEFAULT_LIMIT`` articles unless asked for
 more, and what a table listed counts as shown (``mark_listed``); exports mark nothing.
 """
@@ -21,9 +21,26 @@ def default_format(fmt: str | None, pipe: str = "json") -> str:
     """``fmt`` if given, else ``table`` on a terminal and ``pipe`` (json or text) otherwise."""
     if fmt:
         return fmt
-    from .termtable import Terminal  # as rich's console sees it, without loading rich's console
+    return "table" if is_terminal() else pipe
 
-    return "table" if Terminal().is_terminal else pipe
+
+def is_terminal() -> bool:
+    """Whether standard output is a terminal as rich's ``Console().is_terminal`` sees it
+    (TTY_COMPATIBLE, then FORCE_COLOR, then isatty), decided without importing rich, which
+    json and csv output never need."""
+    import os
+    import sys
+
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return bool(sys.stdout.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def check_date(value: str | None) -> str | None:

@@ -21,8 +21,7 @@ if TYPE_CHECKING:  # rich.table loads only where a Table is drawn: not for show 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
 from .article import clean, doi_url, one_line, plural, pmc_url, pubmed_url, size_phrase
-from .flags import STYLES, SYNTHESES
-from .termtable import SystemPager, footer_text, table_columns
+from .flags import STYLES, SYNTHESES, TIER_BY_KEY
 
 
 @cache
@@ -218,14 +217,13 @@ class ArticleTable:
                 yield from emit(line)
 
 
-def _text(cell: list[Any]) -> Text:
-    """A ``termtable`` cell, runs of (text, style, link), as rich ``Text``."""
-    out = Text()
-    for text, style, link in cell:
-        if link:
-            out.append_text(_link(text, link, style))
-        else:
-            out.append(text, style=style or None)
+def highlighted(text: str, words: list[str] | None, style: str) -> Text:
+    """``text`` with every case-insensitive match of ``words`` in ``style``."""
+    out = Text(text)
+    if words:
+        import re
+
+        out.highlight_regex(re.compile("|".join(map(re.escape, words)), re.IGNORECASE), style)
     return out
 
 
@@ -236,16 +234,64 @@ def articles_table(
     show_conditions: bool = False,
     highlight: list[str] | None = None,
 ) -> ArticleTable:
-    """Articles one per row: NEW marker, badges, year, title, first author, journal, PMID.
+    """Articles one per row: NEW marker, badges, trial size, year, title, first author,
+    journal, conditions, PMID (a link to PubMed).
 
-    The columns come from ``termtable.table_columns`` (which also draws them without rich
-    for `show` and `search`): narrow widths drop the journal, then the first author and the
-    conditions column; the title takes the width left and wraps. ``highlight``: words to
-    mark in titles.
+    Narrow widths drop the journal, then the first author and the conditions column; the
+    title takes the width left and wraps. ``highlight``: words to mark in titles. Fixed
+    columns are as wide as their longest cell, capped.
     """
+    from .export import first_author
+
     width = width or 120
-    columns = table_columns(rows, width=width, show_conditions=show_conditions, highlight=highlight)
-    return ArticleTable([(h, [_text(c) for c in cells], o) for h, cells, o in columns], width)
+    columns: list[tuple[str, list[Text], dict[str, Any]]] = []
+
+    def column(header: str, cells: list[Text], cap: int | None = None, **options: Any) -> None:
+        if cap is not None:
+            longest = max([len(header), *(c.cell_len for c in cells)])
+            options["width"] = min(longest, cap)
+        else:
+            options.update(width=0, flex=True, wrap=True)
+        columns.append((header, cells, options))
+
+    if any(row.get("new") for row in rows):
+        column("", [Text("NEW", style="bold green") if r.get("new") else Text() for r in rows], 3)
+    column("type", [badges(r.get("flags")) for r in rows], 13, wrap=True)
+    if width >= 70 and any(r.get("sample_size") is not None for r in rows):  # trial size
+        sizes = [r.get("sample_size") for r in rows]
+        column("n", [Text("" if n is None else f"{n:,}") for n in sizes], 7, justify="right")
+    column("year", [Text(str(r.get("year") or "")) for r in rows], 4, justify="right")
+    titles = [
+        highlighted(clean(r.get("title")) or "(no title)", highlight, "bold yellow") for r in rows
+    ]
+    column("title", titles)
+    if width >= 80:
+        column("first author", [Text(first_author(r)) for r in rows], 20)
+    if width >= 110:
+        journals = [Text(clean(r.get("journal_abbrev") or r.get("journal"))) for r in rows]
+        column("journal", journals, 22)
+    if show_conditions and width >= 100:
+        conditions = [Text(", ".join(r.get("conditions") or [])) for r in rows]
+        column("conditions", conditions, 24, wrap=True)
+    column("PMID", [_link(r["pmid"], pubmed_url(r["pmid"]), "cyan") for r in rows], 9)
+    return ArticleTable(columns, width)
+
+
+def footer_text(shown: int, total: int | None, new: int, more_hint: str | None) -> str:
+    """'50 of 1,204 articles, 3 new (marked NEW); --limit N or --all shows more'.
+
+    ``total`` None: more match but were not counted."""
+    if total is None:
+        text = f"{plural(shown, 'article')} (more match)"
+    elif total > shown:
+        text = f"{shown:,} of {total:,} articles"
+    else:
+        text = plural(shown, "article")
+    if new:
+        text += f", {new:,} new (marked NEW)"
+    if more_hint:
+        text += f"; {more_hint}"
+    return text
 
 
 def list_footer(shown: int, total: int | None, new: int, more_hint: str | None) -> Text:
@@ -253,15 +299,10 @@ def list_footer(shown: int, total: int | None, new: int, more_hint: str | None) 
     return Text(footer_text(shown, total, new, more_hint), style="dim")
 
 
-def print_listing(
-    listing: Any, *, show_all: bool, highlight: list[str] | None = None, empty: str
-) -> None:
-    """A ``listing.Listing`` as the articles table with its footer (paged when tall), drawn
-    by rich: where ``termtable.print_listing`` cannot draw it the same way itself."""
-    console = out_console()
-    if not listing.rows:
-        console.print(empty, markup=False, highlight=False)
-        return
+def listing_view(
+    listing: Any, *, width: int, show_all: bool, highlight: list[str] | None = None
+) -> Group:
+    """A ``listing.Listing`` (with rows) as the articles table and its footer."""
     footer = list_footer(
         len(listing.rows),
         listing.total,
@@ -269,12 +310,22 @@ def print_listing(
         "--limit N or --all shows more" if listing.more and not show_all else None,
     )
     table = articles_table(
-        listing.rows,
-        width=console.width,
-        show_conditions=listing.condition is None,
-        highlight=highlight,
+        listing.rows, width=width, show_conditions=listing.condition is None, highlight=highlight
     )
-    print_paged(console, Group(table, footer))
+    return Group(table, footer)
+
+
+def print_listing(
+    listing: Any, *, show_all: bool, highlight: list[str] | None = None, empty: str
+) -> None:
+    """``listing_view`` on standard output, paged when taller than the terminal ($PAGER,
+    else ``less -FRX``); ``empty`` when nothing matched."""
+    console = out_console()
+    if not listing.rows:
+        console.print(Text(empty))
+        return
+    view = listing_view(listing, width=console.width, show_all=show_all, highlight=highlight)
+    print_paged(console, view)
 
 
 def _citation(row: dict[str, Any]) -> str:
@@ -411,7 +462,23 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
 
 
 BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
-STATS_STYLES = {"rct": "green", "ma_sr": "magenta", "other": "blue"}
+
+
+def _ink(style: str) -> str:
+    """The colour of a badge style ('bold white on blue' -> 'blue'), to draw a bar in."""
+    from rich.style import Style
+
+    parsed = Style.parse(style)
+    colour = parsed.bgcolor or parsed.color
+    return colour.name if colour else style
+
+
+# The chart's colours are its tiers' colours (flags.TIERS), as in the report's chart.
+STATS_STYLES = {
+    "rct": _ink(TIER_BY_KEY["rct"].style),
+    "ma_sr": _ink(TIER_BY_KEY["ma-sr"].style),
+    "other": _ink(TIER_BY_KEY["other"].style),
+}
 
 
 def _bar(row: dict[str, Any], scale: float) -> Text:
@@ -452,7 +519,24 @@ def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = N
     peak = max((r["articles"] for r in rows), default=0)
     scale = bar_width / peak if peak else 0
     bars = [_bar(r, scale) for r in rows]
-    table = YearTable(Text(clean(title), style="bold"), columns, bars, bar_width)
+    from rich.table import Table
+
+    # Two columns: the counts of a row as one Text (each number right-aligned in its own
+    # width and style) and the bar. One cell per count would draw the same lines, but rich
+    # measures every cell: that was most of `stats`'s run time.
+    def joined(texts: list[tuple[str, str]]) -> Text:
+        out = Text()
+        for i, (text, style) in enumerate(texts):
+            out.append("  " if i else "")
+            out.append(text, style=style or None)
+        return out
+
+    head = joined([(h.rjust(w), "") for h, _, _, w in columns])
+    table = Table(title=Text(clean(title), style="bold"), box=None, pad_edge=False)
+    table.add_column(head, no_wrap=True, width=head.cell_len)
+    table.add_column("", no_wrap=True, overflow="crop", width=bar_width)
+    for i, bar in enumerate(bars):
+        table.add_row(joined([(cells[i].rjust(w), style) for _, cells, style, w in columns]), bar)
     legend = Text()
     for label, key in (("RCT", "rct"), ("MA/SR", "ma_sr"), ("other articles", "other")):
         legend.append("█ ", style=STATS_STYLES[key])
@@ -472,57 +556,6 @@ def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = N
     return Group(table, Text(""), legend, summary)
 
 
-class YearTable:
-    """The table of ``stats_chart``: right-aligned counts and a bar, every column of fixed
-    width and unwrapped. On a terminal it is a ``rich.table.Table``; to a pipe or file, where
-    styles draw nothing, the same lines are written directly (the same bytes, without
-    importing rich.table or measuring every cell: most of `stats`'s run time)."""
-
-    def __init__(
-        self,
-        title: Text,
-        columns: list[tuple[str, list[str], str, int]],
-        bars: list[Text],
-        bar_width: int,
-    ) -> None:
-        self.title, self.columns, self.bars, self.bar_width = title, columns, bars, bar_width
-
-    def rich_table(self) -> Table:
-        from rich.table import Table
-
-        table = Table(title=self.title, box=None, pad_edge=False)
-        for header, _, style, column_width in self.columns:
-            table.add_column(header, justify="right", no_wrap=True, style=style, width=column_width)
-        table.add_column("", no_wrap=True, overflow="crop", width=self.bar_width)
-        for i, bar in enumerate(self.bars):
-            table.add_row(*(cells[i] for _, cells, _, _ in self.columns), bar)
-        return table
-
-    def __rich_console__(self, console: Console, options: Any) -> Any:
-        from rich.cells import cell_len
-        from rich.segment import Segment
-
-        bar_width = self.bar_width
-        total = sum(c[3] for c in self.columns) + 2 * len(self.columns) + bar_width
-        title = self.title.plain
-        if (
-            console.color_system is not None
-            or total > options.max_width
-            or (cell_len(title) > total or any(cell_len(b.plain) > bar_width for b in self.bars))
-        ):
-            yield self.rich_table()
-            return
-        left = (total - cell_len(title)) // 2
-        lines = [" " * left + title + " " * (total - cell_len(title) - left)]
-        lines.append("  ".join([*(h.rjust(w) for h, _, _, w in self.columns), " " * bar_width]))
-        for i, bar in enumerate(self.bars):
-            cells = (cells[i].rjust(w) for _, cells, _, w in self.columns)
-            lines.append("  ".join([*cells, bar.plain.ljust(bar_width)]))
-        for line in lines:
-            yield Segment(line)
-            yield Segment.line()
-
-
 def print_paged(console: Console, renderable: Any, pager: Pager | None = None) -> None:
     """Print, through a pager when the console is a terminal and the output is taller than
     the screen. $PAGER is used when set, else ``less`` with LESS=FRX as git does."""
@@ -540,8 +573,38 @@ def print_paged(console: Console, renderable: Any, pager: Pager | None = None) -
     if len(lines) < console.height:
         console.print(rendered)
         return
-    with console.pager(pager=pager or SystemPager(), styles=True):
+    with console.pager(pager=pager or SystemPager(), styles=True, links=True):
         console.print(rendered)
+
+
+class SystemPager(Pager):
+    """$PAGER, or ``less -FRX``; plain printing when neither can be started."""
+
+    def show(self, content: str) -> None:
+        import os
+        import shutil
+        import subprocess
+        import sys
+
+        command = os.environ.get("PAGER", "").strip()
+        if not command and shutil.which("less"):
+            command = "less"
+        if not command:
+            sys.stdout.write(content)
+            return
+        env = dict(os.environ)
+        env.setdefault("LESS", "FRX")  # quit if one screen, keep colours, no screen clearing
+        env.setdefault("LV", "-c")
+        try:
+            # PAGER may carry options ("less -S"): run it through the shell, as git does.
+            proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+        except OSError:
+            sys.stdout.write(content)
+            return
+        try:
+            proc.communicate(content.encode(sys.stdout.encoding or "utf-8", "replace"))
+        except KeyboardInterrupt:
+            proc.wait()
 
 
 def status_table(rows: list[dict[str, Any]]) -> Table:

@@ -77,13 +77,9 @@ def _list_articles(
 
         click.echo(export.render(found.rows, fmt), nl=False)
         return
-    from ..termtable import print_listing
+    from ..render import print_listing
 
-    # Drawn without rich's console (start-up); rich draws what that cannot draw the same way.
-    if not print_listing(found, show_all=show_all, highlight=highlight, empty=empty):
-        from ..render import print_listing as rich_listing
-
-        rich_listing(found, show_all=show_all, highlight=highlight, empty=empty)
+    print_listing(found, show_all=show_all, highlight=highlight, empty=empty)
     if not listing.mark_listed(db, found):
         read_only_note()
 

@@ -6,13 +6,11 @@ backslash-escaped in Markdown.
 
 from __future__ import annotations
 
-import html
-import re
 import textwrap
 from pathlib import Path
 from typing import Any
 
-from ..article import html_text as esc
+from ..article import md_escape as md
 from ..article import one_line, plural, public_article, pubmed_url, size_phrase
 from ..flags import COLOURS, FLAGS, LABELS, NOUNS, TITLES
 from .collect import DEFAULT_NAME, STRONG, Digest, Group, when
@@ -254,16 +252,6 @@ def render_text(digest: Digest) -> str:
     return "\n".join(out) + "\n"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
-
-
-def md(text: Any) -> str:
-    """PubMed text as literal Markdown: nothing in it becomes a link, emphasis or HTML."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", one_line(text))
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
-
-
 def render_markdown(digest: Digest) -> str:
     if not digest.total:
         return md(empty_line(digest)) + "\n"
@@ -298,90 +286,55 @@ def render_markdown(digest: Digest) -> str:
     return "\n".join(out) + "\n"
 
 
-# Inline CSS only: mail clients drop <style> blocks and external sheets.
-_BADGE: dict[str, str] = dict(COLOURS)
-_FONT = "font-family:Helvetica,Arial,sans-serif;"
+_BADGE: dict[str, str] = dict(COLOURS)  # badge colours from the flag registry
 
 
 def render_html(digest: Digest) -> str:
-    """A self-contained HTML page that reads well in mail clients; all PubMed text escaped."""
-    title = esc(subject(digest))
-    head = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n</head>\n"
-        f'<body style="margin:0;padding:16px;background:#f4f4f4;color:#222;{_FONT}">\n'
-        '<div style="max-width:720px;margin:0 auto;background:#ffffff;padding:20px 24px;">\n'
-    )
-    tail = "</div>\n</body>\n</html>\n"
+    """A self-contained HTML page that reads well in mail clients (templates/digest.html);
+    all PubMed text escaped by Jinja's autoescape."""
+    from ..templating import render as fill
+
     if not digest.total:
-        return head + f'<p style="font-size:15px;margin:0;">{esc(empty_line(digest))}</p>\n' + tail
+        return fill("digest.html", subject=subject(digest), empty=empty_line(digest))
     same, _ = digest.common_since()
-    out = [
-        f'<h1 style="font-size:20px;margin:0 0 4px 0;">{esc(heading(digest))}: '
-        f"{plural(digest.total, 'article')}</h1>",
-        f'<p style="font-size:13px;color:#666;margin:0 0 12px 0;">'
-        f"{esc(when(digest.generated_at))} &middot; {esc(since_phrase(digest))} &middot; "
-        "strongest evidence first</p>",
-    ]
-    for note in digest.notes:
-        out.append(
-            '<p style="font-size:13px;background:#fff4e5;border-left:4px solid #e69500;'
-            f'padding:8px 10px;margin:0 0 12px 0;"><b>Note:</b> {esc(note)}</p>'
-        )
-    for group in shown_groups(digest):
-        out.append(
-            '<h2 style="font-size:17px;margin:24px 0 8px 0;padding-bottom:4px;'
-            f'border-bottom:1px solid #dddddd;">{esc(_group_title(group, digest, same))}</h2>'
-        )
-        for row in group.rows:
-            out.append(_html_article(row))
-    return head + "\n".join(out) + "\n" + tail
+    return fill(
+        "digest.html",
+        subject=subject(digest),
+        empty="",
+        heading=f"{heading(digest)}: {plural(digest.total, 'article')}",
+        when=when(digest.generated_at),
+        since=since_phrase(digest),
+        notes=[one_line(n) for n in digest.notes],
+        groups=[
+            {
+                "title": _group_title(group, digest, same),
+                "articles": [_html_article(row) for row in group.rows],
+            }
+            for group in shown_groups(digest)
+        ],
+    )
 
 
-def _html_article(row: dict[str, Any]) -> str:
-    url = html.escape(pubmed_url(row["pmid"]), quote=True)
+def _html_article(row: dict[str, Any]) -> dict[str, Any]:
+    """What the HTML digest shows of one article."""
     items = flag_items(row)
-    badges = "".join(
-        f'<span style="display:inline-block;font-size:11px;font-weight:bold;color:#ffffff;'
-        f"background:{_BADGE.get(flag, '#666666')};padding:1px 6px;margin:0 4px 2px 0;"
-        f'border-radius:3px;">{esc(label)}</span>'
-        for flag, label, _reason in items
-    )
-    parts = ['<div style="margin:0 0 18px 0;">']
-    if badges:
-        parts.append(f"<div>{badges}</div>")
-    parts.append(
-        f'<div><a href="{url}" style="font-size:15px;font-weight:bold;color:#1a4f8b;'
-        f'text-decoration:none;">{esc(row.get("title")) or "(no title)"}</a></div>'
-    )
-    parts.append(
-        f'<div style="font-size:13px;color:#444;">{esc(authors_line(row.get("authors")))}</div>'
-    )
-    parts.append(
-        f'<div style="font-size:13px;color:#666;"><i>{esc(source_line(row))}</i> &middot; '
-        f'<a href="{url}" style="color:#1a4f8b;">PMID {esc(row["pmid"])}</a></div>'
-    )
-    reasons = [
-        f"<li><b>{esc(label)}</b>: {esc(reason)}</li>" for _f, label, reason in items if reason
-    ]
+    reasons = [{"label": label, "text": reason} for _f, label, reason in items if reason]
     if size_phrase(row):
-        reasons.append(f"<li><b>Trial size</b>: {esc(size_phrase(row))}</li>")
+        reasons.append({"label": "Trial size", "text": size_phrase(row)})
     if row.get("also_in"):
-        reasons.append(f"<li>Also new for: {esc(', '.join(row['also_in']))}</li>")
-    if reasons:
-        parts.append(
-            '<ul style="font-size:12px;color:#555;margin:4px 0;padding-left:18px;">'
-            + "".join(reasons)
-            + "</ul>"
-        )
-    lines = excerpt(row.get("abstract"), 90)
-    if lines:
-        parts.append(
-            f'<p style="font-size:13px;color:#333;margin:4px 0 0 0;">{esc(" ".join(lines))}</p>'
-        )
-    parts.append("</div>")
-    return "\n".join(parts)
+        reasons.append({"label": "", "text": "Also new for: " + ", ".join(row["also_in"])})
+    return {
+        "url": pubmed_url(row["pmid"]),
+        "pmid": one_line(row["pmid"]),
+        "title": one_line(row.get("title")) or "(no title)",
+        "authors": one_line(authors_line(row.get("authors"))),
+        "source": one_line(source_line(row)),
+        "badges": [
+            {"label": label, "colour": _BADGE.get(flag, "#666666")} for flag, label, _ in items
+        ],
+        "reasons": [{"label": r["label"], "text": one_line(r["text"])} for r in reasons],
+        "excerpt": " ".join(excerpt(row.get("abstract"), 90)),
+    }
 
 
 def as_dict(digest: Digest) -> dict[str, Any]:

