@@ -1,0 +1,192 @@
+"""Issue 21: trial size v3 (with the fragment it was read from), systematic reviews by their
+structure, and an expression of concern that does not erase a trial.
+
+Each rule is pinned on the real record that shows it (../shared/evidence-dev or
+../shared/realdata); an invented abstract is used only where no real record shows the case,
+and the test says so.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_evidence_v2 import DEV, REALDATA, _labels, dev, needs_dev, needs_realdata
+
+from acutrack import records
+from acutrack.evidence import sample_size
+from acutrack.evidence.size import sample_size_and_source
+
+# --- trial size v3 ----------------------------------------------------------------------------
+
+
+def test_v3_labels_are_forty_dev_rcts_not_in_the_earlier_sets():
+    rows = _labels("sample_sizes_v3.tsv")
+    earlier = {
+        p for name in ("sample_sizes.tsv", "sample_sizes_holdout.tsv") for p, _ in _labels(name)
+    }
+    assert len(rows) == 40 and len({p for p, _ in rows}) == 40
+    assert not {p for p, _ in rows} & earlier
+    if DEV.is_file():
+        for pmid, _ in rows:
+            assert "Randomized Controlled Trial" in dev(pmid, stripped=False)["publication_types"]
+
+
+@needs_dev
+@pytest.mark.parametrize(
+    "name", ["sample_sizes.tsv", "sample_sizes_holdout.tsv", "sample_sizes_v3.tsv"]
+)
+def test_v3_accuracy_on_every_label_set_and_no_invented_numbers(name):
+    rows = _labels(name)
+    got = {pmid: sample_size(dev(pmid)) for pmid, _ in rows}
+    exact = sum(got[pmid] == truth for pmid, truth in rows)
+    assert exact / len(rows) >= 0.95
+    assert [(p, got[p]) for p, truth in rows if truth is None and got[p] is not None] == []
+
+
+@needs_dev
+@pytest.mark.parametrize(
+    ("pmid", "phrase", "size"),
+    [
+        # a complete sex split of the randomized people is their sum
+        ("10964861", "A total of 235 male and 400 female outpatients", 635),
+        # "were assigned to" in a sentence about randomization; "4 (10%) of 41 patients" is
+        # an outcome count, not the size
+        ("10942744", "In a double-blind, randomized fashion, 118 patients", 118),
+        # the verb before the number: "we assigned 13 patients"
+        ("10805824", "we assigned 13 patients", 13),
+        # a total followed by its arms is the total, not per-arm counts
+        ("11084540", "A total of 1010 patients were randomized, 502 to the control", 1010),
+        # "N of M approached entered the study": N, not the approached M ("SAMPLE: Seventy")
+        ("10955425", "Sixty-eight of 70 women approached entered the study", 68),
+        # "10 pairs of elderly cadavers" are no people
+        ("11078536", "10 pairs of elderly cadavers", None),
+        # randomized people of whom some were withdrawn: the randomized number
+        ("10773143", "Of 172 randomized patients", 172),
+        ("10871975", "Of 359 randomized patients, 355 were included", 359),
+        # "Of N enrolled, ..." and "Among N patients, ..." are the trial, not a source population
+        ("10675427", "Of 248 neonates enrolled, 126 were randomly assigned", 248),
+        ("10789612", "Among 173 patients, 72 (82%) of the 88 assigned", 173),
+        # totals given only per arm, every arm explicitly randomized: their sum
+        ("11015817", "clozapine (n = 138) or to continue", 227),
+        ("10735888", "tamoxifen alone for 5 years (306 patients) or", 608),
+        ("10817552", "randomized into 4 groups: placebo (n = 121)", 472),
+        ("11074103", "either lithium (N=15) or placebo (N=15)", 30),
+        # one sentence per arm ("Patients randomized to A (n=77) ... Patients randomized to B
+        # (n=88)"): every arm of "either ... or" counted
+        ("10725288", "Patients randomized to the monophasic protocol (n=77)", 165),
+    ],
+)
+def test_v3_rules_on_real_dev_records(pmid, phrase, size):
+    article = dev(pmid)
+    assert phrase in article["abstract"]
+    number, source = sample_size_and_source(article)
+    assert number == size
+    assert (source is None) == (size is None)
+
+
+def _real(relpath: str, pmid: str) -> dict:
+    (article,) = [a for a in records.iter_file(REALDATA / relpath) if a["pmid"] == pmid]
+    return article
+
+
+@needs_realdata
+def test_v3_nejm_total_that_underwent_randomization():
+    """ "A total of 3849 patients underwent randomization, and 3836 (...) were included": the
+    analysed number is another stage, not a second arm."""
+    matches = [
+        a
+        for path in sorted(REALDATA.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+        for a in _iter(path)
+        if a["pmid"] == "29768149"
+    ]
+    assert matches
+    number, source = sample_size_and_source(matches[0])
+    assert number == 3849
+    assert source is not None and source.startswith(
+        "A total of 3849 patients underwent randomization"
+    )
+
+
+def _iter(path):
+    try:
+        yield from records.iter_file(path)
+    except (records.NotPubMedData, records.NCBIErrorResponse):
+        return
+
+
+@needs_realdata
+def test_v3_animals_randomized_into_arms_give_no_size():
+    matches = [
+        a
+        for path in sorted(REALDATA.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+        for a in _iter(path)
+        if a["pmid"] == "26694915"
+    ]
+    assert matches and "pigs were randomized into (1) LVt (n = 3)" in matches[0]["abstract"]
+    assert sample_size(matches[0]) is None
+
+
+# Invented sentences: the development set and realdata show none of these error classes (the
+# issue found them on the hidden half), so each is written here in the issue's own words.
+@pytest.mark.parametrize(
+    ("abstract", "size"),
+    [
+        # an age range is not a second arm
+        ("METHODS: Sixty women aged between 18 and 45 years were randomly assigned to A or B.", 60),
+        # drop-outs are not the enrolment
+        (
+            "METHODS: Adults with asthma were randomized to A or B. RESULTS: 12 patients failed "
+            "to complete the study.",
+            None,
+        ),
+        # the count at an interim point
+        (
+            "METHODS: After 100 patients had been randomized, the entry criteria were changed. "
+            "RESULTS: In all, 240 patients were randomized.",
+            240,
+        ),
+        # a follow-on non-randomized cohort
+        (
+            "METHODS: 120 patients were randomized to A or B. An additional 40 patients were "
+            "enrolled in a registry.",
+            120,
+        ),
+        # a source population
+        ("METHODS: Of 400 patients who underwent surgery, 120 were randomized to A or B.", 120),
+        # a single arm's count
+        (
+            "METHODS: In this randomized trial, 48 patients were assigned to the placebo group.",
+            None,
+        ),
+        # "(n = x)" after a noun that is not on the people list
+        (
+            "METHODS: Consecutive cardiac surgery candidates (n = 120) were randomly assigned "
+            "to A or B.",
+            120,
+        ),
+        # an adverb between the verb and the number
+        ("METHODS: We randomised prospectively 60 patients to A or B.", 60),
+        # "N were screened and M were randomized"
+        ("METHODS: In this trial, 400 were screened and 120 were randomized to A or B.", 120),
+        # "M had ... They were randomly assigned", across a sentence boundary
+        ("METHODS: Sixty-four adults had knee surgery. They were randomly assigned to A or B.", 64),
+        # totals only per arm: "15 to acupuncture and 16 to sham"
+        ("METHODS: Patients were randomly assigned, 15 to acupuncture and 16 to sham.", 31),
+        # arms of different stages are never added
+        (
+            "METHODS: Patients were randomized to A (n = 40) or B (n = 42). RESULTS: 35 and 38 "
+            "were analysed.",
+            82,
+        ),
+        (
+            "METHODS: Patients were randomized to A or B. RESULTS: Patients analysed in A (n = "
+            "35) and B (n = 38) improved.",
+            None,
+        ),
+        # not every arm counted: three groups, two counts
+        ("METHODS: Patients were randomized to one of three groups: A (n = 40), B (n = 42).", None),
+    ],
+)
+def test_v3_rules_in_the_issues_words(abstract, size):
+    assert sample_size({"abstract": abstract}) == size
