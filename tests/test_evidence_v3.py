@@ -190,3 +190,61 @@ def test_v3_animals_randomized_into_arms_give_no_size():
 )
 def test_v3_rules_in_the_issues_words(abstract, size):
     assert sample_size({"abstract": abstract}) == size
+
+
+# --- sample_size_source: stored, migrated, in JSON and in the article view ----------------------
+
+
+@needs_dev
+def test_size_source_in_json_and_article_view(isolated):
+    import gzip
+    import json
+
+    from conftest import run
+    from test_evidence_v2 import strip_medline
+
+    copy = isolated / "dev.txt"
+    copy.write_text(strip_medline(gzip.decompress(DEV.read_bytes()).decode("utf-8")))
+    assert run("import", str(copy), "--condition", "lupus").exit_code == 0
+    one = json.loads(run("article", "11084540", "--format", "json").stdout)
+    assert one["sample_size"] == 1010
+    assert one["sample_size_source"] == (
+        "A total of 1010 patients were randomized, 502 to the control group and 508 to the "
+        "study group"
+    )
+    none = json.loads(run("article", "10675118", "--format", "json").stdout)
+    assert "sample_size_source" in none and none["sample_size_source"] is None
+    shown = json.loads(run("show", "lupus", "--type", "RCT", "--all", "--format", "json").stdout)
+    assert all("sample_size_source" in a for a in shown)
+    assert all((a["sample_size"] is None) == (a["sample_size_source"] is None) for a in shown)
+    view = run("article", "11084540", "--format", "table").stdout
+    view = " ".join(view.split())
+    assert (
+        "Trial size 1,010 randomized or enrolled (from the abstract), read from \u201cA total of "
+        "1010 patients were randomized"
+    ) in view
+
+
+@needs_dev
+def test_m011_adds_the_source_and_recomputes_sizes(isolated):
+    """A database written before issue 21 (no sample_size_source, a v2 size) gets the column
+    and the v3 size when it is opened."""
+    import sqlite3
+
+    from acutrack import store
+    from acutrack.store import schema
+
+    path = isolated / "old.db"
+    db = store.open_db(path)
+    db.conn.execute("DELETE FROM _migrations WHERE name = 'm011_size_source'")
+    store.save_articles(db, [dev("11084540")])
+    db.conn.execute("ALTER TABLE articles DROP COLUMN sample_size_source")
+    db.conn.execute("UPDATE articles SET sample_size = NULL")  # what v2 gave (per-arm rule)
+    db.conn.commit()
+    db.close()
+    migrated = store.open_db(path)
+    got = migrated.execute("SELECT sample_size, sample_size_source FROM articles").fetchone()
+    assert got[0] == 1010 and got[1].startswith("A total of 1010 patients were randomized")
+    names = [r[0] for r in migrated.execute("SELECT name FROM _migrations")]
+    assert "m011_size_source" in names and schema.MIGRATIONS[-1][0] == "m011_size_source"
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM articles").fetchone()[0] == 1

@@ -46,6 +46,7 @@ ARTICLE_COLUMNS: dict[str, str] = {
     + ")",
     "flag_reasons": "Why each flag was set: JSON object flag -> the matching text",
     "sample_size": "Trial size (randomized, else enrolled) read from the abstract of an RCT",
+    "sample_size_source": "The fragment of the abstract the trial size was read from",
     "stored_at": "When acutrack first stored the record",
     "updated_at": "When acutrack last refreshed the record",
 }

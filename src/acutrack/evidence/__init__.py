@@ -61,7 +61,8 @@ Study design (``rct``, ``meta-analysis``, ``systematic-review``)
     RetractionOf link) and titles naming a review design get no design flag from the text.
 
 Trial size: ``trial_size(article, flags)`` / ``sample_size(article)`` (module ``size``), the
-number randomized or enrolled as the abstract states it, for ``rct`` and ``possible-rct``.
+number randomized or enrolled as the abstract states it, for ``rct`` and ``possible-rct``;
+``trial_size_and_source`` adds the abstract's fragment it was read from.
 
 Always from the text (NLM has no Publication Type for them, except "Clinical Trial Protocol")
     - ``protocol``: a trial or review protocol rather than results: "study protocol",
@@ -101,6 +102,7 @@ from .other import RETRACTED_PT as RETRACTED_PT
 from .rct import _rct_from_text, possible_rct
 from .reviews import _meta_analysis, _search_signal, _systematic_review
 from .size import sample_size as sample_size
+from .size import sample_size_and_source
 from .text import _COMMENT_TITLE, _REVIEW_TITLE, NOTICE_LINKS, _Doc
 
 # --- Publication Types -----------------------------------------------------------------------
@@ -188,6 +190,15 @@ def trial_size(article: Mapping[str, Any], flags: Mapping[str, str] | list[str])
     return sample_size(article)
 
 
+def trial_size_and_source(
+    article: Mapping[str, Any], flags: Mapping[str, str] | list[str]
+) -> tuple[int | None, str | None]:
+    """``trial_size`` and the abstract's fragment it was read from ((None, None) if unknown)."""
+    if not any(f in flags for f in SIZED_FLAGS):
+        return None, None
+    return sample_size_and_source(article)
+
+
 def _is_notice(article: Mapping[str, Any], pts: list[str], title_low: str) -> bool:
     """A letter, comment, erratum or retraction notice: it reports no study of its own."""
     if any(pt in NON_RESEARCH_PTS for pt in pts) or _COMMENT_TITLE.search(title_low):
@@ -247,7 +258,7 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
 # column each in the articles table. A value that is a list or a dict is stored as JSON. Adding
 # a derived value means adding its key here and to ``derive``, and a migration that adds the
 # column and calls ``store.schema.rederive`` (which recomputes every stored row).
-DERIVED: tuple[str, ...] = ("flags", "flag_reasons", "sample_size")
+DERIVED: tuple[str, ...] = ("flags", "flag_reasons", "sample_size", "sample_size_source")
 # The article fields ``derive`` reads: what ``rederive`` loads from the stored rows.
 DERIVED_FROM: tuple[str, ...] = (
     "title",
@@ -263,8 +274,11 @@ DERIVED_FROM: tuple[str, ...] = (
 def derive(article: Mapping[str, Any]) -> dict[str, Any]:
     """Every ``DERIVED`` value of ``article``, computed once (on write and by ``rederive``)."""
     reasons = compute_flags(article)
+    size, source = trial_size_and_source(article, reasons)
     return {
         "flags": list(reasons),
         "flag_reasons": reasons,
-        "sample_size": trial_size(article, reasons),
+        "sample_size": size,
+        # the fragment of the abstract the size was read from, so a reader can check it
+        "sample_size_source": source,
     }
