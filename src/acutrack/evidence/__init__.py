@@ -76,6 +76,11 @@ Always from the text (NLM has no Publication Type for them, except "Clinical Tri
       "No sham control" and "future sham-controlled trials" do not count.
     - ``retracted``: Publication Type "Retracted Publication", a ``RetractionIn`` notice, or a
       title starting "RETRACTED". "Retraction of Publication" is the notice itself: not flagged.
+    - ``concern``: an expression of concern was published about the article (a link to the
+      notice, ``ExpressionOfConcernIn`` or, as some MEDLINE exports have it,
+      ``ExpressionOfConcernFor``). The article keeps its design flags and stays evidence. The
+      notice itself (Publication Type or title "Expression of Concern", no abstract of its own
+      results) is decided by the record, not by the link's direction, and gets no flag.
     - ``registered``: a trial or review registry number in the record (DataBank / SI) or the
       abstract (NCT, ChiCTR, ISRCTN, ACTRN, PROSPERO CRD, INPLASY, ...).
     - ``pilot``: MeSH "Pilot Projects", or a pilot or feasibility study/trial in the text.
@@ -97,7 +102,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..flags import FLAGS, LABELS  # noqa: F401 - re-exported
-from .other import _IN_TITLE, _pilot, _protocol, _registered, _retracted, _sham
+from .other import (
+    _IN_TITLE,
+    _concern,
+    _pilot,
+    _protocol,
+    _registered,
+    _retracted,
+    _sham,
+    concern_notice,
+)
 from .other import RETRACTED_PT as RETRACTED_PT
 from .rct import _rct_from_text, possible_rct
 from .reviews import _meta_analysis, _search_signal, _systematic_review
@@ -203,6 +217,8 @@ def _is_notice(article: Mapping[str, Any], pts: list[str], title_low: str) -> bo
     """A letter, comment, erratum or retraction notice: it reports no study of its own."""
     if any(pt in NON_RESEARCH_PTS for pt in pts) or _COMMENT_TITLE.search(title_low):
         return True
+    if concern_notice(article, title_low):
+        return True
     return any(cc.get("type") in NOTICE_LINKS for cc in article.get("comments_corrections") or ())
 
 
@@ -247,6 +263,7 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
         found["meta-analysis"] = found["systematic-review"] = None
     found["sham-controlled"] = _sham(doc)
     found["retracted"] = _retracted(article, doc)
+    found["concern"] = _concern(article, doc.low[: doc.title_end])
     found["registered"] = _registered(article, doc)
     found["pilot"] = _pilot(article, doc)
     return {flag: reason for flag, reason in found.items() if reason}
