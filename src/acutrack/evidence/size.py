@@ -13,11 +13,13 @@ reviewer fills in a data-extraction form, and prefers saying nothing to guessing
 * except (v3) when no total is stated and every arm's count is explicitly randomized: "were
   randomized to receive either A (306 patients) or B (302 patients)" gives 608, as does a
   complete sex split of the randomized people ("235 male and 400 female outpatients were
-  randomly assigned"); arms of different stages (randomized vs analysed) are never added;
+  randomly assigned") or both named arms ("30 control and 26 study patients were enrolled");
+  arms of different stages (randomized vs analysed) are never added;
 * (v3) numbers that are not the total are skipped: age ranges, drop-outs, screened or source
   populations ("Of 400 patients who underwent surgery, ..."), interim counts ("after 100
   patients had been randomized"), a further non-randomized cohort ("an additional 40
-  patients"), a single arm ("48 patients in the placebo group").
+  patients"), a single arm ("48 patients in the placebo group", "Seven children served as
+  controls"), a number among the modifiers ("800 microg bid), 213 patients" is 213).
 
 ``sample_size_and_source(article)`` also returns the sentence fragment the number was read
 from, in the abstract's own case and at most about 200 characters, so a reader can check it
@@ -77,7 +79,8 @@ _PEOPLE = (
     r"neonates|newborns|babies|individuals|persons|people|volunteers|outpatients|inpatients|"
     r"gravidas|mothers|pregnant\s+women|families|couples|preschoolers|students|smokers|"
     r"asthmatics|diabetics|athletes|workers|residents|veterans|elderly|survivors|"
-    r"recipients|employees|girls|boys|pairs|dyads|twins|cases)"
+    r"recipients|employees|girls|boys|pairs|dyads|twins|cases|clinicians|physicians|nurses|"
+    r"caregivers|parents)"
 )
 # "10 pairs of elderly cadavers": a collective noun counts people only if they are people.
 _NOT_PEOPLE_OF = re.compile(
@@ -90,7 +93,7 @@ _MOD = (
     r"(?:(?!(?:of|in|at|to|from|per|groups?|arms?|weeks?|days?|months?|years?|hours?|mg|"
     r"times|doses?|cycles?|visits?|periods?|sessions?|occasions?|courses?|nights?|"
     r"centres?|centers?|sites?|hospitals?|clinics?|practices?|were|was|and|or|"
-    r"who|with)\b)[a-z0-9][\w'()/+.-]*,?\s+)"
+    r"who|with)\b|\d[\d.,]*\b)[a-z0-9](?:[\w'()/+.-]*[\w'()/+-])?,?\s+)"
 )
 _GROUP = re.compile(
     rf"(?<![\w.,/-])(?:a\s+total\s+of\s+|some\s+)?({_NUM})\s+{_MOD}{{0,5}}?{_PEOPLE}\b"
@@ -175,7 +178,8 @@ _NOT_TOTAL_BEFORE = re.compile(
 # ... and after it: drop-outs, a non-randomized follow-on cohort, a single named arm.
 _NOT_TOTAL_AFTER = re.compile(
     r"(?<![a-z])(?:failed\s+to\s+complete|did\s+not\s+complete|discontinued|dropped\s+out|"
-    r"non-?randomi[sz]ed|open[- ]label\s+extension|additional|further)(?![a-z])"
+    r"non-?randomi[sz]ed|open[- ]label\s+extension|additional|further|"
+    r"(?:served|acted)\s+as\s+(?:the\s+)?controls?)(?![a-z])"
 )
 _ONE_ARM = re.compile(
     r"^\s*(?:were\s+|was\s+)?(?:\w+ly\s+)?(?:randomi[sz]ed|assigned|allocated)?\s*(?:in|to|into)\s+"
@@ -215,6 +219,16 @@ _NEW_CLAUSE = re.compile(rf",\s+(?:{_NUM})\s+(?:were|was|had|received|underwent)
 _NEXT_STAGE = re.compile(
     rf",\s+(?:and\s+|but\s+|of\s+whom\s+|whereas\s+|while\s+)?(?:{_NUM})\s+"
     r"(?:[a-z]+\s+){0,2}?(?:were|was|had|received|underwent|completed)\b"
+)
+# "30 control and 26 study patients were enrolled": both arms, named, of the same stage.
+_ARM_WORD = r"(?:control|intervention|study|treatment|treated|placebo|active|experimental|sham)"
+_ARM_PAIR = re.compile(
+    rf"(?<![\w.,/-])({_NUM})\s+{_ARM_WORD}\s+and\s+({_NUM})\s+{_ARM_WORD}\s+(?:{_PEOPLE}\s+)?"
+    r"(?:were|was)\s+(?:\w+ly\s+)?(?:(randomi[sz]ed|randomly)|enrolled|included|recruited)"
+)
+# "Ten children received fish oil. Seven ... children served as controls": one arm's count.
+_SERVED_AS_CONTROLS = re.compile(
+    rf"(?:{_NUM})\s+(?:[\w-]+\s+){{0,5}}?(?:served|acted|were\s+used)\s+as\s+(?:the\s+)?controls?"
 )
 # "Sixty-eight of 70 women approached entered the study": the first number entered.
 _OF_APPROACHED = re.compile(
@@ -351,6 +365,8 @@ def _score(low: str, start: int, end: int, results_at: int, number: int) -> int:
     if results_at and start > results_at:
         return 0
     if _IN_PEOPLE.search(before) or not before.strip():
+        if _SERVED_AS_CONTROLS.search(low, end, s_end + 300):
+            return 0  # one arm of a comparison told arm by arm
         if _TRIAL_WORD.search(low, s_start, s_end) or (results_at and start < results_at):
             return 3  # "a randomized trial in 302 consecutive patients"
     return 0
@@ -442,6 +458,12 @@ def sample_size_and_source(article: Mapping[str, Any]) -> tuple[int | None, str 
         score = _score(low, m.start(), m.end(), results_at, number)
         if score >= 4 and (best is None or (score, -m.start()) >= best[:2]):
             best = (score, -m.start(), number, m.end())
+    for m in _ARM_PAIR.finditer(low):
+        first, second = _number(m.group(1)), _number(m.group(2))
+        if first and second:
+            score = 5 if m.group(3) else 4
+            if best is None or (score, -m.start()) > best[:2]:
+                best = (score, -m.start(), first + second, m.end())
     for m in _OF_APPROACHED.finditer(low):
         number = _number(m.group(1))
         score = 4 if m.group(2) else 5
