@@ -28,7 +28,9 @@ non-RCTs, and, for information only, the figures for "rct or possible-rct".
 
 Trial size: ``tests/fixtures/sample_sizes.tsv`` holds 60 development-set RCTs whose abstracts
 were read by hand (the number randomized or enrolled, or empty when the abstract gives none);
-``sample_sizes_holdout.tsv`` 19 more, labelled after the extractor was written. The benchmark
+``sample_sizes_holdout.tsv`` 19 more, labelled after the extractor was written;
+``sample_sizes_v3.tsv`` 40 more, labelled before its third version (issue 21), and
+``sample_sizes_v3_holdout.tsv`` 20 more, labelled after it and never used to tune it. The benchmark
 reports exact-match accuracy of ``evidence.sample_size`` (95% Wilson interval) and the number
 of numbers given where the abstract gives none.
 
@@ -71,6 +73,10 @@ DEFAULT_DEV = ROOT.parent / "shared" / "evidence-dev" / "rct-dev.medline.gz"
 SIZES = ROOT / "tests" / "fixtures" / "sample_sizes.tsv"
 # 19 more RCTs labelled after the extractor was written (its first pass: 16/19).
 SIZES_HOLDOUT = ROOT / "tests" / "fixtures" / "sample_sizes_holdout.tsv"
+# 40 more, labelled before trial size v3 (issue 21) was written: its "before" and "after".
+SIZES_V3 = ROOT / "tests" / "fixtures" / "sample_sizes_v3.tsv"
+# 20 more, labelled after v3 was written and never used to tune it: v3's held-out figure.
+SIZES_V3_HOLDOUT = ROOT / "tests" / "fixtures" / "sample_sizes_v3_holdout.tsv"
 LABELS = {
     "rct": ("Randomized Controlled Trial",),
     "meta-analysis": ("Meta-Analysis",),
@@ -415,7 +421,12 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     # trial size
-    for key, path in (("sample_size", SIZES), ("sample_size_holdout", SIZES_HOLDOUT)):
+    for key, path in (
+        ("sample_size", SIZES),
+        ("sample_size_holdout", SIZES_HOLDOUT),
+        ("sample_size_v3", SIZES_V3),
+        ("sample_size_v3_holdout", SIZES_V3_HOLDOUT),
+    ):
         if not path.exists():
             continue
         sizes = size_accuracy(read_sizes(path), stripped)

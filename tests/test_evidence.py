@@ -61,7 +61,7 @@ def test_flag_names_and_labels():
         "sham-controlled",
         "retracted",
     )
-    assert len(FLAGS) <= 9  # + possible-rct (issue 10)
+    assert len(FLAGS) <= 10  # + possible-rct (issue 10), concern (issue 21)
     assert set(LABELS) == set(FLAGS)
     assert LABELS["rct"] == "RCT" and LABELS["meta-analysis"] == "MA"
     assert LABELS["systematic-review"] == "SR" and LABELS["retracted"] == "RETRACTED"

@@ -306,15 +306,17 @@ def test_report_renders_in_chromium(filled: Path, tmp_path: Path):
 
 def test_sample_size_is_shown_where_known(filled: Path):
     # Trial sizes come from the abstracts (issue 10's sample_size column): two real RCTs of
-    # the pubmedportable set give 23 and 22; the NEJM record's abstract gives none.
+    # the pubmedportable set give 23 and 22; since trial size v3 (issue 21) the NEJM record's
+    # "A total of 3849 patients underwent randomization" gives 3849 (shown twice on the page)
+    # and 10210927's "Six patients were enrolled, 4 of these treated with octreotide" 6.
     db = store.open_quick(filled / "acutrack.db")
     rows = {r["pmid"]: r for r in store.strongest_articles(db, "lupus", 15)}
     assert rows["10052247"]["sample_size"] == 23
     assert '<span class="size">n&nbsp;=&nbsp;23</span>' in report.article_item(rows["10052247"])
-    assert rows["29768149"]["sample_size"] is None
-    assert "n&nbsp;=" not in report.article_item(rows["29768149"])
-    rows["29768149"]["sample_size"] = 3849
+    assert rows["29768149"]["sample_size"] == 3849
     assert "n&nbsp;=&nbsp;3,849" in report.article_item(rows["29768149"])
+    rows["29768149"]["sample_size"] = None
+    assert "n&nbsp;=" not in report.article_item(rows["29768149"])
     page = run("report", "lupus").stdout
     parse_strict(page)
-    assert page.count('<span class="size">') == 2
+    assert page.count('<span class="size">') == 5

@@ -109,8 +109,10 @@ def test_articles_table_columns_come_from_the_article_type(tmp_path):
     db = store.open_db(tmp_path / "shape.db")
     columns = [c.name for c in db["articles"].columns]
     # Then what the store derives: flags with their reasons, timestamps, the trial size
-    # (added by migration m004) and the conclusion (m010), in the order they were added.
-    derived = ["flags", "flag_reasons", "stored_at", "updated_at", "sample_size", "conclusion"]
+    # (added by migration m004), the conclusion (m010) and the fragment the size was read
+    # from (m011), in the order they were added.
+    derived = ["flags", "flag_reasons", "stored_at", "updated_at", "sample_size"]
+    derived += ["conclusion", "sample_size_source"]
     assert columns == [*ARTICLE_FIELDS, *derived]
     assert db["articles"].columns_dict["year"] is int
 

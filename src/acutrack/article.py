@@ -72,6 +72,7 @@ PUBLIC_FIELDS = (
     "url",
 )
 EXTRA_FIELDS = (
+    "sample_size_source",
     "journal_abbrev",
     "volume",
     "issue",
@@ -133,6 +134,14 @@ def size_phrase(row: dict[str, Any]) -> str:
     if not isinstance(size, int) or isinstance(size, bool):
         return ""
     return f"{size:,} randomized or enrolled (from the abstract)"
+
+
+def size_source(row: dict[str, Any]) -> str:
+    """The abstract's fragment the trial size was read from, quoted, or '' when unknown."""
+    source = row.get("sample_size_source")
+    if not source or not size_phrase(row):
+        return ""
+    return f"\N{LEFT DOUBLE QUOTATION MARK}{one_line(source)}\N{RIGHT DOUBLE QUOTATION MARK}"
 
 
 def clean(value: Any) -> str:

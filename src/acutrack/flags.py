@@ -100,6 +100,18 @@ REGISTRY: tuple[Flag, ...] = (
         badge_order=0,
         aliases=("retraction",),
     ),
+    # An expression of concern about the article: shown like a retraction (a loud badge, first
+    # among the badges after RETRACTED) but the article is not withdrawn: it keeps its design
+    # flags and stays in the evidence counts, marked. Not in WITHDRAWN.
+    Flag(
+        "concern",
+        "CONCERN",
+        "Expression of concern",
+        "bold black on bright_yellow",
+        "#b35900",
+        badge_order=0,
+        aliases=("expression-of-concern", "expression of concern", "eoc"),
+    ),
     Flag(
         "registered",
         "reg",

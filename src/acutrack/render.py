@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # rich.table loads only where a Table is drawn: not for show 
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
-from .article import clean, doi_url, one_line, plural, pmc_url, pubmed_url, size_phrase
+from .article import clean, doi_url, one_line, plural, pmc_url, pubmed_url, size_phrase, size_source
 from .flags import STYLES, SYNTHESES, TIER_BY_KEY
 
 
@@ -383,7 +383,9 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
     add("Status", status)
     add("Language", ", ".join(clean(x) for x in row.get("language") or []))
     add("Types", "; ".join(clean(x) for x in row.get("publication_types") or []))
-    add("Trial size", size_phrase(row))
+    # the fragment next to the size, so a reader can check the number at a glance
+    source = size_source(row)
+    add("Trial size", size_phrase(row) + (f", read from {source}" if source else ""))
     if row.get("registry_numbers"):
         registry = Text()
         for i, entry in enumerate(row["registry_numbers"]):

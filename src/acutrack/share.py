@@ -48,6 +48,7 @@ ARTICLE_COLUMNS: dict[str, str] = {
     "sample_size": "Trial size (randomized, else enrolled) read from the abstract of an RCT",
     "conclusion": "What the study concluded: the abstract's conclusion section or closing "
     "finding sentences (empty when it states none)",
+    "sample_size_source": "The fragment of the abstract the trial size was read from",
     "stored_at": "When acutrack first stored the record",
     "updated_at": "When acutrack last refreshed the record",
 }

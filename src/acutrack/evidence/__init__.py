@@ -61,7 +61,8 @@ Study design (``rct``, ``meta-analysis``, ``systematic-review``)
     RetractionOf link) and titles naming a review design get no design flag from the text.
 
 Trial size: ``trial_size(article, flags)`` / ``sample_size(article)`` (module ``size``), the
-number randomized or enrolled as the abstract states it, for ``rct`` and ``possible-rct``.
+number randomized or enrolled as the abstract states it, for ``rct`` and ``possible-rct``;
+``trial_size_and_source`` adds the abstract's fragment it was read from.
 
 Always from the text (NLM has no Publication Type for them, except "Clinical Trial Protocol")
     - ``protocol``: a trial or review protocol rather than results: "study protocol",
@@ -75,6 +76,11 @@ Always from the text (NLM has no Publication Type for them, except "Clinical Tri
       "No sham control" and "future sham-controlled trials" do not count.
     - ``retracted``: Publication Type "Retracted Publication", a ``RetractionIn`` notice, or a
       title starting "RETRACTED". "Retraction of Publication" is the notice itself: not flagged.
+    - ``concern``: an expression of concern was published about the article (a link to the
+      notice, ``ExpressionOfConcernIn`` or, as some MEDLINE exports have it,
+      ``ExpressionOfConcernFor``). The article keeps its design flags and stays evidence. The
+      notice itself (Publication Type or title "Expression of Concern", no abstract of its own
+      results) is decided by the record, not by the link's direction, and gets no flag.
     - ``registered``: a trial or review registry number in the record (DataBank / SI) or the
       abstract (NCT, ChiCTR, ISRCTN, ACTRN, PROSPERO CRD, INPLASY, ...).
     - ``pilot``: MeSH "Pilot Projects", or a pilot or feasibility study/trial in the text.
@@ -101,11 +107,21 @@ from typing import Any
 from ..flags import FLAGS, LABELS  # noqa: F401 - re-exported
 from . import conclusions as conclusions
 from .conclusions import conclusion as conclusion
-from .other import _IN_TITLE, _pilot, _protocol, _registered, _retracted, _sham
+from .other import (
+    _IN_TITLE,
+    _concern,
+    _pilot,
+    _protocol,
+    _registered,
+    _retracted,
+    _sham,
+    concern_notice,
+)
 from .other import RETRACTED_PT as RETRACTED_PT
 from .rct import _rct_from_text, possible_rct
 from .reviews import _meta_analysis, _search_signal, _systematic_review
 from .size import sample_size as sample_size
+from .size import sample_size_and_source
 from .text import _COMMENT_TITLE, _REVIEW_TITLE, NOTICE_LINKS, _Doc
 
 # --- Publication Types -----------------------------------------------------------------------
@@ -193,9 +209,20 @@ def trial_size(article: Mapping[str, Any], flags: Mapping[str, str] | list[str])
     return sample_size(article)
 
 
+def trial_size_and_source(
+    article: Mapping[str, Any], flags: Mapping[str, str] | list[str]
+) -> tuple[int | None, str | None]:
+    """``trial_size`` and the abstract's fragment it was read from ((None, None) if unknown)."""
+    if not any(f in flags for f in SIZED_FLAGS):
+        return None, None
+    return sample_size_and_source(article)
+
+
 def _is_notice(article: Mapping[str, Any], pts: list[str], title_low: str) -> bool:
     """A letter, comment, erratum or retraction notice: it reports no study of its own."""
     if any(pt in NON_RESEARCH_PTS for pt in pts) or _COMMENT_TITLE.search(title_low):
+        return True
+    if concern_notice(article, title_low):
         return True
     return any(cc.get("type") in NOTICE_LINKS for cc in article.get("comments_corrections") or ())
 
@@ -241,6 +268,7 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
         found["meta-analysis"] = found["systematic-review"] = None
     found["sham-controlled"] = _sham(doc)
     found["retracted"] = _retracted(article, doc)
+    found["concern"] = _concern(article, doc.low[: doc.title_end])
     found["registered"] = _registered(article, doc)
     found["pilot"] = _pilot(article, doc)
     return {flag: reason for flag, reason in found.items() if reason}
@@ -252,7 +280,13 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
 # column each in the articles table. A value that is a list or a dict is stored as JSON. Adding
 # a derived value means adding its key here and to ``derive``, and a migration that adds the
 # column and calls ``store.schema.rederive`` (which recomputes every stored row).
-DERIVED: tuple[str, ...] = ("flags", "flag_reasons", "sample_size", "conclusion")
+DERIVED: tuple[str, ...] = (
+    "flags",
+    "flag_reasons",
+    "sample_size",
+    "sample_size_source",
+    "conclusion",
+)
 # The article fields ``derive`` reads: what ``rederive`` loads from the stored rows.
 DERIVED_FROM: tuple[str, ...] = (
     "title",
@@ -268,9 +302,12 @@ DERIVED_FROM: tuple[str, ...] = (
 def derive(article: Mapping[str, Any]) -> dict[str, Any]:
     """Every ``DERIVED`` value of ``article``, computed once (on write and by ``rederive``)."""
     reasons = compute_flags(article)
+    size, source = trial_size_and_source(article, reasons)
     return {
         "flags": list(reasons),
         "flag_reasons": reasons,
-        "sample_size": trial_size(article, reasons),
+        "sample_size": size,
+        # the fragment of the abstract the size was read from, so a reader can check it
+        "sample_size_source": source,
         "conclusion": conclusion(article),
     }

@@ -243,3 +243,39 @@ def _retracted(article: Mapping[str, Any], doc: _Doc) -> str | None:
     if re.match(r"\s*\[?\s*retracted\s*(?::|\]|article\b)", doc.low[: doc.title_end]):
         return 'title: "RETRACTED"'
     return None
+
+
+# --- expression of concern ---------------------------------------------------------------------
+
+CONCERN_PT = "Expression of Concern"
+CONCERN_LINKS = ("ExpressionOfConcernIn", "ExpressionOfConcernFor")
+_CONCERN_TITLE = re.compile(r"expression\s+of\s+concern|notice\s+of\s+concern")
+# An abstract reporting results of its own: a results section or a long abstract.
+_OWN_RESULTS = re.compile(r"(?:^|\n)\s*(?:results?|findings|main\s+results)\s*:")
+
+
+def concern_notice(article: Mapping[str, Any], title_low: str) -> bool:
+    """The record is an expression-of-concern notice: its Publication Type or title says so,
+    and it has no abstract of its own results. Decided by the record, not by the direction
+    of its links, which MEDLINE exports do not keep consistently."""
+    if CONCERN_PT not in (article.get("publication_types") or ()) and not _CONCERN_TITLE.search(
+        title_low
+    ):
+        return False
+    abstract = article.get("abstract") or ""
+    return not (_OWN_RESULTS.search(abstract.lower()) or len(abstract) > 1500)
+
+
+def _concern(article: Mapping[str, Any], title_low: str) -> str | None:
+    """``concern``: the article about which concern was expressed (a link to the notice, in
+    either direction, on a record that is not itself the notice)."""
+    if concern_notice(article, title_low):
+        return None
+    for cc in article.get("comments_corrections") or ():
+        if cc.get("type") in CONCERN_LINKS:
+            source = " ".join((cc.get("source") or "").split())
+            pmid = cc.get("pmid")
+            if pmid and pmid not in source:
+                source = f"{source} PMID: {pmid}".strip()
+            return f"ExpressionOfConcern: {source}" if source else "ExpressionOfConcern"
+    return None

@@ -118,6 +118,49 @@ _INCLUDED = re.compile(
 )
 
 
+# A systematic review's structured abstract: a search heading together with a selection
+# heading (Cochrane's "SEARCH STRATEGY" + "SELECTION CRITERIA", JAMA's "DATA SOURCES" +
+# "STUDY SELECTION"), whether or not the words "systematic review" appear.
+_SEARCH_HEADING = re.compile(
+    r"\n(?:search\s+(?:strategy|strategies|methods?)(?:\s+for\s+identification\s+of\s+studies)?|"
+    r"data\s+sources?(?:\s+and\s+(?:searches|search\s+strateg(?:y|ies)|study\s+selection))?|"
+    r"literature\s+(?:search|sources?)|information\s+sources?|searches)\s*:"
+)
+_SELECTION_HEADING = re.compile(
+    r"\n(?:(?:study|studies|trial)\s+selection|selection\s+(?:criteria|of\s+studies)|"
+    r"(?:study\s+)?eligibility\s+criteria(?:\s+for\s+selecting\s+studies)?|"
+    r"criteria\s+for\s+(?:selecting|considering)\s+studies(?:\s+for\s+this\s+review)?|"
+    r"data\s+sources?\s+and\s+study\s+selection)\s*:"
+)
+# "Meta-analysis indicates that ...": a finding whose subject is this paper's meta-analysis.
+_MA_FINDS = re.compile(
+    r"(?:\s+of\s+[^.;:]{0,80}?)?\s+(?:indicates|indicated|shows|showed|suggests|suggested|"
+    r"reveals|revealed|demonstrates|demonstrated|confirms|confirmed|finds|found)(?![a-z])"
+)
+_SUBJECT_START = re.compile(
+    r"(?:^|[.:;]\s+|\n)(?:(?:the|this|our|present|pooled|overall|a|the\s+present|"
+    r"the\s+pooled)\s+)?(?:[a-z-]+\s+){0,1}$"
+)
+
+
+def review_structure(doc: _Doc) -> str | None:
+    """A reason when the abstract has a systematic review's search and selection headings."""
+    low = doc.low
+    search = _SEARCH_HEADING.search(low)
+    if search is None:
+        return None
+    selection = _SELECTION_HEADING.search(low)
+    if selection is None:
+        if "and study selection" not in search.group(0):
+            return None
+        selection = search
+    first = " ".join(doc.text[search.start() + 1 : search.end() - 1].split())
+    second = " ".join(doc.text[selection.start() + 1 : selection.end() - 1].split())
+    if first == second:
+        return f'headings: "{first}"'
+    return f'headings: "{first}" and "{second}"'
+
+
 def _title_phrase_ok(doc: _Doc, start: int, end: int) -> bool:
     """A design phrase in the title describes the paper itself."""
     left = doc.left(start)
@@ -182,6 +225,11 @@ def _meta_analysis(doc: _Doc, search: tuple[int, int] | None) -> str | None:
             passive = _MA_PASSIVE.match(low, end)
             if passive and not _is_other(doc.left(start)):
                 return doc.quote(start, passive.end())
+            finds = _MA_FINDS.match(low, end)
+            left = low[max(0, start - 40) : start]
+            if finds and _SUBJECT_START.search(left) and not _is_other(doc.left(start)):
+                if not doc.in_background(start):  # "Meta-analysis suggests that ..."
+                    return doc.quote(start, finds.end())
     if search is not None:
         m = _POOLING.search(low)
         if m:
@@ -191,6 +239,8 @@ def _meta_analysis(doc: _Doc, search: tuple[int, int] | None) -> str | None:
 
 def _systematic_review(doc: _Doc, search: tuple[int, int] | None, ma: str | None) -> str | None:
     low = doc.low
+    if structure := review_structure(doc):
+        return structure
     title_low = low[: doc.title_end]
     for t in _SR_TITLE.finditer(title_low):
         if _title_phrase_ok(doc, *t.span()):

@@ -170,7 +170,10 @@ _COMMENT_TITLE = re.compile(
     r"critique|criticism|reviewers?|authors?|dr\.?\s|professor|\"))\b"
 )
 # Comment / correction / retraction links: this record is a notice about another record.
-NOTICE_LINKS = frozenset({"CommentOn", "ErratumFor", "RetractionOf", "ExpressionOfConcernFor"})
+# Expression-of-concern links are not among them: MEDLINE exports are not consistent about their
+# direction (a trial may carry ECF pointing at its notice), so the record itself decides
+# (``other._concern_notice``).
+NOTICE_LINKS = frozenset({"CommentOn", "ErratumFor", "RetractionOf"})
 # A review in the title: review designs, not any "review" ("medication review", "peer review").
 _REVIEW_TITLE = re.compile(
     r"meta-?analy|overview\s+of|umbrella\s+review|(?<![a-z])(?:systematic|systematical|"

@@ -339,6 +339,15 @@ def m010_conclusion(db: Database) -> None:
     rederive(db)
 
 
+@migration
+def m011_size_source(db: Database) -> None:
+    # Trial size v3 (issue 21): the fragment of the abstract each size was read from, and
+    # every stored size recomputed with the v3 rules from what is stored (no re-fetch).
+    if "sample_size_source" not in db["articles"].columns_dict:
+        db.table("articles").add_column("sample_size_source", str)
+    rederive(db)
+
+
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
     """Migrations recorded in the database that this version does not know (a newer
     acutrack wrote it); empty for a new database or one this version can use."""
