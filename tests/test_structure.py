@@ -110,7 +110,9 @@ def test_articles_table_columns_come_from_the_article_type(tmp_path):
     columns = [c.name for c in db["articles"].columns]
     # Then what the store derives: flags with their reasons, timestamps, and the trial size
     # (added by migration m004, hence last).
+    # The evidence tier and its rank follow (m008_evidence_tiers).
     derived = ["flags", "flag_reasons", "stored_at", "updated_at", "sample_size"]
+    derived += ["evidence_tier", "evidence_rank"]
     assert columns == [*ARTICLE_FIELDS, *derived]
     assert db["articles"].columns_dict["year"] is int
 

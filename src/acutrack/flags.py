@@ -238,6 +238,12 @@ def tier_of(flag_names: Iterable[str]) -> str:
     return "other"
 
 
+def evidence_tiers() -> tuple[Tier, ...]:
+    """The tiers counted and ranked as evidence, strongest first (read at call time, so a
+    reordered ``TIERS`` is followed)."""
+    return tuple(t for t in TIERS if t.evidence)
+
+
 def tier_rank(key: str) -> int:
     """The tier's position in ``TIERS`` (0 strongest): what sorts articles by evidence."""
     return next(i for i, t in enumerate(TIERS) if t.key == key)

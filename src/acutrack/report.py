@@ -25,12 +25,13 @@ from .article import doi_url, one_line, plural, pubmed_url
 from .article import html_text as esc
 from .export import badge_flags, first_author, notices
 
-# Study-type classes of the timeline, strongest first (store.EVIDENCE_CLASS assigns them).
-KINDS: tuple[tuple[str, str, str], ...] = (
-    ("ma_sr", "MA/SR", "Meta-analyses and systematic reviews"),
-    ("sham_rct", "Sham-controlled RCT", "Randomized trials with a sham control"),
-    ("rct", "Other RCT", "Randomized trials with another control"),
-    ("other", "Other", "Everything else, protocols included"),
+# The tiers of the timeline and the count tiles, strongest first, from flags.TIERS: (class
+# key, label, title). The class key is the tier key with "_" for "-" (CSS classes and the
+# keys of Section.years); retracted articles are left out (they are listed apart).
+KINDS: tuple[tuple[str, str, str], ...] = tuple(
+    (t.key.replace("-", "_"), t.label, t.title)
+    for t in registry.TIERS
+    if t.key != registry.WITHDRAWN["retracted"]
 )
 TITLE = "Acupuncture evidence"  # the page's heading unless --title says otherwise
 
@@ -71,14 +72,18 @@ def collect(
         counts = {key: 0 for key, _, _ in KINDS} | {"total": 0, "retracted": 0, "protocols": 0}
         by_year: dict[int, dict[str, int]] = {}
         undated = {key: 0 for key, _, _ in KINDS}
+        evidence = {t.key for t in registry.evidence_tiers()}
         for row in store.evidence_years(db, name):
-            n, kind = row["n"], row["kind"]
-            counts[kind] += n
+            n, tier = row["n"], row["kind"] or "other"
             counts["total"] += n
-            counts["retracted"] += row["retracted"] or 0
             counts["protocols"] += row["protocols"] or 0
-            if kind != "other":
-                section.strongest_total += n - (row["retracted"] or 0)
+            if tier == registry.WITHDRAWN["retracted"]:
+                counts["retracted"] += n  # never in a tile, the chart or the ranking
+                continue
+            kind = tier.replace("-", "_")
+            counts[kind] += n
+            if tier in evidence:
+                section.strongest_total += n
             if row["year"] is None:
                 undated[kind] += n
             else:
@@ -303,11 +308,10 @@ def article_list(rows: list[dict[str, Any]], css: str) -> str:
 
 def counts_block(section: Section) -> str:
     c = section.counts
+    evidence = {t.key.replace("-", "_") for t in registry.evidence_tiers()}
     cells = [
         ("all", c["total"], "Articles"),
-        ("ma_sr", c["ma_sr"], "Meta-analyses & systematic reviews"),
-        ("sham_rct", c["sham_rct"], "Sham-controlled RCTs"),
-        ("rct", c["rct"], "Other RCTs"),
+        *((key, c[key], title.split(" (")[0]) for key, _, title in KINDS if key in evidence),
         ("protocols", c["protocols"], "Protocols"),
         ("retracted", c["retracted"], "Retracted"),
     ]
@@ -339,14 +343,15 @@ def section_html(section: Section) -> str:
     if section.strongest:
         shown = len(section.strongest)
         more = (
-            f"The {shown} most recent of {section.strongest_total:,} shown."
+            f"The first {shown} of {section.strongest_total:,} shown."
             if section.strongest_total > shown
             else ""
         )
+        tiers = ", then ".join(t.title.split(" (")[0] for t in registry.evidence_tiers())
         out.append(
-            '<p class="lead">Meta-analyses and systematic reviews first, then sham-controlled '
-            f"RCTs, then other RCTs; newest first within each. Retracted articles and protocols "
-            f"are left out. {esc(more)}</p>"
+            f'<p class="lead">{esc(tiers)}; larger trials first within each (unknown size '
+            "last), then newer. Retracted articles and protocols are left out. "
+            f"{esc(more)}</p>"
         )
         out.append(article_list(section.strongest, "strongest"))
     else:
@@ -367,12 +372,19 @@ def section_html(section: Section) -> str:
 
 
 def render_html(
-    sections: list[Section], *, title: str = TITLE, generated_at: str | None = None
+    sections: list[Section],
+    *,
+    title: str = TITLE,
+    generated_at: str | None = None,
+    total: int | None = None,
 ) -> str:
-    """The whole page as a string (UTF-8 HTML5, no external resources)."""
+    """The whole page as a string (UTF-8 HTML5, no external resources). ``total``: the
+    distinct articles of all sections (``store.distinct_articles``); an article stored under
+    two conditions is one article."""
     stamp = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     labels = ", ".join(s.label for s in sections) or "no conditions"
-    total = sum(s.counts.get("total", 0) for s in sections)
+    if total is None:
+        total = sum(s.counts.get("total", 0) for s in sections)
     nav = ""
     if len(sections) > 1:
         nav = (
@@ -414,16 +426,18 @@ def build(
 ) -> str:
     """The report page for these (name, label) conditions."""
     sections = collect(db, conditions, strongest=strongest, newest=newest)
-    return render_html(sections, title=title, generated_at=generated_at)
+    total = store.distinct_articles(db, [name for name, _ in conditions])
+    return render_html(sections, title=title, generated_at=generated_at, total=total)
 
 
 CSS = """
 :root{--bg:#fbfaf8;--card:#fff;--fg:#1d2127;--muted:#5d6470;--line:#e3e1dc;--link:#1a4f8b;
---ma_sr:#1a4f8b;--sham_rct:#1b6e3a;--rct:#6fb07f;--other:#c4c8cf;--bad:#b00020;--warn-bg:#fdecee;
+--ma_sr:#1a4f8b;--sham_rct:#1b6e3a;--rct:#6fb07f;--possible_rct:#a9c4ad;--other:#c4c8cf;
+--bad:#b00020;--warn-bg:#fdecee;
 --grid:#ebe9e4}
 @media (prefers-color-scheme:dark){:root{--bg:#15181c;--card:#1d2127;--fg:#e6e8eb;
 --muted:#9aa3ae;--line:#323842;--link:#8ab8ff;--ma_sr:#6ea8ff;--sham_rct:#3fb96b;
---rct:#a6dcb2;--other:#59606b;--bad:#ff6b7f;--warn-bg:#3a1d23;--grid:#2a2f37}}
+--rct:#a6dcb2;--possible_rct:#6f8f75;--other:#59606b;--bad:#ff6b7f;--warn-bg:#3a1d23;--grid:#2a2f37}}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,
@@ -449,7 +463,8 @@ border-top:4px solid var(--line);display:flex;flex-direction:column;justify-cont
 .count dt{font-size:.78rem;color:var(--muted);line-height:1.25}
 .count dd{margin:2px 0 0;font-size:1.35rem;font-weight:650;font-variant-numeric:tabular-nums}
 .c-ma_sr{border-top-color:var(--ma_sr)}.c-sham_rct{border-top-color:var(--sham_rct)}
-.c-rct{border-top-color:var(--rct)}.c-retracted{border-top-color:var(--bad)}
+.c-rct{border-top-color:var(--rct)}
+.c-possible_rct{border-top-color:var(--possible_rct)}.c-retracted{border-top-color:var(--bad)}
 figure{margin:0}
 svg.chart{width:100%;height:auto;display:block;font-family:inherit}
 .legend-html{display:none;list-style:none;padding:0;margin:0 0 4px;font-size:.8rem;gap:4px 12px;
@@ -457,9 +472,11 @@ flex-wrap:wrap}
 .legend-html li{display:flex;align-items:center;gap:5px}
 .swatch{display:inline-block;width:11px;height:11px;border-radius:2px}
 .swatch.k-ma_sr{background:var(--ma_sr)}.swatch.k-sham_rct{background:var(--sham_rct)}
-.swatch.k-rct{background:var(--rct)}.swatch.k-other{background:var(--other)}
+.swatch.k-rct{background:var(--rct)}
+.swatch.k-possible_rct{background:var(--possible_rct)}.swatch.k-other{background:var(--other)}
 .chart .k-ma_sr{fill:var(--ma_sr)}.chart .k-sham_rct{fill:var(--sham_rct)}
-.chart .k-rct{fill:var(--rct)}.chart .k-other{fill:var(--other)}
+.chart .k-rct{fill:var(--rct)}.chart .k-possible_rct{fill:var(--possible_rct)}
+.chart .k-other{fill:var(--other)}
 .chart .grid{stroke:var(--grid);stroke-width:1}.chart .axis{stroke:var(--muted);stroke-width:1}
 .chart text{fill:var(--muted);font-size:12px}.chart .legend{fill:var(--fg);font-size:13px}
 .chart .axis-label{font-size:12px}

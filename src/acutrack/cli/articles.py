@@ -102,7 +102,8 @@ def show(
     show_all: bool,
     fmt: str | None,
 ) -> None:
-    """The articles stored for CONDITION, newest first (when they entered PubMed).
+    """The articles stored for CONDITION, newest first (when they entered PubMed); with
+    --type, strongest evidence first (tier, then larger trials, then newer).
 
     CONDITION is a name or alias from queries.toml (lupus, sle, ra, ms, ...) or a name
     given to `acutrack import`. The table marks articles never shown before as NEW, shows
@@ -132,6 +133,9 @@ def show(
         flags=flags,
         new_only=new_only,
         since=since,
+        # With --type: the evidence order (strongest tier, larger trials, newer), as the
+        # digest and the report list them; without it, newest first.
+        order="evidence" if flags else "newest",
         empty=f"No articles stored for {label} match"
         + ("." if flags or new_only or since else f"; run 'acutrack update {name}'."),
     )

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 DEFAULT_NAME = "default"
-STRONG = RANKED  # strongest evidence first (flag registry)
+STRONG = RANKED  # the flags counted in a digest's subject (flag registry)
 
 
 @dataclass
@@ -126,7 +126,7 @@ def collect(db: Database, name: str, conditions: list[str], labels: dict[str, st
             Group(
                 cond,
                 labels.get(cond) or cond,
-                sort_rows(rows),
+                sort_rows(db, rows),
                 known[cond]["updated_at"] if cond in known else None,
             )
         )
@@ -145,23 +145,11 @@ def load_articles(db: Database, pmids: list[str]) -> dict[str, dict[str, Any]]:
     return store.load_articles(db, pmids)
 
 
-def rank(row: dict[str, Any]) -> int:
-    flags = set(row.get("flags") or ())
-    if "retracted" in flags:
-        return len(STRONG) + 1
-    for i, flag in enumerate(STRONG):
-        if flag in flags:
-            return i
-    return len(STRONG)
-
-
-def sort_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = sorted(
-        rows,
-        key=lambda r: (r.get("entrez_date") or "", r.get("year") or 0, int(r["pmid"])),
-        reverse=True,
-    )
-    return sorted(rows, key=rank)  # stable: newest first inside each rank
+def sort_rows(db: Database, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows in the one evidence order (``store.EVIDENCE_ORDER``: strongest tier, larger
+    trials, newer; retracted articles last, in their own tier), as the report lists them."""
+    by_pmid = {r["pmid"]: r for r in rows}
+    return [by_pmid[p] for p in store.ordered_pmids(db, list(by_pmid))]
 
 
 def update_notes(db: Database) -> list[str]:

@@ -95,6 +95,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import flags as _registry
 from ..flags import FLAGS, LABELS  # noqa: F401 - re-exported
 from .other import _IN_TITLE, _pilot, _protocol, _registered, _retracted, _sham
 from .other import RETRACTED_PT as RETRACTED_PT
@@ -247,7 +248,15 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
 # column each in the articles table. A value that is a list or a dict is stored as JSON. Adding
 # a derived value means adding its key here and to ``derive``, and a migration that adds the
 # column and calls ``store.schema.rederive`` (which recomputes every stored row).
-DERIVED: tuple[str, ...] = ("flags", "flag_reasons", "sample_size")
+# ``evidence_tier`` is the article's tier key (``flags.tier_of``) and ``evidence_rank`` its
+# position in ``flags.TIERS``: what every listing sorts by, so SQL never tests a flag name.
+DERIVED: tuple[str, ...] = (
+    "flags",
+    "flag_reasons",
+    "sample_size",
+    "evidence_tier",
+    "evidence_rank",
+)
 # The article fields ``derive`` reads: what ``rederive`` loads from the stored rows.
 DERIVED_FROM: tuple[str, ...] = (
     "title",
@@ -263,8 +272,12 @@ DERIVED_FROM: tuple[str, ...] = (
 def derive(article: Mapping[str, Any]) -> dict[str, Any]:
     """Every ``DERIVED`` value of ``article``, computed once (on write and by ``rederive``)."""
     reasons = compute_flags(article)
+    # Through the module, not imported names: a test reordering flags.TIERS is followed.
+    tier = _registry.tier_of(reasons)
     return {
         "flags": list(reasons),
         "flag_reasons": reasons,
         "sample_size": trial_size(article, reasons),
+        "evidence_tier": tier,
+        "evidence_rank": _registry.tier_rank(tier),
     }

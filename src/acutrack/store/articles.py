@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..article import pubmed_url
 from .schema import FINAL_STATUSES, JSON_COLUMNS, ReadDB, chunks, now_iso
+from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, has_any_flag, tier_column
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -98,12 +99,9 @@ def get_article(db: ReadDB, pmid: str) -> dict[str, Any] | None:
     return decode(rows[0]) if rows else None
 
 
-# Newest first: when the article entered PubMed, then its year, then the highest PMID. The
-# expressions match idx_articles_newest exactly, so SQLite can walk that index in order.
 # Search by relevance hands in at most this many ranked matches, two parameters each (SQLite
 # before 3.32 allows 999 parameters in a statement).
 MAX_HANDED_IN = 400
-NEWEST_ORDER = "coalesce(a.entrez_date, '') DESC, a.year DESC, CAST(a.pmid AS INTEGER) DESC"
 
 
 def _link_filters(
@@ -125,9 +123,8 @@ def _link_filters(
 
 
 def _flag_filter(flags: Iterable[str]) -> tuple[str, list[Any]]:
-    """Any of ``flags``: ``flags`` is stored as a JSON list, so '"rct"' matches that flag only."""
-    names = [json.dumps(f) for f in flags]
-    return "(" + " OR ".join("instr(a.flags, ?) > 0" for _ in names) + ")", names
+    """Any of ``flags`` (rows of article_flags; the names are bound)."""
+    return has_any_flag(list(flags))
 
 
 def _derived(condition: str | None) -> tuple[str, list[Any]]:
@@ -184,7 +181,8 @@ def query_articles(
 
     ``flags``: only articles with any of those flags. ``search``: an
     FTS5 query over titles and abstracts (the caller escapes user text). ``order``:
-    ``newest`` or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
+    ``newest``, ``evidence`` (``tiers.EVIDENCE_ORDER``: strongest tier, larger trials, newer)
+    or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
     ``first_seen`` and ``new`` are that condition's; without, the earliest and any.
     """
     wanted = list(flags or [])
@@ -201,12 +199,13 @@ def query_articles(
     if search and order == "relevance":
         return _by_relevance(db, search, derived, where, [*derived_params, *params], limit)
     source = "articles a"
-    order_by = NEWEST_ORDER
+    order_by = EVIDENCE_ORDER if order == "evidence" else NEWEST_ORDER
     if search:
         where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(search)
-    elif condition is not None and not _walk_newest(
-        db, condition, new_only, limit, bool(wanted or since)
+    elif condition is not None and (
+        order == "evidence"
+        or not _walk_newest(db, condition, new_only, limit, bool(wanted or since))
     ):
         # Few articles for this condition: start from its links and sort them.
         source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
@@ -349,38 +348,43 @@ def article_links(db: ReadDB, pmid: str) -> list[dict[str, Any]]:
 
 def year_counts(db: ReadDB, condition: str | None = None) -> list[dict[str, Any]]:
     """Per publication year (None last): all articles, one count per flag with a stats
-    column in the flag registry (RCTs, meta-analyses, systematic reviews), and
-    meta-analyses or systematic reviews counted once (``ma_sr``)."""
-    from ..flags import SYNTHESES, YEAR_COLUMNS
-    from .schema import CONDITION_YEAR_KINDS
+    column in the flag registry (RCTs, meta-analyses, systematic reviews), meta-analyses or
+    systematic reviews counted once (``ma_sr``) -- withdrawn articles (retracted, protocols)
+    in none of these -- and one count per tier (``tier_rct``, ``tier_retracted``, ...).
+    Without a condition, each article once however many conditions it is stored under."""
+    from .. import flags
+    from .tiers import evidence_keys, year_columns
 
-    if condition is not None and CONDITION_YEAR_KINDS == (YEAR_COLUMNS, SYNTHESES):
-        # Kept by triggers (see m006_condition_years): a few rows, not every link.
-        columns = ", ".join(YEAR_COLUMNS.values())
+    columns = year_columns()
+    if condition is not None:
+        # Kept by triggers (see tiers.build_counts): a few rows, not every link.
         return list(
             db.query(
-                f"SELECT nullif(year, 0) AS year, articles, {columns}, ma_sr "
+                f"SELECT nullif(year, 0) AS year, articles, {', '.join(columns)} "
                 "FROM condition_years WHERE condition = ? AND articles > 0 "
                 "ORDER BY year = 0, year",
                 [condition],
             )
         )
-    link = "EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid" + (
-        " AND l.condition = ?)" if condition is not None else ")"
-    )
-    # flags is a JSON list, so '"rct"' matches that flag only; names are bound, not spliced.
-    columns = "".join(f"sum(instr(a.flags, ?) > 0) AS {col}, " for col in YEAR_COLUMNS.values())
-    names = [json.dumps(flag) for flag in YEAR_COLUMNS]
-    ma_sr = [json.dumps(flag) for flag in SYNTHESES]
-    any_synthesis = " OR ".join("instr(a.flags, ?) > 0" for _ in ma_sr)
+    evidence = evidence_keys()
+    counted = f"a.evidence_tier IN ({','.join('?' * len(evidence))})"
+    sums: list[str] = []
+    params: list[Any] = []
+    for flag, column in flags.YEAR_COLUMNS.items():
+        test, names = has_any_flag([flag])
+        sums.append(f"sum({counted} AND {test}) AS {column}")
+        params += [*evidence, *names]
+    test, names = has_any_flag(list(flags.SYNTHESES))
+    sums.append(f"sum({counted} AND {test}) AS ma_sr")
+    params += [*evidence, *names]
+    for tier in flags.TIERS:
+        sums.append(f"sum(a.evidence_tier IS ?) AS {tier_column(tier.key)}")
+        params.append(tier.key)
     return list(
         db.query(
-            f"""
-            SELECT a.year AS year, count(*) AS articles, {columns}
-              sum({any_synthesis}) AS ma_sr
-            FROM articles a WHERE {link}
-            GROUP BY a.year ORDER BY a.year IS NULL, a.year
-            """,
-            [*names, *ma_sr, *([condition] if condition is not None else [])],
+            f"SELECT a.year AS year, count(*) AS articles, {', '.join(sums)} FROM articles a "
+            "WHERE EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid) "
+            "GROUP BY a.year ORDER BY a.year IS NULL, a.year",
+            params,
         )
     )

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .. import flags
 from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
 from .failures import BUSY_TIMEOUT, StoreError, connect_read, explain, missing_database
 
@@ -75,6 +74,9 @@ def rederive(db: Database) -> int:
             ]
             updates.append([*values, article["pmid"], *values])
         changed += db.conn.executemany(sql, updates).rowcount
+    from .tiers import build_evidence
+
+    build_evidence(db)  # the counts and the view, generated from today's registry
     return changed
 
 
@@ -86,42 +88,6 @@ MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = []
 def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
     MIGRATIONS.append((fn.__name__, fn))
     return fn
-
-
-# SQL: does the article ``a`` carry the flag (flags is a JSON list, so '"rct"' is exact)?
-HAS_FLAG = "instr(a.flags, '\"{}\"') > 0"
-IS_MA_SR = "(" + " OR ".join(HAS_FLAG.format(f) for f in flags.SYNTHESES) + ")"
-IS_RCT = HAS_FLAG.format("rct")
-IS_SHAM = HAS_FLAG.format("sham-controlled")
-IS_RETRACTED = HAS_FLAG.format("retracted")
-# Each article in exactly one study-type class, strongest first: MA/SR, sham-controlled RCT,
-# other RCT, everything else. Protocols (of trials or reviews) are plans, not evidence: "other".
-EVIDENCE_CLASS = (
-    f"CASE WHEN {HAS_FLAG.format('protocol')} THEN 'other' WHEN {IS_MA_SR} THEN 'ma_sr' "
-    f"WHEN {IS_RCT} AND {IS_SHAM} THEN 'sham_rct' "
-    f"WHEN {IS_RCT} THEN 'rct' ELSE 'other' END"
-)
-# The article_overview view (migration m007): its rowid is the article's, for articles_fts.
-ARTICLE_OVERVIEW_SQL = f"""
-SELECT a.pmid AS pmid, a.title AS title, a.year AS year,
-  coalesce(a.journal_abbrev, a.journal) AS journal,
-  json_extract(a.authors, '$[0]') AS first_author,
-  CASE {EVIDENCE_CLASS} WHEN 'ma_sr' THEN 'MA/SR' WHEN 'sham_rct' THEN 'Sham-controlled RCT'
-    WHEN 'rct' THEN 'Other RCT' ELSE 'Other' END AS study_type,
-  a.sample_size AS sample_size,
-  a.flags AS flags,
-  {IS_RETRACTED} AS retracted,
-  (SELECT json_group_array(x.condition) FROM
-    (SELECT condition FROM article_conditions WHERE pmid = a.pmid ORDER BY condition) x)
-    AS conditions,
-  (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
-  a.entrez_date AS entrez_date,
-  a.doi AS doi,
-  'https://pubmed.ncbi.nlm.nih.gov/' || a.pmid || '/' AS pubmed_url,
-  CASE WHEN a.doi IS NOT NULL AND a.doi != '' THEN 'https://doi.org/' || a.doi END AS doi_url,
-  a.rowid AS rowid
-FROM articles a
-"""
 
 
 @migration
@@ -246,88 +212,47 @@ def m005_fts_update_trigger(db: Database) -> None:
     )
 
 
-# What condition_years counts: the flag registry's stats columns and syntheses when it was
-# made (store.year_counts reads it only while the registry still says the same).
-CONDITION_YEAR_KINDS = (
-    {"rct": "rct", "meta-analysis": "meta_analysis", "systematic-review": "systematic_review"},
-    ("meta-analysis", "systematic-review"),
-)
-# Study-type columns of condition_years, each as an SQL test on a JSON ``flags`` value.
-_KINDS = {
-    "rct": "instr({f}, '\"rct\"') > 0",
-    "meta_analysis": "instr({f}, '\"meta-analysis\"') > 0",
-    "systematic_review": "instr({f}, '\"systematic-review\"') > 0",
-    "ma_sr": "(instr({f}, '\"meta-analysis\"') > 0 OR instr({f}, '\"systematic-review\"') > 0)",
-}
-
-
-def _add_counts(condition: str, year: str, flags: str, source: str, sign: str = "") -> str:
-    """SQL adding (with sign '-': taking away) one article per row of ``source``."""
-    kinds = ", ".join(f"{sign}({k.format(f=flags)})" for k in _KINDS.values())
-    return (
-        f"INSERT INTO condition_years (condition, year, articles, {', '.join(_KINDS)}) "
-        f"SELECT {condition}, coalesce({year}, 0), {sign}1, {kinds} {source} "
-        "ON CONFLICT(condition, year) DO UPDATE SET articles = articles + excluded.articles, "
-        + ", ".join(f"{k} = {k} + excluded.{k}" for k in _KINDS)
-        + ";"
-    )
-
-
 @migration
 def m006_condition_years(db: Database) -> None:
-    # Per condition and publication year (0: none): how many articles, RCTs, MAs, SRs. Kept
-    # exact by triggers on every link and every change of an article's year or flags, so
-    # `stats CONDITION` and the total under `show` read a few rows instead of probing
-    # every link of a large condition.
-    db.execute(
-        "CREATE TABLE condition_years (condition TEXT NOT NULL, year INTEGER NOT NULL, "
-        + ", ".join(f"{k} INTEGER NOT NULL DEFAULT 0" for k in ("articles", *_KINDS))
-        + ", PRIMARY KEY (condition, year)) WITHOUT ROWID"
-    )
-    article = "FROM articles a WHERE a.pmid = {pmid}"
-    links = "FROM article_conditions l WHERE l.pmid = {pmid}"
-    triggers = {
-        "article_conditions_years_ai": (
-            "AFTER INSERT ON article_conditions",
-            _add_counts("new.condition", "a.year", "a.flags", article.format(pmid="new.pmid")),
-        ),
-        "article_conditions_years_ad": (
-            "AFTER DELETE ON article_conditions",
-            _add_counts("old.condition", "a.year", "a.flags", article.format(pmid="old.pmid"), "-"),
-        ),
-        "article_conditions_years_au": (
-            "AFTER UPDATE OF condition, pmid ON article_conditions",
-            _add_counts("old.condition", "a.year", "a.flags", article.format(pmid="old.pmid"), "-")
-            + _add_counts("new.condition", "a.year", "a.flags", article.format(pmid="new.pmid")),
-        ),
-        "articles_years_au": (
-            "AFTER UPDATE OF year, flags ON articles "
-            "WHEN old.year IS NOT new.year OR old.flags IS NOT new.flags",
-            _add_counts("l.condition", "old.year", "old.flags", links.format(pmid="old.pmid"), "-")
-            + _add_counts("l.condition", "new.year", "new.flags", links.format(pmid="new.pmid")),
-        ),
-        "articles_years_ad": (
-            "AFTER DELETE ON articles",
-            _add_counts("l.condition", "old.year", "old.flags", links.format(pmid="old.pmid"), "-"),
-        ),
-    }
-    for name, (when, body) in triggers.items():
-        db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
-    db.execute(
-        "INSERT INTO condition_years (condition, year, articles, "
-        + ", ".join(_KINDS)
-        + ") SELECT l.condition, coalesce(a.year, 0), count(*), "
-        + ", ".join(f"sum({k.format(f='a.flags')})" for k in _KINDS.values())
-        + " FROM article_conditions l JOIN articles a ON a.pmid = l.pmid GROUP BY 1, 2"
-    )
+    # Superseded: this built per-year counts with SQL that tested flag names in the JSON text.
+    # m008_evidence_tiers builds condition_years from the stored tier columns (and drops what
+    # an older acutrack built here), so a new database gets it there.
+    pass
 
 
 @migration
 def m007_article_overview(db: Database) -> None:
-    # For Datasette (`datasette acutrack.db`) and any SQL reader: one row per article with
-    # its study type, flags, conditions and links; its `rowid` is the article's, so the
-    # full-text index articles_fts finds its rows (Datasette searches views that way).
-    db.execute(f"CREATE VIEW IF NOT EXISTS article_overview AS {ARTICLE_OVERVIEW_SQL}")
+    # Superseded likewise: m008_evidence_tiers creates the article_overview view (for
+    # Datasette and any SQL reader) from the tier columns.
+    pass
+
+
+@migration
+def m008_evidence_tiers(db: Database) -> None:
+    # The evidence hierarchy as plain columns (issue 17): each article's tier and its rank
+    # in flags.TIERS, the link table article_flags, and condition_years and article_overview
+    # rebuilt from them (rederive rebuilds both, see tiers.build_evidence). The old per-year
+    # triggers go first, so recomputing every row does not run them.
+    from .tiers import build_flag_links
+
+    conn = db.conn
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%years%'"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP VIEW IF EXISTS article_overview")
+    present = db["articles"].columns_dict
+    if "evidence_tier" not in present:
+        db.table("articles").add_column("evidence_tier", str)
+    if "evidence_rank" not in present:
+        db.table("articles").add_column("evidence_rank", int)
+    build_flag_links(conn)
+    rederive(db)
+    # The evidence order (tiers.EVIDENCE_ORDER) within a condition reads these.
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS idx_articles_evidence ON articles "
+        "(evidence_rank, sample_size IS NULL, sample_size DESC)"
+    )
 
 
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
