@@ -134,7 +134,7 @@ def test_per_year_counts_follow_every_change(db):
     ]
     store.save_articles(db, changed)
     assert_years_exact(db, "lupus", "rheumatoid-arthritis")
-    with db.atomic():
+    with store.atomic(db):
         db.execute("DELETE FROM article_conditions WHERE pmid = ?", [portable[6]["pmid"]])
         db.execute(
             "UPDATE article_conditions SET condition = 'psoriasis' "
@@ -147,7 +147,7 @@ def test_per_year_counts_follow_every_change(db):
 def test_per_year_counts_are_built_for_an_existing_database(db, isolated):
     sync.import_files(db, [PORTABLE, ORTHO], "lupus")
     before = store.year_counts(db, "lupus")
-    with db.atomic():
+    with store.atomic(db):
         db.execute("DROP TABLE condition_years")
         for (name,) in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%years%'"

@@ -255,7 +255,8 @@ def test_m008_converts_a_database_built_at_the_m007_schema(isolated: Path):
     assert [n for n, _ in MIGRATIONS].index("m008_evidence_tiers") == 7
 
     db = store.open_db(path)  # migrates: m008 converts
-    assert "evidence_tier" in db["articles"].columns_dict
+    columns = [r[1] for r in db.execute("PRAGMA table_info(articles)")]
+    assert "evidence_tier" in columns and "evidence_rank" in columns
     rows = db.execute("SELECT pmid, flags, evidence_tier, evidence_rank FROM articles").fetchall()
     assert len(rows) == len({a["pmid"] for a in stored})
     for pmid, raw, tier, rank in rows:
@@ -275,7 +276,7 @@ def test_m008_converts_a_database_built_at_the_m007_schema(isolated: Path):
     changed = dict(next(iter_file(MA)), publication_types=["Randomized Controlled Trial"])
     store.save_articles(db, [changed])
     assert [tuple(r.values()) for r in store.year_counts(db, "lupus")] == slow_years(db, "lupus")
-    migrate(db)  # nothing left to do
+    migrate(Database(db))  # nothing left to do
     db.close()
 
 

@@ -17,13 +17,16 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import flags as registry
 from . import store
 from .article import doi_url, one_line, plural, pubmed_url
 from .article import html_text as esc
 from .export import badge_flags, first_author, notices
+
+if TYPE_CHECKING:
+    import sqlite3
 
 # The tiers of the timeline and the count tiles, strongest first, from flags.TIERS: (class
 # key, label, title). The class key is the tier key with "_" for "-" (CSS classes and the
@@ -63,7 +66,11 @@ class Section:
 
 
 def collect(
-    db: Any, conditions: list[tuple[str, str]], *, strongest: int = 15, newest: int = 10
+    db: sqlite3.Connection,
+    conditions: list[tuple[str, str]],
+    *,
+    strongest: int = 15,
+    newest: int = 10,
 ) -> list[Section]:
     """Read what the page shows for each (name, label) condition."""
     sections: list[Section] = []
@@ -416,7 +423,7 @@ def render_html(
 
 
 def build(
-    db: Any,
+    db: sqlite3.Connection,
     conditions: list[tuple[str, str]],
     *,
     strongest: int = 15,

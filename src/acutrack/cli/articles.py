@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..flags import REGISTRY
 from ..listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
 from .base import State, WorkFailed, _condition, cli, need, open_read, pass_state, read_only_note
+
+if TYPE_CHECKING:
+    import sqlite3
 
 # The study types from the flag registry: "rct, ..., meta-analysis (ma), ...".
 _TYPES = ", ".join(
@@ -58,7 +61,7 @@ def _list_options(fn: Any) -> Any:
 
 
 def _list_articles(
-    db: Any,
+    db: sqlite3.Connection,
     condition: str | None,
     *,
     fmt: str | None,

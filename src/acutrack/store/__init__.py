@@ -2,7 +2,8 @@
 
 Every SQL statement of acutrack lives in this package:
 
-- ``schema``: tables, recorded migrations, ``open_db`` and the quick read-only ``open_quick``;
+- ``schema``: tables, recorded migrations, ``open_db`` (writers) and ``open_quick`` (readers),
+  both a plain ``sqlite3.Connection``, which every store function takes;
 - ``articles``: the reads behind show/article/search/stats;
 - ``write``: storing a batch of articles and linking them to a condition;
 - ``search``: user search text as a safe FTS5 query;
@@ -85,8 +86,8 @@ from .schema import (
     FINAL_STATUSES,
     JSON_COLUMNS,
     MIGRATIONS,
-    QuickDB,
     StoreError,
+    atomic,
     chunks,
     explain,
     migrate,
@@ -95,6 +96,8 @@ from .schema import (
     now_iso,
     open_db,
     open_quick,
+    query,
+    read_only,
     unknown_migrations,
 )
 from .search import BadSearch, fts_query
@@ -109,7 +112,9 @@ __all__ = [
     "NEWEST_ORDER",
     "EVIDENCE_ORDER",
     "BadSearch",
-    "QuickDB",
+    "atomic",
+    "query",
+    "read_only",
     "StoreError",
     "article_links",
     "chunks",

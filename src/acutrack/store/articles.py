@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
 from ..article import pubmed_url
-from .schema import FINAL_STATUSES, JSON_COLUMNS, ReadDB, chunks, now_iso
+from .schema import FINAL_STATUSES, JSON_COLUMNS, atomic, chunks, now_iso, query, read_only
 from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, has_any_flag, tier_column
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from ..article import Article  # noqa: F401 - for annotations
 
 
-def linked_pmids(db: Database, condition: str, pmids: list[str]) -> set[str]:
+def linked_pmids(db: sqlite3.Connection, condition: str, pmids: list[str]) -> set[str]:
     found: set[str] = set()
     for chunk in chunks(pmids):
         found.update(
@@ -32,7 +31,7 @@ def linked_pmids(db: Database, condition: str, pmids: list[str]) -> set[str]:
     return found
 
 
-def stored_pmids(db: Database, pmids: list[str]) -> set[str]:
+def stored_pmids(db: sqlite3.Connection, pmids: list[str]) -> set[str]:
     found: set[str] = set()
     for chunk in chunks(pmids):
         found.update(
@@ -44,7 +43,7 @@ def stored_pmids(db: Database, pmids: list[str]) -> set[str]:
     return found
 
 
-def flag_counts(db: Database, pmids: list[str]) -> Counter[str]:
+def flag_counts(db: sqlite3.Connection, pmids: list[str]) -> Counter[str]:
     """How many of these articles carry each flag."""
     counts: Counter[str] = Counter()
     for chunk in chunks(pmids):
@@ -55,7 +54,7 @@ def flag_counts(db: Database, pmids: list[str]) -> Counter[str]:
     return counts
 
 
-def pending_pmids(db: Database, max_age_days: int = 730) -> list[str]:
+def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
     """Stored records NLM has not finished indexing, first stored within ``max_age_days``."""
     marks = ",".join("?" * len(FINAL_STATUSES))
     return [
@@ -83,9 +82,10 @@ def decode(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def get_article(db: ReadDB, pmid: str) -> dict[str, Any] | None:
+def get_article(db: sqlite3.Connection, pmid: str) -> dict[str, Any] | None:
     rows = list(
-        db.query(
+        query(
+            db,
             """
             SELECT a.*,
               (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
@@ -142,7 +142,7 @@ def _derived(condition: str | None) -> tuple[str, list[Any]]:
 
 
 def _walk_newest(
-    db: ReadDB, condition: str, new_only: bool, limit: int | None, filtered: bool
+    db: sqlite3.Connection, condition: str, new_only: bool, limit: int | None, filtered: bool
 ) -> bool:
     """True when walking idx_articles_newest beats sorting the condition's articles.
 
@@ -167,7 +167,7 @@ def _walk_newest(
 
 
 def query_articles(
-    db: ReadDB,
+    db: sqlite3.Connection,
     condition: str | None = None,
     *,
     new_only: bool = False,
@@ -214,7 +214,12 @@ def query_articles(
 
 
 def _by_relevance(
-    db: ReadDB, search: str, derived: str, where: list[str], params: list[Any], limit: int | None
+    db: sqlite3.Connection,
+    search: str,
+    derived: str,
+    where: list[str],
+    params: list[Any],
+    limit: int | None,
 ) -> list[dict[str, Any]]:
     """Matches best first (FTS5 bm25 rank, computed once per match), newest among equals."""
     order_by = "f.fts_rank, " + NEWEST_ORDER
@@ -255,7 +260,7 @@ def _by_relevance(
 
 
 def _select(
-    db: ReadDB,
+    db: sqlite3.Connection,
     derived: str,
     source: str,
     where: list[str],
@@ -267,7 +272,7 @@ def _select(
     if limit:
         sql += " LIMIT ?"
     rows = []
-    for row in db.query(sql, [*params, *([limit] if limit else [])]):
+    for row in query(db, sql, [*params, *([limit] if limit else [])]):
         row = decode(row)
         row["new"] = bool(row["new"])
         rows.append(row)
@@ -275,15 +280,15 @@ def _select(
 
 
 def mark_shown(
-    db: ReadDB, pmids: list[str], condition: str | None = None, stamp: str | None = None
+    db: sqlite3.Connection, pmids: list[str], condition: str | None = None, stamp: str | None = None
 ) -> bool:
     """Mark articles as shown under ``condition``, or under every condition when it is None
     (a person read them in full or in a search). False when the database is read-only."""
-    if getattr(db, "readonly", False):
+    if read_only(db):
         return False
     stamp = stamp or now_iso()
     scope, scope_params = ("AND condition = ? ", [condition]) if condition else ("", [])
-    with db.atomic():
+    with atomic(db):
         for chunk in chunks(pmids):
             db.execute(
                 f"UPDATE article_conditions SET shown_at = ? WHERE shown_at IS NULL {scope}"
@@ -294,7 +299,7 @@ def mark_shown(
 
 
 def count_articles(
-    db: ReadDB,
+    db: sqlite3.Connection,
     condition: str | None = None,
     *,
     flags: Iterable[str] | None = None,
@@ -328,17 +333,18 @@ def count_articles(
     ).fetchone()[0]
 
 
-def condition_names(db: ReadDB) -> list[str]:
+def condition_names(db: sqlite3.Connection) -> list[str]:
     """Every condition that has stored articles (imported ones need not be in queries.toml)."""
     return [
         r[0] for r in db.execute("SELECT DISTINCT condition FROM article_conditions ORDER BY 1")
     ]
 
 
-def article_links(db: ReadDB, pmid: str) -> list[dict[str, Any]]:
+def article_links(db: sqlite3.Connection, pmid: str) -> list[dict[str, Any]]:
     """The conditions an article is stored under, with when it was first seen and shown."""
     return list(
-        db.query(
+        query(
+            db,
             "SELECT condition, first_seen, shown_at FROM article_conditions WHERE pmid = ? "
             "ORDER BY first_seen, condition",
             [pmid],
@@ -346,7 +352,7 @@ def article_links(db: ReadDB, pmid: str) -> list[dict[str, Any]]:
     )
 
 
-def year_counts(db: ReadDB, condition: str | None = None) -> list[dict[str, Any]]:
+def year_counts(db: sqlite3.Connection, condition: str | None = None) -> list[dict[str, Any]]:
     """Per publication year (None last): all articles, one count per flag with a stats
     column in the flag registry (RCTs, meta-analyses, systematic reviews), meta-analyses or
     systematic reviews counted once (``ma_sr``) -- withdrawn articles (retracted, protocols)
@@ -359,7 +365,8 @@ def year_counts(db: ReadDB, condition: str | None = None) -> list[dict[str, Any]
     if condition is not None:
         # Kept by triggers (see tiers.build_counts): a few rows, not every link.
         return list(
-            db.query(
+            query(
+                db,
                 f"SELECT nullif(year, 0) AS year, articles, {', '.join(columns)} "
                 "FROM condition_years WHERE condition = ? AND articles > 0 "
                 "ORDER BY year = 0, year",
@@ -381,7 +388,8 @@ def year_counts(db: ReadDB, condition: str | None = None) -> list[dict[str, Any]
         sums.append(f"sum(a.evidence_tier IS ?) AS {tier_column(tier.key)}")
         params.append(tier.key)
     return list(
-        db.query(
+        query(
+            db,
             f"SELECT a.year AS year, count(*) AS articles, {', '.join(sums)} FROM articles a "
             "WHERE EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid) "
             "GROUP BY a.year ORDER BY a.year IS NULL, a.year",

@@ -9,23 +9,25 @@ order. Tier keys come from ``flags.TIERS`` and are bound as parameters.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
 from .. import flags
 from .articles import decode
-from .schema import ReadDB
+from .schema import query
 from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, evidence_keys, has_flag
 
 # The articles ``a`` of the condition given as the next parameter.
 IN_CONDITION = "a.pmid IN (SELECT pmid FROM article_conditions WHERE condition = ?)"
 
 
-def evidence_years(db: ReadDB, condition: str) -> list[dict[str, Any]]:
+def evidence_years(db: sqlite3.Connection, condition: str) -> list[dict[str, Any]]:
     """Per publication year and tier (``kind``, a key of ``flags.TIERS``): how many articles,
     and how many of them are protocols."""
     return list(
-        db.query(
+        query(
+            db,
             f"SELECT a.year AS year, a.evidence_tier AS kind, count(*) AS n, "
             f"sum({has_flag()}) AS protocols "
             f"FROM articles a WHERE {IN_CONDITION} GROUP BY 1, 2",
@@ -35,7 +37,7 @@ def evidence_years(db: ReadDB, condition: str) -> list[dict[str, Any]]:
 
 
 def tier_articles(
-    db: ReadDB, condition: str, tiers: Iterable[str], limit: int | None = None
+    db: sqlite3.Connection, condition: str, tiers: Iterable[str], limit: int | None = None
 ) -> list[dict[str, Any]]:
     """A condition's articles in these tiers (keys of ``flags.TIERS``), in the evidence order:
     strongest tier first, then larger trials (unknown size last), then newer. Each row has
@@ -49,16 +51,20 @@ def tier_articles(
         f"WHERE l.condition = ? AND a.evidence_tier IN ({','.join('?' * len(keys))}) "
         f"ORDER BY {EVIDENCE_ORDER}" + (" LIMIT ?" if limit else "")
     )
-    return [decode(r) for r in db.query(sql, [condition, *keys, *([limit] if limit else [])])]
+    return [decode(r) for r in query(db, sql, [condition, *keys, *([limit] if limit else [])])]
 
 
-def strongest_articles(db: ReadDB, condition: str, limit: int | None) -> list[dict[str, Any]]:
+def strongest_articles(
+    db: sqlite3.Connection, condition: str, limit: int | None
+) -> list[dict[str, Any]]:
     """The strongest evidence for a condition: the articles of every evidence tier (retracted
     articles and protocols are in none), in the evidence order."""
     return tier_articles(db, condition, evidence_keys(), limit)
 
 
-def retracted_articles(db: ReadDB, condition: str, limit: int | None) -> list[dict[str, Any]]:
+def retracted_articles(
+    db: sqlite3.Connection, condition: str, limit: int | None
+) -> list[dict[str, Any]]:
     """A condition's retracted articles (shown apart, never as evidence), in the same order."""
     return tier_articles(db, condition, [flags.WITHDRAWN["retracted"]], limit)
 
@@ -72,7 +78,7 @@ def by_tier(rows: Iterable[dict[str, Any]]) -> list[tuple[flags.Tier, list[dict[
     return [(t, groups[t.key]) for t in flags.TIERS if groups[t.key]]
 
 
-def ordered_pmids(db: ReadDB, pmids: list[str]) -> list[str]:
+def ordered_pmids(db: sqlite3.Connection, pmids: list[str]) -> list[str]:
     """These stored PMIDs in the evidence order (the digest's order within a condition)."""
     return [
         r[0]
@@ -84,7 +90,7 @@ def ordered_pmids(db: ReadDB, pmids: list[str]) -> list[str]:
     ]
 
 
-def distinct_articles(db: ReadDB, conditions: list[str]) -> int:
+def distinct_articles(db: sqlite3.Connection, conditions: list[str]) -> int:
     """How many distinct articles are stored under any of these conditions."""
     return int(
         db.execute(
@@ -95,11 +101,11 @@ def distinct_articles(db: ReadDB, conditions: list[str]) -> int:
     )
 
 
-def newest_arrivals(db: ReadDB, condition: str, limit: int) -> list[dict[str, Any]]:
+def newest_arrivals(db: sqlite3.Connection, condition: str, limit: int) -> list[dict[str, Any]]:
     """The articles most recently stored for a condition (first seen here), newest first."""
     sql = (
         "SELECT a.*, l.first_seen AS first_seen "
         "FROM article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid "
         f"WHERE l.condition = ? ORDER BY l.first_seen DESC, {NEWEST_ORDER} LIMIT ?"
     )
-    return [decode(r) for r in db.query(sql, [condition, limit])]
+    return [decode(r) for r in query(db, sql, [condition, limit])]

@@ -1,14 +1,16 @@
-"""Schema, migrations and connections: ``open_db`` (sqlite-utils) and ``open_quick``."""
+"""Schema, migrations and connections: ``open_db`` (writers: creates and migrates) and
+``open_quick`` (readers), both a plain ``sqlite3.Connection``."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
 
 from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
 from .failures import BUSY_TIMEOUT, StoreError, connect_read, explain, missing_database
@@ -290,8 +292,10 @@ def migrate(db: Database) -> None:
             db.table("_migrations").insert({"name": name, "applied_at": now_iso()})
 
 
-def open_db(path: Path | str, *, create: bool = True) -> Database:
-    """Open (and create or migrate) the database, ready for concurrent readers and writers.
+def open_db(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
+    """Open (and create or migrate) the database, ready for concurrent readers and writers:
+    a plain connection, as every store function takes. sqlite_utils wraps it only while the
+    migrations run (they create tables and the full-text index with it).
 
     A database a newer acutrack wrote is refused before anything in it changes.
     """
@@ -328,7 +332,8 @@ def open_db(path: Path | str, *, create: bool = True) -> Database:
         if conn is not None:
             conn.close()
         raise
-    return db
+    assert conn is not None  # connected above, or the except clauses raised
+    return conn
 
 
 def chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
@@ -342,50 +347,78 @@ def marks(items: list[Any]) -> str:
     return ",".join("?" * len(items))
 
 
-class ReadDB(Protocol):
-    """What the read functions (and ``mark_shown``) use of a database: a
-    ``sqlite_utils.Database`` from ``open_db`` or a ``QuickDB`` from ``open_quick``."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> sqlite3.Cursor: ...
-
-    def query(self, sql: str, params: Sequence[Any] = ..., /) -> Iterable[dict[str, Any]]: ...
-
-    def atomic(self) -> AbstractContextManager[Any]: ...
+# --- the one connection type: helpers every store function uses ------------------------------
 
 
-class QuickDB:
-    """A plain sqlite3 connection offering the few ``sqlite_utils.Database`` methods the read
-    functions here use (``execute``, ``query``, ``atomic``, ``close``), so ``show``,
-    ``article``, ``search`` and ``stats`` start without importing sqlite_utils."""
+def query(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of a SELECT as dicts (column name -> value)."""
+    cursor = conn.execute(sql, list(params))
+    keys = [d[0] for d in cursor.description]
+    return [dict(zip(keys, values, strict=True)) for values in cursor]
 
-    def __init__(self, conn: sqlite3.Connection, readonly: bool = False) -> None:
-        self.conn = conn
-        self.readonly = readonly
 
-    def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, list(params))
-
-    def query(self, sql: str, params: Iterable[Any] = ()) -> Iterable[dict[str, Any]]:
-        cursor = self.conn.execute(sql, list(params))
-        keys = [d[0] for d in cursor.description]
-        for values in cursor:
-            yield dict(zip(keys, values, strict=True))
-
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        with self.conn:
+@contextmanager
+def atomic(conn: sqlite3.Connection) -> Iterator[None]:
+    """All of the block or none of it: a transaction, or a savepoint inside the caller's open
+    one (as sqlite_utils' ``Database.atomic``, which the migrations use on the same
+    connection)."""
+    if conn.in_transaction:
+        name = f"acutrack_{uuid4().hex}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
             yield
+        except BaseException:
+            # A RAISE(ROLLBACK) trigger can end the whole transaction, savepoints included.
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        conn.execute(f"RELEASE SAVEPOINT {name}")
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
-    def close(self) -> None:
-        self.conn.close()
+
+def write_row(
+    conn: sqlite3.Connection, table: str, row: dict[str, Any], *, conflict: str | None = None
+) -> int:
+    """Insert one row (table and column names are the store's own, never user text); with
+    ``conflict``, a row with the same key has the given columns replaced. Returns the rowid."""
+    columns = ", ".join(f"[{c}]" for c in row)
+    sql = f"INSERT INTO [{table}] ({columns}) VALUES ({marks(list(row))})"
+    if conflict is not None:
+        refreshed = [c for c in row if c != conflict]
+        sql += f" ON CONFLICT([{conflict}]) DO UPDATE SET " + ", ".join(
+            f"[{c}] = excluded.[{c}]" for c in refreshed
+        )
+    with atomic(conn):
+        cursor = conn.execute(sql, list(row.values()))
+    return int(cursor.lastrowid or 0)
 
 
-def open_quick(path: Path | str, *, create: bool = False) -> Database | QuickDB:
-    """Open for reading and marking as shown, fast: a ``QuickDB`` when every migration is
-    recorded, otherwise ``open_db`` (which creates or migrates the database first).
+def read_only(conn: sqlite3.Connection) -> bool:
+    """True for a connection ``open_quick`` opened read-only (it sets ``query_only``)."""
+    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
+
+
+def open_quick(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
+    """Open for reading and marking as shown, fast: a plain connection, without importing
+    sqlite_utils, when every migration is recorded, otherwise ``open_db`` (which creates or
+    migrates the database first). The same type as ``open_db`` returns.
 
     A missing database is a StoreError (nothing is created) unless ``create``; a database
-    that cannot be written is opened read-only (``QuickDB.readonly``); one a newer acutrack
+    that cannot be written is opened read-only (``read_only`` says so); one a newer acutrack
     wrote is refused untouched.
     """
     path = Path(path)
@@ -405,7 +438,9 @@ def open_quick(path: Path | str, *, create: bool = False) -> Database | QuickDB:
             if writable:
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.execute("PRAGMA synchronous=NORMAL")
-            return QuickDB(conn, readonly=not writable)
+            else:
+                conn.execute("PRAGMA query_only=ON")
+            return conn
         if not writable:
             raise StoreError(
                 f"The database {path} needs an upgrade to this acutrack's schema, and it is "
