@@ -320,3 +320,26 @@ def test_reordering_two_tiers_in_the_registry_is_followed_everywhere(
     finally:
         monkeypatch.undo()
         importlib.reload(report)
+
+
+def test_a_limited_evidence_listing_is_the_top_of_the_whole_one(evidence: Path):
+    # Small limits walk idx_articles_evidence (tiers.EVIDENCE_ORDER) instead of sorting the
+    # condition's articles; both must give the same rows.
+    db = store.open_quick(evidence / "acutrack.db")
+    for wanted in (["rct"], ["rct", "meta-analysis", "systematic-review"], ["possible-rct"]):
+        whole = [
+            r["pmid"] for r in store.query_articles(db, "lupus", flags=wanted, order="evidence")
+        ]
+        assert len(whole) >= 4
+        for limit in (1, 5, 20):
+            top = store.query_articles(db, "lupus", flags=wanted, limit=limit, order="evidence")
+            assert [r["pmid"] for r in top] == whole[:limit]
+    plan = " ".join(
+        str(r)
+        for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT a.pmid FROM articles a ORDER BY "
+            + store.EVIDENCE_ORDER
+            + " LIMIT 5"
+        )
+    )
+    assert "idx_articles_evidence" in plan and "TEMP B-TREE" not in plan

@@ -144,7 +144,8 @@ def _derived(condition: str | None) -> tuple[str, list[Any]]:
 def _walk_newest(
     db: sqlite3.Connection, condition: str, new_only: bool, limit: int | None, filtered: bool
 ) -> bool:
-    """True when walking idx_articles_newest beats sorting the condition's articles.
+    """True when walking an index in order (idx_articles_newest, or idx_articles_evidence for
+    the evidence order) beats sorting the condition's articles.
 
     The walk visits about limit x (all articles / the condition's articles) index entries
     (more when --type or --since thin the matches out); the sort reads every article of
@@ -203,9 +204,8 @@ def query_articles(
     if search:
         where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(search)
-    elif condition is not None and (
-        order == "evidence"
-        or not _walk_newest(db, condition, new_only, limit, bool(wanted or since))
+    elif condition is not None and not _walk_newest(
+        db, condition, new_only, limit, bool(wanted or since)
     ):
         # Few articles for this condition: start from its links and sort them.
         source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"

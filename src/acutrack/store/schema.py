@@ -250,10 +250,13 @@ def m008_evidence_tiers(db: Database) -> None:
         db.table("articles").add_column("evidence_rank", int)
     build_flag_links(conn)
     rederive(db)
-    # The evidence order (tiers.EVIDENCE_ORDER) within a condition reads these.
+    # `show --type` lists in the evidence order: walking this index (its expressions are
+    # exactly tiers.EVIDENCE_ORDER) stops after --limit rows, as idx_articles_newest does for
+    # newest first; pmid and flags make the walk's tests index-only.
     conn.execute(
-        "CREATE INDEX IF NOT EXISTS idx_articles_evidence ON articles "
-        "(evidence_rank, sample_size IS NULL, sample_size DESC)"
+        "CREATE INDEX IF NOT EXISTS idx_articles_evidence ON articles (evidence_rank, "
+        "sample_size IS NULL, sample_size DESC, coalesce(entrez_date, '') DESC, year DESC, "
+        "CAST(pmid AS INTEGER) DESC, pmid)"
     )
 
 
