@@ -1,7 +1,7 @@
 """The evidence report: one self-contained HTML page, per condition a picture of the evidence.
 
 Per condition: counts by study type, a timeline (inline SVG, stacked bars per publication
-year: MA/SR, sham-controlled RCT, other RCT, other), the strongest evidence first, the newest
+year by evidence tier, from flags.TIERS), the strongest evidence first, the newest
 arrivals and the retracted articles, each linked to PubMed and its DOI, with the reasons for
 every study-type badge on hover (title) and in a ``<details>`` block.
 
