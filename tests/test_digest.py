@@ -153,11 +153,12 @@ def test_first_digest_lists_everything_strongest_evidence_first(stored):
     result = run("digest")
     assert result.exit_code == 0, result.output
     text = result.stdout
-    # RCTs (newest first), then the meta-analysis, the systematic review, then the rest.
-    assert pmids_in(text) == ["29768149", "28731372", "35830032", "33856845", "12091962", "9997"]
+    # The one evidence order (issue 17; RCTs came first before): the meta-analysis, the
+    # systematic review, then the RCTs (sizes unknown: newest first), then the rest.
+    assert pmids_in(text) == ["35830032", "33856845", "29768149", "28731372", "12091962", "9997"]
     assert "first digest of this name: everything stored so far" in text.lower()
     assert "Systemic lupus erythematosus (lupus): 6 new" in text
-    entry = text[text.index("1. Inhaled") : text.index("2. ")]
+    entry = text[text.index("3. Inhaled") : text.index("4. ")]
     assert "O'Byrne PM, FitzGerald JM, Bateman ED, et al." in entry
     assert "The New England journal of medicine, 2018" in entry
     assert "RCT - Publication Type: Randomized Controlled Trial" in entry
@@ -257,7 +258,8 @@ def test_json_shape(stored):
     data = json.loads(result.stdout)
     assert data["name"] == "j" and data["total"] == 6 and data["counts"]["lupus"] == 6
     assert data["since"]["lupus"] is None  # first digest
-    assert [a["pmid"] for a in data["articles"]][:2] == ["29768149", "28731372"]
+    # Strongest tier first (issue 17): the meta-analysis, then the systematic review.
+    assert [a["pmid"] for a in data["articles"]][:2] == ["35830032", "33856845"]
     for article in data["articles"]:
         for key in (
             "pmid", "title", "abstract", "journal", "year", "authors", "doi",
@@ -266,7 +268,8 @@ def test_json_shape(stored):
         ):  # fmt: skip
             assert key in article
         assert article["digest_condition"] == "lupus"
-    assert data["articles"][0]["flag_reasons"]["rct"].startswith("Publication Type")
+    assert data["articles"][2]["flag_reasons"]["rct"].startswith("Publication Type")
+    assert data["articles"][0]["flag_reasons"]["meta-analysis"].startswith("Publication Type")
     empty = json.loads(run("digest", "--format", "json", "--name", "j").stdout)
     assert empty["articles"] == [] and empty["since"]["lupus"] == data["generated_at"]
 
@@ -346,7 +349,7 @@ def test_mail_is_multipart_with_escaped_html(isolated, smtp):
     assert msg["To"] == "me@example.org, you@example.org, her@example.org"
     assert msg["Auto-Submitted"] == "auto-generated"
     plain, html = parts(msg)
-    assert pmids_in(plain) == ["29768149", "35830032"]
+    assert pmids_in(plain) == ["35830032", "29768149"]  # MA/SR before RCTs (issue 17)
     assert "[bold]Lupus[/bold]" in plain and "\x1b" not in plain
     assert "<script" not in html and "&lt;script&gt;" in html
     assert "style=" in html and "<style" not in html  # inline CSS only

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import QUERIES, db_rows, realdata, run
 
+from acutrack import flags
+
 datasette_app = pytest.importorskip("datasette.app", reason="datasette is in the test extras")
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
@@ -103,7 +105,8 @@ def test_search_titles_in_the_overview_with_the_shipped_metadata(filled: Path):
     )[0][0]
     assert len(rows) == expected
     (rct,) = one["rows"]
-    assert rct["study_type"] in ("Other RCT", "Sham-controlled RCT")
+    # study_type is the tier's label from flags.TIERS since issue 17 (was "Other RCT").
+    assert rct["study_type"] in ("RCT", "Sham RCT")
     assert json.loads(rct["conditions"]) == ["anti-gbm", "lupus"]
     assert rct["pubmed_url"] == "https://pubmed.ncbi.nlm.nih.gov/29768149/"
     assert rct["doi_url"].startswith("https://doi.org/10.")
@@ -111,7 +114,7 @@ def test_search_titles_in_the_overview_with_the_shipped_metadata(filled: Path):
     facets = overview["facet_results"]
     assert {"study_type", "conditions", "flags", "year"} <= set(facets)
     study_types = {f["value"] for f in facets["study_type"]["results"]}
-    assert study_types <= {"MA/SR", "Sham-controlled RCT", "Other RCT", "Other"}
+    assert study_types <= {t.label for t in flags.TIERS}
     assert articles["rows"] and articles["filtered_table_rows_count"] >= 4
     assert "_migrations" not in {t["name"] for t in index["tables"] if not t["hidden"]}
 

@@ -107,14 +107,15 @@ def test_articles_table_columns_come_from_the_article_type(tmp_path):
     from acutrack.article import ARTICLE_FIELDS
 
     db = store.open_db(tmp_path / "shape.db")
-    columns = [c.name for c in db["articles"].columns]
+    info = db.execute("PRAGMA table_info(articles)").fetchall()
+    columns = [r[1] for r in info]
     # Then what the store derives: flags with their reasons, timestamps, the trial size
-    # (added by migration m004), the conclusion (m010) and the fragment the size was read
-    # from (m011), in the order they were added.
+    # (added by migration m004), the evidence tier and its rank (m008), the conclusion (m010)
+    # and the fragment the size was read from (m011), in the order they were added.
     derived = ["flags", "flag_reasons", "stored_at", "updated_at", "sample_size"]
-    derived += ["conclusion", "sample_size_source"]
+    derived += ["evidence_tier", "evidence_rank", "conclusion", "sample_size_source"]
     assert columns == [*ARTICLE_FIELDS, *derived]
-    assert db["articles"].columns_dict["year"] is int
+    assert dict((r[1], r[2]) for r in info)["year"] == "INTEGER"
 
 
 # A real record of ../shared/realdata/biopython/Medline/pubmed_result2.txt (imported below).

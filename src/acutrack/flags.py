@@ -2,7 +2,7 @@
 
 Every table that names flags is derived from ``REGISTRY``: the order ``compute_flags`` reports
 them in (``FLAGS``), the terminal badges and their rich styles (render), the badge order and
-the ``--type`` words (export), the digest's names, ranking and HTML colours (digest), the
+the ``--type`` words (export), the digest's names, subject counts and HTML colours (digest), the
 summary line of ``update`` (sync) and the per-year counts (store). Adding a flag means adding
 one ``Flag`` here and the rule that raises it in ``evidence``.
 
@@ -27,7 +27,8 @@ class Flag:
     style: str  # rich style of the terminal badge
     colour: str  # background of the HTML badge (report, digests)
     badge_order: int  # position among an article's badges (a retraction first)
-    rank: int | None = None  # strength of evidence for digests (0 strongest); None: not ranked
+    rank: int | None = None  # order of the counts in digest subjects and update summaries
+    # (articles are ranked by their tier, ``TIERS``, not by this); None: not counted there
     aliases: tuple[str, ...] = ()  # more words `--type` accepts (the name and badge always do)
     nouns: tuple[str, str] | None = None  # "1 RCT", "2 RCTs" in digest subjects and summaries
     year_column: str | None = None  # per-year count column of `stats` (store.year_counts)
@@ -142,7 +143,7 @@ TITLES: dict[str, str] = {}
 STYLES: dict[str, str] = {}
 COLOURS: dict[str, str] = {}
 BADGE_ORDER: tuple[str, ...] = ()
-RANKED: tuple[str, ...] = ()  # flags that rank an article in digests, strongest first
+RANKED: tuple[str, ...] = ()  # flags counted in digest subjects and update summaries
 NOUNS: dict[str, tuple[str, str]] = {}
 SYNTHESES: tuple[str, ...] = ()
 YEAR_COLUMNS: dict[str, str] = {}
@@ -251,6 +252,12 @@ def tier_of(flag_names: Iterable[str]) -> str:
         if t.any_of and names.intersection(t.any_of) and names.issuperset(t.all_of):
             return t.key
     return "other"
+
+
+def evidence_tiers() -> tuple[Tier, ...]:
+    """The tiers counted and ranked as evidence, strongest first (read at call time, so a
+    reordered ``TIERS`` is followed)."""
+    return tuple(t for t in TIERS if t.evidence)
 
 
 def tier_rank(key: str) -> int:

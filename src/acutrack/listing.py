@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 TABLE_DEFAULT_LIMIT = 50
 LIST_FORMATS = ("table", "json", "csv", "markdown", "ris", "bibtex")
@@ -69,7 +72,7 @@ class Listing:
 
 
 def fetch(
-    db: Any,
+    db: sqlite3.Connection,
     condition: str | None,
     *,
     fmt: str,
@@ -131,7 +134,7 @@ def fetch(
     return Listing(rows, more, total, condition, filters)
 
 
-def mark_listed(db: Any, listing: Listing) -> bool:
+def mark_listed(db: sqlite3.Connection, listing: Listing) -> bool:
     """Listed in a table counts as shown (NEW disappears next time); exports mark nothing.
     False when the database is read-only (nothing could be marked)."""
     from . import store

@@ -1,7 +1,7 @@
 """The evidence report: one self-contained HTML page, per condition a picture of the evidence.
 
 Per condition: counts by study type, a timeline (inline SVG, stacked bars per publication
-year: MA/SR, sham-controlled RCT, other RCT, other), the strongest evidence first, the newest
+year by evidence tier, from flags.TIERS), the strongest evidence first, the newest
 arrivals and the retracted articles, each linked to PubMed and its DOI, with the reasons for
 every study-type badge on hover (title) and in a ``<details>`` block.
 
@@ -19,19 +19,23 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import flags as registry
 from . import store
 from .article import doi_url, one_line, plural, pubmed_url
 from .export import badge_flags, first_author, notices
 
-# Study-type classes of the timeline, strongest first (store.EVIDENCE_CLASS assigns them).
-KINDS: tuple[tuple[str, str, str], ...] = (
-    ("ma_sr", "MA/SR", "Meta-analyses and systematic reviews"),
-    ("sham_rct", "Sham-controlled RCT", "Randomized trials with a sham control"),
-    ("rct", "Other RCT", "Randomized trials with another control"),
-    ("other", "Other", "Everything else, protocols included"),
+if TYPE_CHECKING:
+    import sqlite3
+
+# The tiers of the timeline and the count tiles, strongest first, from flags.TIERS: (class
+# key, label, title). The class key is the tier key with "_" for "-" (CSS classes and the
+# keys of Section.years); retracted articles are left out (they are listed apart).
+KINDS: tuple[tuple[str, str, str], ...] = tuple(
+    (t.key.replace("-", "_"), t.label, t.title)
+    for t in registry.TIERS
+    if t.key != registry.WITHDRAWN["retracted"]
 )
 TITLE = "Acupuncture evidence"  # the page's heading unless --title says otherwise
 
@@ -63,7 +67,11 @@ class Section:
 
 
 def collect(
-    db: Any, conditions: list[tuple[str, str]], *, strongest: int = 15, newest: int = 10
+    db: sqlite3.Connection,
+    conditions: list[tuple[str, str]],
+    *,
+    strongest: int = 15,
+    newest: int = 10,
 ) -> list[Section]:
     """Read what the page shows for each (name, label) condition."""
     sections: list[Section] = []
@@ -72,14 +80,18 @@ def collect(
         counts = {key: 0 for key, _, _ in KINDS} | {"total": 0, "retracted": 0, "protocols": 0}
         by_year: dict[int, dict[str, int]] = {}
         undated = {key: 0 for key, _, _ in KINDS}
+        evidence = {t.key for t in registry.evidence_tiers()}
         for row in store.evidence_years(db, name):
-            n, kind = row["n"], row["kind"]
-            counts[kind] += n
+            n, tier = row["n"], row["kind"] or "other"
             counts["total"] += n
-            counts["retracted"] += row["retracted"] or 0
             counts["protocols"] += row["protocols"] or 0
-            if kind != "other":
-                section.strongest_total += n - (row["retracted"] or 0)
+            if tier == registry.WITHDRAWN["retracted"]:
+                counts["retracted"] += n  # never in a tile, the chart or the ranking
+                continue
+            kind = tier.replace("-", "_")
+            counts[kind] += n
+            if tier in evidence:
+                section.strongest_total += n
             if row["year"] is None:
                 undated[kind] += n
             else:
@@ -298,13 +310,12 @@ def article_item(row: dict[str, Any]) -> str:
 
 def counts_tiles(section: Section) -> list[dict[str, Any]]:
     c = section.counts
+    evidence = {t.key.replace("-", "_") for t in registry.evidence_tiers()}
     return [
         {"key": key, "value": value, "label": label}
         for key, value, label in (
             ("all", c["total"], "Articles"),
-            ("ma_sr", c["ma_sr"], "Meta-analyses & systematic reviews"),
-            ("sham_rct", c["sham_rct"], "Sham-controlled RCTs"),
-            ("rct", c["rct"], "Other RCTs"),
+            *((key, c[key], title.split(" (")[0]) for key, _, title in KINDS if key in evidence),
             ("protocols", c["protocols"], "Protocols"),
             ("retracted", c["retracted"], "Retracted"),
         )
@@ -317,6 +328,7 @@ def section_view(section: Section) -> dict[str, Any]:
     if not section.counts["total"]:
         return view
     shown = len(section.strongest)
+    tiers = ", then ".join(t.title.split(" (")[0] for t in registry.evidence_tiers())
     return view | {
         "empty": False,
         "counts": counts_tiles(section),
@@ -324,8 +336,9 @@ def section_view(section: Section) -> dict[str, Any]:
         "years": year_rows(section),
         "undated": sum(section.undated.values()),
         "strongest": [article_view(r) for r in section.strongest],
+        "order": f"{tiers}; larger trials first within each (unknown size last), then newer.",
         "more": (
-            f"The {shown} most recent of {section.strongest_total:,} shown."
+            f"The first {shown} of {section.strongest_total:,} shown."
             if section.strongest_total > shown
             else ""
         ),
@@ -335,17 +348,25 @@ def section_view(section: Section) -> dict[str, Any]:
 
 
 def render_html(
-    sections: list[Section], *, title: str = TITLE, generated_at: str | None = None
+    sections: list[Section],
+    *,
+    title: str = TITLE,
+    generated_at: str | None = None,
+    total: int | None = None,
 ) -> str:
-    """The whole page as a string (UTF-8 HTML5, no external resources)."""
+    """The whole page as a string (UTF-8 HTML5, no external resources). ``total``: the
+    distinct articles of all sections (``store.distinct_articles``); an article stored under
+    two conditions is one article."""
     from .templating import render
 
+    if total is None:
+        total = sum(s.counts.get("total", 0) for s in sections)
     return render(
         "report.html",
         title=title,
         stamp=generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         labels=", ".join(s.label for s in sections) or "no conditions",
-        total=sum(s.counts.get("total", 0) for s in sections),
+        total=total,
         toc=[{"anchor": s.anchor, "label": s.label, "total": s.counts["total"]} for s in sections]
         if len(sections) > 1
         else [],
@@ -362,7 +383,7 @@ def _retracted_colours() -> Kind:
 
 
 def build(
-    db: Any,
+    db: sqlite3.Connection,
     conditions: list[tuple[str, str]],
     *,
     strongest: int = 15,
@@ -372,4 +393,5 @@ def build(
 ) -> str:
     """The report page for these (name, label) conditions."""
     sections = collect(db, conditions, strongest=strongest, newest=newest)
-    return render_html(sections, title=title, generated_at=generated_at)
+    total = store.distinct_articles(db, [name for name, _ in conditions])
+    return render_html(sections, title=title, generated_at=generated_at, total=total)

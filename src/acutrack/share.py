@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .flags import LABELS
+from .flags import LABELS, TIERS
 
 ARTICLE_COLUMNS: dict[str, str] = {
     "pmid": "PubMed identifier",
@@ -46,6 +46,11 @@ ARTICLE_COLUMNS: dict[str, str] = {
     + ")",
     "flag_reasons": "Why each flag was set: JSON object flag -> the matching text",
     "sample_size": "Trial size (randomized, else enrolled) read from the abstract of an RCT",
+    "evidence_tier": "Evidence tier, strongest first: "
+    + ", ".join(f"{t.key} = {t.label}" for t in TIERS)
+    + " (retracted articles and protocols are never evidence)",
+    "evidence_rank": "Position of the evidence tier (0 strongest): sort by it for the strongest "
+    "evidence first",
     "conclusion": "What the study concluded: the abstract's conclusion section or closing "
     "finding sentences (empty when it states none)",
     "sample_size_source": "The fragment of the abstract the trial size was read from",
@@ -58,8 +63,11 @@ OVERVIEW_COLUMNS: dict[str, str] = {
     "year": "Year of publication",
     "journal": "Journal (NLM abbreviation where known)",
     "first_author": "First author",
-    "study_type": "Strongest design: MA/SR (meta-analysis or systematic review), "
-    "Sham-controlled RCT, Other RCT, or Other (protocols included)",
+    "study_type": "Evidence tier, strongest first: "
+    + ", ".join(t.label for t in TIERS)
+    + " (protocols are Other; retracted articles are never evidence)",
+    "evidence_tier": "Key of the evidence tier (" + ", ".join(t.key for t in TIERS) + ")",
+    "evidence_rank": "Position of the evidence tier (0 strongest)",
     "sample_size": "Trial size (randomized, else enrolled) where the abstract gives it",
     "flags": "All evidence flags: JSON list",
     "retracted": "1 when the article is retracted: do not cite it as evidence",

@@ -9,6 +9,7 @@ the position where it was, so the next run asks for the same window again.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
-
-from sqlite_utils import Database
 
 from . import entrez, store
 from .article import plural
@@ -125,7 +124,7 @@ def update_lock(db_path: Path, wait: float = 0) -> Iterator[None]:
 
 
 def _fetch_and_store(
-    db: Database,
+    db: sqlite3.Connection,
     client: entrez.EntrezClient,
     ids: list[str],
     condition: str | None,
@@ -154,7 +153,7 @@ def _fetch_and_store(
 
 
 def update_condition(
-    db: Database,
+    db: sqlite3.Connection,
     client: entrez.EntrezClient,
     cond: Condition,
     run_id: int,
@@ -202,7 +201,7 @@ def update_condition(
     new, result.unavailable = _fetch_and_store(
         db, client, to_fetch, cond.name, run_id, stamp, progress, result.fetched_ids
     )
-    with db.atomic():
+    with store.atomic(db):
         unavailable = set(result.unavailable)
         available = [i for i in ids if i not in unavailable]
         new += store.link(db, cond.name, available, run_id, stamp)
@@ -228,7 +227,7 @@ def update_condition(
 
 
 def refresh_pending(
-    db: Database,
+    db: sqlite3.Connection,
     client: entrez.EntrezClient,
     skip: set[str],
     progress: Progress | None = None,
@@ -248,7 +247,7 @@ def refresh_pending(
 
 
 def update(
-    db: Database,
+    db: sqlite3.Connection,
     client: entrez.EntrezClient,
     conditions: Sequence[Condition],
     *,
@@ -346,7 +345,7 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def import_files(db: Database, paths: Sequence[Path], condition: str) -> ImportResult:
+def import_files(db: sqlite3.Connection, paths: Sequence[Path], condition: str) -> ImportResult:
     """Load PubMed XML / MEDLINE files under ``condition``; each file is all or nothing."""
     result = ImportResult()
     run_id = store.start_run(db, f"import {condition}")
@@ -356,7 +355,7 @@ def import_files(db: Database, paths: Sequence[Path], condition: str) -> ImportR
             for path in paths:
                 # The file is one transaction; its batches are parsed here while the previous
                 # one is written on the writer's thread. A file that breaks off stores nothing.
-                with db.atomic(), store.BatchWriter(db, condition, run_id, stamp) as writer:
+                with store.atomic(db), store.BatchWriter(db, condition, run_id, stamp) as writer:
                     batch: list[Article] = []
                     for article in iter_file(path):
                         batch.append(article)

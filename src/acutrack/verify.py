@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -547,7 +548,7 @@ def check(
 # --- the report --------------------------------------------------------------------------
 
 
-def _record_object(record: Article, db: Any) -> dict[str, Any]:
+def _record_object(record: Article, db: sqlite3.Connection | None) -> dict[str, Any]:
     from .article import public_article, pubmed_url
     from .evidence import compute_flags
 
@@ -566,7 +567,7 @@ def _record_object(record: Article, db: Any) -> dict[str, Any]:
     return public_article(row)
 
 
-def outcome(c: Check, db: Any = None) -> dict[str, Any]:
+def outcome(c: Check, db: sqlite3.Connection | None = None) -> dict[str, Any]:
     """One reference as the contract's JSON object (plus reason, method and cited)."""
     record = c.record
     method = c.method

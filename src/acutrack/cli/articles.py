@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..flags import REGISTRY
 from ..listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
 from .base import State, WorkFailed, _condition, cli, need, open_read, pass_state, read_only_note
+
+if TYPE_CHECKING:
+    import sqlite3
 
 # The study types from the flag registry: "rct, ..., meta-analysis (ma), ...".
 _TYPES = ", ".join(
@@ -58,7 +61,7 @@ def _list_options(fn: Any) -> Any:
 
 
 def _list_articles(
-    db: Any,
+    db: sqlite3.Connection,
     condition: str | None,
     *,
     fmt: str | None,
@@ -98,7 +101,8 @@ def show(
     show_all: bool,
     fmt: str | None,
 ) -> None:
-    """The articles stored for CONDITION, newest first (when they entered PubMed).
+    """The articles stored for CONDITION, newest first (when they entered PubMed); with
+    --type, strongest evidence first (tier, then larger trials, then newer).
 
     CONDITION is a name or alias from queries.toml (lupus, sle, ra, ms, ...) or a name
     given to `acutrack import`. The table marks articles never shown before as NEW, shows
@@ -128,6 +132,9 @@ def show(
         flags=flags,
         new_only=new_only,
         since=since,
+        # With --type: the evidence order (strongest tier, larger trials, newer), as the
+        # digest and the report list them; without it, newest first.
+        order="evidence" if flags else "newest",
         empty=f"No articles stored for {label} match"
         + ("." if flags or new_only or since else f"; run 'acutrack update {name}'."),
     )

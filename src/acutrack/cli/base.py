@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:  # annotations only: commands import these inside, after --help
-    from sqlite_utils import Database
+    import sqlite3
 
     from ..config import Queries
     from ..entrez import EntrezClient
@@ -105,7 +105,7 @@ class State:
 
         return load_queries(self._queries)
 
-    def open_db(self, create: bool = True) -> Database:
+    def open_db(self, create: bool = True) -> sqlite3.Connection:
         from ..store import open_db
 
         return open_db(self.db_path, create=create)
@@ -158,7 +158,7 @@ def entrez_client() -> EntrezClient:
     return EntrezClient(settings)
 
 
-def _condition(state: State, db: Any, name: str) -> tuple[str, str]:
+def _condition(state: State, db: sqlite3.Connection | None, name: str) -> tuple[str, str]:
     """(name, label) of a condition: a name or alias from queries.toml, or a name that only
     `import` used. queries.toml is always read, so a broken file is reported (exit 2) by
     every command that names a condition."""
@@ -167,7 +167,7 @@ def _condition(state: State, db: Any, name: str) -> tuple[str, str]:
     return state.queries().resolve_stored(name, store.condition_names(db) if db is not None else [])
 
 
-def open_read(state: State) -> Any:
+def open_read(state: State) -> sqlite3.Connection | None:
     """The database for a read command, or None when there is none yet (the caller checks
     its arguments first, then ``need`` says so; nothing is created). A database that cannot
     be written opens read-only."""
@@ -176,7 +176,7 @@ def open_read(state: State) -> Any:
     return store.open_quick(state.db_path) if state.db_path.exists() else None
 
 
-def need(db: Any, state: State) -> Any:
+def need(db: sqlite3.Connection | None, state: State) -> sqlite3.Connection:
     """``db``, or the one sentence saying there is no database yet and how to make one."""
     if db is None:
         from .. import store

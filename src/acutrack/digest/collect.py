@@ -16,10 +16,10 @@ from ..article import one_line
 from ..flags import RANKED
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    import sqlite3
 
 DEFAULT_NAME = "default"
-STRONG = RANKED  # strongest evidence first (flag registry)
+STRONG = RANKED  # the flags counted in a digest's subject (flag registry)
 
 
 @dataclass
@@ -85,7 +85,9 @@ def when(stamp: str | None) -> str:
     return text + (" UTC" if stamp.endswith(("+00:00", "Z")) else "")
 
 
-def collect(db: Database, name: str, conditions: list[str], labels: dict[str, str]) -> Digest:
+def collect(
+    db: sqlite3.Connection, name: str, conditions: list[str], labels: dict[str, str]
+) -> Digest:
     """What the next digest of ``name`` holds for ``conditions`` (nothing is changed)."""
     known = store.digest_positions(db, name)
     delivered_upto = {c: p["last_id"] for c, p in known.items()}
@@ -126,7 +128,7 @@ def collect(db: Database, name: str, conditions: list[str], labels: dict[str, st
             Group(
                 cond,
                 labels.get(cond) or cond,
-                sort_rows(rows),
+                sort_rows(db, rows),
                 known[cond]["updated_at"] if cond in known else None,
             )
         )
@@ -140,31 +142,19 @@ def collect(db: Database, name: str, conditions: list[str], labels: dict[str, st
     )
 
 
-def load_articles(db: Database, pmids: list[str]) -> dict[str, dict[str, Any]]:
+def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, dict[str, Any]]:
     """The stored articles by PMID (decoded, with ``first_seen`` and ``conditions``)."""
     return store.load_articles(db, pmids)
 
 
-def rank(row: dict[str, Any]) -> int:
-    flags = set(row.get("flags") or ())
-    if "retracted" in flags:
-        return len(STRONG) + 1
-    for i, flag in enumerate(STRONG):
-        if flag in flags:
-            return i
-    return len(STRONG)
+def sort_rows(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows in the one evidence order (``store.EVIDENCE_ORDER``: strongest tier, larger
+    trials, newer; retracted articles last, in their own tier), as the report lists them."""
+    by_pmid = {r["pmid"]: r for r in rows}
+    return [by_pmid[p] for p in store.ordered_pmids(db, list(by_pmid))]
 
 
-def sort_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = sorted(
-        rows,
-        key=lambda r: (r.get("entrez_date") or "", r.get("year") or 0, int(r["pmid"])),
-        reverse=True,
-    )
-    return sorted(rows, key=rank)  # stable: newest first inside each rank
-
-
-def update_notes(db: Database) -> list[str]:
+def update_notes(db: sqlite3.Connection) -> list[str]:
     """A warning when the latest update failed, so a cron user learns it from the digest."""
     run = store.last_update_run(db)
     if run is None or run["status"] == "ok":
@@ -197,7 +187,7 @@ def _failed_conditions(summary: str | None) -> str:
 
 
 def record(
-    db: Database,
+    db: sqlite3.Connection,
     digest: Digest,
     *,
     kind: str = "digest",
@@ -233,12 +223,12 @@ def record(
     return store.record_digest(db, row, None if kind == "resend" else digest.ranges)
 
 
-def last_digest(db: Database, name: str) -> dict[str, Any] | None:
+def last_digest(db: sqlite3.Connection, name: str) -> dict[str, Any] | None:
     """The latest delivered digest of ``name`` that listed articles."""
     return store.last_digest(db, name)
 
 
-def rebuild(db: Database, recorded: dict[str, Any], labels: dict[str, str]) -> Digest:
+def rebuild(db: sqlite3.Connection, recorded: dict[str, Any], labels: dict[str, str]) -> Digest:
     """The recorded digest again, same articles in the same groups, with today's data."""
     pmids = [pmid for _cond, items in recorded["groups"] for pmid, _also in items]
     articles = load_articles(db, pmids)
@@ -264,6 +254,8 @@ def rebuild(db: Database, recorded: dict[str, Any], labels: dict[str, str]) -> D
     )
 
 
-def history(db: Database, name: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+def history(
+    db: sqlite3.Connection, name: str | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
     """The last ``limit`` digests delivered (of ``name``, or all), oldest first."""
     return store.digest_history(db, name, limit)

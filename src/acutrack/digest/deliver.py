@@ -49,7 +49,7 @@ def check_modes(
 
 
 def deliver(
-    db: Any,
+    db: sqlite3.Connection,
     name: str,
     chosen: list[str],
     labels: dict[str, str],

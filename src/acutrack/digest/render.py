@@ -114,8 +114,13 @@ def subject(digest: Digest) -> str:
 
 
 def evidence_counts(digest: Digest) -> str:
+    from ..flags import evidence_tiers
+
     counts = {f: 0 for f in STRONG}
+    counted = {t.key for t in evidence_tiers()}
     for _group, row in digest.rows():
+        if row.get("evidence_tier") not in counted:
+            continue  # retracted articles and protocols are never counted as evidence
         for f in STRONG:
             if f in (row.get("flags") or ()):
                 counts[f] += 1

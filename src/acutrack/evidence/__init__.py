@@ -104,6 +104,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import flags as _registry
 from ..flags import FLAGS, LABELS  # noqa: F401 - re-exported
 from . import conclusions as conclusions
 from .conclusions import conclusion as conclusion
@@ -280,10 +281,14 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
 # column each in the articles table. A value that is a list or a dict is stored as JSON. Adding
 # a derived value means adding its key here and to ``derive``, and a migration that adds the
 # column and calls ``store.schema.rederive`` (which recomputes every stored row).
+# ``evidence_tier`` is the article's tier key (``flags.tier_of``) and ``evidence_rank`` its
+# position in ``flags.TIERS``: what every listing sorts by, so SQL never tests a flag name.
 DERIVED: tuple[str, ...] = (
     "flags",
     "flag_reasons",
     "sample_size",
+    "evidence_tier",
+    "evidence_rank",
     "sample_size_source",
     "conclusion",
 )
@@ -303,10 +308,14 @@ def derive(article: Mapping[str, Any]) -> dict[str, Any]:
     """Every ``DERIVED`` value of ``article``, computed once (on write and by ``rederive``)."""
     reasons = compute_flags(article)
     size, source = trial_size_and_source(article, reasons)
+    # Through the module, not imported names: a test reordering flags.TIERS is followed.
+    tier = _registry.tier_of(reasons)
     return {
         "flags": list(reasons),
         "flag_reasons": reasons,
         "sample_size": size,
+        "evidence_tier": tier,
+        "evidence_rank": _registry.tier_rank(tier),
         # the fragment of the abstract the size was read from, so a reader can check it
         "sample_size_source": source,
         "conclusion": conclusion(article),

@@ -2,17 +2,22 @@
 
 Every SQL statement of acutrack lives in this package:
 
-- ``schema``: tables, recorded migrations, ``open_db`` and the quick read-only ``open_quick``;
+- ``schema``: tables, recorded migrations, ``open_db`` (writers) and ``open_quick`` (readers),
+  both a plain ``sqlite3.Connection``, which every store function takes;
 - ``articles``: the reads behind show/article/search/stats;
 - ``write``: storing a batch of articles and linking them to a condition;
 - ``search``: user search text as a safe FTS5 query;
 - ``runs``: update positions, runs, per-condition status;
 - ``digests``: digest positions and the record of delivered digests;
-- ``report``: the reads behind ``acutrack report``.
+- ``report``: the reads behind ``acutrack report`` and the evidence order of a condition;
+- ``tiers``: the evidence model in SQL (article_flags, condition_years, article_overview,
+  ``EVIDENCE_ORDER``), generated from ``flags.REGISTRY`` and ``flags.TIERS``.
 
 Tables:
-- ``articles``: one row per PMID, with the record's fields and its evidence flags;
-  list fields are JSON.
+- ``articles``: one row per PMID, with the record's fields, its evidence flags, its tier
+  (``evidence_tier``) and that tier's rank (``evidence_rank``); list fields are JSON.
+- ``article_flags``: one row per (pmid, flag), kept by triggers from ``articles.flags``.
+- ``condition_years``: per condition and year, articles and evidence counts (triggers).
 - ``article_conditions``: which condition found which article, and when first; ``id``
   grows with every new link, so digests remember "up to id N".
 - ``positions``: per condition, the query it ran and the Entrez-date window it completed.
@@ -58,7 +63,16 @@ from .digests import (
     record_digest,
     top_link_id,
 )
-from .report import evidence_years, newest_arrivals, retracted_articles, strongest_articles
+from .report import (
+    by_tier,
+    distinct_articles,
+    evidence_years,
+    newest_arrivals,
+    ordered_pmids,
+    retracted_articles,
+    strongest_articles,
+    tier_articles,
+)
 from .runs import (
     condition_stats,
     finish_run,
@@ -69,12 +83,11 @@ from .runs import (
 )
 from .schema import (
     BUSY_TIMEOUT,
-    EVIDENCE_CLASS,
     FINAL_STATUSES,
     JSON_COLUMNS,
     MIGRATIONS,
-    QuickDB,
     StoreError,
+    atomic,
     chunks,
     explain,
     migrate,
@@ -83,9 +96,12 @@ from .schema import (
     now_iso,
     open_db,
     open_quick,
+    query,
+    read_only,
     unknown_migrations,
 )
 from .search import BadSearch, fts_query
+from .tiers import EVIDENCE_ORDER
 
 __all__ = [
     "BatchWriter",
@@ -94,9 +110,11 @@ __all__ = [
     "JSON_COLUMNS",
     "MIGRATIONS",
     "NEWEST_ORDER",
-    "EVIDENCE_CLASS",
+    "EVIDENCE_ORDER",
     "BadSearch",
-    "QuickDB",
+    "atomic",
+    "query",
+    "read_only",
     "StoreError",
     "article_links",
     "chunks",
@@ -142,6 +160,10 @@ __all__ = [
     "retracted_articles",
     "newest_arrivals",
     "evidence_years",
+    "by_tier",
+    "distinct_articles",
+    "ordered_pmids",
+    "tier_articles",
 ]
 
 

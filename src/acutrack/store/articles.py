@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
 from ..article import pubmed_url
-from .schema import FINAL_STATUSES, JSON_COLUMNS, ReadDB, chunks, now_iso
+from .schema import FINAL_STATUSES, JSON_COLUMNS, atomic, chunks, now_iso, query, read_only
+from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, has_any_flag, tier_column
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from ..article import Article  # noqa: F401 - for annotations
 
 
-def linked_pmids(db: Database, condition: str, pmids: list[str]) -> set[str]:
+def linked_pmids(db: sqlite3.Connection, condition: str, pmids: list[str]) -> set[str]:
     found: set[str] = set()
     for chunk in chunks(pmids):
         found.update(
@@ -31,7 +31,7 @@ def linked_pmids(db: Database, condition: str, pmids: list[str]) -> set[str]:
     return found
 
 
-def stored_pmids(db: Database, pmids: list[str]) -> set[str]:
+def stored_pmids(db: sqlite3.Connection, pmids: list[str]) -> set[str]:
     found: set[str] = set()
     for chunk in chunks(pmids):
         found.update(
@@ -43,7 +43,7 @@ def stored_pmids(db: Database, pmids: list[str]) -> set[str]:
     return found
 
 
-def flag_counts(db: Database, pmids: list[str]) -> Counter[str]:
+def flag_counts(db: sqlite3.Connection, pmids: list[str]) -> Counter[str]:
     """How many of these articles carry each flag."""
     counts: Counter[str] = Counter()
     for chunk in chunks(pmids):
@@ -54,7 +54,7 @@ def flag_counts(db: Database, pmids: list[str]) -> Counter[str]:
     return counts
 
 
-def pending_pmids(db: Database, max_age_days: int = 730) -> list[str]:
+def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
     """Stored records NLM has not finished indexing, first stored within ``max_age_days``."""
     marks = ",".join("?" * len(FINAL_STATUSES))
     return [
@@ -82,9 +82,10 @@ def decode(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def get_article(db: ReadDB, pmid: str) -> dict[str, Any] | None:
+def get_article(db: sqlite3.Connection, pmid: str) -> dict[str, Any] | None:
     rows = list(
-        db.query(
+        query(
+            db,
             """
             SELECT a.*,
               (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
@@ -98,12 +99,9 @@ def get_article(db: ReadDB, pmid: str) -> dict[str, Any] | None:
     return decode(rows[0]) if rows else None
 
 
-# Newest first: when the article entered PubMed, then its year, then the highest PMID. The
-# expressions match idx_articles_newest exactly, so SQLite can walk that index in order.
 # Search by relevance hands in at most this many ranked matches, two parameters each (SQLite
 # before 3.32 allows 999 parameters in a statement).
 MAX_HANDED_IN = 400
-NEWEST_ORDER = "coalesce(a.entrez_date, '') DESC, a.year DESC, CAST(a.pmid AS INTEGER) DESC"
 
 
 def _link_filters(
@@ -125,9 +123,8 @@ def _link_filters(
 
 
 def _flag_filter(flags: Iterable[str]) -> tuple[str, list[Any]]:
-    """Any of ``flags``: ``flags`` is stored as a JSON list, so '"rct"' matches that flag only."""
-    names = [json.dumps(f) for f in flags]
-    return "(" + " OR ".join("instr(a.flags, ?) > 0" for _ in names) + ")", names
+    """Any of ``flags`` (rows of article_flags; the names are bound)."""
+    return has_any_flag(list(flags))
 
 
 def _derived(condition: str | None) -> tuple[str, list[Any]]:
@@ -145,9 +142,10 @@ def _derived(condition: str | None) -> tuple[str, list[Any]]:
 
 
 def _walk_newest(
-    db: ReadDB, condition: str, new_only: bool, limit: int | None, filtered: bool
+    db: sqlite3.Connection, condition: str, new_only: bool, limit: int | None, filtered: bool
 ) -> bool:
-    """True when walking idx_articles_newest beats sorting the condition's articles.
+    """True when walking an index in order (idx_articles_newest, or idx_articles_evidence for
+    the evidence order) beats sorting the condition's articles.
 
     The walk visits about limit x (all articles / the condition's articles) index entries
     (more when --type or --since thin the matches out); the sort reads every article of
@@ -170,7 +168,7 @@ def _walk_newest(
 
 
 def query_articles(
-    db: ReadDB,
+    db: sqlite3.Connection,
     condition: str | None = None,
     *,
     new_only: bool = False,
@@ -184,7 +182,8 @@ def query_articles(
 
     ``flags``: only articles with any of those flags. ``search``: an
     FTS5 query over titles and abstracts (the caller escapes user text). ``order``:
-    ``newest`` or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
+    ``newest``, ``evidence`` (``tiers.EVIDENCE_ORDER``: strongest tier, larger trials, newer)
+    or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
     ``first_seen`` and ``new`` are that condition's; without, the earliest and any.
     """
     wanted = list(flags or [])
@@ -201,7 +200,7 @@ def query_articles(
     if search and order == "relevance":
         return _by_relevance(db, search, derived, where, [*derived_params, *params], limit)
     source = "articles a"
-    order_by = NEWEST_ORDER
+    order_by = EVIDENCE_ORDER if order == "evidence" else NEWEST_ORDER
     if search:
         where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(search)
@@ -215,7 +214,12 @@ def query_articles(
 
 
 def _by_relevance(
-    db: ReadDB, search: str, derived: str, where: list[str], params: list[Any], limit: int | None
+    db: sqlite3.Connection,
+    search: str,
+    derived: str,
+    where: list[str],
+    params: list[Any],
+    limit: int | None,
 ) -> list[dict[str, Any]]:
     """Matches best first (FTS5 bm25 rank, computed once per match), newest among equals."""
     order_by = "f.fts_rank, " + NEWEST_ORDER
@@ -256,7 +260,7 @@ def _by_relevance(
 
 
 def _select(
-    db: ReadDB,
+    db: sqlite3.Connection,
     derived: str,
     source: str,
     where: list[str],
@@ -268,7 +272,7 @@ def _select(
     if limit:
         sql += " LIMIT ?"
     rows = []
-    for row in db.query(sql, [*params, *([limit] if limit else [])]):
+    for row in query(db, sql, [*params, *([limit] if limit else [])]):
         row = decode(row)
         row["new"] = bool(row["new"])
         rows.append(row)
@@ -276,15 +280,15 @@ def _select(
 
 
 def mark_shown(
-    db: ReadDB, pmids: list[str], condition: str | None = None, stamp: str | None = None
+    db: sqlite3.Connection, pmids: list[str], condition: str | None = None, stamp: str | None = None
 ) -> bool:
     """Mark articles as shown under ``condition``, or under every condition when it is None
     (a person read them in full or in a search). False when the database is read-only."""
-    if getattr(db, "readonly", False):
+    if read_only(db):
         return False
     stamp = stamp or now_iso()
     scope, scope_params = ("AND condition = ? ", [condition]) if condition else ("", [])
-    with db.atomic():
+    with atomic(db):
         for chunk in chunks(pmids):
             db.execute(
                 f"UPDATE article_conditions SET shown_at = ? WHERE shown_at IS NULL {scope}"
@@ -295,7 +299,7 @@ def mark_shown(
 
 
 def count_articles(
-    db: ReadDB,
+    db: sqlite3.Connection,
     condition: str | None = None,
     *,
     flags: Iterable[str] | None = None,
@@ -329,17 +333,18 @@ def count_articles(
     ).fetchone()[0]
 
 
-def condition_names(db: ReadDB) -> list[str]:
+def condition_names(db: sqlite3.Connection) -> list[str]:
     """Every condition that has stored articles (imported ones need not be in queries.toml)."""
     return [
         r[0] for r in db.execute("SELECT DISTINCT condition FROM article_conditions ORDER BY 1")
     ]
 
 
-def article_links(db: ReadDB, pmid: str) -> list[dict[str, Any]]:
+def article_links(db: sqlite3.Connection, pmid: str) -> list[dict[str, Any]]:
     """The conditions an article is stored under, with when it was first seen and shown."""
     return list(
-        db.query(
+        query(
+            db,
             "SELECT condition, first_seen, shown_at FROM article_conditions WHERE pmid = ? "
             "ORDER BY first_seen, condition",
             [pmid],
@@ -347,40 +352,47 @@ def article_links(db: ReadDB, pmid: str) -> list[dict[str, Any]]:
     )
 
 
-def year_counts(db: ReadDB, condition: str | None = None) -> list[dict[str, Any]]:
+def year_counts(db: sqlite3.Connection, condition: str | None = None) -> list[dict[str, Any]]:
     """Per publication year (None last): all articles, one count per flag with a stats
-    column in the flag registry (RCTs, meta-analyses, systematic reviews), and
-    meta-analyses or systematic reviews counted once (``ma_sr``)."""
-    from ..flags import SYNTHESES, YEAR_COLUMNS
-    from .schema import CONDITION_YEAR_KINDS
+    column in the flag registry (RCTs, meta-analyses, systematic reviews), meta-analyses or
+    systematic reviews counted once (``ma_sr``) -- withdrawn articles (retracted, protocols)
+    in none of these -- and one count per tier (``tier_rct``, ``tier_retracted``, ...).
+    Without a condition, each article once however many conditions it is stored under."""
+    from .. import flags
+    from .tiers import evidence_keys, year_columns
 
-    if condition is not None and CONDITION_YEAR_KINDS == (YEAR_COLUMNS, SYNTHESES):
-        # Kept by triggers (see m006_condition_years): a few rows, not every link.
-        columns = ", ".join(YEAR_COLUMNS.values())
+    columns = year_columns()
+    if condition is not None:
+        # Kept by triggers (see tiers.build_counts): a few rows, not every link.
         return list(
-            db.query(
-                f"SELECT nullif(year, 0) AS year, articles, {columns}, ma_sr "
+            query(
+                db,
+                f"SELECT nullif(year, 0) AS year, articles, {', '.join(columns)} "
                 "FROM condition_years WHERE condition = ? AND articles > 0 "
                 "ORDER BY year = 0, year",
                 [condition],
             )
         )
-    link = "EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid" + (
-        " AND l.condition = ?)" if condition is not None else ")"
-    )
-    # flags is a JSON list, so '"rct"' matches that flag only; names are bound, not spliced.
-    columns = "".join(f"sum(instr(a.flags, ?) > 0) AS {col}, " for col in YEAR_COLUMNS.values())
-    names = [json.dumps(flag) for flag in YEAR_COLUMNS]
-    ma_sr = [json.dumps(flag) for flag in SYNTHESES]
-    any_synthesis = " OR ".join("instr(a.flags, ?) > 0" for _ in ma_sr)
+    evidence = evidence_keys()
+    counted = f"a.evidence_tier IN ({','.join('?' * len(evidence))})"
+    sums: list[str] = []
+    params: list[Any] = []
+    for flag, column in flags.YEAR_COLUMNS.items():
+        test, names = has_any_flag([flag])
+        sums.append(f"sum({counted} AND {test}) AS {column}")
+        params += [*evidence, *names]
+    test, names = has_any_flag(list(flags.SYNTHESES))
+    sums.append(f"sum({counted} AND {test}) AS ma_sr")
+    params += [*evidence, *names]
+    for tier in flags.TIERS:
+        sums.append(f"sum(a.evidence_tier IS ?) AS {tier_column(tier.key)}")
+        params.append(tier.key)
     return list(
-        db.query(
-            f"""
-            SELECT a.year AS year, count(*) AS articles, {columns}
-              sum({any_synthesis}) AS ma_sr
-            FROM articles a WHERE {link}
-            GROUP BY a.year ORDER BY a.year IS NULL, a.year
-            """,
-            [*names, *ma_sr, *([condition] if condition is not None else [])],
+        query(
+            db,
+            f"SELECT a.year AS year, count(*) AS articles, {', '.join(sums)} FROM articles a "
+            "WHERE EXISTS (SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid) "
+            "GROUP BY a.year ORDER BY a.year IS NULL, a.year",
+            params,
         )
     )

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+import sqlite3
+from typing import Any
 
 from .articles import decode
-from .schema import chunks, marks
-
-if TYPE_CHECKING:
-    from sqlite_utils import Database
+from .schema import atomic, chunks, marks, query, write_row
 
 
-def digest_positions(db: Database, name: str) -> dict[str, dict[str, Any]]:
+def digest_positions(db: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
     """Per condition: the highest link id the digest ``name`` delivered, and when."""
     return {
         row["condition"]: row
-        for row in db.query("SELECT * FROM digest_positions WHERE name = ?", [name])
+        for row in query(db, "SELECT * FROM digest_positions WHERE name = ?", [name])
     }
 
 
-def top_link_id(db: Database, condition: str) -> int:
+def top_link_id(db: sqlite3.Connection, condition: str) -> int:
     """The highest ``article_conditions.id`` of a condition (0 without links)."""
     (top,) = db.execute(
         "SELECT max(id) FROM article_conditions WHERE condition = ?", [condition]
@@ -28,7 +26,7 @@ def top_link_id(db: Database, condition: str) -> int:
     return top or 0
 
 
-def links_between(db: Database, condition: str, after: int, upto: int) -> list[str]:
+def links_between(db: sqlite3.Connection, condition: str, after: int, upto: int) -> list[str]:
     """PMIDs linked to ``condition`` with ``after < id <= upto``, in link order."""
     return [
         r[0]
@@ -40,7 +38,7 @@ def links_between(db: Database, condition: str, after: int, upto: int) -> list[s
     ]
 
 
-def links_of(db: Database, pmids: list[str]) -> list[tuple[str, str, int]]:
+def links_of(db: sqlite3.Connection, pmids: list[str]) -> list[tuple[str, str, int]]:
     """(pmid, condition, link id) of every link of these articles."""
     found: list[tuple[str, str, int]] = []
     for chunk in chunks(pmids):
@@ -51,11 +49,12 @@ def links_of(db: Database, pmids: list[str]) -> list[tuple[str, str, int]]:
     return found
 
 
-def load_articles(db: Database, pmids: list[str]) -> dict[str, dict[str, Any]]:
+def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, dict[str, Any]]:
     """The stored articles (decoded, with ``first_seen`` and ``conditions``) by PMID."""
     found: dict[str, dict[str, Any]] = {}
     for chunk in chunks(pmids):
-        for row in db.query(
+        for row in query(
+            db,
             f"""
             SELECT a.*,
               (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
@@ -69,26 +68,27 @@ def load_articles(db: Database, pmids: list[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def last_update_run(db: Database) -> dict[str, Any] | None:
+def last_update_run(db: sqlite3.Connection) -> dict[str, Any] | None:
     """The latest run of ``update`` (started_at, status, error, summary)."""
     rows = list(
-        db.query(
+        query(
+            db,
             "SELECT started_at, status, error, summary FROM runs WHERE command LIKE 'update%' "
-            "ORDER BY id DESC LIMIT 1"
+            "ORDER BY id DESC LIMIT 1",
         )
     )
     return rows[0] if rows else None
 
 
-def record_digest(db: Database, row: dict[str, Any], ranges: dict[str, list[int]] | None) -> int:
+def record_digest(
+    db: sqlite3.Connection, row: dict[str, Any], ranges: dict[str, list[int]] | None
+) -> int:
     """Insert a digest record and, with ``ranges``, move the name's positions, atomically.
 
     ``ranges``: condition -> [last delivered link id, highest link id delivered now].
     """
-    with db.atomic():
-        table = db.table("digests").insert(row)
-        assert table.last_pk is not None  # a one-row insert always sets it
-        digest_id = int(table.last_pk)
+    with atomic(db):
+        digest_id = write_row(db, "digests", row)
         for cond, (_after, upto) in (ranges or {}).items():
             db.execute(
                 "INSERT INTO digest_positions (name, condition, last_id, updated_at, "
@@ -106,10 +106,11 @@ def _decode_record(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def last_digest(db: Database, name: str) -> dict[str, Any] | None:
+def last_digest(db: sqlite3.Connection, name: str) -> dict[str, Any] | None:
     """The latest delivered digest of ``name`` that listed articles."""
     rows = list(
-        db.query(
+        query(
+            db,
             "SELECT * FROM digests WHERE name = ? AND kind = 'digest' AND articles > 0 "
             "ORDER BY id DESC LIMIT 1",
             [name],
@@ -118,11 +119,12 @@ def last_digest(db: Database, name: str) -> dict[str, Any] | None:
     return _decode_record(rows[0]) if rows else None
 
 
-def digest_times_before(db: Database, name: str, digest_id: int) -> dict[str, str]:
+def digest_times_before(db: sqlite3.Connection, name: str, digest_id: int) -> dict[str, str]:
     """Per condition: when the last digest of ``name`` before ``digest_id`` covered it."""
     return {
         r["condition"]: r["updated_at"]
-        for r in db.query(
+        for r in query(
+            db,
             "SELECT d.created_at AS updated_at, value AS condition FROM digests d, "
             "json_each(d.conditions) WHERE d.name = ? AND d.id < ? AND d.kind != 'resend' "
             "ORDER BY d.id",
@@ -131,8 +133,10 @@ def digest_times_before(db: Database, name: str, digest_id: int) -> dict[str, st
     }
 
 
-def digest_history(db: Database, name: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+def digest_history(
+    db: sqlite3.Connection, name: str | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
     """The last ``limit`` digest records (of ``name``, or all), oldest first."""
     sql = "SELECT * FROM digests" + (" WHERE name = ?" if name else "")
-    rows = db.query(sql + " ORDER BY id DESC LIMIT ?", [name, limit] if name else [limit])
+    rows = query(db, sql + " ORDER BY id DESC LIMIT ?", [name, limit] if name else [limit])
     return [_decode_record(r) for r in rows][::-1]

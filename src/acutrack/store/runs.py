@@ -3,53 +3,52 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+import sqlite3
+from typing import Any
 
-from .schema import ReadDB, now_iso
-
-if TYPE_CHECKING:
-    from sqlite_utils import Database
+from .schema import atomic, now_iso, query, write_row
 
 
-def get_position(db: Database, condition: str) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM positions WHERE condition = ?", [condition]))
+def get_position(db: sqlite3.Connection, condition: str) -> dict[str, Any] | None:
+    rows = list(query(db, "SELECT * FROM positions WHERE condition = ?", [condition]))
     return rows[0] if rows else None
 
 
-def set_position(db: Database, position: dict[str, Any]) -> None:
-    db.table("positions").upsert(position, pk="condition", alter=True)
+def set_position(db: sqlite3.Connection, position: dict[str, Any]) -> None:
+    # positions' columns are known (m001); a key the table lacks is a programming error.
+    write_row(db, "positions", position, conflict="condition")
 
 
-def start_run(db: Database, command: str) -> int:
-    with db.atomic():
-        table = db.table("runs").insert(
-            {"command": command, "started_at": now_iso(), "status": "running"}
+def start_run(db: sqlite3.Connection, command: str) -> int:
+    with atomic(db):
+        return write_row(
+            db, "runs", {"command": command, "started_at": now_iso(), "status": "running"}
         )
-    assert table.last_pk is not None  # a one-row insert always sets it
-    return int(table.last_pk)
 
 
 def finish_run(
-    db: Database, run_id: int, status: str, summary: Any = None, error: str | None = None
+    db: sqlite3.Connection, run_id: int, status: str, summary: Any = None, error: str | None = None
 ) -> None:
-    with db.atomic():
-        db.table("runs").update(
-            run_id,
-            {
-                "finished_at": now_iso(),
-                "status": status,
-                "summary": json.dumps(summary) if summary is not None else None,
-                "error": error,
-            },
+    with atomic(db):
+        db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, summary = ?, error = ? WHERE id = ?",
+            [
+                now_iso(),
+                status,
+                json.dumps(summary) if summary is not None else None,
+                error,
+                run_id,
+            ],
         )
 
 
-def condition_stats(db: ReadDB) -> dict[str, dict[str, Any]]:
+def condition_stats(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     """Per condition: stored and new (never shown) counts, and the last successful update."""
     stats: dict[str, dict[str, Any]] = {}
-    for row in db.query(
+    for row in query(
+        db,
         "SELECT condition, count(*) AS stored, sum(shown_at IS NULL) AS new, "
-        "max(first_seen) AS last_new FROM article_conditions GROUP BY condition"
+        "max(first_seen) AS last_new FROM article_conditions GROUP BY condition",
     ):
         stats[row["condition"]] = {
             "stored": row["stored"],
@@ -58,7 +57,7 @@ def condition_stats(db: ReadDB) -> dict[str, dict[str, Any]]:
             "last_success": None,
             "query_hash": None,
         }
-    for row in db.query("SELECT condition, last_success, query_hash FROM positions"):
+    for row in query(db, "SELECT condition, last_success, query_hash FROM positions"):
         entry = stats.setdefault(row["condition"], {"stored": 0, "new": 0, "last_new": None})
         entry["last_success"] = row["last_success"]
         entry["query_hash"] = row["query_hash"]

@@ -1,16 +1,17 @@
-"""Schema, migrations and connections: ``open_db`` (sqlite-utils) and ``open_quick``."""
+"""Schema, migrations and connections: ``open_db`` (writers: creates and migrates) and
+``open_quick`` (readers), both a plain ``sqlite3.Connection``."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
 
-from .. import flags
 from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
 from .failures import BUSY_TIMEOUT, StoreError, connect_read, explain, missing_database
 
@@ -75,6 +76,9 @@ def rederive(db: Database) -> int:
             ]
             updates.append([*values, article["pmid"], *values])
         changed += db.conn.executemany(sql, updates).rowcount
+    from .tiers import build_evidence
+
+    build_evidence(db)  # the counts and the view, generated from today's registry
     return changed
 
 
@@ -86,42 +90,6 @@ MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = []
 def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
     MIGRATIONS.append((fn.__name__, fn))
     return fn
-
-
-# SQL: does the article ``a`` carry the flag (flags is a JSON list, so '"rct"' is exact)?
-HAS_FLAG = "instr(a.flags, '\"{}\"') > 0"
-IS_MA_SR = "(" + " OR ".join(HAS_FLAG.format(f) for f in flags.SYNTHESES) + ")"
-IS_RCT = HAS_FLAG.format("rct")
-IS_SHAM = HAS_FLAG.format("sham-controlled")
-IS_RETRACTED = HAS_FLAG.format("retracted")
-# Each article in exactly one study-type class, strongest first: MA/SR, sham-controlled RCT,
-# other RCT, everything else. Protocols (of trials or reviews) are plans, not evidence: "other".
-EVIDENCE_CLASS = (
-    f"CASE WHEN {HAS_FLAG.format('protocol')} THEN 'other' WHEN {IS_MA_SR} THEN 'ma_sr' "
-    f"WHEN {IS_RCT} AND {IS_SHAM} THEN 'sham_rct' "
-    f"WHEN {IS_RCT} THEN 'rct' ELSE 'other' END"
-)
-# The article_overview view (migration m007): its rowid is the article's, for articles_fts.
-ARTICLE_OVERVIEW_SQL = f"""
-SELECT a.pmid AS pmid, a.title AS title, a.year AS year,
-  coalesce(a.journal_abbrev, a.journal) AS journal,
-  json_extract(a.authors, '$[0]') AS first_author,
-  CASE {EVIDENCE_CLASS} WHEN 'ma_sr' THEN 'MA/SR' WHEN 'sham_rct' THEN 'Sham-controlled RCT'
-    WHEN 'rct' THEN 'Other RCT' ELSE 'Other' END AS study_type,
-  a.sample_size AS sample_size,
-  a.flags AS flags,
-  {IS_RETRACTED} AS retracted,
-  (SELECT json_group_array(x.condition) FROM
-    (SELECT condition FROM article_conditions WHERE pmid = a.pmid ORDER BY condition) x)
-    AS conditions,
-  (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
-  a.entrez_date AS entrez_date,
-  a.doi AS doi,
-  'https://pubmed.ncbi.nlm.nih.gov/' || a.pmid || '/' AS pubmed_url,
-  CASE WHEN a.doi IS NOT NULL AND a.doi != '' THEN 'https://doi.org/' || a.doi END AS doi_url,
-  a.rowid AS rowid
-FROM articles a
-"""
 
 
 @migration
@@ -246,88 +214,50 @@ def m005_fts_update_trigger(db: Database) -> None:
     )
 
 
-# What condition_years counts: the flag registry's stats columns and syntheses when it was
-# made (store.year_counts reads it only while the registry still says the same).
-CONDITION_YEAR_KINDS = (
-    {"rct": "rct", "meta-analysis": "meta_analysis", "systematic-review": "systematic_review"},
-    ("meta-analysis", "systematic-review"),
-)
-# Study-type columns of condition_years, each as an SQL test on a JSON ``flags`` value.
-_KINDS = {
-    "rct": "instr({f}, '\"rct\"') > 0",
-    "meta_analysis": "instr({f}, '\"meta-analysis\"') > 0",
-    "systematic_review": "instr({f}, '\"systematic-review\"') > 0",
-    "ma_sr": "(instr({f}, '\"meta-analysis\"') > 0 OR instr({f}, '\"systematic-review\"') > 0)",
-}
-
-
-def _add_counts(condition: str, year: str, flags: str, source: str, sign: str = "") -> str:
-    """SQL adding (with sign '-': taking away) one article per row of ``source``."""
-    kinds = ", ".join(f"{sign}({k.format(f=flags)})" for k in _KINDS.values())
-    return (
-        f"INSERT INTO condition_years (condition, year, articles, {', '.join(_KINDS)}) "
-        f"SELECT {condition}, coalesce({year}, 0), {sign}1, {kinds} {source} "
-        "ON CONFLICT(condition, year) DO UPDATE SET articles = articles + excluded.articles, "
-        + ", ".join(f"{k} = {k} + excluded.{k}" for k in _KINDS)
-        + ";"
-    )
-
-
 @migration
 def m006_condition_years(db: Database) -> None:
-    # Per condition and publication year (0: none): how many articles, RCTs, MAs, SRs. Kept
-    # exact by triggers on every link and every change of an article's year or flags, so
-    # `stats CONDITION` and the total under `show` read a few rows instead of probing
-    # every link of a large condition.
-    db.execute(
-        "CREATE TABLE condition_years (condition TEXT NOT NULL, year INTEGER NOT NULL, "
-        + ", ".join(f"{k} INTEGER NOT NULL DEFAULT 0" for k in ("articles", *_KINDS))
-        + ", PRIMARY KEY (condition, year)) WITHOUT ROWID"
-    )
-    article = "FROM articles a WHERE a.pmid = {pmid}"
-    links = "FROM article_conditions l WHERE l.pmid = {pmid}"
-    triggers = {
-        "article_conditions_years_ai": (
-            "AFTER INSERT ON article_conditions",
-            _add_counts("new.condition", "a.year", "a.flags", article.format(pmid="new.pmid")),
-        ),
-        "article_conditions_years_ad": (
-            "AFTER DELETE ON article_conditions",
-            _add_counts("old.condition", "a.year", "a.flags", article.format(pmid="old.pmid"), "-"),
-        ),
-        "article_conditions_years_au": (
-            "AFTER UPDATE OF condition, pmid ON article_conditions",
-            _add_counts("old.condition", "a.year", "a.flags", article.format(pmid="old.pmid"), "-")
-            + _add_counts("new.condition", "a.year", "a.flags", article.format(pmid="new.pmid")),
-        ),
-        "articles_years_au": (
-            "AFTER UPDATE OF year, flags ON articles "
-            "WHEN old.year IS NOT new.year OR old.flags IS NOT new.flags",
-            _add_counts("l.condition", "old.year", "old.flags", links.format(pmid="old.pmid"), "-")
-            + _add_counts("l.condition", "new.year", "new.flags", links.format(pmid="new.pmid")),
-        ),
-        "articles_years_ad": (
-            "AFTER DELETE ON articles",
-            _add_counts("l.condition", "old.year", "old.flags", links.format(pmid="old.pmid"), "-"),
-        ),
-    }
-    for name, (when, body) in triggers.items():
-        db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
-    db.execute(
-        "INSERT INTO condition_years (condition, year, articles, "
-        + ", ".join(_KINDS)
-        + ") SELECT l.condition, coalesce(a.year, 0), count(*), "
-        + ", ".join(f"sum({k.format(f='a.flags')})" for k in _KINDS.values())
-        + " FROM article_conditions l JOIN articles a ON a.pmid = l.pmid GROUP BY 1, 2"
-    )
+    # Superseded: this built per-year counts with SQL that tested flag names in the JSON text.
+    # m008_evidence_tiers builds condition_years from the stored tier columns (and drops what
+    # an older acutrack built here), so a new database gets it there.
+    pass
 
 
 @migration
 def m007_article_overview(db: Database) -> None:
-    # For Datasette (`datasette acutrack.db`) and any SQL reader: one row per article with
-    # its study type, flags, conditions and links; its `rowid` is the article's, so the
-    # full-text index articles_fts finds its rows (Datasette searches views that way).
-    db.execute(f"CREATE VIEW IF NOT EXISTS article_overview AS {ARTICLE_OVERVIEW_SQL}")
+    # Superseded likewise: m008_evidence_tiers creates the article_overview view (for
+    # Datasette and any SQL reader) from the tier columns.
+    pass
+
+
+@migration
+def m008_evidence_tiers(db: Database) -> None:
+    # The evidence hierarchy as plain columns (issue 17): each article's tier and its rank
+    # in flags.TIERS, the link table article_flags, and condition_years and article_overview
+    # rebuilt from them (rederive rebuilds both, see tiers.build_evidence). The old per-year
+    # triggers go first, so recomputing every row does not run them.
+    from .tiers import build_flag_links
+
+    conn = db.conn
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%years%'"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP VIEW IF EXISTS article_overview")
+    present = db["articles"].columns_dict
+    if "evidence_tier" not in present:
+        db.table("articles").add_column("evidence_tier", str)
+    if "evidence_rank" not in present:
+        db.table("articles").add_column("evidence_rank", int)
+    build_flag_links(conn)
+    rederive(db)
+    # `show --type` lists in the evidence order: walking this index (its expressions are
+    # exactly tiers.EVIDENCE_ORDER) stops after --limit rows, as idx_articles_newest does for
+    # newest first; pmid and flags make the walk's tests index-only.
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS idx_articles_evidence ON articles (evidence_rank, "
+        "sample_size IS NULL, sample_size DESC, coalesce(entrez_date, '') DESC, year DESC, "
+        "CAST(pmid AS INTEGER) DESC, pmid)"
+    )
 
 
 @migration
@@ -383,8 +313,10 @@ def migrate(db: Database) -> None:
             db.table("_migrations").insert({"name": name, "applied_at": now_iso()})
 
 
-def open_db(path: Path | str, *, create: bool = True) -> Database:
-    """Open (and create or migrate) the database, ready for concurrent readers and writers.
+def open_db(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
+    """Open (and create or migrate) the database, ready for concurrent readers and writers:
+    a plain connection, as every store function takes. sqlite_utils wraps it only while the
+    migrations run (they create tables and the full-text index with it).
 
     A database a newer acutrack wrote is refused before anything in it changes.
     """
@@ -421,7 +353,8 @@ def open_db(path: Path | str, *, create: bool = True) -> Database:
         if conn is not None:
             conn.close()
         raise
-    return db
+    assert conn is not None  # connected above, or the except clauses raised
+    return conn
 
 
 def chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
@@ -435,50 +368,78 @@ def marks(items: list[Any]) -> str:
     return ",".join("?" * len(items))
 
 
-class ReadDB(Protocol):
-    """What the read functions (and ``mark_shown``) use of a database: a
-    ``sqlite_utils.Database`` from ``open_db`` or a ``QuickDB`` from ``open_quick``."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> sqlite3.Cursor: ...
-
-    def query(self, sql: str, params: Sequence[Any] = ..., /) -> Iterable[dict[str, Any]]: ...
-
-    def atomic(self) -> AbstractContextManager[Any]: ...
+# --- the one connection type: helpers every store function uses ------------------------------
 
 
-class QuickDB:
-    """A plain sqlite3 connection offering the few ``sqlite_utils.Database`` methods the read
-    functions here use (``execute``, ``query``, ``atomic``, ``close``), so ``show``,
-    ``article``, ``search`` and ``stats`` start without importing sqlite_utils."""
+def query(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of a SELECT as dicts (column name -> value)."""
+    cursor = conn.execute(sql, list(params))
+    keys = [d[0] for d in cursor.description]
+    return [dict(zip(keys, values, strict=True)) for values in cursor]
 
-    def __init__(self, conn: sqlite3.Connection, readonly: bool = False) -> None:
-        self.conn = conn
-        self.readonly = readonly
 
-    def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, list(params))
-
-    def query(self, sql: str, params: Iterable[Any] = ()) -> Iterable[dict[str, Any]]:
-        cursor = self.conn.execute(sql, list(params))
-        keys = [d[0] for d in cursor.description]
-        for values in cursor:
-            yield dict(zip(keys, values, strict=True))
-
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        with self.conn:
+@contextmanager
+def atomic(conn: sqlite3.Connection) -> Iterator[None]:
+    """All of the block or none of it: a transaction, or a savepoint inside the caller's open
+    one (as sqlite_utils' ``Database.atomic``, which the migrations use on the same
+    connection)."""
+    if conn.in_transaction:
+        name = f"acutrack_{uuid4().hex}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
             yield
+        except BaseException:
+            # A RAISE(ROLLBACK) trigger can end the whole transaction, savepoints included.
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        conn.execute(f"RELEASE SAVEPOINT {name}")
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
-    def close(self) -> None:
-        self.conn.close()
+
+def write_row(
+    conn: sqlite3.Connection, table: str, row: dict[str, Any], *, conflict: str | None = None
+) -> int:
+    """Insert one row (table and column names are the store's own, never user text); with
+    ``conflict``, a row with the same key has the given columns replaced. Returns the rowid."""
+    columns = ", ".join(f"[{c}]" for c in row)
+    sql = f"INSERT INTO [{table}] ({columns}) VALUES ({marks(list(row))})"
+    if conflict is not None:
+        refreshed = [c for c in row if c != conflict]
+        sql += f" ON CONFLICT([{conflict}]) DO UPDATE SET " + ", ".join(
+            f"[{c}] = excluded.[{c}]" for c in refreshed
+        )
+    with atomic(conn):
+        cursor = conn.execute(sql, list(row.values()))
+    return int(cursor.lastrowid or 0)
 
 
-def open_quick(path: Path | str, *, create: bool = False) -> Database | QuickDB:
-    """Open for reading and marking as shown, fast: a ``QuickDB`` when every migration is
-    recorded, otherwise ``open_db`` (which creates or migrates the database first).
+def read_only(conn: sqlite3.Connection) -> bool:
+    """True for a connection ``open_quick`` opened read-only (it sets ``query_only``)."""
+    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
+
+
+def open_quick(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
+    """Open for reading and marking as shown, fast: a plain connection, without importing
+    sqlite_utils, when every migration is recorded, otherwise ``open_db`` (which creates or
+    migrates the database first). The same type as ``open_db`` returns.
 
     A missing database is a StoreError (nothing is created) unless ``create``; a database
-    that cannot be written is opened read-only (``QuickDB.readonly``); one a newer acutrack
+    that cannot be written is opened read-only (``read_only`` says so); one a newer acutrack
     wrote is refused untouched.
     """
     path = Path(path)
@@ -498,7 +459,9 @@ def open_quick(path: Path | str, *, create: bool = False) -> Database | QuickDB:
             if writable:
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.execute("PRAGMA synchronous=NORMAL")
-            return QuickDB(conn, readonly=not writable)
+            else:
+                conn.execute("PRAGMA query_only=ON")
+            return conn
         if not writable:
             raise StoreError(
                 f"The database {path} needs an upgrade to this acutrack's schema, and it is "

@@ -9,11 +9,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .articles import linked_pmids
-from .schema import JSON_COLUMNS, now_iso
+from .schema import JSON_COLUMNS, atomic, now_iso
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from ..article import Article
 
 
@@ -86,7 +84,7 @@ def _values(article: Article, stamp: str) -> list[Any]:
 
 
 def save_articles(
-    db: Database,
+    db: sqlite3.Connection,
     articles: Iterable[Article],
     condition: str | None = None,
     run_id: int | None = None,
@@ -103,26 +101,30 @@ def save_articles(
     if not rows:
         return []
     pmids = [r[0] for r in rows]
-    with db.atomic():
-        _write_rows(db.conn, rows)
+    with atomic(db):
+        _write_rows(db, rows)
         if condition is None:
             return pmids
         return link(db, condition, pmids, run_id, stamp)
 
 
 def link(
-    db: Database, condition: str, pmids: list[str], run_id: int | None, stamp: str | None = None
+    db: sqlite3.Connection,
+    condition: str,
+    pmids: list[str],
+    run_id: int | None,
+    stamp: str | None = None,
 ) -> list[str]:
     """Link stored articles to a condition; returns the PMIDs that were not linked before."""
     if not pmids:
         return []
     stamp = stamp or now_iso()
-    with db.atomic():
+    with atomic(db):
         known = linked_pmids(db, condition, pmids)
         fresh = [p for p in dict.fromkeys(pmids) if p not in known]
         for start in range(0, len(fresh), 500):  # one statement per 500 links
             part = fresh[start : start + 500]
-            db.conn.execute(
+            db.execute(
                 "INSERT OR IGNORE INTO article_conditions (pmid, condition, first_seen, run_id) "
                 "VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(part)),
                 [v for p in part for v in (p, condition, stamp, run_id)],
@@ -142,7 +144,11 @@ class BatchWriter:
     """
 
     def __init__(
-        self, db: Database, condition: str | None, run_id: int | None, stamp: str | None = None
+        self,
+        db: sqlite3.Connection,
+        condition: str | None,
+        run_id: int | None,
+        stamp: str | None = None,
     ) -> None:
         import queue
         import threading
@@ -170,7 +176,7 @@ class BatchWriter:
             if self.error is not None:
                 continue  # drain: the caller raises at its next put or at the end
             try:
-                _write_rows(self.db.conn, rows)
+                _write_rows(self.db, rows)
                 pmids = [r[0] for r in rows]
                 if self.condition is None:
                     self.new += pmids

@@ -1,0 +1,240 @@
+"""The evidence model in SQL: the link table of flags, the per-year counts and the overview
+view, all generated from ``flags.REGISTRY`` and ``flags.TIERS``, and the one evidence order.
+
+An article's tier and rank are stored columns (``evidence.derive``); its flags are also rows of
+``article_flags(pmid, flag)``, kept exact by triggers that expand the JSON ``flags`` list (they
+never test a name). Queries filter with ``EXISTS (SELECT 1 FROM article_flags ...)`` and bind
+the flag names; they sort by ``evidence_rank``. What is built here from the registry
+(condition_years and its triggers, article_overview) is rebuilt by ``build_evidence`` whenever
+``schema.rederive`` runs, so a migration that changes the registry and rederives also brings
+these up to date.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from .. import flags
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+# Newest first: when the article entered PubMed, then its year, then the highest PMID. The
+# expressions match idx_articles_newest exactly, so SQLite can walk that index in order.
+NEWEST_ORDER = "coalesce(a.entrez_date, '') DESC, a.year DESC, CAST(a.pmid AS INTEGER) DESC"
+# The one evidence order: strongest tier first, then larger trials (unknown size last), then
+# newer. The digest, the report and `show --type` all sort with it.
+EVIDENCE_ORDER = f"a.evidence_rank, a.sample_size IS NULL, a.sample_size DESC, {NEWEST_ORDER}"
+
+
+def quote(text: str) -> str:
+    """An SQL string literal (for DDL, where nothing can be bound): registry names only."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def has_flag(pmid: str = "a.pmid") -> str:
+    """SQL: the article ``pmid`` carries the flag given as the next bound parameter."""
+    return f"EXISTS (SELECT 1 FROM article_flags f WHERE f.pmid = {pmid} AND f.flag = ?)"
+
+
+def has_any_flag(names: list[str], pmid: str = "a.pmid") -> tuple[str, list[Any]]:
+    """SQL and parameters: the article carries any of these flags (bound, never spliced)."""
+    marks = ",".join("?" * len(names))
+    return (
+        f"EXISTS (SELECT 1 FROM article_flags f WHERE f.pmid = {pmid} AND f.flag IN ({marks}))",
+        list(names),
+    )
+
+
+def evidence_keys() -> list[str]:
+    return [t.key for t in flags.evidence_tiers()]
+
+
+def tier_column(key: str) -> str:
+    """The condition_years column counting a tier: ``tier_ma_sr``."""
+    return "tier_" + key.replace("-", "_")
+
+
+# --- article_flags -------------------------------------------------------------------------
+
+_FLAG_TRIGGERS = {
+    "articles_flags_ai": (
+        "AFTER INSERT ON articles",
+        "INSERT OR IGNORE INTO article_flags (pmid, flag) "
+        "SELECT new.pmid, value FROM json_each(coalesce(new.flags, '[]'));",
+    ),
+    "articles_flags_au": (
+        "AFTER UPDATE OF pmid, flags ON articles "
+        "WHEN old.flags IS NOT new.flags OR old.pmid IS NOT new.pmid",
+        "DELETE FROM article_flags WHERE pmid = old.pmid; "
+        "INSERT OR IGNORE INTO article_flags (pmid, flag) "
+        "SELECT new.pmid, value FROM json_each(coalesce(new.flags, '[]'));",
+    ),
+    "articles_flags_ad": (
+        "AFTER DELETE ON articles",
+        "DELETE FROM article_flags WHERE pmid = old.pmid;",
+    ),
+}
+
+
+def build_flag_links(conn: sqlite3.Connection) -> None:
+    """Create ``article_flags``, its triggers, and fill it from every stored row."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS article_flags (pmid TEXT NOT NULL, flag TEXT NOT NULL, "
+        "PRIMARY KEY (pmid, flag)) WITHOUT ROWID"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_article_flags_flag ON article_flags (flag, pmid)")
+    for name, (when, body) in _FLAG_TRIGGERS.items():
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+    conn.execute("DELETE FROM article_flags")
+    conn.execute(
+        "INSERT OR IGNORE INTO article_flags (pmid, flag) SELECT a.pmid, j.value "
+        "FROM articles a, json_each(coalesce(a.flags, '[]')) j"
+    )
+
+
+# --- condition_years -------------------------------------------------------------------------
+
+
+def year_columns() -> dict[str, str]:
+    """condition_years' count columns, each as an SQL test on one article whose JSON flags
+    are ``{f}`` and tier ``{t}``: the stats columns of the registry (a flag, never on a
+    withdrawn article), ``ma_sr`` (any synthesis flag, counted once) and one per tier. The
+    triggers are DDL, where nothing can be bound, so the names are literals generated here."""
+    evidence = ", ".join(quote(k) for k in evidence_keys())
+    counted = f"{{t}} IN ({evidence})"
+
+    def carries(names: tuple[str, ...]) -> str:
+        listed = ", ".join(quote(n) for n in names)
+        return (
+            f"({counted} AND EXISTS (SELECT 1 FROM json_each(coalesce({{f}}, '[]')) "
+            f"WHERE value IN ({listed})))"
+        )
+
+    columns = {column: carries((flag,)) for flag, column in flags.YEAR_COLUMNS.items()}
+    columns["ma_sr"] = carries(flags.SYNTHESES)
+    for tier in flags.TIERS:
+        columns[tier_column(tier.key)] = f"({{t}} IS {quote(tier.key)})"
+    return columns
+
+
+def _add_counts(
+    columns: dict[str, str], condition: str, year: str, f: str, t: str, source: str, sign: str = ""
+) -> str:
+    """SQL adding (with sign '-': taking away) one article per row of ``source``."""
+    counts = ", ".join(f"{sign}{expr.format(f=f, t=t)}" for expr in columns.values())
+    return (
+        f"INSERT INTO condition_years (condition, year, articles, {', '.join(columns)}) "
+        f"SELECT {condition}, coalesce({year}, 0), {sign}1, {counts} {source} "
+        "ON CONFLICT(condition, year) DO UPDATE SET articles = articles + excluded.articles, "
+        + ", ".join(f"{k} = {k} + excluded.{k}" for k in columns)
+        + ";"
+    )
+
+
+def build_counts(conn: sqlite3.Connection) -> None:
+    """(Re)create condition_years: per condition and publication year (0: none), how many
+    articles and how many in each count column. Kept exact by triggers on every link and every
+    change of an article's year, flags or tier, so `stats CONDITION` and the total under `show`
+    read a few rows instead of probing every link of a large condition."""
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+        "('articles', 'article_conditions') AND name LIKE '%years%'"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE IF EXISTS condition_years")
+    columns = year_columns()
+    conn.execute(
+        "CREATE TABLE condition_years (condition TEXT NOT NULL, year INTEGER NOT NULL, "
+        + ", ".join(f"{k} INTEGER NOT NULL DEFAULT 0" for k in ("articles", *columns))
+        + ", PRIMARY KEY (condition, year)) WITHOUT ROWID"
+    )
+    article = "FROM articles a WHERE a.pmid = {pmid}"
+    links = "FROM article_conditions l WHERE l.pmid = {pmid}"
+
+    def of_article(cond: str, pmid: str, sign: str = "") -> str:
+        src = article.format(pmid=pmid)
+        return _add_counts(columns, cond, "a.year", "a.flags", "a.evidence_tier", src, sign)
+
+    def of_links(old_new: str, sign: str = "") -> str:
+        src = links.format(pmid=f"{old_new}.pmid")
+        y, f, t = f"{old_new}.year", f"{old_new}.flags", f"{old_new}.evidence_tier"
+        return _add_counts(columns, "l.condition", y, f, t, src, sign)
+
+    triggers = {
+        "article_conditions_years_ai": (
+            "AFTER INSERT ON article_conditions",
+            of_article("new.condition", "new.pmid"),
+        ),
+        "article_conditions_years_ad": (
+            "AFTER DELETE ON article_conditions",
+            of_article("old.condition", "old.pmid", "-"),
+        ),
+        "article_conditions_years_au": (
+            "AFTER UPDATE OF condition, pmid ON article_conditions",
+            of_article("old.condition", "old.pmid", "-") + of_article("new.condition", "new.pmid"),
+        ),
+        "articles_years_au": (
+            "AFTER UPDATE OF year, flags, evidence_tier ON articles WHEN old.year IS NOT "
+            "new.year OR old.flags IS NOT new.flags OR old.evidence_tier IS NOT new.evidence_tier",
+            of_links("old", "-") + of_links("new"),
+        ),
+        "articles_years_ad": ("AFTER DELETE ON articles", of_links("old", "-")),
+    }
+    for name, (when, body) in triggers.items():
+        conn.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+    conn.execute(
+        "INSERT INTO condition_years (condition, year, articles, "
+        + ", ".join(columns)
+        + ") SELECT l.condition, coalesce(a.year, 0), count(*), "
+        + ", ".join(f"sum({e.format(f='a.flags', t='a.evidence_tier')})" for e in columns.values())
+        + " FROM article_conditions l JOIN articles a ON a.pmid = l.pmid GROUP BY 1, 2"
+    )
+
+
+# --- article_overview ------------------------------------------------------------------------
+
+
+def overview_sql() -> str:
+    """The article_overview view: one row per article, its tier's label as ``study_type``;
+    its rowid is the article's, for articles_fts (Datasette searches views that way)."""
+    labels = " ".join(f"WHEN {quote(t.key)} THEN {quote(t.label)}" for t in flags.TIERS)
+    retracted = quote(flags.WITHDRAWN["retracted"])
+    return f"""
+SELECT a.pmid AS pmid, a.title AS title, a.year AS year,
+  coalesce(a.journal_abbrev, a.journal) AS journal,
+  json_extract(a.authors, '$[0]') AS first_author,
+  CASE a.evidence_tier {labels} ELSE a.evidence_tier END AS study_type,
+  a.evidence_tier AS evidence_tier,
+  a.evidence_rank AS evidence_rank,
+  a.sample_size AS sample_size,
+  a.flags AS flags,
+  a.evidence_tier IS {retracted} AS retracted,
+  (SELECT json_group_array(x.condition) FROM
+    (SELECT condition FROM article_conditions WHERE pmid = a.pmid ORDER BY condition) x)
+    AS conditions,
+  (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
+  a.entrez_date AS entrez_date,
+  a.doi AS doi,
+  'https://pubmed.ncbi.nlm.nih.gov/' || a.pmid || '/' AS pubmed_url,
+  CASE WHEN a.doi IS NOT NULL AND a.doi != '' THEN 'https://doi.org/' || a.doi END AS doi_url,
+  a.rowid AS rowid
+FROM articles a
+"""
+
+
+def build_overview(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP VIEW IF EXISTS article_overview")
+    conn.execute(f"CREATE VIEW article_overview AS {overview_sql()}")
+
+
+def build_evidence(db: Database) -> None:
+    """Rebuild what is generated from the registry (the counts and the view), once the tier
+    columns exist (``m008_evidence_tiers`` and every ``rederive`` after it)."""
+    if "evidence_tier" not in db["articles"].columns_dict:
+        return
+    build_counts(db.conn)
+    build_overview(db.conn)
