@@ -187,6 +187,13 @@ def pubmed_url(pmid: Any) -> str:
     return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
 
+def pubmed_search_url(term: str) -> str:
+    """PubMed's own results page for a query: the same search, run by PubMed."""
+    from urllib.parse import quote
+
+    return "https://pubmed.ncbi.nlm.nih.gov/?term=" + quote(" ".join(term.split()), safe="")
+
+
 def pmc_url(pmcid: str | None) -> str | None:
     pmcid = one_line(pmcid)
     return f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/" if pmcid else None

@@ -205,6 +205,13 @@ def _retryable(exc: BaseException) -> bool:
 # --- esearch -----------------------------------------------------------------------------
 
 
+class FoundIds(list[str]):
+    """The PMIDs a search found, with PubMed's translation of the query (``QueryTranslation``:
+    how PubMed read it, MeSH mapping included), which the update records as provenance."""
+
+    translation: str = ""
+
+
 @dataclass
 class SearchResult:
     count: int
@@ -373,7 +380,7 @@ class EntrezClient:
 
     def search_ids(
         self, term: str, mindate: date, maxdate: date, datetype: str = "edat"
-    ) -> list[str]:
+    ) -> FoundIds:
         """All PMIDs for ``term`` entered (``edat``) or last modified (``mdat``) between two
         dates (inclusive), however many.
 
@@ -395,7 +402,9 @@ class EntrezClient:
                     f"NCBI counted {result.count} records but listed {len(result.ids)}; "
                     "nothing was stored, run again later"
                 )
-            return result.ids
+            found = FoundIds(result.ids)
+            found.translation = result.translation
+            return found
         if mindate >= maxdate:
             raise EntrezError(
                 f"more than {ESEARCH_LIMIT} records "
@@ -407,7 +416,8 @@ class EntrezClient:
         ids = self.search_ids(term, mindate, middle, datetype)
         seen = set(ids)
         later = self.search_ids(term, middle + timedelta(days=1), maxdate, datetype)
-        return ids + [i for i in later if i not in seen]
+        ids.extend(i for i in later if i not in seen)
+        return ids
 
     def fetch(self, ids: list[str]) -> list[Article]:
         """One batch of PubMed records by id (Bio.Entrez POSTs long id lists)."""

@@ -173,7 +173,8 @@ def update_condition(
     else:
         mindate = date.fromisoformat(position["window_end"]) - timedelta(days=OVERLAP_DAYS)
     progress.start(cond.name, None)
-    ids = client.search_ids(cond.full_query, mindate, today)
+    found = client.search_ids(cond.full_query, mindate, today)
+    translation, ids = found.translation, list(found)
     if mindate != EARLIEST:
         # Records entered earlier that only now match (NLM adds MeSH weeks later, an
         # abstract arrives late) were modified when they changed: one more esearch over
@@ -217,6 +218,8 @@ def update_condition(
                 "last_success": stamp,
                 "last_run_id": run_id,
                 "last_found": len(ids),
+                # how PubMed read the query this time (provenance in reports and digests)
+                "translation": translation or (position or {}).get("translation"),
             },
         )
     progress.finish()

@@ -64,6 +64,26 @@ def condition_stats(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     return stats
 
 
+def provenance(
+    db: sqlite3.Connection, condition: str, query_text: str | None = None
+) -> dict[str, Any]:
+    """Where a condition's articles come from, for reports and digests: the saved query as it
+    was last run (else ``query_text``, from queries.toml), PubMed's translation of it when
+    known, when PubMed was last searched successfully (None: never; the articles were
+    imported), and a link that runs the same search on PubMed."""
+    from ..article import pubmed_search_url
+
+    row = get_position(db, condition) or {}
+    text = row.get("query") or query_text
+    return {
+        "condition": condition,
+        "query": text,
+        "translation": row.get("translation") or None,
+        "searched_up_to": row.get("last_success"),
+        "pubmed_url": pubmed_search_url(text) if text else None,
+    }
+
+
 def status_rows(queries: Any, stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """`status` rows: every condition of queries.toml, then the stored ones not in it, with
     stored/new counts, the last successful update and whether the query changed since."""

@@ -278,6 +278,14 @@ def m011_size_source(db: Database) -> None:
     rederive(db)
 
 
+@migration
+def m012_provenance(db: Database) -> None:
+    # How PubMed translated each saved query at its last successful search (esearch's
+    # QueryTranslation), shown with "PubMed searched up to" in reports and digests (issue 18).
+    if "translation" not in db["positions"].columns_dict:
+        db.table("positions").add_column("translation", str)
+
+
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
     """Migrations recorded in the database that this version does not know (a newer
     acutrack wrote it); empty for a new database or one this version can use."""
