@@ -148,6 +148,34 @@ def test_read_commands_work_on_a_read_only_database_and_update_says_why_not(tmp_
     assert digest(db) == before
 
 
+@needs_mounts
+def test_a_digest_whose_position_cannot_be_saved_is_refused_before_delivery(tmp_path):
+    # The database FILE is read-only (a read-only bind mount of the file itself: root
+    # ignores chmod), its folder writable: the lock file can be made, the position not.
+    from test_digest import SMTPServer
+
+    db = tmp_path / "acutrack.db"
+    assert run_process("--db", str(db), "import", str(RCT), "-c", "lupus").returncode == 0
+    before = digest(db)
+    out = tmp_path / "digest.md"
+    with SMTPServer() as server:
+        smtp = f"ACUTRACK_SMTP_URL=smtp://127.0.0.1:{server.port}; export ACUTRACK_SMTP_URL"
+        mailed, written, printed, peek = in_namespace(
+            f"mount --bind {db} {db}; mount -o remount,bind,ro {db}; {smtp}",
+            ["--db", str(db), "digest", "--to", "me@example.org"],
+            ["--db", str(db), "digest", "--output", str(out)],
+            ["--db", str(db), "digest"],
+            ["--db", str(db), "digest", "--peek"],
+        )
+        assert server.messages == []  # nothing was mailed
+    for refused in (mailed, written, printed):
+        one_sentence(refused, "position could not be saved", str(db), "read-only")
+        assert refused.stdout == ""
+    assert not out.exists()
+    assert peek.returncode == 0 and "29768149" in peek.stdout  # looking needs no write
+    assert digest(db) == before
+
+
 def test_lock_file_in_a_read_only_folder_is_one_sentence(tmp_path):
     if not namespaces_work():
         pytest.skip("needs unshare -rm for a read-only bind mount")

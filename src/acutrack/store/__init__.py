@@ -47,6 +47,7 @@ from .articles import (
     year_counts,
 )
 from .digests import (
+    check_recordable,
     digest_history,
     digest_positions,
     digest_times_before,
@@ -99,6 +100,7 @@ __all__ = [
     "QuickDB",
     "StoreError",
     "article_links",
+    "check_recordable",
     "chunks",
     "explain",
     "condition_names",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from .articles import decode
@@ -98,6 +99,33 @@ def record_digest(db: Database, row: dict[str, Any], ranges: dict[str, list[int]
                 [row["name"], cond, upto, row["created_at"], digest_id],
             )
     return digest_id
+
+
+def check_recordable(db: Database) -> None:
+    """Raise what recording a digest would raise, before anything is delivered: a digest
+    row is written and rolled back, so a read-only database file (which sqlite opens
+    read-only without a word) or a missing table fails here, not after the mail went out.
+
+    Running out of disk space cannot be seen this way (the rolled-back row never reaches
+    the disk); that failure still comes after delivery, and says so."""
+    from .schema import explain
+
+    conn = db.conn
+    # A savepoint opens a transaction of its own, so nothing is committed however the
+    # connection's isolation level is set; only the probe is undone.
+    conn.execute("SAVEPOINT acutrack_probe")
+    try:
+        conn.execute(
+            "INSERT INTO digest_positions (name, condition, last_id, updated_at, digest_id) "
+            "VALUES ('', '', 0, '', NULL) ON CONFLICT (name, condition) DO UPDATE "
+            "SET last_id = last_id"
+        )
+    except sqlite3.DatabaseError as exc:
+        path = next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
+        raise (explain(exc, path) or exc) from None
+    finally:
+        conn.execute("ROLLBACK TO acutrack_probe")
+        conn.execute("RELEASE acutrack_probe")
 
 
 def _decode_record(row: dict[str, Any]) -> dict[str, Any]:
