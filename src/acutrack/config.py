@@ -332,10 +332,37 @@ def secrets() -> list[str]:
     return found
 
 
+# Characters that end a value inside a URL, a setting or a quoted string.
+_VALUE_EDGES = frozenset(":/@=&?'\"()<>[]{},;|")
+
+
+def mask(text: str, secret: str, *, words_too: bool = False) -> str:
+    """``text`` with the secret's own occurrences replaced by ***, never parts of words.
+
+    A secret of 8 characters or more is no word of a sentence: every occurrence goes. A
+    shorter one goes only as a whole token (no letter or digit next to it); and a short one
+    made of letters only ("server") could be a word of acutrack's own sentence ("the mail
+    server"), so it goes only where it stands as a value, next to URL or quoting
+    punctuation (":server@", "'server'") -- unless ``words_too``, for text that came from
+    outside (a server's reply), where the word itself may be the echoed secret."""
+    if len(secret) >= 8:
+        return text.replace(secret, "***")
+    pattern = re.compile(r"(?<![^\W_])" + re.escape(secret) + r"(?![^\W_])")
+    if words_too or not secret.isalpha():
+        return pattern.sub("***", text)
+
+    def as_value(m: re.Match[str]) -> str:
+        before = text[m.start() - 1 : m.start()]
+        after = text[m.end() : m.end() + 1]
+        return "***" if before in _VALUE_EDGES or after in _VALUE_EDGES else m.group()
+
+    return pattern.sub(as_value, text)
+
+
 def redact(text: str) -> str:
     """``text`` with every secret value replaced by ***: the last guard before output."""
     for secret in secrets():
-        text = text.replace(secret, "***")
+        text = mask(text, secret)
     return text
 
 
