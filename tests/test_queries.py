@@ -431,6 +431,8 @@ def test_remove_says_stored_articles_stay(eutils, tmp_path, monkeypatch, isolate
         ("lupsu", "did you mean lupus?"),
         ("sle", "'sle' is an alias of [lupus]; to remove that condition, run"),
         ("zzz", "conditions are lupus, rheumatoid-arthritis"),
+        ("nonexist", "conditions are lupus, rheumatoid-arthritis"),
+        ("sclerosis", "did you mean multiple-sclerosis?"),
     ],
 )
 def test_remove_refuses_unknown_names(tmp_path, monkeypatch, name, message):
