@@ -23,7 +23,7 @@ from . import entrez, store
 from .article import plural
 from .config import Condition
 from .errors import WorkError
-from .flags import LABELS, RANKED
+from .flags import NOUNS, RANKED
 from .records import Article, NotPubMedData, iter_file
 
 # Records can enter PubMed late on the day a run ends; re-asking a few days back costs
@@ -77,13 +77,10 @@ class ConditionResult:
             return f"{self.name}: not tried: {self.error}"
         if self.error:
             return f"{self.name}: failed: {self.error}"
-        flags = [
-            plural(self.new_flags[f], label)
-            for f, label in ((f, LABELS[f]) for f in RANKED)
-            if self.new_flags[f]
-        ]
+        # The registry's nouns, never a badge with an s ("2 RCT?s", "2 MAs").
+        flags = [plural(self.new_flags[f], *NOUNS[f]) for f in RANKED if self.new_flags[f]]
         extra = f" ({', '.join(flags)})" if flags else ""
-        return f"{self.name}: {self.new} new{extra}, {self.stored} stored"
+        return f"{self.name}: {self.new:,} new{extra}, {self.stored:,} stored"
 
 
 @dataclass

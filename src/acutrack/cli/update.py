@@ -102,7 +102,7 @@ def import_(state: State, files: tuple[Path, ...], condition: str) -> None:
 
     click.echo(
         f"{name}: {plural(result.records, 'record')} from {plural(result.files, 'file')}, "
-        f"{result.new} new"
+        f"{result.new:,} new"
     )
 
 
