@@ -32,7 +32,9 @@ def out_console() -> Console:
 
 @cache
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    # soft_wrap: a warning is one line however long; a terminal wraps it at its own width,
+    # and a pipe or log file gets it whole instead of broken at rich's default 80 columns.
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class UpdateProgress:
