@@ -128,7 +128,9 @@ def test_since_limit_and_new_combine(portable):
     assert as_json("show", "lupus", "--since", str(today + timedelta(days=1))) == []
     empty = run("show", "lupus", "--since", str(today + timedelta(days=1)), "--format", "table")
     assert empty.exit_code == 0
-    assert empty.stdout == "No articles stored for Systemic lupus erythematosus match.\n"
+    assert empty.stdout == (
+        "No stored article for Systemic lupus erythematosus matches these filters.\n"
+    )
     assert len(as_json("show", "lupus", "--limit", "7")) == 7
     assert run("show", "lupus", "--since", "2024-13-01").exit_code == 2
 
@@ -144,6 +146,12 @@ def test_conditions_resolve_by_alias_and_imported_name(portable):
     empty = run("show", "psoriasis", "--format", "table")
     assert empty.exit_code == 0
     assert "No articles stored for" in empty.stdout and "acutrack update psoriasis" in empty.stdout
+    # Issue 19: nothing stored at all says how to get articles, with filters too.
+    for args in ([], ["--new"], ["--type", "rct"]):
+        nothing = run("show", "psoriasis", "--format", "table", *args)
+        assert nothing.stdout.split() == (
+            "No articles stored for Psoriasis yet; run 'acutrack update psoriasis'.".split()
+        )
 
 
 def test_both_query_plans_give_the_same_answer(portable, isolated, monkeypatch):

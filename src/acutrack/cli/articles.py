@@ -132,9 +132,23 @@ def show(
         flags=flags,
         new_only=new_only,
         since=since,
-        empty=f"No articles stored for {label} match"
-        + ("." if flags or new_only or since else f"; run 'acutrack update {name}'."),
+        empty=_nothing_listed(state, db, name, label),
     )
+
+
+def _nothing_listed(state: State, db: Any, name: str, label: str) -> str:
+    """What an empty table says: how to get articles when none is stored for the condition
+    (whatever the filters), else that the filters matched none."""
+    from .. import store
+
+    if store.count_articles(db, name):
+        return f"No stored article for {label} matches these filters."
+    how = (
+        f"acutrack update {name}"
+        if name in state.queries().conditions
+        else f"acutrack import FILE --condition {name}"
+    )
+    return f"No articles stored for {label} yet; run '{how}'."
 
 
 @cli.command()
