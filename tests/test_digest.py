@@ -129,7 +129,9 @@ def smtp(monkeypatch):
 @pytest.fixture
 def tls(tmp_path, monkeypatch):
     """A throw-away CA trusted through SSL_CERT_FILE and a server context for 127.0.0.1."""
-    trustme = pytest.importorskip("trustme")
+    trustme = pytest.importorskip(
+        "trustme", reason="needs trustme (in the test extras), which is missing"
+    )
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -41,7 +41,8 @@ def namespaces_work() -> bool:
 
 needs_mounts = pytest.mark.skipif(
     not namespaces_work(),
-    reason="needs unshare -rm and tmpfs mounts to make a real full disk or read-only folder",
+    reason="needs unshare -rm with tmpfs and bind mounts (a real full disk, read-only media), "
+    "which is missing here",
 )
 
 
@@ -177,9 +178,8 @@ def test_a_digest_whose_position_cannot_be_saved_is_refused_before_delivery(tmp_
     assert digest(db) == before
 
 
+@needs_mounts
 def test_lock_file_in_a_read_only_folder_is_one_sentence(tmp_path):
-    if not namespaces_work():
-        pytest.skip("needs unshare -rm for a read-only bind mount")
     folder = tmp_path / "locked"
     folder.mkdir()
     (update,) = in_namespace(

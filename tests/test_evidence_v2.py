@@ -17,17 +17,18 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import REALDATA, SKIP_REASON, run
 
 from acutrack import evidence, flags, records
 from acutrack.evidence import compute_flags, sample_size
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT.parent / "shared" / "evidence-dev" / "rct-dev.medline.gz"
-REALDATA = ROOT.parent / "shared" / "realdata"
+DEV = REALDATA.parent / "evidence-dev" / "rct-dev.medline.gz"
 FIXTURES = ROOT / "tests" / "fixtures"
-needs_dev = pytest.mark.skipif(not DEV.is_file(), reason="../shared/evidence-dev is missing")
-needs_realdata = pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata missing")
+needs_dev = pytest.mark.skipif(
+    not DEV.is_file(), reason=f"needs the labelled MEDLINE dev set {DEV}, which is missing"
+)
+needs_realdata = pytest.mark.skipif(not REALDATA.is_dir(), reason=SKIP_REASON)
 
 
 def strip_medline(text: str) -> str:
@@ -178,7 +179,7 @@ def test_real_notice_titles_are_notices(relpath, pmid):
                     return
         except (records.NotPubMedData, records.NCBIErrorResponse):
             continue
-    pytest.skip(f"PMID {pmid} not in realdata")
+    pytest.skip(f"needs PMID {pmid} in the real PubMed data in {REALDATA}, which is missing")
 
 
 def test_notice_forms_and_links():

@@ -222,7 +222,7 @@ def test_empty_condition_and_chart_scale():
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="Chromium is not installed (apt-get install chromium; .ci/run installs it)",
+    reason="needs Chromium, which is missing (apt-get install chromium; .ci/run installs it)",
 )
 # Added to a copy of the page only (the report itself has no script): writes what the
 # browser laid out into the DOM, so --dump-dom shows what a reader sees.

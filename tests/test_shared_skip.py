@@ -42,3 +42,17 @@ def test_ci_without_shared_data_fails_loudly(tmp_path):
     result = pytest_run("tests/test_config.py", ACUTRACK_SHARED=str(tmp_path), CI="true")
     assert result.returncode != 0
     assert "CI is set but the shared real data" in result.stdout + result.stderr
+
+
+def test_every_skip_reason_has_one_wording():
+    # Issue 19: skip reasons came in three wordings. Each one reads "needs WHAT, which is
+    # missing" (conftest.SKIP_REASON's form), so `pytest -rs` lists them alike.
+    call = re.compile(r'(?:reason=|pytest\.skip\()\s*((?:f?"[^"]*"\s*)+)')
+    reasons: list[str] = []
+    for path in sorted(TESTS.glob("*.py")):
+        for found in call.finditer(path.read_text()):
+            text = " ".join(re.findall(r'"([^"]*)"', found.group(1)))
+            reasons.append(f"{path.name}: {text}")
+    assert len(reasons) >= 6, reasons
+    for reason in reasons:
+        assert re.search(r": needs .+, which is missing", reason), reason
