@@ -51,7 +51,7 @@ def test_every_skip_reason_has_one_wording():
     reasons: list[str] = []
     for path in sorted(TESTS.glob("*.py")):
         for found in call.finditer(path.read_text()):
-            text = " ".join(re.findall(r'"([^"]*)"', found.group(1)))
+            text = "".join(re.findall(r'"([^"]*)"', found.group(1)))
             reasons.append(f"{path.name}: {text}")
     assert len(reasons) >= 6, reasons
     for reason in reasons:
