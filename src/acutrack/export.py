@@ -335,7 +335,38 @@ BIB_SPECIAL_RE = re.compile(r"[\\{}%&$#_^~]")
 
 
 def bib_escape(value: Any) -> str:
-    return BIB_SPECIAL_RE.sub(lambda m: BIB_SPECIAL[m.group()], one_line(value))
+    """Text for a BibTeX field value, every LaTeX special escaped.
+
+    BibTeX counts braces even behind a backslash: an unmatched ``\\{`` opens a group that
+    swallows the rest of the file. A brace with a partner in the text stays ``\\{``/``\\}``
+    (the pair balances); one without is written as ``\\ensuremath{\\lbrace}`` or
+    ``\\ensuremath{\\rbrace}``: LaTeX prints the brace, BibTeX sees balanced braces, and
+    LaTeX decoders (bibtexparser's pylatexenc) read the brace back, which they do not for
+    ``\\textbraceleft``."""
+    text = one_line(value)
+    unmatched = _unmatched_braces(text)
+
+    def escape(m: re.Match[str]) -> str:
+        if m.start() in unmatched:
+            return r"\ensuremath{\lbrace}" if m.group() == "{" else r"\ensuremath{\rbrace}"
+        return BIB_SPECIAL[m.group()]
+
+    return BIB_SPECIAL_RE.sub(escape, text)
+
+
+def _unmatched_braces(text: str) -> set[int]:
+    """Positions of the braces of ``text`` that have no partner, as BibTeX pairs them."""
+    opened: list[int] = []
+    alone: set[int] = set()
+    for i, char in enumerate(text):
+        if char == "{":
+            opened.append(i)
+        elif char == "}":
+            if opened:
+                opened.pop()
+            else:
+                alone.add(i)
+    return alone | set(opened)
 
 
 def _bib_author(name: str) -> str:
