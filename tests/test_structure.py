@@ -108,9 +108,9 @@ def test_articles_table_columns_come_from_the_article_type(tmp_path):
 
     db = store.open_db(tmp_path / "shape.db")
     columns = [c.name for c in db["articles"].columns]
-    # Then what the store derives: flags with their reasons, timestamps, and the trial size
-    # (added by migration m004, hence last).
-    derived = ["flags", "flag_reasons", "stored_at", "updated_at", "sample_size"]
+    # Then what the store derives: flags with their reasons, timestamps, the trial size
+    # (added by migration m004) and the parser version (m009), in migration order.
+    derived = ["flags", "flag_reasons", "stored_at", "updated_at", "sample_size", "parser_version"]
     assert columns == [*ARTICLE_FIELDS, *derived]
     assert db["articles"].columns_dict["year"] is int
 

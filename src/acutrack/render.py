@@ -116,6 +116,12 @@ def update_summary(outcome: Any) -> Any:
         parts.append(
             Text(f"{outcome.refreshed} not yet indexed records checked for updates", style="dim")
         )
+    from .sync import reparse_lines
+
+    parts += [
+        Text(line, style="red" if outcome.reparse_error else "dim")
+        for line in reparse_lines(outcome)
+    ]
     return Group(*parts)
 
 

@@ -48,6 +48,8 @@ ARTICLE_COLUMNS: dict[str, str] = {
     "sample_size": "Trial size (randomized, else enrolled) read from the abstract of an RCT",
     "stored_at": "When acutrack first stored the record",
     "updated_at": "When acutrack last refreshed the record",
+    "parser_version": "Which acutrack parser read the record (update --refresh reads older "
+    "ones again); empty: stored before versions were recorded",
 }
 OVERVIEW_COLUMNS: dict[str, str] = {
     "pmid": "PubMed identifier",

@@ -41,6 +41,7 @@ from .articles import (
     get_article,
     linked_pmids,
     mark_shown,
+    older_parser_pmids,
     pending_pmids,
     query_articles,
     stored_pmids,
@@ -129,9 +130,11 @@ __all__ = [
     "now_iso",
     "open_db",
     "open_quick",
+    "older_parser_pmids",
     "pending_pmids",
     "query_articles",
     "record_digest",
+    "reparse_articles",
     "save_articles",
     "set_position",
     "start_run",
@@ -148,12 +151,12 @@ __all__ = [
 
 
 if TYPE_CHECKING:  # what __getattr__ loads, for the type checker
-    from .write import BatchWriter, link, save_articles
+    from .write import BatchWriter, link, reparse_articles, save_articles
 
 
 def __getattr__(name: str) -> object:
     # The write path (and what it imports) loads on first use: read commands never need it.
-    if name in ("BatchWriter", "link", "save_articles"):
+    if name in ("BatchWriter", "link", "reparse_articles", "save_articles"):
         from . import write
 
         return getattr(write, name)

@@ -54,6 +54,18 @@ def flag_counts(db: Database, pmids: list[str]) -> Counter[str]:
     return counts
 
 
+def older_parser_pmids(db: Database, version: int) -> list[str]:
+    """Stored articles read by a parser older than ``version`` (or before one was recorded)."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT pmid FROM articles WHERE parser_version IS NULL OR parser_version < ? "
+            "ORDER BY pmid",
+            [version],
+        )
+    ]
+
+
 def pending_pmids(db: Database, max_age_days: int = 730) -> list[str]:
     """Stored records NLM has not finished indexing, first stored within ``max_age_days``."""
     marks = ",".join("?" * len(FINAL_STATUSES))

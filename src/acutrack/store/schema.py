@@ -330,6 +330,13 @@ def m007_article_overview(db: Database) -> None:
     db.execute(f"CREATE VIEW IF NOT EXISTS article_overview AS {ARTICLE_OVERVIEW_SQL}")
 
 
+@migration
+def m009_parser_version(db: Database) -> None:
+    # Which parser read each stored article (records.PARSER_VERSION; NULL: stored before
+    # versions were recorded). `update --refresh` fetches and parses again the older ones.
+    db.table("articles").add_column("parser_version", int)
+
+
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
     """Migrations recorded in the database that this version does not know (a newer
     acutrack wrote it); empty for a new database or one this version can use."""
