@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -71,12 +72,16 @@ def _list_articles(
     from .. import listing
 
     fmt = listing.default_format(fmt)
-    found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
     if fmt != "table":
+        # Streamed: each article is read, formatted and written before the next is read.
         from .. import export
 
-        click.echo(export.render(found.rows, fmt), nl=False)
+        if show_all:
+            query["limit"] = None
+        pieces = export.render_stream(listing.stream(db, condition, **query), fmt)
+        _write_pieces(pieces)
         return
+    found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
     from ..termtable import print_listing
 
     # Drawn without rich's console (start-up); rich draws what that cannot draw the same way.
@@ -86,6 +91,20 @@ def _list_articles(
         rich_listing(found, show_all=show_all, highlight=highlight, empty=empty)
     if not listing.mark_listed(db, found):
         read_only_note()
+
+
+def _write_pieces(pieces: Iterable[str]) -> None:
+    """Write text pieces to standard output in blocks of about 64 kB (one write per article
+    would cost a system call each)."""
+    block: list[str] = []
+    size = 0
+    for piece in pieces:
+        block.append(piece)
+        size += len(piece)
+        if size >= 65536:
+            click.echo("".join(block), nl=False)
+            block, size = [], 0
+    click.echo("".join(block), nl=False)
 
 
 @cli.command()
