@@ -103,10 +103,10 @@ def update_summary(outcome: Any) -> Any:
         )
         table.add_row(
             c.name,
-            str(c.new),
-            str(c.new_flags["rct"]),
-            str(sum(c.new_flags[f] for f in SYNTHESES)),
-            str(c.stored),
+            f"{c.new:,}",
+            f"{c.new_flags['rct']:,}",
+            f"{sum(c.new_flags[f] for f in SYNTHESES):,}",
+            f"{c.stored:,}",
             note,
         )
     parts: list[Any] = [table]
@@ -114,7 +114,7 @@ def update_summary(outcome: Any) -> Any:
         parts.append(Text(clean(outcome.refresh_error), style="red"))
     elif outcome.refreshed:
         parts.append(
-            Text(f"{outcome.refreshed} not yet indexed records checked for updates", style="dim")
+            Text(f"{outcome.refreshed:,} not yet indexed records checked for updates", style="dim")
         )
     from .sync import reparse_lines
 
