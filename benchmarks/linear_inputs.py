@@ -13,8 +13,17 @@
    characters now); also one made of APA references only. Target: 50 MB in < 60 s and < 500 MB
    of memory (peak RSS of the measuring process).
 
+3. The whole `verify` command on 250, 500, 1,000, 10,000 and 20,000 references (real lines
+   of ../shared/verify-samples, cycled as a list pasted many times, one per line), as a
+   real process with NCBI unreachable (ACUTRACK_EUTILS_URL at a closed port): every
+   reference is read, compared with every other for similar citations and reported
+   unchecked; lookups are left out (they wait on the network, in batches). The pairwise
+   similar-citation check took 1.7 s, 5.5 s and 20.9 s for 250, 500 and 1,000 (issue 19);
+   it is blocked by volume and first page now. Target: 10x the references about 10x the time.
+
 Each measurement runs in a fresh process. The 10x-input ratio shows linearity (about 10
 is linear; quadratic work gives about 100). Run: python benchmarks/linear_inputs.py
+(``--verify-only``: the verify command's part alone)
 """
 
 from __future__ import annotations
@@ -134,10 +143,59 @@ def verify_text(path: Path, size: int, wrapped: bool, paragraphs: list[str]) -> 
             i += 1
 
 
+def verify_command(path: Path) -> dict[str, float]:
+    """The whole `verify` command as a real process, NCBI unreachable, timed from outside."""
+    import os
+    import socket
+    import time
+
+    with socket.socket() as s:  # a port nothing listens on: connections are refused at once
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "ACUTRACK_EUTILS_URL": f"http://127.0.0.1:{port}/",
+        "ACUTRACK_RETRY_DELAY": "0.01",
+        "NCBI_EMAIL": "bench@example.org",
+    }
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "acutrack", "verify", str(path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    seconds = time.perf_counter() - start
+    rows = json.loads(proc.stdout)
+    return {"seconds": round(seconds, 2), "items": len(rows)}
+
+
+def reference_lines(path: Path, n: int) -> None:
+    """``n`` real reference lines of ../shared/verify-samples, cycled, one per line."""
+    lines = [
+        line.strip()
+        for p in sorted(SAMPLES.glob("*-references.txt"))
+        for line in p.read_text().splitlines()[1:]
+        if line.strip()
+    ]
+    path.write_text("\n".join(lines[i % len(lines)] for i in range(n)) + "\n")
+
+
 def main() -> None:
     report: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
+        for n in (250, 500, 1_000, 10_000, 20_000):
+            path = base / f"refs-{n}.txt"
+            reference_lines(path, n)
+            report[f"verify command, {n:,} references"] = verify_command(path)
+        if "--verify-only" in sys.argv:
+            ratio = report["verify command, 10,000 references"]["seconds"] / max(
+                report["verify command, 1,000 references"]["seconds"], 1e-3
+            )
+            report["verify command, 10,000 references"]["ratio_to_10x_smaller"] = round(ratio, 1)
+            print(json.dumps(report, indent=2))
+            return
         for n in (2_000, 20_000):
             path = base / f"queries-{n}.toml"
             queries_file(path, n)
@@ -160,6 +218,7 @@ def main() -> None:
             reference_list(path, mb * 1_000_000, "[gl]*-references.txt")
             report[f"verify input, {mb} MB, APA reference list"] = measure(MEASURE_VERIFY, path)
     for small, big in (
+        ("verify command, 1,000 references", "verify command, 10,000 references"),
         ("queries.toml, 2,000 conditions", "queries.toml, 20,000 conditions"),
         ("verify input, 5 MB, paragraphs", "verify input, 50 MB, paragraphs"),
         (

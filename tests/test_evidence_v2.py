@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # ../shared, or ACUTRACK_SHARED, as for every test (under CI a missing part fails the run).
 DEV = EVIDENCE_DEV
 FIXTURES = ROOT / "tests" / "fixtures"
-needs_dev = pytest.mark.skipif(not DEV.is_file(), reason=f"{DEV} is missing")
+needs_dev = pytest.mark.skipif(
+    not DEV.is_file(), reason=f"needs the labelled MEDLINE dev set {DEV}, which is missing"
+)
 needs_realdata = pytest.mark.skipif(SHARED_MISSING, reason=SKIP_REASON)
 
 
@@ -179,7 +181,7 @@ def test_real_notice_titles_are_notices(relpath, pmid):
                     return
         except (records.NotPubMedData, records.NCBIErrorResponse):
             continue
-    pytest.skip(f"PMID {pmid} not in realdata")
+    pytest.skip(f"needs PMID {pmid} in the real PubMed data in {REALDATA}, which is missing")
 
 
 def test_notice_forms_and_links():

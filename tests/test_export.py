@@ -110,6 +110,55 @@ def test_bibtex_reads_back_with_bibtexparser(library):
     assert r"\{a\} 50\% \& \$x\$ \#1" in raw_title
 
 
+def test_unbalanced_braces_in_a_title_are_balanced_as_bibtex_counts(tmp_path):
+    # Invented alteration of a real title (no PubMed record shows it): braces without
+    # partners. BibTeX counts braces even behind a backslash, so "\{" alone swallowed the
+    # entries after it; pybtex reads as BibTeX does, bibtexparser did not notice.
+    from pybtex.database import parse_string
+
+    odd = "Unbalanced } close, { open, {a pair} and } again {"
+    altered = MEDLINE.read_text().replace(
+        "TI  - The Bio* toolkits--a brief overview.", "TI  - " + odd, 1
+    )
+    path = tmp_path / "braces.txt"
+    path.write_text(altered)
+    assert run("import", str(path), str(RCT), "-c", "lupus").exit_code == 0
+    text = export_text("bibtex")
+    entries = parse_string(text, "bibtex").entries  # a BibTeX parser: braces must balance
+    assert sorted(e.fields["pmid"] for e in entries.values()) == ["12230038", "29768149"]
+    (rct,) = (e for e in entries.values() if e.fields["pmid"] == "29768149")
+    assert rct.fields["doi"] == "10.1056/NEJMoa1715274"  # the entry after is read whole
+    decoded = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
+    assert decoded.failed_blocks == []
+    assert next(e for e in decoded.entries if e["pmid"] == "12230038")["title"] == odd
+    assert r"\{a pair\}" in text  # a brace with a partner stays \{ ... \}
+
+
+def test_exports_are_written_while_the_rows_are_read(library, isolated):
+    # Issue 19: `show --all --format json` held every article (2.9 GB for 100,000). Each
+    # format now takes a row, writes it, then takes the next; the JSON stays byte for byte
+    # what json.dumps of the whole list gives.
+    rows = store.query_articles(store.open_quick(isolated / "acutrack.db"), "lupus")
+    assert len(rows) == 103
+    for fmt in ("json", "csv", "markdown", "ris", "bibtex"):
+        taken = 0
+
+        def one_by_one():
+            nonlocal taken
+            for row in rows:
+                taken += 1
+                yield row
+
+        pieces = export.render_stream(one_by_one(), fmt)
+        head = "".join(next(pieces) for _ in range(4))
+        assert taken <= 4, fmt  # written as they come, not gathered first
+        assert head + "".join(pieces) == export.render(rows, fmt)
+    from acutrack.article import public_article
+
+    assert export.render(rows, "json") == export.to_json([public_article(r) for r in rows])
+    assert export.render([], "json") == "[]\n" and export.render([], "ris") == ""
+
+
 def test_csv_reads_back_and_keeps_formulas_inert(library, tmp_path):
     table = list(csv.DictReader(io.StringIO(export_text("csv"))))
     assert len(table) == len(library)

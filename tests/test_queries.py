@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import QUERIES, realdata, run, update_on
+from conftest import QUERIES, realdata, run, run_process, update_on
 from eutils_server import ENTREZ
 
 from acutrack import entrez
@@ -219,6 +219,17 @@ def test_offline_lists_without_asking_pubmed(eutils, isolated):
     assert [r["name"] for r in rows] == NAMES
     assert all(r["checked"] is False and r["count"] is None for r in rows)
     assert eutils.requests == []
+
+
+def test_a_warning_to_a_piped_stderr_is_one_line(isolated):
+    # A database that is not one (invented text: no real record shows this) makes `queries`
+    # warn that changed queries cannot be marked; a pipe gets the sentence unbroken.
+    (isolated / "acutrack.db").write_bytes(b"not a database, a note saved by mistake\n" * 50)
+    proc = run_process("queries", "--offline", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith("warning: The database ")
+    assert proc.stderr.endswith("; changed queries are not marked\n")
+    assert proc.stderr.count("\n") == 1 and len(proc.stderr) > 100, proc.stderr
 
 
 def test_condition_option_selects_by_name_or_alias(broken):
@@ -431,6 +442,8 @@ def test_remove_says_stored_articles_stay(eutils, tmp_path, monkeypatch, isolate
         ("lupsu", "did you mean lupus?"),
         ("sle", "'sle' is an alias of [lupus]; to remove that condition, run"),
         ("zzz", "conditions are lupus, rheumatoid-arthritis"),
+        ("nonexist", "conditions are lupus, rheumatoid-arthritis"),
+        ("sclerosis", "did you mean multiple-sclerosis?"),
     ],
 )
 def test_remove_refuses_unknown_names(tmp_path, monkeypatch, name, message):

@@ -217,7 +217,7 @@ def test_empty_condition_and_chart_scale():
 # --- a real browser -------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-NO_CHROMIUM = "Chromium is not installed (apt-get install chromium; .ci/run installs it)"
+NO_CHROMIUM = "needs Chromium, which is missing (apt-get install chromium; .ci/run installs it)"
 # Skipped on a machine without Chromium; under CI the test runs and fails instead, so the
 # browser check can never pass there by being skipped.
 needs_chromium = pytest.mark.skipif(CHROMIUM is None and not in_ci(), reason=NO_CHROMIUM)
@@ -240,7 +240,10 @@ document.body.setAttribute('data-probe', JSON.stringify(out));
 
 def chromium(*args: str, tmp_path: Path) -> str:
     if CHROMIUM is None:
-        pytest.fail(f"CI is set but {NO_CHROMIUM}")
+        pytest.fail(
+            "CI is set but Chromium is not installed (apt-get install chromium; "
+            ".ci/run installs it)"
+        )
     result = subprocess.run(
         [
             CHROMIUM,

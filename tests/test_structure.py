@@ -110,10 +110,12 @@ def test_articles_table_columns_come_from_the_article_type(tmp_path):
     info = db.execute("PRAGMA table_info(articles)").fetchall()
     columns = [r[1] for r in info]
     # Then what the store derives: flags with their reasons, timestamps, the trial size
-    # (added by migration m004), the evidence tier and its rank (m008), the conclusion (m010)
-    # and the fragment the size was read from (m011), in the order they were added.
+    # (added by migration m004), the evidence tier and its rank (m008), the parser version
+    # (m009), the conclusion (m010) and the fragment the size was read from (m011), in
+    # migration order.
     derived = ["flags", "flag_reasons", "stored_at", "updated_at", "sample_size"]
-    derived += ["evidence_tier", "evidence_rank", "conclusion", "sample_size_source"]
+    derived += ["evidence_tier", "evidence_rank", "parser_version", "conclusion"]
+    derived += ["sample_size_source"]
     assert columns == [*ARTICLE_FIELDS, *derived]
     assert dict((r[1], r[2]) for r in info)["year"] == "INTEGER"
 

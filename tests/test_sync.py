@@ -416,3 +416,69 @@ def test_provenance_records_the_query_as_pubmed_read_it(eutils, lupus, isolated)
     # A condition never searched (imported, or not yet updated): its saved query, no date.
     assert never["query"] == "psoriasis[tiab]" and never["searched_up_to"] is None
     assert never["translation"] is None
+
+
+# --- records an older parser stored --------------------------------------------------------
+
+
+def test_refresh_reparses_what_an_older_parser_stored(eutils, isolated):
+    # Two real records with MathML. Raw XML is not stored, so an article stored before the
+    # MathML fix is simulated: its abstract set back to what that parser made of the real
+    # formula ("V . O 2 m a x", issue 19) and its parser version cleared (stored before
+    # versions were recorded). The other one was stored by the same old parser unchanged.
+    entrez_dir = realdata("biopython", "Entrez")
+    vo2 = eutils.add_file(entrez_dir / "pubmed6.xml")
+    mri = eutils.add_file(entrez_dir / "pubmed7.xml")
+    eutils.add_search(LUPUS_KEY, vo2 + mri)
+    assert run("update", "lupus").exit_code == 0
+    from acutrack.records import PARSER_VERSION
+
+    assert db_rows(isolated, "SELECT DISTINCT parser_version FROM articles") == [(PARSER_VERSION,)]
+    (good,) = db_rows(isolated, "SELECT abstract FROM articles WHERE pmid = ?", (vo2[0],))[0]
+    assert "( V\u0307O2max )" in good
+    import sqlite3
+
+    conn = sqlite3.connect(isolated / "acutrack.db")
+    with conn:
+        conn.execute(
+            "UPDATE articles SET abstract = replace(abstract, ?, ?), parser_version = NULL",
+            ("V\u0307O2max", "V . O 2 m a x"),
+        )
+    conn.close()
+    fetched = len(eutils.calls("efetch"))
+
+    plain = run("update", "lupus")  # without --refresh, finished records are not fetched
+    assert plain.exit_code == 0 and "re-parsed" not in plain.stdout
+    assert len(eutils.calls("efetch")) == fetched
+
+    refreshed = run("update", "lupus", "--refresh")
+    assert refreshed.exit_code == 0, refreshed.output
+    assert refreshed.stdout.splitlines()[-1] == "older parser: 2 re-parsed, 1 changed"
+    (again,) = eutils.calls("efetch")[fetched:]  # one batch, the normal efetch path
+    assert sorted(again.params["id"].split(",")) == sorted(vo2 + mri)
+    (fixed,) = db_rows(isolated, "SELECT abstract FROM articles WHERE pmid = ?", (vo2[0],))[0]
+    assert fixed == good
+    assert db_rows(isolated, "SELECT count(*) FROM articles WHERE parser_version IS NULL") == [(0,)]
+    # Nothing older is left: a second --refresh fetches nothing and says so.
+    second = run("update", "lupus", "--refresh", "--format", "json")
+    summary = json.loads(second.stdout)
+    assert (summary["reparsed"], summary["reparse_changed"]) == (0, 0)
+    assert len(eutils.calls("efetch")) == fetched + 1
+
+
+def test_a_failed_reparse_fails_the_update_and_keeps_the_records(eutils, isolated):
+    pmids = eutils.add_file(realdata("biopython", "Entrez", "pubmed6.xml"))
+    eutils.add_search(LUPUS_KEY, pmids)
+    assert run("update", "lupus").exit_code == 0
+    import sqlite3
+
+    conn = sqlite3.connect(isolated / "acutrack.db")
+    with conn:
+        conn.execute("UPDATE articles SET parser_version = 0")
+    conn.close()
+    eutils.fail("efetch", "500", times=20)
+    result = run("update", "lupus", "--refresh")
+    assert result.exit_code == 1
+    assert "re-parsing records of an older parser failed" in result.stdout
+    assert "update failed for the re-parse of older records" in result.stderr
+    assert db_rows(isolated, "SELECT parser_version FROM articles") == [(0,)]

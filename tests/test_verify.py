@@ -642,3 +642,47 @@ def test_a_long_list_without_final_periods_is_not_one_giant_line():
     refs = references.extract(text, "refs.txt")
     assert len(refs) == len(lines) * 400
     assert {r.year for r in refs} == {2019, 2020, 2021}
+
+
+def test_similar_citations_found_by_blocks_are_the_pairwise_ones():
+    # Issue 19: comparing every pair grew quadratically. The real references of the four
+    # sample posts, plus invented variants of them (no post shows these): another title
+    # under the same journal, volume and pages; the journal abbreviated; another last page;
+    # the volume in other case; no pages. Blocked and pairwise answers must be identical.
+    import dataclasses
+    import random
+
+    real = [
+        r
+        for path in sorted(SAMPLES.glob("*.txt"))
+        for r in references.extract(path.read_text(), str(path))
+    ]
+    assert sum(1 for r in real if r.journal and r.volume and r.pages) >= 5
+    variants = []
+    for r in real:
+        variants += [
+            dataclasses.replace(r, title=f"Another study {len(variants)}"),
+            dataclasses.replace(r, journal=(r.journal or "").replace("Journal", "J")),
+            dataclasses.replace(r, pages=(r.pages or "") + "0"),
+            dataclasses.replace(r, volume=(r.volume or "").upper() or None, title="x"),
+            dataclasses.replace(r, pages=None, title="y"),
+        ]
+    pool = real + variants
+    rng = random.Random(19)
+    for _ in range(20):
+        refs = [rng.choice(pool) for _ in range(120)]
+        checks = [verify.Check(r) for r in refs]
+        verify._mark_similar(checks)
+        pairwise = []
+        for i, c in enumerate(refs):
+            found = None
+            for j in range(i):
+                o = refs[j]
+                if verify.similar_citation(o, c) and references.fold(
+                    o.title or ""
+                ) != references.fold(c.title or ""):
+                    found = j
+                    break
+            pairwise.append(found)
+        assert [c.duplicate_of for c in checks] == pairwise
+        assert any(d is not None for d in pairwise)

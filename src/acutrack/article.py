@@ -194,9 +194,18 @@ def pubmed_search_url(term: str) -> str:
     return "https://pubmed.ncbi.nlm.nih.gov/?term=" + quote(" ".join(term.split()), safe="")
 
 
+# A PubMed Central identifier: PMC and digits (PMC10769841), nothing else.
+PMCID_RE = re.compile(r"PMC[0-9]{1,12}", re.IGNORECASE)
+
+
 def pmc_url(pmcid: str | None) -> str | None:
+    """The article's PubMed Central page, or None when ``pmcid`` is not a PMC identifier:
+    a stored value is data, and only a valid one may become a link target (a terminal's
+    OSC 8 link, an HTML href), where "PMC1/../../elsewhere" would lead off PMC."""
     pmcid = one_line(pmcid)
-    return f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/" if pmcid else None
+    if not PMCID_RE.fullmatch(pmcid):
+        return None
+    return f"https://pmc.ncbi.nlm.nih.gov/articles/PMC{pmcid[3:]}/"
 
 
 def doi_url(doi: str | None) -> str | None:

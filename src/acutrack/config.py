@@ -10,6 +10,7 @@ import math
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,9 +82,7 @@ class Queries:
         index = self._index()
         if key in index:
             return self.conditions[index[key]]
-        import difflib
-
-        close = difflib.get_close_matches(key, list(index), n=3, cutoff=0.5)
+        close = close_names(key, index)
         hint = (
             f"did you mean {' or '.join(close)}?"
             if close
@@ -113,11 +112,7 @@ class Queries:
         if key in stored:
             return key, key
         aliases = (a for c in self.conditions.values() for a in c.aliases)
-        import difflib
-
-        close = difflib.get_close_matches(
-            key, sorted({*self.conditions, *stored, *aliases}), 3, 0.5
-        )
+        close = close_names(key, sorted({*self.conditions, *stored, *aliases}))
         hint = (
             f"did you mean {' or '.join(close)}?"
             if close
@@ -186,6 +181,19 @@ def _line_of(text: str, table: str, key: str | None = None) -> int:
     return start + 1
 
 
+def _toml_kind(value: object) -> str:
+    """What a TOML value is, in a user's words: a number, true/false, a list, a table."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
+
+
 def parse_queries(text: str, path: Path) -> Queries:
     """Parse and validate queries.toml text; every problem is a ConfigError naming a line."""
     try:
@@ -232,6 +240,11 @@ def parse_queries(text: str, path: Path) -> Queries:
                 f"allowed keys are {', '.join(sorted(CONDITION_KEYS))}"
             )
         query = table.get("query")
+        if query is not None and not isinstance(query, str):
+            raise ConfigError(
+                f"{path} line {_line_of(text, name, 'query')}: the query of [{name}] must be "
+                f"text in quotes, not {_toml_kind(query)}; write query = '...'"
+            )
         if not isinstance(query, str) or not query.strip():
             raise ConfigError(
                 f"{path} line {_line_of(text, name)}: [{name}] has no query; add query = '...'"
@@ -299,7 +312,12 @@ def read_queries_text(path: Path) -> str:
         raise ConfigError(
             f"Queries file {path} does not exist; check --queries or ACUTRACK_QUERIES"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"Queries file {path} is not UTF-8 (line {line}); save it as UTF-8 in your editor"
+        ) from None
+    except OSError as exc:
         raise ConfigError(
             f"Queries file {path} cannot be read ({exc.__class__.__name__})"
         ) from None
@@ -320,6 +338,19 @@ def db_path(explicit: str | None) -> Path:
     return Path(explicit).expanduser() if explicit else default_db_path()
 
 
+def close_names(key: str, names: Iterable[str]) -> list[str]:
+    """The names a mistyped ``key`` plausibly meant: a near spelling (difflib ratio of at
+    least 0.75: "lupsu", "psorasis") or one holding it whole ("sclerosis" in
+    "multiple-sclerosis"); never merely names that share a few letters."""
+    import difflib
+
+    names = list(dict.fromkeys(names))
+    found = difflib.get_close_matches(key, names, n=3, cutoff=0.75)
+    if len(key) >= 3:
+        found += [n for n in names if key in n and n not in found]
+    return found[:3]
+
+
 def secrets() -> list[str]:
     """The secret values in this process's settings (API key, SMTP user and password)."""
     found = []
@@ -337,10 +368,37 @@ def secrets() -> list[str]:
     return found
 
 
+# Characters that end a value inside a URL, a setting or a quoted string.
+_VALUE_EDGES = frozenset(":/@=&?'\"()<>[]{},;|")
+
+
+def mask(text: str, secret: str, *, words_too: bool = False) -> str:
+    """``text`` with the secret's own occurrences replaced by ***, never parts of words.
+
+    A secret of 8 characters or more is no word of a sentence: every occurrence goes. A
+    shorter one goes only as a whole token (no letter or digit next to it); and a short one
+    made of letters only ("server") could be a word of acutrack's own sentence ("the mail
+    server"), so it goes only where it stands as a value, next to URL or quoting
+    punctuation (":server@", "'server'") -- unless ``words_too``, for text that came from
+    outside (a server's reply), where the word itself may be the echoed secret."""
+    if len(secret) >= 8:
+        return text.replace(secret, "***")
+    pattern = re.compile(r"(?<![^\W_])" + re.escape(secret) + r"(?![^\W_])")
+    if words_too or not secret.isalpha():
+        return pattern.sub("***", text)
+
+    def as_value(m: re.Match[str]) -> str:
+        before = text[m.start() - 1 : m.start()]
+        after = text[m.end() : m.end() + 1]
+        return "***" if before in _VALUE_EDGES or after in _VALUE_EDGES else m.group()
+
+    return pattern.sub(as_value, text)
+
+
 def redact(text: str) -> str:
     """``text`` with every secret value replaced by ***: the last guard before output."""
     for secret in secrets():
-        text = text.replace(secret, "***")
+        text = mask(text, secret)
     return text
 
 

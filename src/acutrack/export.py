@@ -21,7 +21,8 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 from . import flags
@@ -148,7 +149,23 @@ def notices(row: dict[str, Any]) -> list[dict[str, Any]]:
 def to_json(value: Any) -> str:
     """JSON with every character kept; C1 controls and line separators escaped too."""
     out = json.dumps(value, indent=2, ensure_ascii=False)
-    return JSON_CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", out) + "\n"
+    return _json_safe(out) + "\n"
+
+
+def _json_safe(text: str) -> str:
+    return JSON_CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def iter_json(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``to_json`` of the article objects of ``rows``, one article at a time: the same bytes
+    as ``json.dumps(list, indent=2)``, whose items are indented one level deeper."""
+    started = False
+    for row in rows:
+        item = json.dumps(public_article(row), indent=2, ensure_ascii=False)
+        yield ",\n  " if started else "[\n  "
+        yield _json_safe(item.replace("\n", "\n  "))
+        started = True
+    yield "\n]\n" if started else "[]\n"
 
 
 CSV_FIELDS = (
@@ -184,12 +201,20 @@ def _csv_text(value: Any) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
+def to_csv(rows: Iterable[dict[str, Any]]) -> str:
     """One line per article (quoted where needed); list fields joined with '; '."""
+    return "".join(iter_csv(rows))
+
+
+def iter_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``to_csv``, the header and then one article's line at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for row in rows:
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
         writer.writerow(
             [
                 row["pmid"],
@@ -217,21 +242,24 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
                 _csv_text(one_line(row.get("conclusion"))),
             ]
         )
-    return buffer.getvalue()
+    yield buffer.getvalue()
 
 
-def to_markdown(rows: list[dict[str, Any]]) -> str:
+def to_markdown(rows: Iterable[dict[str, Any]]) -> str:
     """A Markdown (GitHub-flavoured) table linking each PMID to PubMed, with each study's
     conclusion (empty when its abstract states none)."""
-    lines = [
-        "| Year | Type | Title | Authors | Journal | PMID | Conclusion |",
-        "| ---: | --- | --- | --- | --- | --- | --- |",
-    ]
+    return "".join(iter_markdown(rows))
+
+
+def iter_markdown(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``to_markdown``, one line at a time."""
+    yield "| Year | Type | Title | Authors | Journal | PMID | Conclusion |\n"
+    yield "| ---: | --- | --- | --- | --- | --- | --- |\n"
     for row in rows:
         title = md_escape(row.get("title"))
         if row.get("doi"):
             title += f" ([doi]({doi_url(row['doi'])}))"
-        lines.append(
+        yield (
             "| "
             + " | ".join(
                 [
@@ -244,9 +272,8 @@ def to_markdown(rows: list[dict[str, Any]]) -> str:
                     md_escape(row.get("conclusion")),
                 ]
             )
-            + " |"
+            + " |\n"
         )
-    return "\n".join(lines) + "\n"
 
 
 def _ris_line(tag: str, value: Any) -> str | None:
@@ -284,9 +311,27 @@ def _ris_date(pub_date: str | None) -> str | None:
     return f"{year}/{number:02d}/" + (f"{int(day):02d}/" if day else "/")
 
 
-def to_ris(rows: list[dict[str, Any]]) -> str:
+def to_ris(rows: Iterable[dict[str, Any]]) -> str:
     """RIS as Zotero, EndNote and Mendeley import it: one tagged line per field."""
-    records = []
+    return "".join(iter_ris(rows))
+
+
+def iter_ris(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``to_ris``, one record at a time (records apart by a blank line)."""
+    return _separated(_ris_records(rows))
+
+
+def _separated(records: Iterable[str]) -> Iterator[str]:
+    """Records joined by a blank line, with a final newline when there is any."""
+    any_ = False
+    for record in records:
+        yield ("\n\n" if any_ else "") + record
+        any_ = True
+    if any_:
+        yield "\n"
+
+
+def _ris_records(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     for row in rows:
         first, last = page_range(row.get("pages"))
         languages = row.get("language") or []
@@ -316,8 +361,7 @@ def to_ris(rows: list[dict[str, Any]]) -> str:
             *[("N1", _notice_text(n)) for n in notices(row)],
         ]
         lines = [line for tag, value in fields if (line := _ris_line(tag, value))]
-        records.append("\n".join([*lines, "ER  - "]))
-    return "\n\n".join(records) + ("\n" if records else "")
+        yield "\n".join([*lines, "ER  - "])
 
 
 BIB_SPECIAL = {
@@ -336,7 +380,38 @@ BIB_SPECIAL_RE = re.compile(r"[\\{}%&$#_^~]")
 
 
 def bib_escape(value: Any) -> str:
-    return BIB_SPECIAL_RE.sub(lambda m: BIB_SPECIAL[m.group()], one_line(value))
+    """Text for a BibTeX field value, every LaTeX special escaped.
+
+    BibTeX counts braces even behind a backslash: an unmatched ``\\{`` opens a group that
+    swallows the rest of the file. A brace with a partner in the text stays ``\\{``/``\\}``
+    (the pair balances); one without is written as ``\\ensuremath{\\lbrace}`` or
+    ``\\ensuremath{\\rbrace}``: LaTeX prints the brace, BibTeX sees balanced braces, and
+    LaTeX decoders (bibtexparser's pylatexenc) read the brace back, which they do not for
+    ``\\textbraceleft``."""
+    text = one_line(value)
+    unmatched = _unmatched_braces(text)
+
+    def escape(m: re.Match[str]) -> str:
+        if m.start() in unmatched:
+            return r"\ensuremath{\lbrace}" if m.group() == "{" else r"\ensuremath{\rbrace}"
+        return BIB_SPECIAL[m.group()]
+
+    return BIB_SPECIAL_RE.sub(escape, text)
+
+
+def _unmatched_braces(text: str) -> set[int]:
+    """Positions of the braces of ``text`` that have no partner, as BibTeX pairs them."""
+    opened: list[int] = []
+    alone: set[int] = set()
+    for i, char in enumerate(text):
+        if char == "{":
+            opened.append(i)
+        elif char == "}":
+            if opened:
+                opened.pop()
+            else:
+                alone.add(i)
+    return alone | set(opened)
 
 
 def _bib_author(name: str) -> str:
@@ -354,9 +429,17 @@ def bib_key(row: dict[str, Any]) -> str:
     return f"{word}{row.get('year') or 'nd'}_{row['pmid']}"
 
 
-def to_bibtex(rows: list[dict[str, Any]]) -> str:
+def to_bibtex(rows: Iterable[dict[str, Any]]) -> str:
     """BibTeX @article entries as JabRef, Zotero, BibLaTeX and bibtex read them."""
-    entries = []
+    return "".join(iter_bibtex(rows))
+
+
+def iter_bibtex(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``to_bibtex``, one entry at a time."""
+    return _separated(_bib_entries(rows))
+
+
+def _bib_entries(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     for row in rows:
         first, last = page_range(row.get("pages"))
         keywords = [*(row.get("mesh") or []), *(row.get("keywords") or [])]
@@ -383,8 +466,7 @@ def to_bibtex(rows: list[dict[str, Any]]) -> str:
             ("note", bib_escape(_flag_note(row))),
         ]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
-        entries.append(f"@article{{{bib_key(row)},\n{body}\n}}")
-    return "\n\n".join(entries) + ("\n" if entries else "")
+        yield f"@article{{{bib_key(row)},\n{body}\n}}"
 
 
 YEAR_KEYS = ("articles", *flags.YEAR_COLUMNS.values(), "ma_sr")
@@ -422,16 +504,24 @@ def to_csv_rows(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def render(rows: list[dict[str, Any]], fmt: str) -> str:
+def render(rows: Iterable[dict[str, Any]], fmt: str) -> str:
     """The rows in one of the text formats (everything but the rich table)."""
-    if fmt == "json":
-        return to_json([public_article(r) for r in rows])
-    if fmt == "csv":
-        return to_csv(rows)
-    if fmt == "markdown":
-        return to_markdown(rows)
-    if fmt == "ris":
-        return to_ris(rows)
-    if fmt == "bibtex":
-        return to_bibtex(rows)
-    raise ValueError(f"unknown format {fmt!r}")
+    return "".join(render_stream(rows, fmt))
+
+
+def render_stream(rows: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
+    """``render`` in pieces, reading ``rows`` as it goes: memory stays flat however many
+    articles are listed. Nothing is produced before the first row is read, so a query that
+    fails at its start fails before any output."""
+    writers = {
+        "json": iter_json,
+        "csv": iter_csv,
+        "markdown": iter_markdown,
+        "ris": iter_ris,
+        "bibtex": iter_bibtex,
+    }
+    if fmt not in writers:
+        raise ValueError(f"unknown format {fmt!r}")
+    rows = iter(rows)
+    first = next(rows, None)
+    return writers[fmt](rows if first is None else chain([first], rows))

@@ -7,6 +7,7 @@ more, and what a table listed counts as shown (``mark_listed``); exports mark no
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -126,12 +127,52 @@ def fetch(
                 else None
             )
     except sqlite3.OperationalError as exc:
-        if search is None or ("fts5" not in str(exc) and "MATCH" not in str(exc)):
-            raise
-        raise store.BadSearch(
-            f'Cannot search for {search_text!r} ({exc}); use words, "phrases", word*, OR and -word'
-        ) from None
+        raise _bad_search(exc, search, search_text) from None
     return Listing(rows, more, total, condition, filters)
+
+
+def stream(
+    db: sqlite3.Connection,
+    condition: str | None,
+    *,
+    limit: int | None,
+    flags: list[str],
+    new_only: bool,
+    since: str | None,
+    search: str | None = None,
+    search_text: str = "",
+    order: str = "newest",
+) -> Iterator[dict[str, Any]]:
+    """The articles of an export (every match, or ``limit``), read from the cursor as they
+    are written out: memory stays flat on a database of any size. Marks nothing."""
+    import sqlite3
+
+    from . import store
+
+    try:
+        yield from store.iter_articles(
+            db,
+            condition,
+            limit=limit,
+            order=order,
+            flags=flags,
+            new_only=new_only,
+            since=since,
+            search=search,
+        )
+    except sqlite3.OperationalError as exc:
+        raise _bad_search(exc, search, search_text) from None
+
+
+def _bad_search(exc: Exception, search: str | None, search_text: str) -> Exception:
+    """A search the full-text index cannot run, as one sentence; any other error as it is."""
+    if search is None or ("fts5" not in str(exc) and "MATCH" not in str(exc)):
+        return exc
+    from . import store
+
+    return store.BadSearch(
+        f'Cannot search for {search_text!r} ({exc}); use words, "phrases", word*, OR and -word'
+    )
 
 
 def mark_listed(db: sqlite3.Connection, listing: Listing) -> bool:

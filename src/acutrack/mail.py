@@ -27,7 +27,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .config import ConfigError
+from .config import ConfigError, mask
 from .errors import WorkError
 
 ENV_VAR = "ACUTRACK_SMTP_URL"
@@ -60,13 +60,17 @@ class SMTPSettings:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{self.scheme}://{host}:{self.port}"
 
-    def redact(self, text: str) -> str:
-        """``text`` with the user name and password removed, however they were spelled."""
+    def redact(self, text: str, *, reply: bool = False) -> str:
+        """``text`` with the user name and password removed, however they were spelled.
+
+        ``reply``: text from the server, where a short password may stand as a plain word
+        ("bad password server"); in acutrack's own sentences it does not ("the mail
+        server"), see ``config.mask``."""
         for secret in (self.password, self.username):
             if secret:
                 for form in {secret, unquote(secret)}:
                     if len(form) >= 3:
-                        text = text.replace(form, "***")
+                        text = mask(text, form, words_too=reply)
         return text
 
 
@@ -169,17 +173,21 @@ def send(
     except MailError as exc:
         raise MailError(settings.redact(str(exc))) from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise MailError(settings.redact(_refused(where, exc.recipients, all_=True))) from None
+        raise MailError(
+            settings.redact(_refused(settings, where, exc.recipients, all_=True))
+        ) from None
     except smtplib.SMTPAuthenticationError as exc:
         raise MailError(
             settings.redact(
-                f"the mail server {where} rejected the login ({_reply(exc)}); "
+                f"the mail server {where} rejected the login ({_reply(settings, exc)}); "
                 f"check the user and password in {ENV_VAR}"
             )
         ) from None
     except smtplib.SMTPResponseException as exc:
         raise MailError(
-            settings.redact(f"the mail server {where} refused the message ({_reply(exc)})")
+            settings.redact(
+                f"the mail server {where} refused the message ({_reply(settings, exc)})"
+            )
         ) from None
     except ssl.SSLCertVerificationError as exc:
         raise MailError(
@@ -192,7 +200,10 @@ def send(
         raise MailError(f"the mail server {where} did not answer within {timeout:.0f} s") from None
     except smtplib.SMTPException as exc:
         raise MailError(
-            settings.redact(f"talking to the mail server {where} failed ({exc})")
+            settings.redact(
+                f"talking to the mail server {where} failed "
+                f"({settings.redact(str(exc), reply=True)})"
+            )
         ) from None
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
@@ -241,19 +252,21 @@ def _send(
             client.login(settings.username or "", settings.password or "")
         refused = client.send_message(message, from_addr=sender, to_addrs=recipients)
         if refused:
-            raise MailError(_refused(where, refused, all_=False))
+            raise MailError(_refused(settings, where, refused, all_=False))
 
 
-def _reply(exc: smtplib.SMTPResponseException) -> str:
+def _reply(settings: SMTPSettings, exc: smtplib.SMTPResponseException) -> str:
+    """The server's reply, one line, with any echo of the login removed."""
     text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else ""
     text = " ".join(str(text).split())
-    return f"{exc.smtp_code} {text}".strip()
+    return settings.redact(f"{exc.smtp_code} {text}".strip(), reply=True)
 
 
-def _refused(where: str, refused: dict, all_: bool) -> str:
+def _refused(settings: SMTPSettings, where: str, refused: dict, all_: bool) -> str:
     parts = []
     for address, (code, reply) in refused.items():
         reply = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-        parts.append(f"{address}: {code} {' '.join(reply.split())}")
+        reply = settings.redact(" ".join(reply.split()), reply=True)
+        parts.append(f"{address}: {code} {reply}")
     others = "" if all_ else "; the other recipients did receive it"
     return f"the mail server {where} refused {', '.join(parts)}{others}"

@@ -16,7 +16,6 @@ check fails.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -34,6 +33,7 @@ from .config import (
     Condition,
     ConfigError,
     Queries,
+    close_names,
     find_queries_path,
     lint_query,
     packaged_queries_path,
@@ -448,7 +448,7 @@ def add_condition(
                 f"'{key}' is an alias of [{index[key]}]; change it by its name: "
                 f"acutrack queries add {index[key]} QUERY --replace"
             )
-        close = difflib.get_close_matches(key, list(current.conditions), n=3, cutoff=0.5)
+        close = close_names(key, current.conditions)
         hint = f"did you mean {' or '.join(close)}? " if close else ""
         raise ConfigError(
             f"No condition '{key}' in {source} to replace; {hint}Without --replace, add creates it"
@@ -562,7 +562,7 @@ def remove_condition(explicit: str | None, name: str) -> Edit:
                 f"'{name}' is an alias of [{index[key]}]; to remove that condition, run "
                 f"acutrack queries remove {index[key]}"
             )
-        close = difflib.get_close_matches(key, list(current.conditions), n=3, cutoff=0.5)
+        close = close_names(key, current.conditions)
         hint = (
             f"did you mean {' or '.join(close)}?"
             if close

@@ -25,6 +25,12 @@ from .errors import WorkError
 
 __all__ = ["ARTICLE_FIELDS", "Article"]  # re-exported: the shape every parser returns
 
+# Stored with every article (articles.parser_version). Bump it whenever a change here reads a
+# record differently (a field parsed anew, text cleaned otherwise), so `update --refresh`
+# fetches and parses again what an older parser stored. Rows without one were stored before
+# versions were recorded. 1: MathML formulas without layout spaces (issue 12).
+PARSER_VERSION = 1
+
 ARTICLE_TAGS = {"PubmedArticle", "PubmedBookArticle"}
 ROOT_TAGS = {"PubmedArticleSet", "MedlineCitationSet", "PubmedBookArticleSet"}
 

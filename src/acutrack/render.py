@@ -31,7 +31,9 @@ def out_console() -> Console:
 
 @cache
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    # soft_wrap: a warning is one line however long; a terminal wraps it at its own width,
+    # and a pipe or log file gets it whole instead of broken at rich's default 80 columns.
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class UpdateProgress:
@@ -100,10 +102,10 @@ def update_summary(outcome: Any) -> Any:
         )
         table.add_row(
             c.name,
-            str(c.new),
-            str(c.new_flags["rct"]),
-            str(sum(c.new_flags[f] for f in SYNTHESES)),
-            str(c.stored),
+            f"{c.new:,}",
+            f"{c.new_flags['rct']:,}",
+            f"{sum(c.new_flags[f] for f in SYNTHESES):,}",
+            f"{c.stored:,}",
             note,
         )
     parts: list[Any] = [table]
@@ -111,8 +113,14 @@ def update_summary(outcome: Any) -> Any:
         parts.append(Text(clean(outcome.refresh_error), style="red"))
     elif outcome.refreshed:
         parts.append(
-            Text(f"{outcome.refreshed} not yet indexed records checked for updates", style="dim")
+            Text(f"{outcome.refreshed:,} not yet indexed records checked for updates", style="dim")
         )
+    from .sync import reparse_lines
+
+    parts += [
+        Text(line, style="red" if outcome.reparse_error else "dim")
+        for line in reparse_lines(outcome)
+    ]
     return Group(*parts)
 
 

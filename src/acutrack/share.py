@@ -56,6 +56,8 @@ ARTICLE_COLUMNS: dict[str, str] = {
     "sample_size_source": "The fragment of the abstract the trial size was read from",
     "stored_at": "When acutrack first stored the record",
     "updated_at": "When acutrack last refreshed the record",
+    "parser_version": "Which acutrack parser read the record (update --refresh reads older "
+    "ones again); empty: stored before versions were recorded",
 }
 OVERVIEW_COLUMNS: dict[str, str] = {
     "pmid": "PubMed identifier",

@@ -22,7 +22,7 @@ from . import entrez, store
 from .article import plural
 from .config import Condition
 from .errors import WorkError
-from .flags import LABELS, RANKED
+from .flags import NOUNS, RANKED
 from .records import Article, NotPubMedData, iter_file
 
 # Records can enter PubMed late on the day a run ends; re-asking a few days back costs
@@ -76,13 +76,10 @@ class ConditionResult:
             return f"{self.name}: not tried: {self.error}"
         if self.error:
             return f"{self.name}: failed: {self.error}"
-        flags = [
-            plural(self.new_flags[f], label)
-            for f, label in ((f, LABELS[f]) for f in RANKED)
-            if self.new_flags[f]
-        ]
+        # The registry's nouns, never a badge with an s ("2 RCT?s", "2 MAs").
+        flags = [plural(self.new_flags[f], *NOUNS[f]) for f in RANKED if self.new_flags[f]]
         extra = f" ({', '.join(flags)})" if flags else ""
-        return f"{self.name}: {self.new} new{extra}, {self.stored} stored"
+        return f"{self.name}: {self.new:,} new{extra}, {self.stored:,} stored"
 
 
 @dataclass
@@ -91,10 +88,16 @@ class UpdateResult:
     conditions: list[ConditionResult]
     refreshed: int = 0
     refresh_error: str | None = None
+    # --refresh: articles an older parser stored, fetched and parsed again; how many changed
+    reparsed: int | None = None
+    reparse_changed: int = 0
+    reparse_error: str | None = None
 
     @property
     def failed(self) -> bool:
-        return bool(self.refresh_error) or any(c.error for c in self.conditions)
+        return bool(self.refresh_error or self.reparse_error) or any(
+            c.error for c in self.conditions
+        )
 
 
 @contextmanager
@@ -249,18 +252,43 @@ def refresh_pending(
     return len(ids)
 
 
+def reparse_older(
+    db: sqlite3.Connection, client: entrez.EntrezClient, progress: Progress | None = None
+) -> tuple[int, int]:
+    """Fetch and parse again, in efetch batches, every stored article an older parser read
+    (raw XML is not stored, so re-parsing means re-fetching); returns (re-parsed, changed).
+    A PMID NCBI no longer returns keeps its stored record and its old version."""
+    from .records import PARSER_VERSION
+
+    progress = progress or _NoProgress()
+    ids = store.older_parser_pmids(db, PARSER_VERSION)
+    if not ids:
+        return 0, 0
+    progress.start("older parser", len(ids))
+    stamp = store.now_iso()
+    reparsed = changed = 0
+    for batch in client.fetch_batches(ids):
+        changed += store.reparse_articles(db, batch, stamp)
+        reparsed += len(batch)
+        progress.advance(len(batch))
+    progress.finish()
+    return reparsed, changed
+
+
 def update(
     db: sqlite3.Connection,
     client: entrez.EntrezClient,
     conditions: Sequence[Condition],
     *,
     full: bool = False,
+    refresh: bool = False,
     progress: Progress | None = None,
     today: date | None = None,
 ) -> UpdateResult:
     """Run each condition's query; a failing condition does not stop the others.
 
-    ``today`` (default: the UTC date now) is the last Entrez date asked for."""
+    ``today`` (default: the UTC date now) is the last Entrez date asked for; ``refresh``
+    also fetches again what an older parser stored (``reparse_older``)."""
     run_id = store.start_run(db, "update " + " ".join(c.name for c in conditions))
     outcome = UpdateResult(run_id=run_id, conditions=[])
     fetched: set[str] = set()
@@ -296,6 +324,12 @@ def update(
                 outcome.refreshed = refresh_pending(db, client, fetched, progress)
         except entrez.EntrezError as exc:
             outcome.refresh_error = str(exc)
+        if refresh and down is None:
+            outcome.reparsed = 0
+            try:
+                outcome.reparsed, outcome.reparse_changed = reparse_older(db, client, progress)
+            except entrez.EntrezError as exc:
+                outcome.reparse_error = str(exc)
     except entrez.OfflineError as exc:
         failed = {c.name: {"new": 0, "found": 0, "error": str(exc)} for c in conditions}
         store.finish_run(db, run_id, "failed", summary=failed, error=str(exc))
@@ -313,6 +347,7 @@ def update(
         error="; ".join(
             [c.line() for c in outcome.conditions if c.error]
             + ([outcome.refresh_error] if outcome.refresh_error else [])
+            + ([outcome.reparse_error] if outcome.reparse_error else [])
         )
         or None,
     )
@@ -381,7 +416,17 @@ def summary_lines(outcome: UpdateResult) -> list[str]:
     lines = [c.line() for c in outcome.conditions]
     if outcome.refresh_error:
         lines.append(f"catch-up of not yet indexed records failed: {outcome.refresh_error}")
+    lines += reparse_lines(outcome)
     return lines
+
+
+def reparse_lines(outcome: UpdateResult) -> list[str]:
+    """The --refresh line: how many records an older parser stored were read again."""
+    if outcome.reparse_error:
+        return [f"re-parsing records of an older parser failed: {outcome.reparse_error}"]
+    if outcome.reparsed is None:
+        return []
+    return [f"older parser: {outcome.reparsed:,} re-parsed, {outcome.reparse_changed:,} changed"]
 
 
 def failure_sentence(outcome: UpdateResult) -> str:
@@ -390,7 +435,11 @@ def failure_sentence(outcome: UpdateResult) -> str:
         "update failed for "
         + ", ".join(
             [c.name for c in outcome.conditions if c.error]
-            or ["the catch-up of not yet indexed records"]
+            or (
+                ["the re-parse of older records"]
+                if outcome.reparse_error and not outcome.refresh_error
+                else ["the catch-up of not yet indexed records"]
+            )
         )
         + "; what was stored is kept and the next run fetches what was missed"
     )
@@ -416,4 +465,7 @@ def as_dict(outcome: UpdateResult) -> dict[str, Any]:
         ],
         "refreshed": outcome.refreshed,
         "refresh_error": outcome.refresh_error,
+        "reparsed": outcome.reparsed,
+        "reparse_changed": outcome.reparse_changed,
+        "reparse_error": outcome.reparse_error,
     }

@@ -534,15 +534,33 @@ def check(
             advance()
     for c in checks:
         c.copy_lookup()
-    for i, c in enumerate(checks):
-        for j in range(i):
-            o = checks[j].ref
-            if similar_citation(o, c.ref) and fold(o.title or "") != fold(c.ref.title or ""):
-                c.duplicate_of = j
-                break
+    _mark_similar(checks)
     if progress:
         progress.finish()
     return checks
+
+
+def _mark_similar(checks: list[Check]) -> None:
+    """Set ``duplicate_of`` to the first earlier reference with the same journal, volume and
+    pages but another title (``similar_citation``), in near-linear time.
+
+    Comparing every pair took 21 s for 1,000 references. Only references with the same
+    volume and first page can be similar, so each is compared within that block alone; and
+    inside a block, references alike in title, journal, volume and pages answer alike, so
+    only the first of each kind is compared. The result is the pairwise one exactly."""
+    blocks: dict[tuple[str, str], dict[tuple[str, str, str, str], int]] = {}
+    for i, c in enumerate(checks):
+        ref = c.ref
+        first = split_pages(ref.pages)[0] if ref.journal and ref.volume and ref.pages else None
+        if not first:
+            continue  # similar_citation needs all three, and a first page to compare
+        kinds = blocks.setdefault((fold(ref.volume or ""), first.lower()), {})
+        title = fold(ref.title or "")
+        for (other_title, *_), j in kinds.items():  # in order of first appearance
+            if other_title != title and similar_citation(checks[j].ref, ref):
+                c.duplicate_of = j
+                break
+        kinds.setdefault((title, ref.journal or "", ref.volume or "", ref.pages or ""), i)
 
 
 # --- the report --------------------------------------------------------------------------

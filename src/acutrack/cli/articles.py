@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -74,17 +75,35 @@ def _list_articles(
     from .. import listing
 
     fmt = listing.default_format(fmt)
-    found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
     if fmt != "table":
+        # Streamed: each article is read, formatted and written before the next is read.
         from .. import export
 
-        click.echo(export.render(found.rows, fmt), nl=False)
+        if show_all:
+            query["limit"] = None
+        pieces = export.render_stream(listing.stream(db, condition, **query), fmt)
+        _write_pieces(pieces)
         return
+    found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
     from ..render import print_listing
 
     print_listing(found, show_all=show_all, highlight=highlight, empty=empty)
     if not listing.mark_listed(db, found):
         read_only_note()
+
+
+def _write_pieces(pieces: Iterable[str]) -> None:
+    """Write text pieces to standard output in blocks of about 64 kB (one write per article
+    would cost a system call each)."""
+    block: list[str] = []
+    size = 0
+    for piece in pieces:
+        block.append(piece)
+        size += len(piece)
+        if size >= 65536:
+            click.echo("".join(block), nl=False)
+            block, size = [], 0
+    click.echo("".join(block), nl=False)
 
 
 @cli.command()
@@ -135,9 +154,23 @@ def show(
         # With --type: the evidence order (strongest tier, larger trials, newer), as the
         # digest and the report list them; without it, newest first.
         order="evidence" if flags else "newest",
-        empty=f"No articles stored for {label} match"
-        + ("." if flags or new_only or since else f"; run 'acutrack update {name}'."),
+        empty=_nothing_listed(state, db, name, label),
     )
+
+
+def _nothing_listed(state: State, db: sqlite3.Connection, name: str, label: str) -> str:
+    """What an empty table says: how to get articles when none is stored for the condition
+    (whatever the filters), else that the filters matched none."""
+    from .. import store
+
+    if store.count_articles(db, name):
+        return f"No stored article for {label} matches these filters."
+    how = (
+        f"acutrack update {name}"
+        if name in state.queries().conditions
+        else f"acutrack import FILE --condition {name}"
+    )
+    return f"No articles stored for {label} yet; run '{how}'."
 
 
 @cli.command()

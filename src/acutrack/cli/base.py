@@ -34,15 +34,15 @@ class BadSetting(click.ClickException):
 class AcutrackGroup(click.Group):
     """Turns any library error that escaped a command into one sentence, never a traceback.
 
-    ``ACUTRACK_DEBUG=1`` lets unexpected errors through with their traceback, for bug reports.
+    ``ACUTRACK_DEBUG=1`` (or true/yes/on) lets unexpected errors through with their
+    traceback, for bug reports; 0, false, no, off or empty do not.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
-        import os
-
         from ..config import redact
         from ..errors import AcutrackError
 
+        tolerate_any_encoding()
         try:
             return super().invoke(ctx)
         except AcutrackError as exc:
@@ -62,7 +62,7 @@ class AcutrackGroup(click.Group):
             sys.stderr.close()  # the reader went away (| head); not an error
             ctx.exit(0)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
-            if os.environ.get("ACUTRACK_DEBUG"):
+            if debug_on():
                 raise
             # Disk full, a read-only or damaged database, a folder that cannot be written:
             # the environment, not a bug; say which file and what to do.
@@ -79,6 +79,32 @@ class AcutrackGroup(click.Group):
                     "command you ran (ACUTRACK_DEBUG=1 shows the traceback)"
                 )
             ) from None
+
+
+def debug_on() -> bool:
+    """Whether ACUTRACK_DEBUG holds a true value (1, true, yes, on; any case)."""
+    import os
+
+    return os.environ.get("ACUTRACK_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def tolerate_any_encoding() -> None:
+    """Standard output and error write what their encoding holds and '?' for the rest.
+
+    A stdout that is not UTF-8 (PYTHONIOENCODING=latin-1, a Windows console redirected to
+    a file) would otherwise fail on the first Greek letter of an abstract, after part of
+    the output was written. Python's default for stdout is 'strict'; stderr's
+    'backslashreplace' already never fails, but one rule for both reads better."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (
+            (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        )
+        if reconfigure is not None and encoding != "utf8":
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a stream that cannot change mid-way: leave it
+                pass
 
 
 def _sqlite3_errors() -> type[Exception]:

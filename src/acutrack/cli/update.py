@@ -16,6 +16,12 @@ from .base import BadSetting, State, WorkFailed, cli, entrez_client, pass_state
     "--full", is_flag=True, help="Ignore the stored position and re-run each query's whole history."
 )
 @click.option(
+    "--refresh",
+    is_flag=True,
+    help="Also fetch and parse again every stored article an older acutrack parsed "
+    "(counted in the summary as re-parsed and changed).",
+)
+@click.option(
     "--wait",
     type=click.FloatRange(min=0),
     default=0,
@@ -32,7 +38,9 @@ from .base import BadSetting, State, WorkFailed, cli, entrez_client, pass_state
     help="Summary format.",
 )
 @pass_state
-def update(state: State, conditions: tuple[str, ...], full: bool, wait: float, fmt: str) -> None:
+def update(
+    state: State, conditions: tuple[str, ...], full: bool, refresh: bool, wait: float, fmt: str
+) -> None:
     """Run the saved queries (all, or those named) and store what is new.
 
     Only what entered PubMed since the last successful run is asked for (with a few days'
@@ -49,7 +57,7 @@ def update(state: State, conditions: tuple[str, ...], full: bool, wait: float, f
         db = state.open_db()
         progress = UpdateProgress(err_console()) if err_console().is_terminal else None
         try:
-            outcome = sync.update(db, client, chosen, full=full, progress=progress)
+            outcome = sync.update(db, client, chosen, full=full, refresh=refresh, progress=progress)
         finally:
             if progress:
                 progress.close()
@@ -102,7 +110,7 @@ def import_(state: State, files: tuple[Path, ...], condition: str) -> None:
 
     click.echo(
         f"{name}: {plural(result.records, 'record')} from {plural(result.files, 'file')}, "
-        f"{result.new} new"
+        f"{result.new:,} new"
     )
 
 

@@ -71,6 +71,17 @@ def deliver(
     """
     from .. import mail
 
+    try:
+        # Delivering first and failing to record after would send the same digest on every
+        # run (cron runs digest each night): refuse now if the position cannot be written.
+        store.check_recordable(db)
+    except store.StoreError as exc:
+        reason = str(exc)
+        raise DeliveryError(
+            "Nothing was delivered, because the digest's position could not be saved: "
+            + reason[:1].lower()
+            + reason[1:]
+        ) from None
     to_stdout = False
     if again:
         recorded = last_digest(db, name)

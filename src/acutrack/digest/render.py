@@ -196,8 +196,8 @@ def _group_title(group: Group, digest: Digest, same: bool) -> str:
     elif not group.rows:
         note = f" (listed above under {where})"
     else:
-        note = f" ({shared} of them listed above under {where})"
-    return f"{label}{name}: {total} new{since}{note}"
+        note = f" ({shared:,} of them listed above under {where})"
+    return f"{label}{name}: {total:,} new{since}{note}"
 
 
 def _wrap(

@@ -44,14 +44,17 @@ from .articles import (
     decode,
     flag_counts,
     get_article,
+    iter_articles,
     linked_pmids,
     mark_shown,
+    older_parser_pmids,
     pending_pmids,
     query_articles,
     stored_pmids,
     year_counts,
 )
 from .digests import (
+    check_recordable,
     digest_history,
     digest_positions,
     digest_times_before,
@@ -118,6 +121,7 @@ __all__ = [
     "read_only",
     "StoreError",
     "article_links",
+    "check_recordable",
     "chunks",
     "explain",
     "condition_names",
@@ -133,6 +137,7 @@ __all__ = [
     "get_article",
     "get_position",
     "provenance",
+    "iter_articles",
     "last_digest",
     "last_update_run",
     "link",
@@ -147,9 +152,11 @@ __all__ = [
     "now_iso",
     "open_db",
     "open_quick",
+    "older_parser_pmids",
     "pending_pmids",
     "query_articles",
     "record_digest",
+    "reparse_articles",
     "save_articles",
     "set_position",
     "start_run",
@@ -170,12 +177,12 @@ __all__ = [
 
 
 if TYPE_CHECKING:  # what __getattr__ loads, for the type checker
-    from .write import BatchWriter, link, save_articles
+    from .write import BatchWriter, link, reparse_articles, save_articles
 
 
 def __getattr__(name: str) -> object:
     # The write path (and what it imports) loads on first use: read commands never need it.
-    if name in ("BatchWriter", "link", "save_articles"):
+    if name in ("BatchWriter", "link", "reparse_articles", "save_articles"):
         from . import write
 
         return getattr(write, name)

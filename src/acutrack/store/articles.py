@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,18 @@ def flag_counts(db: sqlite3.Connection, pmids: list[str]) -> Counter[str]:
         ):
             counts.update(json.loads(flags or "[]"))
     return counts
+
+
+def older_parser_pmids(db: sqlite3.Connection, version: int) -> list[str]:
+    """Stored articles read by a parser older than ``version`` (or before one was recorded)."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT pmid FROM articles WHERE parser_version IS NULL OR parser_version < ? "
+            "ORDER BY pmid",
+            [version],
+        )
+    ]
 
 
 def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
@@ -180,6 +192,36 @@ def query_articles(
 ) -> list[dict[str, Any]]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
 
+    The list of ``iter_articles`` (same arguments), which reads them as they are needed.
+    """
+    return list(
+        iter_articles(
+            db,
+            condition,
+            new_only=new_only,
+            since=since,
+            limit=limit,
+            search=search,
+            flags=flags,
+            order=order,
+        )
+    )
+
+
+def iter_articles(
+    db: sqlite3.Connection,
+    condition: str | None = None,
+    *,
+    new_only: bool = False,
+    since: str | None = None,
+    limit: int | None = None,
+    search: str | None = None,
+    flags: Iterable[str] | None = None,
+    order: str = "newest",
+) -> Iterator[dict[str, Any]]:
+    """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``,
+    read from the cursor one by one (an export of every article keeps memory flat).
+
     ``flags``: only articles with any of those flags. ``search``: an
     FTS5 query over titles and abstracts (the caller escapes user text). ``order``:
     ``newest``, ``evidence`` (``tiers.EVIDENCE_ORDER``: strongest tier, larger trials, newer)
@@ -198,7 +240,7 @@ def query_articles(
         params += names
     derived, derived_params = _derived(condition)
     if search and order == "relevance":
-        return _by_relevance(db, search, derived, where, [*derived_params, *params], limit)
+        return iter(_by_relevance(db, search, derived, where, [*derived_params, *params], limit))
     source = "articles a"
     order_by = EVIDENCE_ORDER if order == "evidence" else NEWEST_ORDER
     if search:
@@ -250,13 +292,25 @@ def _by_relevance(
                 f"(SELECT column1 AS fts_rowid, column2 AS fts_rank FROM (VALUES {values})) {join}"
             )
             given = [x for pair in best for x in pair]
-            rows = _select(
+            rows = _rows(
                 db, derived, source, where, order_by, limit, [*params[:n], *given, *params[n:]]
             )
             if len(rows) >= limit or len(best) == len(ranked) <= MAX_HANDED_IN:
                 return rows
     source = f"({matches}) {join}"
-    return _select(db, derived, source, where, order_by, limit, [*params[:n], search, *params[n:]])
+    return _rows(db, derived, source, where, order_by, limit, [*params[:n], search, *params[n:]])
+
+
+def _rows(
+    db: sqlite3.Connection,
+    derived: str,
+    source: str,
+    where: list[str],
+    order_by: str,
+    limit: int | None,
+    params: list[Any],
+) -> list[dict[str, Any]]:
+    return list(_select(db, derived, source, where, order_by, limit, params))
 
 
 def _select(
@@ -267,16 +321,14 @@ def _select(
     order_by: str,
     limit: int | None,
     params: list[Any],
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
     sql = f"SELECT a.*, {derived} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order_by}"
     if limit:
         sql += " LIMIT ?"
-    rows = []
     for row in query(db, sql, [*params, *([limit] if limit else [])]):
         row = decode(row)
         row["new"] = bool(row["new"])
-        rows.append(row)
-    return rows
+        yield row
 
 
 def mark_shown(

@@ -100,6 +100,33 @@ def record_digest(
     return digest_id
 
 
+def check_recordable(db: sqlite3.Connection) -> None:
+    """Raise what recording a digest would raise, before anything is delivered: a digest
+    row is written and rolled back, so a read-only database file (which sqlite opens
+    read-only without a word) or a missing table fails here, not after the mail went out.
+
+    Running out of disk space cannot be seen this way (the rolled-back row never reaches
+    the disk); that failure still comes after delivery, and says so."""
+    from .schema import explain
+
+    conn = db
+    # A savepoint opens a transaction of its own, so nothing is committed however the
+    # connection's isolation level is set; only the probe is undone.
+    conn.execute("SAVEPOINT acutrack_probe")
+    try:
+        conn.execute(
+            "INSERT INTO digest_positions (name, condition, last_id, updated_at, digest_id) "
+            "VALUES ('', '', 0, '', NULL) ON CONFLICT (name, condition) DO UPDATE "
+            "SET last_id = last_id"
+        )
+    except sqlite3.DatabaseError as exc:
+        path = next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
+        raise (explain(exc, path) or exc) from None
+    finally:
+        conn.execute("ROLLBACK TO acutrack_probe")
+        conn.execute("RELEASE acutrack_probe")
+
+
 def _decode_record(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("conditions", "ranges", "groups", "recipients"):
         row[key] = json.loads(row[key]) if row.get(key) else None

@@ -261,6 +261,13 @@ def m008_evidence_tiers(db: Database) -> None:
 
 
 @migration
+def m009_parser_version(db: Database) -> None:
+    # Which parser read each stored article (records.PARSER_VERSION; NULL: stored before
+    # versions were recorded). `update --refresh` fetches and parses again the older ones.
+    db.table("articles").add_column("parser_version", int)
+
+
+@migration
 def m010_conclusion(db: Database) -> None:
     # What each study concluded (issue 20): a text column, filled for every stored row from
     # its stored abstract sections, so an old database shows it without a re-fetch.

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..records import PARSER_VERSION
 from .articles import linked_pmids
-from .schema import JSON_COLUMNS, atomic, now_iso
+from .schema import JSON_COLUMNS, atomic, chunks, marks, now_iso
 
 if TYPE_CHECKING:
     from ..article import Article
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 # statements matter because FTS5 writes its pending index to disk at every statement
 # (row by row for executemany); sqlite-utils' upsert_all did INSERT OR IGNORE, UPDATE and
 # a stored_at UPDATE, three index passes per new article.
-# The derived columns (``evidence.DERIVED``) follow the article's own fields, then the stamps.
+# The derived columns (``evidence.DERIVED``) follow the article's own fields, then the parser
+# version (records.PARSER_VERSION), then the stamps.
 _STAMPS = ("updated_at", "stored_at")
 
 
@@ -28,7 +30,7 @@ _STAMPS = ("updated_at", "stored_at")
 def _write_columns() -> tuple[str, ...]:
     from ..evidence import DERIVED
 
-    return (*DERIVED, *_STAMPS)
+    return (*DERIVED, "parser_version", *_STAMPS)
 
 
 @lru_cache(maxsize=8)
@@ -79,8 +81,44 @@ def _values(article: Article, stamp: str) -> list[Any]:
     # Once per record, with the rules compiled at import; lists and dicts stored as JSON.
     for value in derive(article).values():
         values.append(_to_json(value) if isinstance(value, list | dict) else value)
-    values += (stamp, stamp)
+    values += (PARSER_VERSION, stamp, stamp)
     return values
+
+
+def reparse_articles(
+    db: sqlite3.Connection, articles: Iterable[Article], stamp: str | None = None
+) -> int:
+    """Store articles fetched and parsed again; returns how many differ from what was stored
+    (their fields or derived values; the stamps and parser version aside)."""
+    from ..article import ARTICLE_FIELDS
+    from ..evidence import DERIVED
+
+    rows = [_values(a, stamp or now_iso()) for a in articles]
+    if not rows:
+        return 0
+    compared = (*ARTICLE_FIELDS, *DERIVED)
+    json_at = [i for i, c in enumerate(compared) if c in JSON_COLUMNS]
+
+    def comparable(values: Iterable[Any]) -> list[Any]:
+        out = list(values)[: len(compared)]
+        for i in json_at:  # JSON compared as values, not as its text
+            if isinstance(out[i], str):
+                out[i] = json.loads(out[i])
+        return out
+
+    before: dict[str, list[Any]] = {}
+    pmids = [r[0] for r in rows]
+    for chunk in chunks(pmids):
+        for row in db.execute(
+            f"SELECT {', '.join(f'[{c}]' for c in compared)} FROM articles "
+            f"WHERE pmid IN ({marks(chunk)})",
+            chunk,
+        ):
+            before[row[0]] = comparable(row)
+    changed = sum(1 for r in rows if before.get(r[0]) != comparable(r))
+    with atomic(db):
+        _write_rows(db, rows)
+    return changed
 
 
 def save_articles(
