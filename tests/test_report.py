@@ -75,6 +75,19 @@ def strongest_titles(db_path: Path, condition: str, limit: int = 15) -> list[str
     return [" ".join(r["title"].split()) for r in store.strongest_articles(db, condition, limit)]
 
 
+def matrix_rows(doc) -> dict[str, dict[str, int]]:
+    """The evidence matrix as {condition label: {column heading: number}}."""
+    table = doc.find(".//table[@class='matrix']")
+    heads = ["".join(th.itertext()) for th in table.find("thead/tr")]
+    rows = {}
+    for tr in table.find("tbody"):
+        cells = ["".join(c.itertext()) for c in tr]
+        rows[cells[0]] = {
+            h: int(v.replace(",", "")) for h, v in zip(heads[1:], cells[1:], strict=True)
+        }
+    return rows
+
+
 def test_report_page_is_valid_html_with_every_condition(filled: Path):
     result = run("report", "--output", "page.html")
     assert result.exit_code == 0, result.output
@@ -86,41 +99,48 @@ def test_report_page_is_valid_html_with_every_condition(filled: Path):
     assert "prefers-color-scheme:dark" in page and "@media print" in page
     ids = [e.get("id") for e in doc.iter() if e.get("id")]
     assert len(ids) == len(set(ids)), "duplicate ids"
-    sections = {s.get("id"): s for s in doc.iter("section")}
-    assert list(sections) == ["anti-gbm", "lupus", "rheumatoid-arthritis"]
+    sections = {s.get("id"): s for s in doc.iter("section") if s.get("class") == "condition"}
+    # Label order, conditions without articles (in queries.toml, nothing stored) last.
+    assert list(sections) == [
+        "anti-gbm",
+        "rheumatoid-arthritis",
+        "lupus",
+        "multiple-sclerosis",
+        "psoriasis",
+    ]
     labels = [s.find("h2").text for s in sections.values()]
     assert labels == [
         "Anti-GBM disease (Goodpasture)",
-        "Systemic lupus erythematosus",
         "Rheumatoid arthritis",
+        "Systemic lupus erythematosus",
+        "Multiple sclerosis",
+        "Psoriasis",
     ]
+    assert "No articles stored for Psoriasis yet." in page
     ra = sections["rheumatoid-arthritis"]
-    counts = {
-        dt.text: int(dd.text.replace(",", ""))
-        for div in ra.iter("div")
-        if div.get("class", "").startswith("count ")
-        for dt, dd in [(div.find("dt"), div.find("dd"))]
-    }
+    row = matrix_rows(doc)["Rheumatoid arthritis"]
     stored = db_rows(
         filled,
         "SELECT count(*) FROM article_conditions WHERE condition = ?",
         ("rheumatoid-arthritis",),
     )
-    assert counts["Articles"] == stored[0][0] > 150
-    # Tiles, labels and the legend follow flags.TIERS since issue 17 (titles and labels there).
-    assert counts["Meta-analyses and systematic reviews"] >= 4
-    # The chart: an SVG with a bar per year, axis labels and a legend.
+    assert row["Total"] == stored[0][0] > 150
+    # The matrix's columns follow flags.TIERS since issue 17 (labels there).
+    assert row["MA/SR"] >= 4
+    # The chart: an SVG with evidence bars per year, all articles as a line, axis labels and
+    # a legend of the evidence tiers only ("other" articles are the line, not bars).
     svg = ra.find(f".//{SVG}svg")
     assert svg is not None and svg.get("role") == "img"
     texts = [t.text for t in svg.iter(f"{SVG}text")]
-    assert {"Year of publication", "Articles per year"} <= set(texts)
-    assert {"MA/SR", "Sham RCT", "RCT", "RCT?", "Other"} <= set(texts)
+    assert {"Year of publication", "MA/SR, RCTs"} <= set(texts)
+    assert "Other" not in texts and texts[4].startswith("All articles per year (peak ")
+    assert svg.find(f".//{SVG}polyline[@class='all-line']") is not None
     # Narrow screens get the legend as HTML (the SVG's own legend is hidden there).
     legend = ra.find(".//ul[@class='legend-html']")
     assert (
         [li.text or "".join(li.itertext()) for li in legend]
-        == texts[:5]
-        == ["MA/SR", "Sham RCT", "RCT", "RCT?", "Other"]
+        == texts[:4]
+        == ["MA/SR", "Sham RCT", "RCT", "RCT?"]
     )
     bars = [r for r in svg.iter(f"{SVG}rect") if r.get("class", "").startswith("k-") and r.get("y")]
     assert sum(1 for r in bars if r.get("class") == "k-ma_sr") >= 2
@@ -140,7 +160,7 @@ def test_report_page_is_valid_html_with_every_condition(filled: Path):
     # Flag reasons: on hover (title) and in <details>.
     badge = next(b for b in items[0].iter("span") if "badge" in b.get("class", ""))
     assert ":" in badge.get("title")
-    assert items[0].find("details/summary").text == "Why these labels"
+    assert items[0].find("details[@class='why']/summary").text == "Why these labels"
     # Newest arrivals are listed too.
     assert len(ra.find(".//ol[@class='newest']").findall("li")) == 10
 
@@ -158,17 +178,14 @@ def test_report_escapes_pubmed_text_and_marks_retractions(filled: Path):
     assert retracted.get("class") == "article is-retracted"
     title = retracted.find("a[@class='title']").text
     assert title == HOSTILE.replace("\x1b", "")
-    badge = retracted.find("div[@class='badges']/span")
+    badge = retracted.find("div[@class='badges']/span[@class='badge f-retracted']")
     assert badge.text == "RETRACTED" and "Retracted Publication" in badge.get("title")
     # A retracted article is never among the strongest evidence.
     strongest = doc.find(".//ol[@class='strongest']")
     assert all("is-retracted" not in li.get("class") for li in strongest.findall("li"))
-    counts = {
-        div.find("dt").text: div.find("dd").text
-        for div in doc.iter("div")
-        if div.get("class", "").startswith("count ")
-    }
-    assert counts["Retracted"] == "1"
+    row = matrix_rows(doc)["Anti-GBM disease (Goodpasture)"]
+    assert row["Retracted"] == 1 and row["RCT"] == 1 and row["Total"] == 2
+    assert doc.find(".//h3[@id='anti-gbm-retracted']").text == "Retracted"
 
 
 def test_report_options_and_failures(tmp_path: Path):
