@@ -140,12 +140,12 @@ def collect(
         if counts["total"]:
             section.strongest = store.strongest_by_tier(db, name, strongest)
             # Read past the notices (errata, comments, editorials): they are set apart.
+            # The notices set apart are those among the newest listed (nothing in between
+            # is skipped).
             for row in store.newest_arrivals(db, name, newest * 3 + 10):
-                if not is_notice(row):
-                    if len(section.newest) < newest:
-                        section.newest.append(row)
-                elif len(section.notices) < newest:
-                    section.notices.append(row)
+                if len(section.newest) == newest:
+                    break
+                (section.notices if is_notice(row) else section.newest).append(row)
             if counted[retracted]:
                 section.retracted = store.top_of_tiers(db, name, [retracted], strongest)
         sections.append(section)
@@ -397,10 +397,11 @@ def article_view(row: dict[str, Any], since: str = "") -> dict[str, Any]:
 
 
 def article_item(row: dict[str, Any]) -> str:
-    """One article's list item, as the page shows it."""
+    """One article's list item, as the strongest evidence shows it."""
     from .templating import template
 
-    return str(template("report_parts.html").module.article(article_view(row)))  # type: ignore[attr-defined]
+    module = template("report_parts.html").module
+    return str(module.article(article_view(row), conclusion=True))  # type: ignore[attr-defined]
 
 
 # --- the page -------------------------------------------------------------------------------
