@@ -219,7 +219,7 @@ def timeline(section: Section) -> dict[str, Any]:
     step = _nice_step(peak)
     y_max = max(step * math.ceil(peak / step), step)
     all_peak = max((y["articles"] for y in years), default=0)
-    width, height = 720, 330
+    width, height = 720, 360
     # Room on the left for the widest tick label (at the narrow-screen size) and the axis label.
     left, right, bottom = 40 + 14 * len(f"{y_max:,}"), 22, 54
     strip_top, strip_h = 60, 44  # the all-articles strip
