@@ -545,3 +545,39 @@ def test_conclusion_line_and_the_size_source_under_the_strongest(filled: Path):
     assert '<p class="conclusion"><span class="cl">Conclusion:</span> ' in item
     assert "Acupuncture &lt;b&gt;helped&lt;/b&gt;." in item
     assert report.cut_line("word " * 60, 20) == "word word word word\N{HORIZONTAL ELLIPSIS}"
+
+
+def test_retractions_link_their_notice_and_a_translation_is_shown(isolated: Path):
+    # Invented alteration (the real data holds no retracted record): the real RCT 29768149
+    # with a RetractionIn notice (PMID 39999999) added, as tests/test_tiers.py makes it.
+    from test_tiers import retracted_rct
+
+    load(retracted_rct(isolated), condition="lupus")
+    db = store.open_db(isolated / "acutrack.db")
+    # A translation that differs from the query (the local server echoes the term): written
+    # as update records it (store.set_position), to show it is laid out when known.
+    store.set_position(
+        db,
+        {
+            "condition": "lupus",
+            "query": "lupus acupuncture",
+            "translation": '"lupus"[All Fields] AND "acupuncture"[MeSH Terms]',
+            "last_success": "2026-11-30T06:00:00+00:00",
+        },
+    )
+    db.close()
+    doc = parse_strict(run("report", "lupus").stdout)
+    li = doc.find(".//ol[@class='retractions']/li")
+    notice = li.find("div[@class='notice']")
+    assert notice.text == "Retraction in: "
+    link = notice.find("a")
+    assert link.get("href") == "https://pubmed.ncbi.nlm.nih.gov/39999999/"
+    assert link.text == "N Engl J Med. 2025;1:1."
+    assert matrix_rows(doc)["Systemic lupus erythematosus"]["Retracted"] == 1
+    prov = doc.find(".//section[@id='lupus']/div[@class='prov']")
+    text = " ".join("".join(prov.itertext()).split())
+    assert 'As PubMed translated it "lupus"[All Fields] AND "acupuncture"[MeSH Terms]' in text
+    assert "PubMed searched up to 2026-11-30" in text
+    assert prov.find(".//a").get("href") == (
+        "https://pubmed.ncbi.nlm.nih.gov/?term=lupus%20acupuncture"
+    )
