@@ -38,9 +38,10 @@ from .export import badge_flags, first_author, notices
 if TYPE_CHECKING:
     import sqlite3
 
-# The tiers of the timeline and the count tiles, strongest first, from flags.TIERS: (class
+# The tiers of Section.years and Section.counts, strongest first, from flags.TIERS: (class
 # key, label, title). The class key is the tier key with "_" for "-" (CSS classes and the
-# keys of Section.years); retracted articles are left out (they are listed apart).
+# keys of Section.years); retracted articles are left out (they are listed apart). The chart
+# draws the evidence ones (evidence_kinds); "other" is in its all-articles line.
 KINDS: tuple[tuple[str, str, str], ...] = tuple(
     (t.key.replace("-", "_"), t.label, t.title)
     for t in registry.TIERS
@@ -181,8 +182,8 @@ def _dark(colour: str, evidence: bool = True) -> str:
 
 @dataclass(frozen=True)
 class Kind:
-    """A study-type class of the chart and the count tiles, in its tier's colour (the one
-    colour flags.TIERS gives it; a lighter mix of it on dark backgrounds)."""
+    """A study-type class of the chart and the matrix, in its tier's colour (the one colour
+    flags.TIERS gives it; a lighter mix of it on dark backgrounds)."""
 
     key: str
     label: str
