@@ -109,12 +109,15 @@ def test_digest_and_report_list_the_same_articles_of_a_condition_in_the_same_ord
     assert len(in_tiers) > 200 and section.strongest_total == len(in_tiers)
     withdrawn = [a["pmid"] for a in listed if flags.tier_of(a["flags"]) == "retracted"]
     assert [a["pmid"] for a in section.retracted] == withdrawn == ["29768149"]
-    # The page lists the strongest evidence in that order too (the first 15 by default).
+    # The page lists the strongest evidence in that order too: the first of each tier (10 by
+    # default, here 40), tier after tier.
     page = report.build(db, [("lupus", "Lupus")], strongest=40)
     block = page[page.index('<ol class="strongest">') :]
     block = block[: block.index("</ol>")]
-    shown = re.findall(r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/", block)
-    assert list(dict.fromkeys(shown)) == in_tiers[:40]
+    shown = re.findall(r'class="title" href="https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"', block)
+    tier_of = {a["pmid"]: flags.tier_of(a["flags"]) for a in listed}
+    per_tier = [p for t in counted for p in [q for q in in_tiers if tier_of[q] == t][:40]]
+    assert shown == sorted(per_tier, key=in_tiers.index) and len(shown) > 40
     # show --type lists the same order (the trials of the condition, strongest first).
     trials = json.loads(run("show", "lupus", "--type", "rct", "--format", "json").stdout)
     assert [a["pmid"] for a in trials] == [a["pmid"] for a in listed if "rct" in a["flags"]]

@@ -1,9 +1,18 @@
-"""The evidence report: one self-contained HTML page, per condition a picture of the evidence.
+"""The evidence report: one self-contained HTML page that answers in ten seconds.
 
-Per condition: counts by study type, a timeline (inline SVG, stacked bars per publication
-year by evidence tier, from flags.TIERS), the strongest evidence first, the newest
-arrivals and the retracted articles, each linked to PubMed and its DOI, with the reasons for
-every study-type badge on hover (title) and in a ``<details>`` block.
+First the evidence matrix: a row per condition (label order, empty conditions last), a column
+per evidence tier and for retracted articles (flags.TIERS), the articles new in the last
+``NEW_DAYS`` days and the total, each cell linking to its list below. Then per condition:
+where the articles come from (the saved query, PubMed's translation, when PubMed was last
+searched, a link running the same search), an evidence-only timeline (inline SVG: MA/SR and
+RCT tiers as bars, all articles as a thin line in a strip of its own, the axis running to the
+current year), the strongest evidence per tier in the evidence order with each study's
+conclusion, the newest arrivals with their first-stored date and a NEW mark (notices set
+apart, by evidence's notice test) and the retracted articles with their notices linked.
+Every article links to PubMed and its DOI, with the reasons for every study-type badge on
+hover (title) and in a ``<details>`` block, and where its trial size was read.
+
+"Today" is given by the caller (the command reads the clock once), so tests can set it.
 
 The page needs nothing from the network: no scripts at all, no fonts, one inline stylesheet
 with light and dark colours (``prefers-color-scheme``) and print rules, its tier and flag
@@ -18,26 +27,33 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import flags as registry
 from . import store
-from .article import doi_url, one_line, plural, pubmed_url
+from .article import doi_url, one_line, plural, pubmed_url, size_source
 from .export import badge_flags, first_author, notices
 
 if TYPE_CHECKING:
     import sqlite3
 
-# The tiers of the timeline and the count tiles, strongest first, from flags.TIERS: (class
+# The tiers of Section.years and Section.counts, strongest first, from flags.TIERS: (class
 # key, label, title). The class key is the tier key with "_" for "-" (CSS classes and the
-# keys of Section.years); retracted articles are left out (they are listed apart).
+# keys of Section.years); retracted articles are left out (they are listed apart). The chart
+# draws the evidence ones (evidence_kinds); "other" is in its all-articles line.
 KINDS: tuple[tuple[str, str, str], ...] = tuple(
     (t.key.replace("-", "_"), t.label, t.title)
     for t in registry.TIERS
     if t.key != registry.WITHDRAWN["retracted"]
 )
 TITLE = "Acupuncture evidence"  # the page's heading unless --title says otherwise
+# "New" in the matrix and the NEW mark: first stored for the condition in the last 7 days up
+# to today. Not "since the last report": the page is a file that may be built any number of
+# times (and report never writes to the database), so a fixed window means the same thing
+# every time it is read.
+NEW_DAYS = 7
+CONCLUSION_CHARS = 180  # the one line of a conclusion under an article; the rest in <details>
 
 
 def anchor_for(name: str, taken: set[str]) -> str:
@@ -63,51 +79,78 @@ class Section:
     strongest: list[dict[str, Any]] = field(default_factory=list)
     strongest_total: int = 0
     newest: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[dict[str, Any]] = field(default_factory=list)  # notices among the newest
     retracted: list[dict[str, Any]] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    today: date | None = None
+    since: str = ""  # first_seen at or after this (ISO) is new
+
+
+def new_since(today: date) -> str:
+    """The first-stored time (ISO, UTC) from which an article counts as new."""
+    return (today - timedelta(days=NEW_DAYS)).isoformat()
 
 
 def collect(
     db: sqlite3.Connection,
     conditions: list[tuple[str, str]],
     *,
-    strongest: int = 15,
+    strongest: int = 10,
     newest: int = 10,
+    today: date | None = None,
+    queries: dict[str, str] | None = None,
 ) -> list[Section]:
-    """Read what the page shows for each (name, label) condition."""
+    """Read what the page shows for each (name, label) condition, in the page's order: by
+    label, conditions without articles last. ``strongest``: articles per evidence tier;
+    ``today``: the day the page is made (default: today in UTC); ``queries``: each
+    condition's query from queries.toml, for conditions never searched."""
+    from .evidence import is_notice
+
+    today = today or datetime.now(UTC).date()
+    since = new_since(today)
+    names = [name for name, _ in conditions]
+    tiers = store.tier_counts(db, names)
+    new = store.new_counts(db, names, since)
+    evidence = {t.key for t in registry.evidence_tiers()}
+    retracted = registry.WITHDRAWN["retracted"]
     sections: list[Section] = []
     for name, label in conditions:
         section = Section(name, label, anchor_for(name, {s.anchor for s in sections}))
-        counts = {key: 0 for key, _, _ in KINDS} | {"total": 0, "retracted": 0, "protocols": 0}
+        section.today, section.since = today, since
+        section.provenance = store.provenance(db, name, (queries or {}).get(name))
+        counted = tiers[name]
+        counts = {t.key.replace("-", "_"): counted[t.key] for t in registry.TIERS}
+        counts |= {"total": counted["articles"], "new": new[name]}
+        section.counts = counts
+        section.strongest_total = sum(counted[k] for k in evidence)
         by_year: dict[int, dict[str, int]] = {}
-        undated = {key: 0 for key, _, _ in KINDS}
-        evidence = {t.key for t in registry.evidence_tiers()}
-        for row in store.evidence_years(db, name):
-            n, tier = row["n"], row["kind"] or "other"
-            counts["total"] += n
-            counts["protocols"] += row["protocols"] or 0
-            if tier == registry.WITHDRAWN["retracted"]:
-                counts["retracted"] += n  # never in a tile, the chart or the ranking
-                continue
-            kind = tier.replace("-", "_")
-            counts[kind] += n
-            if tier in evidence:
-                section.strongest_total += n
+        undated = {key: 0 for key, _, _ in KINDS} | {"articles": 0}
+        for row in store.year_tiers(db, name):
+            entry = {key: row[key.replace("_", "-")] for key, _, _ in KINDS}
+            entry["articles"] = row["articles"]
             if row["year"] is None:
-                undated[kind] += n
+                undated = entry
             else:
-                by_year.setdefault(row["year"], {key: 0 for key, _, _ in KINDS})[kind] += n
+                by_year[row["year"]] = entry
         if by_year:
-            for year in range(min(by_year), max(by_year) + 1):
+            # The axis runs to the current year: empty recent years are shown as empty.
+            last = max(max(by_year), today.year)
+            for year in range(min(by_year), last + 1):
                 section.years.append({"year": year, **by_year.get(year, dict.fromkeys(undated, 0))})
         section.undated = undated
-        section.counts = counts
         if counts["total"]:
-            section.strongest = store.strongest_articles(db, name, strongest)
-            section.newest = store.newest_arrivals(db, name, newest)
-            section.retracted = (
-                store.retracted_articles(db, name, strongest) if counts["retracted"] else []
-            )
+            section.strongest = store.strongest_by_tier(db, name, strongest)
+            # Read past the notices (errata, comments, editorials): they are set apart.
+            # The notices set apart are those among the newest listed (nothing in between
+            # is skipped).
+            for row in store.newest_arrivals(db, name, newest * 3 + 10):
+                if len(section.newest) == newest:
+                    break
+                (section.notices if is_notice(row) else section.newest).append(row)
+            if counted[retracted]:
+                section.retracted = store.top_of_tiers(db, name, [retracted], strongest)
         sections.append(section)
+    sections.sort(key=lambda s: (not s.counts["total"], s.label.casefold(), s.name))
     return sections
 
 
@@ -139,8 +182,8 @@ def _dark(colour: str, evidence: bool = True) -> str:
 
 @dataclass(frozen=True)
 class Kind:
-    """A study-type class of the chart and the count tiles, in its tier's colour (the one
-    colour flags.TIERS gives it; a lighter mix of it on dark backgrounds)."""
+    """A study-type class of the chart and the matrix, in its tier's colour (the one colour
+    flags.TIERS gives it; a lighter mix of it on dark backgrounds)."""
 
     key: str
     label: str
@@ -157,63 +200,80 @@ def kinds() -> list[Kind]:
     return out
 
 
+def evidence_kinds() -> list[tuple[str, str, str]]:
+    """The chart's bar classes: the evidence tiers of KINDS (MA/SR and the RCT tiers)."""
+    evidence = {t.key.replace("-", "_") for t in registry.evidence_tiers()}
+    return [k for k in KINDS if k[0] in evidence]
+
+
 def timeline(section: Section) -> dict[str, Any]:
-    """The geometry of the timeline (templates/report.html draws it): articles per
-    publication year as stacked bars (MA/SR at the bottom), axes, a legend, and the text of
-    a tooltip per year."""
+    """The geometry of the timeline (templates/report_parts.html draws it): per publication
+    year the evidence as stacked bars (MA/SR at the bottom, on their own scale, so a few
+    trials are never flattened by hundreds of other articles), all articles as a thin line
+    in a strip above, the axis running to the current year, and a tooltip per year.
+
+    Sizes are in viewBox units: the SVG is 720 wide and scales with the page; at 400 px the
+    stylesheet enlarges the text, so year labels are spaced for text that size."""
     years = section.years
-    peak = max((sum(y[k] for k, _, _ in KINDS) for y in years), default=0)
+    shown = evidence_kinds()
+    peak = max((sum(y[k] for k, _, _ in shown) for y in years), default=0)
     step = _nice_step(peak)
     y_max = max(step * math.ceil(peak / step), step)
-    # Room on the left for the widest tick label and the rotated axis label.
-    width, height = 720, 280
-    left, right, top, bottom = 32 + 9 * len(f"{y_max:,}"), 22, 40, 46
+    all_peak = max((y["articles"] for y in years), default=0)
+    width, height = 720, 360
+    # Room on the left for the widest tick label (at the narrow-screen size) and the axis label.
+    left, right, bottom = 40 + 14 * len(f"{y_max:,}"), 22, 54
+    strip_top, strip_h = 60, 44  # the all-articles strip
+    top = strip_top + strip_h + 26  # the evidence plot
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(len(years), 1)
     bar = max(min(slot * 0.78, 28), 1)
-    label_every = next(k for k in (1, 2, 5, 10, 20, 50, 100) if slot * k >= 52)
+    label_every = next(k for k in (1, 2, 5, 10, 20, 50, 100) if slot * k >= 70)
     total = section.counts["total"]
     desc = (
         f"{total:,} articles for {section.label} by year of publication"
         + (f", {years[0]['year']} to {years[-1]['year']}" if years else "")
         + ": "
-        + ", ".join(f"{section.counts[k]:,} {label}" for k, label, _ in KINDS)
+        + ", ".join(f"{section.counts[k]:,} {label}" for k, label, _ in shown)
+        + f"; {section.counts['other']:,} other"
     )
     legend = []
     x: float = left
-    for key, label, _ in KINDS:  # narrow screens show the HTML legend instead
+    for key, label, _ in shown:  # narrow screens show the HTML legend instead
         legend.append({"key": key, "label": label, "x": f"{x:g}", "text_x": f"{x + 17:g}"})
         x += 30 + 7.2 * len(label)
     ticks = []
     for value in range(0, y_max + 1, step):
         y = top + plot_h - plot_h * value / y_max
         ticks.append({"value": f"{value:,}", "y": f"{y:.1f}", "text_y": f"{y + 4:.1f}"})
-    bars = []
+    bars, line = [], []
     for i, row in enumerate(years):
         cx = left + slot * (i + 0.5)
-        parts = [f"{row[k]:,} {label}" for k, label, _ in KINDS if row[k]]
-        count = sum(row[k] for k, _, _ in KINDS)
-        tip = f"{row['year']}: {plural(count, 'article')}" + (
-            " (" + ", ".join(parts) + ")" if parts else ""
+        parts = [f"{row[k]:,} {label}" for k, label, _ in shown if row[k]]
+        tip = f"{row['year']}: {plural(row['articles'], 'article')}" + (
+            " (" + ", ".join(parts) + ")" if parts else ", no MA/SR or RCT"
         )
         segments = []
         base = top + plot_h
-        for key, _, _ in KINDS:
+        for key, _, _ in shown:
             if not row[key]:
                 continue
-            h = max(plot_h * row[key] / y_max, 1.5)  # a single article stays visible
+            h = max(plot_h * row[key] / y_max, 2.5)  # a single article stays visible
             base -= h
             segments.append(
                 {"key": key, "x": f"{cx - bar / 2:.1f}", "y": f"{base:.1f}", "height": f"{h:.1f}"}
             )
-        shown = row["year"] % label_every == 0 or len(years) == 1
+        strip_y = strip_top + strip_h - strip_h * row["articles"] / max(all_peak, 1)
+        line.append(f"{cx:.1f},{strip_y:.1f}")
         bars.append(
             {
                 "tip": tip,
                 "hit_x": f"{cx - slot / 2:.1f}",
                 "cx": f"{cx:.1f}",
                 "segments": segments,
-                "label": row["year"] if shown else None,
+                "label": row["year"]
+                if row["year"] % label_every == 0 or i in (0, len(years) - 1) and len(years) < 4
+                else None,
             }
         )
     return {
@@ -226,8 +286,14 @@ def timeline(section: Section) -> dict[str, Any]:
         "right_x": width - right,
         "top": top,
         "plot_h": plot_h,
+        "strip_top": strip_top,
+        "strip_base": strip_top + strip_h,
+        "strip_label_y": strip_top - 8,
+        "all_label": f"All articles per year (peak {all_peak:,})",
+        "line": " ".join(line),
+        "evidence_label_y": top - 10,
         "axis_y": top + plot_h,
-        "year_y": top + plot_h + 16,
+        "year_y": top + plot_h + 22,
         "mid_x": f"{left + plot_w / 2:g}",
         "mid_y": f"{top + plot_h / 2:g}",
         "label_y": height - 6,
@@ -242,26 +308,44 @@ def timeline(section: Section) -> dict[str, Any]:
 def year_rows(section: Section) -> list[dict[str, Any]]:
     """The chart's numbers, newest year first (years without articles left out), then the
     articles without a year: the table for screen readers and copying."""
+    shown = evidence_kinds()
     rows = []
     for row in reversed(section.years):
-        count = sum(row[k] for k, _, _ in KINDS)
-        if count:
+        if row["articles"]:
             rows.append(
-                {"year": row["year"], "counts": [row[k] for k, _, _ in KINDS], "all": count}
+                {
+                    "year": row["year"],
+                    "counts": [row[k] for k, _, _ in shown],
+                    "all": row["articles"],
+                }
             )
-    if sum(section.undated.values()):
-        undated = [section.undated[k] for k, _, _ in KINDS]
-        rows.append({"year": "no year", "counts": undated, "all": sum(undated)})
+    if section.undated.get("articles"):
+        undated = [section.undated[k] for k, _, _ in shown]
+        rows.append({"year": "no year", "counts": undated, "all": section.undated["articles"]})
     return rows
 
 
 # --- articles -------------------------------------------------------------------------------
 
 
-def article_view(row: dict[str, Any]) -> dict[str, Any]:
+def cut_line(text: str, limit: int = CONCLUSION_CHARS) -> str:
+    """``text`` on one line, cut at a word boundary with "…" when longer than ``limit``."""
+    text = one_line(text)
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    cut = head.rfind(" ")
+    return (head[:cut] if cut > limit // 2 else text[:limit]).rstrip(
+        " ,;:.-"
+    ) + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def article_view(row: dict[str, Any], since: str = "") -> dict[str, Any]:
     """What the page shows of one article: badges (name, colour and reason from the flag
     registry, as in digests and the terminal), linked title, first author, journal, year,
-    trial size, PubMed and DOI links, warning notices, and why it carries each badge."""
+    trial size, PubMed and DOI links, notices (linked to the notice's PubMed page), when it
+    was first stored (NEW when at or after ``since``), its conclusion, and why it carries each
+    badge and where its trial size was read."""
     reasons = row.get("flag_reasons") or {}
     badges = []
     for flag in badge_flags(row.get("flags")):
@@ -278,72 +362,133 @@ def article_view(row: dict[str, Any]) -> dict[str, Any]:
         )
     size = row.get("sample_size")
     doi = doi_url(row.get("doi"))
+    first_seen = one_line(row.get("first_seen"))
+    conclusion = one_line(row.get("conclusion"))
     return {
         "pmid": one_line(row["pmid"]),
         "url": pubmed_url(one_line(row["pmid"])),
+        "tier": one_line(row.get("evidence_tier")),
         "retracted": "retracted" in (row.get("flags") or []),
         "title": one_line(row.get("title")) or "(no title)",
         "author": one_line(first_author(row)) if row.get("authors") else "",
         "journal": one_line(row.get("journal_abbrev") or row.get("journal")),
         "year": one_line(row.get("year")),
         "size": (f"{size:,}" if isinstance(size, int) else one_line(size)) if size else "",
+        "size_source": size_source(row),
         "doi": one_line(row.get("doi")) if doi else "",
         "doi_url": doi or "",
         "badges": badges,
         "notices": [
-            {"label": one_line(n["label"]), "source": one_line(n["source"])}
+            {
+                "label": one_line(n["label"]),
+                "source": one_line(n["source"]),
+                "url": pubmed_url(n["pmid"]) if n["pmid"] and n["pmid"].isdigit() else "",
+            }
             for n in notices(row)
             if n["warning"]
         ],
+        "first_seen": first_seen[:10],
+        "new": bool(since and first_seen >= since),
+        "conclusion": conclusion,
+        "conclusion_line": cut_line(conclusion) if conclusion else "",
+        "tier_id": "",  # set on the first article of each tier of the strongest evidence
+        "tier_head": "",
+        "tier_count": 0,
     }
 
 
 def article_item(row: dict[str, Any]) -> str:
-    """One article's list item, as the page shows it."""
+    """One article's list item, as the strongest evidence shows it."""
     from .templating import template
 
-    return str(template("report_parts.html").module.article(article_view(row)))  # type: ignore[attr-defined]
+    module = template("report_parts.html").module
+    return str(module.article(article_view(row), conclusion=True))  # type: ignore[attr-defined]
 
 
 # --- the page -------------------------------------------------------------------------------
 
 
-def counts_tiles(section: Section) -> list[dict[str, Any]]:
-    c = section.counts
-    evidence = {t.key.replace("-", "_") for t in registry.evidence_tiers()}
+def matrix_columns() -> list[Kind]:
+    """The matrix's tier columns, strongest first: every evidence tier and the retracted
+    articles (flags.TIERS: labels, titles and colours); "other" is in the total only."""
+    retracted = registry.WITHDRAWN["retracted"]
     return [
-        {"key": key, "value": value, "label": label}
-        for key, value, label in (
-            ("all", c["total"], "Articles"),
-            *((key, c[key], title.split(" (")[0]) for key, _, title in KINDS if key in evidence),
-            ("protocols", c["protocols"], "Protocols"),
-            ("retracted", c["retracted"], "Retracted"),
-        )
+        Kind(t.key.replace("-", "_"), t.label, t.title, t.colour, _dark(t.colour, t.evidence))
+        for t in registry.TIERS
+        if t.evidence or t.key == retracted
     ]
+
+
+def matrix(sections: list[Section]) -> dict[str, Any]:
+    """The evidence matrix: a row per condition (the sections' order), a cell per tier
+    column, then new and total; a cell with articles links to its list on the page."""
+    columns = matrix_columns()
+    rows = []
+    for s in sections:
+        anchor = s.anchor or anchor_for(s.name, set())
+        cells = []
+        for c in columns:
+            n = s.counts.get(c.key, 0)
+            target = "retracted" if c.key == registry.WITHDRAWN["retracted"] else c.key
+            cells.append({"key": c.key, "value": n, "href": f"#{anchor}-{target}" if n else ""})
+        new, total = s.counts.get("new", 0), s.counts.get("total", 0)
+        cells.append({"key": "new", "value": new, "href": f"#{anchor}-new" if new else ""})
+        cells.append({"key": "total", "value": total, "href": f"#{anchor}" if total else ""})
+        rows.append({"anchor": anchor, "label": s.label, "cells": cells, "empty": not total})
+    return {"columns": columns, "rows": rows}
+
+
+def provenance_view(p: dict[str, Any]) -> dict[str, Any]:
+    """The saved query (and PubMed's translation when known), when PubMed was last searched
+    and the link running the same search on PubMed, as the page shows them."""
+    searched = one_line(p.get("searched_up_to"))
+    return {
+        "query": one_line(p.get("query")),
+        "query_line": cut_line(p.get("query") or "", 90),
+        "translation": one_line(p.get("translation")),
+        "searched": searched[:10],
+        "searched_full": searched,
+        "url": p.get("pubmed_url") or "",
+    }
 
 
 def section_view(section: Section) -> dict[str, Any]:
     anchor = section.anchor or anchor_for(section.name, set())
-    view: dict[str, Any] = {"anchor": anchor, "label": section.label, "empty": True}
+    view: dict[str, Any] = {
+        "anchor": anchor,
+        "label": section.label,
+        "empty": True,
+        "provenance": provenance_view(section.provenance),
+    }
     if not section.counts["total"]:
         return view
-    shown = len(section.strongest)
+    strongest = []
+    seen: set[str] = set()
+    for row in section.strongest:
+        item = article_view(row, section.since)
+        if item["tier"] not in seen:  # the first article of a tier: the matrix links here
+            seen.add(item["tier"])
+            tier = registry.TIER_BY_KEY.get(item["tier"])
+            item["tier_id"] = f"{anchor}-{item['tier'].replace('-', '_')}"
+            item["tier_head"] = tier.title if tier else item["tier"]
+            key = item["tier"].replace("-", "_")
+            item["tier_count"] = section.counts.get(key, 0)
+        strongest.append(item)
     tiers = ", then ".join(t.title.split(" (")[0] for t in registry.evidence_tiers())
+    new = section.counts.get("new", 0)
     return view | {
         "empty": False,
-        "counts": counts_tiles(section),
         "chart": timeline(section),
         "years": year_rows(section),
-        "undated": sum(section.undated.values()),
-        "strongest": [article_view(r) for r in section.strongest],
+        "undated": section.undated.get("articles", 0),
+        "strongest": strongest,
         "order": f"{tiers}; larger trials first within each (unknown size last), then newer.",
-        "more": (
-            f"The first {shown} of {section.strongest_total:,} shown."
-            if section.strongest_total > shown
-            else ""
-        ),
-        "newest": [article_view(r) for r in section.newest],
-        "retracted": [article_view(r) for r in section.retracted],
+        "per_tier": max((sum(1 for a in strongest if a["tier"] == t) for t in seen), default=0),
+        "newest": [article_view(r, section.since) for r in section.newest],
+        "new": new,
+        "new_days": NEW_DAYS,
+        "notices": [article_view(r, section.since) for r in section.notices],
+        "retracted": [article_view(r, section.since) for r in section.retracted],
     }
 
 
@@ -361,17 +506,20 @@ def render_html(
 
     if total is None:
         total = sum(s.counts.get("total", 0) for s in sections)
+    today = next((s.today for s in sections if s.today), None)
     return render(
         "report.html",
         title=title,
         stamp=generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         labels=", ".join(s.label for s in sections) or "no conditions",
         total=total,
-        toc=[{"anchor": s.anchor, "label": s.label, "total": s.counts["total"]} for s in sections]
-        if len(sections) > 1
-        else [],
+        matrix=matrix(sections) if sections else None,
+        new_since=new_since(today) if today else "",
+        new_days=NEW_DAYS,
         sections=[section_view(s) for s in sections],
         kinds=kinds(),
+        evidence=[k for k in kinds() if k.key in {e[0] for e in evidence_kinds()}],
+        columns=matrix_columns(),
         flags=registry.REGISTRY,
         retracted=_retracted_colours(),
     )
@@ -386,12 +534,19 @@ def build(
     db: sqlite3.Connection,
     conditions: list[tuple[str, str]],
     *,
-    strongest: int = 15,
+    strongest: int = 10,
     newest: int = 10,
     title: str = TITLE,
-    generated_at: str | None = None,
+    now: datetime | None = None,
+    queries: dict[str, str] | None = None,
 ) -> str:
-    """The report page for these (name, label) conditions."""
-    sections = collect(db, conditions, strongest=strongest, newest=newest)
+    """The report page for these (name, label) conditions, made at ``now`` (UTC; default:
+    the clock, read here once) with ``queries`` (name -> query of queries.toml) for
+    conditions never searched."""
+    now = now or datetime.now(UTC)
+    sections = collect(
+        db, conditions, strongest=strongest, newest=newest, today=now.date(), queries=queries
+    )
     total = store.distinct_articles(db, [name for name, _ in conditions])
-    return render_html(sections, title=title, generated_at=generated_at, total=total)
+    stamp = now.strftime("%Y-%m-%d %H:%M UTC")
+    return render_html(sections, title=title, generated_at=stamp, total=total)

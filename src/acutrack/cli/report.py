@@ -20,9 +20,9 @@ from .base import State, WorkFailed, _condition, cli, pass_state
 @click.option(
     "--strongest",
     type=click.IntRange(1, 1000),
-    default=15,
+    default=10,
     show_default=True,
-    help="How many of the strongest articles to list per condition.",
+    help="How many of the strongest articles to list per evidence tier of each condition.",
 )
 @click.option(
     "--newest",
@@ -46,24 +46,42 @@ def report(
     newest: int,
     title: str,
 ) -> None:
-    """An evidence page: one self-contained HTML file, per condition a picture of the evidence.
+    """An evidence page: one self-contained HTML file, the evidence matrix first.
 
-    For each CONDITION (default: every condition with stored articles): counts by study
-    type, a timeline of articles per year (MA/SR, sham-controlled RCT, other RCT, other),
-    the strongest evidence first, the newest arrivals and the retracted articles, each
-    linked to PubMed and its DOI. The page loads nothing from the network, has light and
-    dark colours and prints well: publish it as it is.
+    The matrix: a row per CONDITION (default: every condition stored or in queries.toml), its
+    MA/SR, sham-controlled RCT, other RCT, possible RCT and retracted articles, the new ones
+    (first stored in the last 7 days) and the total, each linking to its list. Then per
+    condition: the saved query and when PubMed was last searched (with a link running the
+    same search on PubMed), a timeline of the evidence per year up to this year, the
+    strongest evidence per tier with each study's conclusion, the newest arrivals and the
+    retracted articles, each linked to PubMed and its DOI. The page loads nothing from the
+    network, has light and dark colours and prints well: publish it as it is.
     """
+    from datetime import UTC, datetime
+
     from .. import store
     from ..report import build
 
     db = store.open_quick(state.db_path, create=False)
-    names = list(conditions) or store.condition_names(db)
+    configured = state.queries().conditions.values()
+    # By default every stored condition and every condition of queries.toml: the matrix
+    # shows the empty ones too (last), so a condition with nothing yet is seen to be empty.
+    names = list(conditions) or list(
+        dict.fromkeys([*store.condition_names(db), *(c.name for c in configured)])
+    )
     chosen = list(dict.fromkeys(_condition(state, db, n) for n in names))
     if not conditions:
-        labels = {c.name: c.label for c in state.queries().conditions.values()}
+        labels = {c.name: c.label for c in configured}
         chosen = [(name, labels.get(name, name)) for name, _ in chosen]
-    page = build(db, chosen, strongest=strongest, newest=newest, title=title)
+    page = build(
+        db,
+        chosen,
+        strongest=strongest,
+        newest=newest,
+        title=title,
+        now=datetime.now(UTC),  # the page's "today": read here, once
+        queries={c.name: c.full_query for c in configured},
+    )
     if output is None:
         click.echo(page, nl=False)
         return

@@ -228,6 +228,14 @@ def _is_notice(article: Mapping[str, Any], pts: list[str], title_low: str) -> bo
     return any(cc.get("type") in NOTICE_LINKS for cc in article.get("comments_corrections") or ())
 
 
+def is_notice(article: Mapping[str, Any]) -> bool:
+    """True for a letter, comment, editorial, erratum, retraction or concern notice (by its
+    Publication Types, a title in a notice form or a notice link): the one notice test, for
+    lists that set notices apart (the report's newest arrivals)."""
+    title_low = " ".join((article.get("title") or "").split()).lower()
+    return _is_notice(article, list(article.get("publication_types") or ()), title_low)
+
+
 def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
     """``{flag: reason}`` for every flag in ``FLAGS`` that applies to ``article``, in order."""
     doc = _Doc(" ".join((article.get("title") or "").split()), article.get("abstract") or "")

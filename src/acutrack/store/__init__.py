@@ -70,11 +70,16 @@ from .report import (
     by_tier,
     distinct_articles,
     evidence_years,
+    new_counts,
     newest_arrivals,
     ordered_pmids,
     retracted_articles,
     strongest_articles,
+    strongest_by_tier,
     tier_articles,
+    tier_counts,
+    top_of_tiers,
+    year_tiers,
 )
 from .runs import (
     condition_stats,
@@ -166,6 +171,8 @@ __all__ = [
     "unknown_migrations",
     "year_counts",
     "strongest_articles",
+    "strongest_by_tier",
+    "new_counts",
     "retracted_articles",
     "newest_arrivals",
     "evidence_years",
@@ -173,6 +180,9 @@ __all__ = [
     "distinct_articles",
     "ordered_pmids",
     "tier_articles",
+    "tier_counts",
+    "top_of_tiers",
+    "year_tiers",
 ]
 
 

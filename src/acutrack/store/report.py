@@ -1,5 +1,6 @@
-"""The reads behind ``acutrack report`` and the evidence order of a condition: per-year counts
-by tier, the strongest evidence, the newest arrivals and the retracted articles.
+"""The reads behind ``acutrack report`` and the evidence order of a condition: the evidence
+matrix, per-year counts by tier, the strongest evidence, the newest arrivals and the retracted
+articles.
 
 Every ranking here is ``tiers.EVIDENCE_ORDER`` over the stored tier columns: the digest
 (``ordered_pmids``), the report and ``show --type`` list a condition's articles in the same
@@ -16,7 +17,7 @@ from typing import Any
 from .. import flags
 from .articles import decode
 from .schema import query
-from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, evidence_keys, has_flag
+from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, evidence_keys, has_flag, tier_column
 
 # The articles ``a`` of the condition given as the next parameter.
 IN_CONDITION = "a.pmid IN (SELECT pmid FROM article_conditions WHERE condition = ?)"
@@ -34,6 +35,81 @@ def evidence_years(db: sqlite3.Connection, condition: str) -> list[dict[str, Any
             ["protocol", condition],
         )
     )
+
+
+def tier_counts(db: sqlite3.Connection, conditions: list[str]) -> dict[str, dict[str, int]]:
+    """Per condition: its stored articles (``articles``) and how many are in each tier (keyed
+    by ``flags.TIERS`` key). Read from condition_years, the rows ``stats`` reads, so the
+    report's matrix and ``stats`` count the same thing; each article once per condition."""
+    keys = [t.key for t in flags.TIERS]
+    sums = ", ".join(f"sum({tier_column(k)})" for k in keys)
+    out: dict[str, dict[str, int]] = {c: dict.fromkeys(["articles", *keys], 0) for c in conditions}
+    for row in db.execute(
+        f"SELECT condition, sum(articles), {sums} FROM condition_years "
+        "WHERE condition IN (SELECT value FROM json_each(?)) GROUP BY condition",
+        [json.dumps(conditions)],
+    ):
+        out[row[0]] = dict(zip(["articles", *keys], (int(n or 0) for n in row[1:]), strict=True))
+    return out
+
+
+def year_tiers(db: sqlite3.Connection, condition: str) -> list[dict[str, Any]]:
+    """Per publication year (None: no year): all articles and one count per tier (keyed by
+    ``flags.TIERS`` key), from condition_years (a few rows, not every link)."""
+    keys = [t.key for t in flags.TIERS]
+    rows = []
+    for row in db.execute(
+        f"SELECT nullif(year, 0), articles, {', '.join(tier_column(k) for k in keys)} "
+        "FROM condition_years WHERE condition = ? AND articles > 0 ORDER BY year",
+        [condition],
+    ):
+        rows.append({"year": row[0], "articles": row[1], **dict(zip(keys, row[2:], strict=True))})
+    return rows
+
+
+def new_counts(db: sqlite3.Connection, conditions: list[str], since: str) -> dict[str, int]:
+    """Per condition: the articles first stored for it at or after ``since`` (ISO time)."""
+    out = dict.fromkeys(conditions, 0)
+    for name, n in db.execute(
+        "SELECT condition, count(*) FROM article_conditions "
+        "WHERE condition IN (SELECT value FROM json_each(?)) AND first_seen >= ? GROUP BY 1",
+        [json.dumps(conditions), since],
+    ):
+        out[name] = n
+    return out
+
+
+def top_of_tiers(
+    db: sqlite3.Connection, condition: str, tiers: Iterable[str], per_tier: int
+) -> list[dict[str, Any]]:
+    """At most ``per_tier`` articles of a condition in each of these tiers (keys of
+    ``flags.TIERS``), in the evidence order: the top of ``tier_articles`` for every tier. Each
+    row has ``first_seen`` (for this condition).
+
+    The PMIDs are ranked within their tier by walking idx_articles_evidence over these tiers
+    and probing the condition's link (index-only), and only the rows shown are read whole:
+    for a condition holding most of the database that is 0.03 s instead of 0.6 s for sorting
+    every linked row."""
+    ranks = [flags.tier_rank(k) for k in tiers]
+    sql = (
+        "WITH ranked AS (SELECT a.pmid AS pmid, row_number() OVER (PARTITION BY a.evidence_rank "
+        f"ORDER BY {EVIDENCE_ORDER}) AS pos FROM articles a "
+        f"WHERE a.evidence_rank IN ({','.join('?' * len(ranks))}) AND EXISTS "
+        "(SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid AND l.condition = ?)) "
+        "SELECT a.*, l.first_seen AS first_seen FROM ranked r "
+        "CROSS JOIN articles a ON a.pmid = r.pmid "
+        "CROSS JOIN article_conditions l ON l.pmid = r.pmid AND l.condition = ? "
+        f"WHERE r.pos <= ? ORDER BY {EVIDENCE_ORDER}"
+    )
+    return [decode(r) for r in query(db, sql, [*ranks, condition, condition, per_tier])]
+
+
+def strongest_by_tier(
+    db: sqlite3.Connection, condition: str, per_tier: int
+) -> list[dict[str, Any]]:
+    """The strongest evidence for a condition: at most ``per_tier`` articles of each evidence
+    tier, in the evidence order."""
+    return top_of_tiers(db, condition, evidence_keys(), per_tier)
 
 
 def tier_articles(
@@ -103,9 +179,13 @@ def distinct_articles(db: sqlite3.Connection, conditions: list[str]) -> int:
 
 def newest_arrivals(db: sqlite3.Connection, condition: str, limit: int) -> list[dict[str, Any]]:
     """The articles most recently stored for a condition (first seen here), newest first."""
+    # The PMIDs are ordered first and only the rows shown are read whole: sorting whole rows
+    # of a condition stored in one batch (every first_seen equal) took twice as long.
     sql = (
-        "SELECT a.*, l.first_seen AS first_seen "
+        "WITH ranked AS (SELECT l.pmid AS pmid, l.first_seen AS first_seen "
         "FROM article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid "
-        f"WHERE l.condition = ? ORDER BY l.first_seen DESC, {NEWEST_ORDER} LIMIT ?"
+        f"WHERE l.condition = ? ORDER BY l.first_seen DESC, {NEWEST_ORDER} LIMIT ?) "
+        "SELECT a.*, r.first_seen AS first_seen FROM ranked r "
+        f"CROSS JOIN articles a ON a.pmid = r.pmid ORDER BY r.first_seen DESC, {NEWEST_ORDER}"
     )
     return [decode(r) for r in query(db, sql, [condition, limit])]
