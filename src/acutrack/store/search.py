@@ -1,10 +1,12 @@
-"""User search text as a safe FTS5 query."""
+"""User search text as a safe FTS5 query, and the snippets around its matches."""
 
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from ..errors import UsageError
+from .schema import chunks
 
 
 class BadSearch(UsageError, ValueError):
@@ -71,3 +73,26 @@ def fts_query(text: str) -> tuple[str, list[str]]:
             f" NOT {t}" for t in excluded
         )
     return query, words
+
+
+# The marks FTS5 puts around each matched word of a snippet: control characters, which
+# stored PubMed text never shows (render removes every control from what it prints).
+MARK_START, MARK_END = "\x02", "\x03"
+SNIPPET_WORDS = 16
+
+
+def snippets(db: sqlite3.Connection, search: str, pmids: list[str]) -> dict[str, str]:
+    """For each listed article whose abstract matches ``search`` (an ``fts_query``), a few
+    words of the abstract around the match (FTS5 ``snippet()``), each matched word between
+    ``MARK_START`` and ``MARK_END``. Articles matched by their title alone have none."""
+    found: dict[str, str] = {}
+    for chunk in chunks(pmids):
+        for pmid, text in db.execute(
+            "SELECT a.pmid, snippet(articles_fts, 1, ?, ?, '…', ?) FROM articles_fts "
+            "JOIN articles a ON a.rowid = articles_fts.rowid "
+            f"WHERE articles_fts MATCH ? AND a.pmid IN ({','.join('?' * len(chunk))})",
+            [MARK_START, MARK_END, SNIPPET_WORDS, search, *chunk],
+        ):
+            if text and MARK_START in text:
+                found[pmid] = text
+    return found
