@@ -177,6 +177,24 @@ def test_both_query_plans_give_the_same_answer(portable, isolated, monkeypatch):
     assert "idx_articles_newest" in plan
 
 
+def test_counting_new_articles_agrees_with_listing_them(portable, isolated):
+    load(RCT, ERRATUM, condition="rheumatoid-arthritis")
+    load(RCT)
+    db = store.open_quick(isolated / "acutrack.db")
+    store.mark_shown(db, [r["pmid"] for r in store.query_articles(db, "lupus", limit=7)], "lupus")
+    for condition in ("lupus", "rheumatoid-arthritis"):
+        for flags in ([], ["rct"], ["meta-analysis", "systematic-review"]):
+            for since in (None, "2000-01-01", "2099-01-01"):
+                listed = store.query_articles(
+                    db, condition, new_only=True, flags=flags, since=since
+                )
+                counted = store.count_articles(
+                    db, condition, new_only=True, flags=flags, since=since
+                )
+                assert counted == len(listed), (condition, flags, since)
+    assert store.count_articles(db, "lupus", new_only=True) == 101 - 7
+
+
 def test_show_starts_without_heavy_modules(portable, isolated):
     """show --format json imports neither sqlite_utils, Bio nor the evidence regexes."""
     code = (

@@ -142,14 +142,15 @@ def fetch(
         for row in rows:
             if row["pmid"] in marks:
                 row["snippet"] = marks[row["pmid"]]
-    elif fmt == "table" and condition is not None and more and not new_only:
-        new = store.count_articles(db, condition, flags=flags, new_only=True, since=since)
+    elif fmt == "table" and condition is not None and more and not (new_only or since):
+        # (not with --since, which makes counting slow, as for the total)
+        new = store.count_articles(db, condition, flags=flags, new_only=True)
         found.unlisted_new = max(new - found.new, 0)
     return found
 
 
 def new_hint(listing: Listing) -> str | None:
-    """'3 new not listed: acutrack show lupus --new', with the listing's filters, or None."""
+    """'3 new not listed: acutrack show lupus --new', with the listing's --type, or None."""
     if not listing.unlisted_new or listing.condition is None:
         return None
     import shlex
@@ -160,8 +161,6 @@ def new_hint(listing: Listing) -> str | None:
 
         words = [BY_NAME[f].badge.lower() if f in BY_NAME else f for f in listing.filters["flags"]]
         command += ["--type", ",".join(words)]
-    if listing.filters.get("since"):
-        command += ["--since", listing.filters["since"]]
     return f"{listing.unlisted_new:,} new not listed: {shlex.join(command)}"
 
 

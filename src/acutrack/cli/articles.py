@@ -112,7 +112,8 @@ def show(
 
     Articles listed in a table count as shown: they lose NEW, and `--new` and `status`
     stop counting them. When new articles match but fall outside the list, the last line
-    says how many and gives the command that lists them (acutrack show CONDITION --new).
+    says how many and gives the command that lists them (acutrack show CONDITION --new;
+    not with --since).
     Below 100 columns each article takes two lines or more: its title, then badges, trial
     size, first author, journal, year and PMID. json, csv, markdown, ris and bibtex list
     every match, mark nothing and never wrap or colour; in a pipe the default is json (the
