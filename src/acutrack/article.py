@@ -157,6 +157,13 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+def end_sentence(text: str) -> str:
+    """``text`` ending in one full stop: 'Lancet' -> 'Lancet.', while an abbreviated journal
+    such as 'J. Clin. Oncol.' keeps its own stop (never 'J. Clin. Oncol..')."""
+    text = text.rstrip()
+    return text if not text or text.endswith((".", "?", "!")) else text + "."
+
+
 def one_line(value: Any) -> str:
     """Text folded onto one line: controls removed, every run of whitespace one space."""
     return " ".join(clean(value).split())

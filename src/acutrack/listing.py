@@ -2,7 +2,8 @@
 
 Rich-free: the table itself is drawn by ``render.print_listing``; the other formats by
 ``export.render``. A table lists at most ``TABLE_DEFAULT_LIMIT`` articles unless asked for
-more, and what a table listed counts as shown (``mark_listed``); exports mark nothing.
+more, and what `show` listed in a table counts as shown (``mark_listed``); exports and
+searches mark nothing.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ class Listing:
     total: int | None = None  # counted only for a table, and not with --since (slow)
     condition: str | None = None
     filters: dict[str, Any] = field(default_factory=dict)
+    # New (never shown) articles of the condition that match the filters but fall outside
+    # the listed rows: `show` says so, with the command that lists them (tables only).
+    unlisted_new: int = 0
 
     @property
     def new(self) -> int:
@@ -128,7 +132,33 @@ def fetch(
             )
     except sqlite3.OperationalError as exc:
         raise _bad_search(exc, search, search_text) from None
-    return Listing(rows, more, total, condition, filters)
+    found = Listing(rows, more, total, condition, filters)
+    if fmt == "table" and search is not None:
+        # a few words of the abstract around each match, for the table only
+        marks = store.snippets(db, search, [r["pmid"] for r in rows])
+        for row in rows:
+            if row["pmid"] in marks:
+                row["snippet"] = marks[row["pmid"]]
+    elif fmt == "table" and condition is not None and more and not (new_only or since):
+        # (not with --since, which makes counting slow, as for the total)
+        new = store.count_articles(db, condition, flags=flags, new_only=True)
+        found.unlisted_new = max(new - found.new, 0)
+    return found
+
+
+def new_hint(listing: Listing) -> str | None:
+    """'3 new not listed: acutrack show lupus --new', with the listing's --type, or None."""
+    if not listing.unlisted_new or listing.condition is None:
+        return None
+    import shlex
+
+    command = ["acutrack", "show", listing.condition, "--new"]
+    if listing.filters.get("flags"):  # the shortest word --type takes: rct, ma, sr
+        from .flags import BY_NAME
+
+        words = [BY_NAME[f].badge.lower() if f in BY_NAME else f for f in listing.filters["flags"]]
+        command += ["--type", ",".join(words)]
+    return f"{listing.unlisted_new:,} new not listed: {shlex.join(command)}"
 
 
 def stream(
@@ -176,8 +206,11 @@ def _bad_search(exc: Exception, search: str | None, search_text: str) -> Excepti
 
 
 def mark_listed(db: sqlite3.Connection, listing: Listing) -> bool:
-    """Listed in a table counts as shown (NEW disappears next time); exports mark nothing.
-    False when the database is read-only (nothing could be marked)."""
+    """Listed by `show` in a table counts as shown (NEW disappears next time); exports and
+    searches mark nothing. False when the database is read-only (nothing could be marked)."""
     from . import store
+
+    if listing.filters.get("search") is not None:
+        return True  # a search finds articles; reading the condition's list shows them
 
     return store.mark_shown(db, [r["pmid"] for r in listing.rows], listing.condition)

@@ -9,19 +9,26 @@ sequence prints literally and cannot drive the terminal.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console, Group
 from rich.pager import Pager
 from rich.text import Text
 
-if TYPE_CHECKING:  # rich.table loads only where a Table is drawn: not for show or search
-    from rich.table import Table
-
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
-from .article import clean, doi_url, one_line, plural, pmc_url, pubmed_url, size_phrase, size_source
-from .flags import STYLES, SYNTHESES, TIER_BY_KEY
+from .article import (
+    clean,
+    doi_url,
+    end_sentence,
+    one_line,
+    plural,
+    pmc_url,
+    pubmed_url,
+    size_phrase,
+    size_source,
+)
+from .flags import STYLES, SYNTHESES
 
 
 @cache
@@ -150,6 +157,27 @@ def badges(flags: Any) -> Text:
     return out
 
 
+def _emit(console: Console, line: Text, width: int, plain: bool) -> Any:
+    """One line of a list: cut to the width, drawn plain in a pipe or file (where styles
+    and links draw nothing), else with its styles."""
+    from rich.segment import Segment
+
+    line.rstrip()
+    line.truncate(width)
+    if plain:
+        yield Segment(line.plain)
+    else:
+        segments = line.render(console)  # without the line's own style: applied here
+        yield from Segment.apply_style(segments, console.get_style(line.style or "none"))
+    yield Segment.line()
+
+
+def _wrapped(console: Console, cell: Text, width: int) -> list[Text]:
+    """``cell`` wrapped at spaces, never inside a word: a single word longer than the width
+    is cut with an ellipsis (rich's ``fold`` would break it: 'vertebropl/asty')."""
+    return list(cell.wrap(console, max(width, 1), overflow="ellipsis"))
+
+
 class ArticleTable:
     """A list of articles drawn as a table, line by line.
 
@@ -157,7 +185,7 @@ class ArticleTable:
     is left), so nothing is measured twice: about five times faster than
     ``rich.table.Table`` for a 50-row list, which matters for start-up. ``columns`` holds
     (header, cells, options) with options ``width``, ``flex`` (takes the width left),
-    ``wrap`` (at word boundaries; otherwise cut with an ellipsis) and ``justify``.
+    ``wrap`` (at spaces; otherwise cut with an ellipsis) and ``justify``.
     """
 
     GAP = "  "
@@ -176,25 +204,14 @@ class ArticleTable:
         for i in flexible:
             widths[i] = max(width - gaps - sum(w for j, w in enumerate(widths) if j != i), 12)
         total = sum(widths) + gaps
-
-        plain = console.color_system is None  # a pipe or file: styles and links draw nothing
-
-        def emit(line: Text) -> Any:
-            line.rstrip()
-            line.truncate(width)
-            if plain:
-                yield Segment(line.plain)
-            else:
-                segments = line.render(console)  # without the line's own style: applied here
-                yield from Segment.apply_style(segments, console.get_style(line.style or "none"))
-            yield Segment.line()
+        plain = console.color_system is None
 
         names = [
             name.rjust(w) if opts.get("justify") == "right" else name.ljust(w)
             for (name, _, opts), w in zip(self.columns, widths, strict=True)
         ]
-        yield from emit(Text(self.GAP.join(names).rstrip(), style="bold"))
-        yield from emit(Text("─" * total, style="dim"))
+        yield from _emit(console, Text(self.GAP.join(names).rstrip(), style="bold"), width, plain)
+        yield from _emit(console, Text("─" * total, style="dim"), width, plain)
         rows = len(self.columns[0][1]) if self.columns else 0
         for r in range(rows):
             if r:
@@ -203,7 +220,7 @@ class ArticleTable:
             for i, (_, cells, opts) in enumerate(self.columns):
                 cell = cells[r]
                 if opts.get("wrap"):
-                    lines = list(cell.wrap(console, widths[i], overflow="fold"))
+                    lines = _wrapped(console, cell, widths[i])
                 else:
                     lines = [cell.copy()]
                     lines[0].truncate(widths[i], overflow="ellipsis")
@@ -222,7 +239,47 @@ class ArticleTable:
                         line.append_text(piece)
                         if i < len(blocks) - 1:
                             line.append(pad)
-                yield from emit(line)
+                yield from _emit(console, line, width, plain)
+
+
+class ArticleLines:
+    """A list of articles for a narrow terminal: each article's title on its own lines (the
+    whole width but the NEW mark), what else it has (snippet, conditions) under it, then one
+    citation line: badges, trial size, first author · journal · year, and the PMID at the
+    right edge. ``items`` holds (new, title block, citation, PMID link) per article."""
+
+    def __init__(self, items: list[tuple[bool, Text, Text, Text]], width: int) -> None:
+        self.items = items
+        self.width = width
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from rich.segment import Segment
+
+        width = min(self.width, options.max_width)
+        plain = console.color_system is None
+        marked = any(new for new, _, _, _ in self.items)
+        indent = 5 if marked else 0  # "NEW" and two spaces
+        inner = max(width - indent, 12)
+        for r, (new, title, citation, pmid) in enumerate(self.items):
+            if r:
+                yield Segment.line()
+            for n, piece in enumerate(_wrapped(console, title, inner)):
+                line = Text()
+                if marked:
+                    line.append_text(Text("NEW", style="bold green") if new and not n else Text())
+                    line.append(" " * (indent - line.cell_len))
+                line.append_text(piece)
+                yield from _emit(console, line, width, plain)
+            # The citation wraps at spaces when long (the year never cut off); the PMID ends
+            # its first line, at the right edge.
+            room = inner - pmid.cell_len - 2
+            for n, cited in enumerate(_wrapped(console, citation, room)):
+                line = Text(" " * indent)
+                line.append_text(cited)
+                if not n:
+                    line.append(" " * max(inner - cited.cell_len - pmid.cell_len, 1))
+                    line.append_text(pmid)
+                yield from _emit(console, line, width, plain)
 
 
 def highlighted(text: str, words: list[str] | None, style: str) -> Text:
@@ -235,23 +292,90 @@ def highlighted(text: str, words: list[str] | None, style: str) -> Text:
     return out
 
 
+MATCH_STYLE = "bold yellow"
+
+
+def marked_snippet(snippet: str) -> Text:
+    """An FTS5 snippet (the matched words between ``store.search.MARK_START`` and
+    ``MARK_END``) as one dim line with the matches in ``MATCH_STYLE``: each piece appended as
+    plain text, so PubMed text is never read as markup."""
+    import re
+
+    from .store.search import MARK_END, MARK_START
+
+    def flat(piece: str) -> str:  # controls out, every run of whitespace one space
+        return re.sub(r"\s+", " ", clean(piece))
+
+    out = Text(style="dim")
+    first, *rest = snippet.split(MARK_START)
+    out.append(flat(first).lstrip())
+    for piece in rest:
+        match, _, after = piece.partition(MARK_END)
+        out.append(flat(match), style=MATCH_STYLE)
+        out.append(flat(after))
+    out.rstrip()
+    return out
+
+
+# From this width a table (badges, year, title, author, journal, PMID); below it, the
+# two-line layout, so titles get the width. The table's title keeps MIN_TITLE columns by
+# dropping the journal, then the first author.
+WIDE_LAYOUT = 100
+MIN_TITLE = 48
+
+
+def _title_block(row: dict[str, Any], highlight: list[str] | None, conditions: bool) -> Text:
+    """The title (search words marked), then the snippet of a search match in the abstract
+    and the conditions it is stored under, each on a line of its own."""
+    block = highlighted(clean(row.get("title")) or "(no title)", highlight, MATCH_STYLE)
+    if row.get("snippet"):
+        block.append("\n")
+        block.append_text(marked_snippet(row["snippet"]))
+    if conditions and row.get("conditions"):
+        block.append("\n")
+        block.append("in " + ", ".join(clean(c) for c in row["conditions"]), style="dim")
+    return block
+
+
+def citation_line(row: dict[str, Any]) -> Text:
+    """'RCT sham  n=120  Smith J et al. · J. Clin. Oncol. · 2021': badges, trial size, first
+    author, journal (as abbreviated, its own stops kept) and year."""
+    from .export import first_author
+
+    out = badges(row.get("flags"))
+    if row.get("sample_size") is not None:
+        out.append("  " if out else "")
+        out.append(f"n={row['sample_size']:,}")
+    journal = one_line(row.get("journal_abbrev") or row.get("journal"))
+    parts = [p for p in (first_author(row), journal, str(row.get("year") or "")) if p]
+    if parts:
+        out.append("  " if out else "")
+        out.append(" · ".join(parts))
+    return out
+
+
 def articles_table(
     rows: list[dict[str, Any]],
     *,
     width: int | None = None,
     show_conditions: bool = False,
     highlight: list[str] | None = None,
-) -> ArticleTable:
-    """Articles one per row: NEW marker, badges, trial size, year, title, first author,
-    journal, conditions, PMID (a link to PubMed).
-
-    Narrow widths drop the journal, then the first author and the conditions column; the
-    title takes the width left and wraps. ``highlight``: words to mark in titles. Fixed
-    columns are as wide as their longest cell, capped.
+) -> ArticleTable | ArticleLines:
+    """Articles, newest or best first: from ``WIDE_LAYOUT`` columns a table (NEW marker,
+    badges, trial size, year, title, first author, journal, PMID as a link to PubMed), below
+    it two lines per article (``ArticleLines``). ``highlight``: words to mark in titles;
+    ``show_conditions``: each article's conditions under its title. Titles wrap at spaces.
     """
     from .export import first_author
 
     width = width or 120
+    titles = [_title_block(r, highlight, show_conditions) for r in rows]
+    pmids = [_link(r["pmid"], pubmed_url(r["pmid"]), "cyan") for r in rows]
+    if width < WIDE_LAYOUT:
+        items = [
+            (bool(r.get("new")), titles[i], citation_line(r), pmids[i]) for i, r in enumerate(rows)
+        ]
+        return ArticleLines(items, width)
     columns: list[tuple[str, list[Text], dict[str, Any]]] = []
 
     def column(header: str, cells: list[Text], cap: int | None = None, **options: Any) -> None:
@@ -264,24 +388,23 @@ def articles_table(
 
     if any(row.get("new") for row in rows):
         column("", [Text("NEW", style="bold green") if r.get("new") else Text() for r in rows], 3)
-    column("type", [badges(r.get("flags")) for r in rows], 13, wrap=True)
-    if width >= 70 and any(r.get("sample_size") is not None for r in rows):  # trial size
+    kinds = [badges(r.get("flags")) for r in rows]
+    if any(kinds):  # no empty column when nothing listed has a badge
+        column("type", kinds, 13, wrap=True)
+    if any(r.get("sample_size") is not None for r in rows):  # trial size
         sizes = [r.get("sample_size") for r in rows]
         column("n", [Text("" if n is None else f"{n:,}") for n in sizes], 7, justify="right")
     column("year", [Text(str(r.get("year") or "")) for r in rows], 4, justify="right")
-    titles = [
-        highlighted(clean(r.get("title")) or "(no title)", highlight, "bold yellow") for r in rows
-    ]
     column("title", titles)
-    if width >= 80:
-        column("first author", [Text(first_author(r)) for r in rows], 20)
-    if width >= 110:
-        journals = [Text(clean(r.get("journal_abbrev") or r.get("journal"))) for r in rows]
-        column("journal", journals, 22)
-    if show_conditions and width >= 100:
-        conditions = [Text(", ".join(r.get("conditions") or [])) for r in rows]
-        column("conditions", conditions, 24, wrap=True)
-    column("PMID", [_link(r["pmid"], pubmed_url(r["pmid"]), "cyan") for r in rows], 9)
+    column("first author", [Text(first_author(r)) for r in rows], 18)
+    journals = [Text(clean(r.get("journal_abbrev") or r.get("journal"))) for r in rows]
+    column("journal", journals, 20)
+    column("PMID", pmids, 9)
+    for name in ("journal", "first author"):  # the title keeps MIN_TITLE columns
+        fixed = sum(o["width"] for _, _, o in columns) + len(ArticleTable.GAP) * (len(columns) - 1)
+        if width - fixed >= MIN_TITLE:
+            break
+        columns = [c for c in columns if c[0] != name]
     return ArticleTable(columns, width)
 
 
@@ -310,7 +433,8 @@ def list_footer(shown: int, total: int | None, new: int, more_hint: str | None) 
 def listing_view(
     listing: Any, *, width: int, show_all: bool, highlight: list[str] | None = None
 ) -> Group:
-    """A ``listing.Listing`` (with rows) as the articles table and its footer."""
+    """A ``listing.Listing`` (with rows) as the articles table and its footer, then, when
+    new articles match but were not listed, how many and the command that lists them."""
     footer = list_footer(
         len(listing.rows),
         listing.total,
@@ -320,6 +444,11 @@ def listing_view(
     table = articles_table(
         listing.rows, width=width, show_conditions=listing.condition is None, highlight=highlight
     )
+    from .listing import new_hint
+
+    hint = new_hint(listing)
+    if hint:  # new articles the limit left out: said last, where the eye ends
+        return Group(table, footer, Text(hint, style="bold yellow"))
     return Group(table, footer)
 
 
@@ -345,8 +474,9 @@ def _citation(row: dict[str, Any]) -> str:
         where += f"({clean(row['issue'])})"
     if row.get("pages"):
         where += f":{clean(row['pages'])}"
-    out = f"{journal}. {when}" if journal else when
-    return out + (f";{where}" if where else "") + "."
+    # Every part ends in one stop: an abbreviated journal ('J. Clin. Oncol.') brings its own.
+    out = f"{end_sentence(journal)} {when}".strip() if journal else when
+    return end_sentence(out + (f";{where}" if where else ""))
 
 
 def _registry_link(entry: str) -> Text:
@@ -471,101 +601,6 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
     return Group(*out)
 
 
-BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def _ink(style: str) -> str:
-    """The colour of a badge style ('bold white on blue' -> 'blue'), to draw a bar in."""
-    from rich.style import Style
-
-    parsed = Style.parse(style)
-    colour = parsed.bgcolor or parsed.color
-    return colour.name if colour else style
-
-
-# The chart's colours are its tiers' colours (flags.TIERS), as in the report's chart.
-STATS_STYLES = {
-    "rct": _ink(TIER_BY_KEY["rct"].style),
-    "ma_sr": _ink(TIER_BY_KEY["ma-sr"].style),
-    "other": _ink(TIER_BY_KEY["other"].style),
-}
-
-
-def _bar(row: dict[str, Any], scale: float) -> Text:
-    """A stacked bar: RCT cells, MA/SR cells, then the other articles (1/8-cell precise)."""
-    bar = Text()
-    rct = round(row["rct"] * scale)
-    ma_sr = round(row["ma_sr"] * scale)
-    eighths = max(round(row["articles"] * scale * 8), 1 if row["articles"] else 0)
-    full, part = divmod(eighths, 8)
-    rct, ma_sr = min(rct, full), min(ma_sr, max(full - rct, 0))
-    bar.append("█" * rct, style=STATS_STYLES["rct"])
-    bar.append("█" * ma_sr, style=STATS_STYLES["ma_sr"])
-    bar.append("█" * (full - rct - ma_sr), style=STATS_STYLES["other"])
-    if part:
-        bar.append(BAR_EIGHTHS[part], style=STATS_STYLES["other"])
-    return bar
-
-
-def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = None) -> Any:
-    """Articles per year as stacked bars (RCT, MA/SR, other) with the counts beside them."""
-    width = width or 100
-    so_far = width >= 60
-    numbers = [
-        ("year", [str(r["year"]) if r["year"] is not None else "n.d." for r in rows], ""),
-        ("all", [f"{r['articles']:,}" for r in rows], ""),
-        ("RCT", [f"{r['rct']:,}" if r["rct"] else "" for r in rows], STATS_STYLES["rct"]),
-        ("MA/SR", [f"{r['ma_sr']:,}" if r["ma_sr"] else "" for r in rows], STATS_STYLES["ma_sr"]),
-    ]
-    if so_far:
-        numbers.append(("so far", [f"{r['total']:,}" for r in rows], "dim"))
-    columns = []
-    used = 0
-    for header, cells, style in numbers:
-        column_width = max(len(header), *(len(c) for c in cells))
-        used += column_width + 2
-        columns.append((header, cells, style, column_width))
-    bar_width = max(width - used - 1, 8)
-    peak = max((r["articles"] for r in rows), default=0)
-    scale = bar_width / peak if peak else 0
-    bars = [_bar(r, scale) for r in rows]
-    from rich.table import Table
-
-    # Two columns: the counts of a row as one Text (each number right-aligned in its own
-    # width and style) and the bar. One cell per count would draw the same lines, but rich
-    # measures every cell: that was most of `stats`'s run time.
-    def joined(texts: list[tuple[str, str]]) -> Text:
-        out = Text()
-        for i, (text, style) in enumerate(texts):
-            out.append("  " if i else "")
-            out.append(text, style=style or None)
-        return out
-
-    head = joined([(h.rjust(w), "") for h, _, _, w in columns])
-    table = Table(title=Text(clean(title), style="bold"), box=None, pad_edge=False)
-    table.add_column(head, no_wrap=True, width=head.cell_len)
-    table.add_column("", no_wrap=True, overflow="crop", width=bar_width)
-    for i, bar in enumerate(bars):
-        table.add_row(joined([(cells[i].rjust(w), style) for _, cells, style, w in columns]), bar)
-    legend = Text()
-    for label, key in (("RCT", "rct"), ("MA/SR", "ma_sr"), ("other articles", "other")):
-        legend.append("█ ", style=STATS_STYLES[key])
-        legend.append(label + "   ")
-    total = sum(r["articles"] for r in rows)
-    rct = sum(r["rct"] for r in rows)
-    ma_sr = sum(r["ma_sr"] for r in rows)
-    undated = "; n.d.: no year given" if any(r["year"] is None for r in rows) else ""
-    reviews = plural(
-        ma_sr, "meta-analysis or systematic review", "meta-analyses or systematic reviews"
-    )
-    summary = Text(
-        f"{plural(total, 'article')}, {plural(rct, 'RCT')}, {reviews}, "
-        f"by year of publication{undated}",
-        style="dim",
-    )
-    return Group(table, Text(""), legend, summary)
-
-
 def print_paged(console: Console, renderable: Any, pager: Pager | None = None) -> None:
     """Print, through a pager when the console is a terminal and the output is taller than
     the screen. $PAGER is used when set, else ``less`` with LESS=FRX as git does."""
@@ -615,32 +650,3 @@ class SystemPager(Pager):
             proc.communicate(content.encode(sys.stdout.encoding or "utf-8", "replace"))
         except KeyboardInterrupt:
             proc.wait()
-
-
-def status_table(rows: list[dict[str, Any]]) -> Table:
-    from rich.table import Table
-
-    table = Table(title="acutrack status")
-    table.add_column("condition")
-    table.add_column("label")
-    table.add_column("stored", justify="right")
-    table.add_column("new", justify="right")
-    table.add_column("last successful update")
-    table.add_column("note")
-    for row in rows:
-        note = ""
-        if row["query_changed"]:
-            note = "query changed: history restarts on the next update"
-        elif not row["in_queries"]:
-            note = "imported; not in queries.toml"
-        elif not row["last_success"]:
-            note = "never updated"
-        table.add_row(
-            row["condition"],
-            Text(clean(row["label"] or "")),
-            str(row["stored"]),
-            str(row["new"]),
-            row["last_success"] or "-",
-            note,
-        )
-    return table

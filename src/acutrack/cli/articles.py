@@ -130,9 +130,13 @@ def show(
     opens in $PAGER (default: less -FRX) when taller than the terminal.
 
     Articles listed in a table count as shown: they lose NEW, and `--new` and `status`
-    stop counting them. json, csv, markdown, ris and bibtex list every match, mark nothing
-    and never wrap or colour; in a pipe the default is json (the article objects of
-    CONTRACT.md), so scripts and cron get stable output.
+    stop counting them. When new articles match but fall outside the list, the last line
+    says how many and gives the command that lists them (acutrack show CONDITION --new;
+    not with --since).
+    Below 100 columns each article takes two lines or more: its title, then badges, trial
+    size, first author, journal, year and PMID. json, csv, markdown, ris and bibtex list
+    every match, mark nothing and never wrap or colour; in a pipe the default is json (the
+    article objects of CONTRACT.md), so scripts and cron get stable output.
     """
     from ..export import resolve_types
     from ..listing import check_date
@@ -218,7 +222,11 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), help="Output format.")
 @pass_state
 def status(state: State, fmt: str | None) -> None:
-    """Per condition: stored and new counts and the last successful update."""
+    """Per condition: stored and new counts, the evidence found and the last update.
+
+    The evidence counts are distinct articles in each tier (MA/SR, sham-controlled RCT,
+    other RCT, possible RCT), retracted ones apart and never counted as evidence; the JSON
+    gives them as ``tiers`` (every tier, adding up to ``stored``)."""
     from .. import store
     from ..listing import default_format
 
@@ -235,9 +243,11 @@ def status(state: State, fmt: str | None) -> None:
 
         click.echo(json.dumps(rows, indent=2))
     else:
-        from ..render import out_console, status_table
+        from ..render import out_console
+        from ..render_counts import status_view
 
-        out_console().print(status_table(rows))
+        console = out_console()
+        console.print(status_view(rows, width=console.width))
 
 
 # --- acutrack queries --------------------------------------------------------------------
@@ -283,9 +293,10 @@ def search(
       title:lupus               in the title only (or abstract:...)
 
     Other punctuation is searched as text, never as query syntax. The same filters and formats
-    as `show`; the table adds each article's conditions, marks the search words, and lists
-    the 50 best matches unless --limit or --all says otherwise. Articles listed in a table
-    count as shown under every condition; exports mark nothing.
+    as `show`; the table marks the search words in titles, shows a few words of the abstract
+    around each match and the conditions of each article, and lists the 50 best matches
+    unless --limit or --all says otherwise. A search marks nothing as shown: NEW marks stay
+    for `show`.
     """
     from .. import store
     from ..export import resolve_types
@@ -346,7 +357,8 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
     elif fmt == "csv":
         click.echo(to_csv_rows(rows), nl=False)
     else:
-        from ..render import out_console, print_paged, stats_chart
+        from ..render import out_console, print_paged
+        from ..render_counts import stats_chart
 
         console = out_console()
         if not rows:

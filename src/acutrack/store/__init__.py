@@ -6,7 +6,7 @@ Every SQL statement of acutrack lives in this package:
   both a plain ``sqlite3.Connection``, which every store function takes;
 - ``articles``: the reads behind show/article/search/stats;
 - ``write``: storing a batch of articles and linking them to a condition;
-- ``search``: user search text as a safe FTS5 query;
+- ``search``: user search text as a safe FTS5 query, and snippets around its matches;
 - ``runs``: update positions, runs, per-condition status;
 - ``digests``: digest positions and the record of delivered digests;
 - ``report``: the reads behind ``acutrack report`` and the evidence order of a condition;
@@ -109,7 +109,7 @@ from .schema import (
     read_only,
     unknown_migrations,
 )
-from .search import BadSearch, fts_query
+from .search import BadSearch, fts_query, snippets
 from .tiers import EVIDENCE_ORDER
 
 __all__ = [
@@ -139,6 +139,7 @@ __all__ = [
     "finish_run",
     "flag_counts",
     "fts_query",
+    "snippets",
     "get_article",
     "get_position",
     "provenance",

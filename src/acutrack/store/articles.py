@@ -371,6 +371,22 @@ def count_articles(
             "SELECT count(*) FROM article_conditions WHERE condition = ? AND shown_at IS NULL",
             [condition],
         ).fetchone()[0]
+    if condition is not None and new_only and not search:
+        # From the condition's new links (idx_article_conditions_shown), not every article:
+        # `show` counts the new ones a limit left out with --type or --since too.
+        sql = (
+            "SELECT count(*) FROM article_conditions l JOIN articles a ON a.pmid = l.pmid "
+            "WHERE l.condition = ? AND l.shown_at IS NULL"
+        )
+        params: list[Any] = [condition]
+        if wanted:
+            test, names = has_any_flag(wanted, pmid="l.pmid")
+            sql += f" AND {test}"
+            params += names
+        if since:
+            sql += " AND (coalesce(a.entrez_date, '') >= ? OR l.first_seen >= ?)"
+            params += [since, since]
+        return db.execute(sql, params).fetchone()[0]
     link, params = _link_filters(condition, new_only, since)
     where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
     if wanted:

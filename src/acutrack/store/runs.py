@@ -6,7 +6,9 @@ import json
 import sqlite3
 from typing import Any
 
+from .. import flags
 from .schema import atomic, now_iso, query, write_row
+from .tiers import tier_column
 
 
 def get_position(db: sqlite3.Connection, condition: str) -> dict[str, Any] | None:
@@ -43,7 +45,8 @@ def finish_run(
 
 
 def condition_stats(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-    """Per condition: stored and new (never shown) counts, and the last successful update."""
+    """Per condition: stored and new (never shown) counts, the articles in each evidence tier
+    (``tiers``: tier key -> count), and the last successful update."""
     stats: dict[str, dict[str, Any]] = {}
     for row in query(
         db,
@@ -57,6 +60,13 @@ def condition_stats(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
             "last_success": None,
             "query_hash": None,
         }
+    # The tier counts (distinct articles, each in one tier) from condition_years, kept by
+    # triggers: a few rows per condition, the same numbers `stats` and the report read.
+    keys = [t.key for t in flags.TIERS]
+    sums = ", ".join(f"coalesce(sum({tier_column(k)}), 0) AS {tier_column(k)}" for k in keys)
+    for row in query(db, f"SELECT condition, {sums} FROM condition_years GROUP BY condition"):
+        if row["condition"] in stats:
+            stats[row["condition"]]["tiers"] = {k: row[tier_column(k)] for k in keys}
     for row in query(db, "SELECT condition, last_success, query_hash FROM positions"):
         entry = stats.setdefault(row["condition"], {"stored": 0, "new": 0, "last_new": None})
         entry["last_success"] = row["last_success"]
@@ -86,7 +96,8 @@ def provenance(
 
 def status_rows(queries: Any, stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """`status` rows: every condition of queries.toml, then the stored ones not in it, with
-    stored/new counts, the last successful update and whether the query changed since."""
+    stored/new counts, the last successful update, whether the query changed since, and the
+    articles per evidence tier (``tiers``)."""
     rows = []
     names = list(queries.conditions) + [n for n in stats if n not in queries.conditions]
     for name in names:
@@ -103,6 +114,8 @@ def status_rows(queries: Any, stats: dict[str, dict[str, Any]]) -> list[dict[str
                     cond and entry.get("query_hash") and entry["query_hash"] != cond.query_hash
                 ),
                 "in_queries": cond is not None,
+                # distinct articles per tier of flags.TIERS (they add up to stored)
+                "tiers": {t.key: (entry.get("tiers") or {}).get(t.key, 0) for t in flags.TIERS},
             }
         )
     return rows
