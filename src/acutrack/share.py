@@ -6,14 +6,13 @@ column descriptions (per column: in the column menu and as a tooltip, not listed
 table), the full-text index for ``articles`` and the ``article_overview`` view (Datasette finds
 ``articles_fts`` for the table by itself; the view names it in ``fts_table`` and carries the
 article's ``rowid``), facets (study type, condition, flag, and publication years in year
-order), and two canned queries. Standard library only; the SQL of the view and the queries is
-generated in ``store.tiers`` from the flag registry.
+order), and two canned queries. The SQL of the view and the queries is generated in
+``store.tiers`` from the flag registry; the HTML opening lines come from a template.
 """
 
 from __future__ import annotations
 
 import json
-from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -121,18 +120,11 @@ HIDDEN = (
 
 
 def _start_here(db_name: str) -> str:
-    """The database page's opening lines: where to start, as links (relative, so they work
-    under any base_url). Only acutrack's own words and names: no PubMed text."""
-    base = escape(quote(db_name, safe=""))
-    return (
-        "<p>PubMed records collected by acutrack's saved queries, with automatic evidence "
-        "flags from text rules (open an article before relying on one). Start with "
-        f'<a href="{base}/article_overview"><strong>article_overview</strong></a> (every '
-        "article with its study type, conditions and links; facet by study type, condition, "
-        f'flag or year), the <a href="{base}/evidence_matrix">evidence matrix</a> (per '
-        "condition, articles in each tier) or the "
-        f'<a href="{base}/articles_per_year">articles per year</a>.</p>'
-    )
+    """The database page's opening lines: where to start, as links (templates/
+    datasette_start.html, escaped by the one Jinja2 environment)."""
+    from .templating import render
+
+    return render("datasette_start.html", base=quote(db_name, safe="")).strip()
 
 
 def metadata(db_name: str = "acutrack") -> dict[str, Any]:
