@@ -104,6 +104,7 @@ CSS = (
     "position:absolute;top:100%;left:0;z-index:5;width:22em;padding:.4em .6em;"
     "white-space:normal;font-weight:normal;color:#222;background:#fffbe6;"
     "border:1px solid #bbb;box-shadow:0 2px 4px rgba(0,0,0,.2)}"
+    "td.col-title{min-width:20em}"  # titles wrap at a readable width, not a few words
 )
 
 # Tables a person exploring the evidence does not need: listed under "hidden tables" on the
@@ -173,7 +174,7 @@ def metadata(db_name: str = "acutrack") -> dict[str, Any]:
         },
         "condition_years": {
             "title": "Articles per condition and year",
-            "description": "The counts behind `acutrack stats`: per condition and year of "
+            "description": "The counts behind acutrack stats: per condition and year of "
             "publication (0: none), all articles and those of each tier.",
         },
         "positions": {
@@ -208,15 +209,17 @@ def metadata(db_name: str = "acutrack") -> dict[str, Any]:
         "evidence_matrix": {
             "title": "Evidence matrix: articles per condition and study type",
             "description": f"Per condition, the stored articles in each tier ({tiers}), all "
-            "of them and those never shown (the numbers of `acutrack status`, the report's "
-            "matrix and `acutrack stats`); the last row counts each article once.",
+            "of them and those never shown (as acutrack status and acutrack stats count "
+            "them); the last row counts each article once.",
             "sql": matrix_sql().strip(),
+            "hide_sql": True,  # the numbers first; "show" opens the SQL
         },
         "articles_per_year": {
             "title": "Articles per year, in year order",
             "description": "Per year of publication, all articles and those of each tier "
-            "(as `acutrack stats`), for one condition or, left empty, all of them.",
+            "(as acutrack stats counts them), for one condition or, left empty, all of them.",
             "sql": years_sql().strip(),
+            "hide_sql": True,
         },
     }
     return {

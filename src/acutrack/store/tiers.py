@@ -253,7 +253,7 @@ FROM articles a
 
 def _tier_sums(article: str = "a") -> str:
     """SQL: one count column per tier, named by its label, in ``flags.TIERS`` order."""
-    return ", ".join(
+    return ",\n    ".join(
         f"coalesce(sum({article}.evidence_tier IS {quote(t.key)}), 0) AS {_ident(t.label)}"
         for t in flags.TIERS
     )
