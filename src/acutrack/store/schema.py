@@ -294,6 +294,10 @@ def m014_overview_v2(db: Database) -> None:
     from .tiers import build_overview
 
     build_overview(db.conn)  # m008 added the tier columns it reads
+    # Datasette opens the view sorted by entrez_date: walking this index computes the view's
+    # per-row subqueries for one page of rows, not for every article before sorting (on
+    # 100,000 articles the page took over Datasette's 1 s limit without it, 2 ms with it).
+    db.conn.execute("CREATE INDEX IF NOT EXISTS idx_articles_entrez_date ON articles (entrez_date)")
 
 
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
