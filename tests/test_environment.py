@@ -202,9 +202,10 @@ def test_disk_full_during_update_is_one_sentence_and_keeps_the_position(eutils, 
     db = folder / "acutrack.db"
     saved = tmp_path / "saved"
     saved.mkdir()
-    # 400 kB hold the empty database and some records, not 100 records with their index.
+    # 600 kB hold the empty database (its migrations written through the WAL) and some
+    # records, not 100 records with their index.
     (update, copy) = in_namespace(
-        f"mount -t tmpfs -o size=400k tmpfs {folder}",
+        f"mount -t tmpfs -o size=600k tmpfs {folder}",
         ["--db", str(db), "update", "lupus"],
         # Still inside the namespace: a read command, then the file copied out to inspect.
         ["--db", str(db), "status", "--format", "json"],

@@ -1,10 +1,13 @@
 """Metadata for exploring the database in Datasette (``datasette acutrack.db -m FILE``).
 
-Titles, descriptions and column descriptions for every table and view, the full-text index
-for ``articles`` and the ``article_overview`` view (Datasette finds ``articles_fts`` for the
-table by itself; the view names it in ``fts_table`` and carries the article's ``rowid``),
-facets for filtering, and the internal tables hidden. Standard library only; no SQL here
-(the view is a store migration).
+Where to start (the database page opens with links to ``article_overview``, the evidence
+matrix and the articles per year; the internal tables are hidden), titles, descriptions and
+column descriptions (per column: in the column menu and as a tooltip, not listed above the
+table), the full-text index for ``articles`` and the ``article_overview`` view (Datasette finds
+``articles_fts`` for the table by itself; the view names it in ``fts_table`` and carries the
+article's ``rowid``), facets (study type, condition, flag, and publication years in year
+order), and two canned queries. The SQL of the view and the queries is generated in
+``store.tiers`` from the flag registry; the HTML opening lines come from a template.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from .flags import LABELS, TIERS
+from .flags import LABELS, TIERS, TITLES
+from .store.tiers import SINCE_YEARS, matrix_sql, years_sql
 
 ARTICLE_COLUMNS: dict[str, str] = {
     "pmid": "PubMed identifier",
@@ -61,26 +66,68 @@ ARTICLE_COLUMNS: dict[str, str] = {
 }
 OVERVIEW_COLUMNS: dict[str, str] = {
     "pmid": "PubMed identifier",
+    "pubmed_url": "The article on PubMed",
     "title": "Article title",
     "year": "Year of publication",
-    "journal": "Journal (NLM abbreviation where known)",
-    "first_author": "First author",
     "study_type": "Evidence tier, strongest first: "
     + ", ".join(t.label for t in TIERS)
     + " (protocols are Other; retracted articles are never evidence)",
-    "evidence_tier": "Key of the evidence tier (" + ", ".join(t.key for t in TIERS) + ")",
-    "evidence_rank": "Position of the evidence tier (0 strongest)",
+    "badges": "The evidence flags as the badges acutrack shows ("
+    + ", ".join(f"{label} = {TITLES[name]}" for name, label in LABELS.items())
+    + ")",
     "sample_size": "Trial size (randomized, else enrolled) where the abstract gives it",
-    "flags": "All evidence flags: JSON list",
-    "retracted": "1 when the article is retracted: do not cite it as evidence",
-    "conditions": "Conditions whose saved query found the article: JSON list",
+    "conditions": "Conditions whose saved query found the article: JSON list (a facet)",
     "first_seen": "When acutrack first found the article for any condition",
-    "entrez_date": "When the record entered PubMed",
-    "doi": "Digital Object Identifier",
-    "pubmed_url": "The article on PubMed",
+    "journal": "Journal (NLM abbreviation where known)",
+    "first_author": "First author",
     "doi_url": "The article at its publisher, through doi.org",
+    "doi": "Digital Object Identifier",
+    "entrez_date": "When the record entered PubMed",
+    "flags": "All evidence flags by name: JSON list (a facet)",
+    "evidence_tier": "Key of the evidence tier (" + ", ".join(t.key for t in TIERS) + ")",
+    "evidence_rank": "Position of the evidence tier (0 strongest): sort by it for the "
+    "strongest evidence first",
+    "retracted": "1 when the article is retracted: do not cite it as evidence",
+    "published_since": f"Each of the last {SINCE_YEARS} years that the article was published "
+    "in or after: JSON list. Its facet lists those years in order; pick one to keep the "
+    "articles published since then",
     "rowid": "Row id of the article in articles (the full-text index articles_fts uses it)",
 }
+
+# Datasette 0.65 prints every column description as a list above the table as well as in
+# each column's menu; this style sheet (metadata ``extra_css_urls``, inline, so nothing is
+# served or fetched) keeps only the per-column ones: the column menu, and a tooltip on the
+# column heading.
+CSS = (
+    "dl.column-descriptions{display:none}"
+    "th[data-column-description]{position:relative;cursor:help}"
+    "th[data-column-description]>a{text-decoration:underline dotted}"
+    "th[data-column-description]:hover::after{content:attr(data-column-description);"
+    "position:absolute;top:100%;left:0;z-index:5;width:22em;padding:.4em .6em;"
+    "white-space:normal;font-weight:normal;color:#222;background:#fffbe6;"
+    "border:1px solid #bbb;box-shadow:0 2px 4px rgba(0,0,0,.2)}"
+    "td.col-title{min-width:20em}"  # titles wrap at a readable width, not a few words
+)
+
+# Tables a person exploring the evidence does not need: listed under "hidden tables" on the
+# database page (Datasette hides the full-text index's own tables by itself).
+HIDDEN = (
+    "positions",
+    "runs",
+    "digests",
+    "digest_positions",
+    "article_flags",
+    "condition_years",
+    "_migrations",
+)
+
+
+def _start_here(db_name: str) -> str:
+    """The database page's opening lines: where to start, as links (templates/
+    datasette_start.html, escaped by the one Jinja2 environment)."""
+    from .templating import render
+
+    return render("datasette_start.html", base=quote(db_name, safe="")).strip()
 
 
 def metadata(db_name: str = "acutrack") -> dict[str, Any]:
@@ -88,13 +135,17 @@ def metadata(db_name: str = "acutrack") -> dict[str, Any]:
     tables: dict[str, Any] = {
         "article_overview": {
             "title": "Articles: study type, conditions and links",
-            "description": "One row per stored article, with its strongest study design, "
-            "evidence flags, the conditions it was found for, and PubMed and DOI links. "
-            "Search titles and abstracts with the search box; facet by study type, "
-            "condition, flag or year.",
+            "description": "One row per stored article. Search titles and abstracts; facet "
+            "by study type, condition, flag or publication year. Column descriptions: in "
+            "each column's menu and tooltip.",
             "columns": OVERVIEW_COLUMNS,
             "fts_table": "articles_fts",
-            "facets": ["study_type", {"array": "conditions"}, {"array": "flags"}, "year"],
+            "facets": [
+                "study_type",
+                {"array": "conditions"},
+                {"array": "flags"},
+                {"array": "published_since"},
+            ],
             "sort_desc": "entrez_date",
         },
         "articles": {
@@ -105,7 +156,7 @@ def metadata(db_name: str = "acutrack") -> dict[str, Any]:
             "columns": ARTICLE_COLUMNS,
             "label_column": "title",
             "fts_table": "articles_fts",
-            "facets": ["year", "status", {"array": "flags"}],
+            "facets": ["evidence_tier", "status", {"array": "flags"}],
             "sort_desc": "entrez_date",
         },
         "article_conditions": {
@@ -122,6 +173,11 @@ def metadata(db_name: str = "acutrack") -> dict[str, Any]:
             },
             "facets": ["condition"],
             "sort_desc": "id",
+        },
+        "condition_years": {
+            "title": "Articles per condition and year",
+            "description": "The counts behind acutrack stats: per condition and year of "
+            "publication (0: none), all articles and those of each tier.",
         },
         "positions": {
             "title": "Update positions per condition",
@@ -143,16 +199,44 @@ def metadata(db_name: str = "acutrack") -> dict[str, Any]:
             "title": "Digest positions",
             "description": "Per digest and condition, the last link id already delivered.",
         },
-        "_migrations": {"hidden": True},
+        "article_flags": {
+            "title": "Article flags",
+            "description": "One row per article and evidence flag (kept from articles.flags).",
+        },
+    }
+    for name in HIDDEN:
+        tables.setdefault(name, {})["hidden"] = True
+    tiers = ", ".join(t.label for t in TIERS)
+    queries: dict[str, Any] = {
+        "evidence_matrix": {
+            "title": "Evidence matrix: articles per condition and study type",
+            "description": f"Per condition, the stored articles in each tier ({tiers}), all "
+            "of them and those never shown (as acutrack status and acutrack stats count "
+            "them); the last row counts each article once.",
+            "sql": matrix_sql().strip(),
+            "hide_sql": True,  # the numbers first; "show" opens the SQL
+        },
+        "articles_per_year": {
+            "title": "Articles per year, in year order",
+            "description": "Per year of publication, all articles and those of each tier "
+            "(as acutrack stats counts them), for one condition or, left empty, all of them.",
+            "sql": years_sql().strip(),
+            "hide_sql": True,
+        },
     }
     return {
         "title": "acutrack: acupuncture evidence from PubMed",
-        "description": "PubMed records collected by acutrack's saved queries, with "
-        "automatic evidence flags (RCT, meta-analysis, systematic review, sham control, "
-        "retraction). Flags come from text rules: open an article before relying on one.",
+        "description_html": _start_here(db_name),
         "source": "PubMed (U.S. National Library of Medicine)",
         "source_url": "https://pubmed.ncbi.nlm.nih.gov/",
-        "databases": {db_name: {"tables": tables}},
+        "extra_css_urls": ["data:text/css," + quote(CSS, safe="")],
+        "databases": {
+            db_name: {
+                "description_html": _start_here(db_name),
+                "tables": tables,
+                "queries": queries,
+            }
+        },
     }
 
 

@@ -8,7 +8,7 @@ fast. Each module below registers its commands on the ``cli`` group when importe
 
 from __future__ import annotations
 
-from . import articles, digests, queries, report, update  # noqa: F401 - register the commands
+from . import articles, digests, feed, queries, report, update  # noqa: F401 - register the commands
 from .base import cli
 
 __all__ = ["cli"]

@@ -1,0 +1,69 @@
+"""`feed`: an Atom feed of the newest stored articles, for feed readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .base import State, WorkFailed, _condition, cli, pass_state
+
+
+@cli.command()
+@click.argument("conditions", nargs=-1, metavar="[CONDITION]...")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the feed to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10000),
+    default=50,
+    show_default=True,
+    metavar="N",
+    help="How many of the newest articles the feed holds.",
+)
+@pass_state
+def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: int) -> None:
+    """An Atom feed of the articles stored most recently, for a feed reader.
+
+    One entry per article, newest first (when acutrack first stored it for the CONDITIONs,
+    default: any condition): the title with its study type and trial size ("[Sham RCT ·
+    n=120] ..."), a link to PubMed, authors, journal and year, and the conclusion when the
+    abstract states one. The feed only reads the database: it never marks anything as shown
+    or moves a digest, and the same database gives the same file, so cron can rewrite a
+    published feed after each update:
+    `acutrack update && acutrack feed lupus -o /var/www/lupus.atom`.
+    """
+    from .. import feed as atom
+    from ..store.feed import newest_stored, open_reading
+
+    db = open_reading(state.db_path)
+    try:
+        chosen = list(dict.fromkeys(_condition(state, db, n) for n in conditions)) or None
+        labels = {c.name: c.label for c in state.queries().conditions.values()}
+        names = [name for name, _ in chosen] if chosen is not None else None
+        rows = newest_stored(db, names, limit)
+        search_url = None
+        if chosen is not None and len(chosen) == 1:
+            from ..store import provenance
+
+            cond = state.queries().conditions.get(chosen[0][0])
+            search_url = provenance(db, chosen[0][0], cond.full_query if cond else None)[
+                "pubmed_url"
+            ]
+        text = atom.build(rows, chosen, labels=labels, search_url=search_url)
+    finally:
+        db.close()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from ..fileio import write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        raise WorkFailed(f"Cannot write the feed to {output}: {exc.strerror}") from None
+    click.echo(f"Wrote {output} ({len(rows)} articles)", err=True)

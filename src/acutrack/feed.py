@@ -1,0 +1,164 @@
+"""An Atom feed (RFC 4287) of the newest stored articles, for people who read in a feed reader.
+
+Written with the standard library's ElementTree, which escapes every text and attribute:
+PubMed text stays text (a title holding ``<script>`` or ``]]>`` is characters, never markup).
+feedgen would add lxml for what is some forty lines here. Nothing in the feed depends on the
+clock, so the same database gives the same bytes: the feed's ``updated`` is its newest
+entry's, each entry's is when acutrack first stored the article, and each ``id`` is the
+article's PubMed address.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from importlib.metadata import version
+from typing import Any
+
+from . import flags
+from .article import clean, one_line, pubmed_url, size_phrase
+from .article import doi_url as make_doi_url
+
+ATOM = "http://www.w3.org/2005/Atom"
+# A fixed time for a feed with no entries yet (a feed needs an `updated`; the clock would
+# make every run differ).
+EPOCH = "1970-01-01T00:00:00Z"
+# What XML 1.0 cannot hold at all, after ``article.clean`` removed the control characters:
+# lone surrogates and the two non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: Any, *, fold: bool = True) -> str:
+    """PubMed text as safe XML character data (one line unless ``fold`` is False)."""
+    text = one_line(value) if fold else clean(value)
+    return _NOT_XML.sub("", text)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def atom_time(stamp: str | None) -> str | None:
+    """A stored ISO time as an RFC 3339 time in UTC (``2026-12-02T18:20:28Z``)."""
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the store writes UTC
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def badge(row: dict[str, Any]) -> str:
+    """The study type and trial size shown before the title: "Sham RCT · n=120", "RETRACTED",
+    or "" for an article of no evidence tier and no size."""
+    tier = flags.TIER_BY_KEY.get(row.get("evidence_tier") or "other")
+    names = set(row.get("flags") or [])
+    parts = []
+    if "retracted" in names:
+        parts.append(flags.LABELS["retracted"])
+    elif tier is not None and tier.evidence:
+        parts.append(tier.label)
+    if "concern" in names:
+        parts.append(flags.LABELS["concern"])
+    size = row.get("sample_size")
+    if isinstance(size, int) and not isinstance(size, bool):
+        parts.append(f"n={size:,}")
+    return " · ".join(parts)
+
+
+def _summary(row: dict[str, Any], labels: dict[str, str]) -> str:
+    """Plain text: study type and trial size, the citation, the conclusion, the conditions."""
+    tier = flags.TIER_BY_KEY.get(row.get("evidence_tier") or "other")
+    kind = [f"Study type: {tier.label if tier else 'Other'}"]
+    if "concern" in (row.get("flags") or []):
+        kind.append(flags.TITLES["concern"].lower())
+    if size_phrase(row):
+        kind.append("trial size: " + size_phrase(row))
+    authors = [_text(a) for a in row.get("authors") or []]
+    byline = ", ".join(authors[:3]) + (", et al." if len(authors) > 3 else "")
+    journal = _text(row.get("journal_abbrev") or row.get("journal"))
+    # Each part without its own closing period ("et al.", "J Clin Oncol."), so none doubles.
+    parts = (byline, journal, _text(row.get("year")))
+    citation = ". ".join(p.rstrip(".") for p in parts if p.rstrip("."))
+    conditions = ", ".join(labels.get(c, c) for c in row.get("conditions") or [])
+    lines = ["; ".join(kind) + ".", citation + ("." if citation else "")]
+    if row.get("conclusion"):
+        lines.append("Conclusion: " + _text(row["conclusion"]))
+    lines.append(f"Found for: {conditions}" if conditions else "")
+    return "\n".join(line for line in lines if line)
+
+
+def _entry(feed: ET.Element, row: dict[str, Any], labels: dict[str, str]) -> None:
+    entry = _sub(feed, "entry")
+    url = pubmed_url(row["pmid"])
+    mark = badge(row)
+    title = _text(row.get("title")) or f"PMID {row['pmid']}"
+    _sub(entry, "title", f"[{mark}] {title}" if mark else title, type="text")
+    _sub(entry, "id", url)
+    _sub(entry, "updated", atom_time(row.get("first_seen")) or EPOCH)
+    _sub(entry, "link", rel="alternate", type="text/html", href=url)
+    doi = make_doi_url(row.get("doi"))
+    if doi:
+        _sub(entry, "link", rel="related", href=doi, title="DOI")
+    for name in (row.get("authors") or [])[:3]:
+        _sub(_sub(entry, "author"), "name", _text(name))
+    tier = flags.TIER_BY_KEY.get(row.get("evidence_tier") or "other")
+    if tier is not None:
+        _sub(entry, "category", term=tier.key, label=tier.label)
+    for condition in row.get("conditions") or []:
+        _sub(entry, "category", term=_text(condition), label=labels.get(condition, condition))
+    _sub(entry, "summary", _summary(row, labels), type="text")
+
+
+def feed_id(conditions: Iterable[str] | None) -> str:
+    """A stable id for the feed of these conditions (None: all), the same on every run."""
+    key = ",".join(sorted(conditions)) if conditions is not None else "*"
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"acutrack:feed:{key}"))
+
+
+def build(
+    rows: list[dict[str, Any]],
+    conditions: list[tuple[str, str]] | None,
+    *,
+    labels: dict[str, str] | None = None,
+    search_url: str | None = None,
+) -> str:
+    """The Atom document for ``rows`` (newest first, as ``store.feed.newest_stored`` gives
+    them) of ``conditions`` as (name, label) pairs (None: every condition). ``labels``: every
+    condition's label by name (queries.toml), for the conditions each entry was found for;
+    ``search_url``: PubMed's own results for the condition's query, the feed's web page."""
+    labels = {**(labels or {}), **dict(conditions or [])}
+    # Plain tag names under an xmlns attribute: the serialized document is in the Atom
+    # namespace, with no ns0: prefixes and no process-wide ET.register_namespace.
+    root = ET.Element("feed", xmlns=ATOM)
+    named = ", ".join(label for _, label in conditions) if conditions else "all conditions"
+    _sub(root, "title", f"acutrack: newest articles for {_text(named)}", type="text")
+    _sub(
+        root,
+        "subtitle",
+        "The articles acutrack stored most recently, newest first, each with its study type "
+        "and trial size. Study types come from text rules: open an article before relying "
+        "on one.",
+        type="text",
+    )
+    _sub(root, "id", feed_id([n for n, _ in conditions] if conditions is not None else None))
+    newest = next((atom_time(r.get("first_seen")) for r in rows if r.get("first_seen")), None)
+    _sub(root, "updated", newest or EPOCH)
+    _sub(_sub(root, "author"), "name", "acutrack")
+    _sub(root, "generator", "acutrack", version=version("acutrack"))
+    if search_url:
+        _sub(root, "link", rel="alternate", type="text/html", href=search_url)
+    for row in rows:
+        _entry(root, row, labels)
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
