@@ -47,6 +47,15 @@ from .base import State, cli, pass_state
 )
 @click.option("--skip-empty", is_flag=True, help="Print, write and send nothing if nothing is new.")
 @click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="List at most N articles of each evidence tier per condition; the rest are counted, "
+    "delivered and named by the `acutrack show` command that lists them.",
+)
+@click.option(
     "--peek",
     "--dry-run",
     "peek",
@@ -90,6 +99,7 @@ def digest(
     mark_delivered: bool,
     history: bool,
     wait: float,
+    top: int,
 ) -> None:
     """The articles first stored since the last digest of NAME, exactly once.
 
@@ -137,9 +147,11 @@ def digest(
         return
     queries = state.queries()
     labels = {n: c.label for n, c in queries.conditions.items()}
+    searches = {n: c.full_query for n, c in queries.conditions.items()}
     chosen = [] if again else queries.select_stored(conditions, store.condition_names(db))
     if peek:
-        click.echo(dg.render(dg.collect(db, key, chosen, labels), fmt or "text"), nl=False)
+        found = dg.collect(db, key, chosen, labels, top=top, queries=searches)
+        click.echo(dg.render(found, fmt or "text"), nl=False)
         return
     with update_lock(state.db_path, wait):
         dg.deliver(
@@ -156,6 +168,8 @@ def digest(
             again=again,
             mark_delivered=mark_delivered,
             echo=click.echo,
+            top=top,
+            queries=searches,
         )
 
 

@@ -61,6 +61,7 @@ from .digests import (
     links_of,
     load_articles,
     record_digest,
+    tiers_in_order,
     top_link_id,
 )
 from .report import (
@@ -150,6 +151,7 @@ __all__ = [
     "pending_pmids",
     "query_articles",
     "record_digest",
+    "tiers_in_order",
     "save_articles",
     "set_position",
     "start_run",
