@@ -49,11 +49,9 @@ from .base import State, cli, pass_state
 @click.option(
     "--top",
     type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
     metavar="N",
     help="List at most N articles of each evidence tier per condition; the rest are counted, "
-    "delivered and named by the `acutrack show` command that lists them.",
+    "delivered and named by the `acutrack show` command that lists them [default: 20].",
 )
 @click.option(
     "--peek",
@@ -99,14 +97,18 @@ def digest(
     mark_delivered: bool,
     history: bool,
     wait: float,
-    top: int,
+    top: int | None,
 ) -> None:
     """The articles first stored since the last digest of NAME, exactly once.
 
-    Grouped by condition (all, or those named), strongest evidence first: RCTs,
-    meta-analyses, systematic reviews, possible RCTs, then the rest (retracted ones last).
-    Each entry has title, authors, journal, year, flags with their reasons, the trial size
-    of RCTs, two lines of the abstract and the PubMed link; an article is listed once per
+    It opens with a headline: per condition, how many new articles of each evidence tier
+    arrived. Then per condition (all, or those named): the saved query, up to when PubMed
+    was searched and a link running the same search; the articles, strongest evidence first
+    (meta-analyses and systematic reviews, sham-controlled RCTs, other RCTs, possible RCTs,
+    then the rest; retracted ones last), at most --top of each tier, then how many more and
+    the `acutrack show` command listing them. Each entry has title, authors, journal, year,
+    flags with their reasons, the trial size of RCTs, the conclusion of evidence articles on
+    one line, two lines of the abstract and the PubMed link; an article is listed once per
     NAME.
 
     The position of NAME moves only after the digest was printed, written to --output or
@@ -122,6 +124,9 @@ def digest(
     from ..sync import update_lock
 
     key = dg.check_name(name)
+    # Every format is capped, JSON too: an uncapped first digest of 100,000 articles took
+    # 3.2 GB as JSON. JSON says what it left out (total, listed, not_listed).
+    top = top or dg.TOP
     dg.check_modes(
         peek=peek,
         again=again,
