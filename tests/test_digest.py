@@ -866,3 +866,19 @@ def test_a_capped_digest_points_to_the_news_since_the_last_one_and_resends_alike
     assert re.findall(r"^and \d+ more .*$", copy, re.M) == re.findall(
         r"^and \d+ more .*$", plain, re.M
     )
+
+
+def test_a_digest_recorded_before_the_cap_is_re_sent_whole(stored):
+    # Records written before issue 18 hold [condition, [[pmid, also_in], ...]] per group,
+    # without the counts of what was not listed: --again still re-sends the same articles.
+    first = run("digest", "--name", "old")
+    conn = sqlite3.connect(stored / "acutrack.db")
+    with conn:
+        (groups,) = conn.execute("SELECT groups FROM digests WHERE name = 'old'").fetchone()
+        old = [[cond, items] for cond, items, _extra in json.loads(groups)]
+        conn.execute("UPDATE digests SET groups = ? WHERE name = 'old'", [json.dumps(old)])
+    conn.close()
+    again = run("digest", "--name", "old", "--again")
+    assert again.exit_code == 0, again.output
+    assert pmids_in(again.stdout) == pmids_in(first.stdout) and len(pmids_in(first.stdout)) == 6
+    assert "lupus: 2 meta-analyses or systematic reviews, 2 RCTs, 2 other" in again.stdout
