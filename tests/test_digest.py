@@ -710,7 +710,7 @@ def test_each_condition_says_which_search_it_reflects_and_up_to_when(eutils, iso
     assert f"PubMed searched up to {searched_when}." in lupus_part
     assert "Same search on PubMed:\n" + pubmed_search_url(lupus["query"]) + "\n" in lupus_part
     ra_part = text[text.index("Rheumatoid arthritis (rheumatoid-arthritis)") :]
-    assert "Not searched on PubMed from here yet (the articles were imported)." in ra_part
+    assert "Not yet searched on PubMed by a successful update." in ra_part
     assert pubmed_search_url(ra_query) in ra_part
     page = run("digest", "--peek", "--format", "html").stdout
     assert f'<a href="{pubmed_search_url(lupus["query"])}"' in page

@@ -157,7 +157,8 @@ def tier_phrase(tier: Tier, n: int) -> str:
 
 def counts_phrase(counts: dict[str, int]) -> str:
     """A condition's new articles by tier, strongest first, retracted ones apart:
-    '1 meta-analysis or systematic review, 2 RCTs, 9 other; 1 retracted article apart'."""
+    '1 meta-analysis or systematic review, 2 RCTs, 9 other; 1 retracted article (never
+    counted as evidence)'."""
     text = ", ".join(
         tier_phrase(t, counts[t.key]) for t in TIERS if t.key != RETRACTED and counts.get(t.key)
     )
@@ -196,7 +197,7 @@ def provenance_lines(group: Group) -> list[tuple[str, str]]:
     lines.append(
         ("", f"PubMed searched up to {when(searched)}.")
         if searched
-        else ("", "Not searched on PubMed from here yet (the articles were imported).")
+        else ("", "Not yet searched on PubMed by a successful update.")
     )
     return lines
 
@@ -360,8 +361,9 @@ def render_text(digest: Digest) -> str:
         out += ["", "", title, "=" * min(len(title), WIDTH)]
         for label, text in provenance_lines(group):
             out += _wrap(f"{label}: {text}" if label else text, WIDTH, subsequent_indent="  ")
-        if (group.provenance or {}).get("pubmed_url"):
-            out += ["Same search on PubMed:", group.provenance["pubmed_url"]]  # type: ignore[index]
+        search_url = (group.provenance or {}).get("pubmed_url")
+        if search_url:
+            out += ["Same search on PubMed:", search_url]  # a link is never wrapped
         more = more_lines(group)
         for i, row in enumerate(group.rows, 1):
             number = f"{i}. "
