@@ -167,10 +167,14 @@ def test_first_digest_lists_everything_strongest_evidence_first(stored):
     assert "RCT - Publication Type: Randomized Controlled Trial" in entry
     assert "Registered - registry: ClinicalTrials.gov/NCT02149199" in entry
     lines = entry.strip().splitlines()
-    excerpt = [ln for ln in lines if "BACKGROUND" in ln or ln.endswith("…")]
+    excerpt = [
+        ln for ln in lines if "BACKGROUND" in ln or ln.endswith("…") and "Conclusion:" not in ln
+    ]
     assert excerpt[0].strip().startswith("BACKGROUND: In patients with mild asthma")
     assert lines[-2].endswith("…") and len(excerpt) == 2  # two lines, cut with an ellipsis
-    assert max(len(line) for line in text.splitlines()) <= 80
+    # Every line fits 80 columns but the link running the same search on PubMed (a URL is
+    # never broken).
+    assert max(len(ln) for ln in text.splitlines() if not ln.startswith("https://")) <= 80
     assert "\x1b" not in text  # plain: no colour, whatever the terminal
 
 
@@ -221,7 +225,7 @@ def test_an_article_is_listed_once_per_name(stored):
     # Delivered under lupus first; linked to psoriasis later: not again for this name.
     run("digest", "--name", "n", "lupus")
     imp("psoriasis", RCT, PORTABLE)
-    later = pmids_in(run("digest", "--name", "n", "psoriasis").stdout)
+    later = pmids_in(run("digest", "--name", "n", "psoriasis", "--top", "1000").stdout)
     assert "29768149" not in later and len(later) == 100
 
 
@@ -348,7 +352,9 @@ def test_mail_is_multipart_with_escaped_html(isolated, smtp):
     (arrived,) = smtp.messages
     assert arrived.rcpt_tos == ["me@example.org", "you@example.org", "her@example.org"]
     msg = arrived.message
-    assert msg["Subject"] == "acutrack: 2 new articles (1 RCT, 1 meta-analysis)"
+    # Strongest news first (issue 18): the tiers in flags.TIERS order, by their nouns.
+    # Two tiers would not fit one line of 78 characters: the strongest one.
+    assert msg["Subject"] == "acutrack: 1 meta-analysis or systematic review among 2 new articles"
     assert msg["To"] == "me@example.org, you@example.org, her@example.org"
     assert msg["Auto-Submitted"] == "auto-generated"
     plain, html = parts(msg)
@@ -513,7 +519,9 @@ def test_again_resends_the_last_digest_without_moving(stored, smtp):
     assert resent.exit_code == 0, resent.output
     first, empty, copy = smtp.messages
     assert empty.message["Subject"] == "acutrack weekly: no new articles"
-    assert copy.message["Subject"].startswith("[re-sent] acutrack weekly: 6 new articles")
+    assert copy.message["Subject"] == (
+        "[re-sent] acutrack weekly: 2 meta-analyses or systematic reviews among 6 new articles"
+    )
     assert copy.rcpt_tos == ["me@example.org"]
     assert pmids_in(parts(copy.message)[0]) == pmids_in(parts(first.message)[0])
     assert "A copy of the digest of" in parts(copy.message)[0]
@@ -616,10 +624,287 @@ def test_the_cron_line_runs_update_then_mails_the_digest(eutils, smtp, isolated)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "" and done.stderr == ""  # all in the log, nothing for cron to mail
     (arrived,) = smtp.messages
-    assert len(pmids_in(parts(arrived.message)[0])) == 100
+    plain = parts(arrived.message)[0].replace("\r\n", "\n")
+    # 100 delivered; the first 20 of each tier listed, the rest named by a command.
+    listed = len(pmids_in(plain))
+    assert f'"default": 100 articles ({listed} listed)' in plain
+    assert f"and {100 - listed} more other articles:\n  acutrack show lupus\n" in plain
     log = (isolated / "data" / "acutrack" / "cron.log").read_text()
     assert re.search(r"^lupus: 100 new .*100 stored$", log, re.M)
     assert "digest 'default': 100 articles (lupus 100); mailed to me@example.org" in log
     again = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True)
     assert again.returncode == 0 and len(smtp.messages) == 1  # nothing new: nothing sent
     assert shlex.split(command)[0].startswith("/")
+
+
+# --- headline, provenance, conclusions, the cap (issues 18, 19, 20) ---------------------------
+
+
+def retracted_rct(tmp_path: Path) -> Path:
+    """Invented alteration: the real RCT 29768149 with a RetractionIn notice added (the real
+    data holds no retracted record), as in test_tiers."""
+    raw = RCT.read_text()
+    notice = (
+        '<CommentsCorrections RefType="RetractionIn"><RefSource>N Engl J Med. 2025;1:1.'
+        '</RefSource><PMID Version="1">39999999</PMID></CommentsCorrections>'
+    )
+    if "<CommentsCorrectionsList>" in raw:
+        raw = raw.replace("<CommentsCorrectionsList>", "<CommentsCorrectionsList>" + notice)
+    else:
+        raw = raw.replace("</MedlineCitation>", f"<CommentsCorrectionsList>{notice}"
+                          "</CommentsCorrectionsList></MedlineCitation>")  # fmt: skip
+    path = tmp_path / "retracted.xml"
+    path.write_text(raw)
+    return path
+
+
+def test_the_headline_counts_each_conditions_news_by_tier_in_every_format(stored):
+    imp("ra", RCT2, MA2)  # RCT2 is new for lupus too: listed there, counted for both
+    text = run("digest", "--peek").stdout.splitlines()
+    # The first lines, right under the title: per condition, in flags.TIERS order and nouns;
+    # a condition with nothing new says so.
+    assert text[3:8] == [
+        "lupus: 2 meta-analyses or systematic reviews, 2 RCTs, 2 other",
+        "rheumatoid-arthritis: 1 meta-analysis or systematic review, 1 RCT",
+        "multiple-sclerosis: nothing new",
+        "psoriasis: nothing new",
+        "anti-gbm: nothing new",
+    ]
+    markdown = run("digest", "--peek", "--format", "markdown").stdout
+    assert "\n- lupus: 2 meta-analyses or systematic reviews, 2 RCTs, 2 other\n" in markdown
+    page = run("digest", "--peek", "--format", "html").stdout
+    assert "<li>rheumatoid-arthritis: 1 meta-analysis or systematic review, 1 RCT</li>" in page
+    assert page.index("<li>lupus: ") < page.index("<h2")  # before the first condition
+    data = json.loads(run("digest", "--peek", "--format", "json").stdout)
+    assert list(data["headline"]["lupus"]) == [t.key for t in __import__("acutrack").flags.TIERS]
+    assert data["headline"]["lupus"] == {
+        "ma-sr": 2, "sham-rct": 0, "rct": 2, "possible-rct": 0, "other": 2, "retracted": 0
+    }  # fmt: skip
+    assert data["headline"]["rheumatoid-arthritis"]["rct"] == 1
+    assert sum(data["headline"]["psoriasis"].values()) == 0
+    assert data["total"] == 7 and len(data["articles"]) == 7  # RCT2 once
+
+
+def test_a_retracted_article_is_counted_apart_never_as_evidence(isolated):
+    imp("lupus", retracted_rct(isolated), RCT2)
+    text = run("digest", "--peek").stdout
+    assert "lupus: 1 RCT; 1 retracted article (never counted as evidence)" in text
+    data = json.loads(run("digest", "--peek", "--format", "json").stdout)
+    assert data["headline"]["lupus"]["retracted"] == 1 and data["headline"]["lupus"]["rct"] == 1
+    # The subject's strongest news counts the RCT that stands, not the retracted one.
+    from acutrack import digest, store
+
+    db = store.open_quick(isolated / "acutrack.db")
+    try:
+        found = digest.collect(db, "x", ["lupus"], {})
+    finally:
+        db.close()
+    assert digest.subject(found) == "acutrack x: 1 RCT among 2 new articles"
+
+
+def test_each_condition_says_which_search_it_reflects_and_up_to_when(eutils, isolated):
+    from acutrack.article import pubmed_search_url
+    from acutrack.config import load_queries
+
+    pmids = eutils.add_file(PORTABLE)
+    eutils.add_search(LUPUS_KEY, pmids)
+    assert run("update", "lupus").exit_code == 0
+    imp("ra", MA2)  # imported: never searched on PubMed
+    (searched, translation) = (
+        sqlite3.connect(isolated / "acutrack.db")
+        .execute("SELECT last_success, translation FROM positions WHERE condition = 'lupus'")
+        .fetchone()
+    )
+    assert searched and translation  # the local server echoes the term as PubMed's reading
+    data = json.loads(run("digest", "--peek", "--format", "json").stdout)
+    lupus = data["provenance"]["lupus"]
+    assert lupus["searched_up_to"] == searched and lupus["translation"] == translation
+    assert lupus["pubmed_url"] == pubmed_search_url(lupus["query"])
+    ra_query = load_queries(None).conditions["rheumatoid-arthritis"].full_query
+    assert data["provenance"]["rheumatoid-arthritis"]["query"] == ra_query
+    assert data["provenance"]["rheumatoid-arthritis"]["searched_up_to"] is None
+    text = run("digest", "--peek").stdout
+    lupus_part = text[text.index("Systemic lupus erythematosus (lupus)") :]
+    lupus_part = lupus_part[: lupus_part.index("\n1. ")]
+    assert (
+        " ".join(lupus_part.split()).count(
+            "Query as PubMed read it: " + " ".join(translation.split())
+        )
+        == 1
+    )
+    searched_when = searched.replace("T", " ")[:16] + " UTC"
+    assert f"PubMed searched up to {searched_when}." in lupus_part
+    assert "Same search on PubMed:\n" + pubmed_search_url(lupus["query"]) + "\n" in lupus_part
+    ra_part = text[text.index("Rheumatoid arthritis (rheumatoid-arthritis)") :]
+    assert "Not yet searched on PubMed by a successful update." in ra_part
+    assert pubmed_search_url(ra_query) in ra_part
+    page = run("digest", "--peek", "--format", "html").stdout
+    assert f'<a href="{pubmed_search_url(lupus["query"])}"' in page
+    assert f"PubMed searched up to {searched_when}." in page
+    markdown = run("digest", "--peek", "--format", "markdown").stdout
+    assert f"[Same search on PubMed]({pubmed_search_url(ra_query)})" in markdown
+    # A condition with nothing new names its search date in the headline.
+    run("digest", "--name", "w", "lupus")
+    imp("psoriasis", MA)
+    later = run("digest", "--name", "w", "--peek").stdout.splitlines()
+    assert f"lupus: nothing new (PubMed searched up to {searched_when})" in later
+    assert "psoriasis: 1 meta-analysis or systematic review" in later
+
+
+def test_evidence_articles_show_their_conclusion_on_one_line(stored):
+    from acutrack.article import one_line_cut
+
+    stored_rows = json.loads(run("show", "lupus", "--format", "json").stdout)
+    conclusions = {a["pmid"]: a["conclusion"] for a in stored_rows}
+    text = run("digest", "--peek").stdout
+    lines = text.splitlines()
+    shown = [ln.strip() for ln in lines if ln.strip().startswith("Conclusion: ")]
+    assert len(shown) == 4  # the MA, the SR and both RCTs; 9997 is "other": no conclusion
+    assert "The results show that in the intact protein" not in text  # 9997's conclusion
+    for line in lines:
+        if line.strip().startswith("Conclusion: "):
+            assert len(line) <= 76 and line.endswith("…")
+    rct = next(s for s in shown if "mild asthma" in s)
+    full = "Conclusion: " + conclusions["29768149"]
+    assert rct == one_line_cut(full, 73)
+    cut = rct[:-1]
+    assert full.startswith(cut) and full[len(cut)] == " "  # cut at a word boundary
+    page = run("digest", "--peek", "--format", "html").stdout
+    assert "<b>Conclusion:</b> " + one_line_cut(conclusions["28731372"], 110) in page
+    markdown = run("digest", "--peek", "--format", "markdown").stdout
+    assert "- **Conclusion**: High-dose vitamin D3 supplementation selectively reduces" in markdown
+
+
+def test_a_conclusion_is_escaped_in_html_and_markdown(isolated):
+    from markdown_it import MarkdownIt
+
+    hostile(isolated)
+    conn = sqlite3.connect(isolated / "acutrack.db")
+    with conn:
+        conn.execute("UPDATE articles SET conclusion = ? WHERE pmid = '29768149'", [HOSTILE])
+    conn.close()
+    page = run("digest", "--peek", "--format", "html").stdout
+    (line,) = [ln for ln in page.splitlines() if "<b>Conclusion:</b>" in ln]
+    assert "<script" not in line and "&lt;script&gt;" in line and "\x1b" not in line
+    rendered = MarkdownIt().render(run("digest", "--peek", "--format", "markdown").stdout)
+    (item,) = [ln for ln in rendered.splitlines() if "Conclusion" in ln]
+    assert "<script" not in item and "<em>" not in item and "*needling* _sham_" in item
+
+
+def test_one_line_cut():
+    from acutrack.article import one_line_cut
+
+    text = "In patients with mild asthma, as-needed budesonide-formoterol provided control."
+    assert one_line_cut(text, 200) == text
+    assert one_line_cut(text, len(text)) == text
+    assert one_line_cut(text, 30) == "In patients with mild asthma…"  # no comma before …
+    assert one_line_cut(text, 29) == "In patients with mild…"  # "asthma," does not fit
+    assert one_line_cut(text, 28) == "In patients with mild…"
+    assert one_line_cut("budesonide-formoterol", 10) == "budesonid…"  # one long word
+    assert one_line_cut("a\n b\x1b[31m  c", 80) == "a b[31m c"  # one line, no controls
+    for width in range(2, len(text)):
+        assert len(one_line_cut(text, width)) <= width
+
+
+def tier_of(article: dict) -> str:
+    from acutrack import flags
+
+    return flags.tier_of(article["flags"])
+
+
+def test_the_cap_lists_the_top_of_each_tier_and_delivers_the_rest(isolated):
+    imp("lupus", PORTABLE, MA, SR, RCT, RCT2, MA2)
+    every = json.loads(run("digest", "--peek", "--format", "json", "--top", "1000").stdout)
+    assert every["total"] == len(every["articles"]) == 105 and every["listed"] == 105
+    assert every["not_listed"]["lupus"] == {} and every["top"] == 1000
+    # Every format is capped at 20 of each tier by default, JSON too (saying so).
+    default = run("digest", "--peek").stdout
+    assert len(pmids_in(default)) < 105 and "at most 20 of each kind per condition" in default
+    data = json.loads(run("digest", "--peek", "--format", "json").stdout)
+    assert data["top"] == 20 and data["listed"] == len(data["articles"]) == len(pmids_in(default))
+    assert data["listed"] + sum(data["not_listed"]["lupus"].values()) == data["total"] == 105
+    assert run("digest", "--peek", "--top", "0").exit_code == 2
+    capped = json.loads(run("digest", "--peek", "--format", "json", "--top", "2").stdout)
+    assert capped["total"] == 105 and capped["counts"] == every["counts"]
+    # The first two of each tier, in the one evidence order.
+    expected = []
+    for tier in dict.fromkeys(tier_of(a) for a in every["articles"]):
+        expected += [a["pmid"] for a in every["articles"] if tier_of(a) == tier][:2]
+    assert [a["pmid"] for a in capped["articles"]] == expected
+    not_listed = capped["not_listed"]["lupus"]
+    assert sum(not_listed.values()) == 105 - len(expected) == 105 - capped["listed"]
+    assert capped["headline"] == every["headline"]  # the headline counts everything
+    text = run("digest", "--top", "2").stdout  # delivered: printed
+    assert text.startswith(f'acutrack digest "default": 105 articles ({len(expected)} listed)')
+    assert "at most 2 of each kind per condition" in text
+    ma_sr = not_listed["ma-sr"]
+    noun = (
+        "meta-analysis or systematic review"
+        if ma_sr == 1
+        else "meta-analyses or systematic reviews"
+    )
+    assert (
+        f"and {ma_sr} more {noun}:\n"
+        "  acutrack show lupus --type meta-analysis,systematic-review\n" in text
+    )
+    assert f"and {not_listed['other']} more other articles:\n  acutrack show lupus\n" in text
+    # The command named lists what was not.
+    hidden = {a["pmid"] for a in every["articles"] if a["pmid"] not in expected}
+    reviews = run("show", "lupus", "--type", "meta-analysis,systematic-review", "--format", "json")
+    found = {a["pmid"] for a in json.loads(reviews.stdout)}
+    assert {
+        p
+        for p in hidden
+        if tier_of(next(a for a in every["articles"] if a["pmid"] == p)) == "ma-sr"
+    } <= found
+    # Delivered means delivered: the position passed all 105; the record lists what was shown.
+    assert pmids_in(run("digest").stdout) == []
+    history = run("digest", "--history").stdout.splitlines()
+    assert history[0].split("  ")[3] == f"105 articles ({len(expected)} listed)"
+    recorded = json.loads(run("digest", "--history", "--format", "json").stdout)[0]
+    assert [p for p, _also in recorded["groups"][0][1]] == expected
+    assert recorded["articles"] == 105
+
+
+def test_a_capped_digest_points_to_the_news_since_the_last_one_and_resends_alike(stored, smtp):
+    run("digest", "--name", "weekly")
+    imp("lupus", PORTABLE, MA2)
+    first = run("digest", "--name", "weekly", "--top", "1", "--to", "me@example.org")
+    assert first.exit_code == 0, first.output
+    day = json.loads(run("digest", "--history", "--format", "json").stdout)[0]["created_at"][:10]
+    plain = parts(smtp.messages[0].message)[0].replace("\r\n", "\n")
+    assert f"  acutrack show lupus --type rct --since {day}\n" in plain
+    more = re.findall(r"^and (\d+) more ", plain, re.M)
+    listed = pmids_in(plain)
+    assert len(listed) + sum(map(int, more)) == 101  # PORTABLE's 100 and MA2
+    # The RCTs not listed are exactly the new ones the named command shows.
+    found = re.search(
+        r"^and (\d+) more RCTs?:\n  (acutrack show lupus --type rct .*)$", plain, re.M
+    )
+    assert found is not None
+    shown = json.loads(run(*found.group(2).split()[1:], "--format", "json").stdout)
+    rcts = {a["pmid"] for a in shown} - {"29768149", "28731372"}  # delivered last week
+    assert len(rcts - set(listed)) == int(found.group(1))
+    resent = run("digest", "--name", "weekly", "--again")
+    assert resent.exit_code == 0
+    copy = parts(smtp.messages[1].message)[0].replace("\r\n", "\n")
+    assert pmids_in(copy) == listed
+    assert re.findall(r"^and \d+ more .*$", copy, re.M) == re.findall(
+        r"^and \d+ more .*$", plain, re.M
+    )
+
+
+def test_a_digest_recorded_before_the_cap_is_re_sent_whole(stored):
+    # Records written before issue 18 hold [condition, [[pmid, also_in], ...]] per group,
+    # without the counts of what was not listed: --again still re-sends the same articles.
+    first = run("digest", "--name", "old")
+    conn = sqlite3.connect(stored / "acutrack.db")
+    with conn:
+        (groups,) = conn.execute("SELECT groups FROM digests WHERE name = 'old'").fetchone()
+        old = [[cond, items] for cond, items, _extra in json.loads(groups)]
+        conn.execute("UPDATE digests SET groups = ? WHERE name = 'old'", [json.dumps(old)])
+    conn.close()
+    again = run("digest", "--name", "old", "--again")
+    assert again.exit_code == 0, again.output
+    assert pmids_in(again.stdout) == pmids_in(first.stdout) and len(pmids_in(first.stdout)) == 6
+    assert "lupus: 2 meta-analyses or systematic reviews, 2 RCTs, 2 other" in again.stdout

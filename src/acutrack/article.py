@@ -169,6 +169,21 @@ def one_line(value: Any) -> str:
     return " ".join(clean(value).split())
 
 
+def one_line_cut(value: Any, width: int) -> str:
+    """``one_line(value)`` in at most ``width`` characters: cut at the last word boundary
+    that fits, with "…" (a single word longer than the width is cut inside it; a cut never
+    ends on a comma or colon before the "…"). Digests and the report share it."""
+    text = one_line(value)
+    if len(text) <= width:
+        return text
+    room = max(width - 1, 0)  # the "…" takes one character
+    head = text[: room + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else ""
+    if not cut.strip():
+        cut = text[:room]  # one long word: cut inside it
+    return cut[:room].rstrip(" ,;:") + "…"
+
+
 # Markdown (CommonMark and GitHub's): ASCII punctuation that starts links and images (with
 # [ escaped, ( ) and ! are inert), emphasis, code, HTML, entities, maths, strikethrough,
 # mentions, issue references, headings or a table cell. CommonMark allows a backslash before

@@ -47,6 +47,13 @@ from .base import State, cli, pass_state
 )
 @click.option("--skip-empty", is_flag=True, help="Print, write and send nothing if nothing is new.")
 @click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="List at most N articles of each evidence tier per condition; the rest are counted, "
+    "delivered and named by the `acutrack show` command that lists them [default: 20].",
+)
+@click.option(
     "--peek",
     "--dry-run",
     "peek",
@@ -90,13 +97,18 @@ def digest(
     mark_delivered: bool,
     history: bool,
     wait: float,
+    top: int | None,
 ) -> None:
     """The articles first stored since the last digest of NAME, exactly once.
 
-    Grouped by condition (all, or those named), strongest evidence first: RCTs,
-    meta-analyses, systematic reviews, possible RCTs, then the rest (retracted ones last).
-    Each entry has title, authors, journal, year, flags with their reasons, the trial size
-    of RCTs, two lines of the abstract and the PubMed link; an article is listed once per
+    It opens with a headline: per condition, how many new articles of each evidence tier
+    arrived. Then per condition (all, or those named): the saved query, up to when PubMed
+    was searched and a link running the same search; the articles, strongest evidence first
+    (meta-analyses and systematic reviews, sham-controlled RCTs, other RCTs, possible RCTs,
+    then the rest; retracted ones last), at most --top of each tier, then how many more and
+    the `acutrack show` command listing them. Each entry has title, authors, journal, year,
+    flags with their reasons, the trial size of RCTs, the conclusion of evidence articles on
+    one line, two lines of the abstract and the PubMed link; an article is listed once per
     NAME.
 
     The position of NAME moves only after the digest was printed, written to --output or
@@ -112,6 +124,9 @@ def digest(
     from ..sync import update_lock
 
     key = dg.check_name(name)
+    # Every format is capped, JSON too: an uncapped first digest of 100,000 articles took
+    # 3.2 GB as JSON. JSON says what it left out (total, listed, not_listed).
+    top = top or dg.TOP
     dg.check_modes(
         peek=peek,
         again=again,
@@ -137,9 +152,11 @@ def digest(
         return
     queries = state.queries()
     labels = {n: c.label for n, c in queries.conditions.items()}
+    searches = {n: c.full_query for n, c in queries.conditions.items()}
     chosen = [] if again else queries.select_stored(conditions, store.condition_names(db))
     if peek:
-        click.echo(dg.render(dg.collect(db, key, chosen, labels), fmt or "text"), nl=False)
+        found = dg.collect(db, key, chosen, labels, top=top, queries=searches)
+        click.echo(dg.render(found, fmt or "text"), nl=False)
         return
     with update_lock(state.db_path, wait):
         dg.deliver(
@@ -156,6 +173,8 @@ def digest(
             again=again,
             mark_delivered=mark_delivered,
             echo=click.echo,
+            top=top,
+            queries=searches,
         )
 
 

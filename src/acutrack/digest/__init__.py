@@ -14,14 +14,18 @@ others are named beside it), and not again when it is later linked to another co
 the same name. The first digest of a name lists everything stored so far
 (``mark_delivered`` skips that backlog).
 
-Order inside a condition: RCTs, meta-analyses, systematic reviews, then the rest, retracted
-articles last; newest first within each. Every rendering treats PubMed text as data:
-control characters removed, HTML-escaped in HTML, backslash-escaped in Markdown.
+Order inside a condition: the one evidence order (``store.EVIDENCE_ORDER``: tiers of
+``flags.TIERS``, larger trials, newer), retracted articles last. The cap: at most ``top``
+articles of each tier per condition are loaded and listed; the rest are counted and named by
+a `show` command, and delivered all the same (the position passes them; the record keeps
+which were listed). Every rendering treats PubMed text as data: control characters removed,
+HTML-escaped in HTML, backslash-escaped in Markdown.
 """
 
 from .collect import (
     DEFAULT_NAME,
     STRONG,
+    TOP,
     Digest,
     Group,
     check_name,
@@ -50,6 +54,7 @@ from .render import (
 __all__ = [
     "DEFAULT_NAME",
     "STRONG",
+    "TOP",
     "SUFFIX_FORMATS",
     "DeliveryError",
     "Digest",

@@ -13,21 +13,37 @@ from typing import TYPE_CHECKING, Any
 
 from .. import store
 from ..article import one_line
-from ..flags import RANKED
+from ..flags import RANKED, TIERS
 
 if TYPE_CHECKING:
     import sqlite3
 
 DEFAULT_NAME = "default"
-STRONG = RANKED  # the flags counted in a digest's subject (flag registry)
+STRONG = RANKED  # flags with digest nouns (flag registry); the subject counts tiers now
+# Each condition lists at most this many articles of each tier (``digest --top``); the rest
+# are counted, delivered (the position passes them) and named by a `show` command.
+TOP = 20
 
 
 @dataclass
 class Group:
     condition: str
     label: str
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]]  # the listed articles, in the one evidence order
     since: str | None = None
+    # tier key -> how many new articles of that tier are delivered here but not listed
+    more: dict[str, int] = field(default_factory=dict)
+    # tier key -> how many articles new for this condition (listed here, under another
+    # condition, or not listed), every tier of flags.TIERS in order: the headline
+    headline: dict[str, int] = field(default_factory=dict)
+    # other condition -> how many articles new for this one are delivered under it
+    shared: dict[str, int] = field(default_factory=dict)
+    provenance: dict[str, Any] | None = None  # store.provenance of the condition
+
+    @property
+    def count(self) -> int:
+        """The articles delivered under this condition, listed or not."""
+        return len(self.rows) + sum(self.more.values())
 
 
 @dataclass
@@ -40,14 +56,21 @@ class Digest:
     ranges: dict[str, list[int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     resent: dict[str, Any] | None = None  # the recorded digest this one repeats
+    top: int | None = None  # the cap per condition and tier (None: none)
 
     @property
     def total(self) -> int:
+        """The articles this digest delivers (the position moves past all of them)."""
+        return sum(g.count for g in self.groups)
+
+    @property
+    def listed(self) -> int:
+        """The articles it lists in full (at most ``top`` per condition and tier)."""
         return sum(len(g.rows) for g in self.groups)
 
     @property
     def counts(self) -> dict[str, int]:
-        return {g.condition: len(g.rows) for g in self.groups}
+        return {g.condition: g.count for g in self.groups}
 
     @property
     def since(self) -> dict[str, str | None]:
@@ -86,9 +109,20 @@ def when(stamp: str | None) -> str:
 
 
 def collect(
-    db: sqlite3.Connection, name: str, conditions: list[str], labels: dict[str, str]
+    db: sqlite3.Connection,
+    name: str,
+    conditions: list[str],
+    labels: dict[str, str],
+    *,
+    top: int | None = TOP,
+    queries: dict[str, str] | None = None,
 ) -> Digest:
-    """What the next digest of ``name`` holds for ``conditions`` (nothing is changed)."""
+    """What the next digest of ``name`` holds for ``conditions`` (nothing is changed).
+
+    Only the first ``top`` articles of each tier of a condition are loaded and listed; the
+    rest are counted (``Group.more``), so a first digest of a large database stays small.
+    ``queries`` (condition -> saved query) names the search of a condition never updated.
+    """
     known = store.digest_positions(db, name)
     delivered_upto = {c: p["last_id"] for c, p in known.items()}
     ranges: dict[str, list[int]] = {}
@@ -104,6 +138,7 @@ def collect(
     for pmid, cond, link_id in store.links_of(db, candidates):
         if link_id <= delivered_upto.get(cond, 0):
             seen.add(pmid)
+    del candidates
     placed: dict[str, str] = {}
     also: dict[str, list[str]] = {}
     for cond in conditions:
@@ -111,25 +146,50 @@ def collect(
             if pmid in seen:
                 continue
             if pmid in placed:
-                also[pmid].append(cond)
+                also.setdefault(pmid, []).append(cond)
             else:
                 placed[pmid] = cond
-                also[pmid] = []
-    articles = load_articles(db, list(placed))
+    # Every new article's tier, in the one evidence order (PMIDs and tier keys only).
+    ranked = store.tiers_in_order(db, list(placed))
+    tier_of = dict(ranked)
+    listed: dict[str, list[str]] = {cond: [] for cond in conditions}
+    more: dict[str, dict[str, int]] = {cond: {} for cond in conditions}
+    per_tier: dict[tuple[str, str], int] = {}
+    for pmid, tier in ranked:
+        cond = placed[pmid]
+        n = per_tier[cond, tier] = per_tier.get((cond, tier), 0) + 1
+        if top is None or n <= top:
+            listed[cond].append(pmid)
+        else:
+            more[cond][tier] = more[cond].get(tier, 0) + 1
+    del ranked
+    articles = load_articles(db, [p for pmids in listed.values() for p in pmids])
     groups = []
     for cond in conditions:
         rows = []
-        for pmid, where in placed.items():
-            if where == cond and pmid in articles:
+        for pmid in listed[cond]:
+            if pmid in articles:
                 row = articles[pmid]
-                row["also_in"] = also[pmid]
+                row["also_in"] = also.get(pmid, [])
                 rows.append(row)
+        headline = {t.key: 0 for t in TIERS}
+        shared: dict[str, int] = {}
+        for pmid in fresh[cond]:
+            if pmid in tier_of and pmid not in seen:
+                headline[tier_of[pmid]] = headline.get(tier_of[pmid], 0) + 1
+                where = placed[pmid]
+                if where != cond:
+                    shared[where] = shared.get(where, 0) + 1
         groups.append(
             Group(
                 cond,
                 labels.get(cond) or cond,
-                sort_rows(db, rows),
+                rows,
                 known[cond]["updated_at"] if cond in known else None,
+                more=more[cond],
+                headline=headline,
+                shared=shared,
+                provenance=store.provenance(db, cond, (queries or {}).get(cond)),
             )
         )
     return Digest(
@@ -139,6 +199,7 @@ def collect(
         groups=groups,
         ranges=ranges,
         notes=update_notes(db),
+        top=top,
     )
 
 
@@ -207,13 +268,20 @@ def record(
         "created_at": digest.generated_at,
         "conditions": json.dumps(digest.conditions),
         "ranges": json.dumps(digest.ranges),
+        # Per condition: the listed articles (PMID, also new for), then what was delivered
+        # unlisted (per tier), the headline counts and the other conditions' share, so
+        # --again rebuilds the same digest.
         "groups": json.dumps(
             [
-                [g.condition, [[r["pmid"], r.get("also_in") or []] for r in g.rows]]
+                [
+                    g.condition,
+                    [[r["pmid"], r.get("also_in") or []] for r in g.rows],
+                    {"more": g.more, "headline": g.headline, "shared": g.shared},
+                ]
                 for g in digest.groups
             ]
         ),
-        "articles": digest.total,
+        "articles": digest.total,  # delivered: listed or not
         "format": fmt,
         "output": str(output) if output else None,
         "recipients": json.dumps(recipients or []),
@@ -228,19 +296,36 @@ def last_digest(db: sqlite3.Connection, name: str) -> dict[str, Any] | None:
     return store.last_digest(db, name)
 
 
-def rebuild(db: sqlite3.Connection, recorded: dict[str, Any], labels: dict[str, str]) -> Digest:
+def rebuild(
+    db: sqlite3.Connection,
+    recorded: dict[str, Any],
+    labels: dict[str, str],
+    queries: dict[str, str] | None = None,
+) -> Digest:
     """The recorded digest again, same articles in the same groups, with today's data."""
-    pmids = [pmid for _cond, items in recorded["groups"] for pmid, _also in items]
+    entries = [(item[0], item[1], item[2] if len(item) > 2 else {}) for item in recorded["groups"]]
+    pmids = [pmid for _cond, items, _extra in entries for pmid, _also in items]
     articles = load_articles(db, pmids)
     groups = []
-    for cond, items in recorded["groups"]:
+    for cond, items, extra in entries:
         rows = []
         for pmid, also in items:
             if pmid in articles:
                 row = dict(articles[pmid])
                 row["also_in"] = also
                 rows.append(row)
-        groups.append(Group(cond, labels.get(cond) or cond, rows))
+        group = Group(cond, labels.get(cond) or cond, rows, more=extra.get("more") or {})
+        # Records written before the headline existed: count what was listed.
+        group.headline = extra.get("headline") or _listed_headline(rows)
+        group.shared = extra.get("shared") or {}
+        group.provenance = store.provenance(db, cond, (queries or {}).get(cond))
+        groups.append(group)
+    if not any(g.shared for g in groups):
+        for group in groups:
+            for other in groups:
+                n = sum(1 for r in other.rows if group.condition in (r.get("also_in") or ()))
+                if n and other is not group:
+                    group.shared[other.condition] = n
     previous = store.digest_times_before(db, recorded["name"], recorded["id"])
     for group in groups:
         group.since = previous.get(group.condition)
@@ -252,6 +337,14 @@ def rebuild(db: sqlite3.Connection, recorded: dict[str, Any], labels: dict[str, 
         ranges=recorded["ranges"],
         resent=recorded,
     )
+
+
+def _listed_headline(rows: list[dict[str, Any]]) -> dict[str, int]:
+    headline = {t.key: 0 for t in TIERS}
+    for row in rows:
+        key = row.get("evidence_tier") or "other"
+        headline[key] = headline.get(key, 0) + 1
+    return headline
 
 
 def history(

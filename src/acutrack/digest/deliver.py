@@ -12,7 +12,7 @@ from .. import store
 from ..article import plural
 from ..errors import UsageError, WorkError
 from ..fileio import write_atomic
-from .collect import collect, last_digest, rebuild, record
+from .collect import TOP, collect, last_digest, rebuild, record
 from .render import format_for, render, render_html, render_text, status_line, subject
 
 
@@ -63,6 +63,8 @@ def deliver(
     again: bool,
     mark_delivered: bool,
     echo: Callable[..., None],
+    top: int | None = TOP,
+    queries: dict[str, str] | None = None,
 ) -> None:
     """Build, deliver, then record: the position moves only after every delivery worked.
 
@@ -87,7 +89,7 @@ def deliver(
         recorded = last_digest(db, name)
         if recorded is None:
             raise DeliveryError(f"No digest named '{name}' with articles was delivered yet")
-        result = rebuild(db, recorded, labels)
+        result = rebuild(db, recorded, labels, queries)
         if not output and not addresses:
             output = Path(recorded["output"]) if recorded["output"] else None
             addresses = recorded["recipients"] or []
@@ -96,7 +98,7 @@ def deliver(
                 smtp = mail.settings_from_env()
         fmt = fmt or recorded["format"]
     else:
-        result = collect(db, name, chosen, labels)
+        result = collect(db, name, chosen, labels, top=top, queries=queries)
     if mark_delivered:
         record(db, result, kind="mark")
         echo(

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from ..article import md_escape as md
-from ..article import one_line, plural, public_article, pubmed_url, size_phrase
-from ..flags import COLOURS, FLAGS, LABELS, NOUNS, TITLES
-from .collect import DEFAULT_NAME, STRONG, Digest, Group, when
+from ..article import one_line, one_line_cut, plural, public_article, pubmed_url, size_phrase
+from ..flags import COLOURS, FLAGS, LABELS, TIERS, TITLES, WITHDRAWN, Tier, evidence_tiers
+from .collect import DEFAULT_NAME, Digest, Group, when
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -26,6 +26,11 @@ SUFFIX_FORMATS = {
 FLAG_NAMES: dict[str, str] = dict(TITLES)
 WIDTH = 76
 MAX_AUTHORS = 3
+CONCLUSION_WIDTH = 110  # one line in the HTML digest (720 px) and in Markdown
+SUBJECT_TIERS = 2  # the mail subject names the two strongest tiers that have news ...
+SUBJECT_WIDTH = 68  # ... or one, to stay on one line ("Subject: " + 68 < 78 characters)
+# The tier of articles withdrawn from the evidence (flags.WITHDRAWN): counted apart.
+RETRACTED = WITHDRAWN["retracted"]
 
 
 def history_line(row: dict[str, Any]) -> str:
@@ -40,6 +45,9 @@ def history_line(row: dict[str, Any]) -> str:
         row["kind"], ""
     )
     what = plural(row["articles"], "article")
+    listed = sum(len(group[1]) for group in row.get("groups") or [])
+    if row["articles"] and listed < row["articles"]:
+        what += f" ({listed:,} listed)"
     if not row["articles"] and not where and row["kind"] == "digest":
         where.append("nothing new, nothing sent")
     parts = [f"#{row['id']}", when(row["created_at"]), row["name"], what]
@@ -103,28 +111,139 @@ def flag_items(row: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def subject(digest: Digest) -> str:
+    """Short, strongest news first: the strongest evidence tiers that have new articles
+    (two, or one when two would pass ``SUBJECT_WIDTH``), then the total ("acutrack weekly:
+    2 RCTs, 1 possible RCT among 12 new articles")."""
     who = "acutrack" if digest.name == DEFAULT_NAME else f"acutrack {digest.name}"
     prefix = "[re-sent] " if digest.resent else ""
     if not digest.total:
         return f"{prefix}{who}: no new articles"
-    strong = evidence_counts(digest)
-    return f"{prefix}{who}: {plural(digest.total, 'new article')}" + (
-        f" ({strong})" if strong else ""
+    total = plural(digest.total, "new article")
+    line = f"{prefix}{who}: {total}"
+    for limit in range(SUBJECT_TIERS, 0, -1):
+        strong = evidence_counts(digest, limit)
+        if strong:
+            line = f"{prefix}{who}: {strong} among {total}"
+        if len(line) <= SUBJECT_WIDTH:
+            break
+    return line
+
+
+def delivered_tiers(digest: Digest) -> dict[str, int]:
+    """Tier key -> articles this digest delivers (each once: under the condition it is
+    listed under), listed or not."""
+    counts = {t.key: 0 for t in TIERS}
+    for group in digest.groups:
+        for row in group.rows:
+            key = row.get("evidence_tier") or "other"
+            counts[key] = counts.get(key, 0) + 1
+        for key, n in group.more.items():
+            counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def evidence_counts(digest: Digest, limit: int = SUBJECT_TIERS) -> str:
+    """The strongest evidence tiers with new articles, at most ``limit`` of them
+    (retracted articles and the rest are never counted as evidence)."""
+    counts = delivered_tiers(digest)
+    found = [tier_phrase(t, counts[t.key]) for t in evidence_tiers() if counts.get(t.key)]
+    return ", ".join(found[:limit])
+
+
+def tier_phrase(tier: Tier, n: int) -> str:
+    """'2 RCTs', '1 meta-analysis or systematic review', '9 other': the tier's nouns."""
+    return plural(n, *tier.nouns)
+
+
+def counts_phrase(counts: dict[str, int]) -> str:
+    """A condition's new articles by tier, strongest first, retracted ones apart:
+    '1 meta-analysis or systematic review, 2 RCTs, 9 other; 1 retracted article (never
+    counted as evidence)'."""
+    text = ", ".join(
+        tier_phrase(t, counts[t.key]) for t in TIERS if t.key != RETRACTED and counts.get(t.key)
     )
+    if counts.get(RETRACTED):
+        withdrawn = tier_phrase(next(t for t in TIERS if t.key == RETRACTED), counts[RETRACTED])
+        text += ("; " if text else "") + f"{withdrawn} (never counted as evidence)"
+    return text
 
 
-def evidence_counts(digest: Digest) -> str:
-    from ..flags import evidence_tiers
+def headline(digest: Digest) -> list[str]:
+    """The digest's first lines: per condition, how many new articles of each tier arrived
+    (articles listed under another condition included), or that nothing did."""
+    lines = []
+    for group in digest.groups:
+        found = counts_phrase(group.headline)
+        if not found:
+            searched = (group.provenance or {}).get("searched_up_to")
+            found = "nothing new"
+            if searched:
+                found += f" (PubMed searched up to {when(searched)})"
+        lines.append(f"{group.condition}: {found}")
+    return lines
 
-    counts = {f: 0 for f in STRONG}
-    counted = {t.key for t in evidence_tiers()}
-    for _group, row in digest.rows():
-        if row.get("evidence_tier") not in counted:
-            continue  # retracted articles and protocols are never counted as evidence
-        for f in STRONG:
-            if f in (row.get("flags") or ()):
-                counts[f] += 1
-    return ", ".join(plural(n, *NOUNS[f]) for f, n in counts.items() if n)
+
+def provenance_lines(group: Group) -> list[tuple[str, str]]:
+    """(label, text) lines saying where a condition's articles come from: the saved query as
+    PubMed read it when known (else as saved), and up to when PubMed was searched (the link
+    running the same search is ``group.provenance["pubmed_url"]``)."""
+    prov = group.provenance or {}
+    query = one_line(prov.get("query"))
+    if not query:
+        return [("", "No saved query: these articles were imported.")]
+    translation = one_line(prov.get("translation"))
+    lines = [("Query as PubMed read it", translation) if translation else ("Query", query)]
+    searched = prov.get("searched_up_to")
+    lines.append(
+        ("", f"PubMed searched up to {when(searched)}.")
+        if searched
+        else ("", "Not yet searched on PubMed by a successful update.")
+    )
+    return lines
+
+
+def show_command(group: Group, tier: Tier) -> str:
+    """The `show` command listing a tier's articles of the condition, new since the last
+    digest when it has a date: what a capped digest points to."""
+    import shlex
+
+    # The tier's defining flags (the sham tier: its sham flag); a withdrawn tier: the flag
+    # of the same name ("retracted"); "other" has none: the plain newest-first listing.
+    named = tuple(f for f, t in WITHDRAWN.items() if t == tier.key == f)
+    words = tier.all_of or tier.any_of or named
+    command = f"acutrack show {shlex.quote(group.condition)}"
+    if words:
+        command += f" --type {','.join(words)}"
+    if group.since:
+        command += f" --since {group.since[:10]}"
+    return command
+
+
+def more_lines(group: Group) -> dict[int, list[tuple[str, str]]]:
+    """Row index -> the "and N more" notes to print after it: after the last listed article
+    of each tier that has more than were listed (index -1: at the end of the group)."""
+    last: dict[str, int] = {}
+    for i, row in enumerate(group.rows):
+        last[row.get("evidence_tier") or "other"] = i
+    out: dict[int, list[tuple[str, str]]] = {}
+    for tier in TIERS:
+        n = group.more.get(tier.key, 0)
+        if not n:
+            continue
+        one, many = tier.nouns
+        noun = one if n == 1 else many
+        if one == many:  # "other": a count word, not a noun
+            noun += " articles" if n != 1 else " article"
+        text = f"and {n:,} more {noun}"
+        out.setdefault(last.get(tier.key, -1), []).append((text, show_command(group, tier)))
+    return out
+
+
+def conclusion(row: dict[str, Any]) -> str:
+    """The conclusion shown under an article of an evidence tier ('' for the rest)."""
+    if row.get("evidence_tier") not in {t.key for t in evidence_tiers()}:
+        return ""
+    return one_line(row.get("conclusion"))
 
 
 def heading(digest: Digest) -> str:
@@ -166,19 +285,16 @@ def empty_line(digest: Digest) -> str:
 def listed_elsewhere(group: Group, digest: Digest) -> list[tuple[Group, int]]:
     """The groups holding articles that are new for ``group``'s condition too (each article
     is listed once, under the first condition that has it, "Also new for" the others)."""
-    out = []
-    for other in digest.groups:
-        if other is group:
-            continue
-        n = sum(1 for row in other.rows if group.condition in (row.get("also_in") or ()))
-        if n:
-            out.append((other, n))
-    return out
+    return [
+        (other, group.shared[other.condition])
+        for other in digest.groups
+        if other is not group and group.shared.get(other.condition)
+    ]
 
 
 def shown_groups(digest: Digest) -> list[Group]:
     """Every condition with something new, also when all of it is listed under another."""
-    return [g for g in digest.groups if g.rows or listed_elsewhere(g, digest)]
+    return [g for g in digest.groups if g.count or listed_elsewhere(g, digest)]
 
 
 def _group_title(group: Group, digest: Digest, same: bool) -> str:
@@ -188,16 +304,29 @@ def _group_title(group: Group, digest: Digest, same: bool) -> str:
     if not same and not digest.resent:
         since = f", since {when(group.since)}" if group.since else ", first digest"
     elsewhere = listed_elsewhere(group, digest)
-    total = len(group.rows) + sum(n for _g, n in elsewhere)
-    where = " and ".join(one_line(g.label) for g, _n in elsewhere)
     shared = sum(n for _g, n in elsewhere)
+    total = group.count + shared
+    where = " and ".join(one_line(g.label) for g, _n in elsewhere)
     if not elsewhere:
         note = ""
-    elif not group.rows:
+    elif not group.count:
         note = f" (listed above under {where})"
     else:
         note = f" ({shared:,} of them listed above under {where})"
     return f"{label}{name}: {total:,} new{since}{note}"
+
+
+def _count_line(digest: Digest) -> str:
+    """'12 articles' or, when the cap left some out, '1,204 articles (60 listed)'."""
+    line = plural(digest.total, "article")
+    return line + (f" ({digest.listed:,} listed)" if digest.listed < digest.total else "")
+
+
+def _order_note(digest: Digest) -> str:
+    capped = any(g.more for g in digest.groups)
+    return "strongest evidence first" + (
+        f", at most {digest.top} of each kind per condition" if capped and digest.top else ""
+    )
 
 
 def _wrap(
@@ -219,14 +348,23 @@ def render_text(digest: Digest) -> str:
         return empty_line(digest) + "\n"
     same, _ = digest.common_since()
     out = [
-        f"{heading(digest)}: {plural(digest.total, 'article')} ({when(digest.generated_at)})",
-        _upper_first(since_phrase(digest)) + "; strongest evidence first.",
+        f"{heading(digest)}: {_count_line(digest)} ({when(digest.generated_at)})",
+        _upper_first(since_phrase(digest)) + f"; {_order_note(digest)}.",
+        "",
     ]
+    for line in headline(digest):
+        out += _wrap(line, WIDTH, subsequent_indent="  ")
     for note in digest.notes:
         out += ["", *_wrap("Note: " + note, WIDTH)]
     for group in shown_groups(digest):
         title = _group_title(group, digest, same)
         out += ["", "", title, "=" * min(len(title), WIDTH)]
+        for label, text in provenance_lines(group):
+            out += _wrap(f"{label}: {text}" if label else text, WIDTH, subsequent_indent="  ")
+        search_url = (group.provenance or {}).get("pubmed_url")
+        if search_url:
+            out += ["Same search on PubMed:", search_url]  # a link is never wrapped
+        more = more_lines(group)
         for i, row in enumerate(group.rows, 1):
             number = f"{i}. "
             pad = " " * len(number)
@@ -252,8 +390,14 @@ def render_text(digest: Digest) -> str:
                 out.append(pad + "Trial size: " + size_phrase(row))
             if row.get("also_in"):
                 out.append(pad + "Also new for: " + ", ".join(row["also_in"]))
+            if conclusion(row):
+                out.append(pad + one_line_cut("Conclusion: " + conclusion(row), WIDTH - len(pad)))
             out += [pad + line for line in excerpt(row.get("abstract"), WIDTH - len(pad))]
             out.append(pad + pubmed_url(row["pmid"]))
+            for text, command in more.get(i - 1, []):
+                out += ["", text + ":", "  " + command]  # the command whole, to copy
+        for text, command in more.get(-1, []):
+            out += ["", text + ":", "  " + command]
     return "\n".join(out) + "\n"
 
 
@@ -262,22 +406,30 @@ def render_markdown(digest: Digest) -> str:
         return md(empty_line(digest)) + "\n"
     same, _ = digest.common_since()
     out = [
-        f"# {md(heading(digest))}: {plural(digest.total, 'article')}",
+        f"# {md(heading(digest))}: {md(_count_line(digest))}",
         "",
-        f"*{md(when(digest.generated_at))} · {md(since_phrase(digest))} · strongest evidence "
-        "first*",
+        f"*{md(when(digest.generated_at))} · {md(since_phrase(digest))} · "
+        f"{md(_order_note(digest))}*",
+        "",
     ]
+    out += [f"- {md(line)}" for line in headline(digest)]
     for note in digest.notes:
         out += ["", f"> **Note:** {md(note)}"]
     for group in shown_groups(digest):
-        out += ["", f"## {md(_group_title(group, digest, same))}"]
+        out += ["", f"## {md(_group_title(group, digest, same))}", ""]
+        for label, text in provenance_lines(group):
+            out.append((f"**{md(label)}:** " if label else "") + md(text) + "  ")
+        url = (group.provenance or {}).get("pubmed_url")
+        if url:
+            out.append(f"[Same search on PubMed]({url})")
+        more = more_lines(group)
         for i, row in enumerate(group.rows, 1):
             url = pubmed_url(row["pmid"])
             out += ["", f"### {i}. {md(row.get('title')) or '(no title)'}", ""]
             out.append(f"{md(authors_line(row.get('authors')))}  ")
             out.append(f"*{md(source_line(row))}* · [PMID {row['pmid']}]({url})")
             items = flag_items(row)
-            if items or row.get("also_in") or size_phrase(row):
+            if items or row.get("also_in") or size_phrase(row) or conclusion(row):
                 out.append("")
                 for _flag, label, reason in items:
                     out.append(f"- **{md(label)}**" + (f": {md(reason)}" if reason else ""))
@@ -285,9 +437,16 @@ def render_markdown(digest: Digest) -> str:
                     out.append(f"- **Trial size**: {md(size_phrase(row))}")
                 if row.get("also_in"):
                     out.append(f"- Also new for: {md(', '.join(row['also_in']))}")
+                if conclusion(row):
+                    cut = one_line_cut(conclusion(row), CONCLUSION_WIDTH)
+                    out.append(f"- **Conclusion**: {md(cut)}")
             lines = excerpt(row.get("abstract"), 90)
             if lines:
                 out += ["", "> " + md(" ".join(lines))]
+            for text, command in more.get(i - 1, []):
+                out += ["", f"*{md(text)}:* `{command}`"]
+        for text, command in more.get(-1, []):
+            out += ["", f"*{md(text)}:* `{command}`"]
     return "\n".join(out) + "\n"
 
 
@@ -302,21 +461,34 @@ def render_html(digest: Digest) -> str:
     if not digest.total:
         return fill("digest.html", subject=subject(digest), empty=empty_line(digest))
     same, _ = digest.common_since()
+    groups = []
+    for group in shown_groups(digest):
+        more = more_lines(group)
+        articles = []
+        for i, row in enumerate(group.rows):
+            article = _html_article(row)
+            article["more"] = [{"text": t, "command": c} for t, c in more.get(i, [])]
+            articles.append(article)
+        groups.append(
+            {
+                "title": _group_title(group, digest, same),
+                "provenance": [{"label": lb, "text": tx} for lb, tx in provenance_lines(group)],
+                "search_url": (group.provenance or {}).get("pubmed_url"),
+                "articles": articles,
+                "more": [{"text": t, "command": c} for t, c in more.get(-1, [])],
+            }
+        )
     return fill(
         "digest.html",
         subject=subject(digest),
         empty="",
-        heading=f"{heading(digest)}: {plural(digest.total, 'article')}",
+        heading=f"{heading(digest)}: {_count_line(digest)}",
         when=when(digest.generated_at),
         since=since_phrase(digest),
+        order=_order_note(digest),
+        headline=headline(digest),
         notes=[one_line(n) for n in digest.notes],
-        groups=[
-            {
-                "title": _group_title(group, digest, same),
-                "articles": [_html_article(row) for row in group.rows],
-            }
-            for group in shown_groups(digest)
-        ],
+        groups=groups,
     )
 
 
@@ -338,6 +510,7 @@ def _html_article(row: dict[str, Any]) -> dict[str, Any]:
             {"label": label, "colour": _BADGE.get(flag, "#666666")} for flag, label, _ in items
         ],
         "reasons": [{"label": r["label"], "text": one_line(r["text"])} for r in reasons],
+        "conclusion": one_line_cut(conclusion(row), CONCLUSION_WIDTH),
         "excerpt": " ".join(excerpt(row.get("abstract"), 90)),
     }
 
@@ -356,6 +529,14 @@ def as_dict(digest: Digest) -> dict[str, Any]:
         "since": digest.since,
         "counts": digest.counts,
         "total": digest.total,
+        "listed": digest.listed,
+        "top": digest.top,
+        # Per condition, new articles by tier key (flags.TIERS order; articles listed under
+        # another condition counted too; "retracted" never counted as evidence).
+        "headline": {g.condition: dict(g.headline) for g in digest.groups},
+        # Per condition, tier key -> articles delivered but not listed (the cap).
+        "not_listed": {g.condition: dict(g.more) for g in digest.groups},
+        "provenance": {g.condition: g.provenance for g in digest.groups},
         "resent_from": digest.resent["created_at"] if digest.resent else None,
         "notes": digest.notes,
         "articles": articles,

@@ -64,6 +64,7 @@ from .digests import (
     links_of,
     load_articles,
     record_digest,
+    tiers_in_order,
     top_link_id,
 )
 from .report import (
@@ -163,6 +164,7 @@ __all__ = [
     "query_articles",
     "record_digest",
     "reparse_articles",
+    "tiers_in_order",
     "save_articles",
     "set_position",
     "start_run",

@@ -8,6 +8,7 @@ from typing import Any
 
 from .articles import decode
 from .schema import atomic, chunks, marks, query, write_row
+from .tiers import EVIDENCE_ORDER
 
 
 def digest_positions(db: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
@@ -66,6 +67,19 @@ def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, dict[st
         ):
             found[row["pmid"]] = decode(row)
     return found
+
+
+def tiers_in_order(db: sqlite3.Connection, pmids: list[str]) -> list[tuple[str, str]]:
+    """(pmid, evidence tier) of these stored PMIDs in the one evidence order: what a digest
+    needs to list the top of each tier without loading every new article."""
+    return [
+        (r[0], r[1] or "other")
+        for r in db.execute(
+            "SELECT a.pmid, a.evidence_tier FROM articles a "
+            f"WHERE a.pmid IN (SELECT value FROM json_each(?)) ORDER BY {EVIDENCE_ORDER}",
+            [json.dumps(pmids)],
+        )
+    ]
 
 
 def last_update_run(db: sqlite3.Connection) -> dict[str, Any] | None:
