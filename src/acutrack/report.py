@@ -474,7 +474,9 @@ def section_view(section: Section) -> dict[str, Any]:
             key = item["tier"].replace("-", "_")
             item["tier_count"] = section.counts.get(key, 0)
         strongest.append(item)
-    tiers = ", then ".join(t.title.split(" (")[0] for t in registry.evidence_tiers())
+    names = [t.title.split(" (")[0] for t in registry.evidence_tiers()]
+    # "Meta-analyses ..., then sham-controlled randomized trials, then ...": one sentence.
+    tiers = ", then ".join([names[0], *(n[:1].lower() + n[1:] for n in names[1:])])
     new = section.counts.get("new", 0)
     return view | {
         "empty": False,
