@@ -12,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import realdata, run_process
+import pytest
+from conftest import db_rows, realdata, run, run_process
 from eutils_server import FakeEutils
 
 LUPUS = '"Lupus Erythematosus, Systemic"[Mesh]'
@@ -211,3 +212,37 @@ def test_three_commands_opening_an_old_schema_database_at_once_never_race(
 
         done = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY name")]
         assert done == sorted(name for name, _ in MIGRATIONS)
+
+
+def test_show_lists_while_a_writer_holds_the_database_past_the_busy_timeout(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `show` marks what a table listed as shown: a small write. When a writer's transaction
+    # outlasts the busy timeout (shortened here), the listing still succeeds, says why the
+    # articles stay NEW, and marks nothing; never "database is locked; check the file".
+    assert run_process("import", str(PORTABLE), "-c", "lupus").returncode == 0
+    db = isolated / "acutrack.db"
+    monkeypatch.setattr("acutrack.store.failures.BUSY_TIMEOUT", 0.5)
+    code = (
+        "import sqlite3, sys\n"
+        f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE')\nc.execute('UPDATE runs SET status = status')\n"
+        "print('held', flush=True)\nsys.stdin.read()\nc.execute('ROLLBACK')\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        listed = run("show", "lupus", "--format", "table", "--limit", "3")
+    finally:
+        holder.communicate(timeout=30)
+    assert listed.exit_code == 0, listed.stderr
+    assert "3 of 100 articles, 3 new" in listed.stdout
+    assert listed.stderr == (
+        f"note: the database {db} is busy (another acutrack command is writing to it), so "
+        "what was listed stays marked NEW\n"
+    )
+    assert db_rows(isolated, "SELECT count(*) FROM article_conditions WHERE shown_at IS NULL") == [
+        (100,)
+    ]

@@ -413,11 +413,7 @@ def open_db(
             "create it or use another database with --db"
         ) from None
     with lock.writer_lock(path, wait):
-        if file_kind(path) == "sqlite":  # made or migrated meanwhile by the command we waited for
-            conn, _ = _guarded(path, _connect, _check)
-            if conn is not None:
-                return conn
-        return _migrated(path)
+        return _migrated(path)  # finds done what the command we waited for did
 
 
 def _guarded(
@@ -447,13 +443,15 @@ def _guarded(
 
 
 def _migrated(path: Path) -> sqlite3.Connection:
-    """Create or migrate the database; the caller holds the writers' lock."""
-    from sqlite_utils import Database
-
+    """Create or migrate the database as far as it still needs (checked again: another
+    command may have done it while this one waited); the caller holds the writers' lock."""
     conn = None
     try:
         conn = _connect(path)
-        _check(conn, path)
+        if not _check(conn, path):
+            return _ready(conn)
+        from sqlite_utils import Database
+
         db = Database(conn, execute_plugins=False)
         # WAL lets show/status read while an update writes; the busy timeout makes a second
         # writer wait instead of failing. Persistent: set once, by the command that creates.
