@@ -83,6 +83,29 @@ def test_update_and_import_at_once_queue_instead_of_locking_each_other_out(
     assert sorted(runs) == sorted([("update lupus", "ok")] * 3 + [("import other", "ok")] * 3)
 
 
+def test_update_with_a_slow_server_and_import_started_together_both_succeed(
+    eutils: FakeEutils, isolated: Path
+) -> None:
+    # The race as it happens: neither knows of the other; with --wait, whichever
+    # comes second waits for the lock, and both store everything.
+    eutils.add_search(LUPUS, eutils.add_file(PORTABLE))
+    env = {"ACUTRACK_EUTILS_URL": eutils.url, "ACUTRACK_TIMEOUT": "120"}
+    for _ in range(3):
+        eutils.fail("efetch", "slow", seconds=1.0)
+        update = start("update", "lupus", "--full", "--wait", "120", env=env)
+        imported = start("import", str(BASELINE), "-c", "other", "--wait", "120", env=env)
+        done = finish(update), finish(imported)
+        for result in done:
+            assert result.returncode == 0, result.stderr
+            assert result.stderr == ""
+        assert done[0].stdout.startswith("lupus: ")
+        assert done[1].stdout.startswith("other: 604 records from 1 file")
+    counts = dict(
+        db_rows(isolated, "SELECT condition, count(*) FROM article_conditions GROUP BY 1")
+    )
+    assert counts == {"lupus": 100, "other": 604}
+
+
 def test_readers_never_fail_while_import_writes(isolated: Path) -> None:
     # A reader that marks what it lists as shown (show, article) writes a little: it waits
     # for the writer's transaction (BEGIN IMMEDIATE, busy timeout) instead of failing.
