@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import db_rows, realdata, run, run_process
+from conftest import db_rows, lock_held_elsewhere, realdata, run, run_process
 from eutils_server import FakeEutils
 
 LUPUS = '"Lupus Erythematosus, Systemic"[Mesh]'
@@ -269,3 +269,17 @@ def test_show_lists_while_a_writer_holds_the_database_past_the_busy_timeout(
     assert db_rows(isolated, "SELECT count(*) FROM article_conditions WHERE shown_at IS NULL") == [
         (100,)
     ]
+
+
+def test_a_reader_sees_another_process_holding_the_lock_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    # How a reader tells a database being made (wait for it) from an empty file (refuse it).
+    from acutrack.store.lock import held_elsewhere
+
+    db = tmp_path / "acutrack.db"
+    assert not held_elsewhere(db)
+    assert list(tmp_path.iterdir()) == []  # asking made no lock file
+    with lock_held_elsewhere(db):
+        assert held_elsewhere(db)
+    assert not held_elsewhere(db)
