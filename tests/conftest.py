@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from types import CodeType, ModuleType, SimpleNamespace
@@ -223,3 +224,21 @@ def db_rows(tmp_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 def realdata(*parts: str) -> Path:
     return REALDATA.joinpath(*parts)
+
+
+@contextmanager
+def lock_held_elsewhere(db: Path) -> Iterator[None]:
+    """The writers' lock of ``db`` held by another process (a real one: this process's own
+    holds are reentrant) for the length of the block."""
+    code = (
+        "import sys\nfrom acutrack.store import writer_lock\n"
+        f"with writer_lock({str(db)!r}):\n    print('held', flush=True)\n    sys.stdin.read()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield
+    finally:
+        holder.communicate(timeout=30)

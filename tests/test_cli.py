@@ -234,7 +234,7 @@ def test_two_updates_at_once_never_corrupt_the_database(eutils, isolated):
     assert first.returncode == 0, err
     assert out.startswith("lupus: 100 new")
     assert refused.returncode == 1
-    assert "Another acutrack update or digest is running" in refused.stderr
+    assert "Another acutrack command is writing to" in refused.stderr
     assert waited.returncode == 0, waited_err
     assert waited_out.startswith("lupus: 0 new, 100 stored")
     # The waiting run asked nothing before the first had fetched and stored its records.

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from conftest import SECRET_KEY, realdata, run, run_process
+from conftest import SECRET_KEY, lock_held_elsewhere, realdata, run, run_process
 
 from acutrack import mail
 from acutrack.config import mask
@@ -544,12 +544,10 @@ def test_a_failed_update_is_reported_in_the_digest(stored):
 
 
 def test_a_running_update_or_digest_blocks_the_digest(stored):
-    from acutrack import sync
-
-    with sync.update_lock(stored / "acutrack.db"):
+    with lock_held_elsewhere(stored / "acutrack.db"):
         busy = run("digest")
     assert busy.exit_code == 1
-    assert "Another acutrack update or digest is running" in busy.stderr and "--wait" in busy.stderr
+    assert "Another acutrack command is writing to" in busy.stderr and "--wait" in busy.stderr
     assert len(pmids_in(run("digest").stdout)) == 6  # nothing was lost
 
 

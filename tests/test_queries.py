@@ -227,7 +227,9 @@ def test_a_warning_to_a_piped_stderr_is_one_line(isolated):
     (isolated / "acutrack.db").write_bytes(b"not a database, a note saved by mistake\n" * 50)
     proc = run_process("queries", "--offline", "--format", "json")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.startswith("warning: The database ")
+    # (issue 19: a foreign file is named as such and left untouched, never called damaged)
+    assert proc.stderr.startswith("warning: The file ")
+    assert "is not an acutrack database" in proc.stderr
     assert proc.stderr.endswith("; changed queries are not marked\n")
     assert proc.stderr.count("\n") == 1 and len(proc.stderr) > 100, proc.stderr
 

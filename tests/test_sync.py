@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import QUERIES, SECRET_KEY, db_rows, realdata, run, update_on
+from conftest import QUERIES, SECRET_KEY, db_rows, lock_held_elsewhere, realdata, run, update_on
 
 from acutrack import entrez
 
@@ -364,12 +364,10 @@ def test_api_key_never_leaks(eutils, lupus, isolated):
 
 
 def test_a_second_update_refuses_while_one_runs(eutils, lupus, isolated):
-    from acutrack.sync import update_lock
-
-    with update_lock(isolated / "acutrack.db"):
+    with lock_held_elsewhere(isolated / "acutrack.db"):
         result = run("update", "lupus")
     assert result.exit_code == 1
-    assert "Another acutrack update or digest is running" in result.stderr
+    assert "Another acutrack command is writing to" in result.stderr
     assert eutils.requests == []
 
 

@@ -254,7 +254,7 @@ def removed_message(edit: Edit, db_path: Path) -> str:
     stored = 0
     if db_path.exists():
         try:
-            stats = store.condition_stats(store.open_db(db_path, create=False))
+            stats = store.condition_stats(store.open_quick(db_path))
             stored = stats.get(edit.name, {}).get("stored", 0)
         except store.StoreError:
             stored = 0
@@ -273,7 +273,7 @@ def changed_conditions(queries: Queries, db_path: Path, warn: Callable[[str], No
     from . import store
 
     try:
-        stats = store.condition_stats(store.open_db(db_path, create=False))
+        stats = store.condition_stats(store.open_quick(db_path))
     except store.StoreError as exc:
         warn(f"warning: {exc}; changed queries are not marked")
         return set()

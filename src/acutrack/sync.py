@@ -21,7 +21,6 @@ from typing import Any, Protocol
 from . import entrez, store
 from .article import plural
 from .config import Condition
-from .errors import WorkError
 from .flags import NOUNS, RANKED
 from .records import Article, NotPubMedData, iter_file
 
@@ -31,10 +30,6 @@ from .records import Article, NotPubMedData, iter_file
 OVERLAP_DAYS = 3
 EARLIEST = date(1780, 1, 1)
 IMPORT_BATCH = 500
-
-
-class LockedError(WorkError, RuntimeError):
-    """Another update holds the database (exit 1)."""
 
 
 class Progress(Protocol):
@@ -98,32 +93,6 @@ class UpdateResult:
         return bool(self.refresh_error or self.reparse_error) or any(
             c.error for c in self.conditions
         )
-
-
-@contextmanager
-def update_lock(db_path: Path, wait: float = 0) -> Iterator[None]:
-    """One update at a time per database: a second one waits ``wait`` seconds, then refuses."""
-    from filelock import FileLock, Timeout
-
-    lock_path = Path(str(db_path) + ".lock")
-    lock = FileLock(str(lock_path))
-    try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        lock.acquire(timeout=wait)
-    except Timeout:
-        raise LockedError(
-            f"Another acutrack update or digest is running on {db_path}; wait for it to finish "
-            "or pass --wait SECONDS"
-        ) from None
-    except OSError as exc:
-        raise LockedError(
-            f"Cannot create the lock file {lock_path} ({exc.strerror or exc}); make the folder "
-            f"{lock_path.parent} writable, or use a database in a writable folder with --db"
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def _fetch_and_store(

@@ -212,11 +212,14 @@ def need(db: sqlite3.Connection | None, state: State) -> sqlite3.Connection:
 
 
 def read_only_note(path: Path | None = None) -> None:
-    """One line: a table was listed, but a read-only database could not mark it shown."""
+    """One line: a table was listed, but the database could not mark it shown: it is
+    read-only, or (when it can be written) another command kept it busy past the timeout."""
+    import os
+
     if path is None:
         state = click.get_current_context().find_object(State)
         path = state.db_path if state is not None else None
-    click.echo(
-        f"note: the database {path} is read-only, so what was listed stays marked NEW",
-        err=True,
-    )
+    why = "is read-only"
+    if path is not None and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        why = "is busy (another acutrack command is writing to it)"
+    click.echo(f"note: the database {path} {why}, so what was listed stays marked NEW", err=True)

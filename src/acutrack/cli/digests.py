@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .base import State, cli, pass_state
+from .base import State, cli, need, open_read, pass_state
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 @cli.command()
@@ -121,7 +125,6 @@ def digest(
     """
     from .. import digest as dg
     from .. import mail, store
-    from ..sync import update_lock
 
     key = dg.check_name(name)
     # Every format is capped, JSON too: an uncapped first digest of 100,000 articles took
@@ -140,29 +143,39 @@ def digest(
         sender = mail.check_address(sender, "the --from address")
     smtp = mail.settings_from_env() if addresses else None
 
-    db = state.open_db()
-    if history:
-        rows = dg.history(db, key if name else None)
-        if fmt == "json":
-            import json
+    # --history and --peek only read: a missing database is said, never created. Everything
+    # else delivers or records, so it opens (and creates or upgrades) the database under the
+    # writers' lock, after a running update has stored all it fetched.
+    if history or peek:
+        db = open_read(state)
+        if history:
+            rows = dg.history(need(db, state), key if name else None)
+            if fmt == "json":
+                import json
 
-            click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        else:
-            click.echo("\n".join(map(dg.history_line, rows)) or "No digest delivered yet.")
-        return
-    queries = state.queries()
-    labels = {n: c.label for n, c in queries.conditions.items()}
-    searches = {n: c.full_query for n, c in queries.conditions.items()}
-    chosen = [] if again else queries.select_stored(conditions, store.condition_names(db))
-    if peek:
+                click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+            else:
+                click.echo("\n".join(map(dg.history_line, rows)) or "No digest delivered yet.")
+            return
+        chosen, labels, searches = _chosen(state, db, conditions)
+        db = need(db, state)
         found = dg.collect(db, key, chosen, labels, top=top, queries=searches)
         click.echo(dg.render(found, fmt or "text"), nl=False)
         return
-    with update_lock(state.db_path, wait):
+    if again:
+        # Re-sends what the database recorded: with nothing recorded (or no database) it
+        # fails before anything is created, the lock file included.
+        reading = need(open_read(state), state)
+        dg.last_or_refuse(reading, key)
+        reading.close()
+    store.check_before_writing(state.db_path)
+    with store.writer_lock(state.db_path, wait):
+        db = state.open_db()
+        chosen, labels, searches = _chosen(state, db, conditions)
         dg.deliver(
             db,
             key,
-            chosen,
+            [] if again else chosen,
             labels,
             fmt=fmt,
             output=output,
@@ -176,6 +189,20 @@ def digest(
             top=top,
             queries=searches,
         )
+
+
+def _chosen(
+    state: State, db: sqlite3.Connection | None, conditions: tuple[str, ...]
+) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The conditions a digest lists (all stored ones, or those named), every label, and
+    every saved query (the provenance of a condition never searched yet)."""
+    from .. import store
+
+    queries = state.queries()
+    labels = {n: c.label for n, c in queries.conditions.items()}
+    searches = {n: c.full_query for n, c in queries.conditions.items()}
+    stored = store.condition_names(db) if db is not None else []
+    return queries.select_stored(conditions, stored), labels, searches
 
 
 @cli.command()

@@ -27,7 +27,8 @@ from .base import BadSetting, State, WorkFailed, cli, entrez_client, pass_state
     default=0,
     show_default=True,
     metavar="SECONDS",
-    help="If another update is running, wait this long for it before giving up.",
+    help="If another acutrack command is writing to the database, wait this long for it "
+    "before giving up.",
 )
 @click.option(
     "--format",
@@ -48,12 +49,13 @@ def update(
     publication types catch up. Exit 1 if any query failed; what was stored is kept and
     the next run asks again for what was missed.
     """
-    from .. import sync
+    from .. import store, sync
     from ..render import UpdateProgress, err_console, out_console, update_summary
 
     chosen = state.queries().select(conditions)
     client = entrez_client()
-    with sync.update_lock(state.db_path, wait):
+    store.check_before_writing(state.db_path)
+    with store.writer_lock(state.db_path, wait):
         db = state.open_db()
         progress = UpdateProgress(err_console()) if err_console().is_terminal else None
         try:
@@ -83,14 +85,24 @@ def update(
     metavar="NAME",
     help="Store the records under this condition.",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another acutrack command is writing to the database, wait this long for it "
+    "before giving up.",
+)
 @pass_state
-def import_(state: State, files: tuple[Path, ...], condition: str) -> None:
+def import_(state: State, files: tuple[Path, ...], condition: str, wait: float) -> None:
     """Load PubMed XML (.xml, .xml.gz) or MEDLINE text (.txt, .nbib) into the database.
 
     Efetch output, the PubMed website's XML export, old MedlineCitationSet baseline files
-    and MEDLINE / .nbib files all work. Each file is stored whole or not at all.
+    and MEDLINE / .nbib files all work. Each file is stored whole or not at all. Like
+    update, it waits for no other writer unless --wait is given.
     """
-    from .. import sync
+    from .. import store, sync
     from ..config import NAME_RE, ConfigError
 
     name = condition.strip().lower()
@@ -104,8 +116,10 @@ def import_(state: State, files: tuple[Path, ...], condition: str) -> None:
     for path in files:
         if not path.exists():
             raise WorkFailed(f"{path} does not exist")
-    db = state.open_db()
-    result = sync.import_files(db, list(files), name)
+    store.check_before_writing(state.db_path)
+    with store.writer_lock(state.db_path, wait):
+        db = state.open_db()
+        result = sync.import_files(db, list(files), name)
     from ..article import plural
 
     click.echo(
@@ -139,6 +153,7 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
     reference could be looked up, whatever the verdicts; 1 when a lookup failed.
     """
 
+    from .. import store
     from .. import verify as checking
     from ..references import extract
     from ..render import UpdateProgress, err_console, out_console
@@ -162,7 +177,7 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
     if refs:
         # Only mentions: nothing to look up, so no NCBI settings are needed.
         client = entrez_client() if any(r.kind != "mention" for r in refs) else None
-        db = state.open_db(create=False) if state.db_path.exists() else None
+        db = store.open_quick(state.db_path) if state.db_path.exists() else None
         progress = UpdateProgress(err_console()) if err_console().is_terminal else None
         try:
             checks = checking.check(refs, client, progress=progress)

@@ -37,7 +37,7 @@ from .collect import (
     sort_rows,
     update_notes,
 )
-from .deliver import DeliveryError, check_modes, deliver
+from .deliver import DeliveryError, check_modes, deliver, last_or_refuse
 from .render import (
     SUFFIX_FORMATS,
     as_dict,
@@ -52,6 +52,7 @@ from .render import (
 )
 
 __all__ = [
+    "last_or_refuse",
     "DEFAULT_NAME",
     "STRONG",
     "TOP",

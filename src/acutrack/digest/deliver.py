@@ -48,6 +48,14 @@ def check_modes(
         raise UsageError(f"{modes[0]} takes no conditions; drop {' '.join(conditions)}")
 
 
+def last_or_refuse(db: sqlite3.Connection, name: str) -> dict[str, Any]:
+    """The last digest of ``name``, for --again; DeliveryError when there is none."""
+    found = last_digest(db, name)
+    if found is None:
+        raise DeliveryError(f"No digest named '{name}' with articles was delivered yet")
+    return found
+
+
 def deliver(
     db: sqlite3.Connection,
     name: str,
@@ -86,9 +94,7 @@ def deliver(
         ) from None
     to_stdout = False
     if again:
-        recorded = last_digest(db, name)
-        if recorded is None:
-            raise DeliveryError(f"No digest named '{name}' with articles was delivered yet")
+        recorded = last_or_refuse(db, name)
         result = rebuild(db, recorded, labels, queries)
         if not output and not addresses:
             output = Path(recorded["output"]) if recorded["output"] else None

@@ -4,6 +4,8 @@ Every SQL statement of acutrack lives in this package:
 
 - ``schema``: tables, recorded migrations, ``open_db`` (writers) and ``open_quick`` (readers),
   both a plain ``sqlite3.Connection``, which every store function takes;
+- ``lock``: the writers' lock (``writer_lock``), which every writing command and every
+  migration holds, so writers queue;
 - ``articles``: the reads behind show/article/search/stats;
 - ``write``: storing a batch of articles and linking them to a condition;
 - ``search``: user search text as a safe FTS5 query, and snippets around its matches;
@@ -67,6 +69,7 @@ from .digests import (
     tiers_in_order,
     top_link_id,
 )
+from .lock import LockedError
 from .report import (
     by_tier,
     distinct_articles,
@@ -98,6 +101,7 @@ from .schema import (
     MIGRATIONS,
     StoreError,
     atomic,
+    check_before_writing,
     chunks,
     explain,
     migrate,
@@ -109,6 +113,7 @@ from .schema import (
     query,
     read_only,
     unknown_migrations,
+    writer_lock,
 )
 from .search import BadSearch, fts_query, snippets
 from .tiers import EVIDENCE_ORDER
@@ -122,7 +127,10 @@ __all__ = [
     "NEWEST_ORDER",
     "EVIDENCE_ORDER",
     "BadSearch",
+    "LockedError",
+    "writer_lock",
     "atomic",
+    "check_before_writing",
     "query",
     "read_only",
     "StoreError",

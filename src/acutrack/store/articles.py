@@ -335,18 +335,25 @@ def mark_shown(
     db: sqlite3.Connection, pmids: list[str], condition: str | None = None, stamp: str | None = None
 ) -> bool:
     """Mark articles as shown under ``condition``, or under every condition when it is None
-    (a person read them in full or in a search). False when the database is read-only."""
+    (a person read them in full or in a search). False when the database is read-only, or
+    when another command's write outlasted the busy timeout: what was listed was read, and
+    a reader never fails because a writer works."""
     if read_only(db):
         return False
     stamp = stamp or now_iso()
     scope, scope_params = ("AND condition = ? ", [condition]) if condition else ("", [])
-    with atomic(db):
-        for chunk in chunks(pmids):
-            db.execute(
-                f"UPDATE article_conditions SET shown_at = ? WHERE shown_at IS NULL {scope}"
-                f"AND pmid IN ({','.join('?' * len(chunk))})",
-                [stamp, *scope_params, *chunk],
-            )
+    try:
+        with atomic(db):
+            for chunk in chunks(pmids):
+                db.execute(
+                    f"UPDATE article_conditions SET shown_at = ? WHERE shown_at IS NULL {scope}"
+                    f"AND pmid IN ({','.join('?' * len(chunk))})",
+                    [stamp, *scope_params, *chunk],
+                )
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+            return False
+        raise
     return True
 
 

@@ -16,10 +16,29 @@ class StoreError(WorkError, RuntimeError):
     """The database cannot be opened or written (exit 1)."""
 
 
+class LockedError(StoreError):
+    """Another acutrack command is writing to the database (exit 1)."""
+
+
+def busy(db_path: Path | str) -> LockedError:
+    """The one sentence for a database another command is writing to: busy, never damaged."""
+    return LockedError(
+        f"Another acutrack command is writing to {db_path}; try again when it has finished "
+        "(or pass --wait SECONDS)"
+    )
+
+
 def missing_database(path: Path) -> StoreError:
     return StoreError(
         f"No database at {path} yet; run 'acutrack update' (or 'acutrack import') "
         "to make one, or point --db / ACUTRACK_DB at an existing one"
+    )
+
+
+def empty_database(path: Path) -> StoreError:
+    return StoreError(
+        f"The database {path} is empty (no acutrack data in it yet); run 'acutrack update' "
+        "(or 'acutrack import') to fill it, or point --db / ACUTRACK_DB at another one"
     )
 
 
@@ -32,6 +51,8 @@ def explain(exc: BaseException, path: Path | str) -> StoreError | None:
     if isinstance(exc, sqlite3.DatabaseError):
         code = getattr(exc, "sqlite_errorname", "") or ""
         text = str(exc)
+        if code.startswith("SQLITE_BUSY") or "database is locked" in text:
+            return busy(path)  # another command's write outlasted the busy timeout
         if code == "SQLITE_FULL" or "database or disk is full" in text:
             return StoreError(
                 f"The disk holding the database {path} is full; free some space and run "
@@ -123,3 +144,36 @@ def connect_read(path: Path) -> tuple[sqlite3.Connection, bool]:
             if options.endswith("immutable=1"):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def not_acutrack(path: Path, why: str) -> StoreError:
+    return StoreError(
+        f"The file {path} is not an acutrack database ({why}), so it was left untouched; "
+        "point --db / ACUTRACK_DB at the acutrack database, or move the file aside"
+    )
+
+
+def file_kind(path: Path) -> str:
+    """What is at ``path``, read without opening it as a database: 'missing', 'empty' (0
+    bytes, which SQLite would silently turn into a new database) or 'sqlite' (a SQLite
+    header). Anything else (a 1-byte file, text, a folder) is a StoreError, before anything
+    could write to it."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(100)
+    except FileNotFoundError:
+        return "missing"
+    except IsADirectoryError:
+        raise not_acutrack(path, "it is a folder") from None
+    except OSError as exc:
+        raise (explain(exc, path) or StoreError(f"Cannot read {path} ({exc})")) from None
+    if not head:
+        return "empty"
+    if not head.startswith(SQLITE_HEADER):
+        raise not_acutrack(path, "it is not a SQLite file")
+    if len(head) < 100:
+        raise not_acutrack(path, f"it is a SQLite file cut off after {len(head)} bytes")
+    return "sqlite"
