@@ -24,6 +24,7 @@ READ_COMMANDS = (
     ["article", "29768149"],
     ["stats"],
     ["report", "lupus"],
+    ["feed", "lupus"],
     ["digest", "--peek"],
     ["digest", "--history"],
     ["digest", "--again"],

@@ -10,40 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from .articles import decode
-from .failures import connect_read, explain, missing_database
-from .schema import MIGRATIONS, StoreError, _refuse_newer, query
+from .schema import open_quick, query
 from .tiers import NEWEST_ORDER
 
 
 def open_reading(path: Path) -> sqlite3.Connection:
-    """The database at ``path`` for reading only (``query_only``): a missing one is not
-    created, one a newer acutrack wrote is refused, and one that still needs an upgrade is
-    left as it is, with the sentence saying how to upgrade it."""
-    if not path.exists():
-        raise missing_database(path)
-    conn = None
-    try:
-        conn, _ = connect_read(path)
-        _refuse_newer(conn, path)
-        has_table = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
-        ).fetchone()
-        done = {r[0] for r in conn.execute("SELECT name FROM _migrations")} if has_table else set()
-        if any(name not in done for name, _ in MIGRATIONS):
-            raise StoreError(
-                f"The database {path} needs an upgrade to this acutrack's schema, which a "
-                "feed never makes; run 'acutrack status' once (it upgrades the database), "
-                "then the feed again"
-            )
-        conn.execute("PRAGMA query_only=ON")
-    except StoreError:
-        if conn is not None:
-            conn.close()
-        raise
-    except sqlite3.DatabaseError as exc:
-        if conn is not None:
-            conn.close()
-        raise (explain(exc, path) or StoreError(f"Cannot use the database {path}")) from None
+    """The database at ``path`` for reading only (``query_only``): ``open_quick`` without
+    its upgrade, so a missing, empty or foreign file and one needing an upgrade are refused
+    untouched, with the sentence saying what to do."""
+    conn = open_quick(path, upgrade=False)
+    conn.execute("PRAGMA query_only=ON")
     return conn
 
 

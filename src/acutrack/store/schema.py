@@ -614,7 +614,9 @@ def _connect_read(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def open_quick(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
+def open_quick(
+    path: Path | str, *, create: bool = False, upgrade: bool = True
+) -> sqlite3.Connection:
     """Open for reading and marking as shown, fast: a plain connection, without importing
     sqlite_utils, when every migration is recorded, otherwise ``open_db`` (which creates or
     migrates the database first). The same type as ``open_db`` returns.
@@ -623,7 +625,8 @@ def open_quick(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
     (0-byte) file is a StoreError unless ``create``, and so is a file that is not an acutrack
     database; one being created by another command is waited for. A database that cannot be
     written is opened read-only (``read_only`` says so); one a newer acutrack wrote is
-    refused untouched.
+    refused untouched. ``upgrade=False``: a database that needs an upgrade is refused too,
+    untouched (``feed``, which cron runs beside everything else, never changes a file).
     """
     path = Path(path)
     deadline = time.monotonic() + BUSY_TIMEOUT
@@ -638,6 +641,12 @@ def open_quick(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
             conn, pending = _guarded(path, _connect_read, pending_migrations)
             if conn is not None:
                 return conn
+        if "m001_initial" not in pending and not upgrade:
+            raise StoreError(
+                f"The database {path} needs an upgrade to this acutrack's schema, which this "
+                "command never makes; run 'acutrack status' once (it upgrades the database), "
+                "then this command again"
+            )
         if "m001_initial" not in pending:
             # An older schema: upgrade it, under the writers' lock (the other command may
             # be upgrading it right now: then its work is found done on the next round).
