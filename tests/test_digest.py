@@ -815,10 +815,14 @@ def test_the_cap_lists_the_top_of_each_tier_and_delivers_the_rest(isolated):
     every = json.loads(run("digest", "--peek", "--format", "json", "--top", "1000").stdout)
     assert every["total"] == len(every["articles"]) == 105 and every["listed"] == 105
     assert every["not_listed"]["lupus"] == {} and every["top"] == 1000
-    # Every format is capped at 20 of each tier by default, JSON too (saying so).
+    # What a person reads is capped at 20 of each tier by default (saying so); JSON, for
+    # scripts, keeps CONTRACT.md's promise of every article unless --top is given.
     default = run("digest", "--peek").stdout
     assert len(pmids_in(default)) < 105 and "at most 20 of each kind per condition" in default
-    data = json.loads(run("digest", "--peek", "--format", "json").stdout)
+    whole = json.loads(run("digest", "--peek", "--format", "json").stdout)
+    assert whole["top"] is None and whole["listed"] == len(whole["articles"]) == 105
+    assert whole["not_listed"]["lupus"] == {}
+    data = json.loads(run("digest", "--peek", "--format", "json", "--top", "20").stdout)
     assert data["top"] == 20 and data["listed"] == len(data["articles"]) == len(pmids_in(default))
     assert data["listed"] + sum(data["not_listed"]["lupus"].values()) == data["total"] == 105
     assert run("digest", "--peek", "--top", "0").exit_code == 2
