@@ -222,7 +222,9 @@ def _old_m006_m007(conn: sqlite3.Connection) -> None:
     )
 
 
-def test_m008_converts_a_database_built_at_the_m007_schema(isolated: Path):
+def test_m008_converts_a_database_built_at_the_m007_schema(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+):
     from sqlite_utils import Database
 
     from acutrack.store.schema import MIGRATIONS, migrate
@@ -259,11 +261,20 @@ def test_m008_converts_a_database_built_at_the_m007_schema(isolated: Path):
     old.conn.close()
     assert [n for n, _ in MIGRATIONS].index("m008_evidence_tiers") == 7
 
+    from acutrack import evidence
+
+    derived: list[str] = []
+    real_derive = evidence.derive
+    monkeypatch.setattr(evidence, "derive", lambda a: derived.append(a["pmid"]) or real_derive(a))
     db = store.open_db(path)  # migrates: m008 converts
+    monkeypatch.setattr(evidence, "derive", real_derive)
     columns = [r[1] for r in db.execute("PRAGMA table_info(articles)")]
     assert "evidence_tier" in columns and "evidence_rank" in columns
     rows = db.execute("SELECT pmid, flags, evidence_tier, evidence_rank FROM articles").fetchall()
     assert len(rows) == len({a["pmid"] for a in stored})
+    # m008, m010 and m011 each recompute every row; pending together, the last one does it
+    # for all of them: one pass over a large database, not three.
+    assert sorted(derived) == sorted(r[0] for r in rows)
     for pmid, raw, tier, rank in rows:
         assert tier == flags.tier_of(json.loads(raw)) and rank == flags.tier_rank(tier), pmid
     expanded = sorted((p, f) for p, raw, _t, _r in rows for f in json.loads(raw))

@@ -53,8 +53,11 @@ def rederive(db: Database) -> int:
     """Recompute every stored article's derived columns (``evidence.derive``) from its stored
     fields, so an old database shows what a fresh import would, without a re-fetch. Only the
     columns that exist yet are written (a migration adding one calls this after adding it).
-    Returns how many rows changed."""
+    Returns how many rows changed (0 when ``migrate`` defers it to a later migration)."""
     from ..evidence import DERIVED, DERIVED_FROM, derive
+
+    if _defer_rederive:
+        return 0
 
     present = db["articles"].columns_dict
     columns = [c for c in DERIVED if c in present]
@@ -98,10 +101,22 @@ def rederive(db: Database) -> int:
 # --- migrations ----------------------------------------------------------------------------
 
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = []
+# Migrations that end by recomputing every stored row (``rederive``). When several are pending,
+# only the last of them recomputes (it writes every derived column there is by then), so an
+# upgrade over many versions reads a large database once, not once per version. A crash in
+# between leaves that last one unrecorded, so the next open still recomputes.
+REDERIVING: set[str] = set()
+_defer_rederive = False
 
 
 def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
     MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+def rederiving(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    """Mark a migration that calls ``rederive`` (see ``REDERIVING``)."""
+    REDERIVING.add(fn.__name__)
     return fn
 
 
@@ -203,6 +218,7 @@ def m003_show_indexes(db: Database) -> None:
 
 
 @migration
+@rederiving
 def m004_flags_v2_sample_size(db: Database) -> None:
     # Evidence flags v2 (issue 10): a new column for the trial size, and every stored row's
     # flags, reasons and size recomputed with the v2 rules from what is stored, so an old
@@ -243,6 +259,7 @@ def m007_article_overview(db: Database) -> None:
 
 
 @migration
+@rederiving
 def m008_evidence_tiers(db: Database) -> None:
     # The evidence hierarchy as plain columns (issue 17): each article's tier and its rank
     # in flags.TIERS, the link table article_flags, and condition_years and article_overview
@@ -281,6 +298,7 @@ def m009_parser_version(db: Database) -> None:
 
 
 @migration
+@rederiving
 def m010_conclusion(db: Database) -> None:
     # What each study concluded (issue 20): a text column, filled for every stored row from
     # its stored abstract sections, so an old database shows it without a re-fetch.
@@ -290,6 +308,7 @@ def m010_conclusion(db: Database) -> None:
 
 
 @migration
+@rederiving
 def m011_size_source(db: Database) -> None:
     # Trial size v3 (issue 21): the fragment of the abstract each size was read from, and
     # every stored size recomputed with the v3 rules from what is stored (no re-fetch).
@@ -359,14 +378,24 @@ def migrate(db: Database) -> None:
     """Apply the migrations not yet recorded, each in its own ``BEGIN IMMEDIATE`` transaction
     that first checks it is still to do: the caller holds the writers' lock (``open_db``),
     and a command that waited for it finds the other's migrations done and goes on."""
+    global _defer_rederive
     conn = db.conn
+    done: set[str] = set()
+    if "_migrations" in db.table_names():
+        done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
+    pending = [name for name, _ in MIGRATIONS if name not in done]
+    last_rederiving = next((n for n in reversed(pending) if n in REDERIVING), None)
     for name, fn in MIGRATIONS:
         with atomic(conn):
             if "_migrations" not in db.table_names():
                 db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
             if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
                 continue
-            fn(db)
+            _defer_rederive = name in REDERIVING and name != last_rederiving
+            try:
+                fn(db)
+            finally:
+                _defer_rederive = False
             conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, now_iso()]
             )
