@@ -50,6 +50,10 @@ def writer_lock(
         return
     lock = FileLock(str(path))
     end = time.monotonic() + wait
+    # Asked before the first try too: a reader may finish the upgrade and still hold the lock
+    # for a moment when this command first finds it taken, and must not be mistaken then for
+    # a writing command (the upgrade it saw pending earns the usual grace).
+    upgrade_seen = upgrading is not None and upgrading()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         while True:
@@ -57,7 +61,8 @@ def writer_lock(
                 lock.acquire(timeout=max(0.0, min(0.25, end - time.monotonic())))
                 break
             except Timeout:
-                if upgrading is not None and upgrading():
+                if upgrading is not None and (upgrade_seen or upgrading()):
+                    upgrade_seen = False  # one grace after the upgrade seen at the start
                     end = max(end, time.monotonic() + 2.0)
                 elif time.monotonic() >= end:
                     raise busy(db_path) from None
