@@ -81,6 +81,28 @@ class AcutrackGroup(click.Group):
             ) from None
 
 
+# Options several commands share, declared once.
+wait_option = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another acutrack command is writing to the database, wait this long for it "
+    "before giving up.",
+)
+
+
+def output_option(what: str) -> Any:
+    """``--output/-o FILE``: write ``what`` to a file, atomically, instead of standard output."""
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"Write the {what} to this file (atomically) instead of standard output.",
+    )
+
+
 def debug_on() -> bool:
     """Whether ACUTRACK_DEBUG holds a true value (1, true, yes, on; any case)."""
     import os

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .base import State, cli, need, open_read, pass_state
+from .base import State, cli, need, open_read, pass_state, wait_option
 
 if TYPE_CHECKING:
     import sqlite3
@@ -79,14 +79,7 @@ if TYPE_CHECKING:
 @click.option(
     "--history", is_flag=True, help="List the digests delivered so far (of NAME if given)."
 )
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="SECONDS",
-    help="If an update or another digest is running, wait this long for it.",
-)
+@wait_option
 @pass_state
 def digest(
     state: State,

@@ -6,17 +6,12 @@ from pathlib import Path
 
 import click
 
-from .base import State, WorkFailed, _condition, cli, pass_state
+from .base import State, WorkFailed, _condition, cli, output_option, pass_state
 
 
 @cli.command()
 @click.argument("conditions", nargs=-1, metavar="[CONDITION]...")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the feed to this file (atomically) instead of standard output.",
-)
+@output_option("feed")
 @click.option(
     "--limit",
     type=click.IntRange(1, 10000),

@@ -6,17 +6,12 @@ from pathlib import Path
 
 import click
 
-from .base import State, WorkFailed, _condition, cli, pass_state
+from .base import State, WorkFailed, _condition, cli, output_option, pass_state
 
 
 @cli.command()
 @click.argument("conditions", nargs=-1, metavar="[CONDITION]...")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the page to this file (atomically) instead of standard output.",
-)
+@output_option("page")
 @click.option(
     "--strongest",
     type=click.IntRange(1, 1000),
@@ -95,12 +90,7 @@ def report(
 
 
 @cli.command(name="datasette-metadata")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the metadata to this file (atomically) instead of standard output.",
-)
+@output_option("metadata")
 @pass_state
 def datasette_metadata(state: State, output: Path | None) -> None:
     """Metadata for sharing the database with Datasette, as JSON.

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .base import BadSetting, State, WorkFailed, cli, entrez_client, pass_state
+from .base import BadSetting, State, WorkFailed, cli, entrez_client, pass_state, wait_option
 
 
 @cli.command()
@@ -21,15 +21,7 @@ from .base import BadSetting, State, WorkFailed, cli, entrez_client, pass_state
     help="Also fetch and parse again every stored article an older acutrack parsed "
     "(counted in the summary as re-parsed and changed).",
 )
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="SECONDS",
-    help="If another acutrack command is writing to the database, wait this long for it "
-    "before giving up.",
-)
+@wait_option
 @click.option(
     "--format",
     "fmt",
@@ -85,15 +77,7 @@ def update(
     metavar="NAME",
     help="Store the records under this condition.",
 )
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="SECONDS",
-    help="If another acutrack command is writing to the database, wait this long for it "
-    "before giving up.",
-)
+@wait_option
 @pass_state
 def import_(state: State, files: tuple[Path, ...], condition: str, wait: float) -> None:
     """Load PubMed XML (.xml, .xml.gz) or MEDLINE text (.txt, .nbib) into the database.
