@@ -103,6 +103,21 @@ def output_option(what: str) -> Any:
     )
 
 
+def emit(text: str, output: Path | None, what: str, detail: str = "") -> None:
+    """Print ``text``, or write it to ``output`` atomically and say so on standard error
+    ("Wrote FILE (detail)"); a file that cannot be written is one sentence, exit 1."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from ..fileio import write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        raise WorkFailed(f"Cannot write the {what} to {output}: {exc.strerror}") from None
+    click.echo(f"Wrote {output}" + (f" ({detail})" if detail else ""), err=True)
+
+
 def debug_on() -> bool:
     """Whether ACUTRACK_DEBUG holds a true value (1, true, yes, on; any case)."""
     import os

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .base import State, WorkFailed, _condition, cli, output_option, pass_state
+from .base import State, _condition, cli, emit, output_option, pass_state
 
 
 @cli.command()
@@ -52,13 +52,4 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
         text = atom.build(rows, chosen, labels=labels, search_url=search_url)
     finally:
         db.close()
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from ..fileio import write_atomic
-
-    try:
-        write_atomic(output, text)
-    except OSError as exc:
-        raise WorkFailed(f"Cannot write the feed to {output}: {exc.strerror}") from None
-    click.echo(f"Wrote {output} ({len(rows)} articles)", err=True)
+    emit(text, output, "feed", f"{len(rows)} articles")

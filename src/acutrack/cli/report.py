@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .base import State, WorkFailed, _condition, cli, output_option, pass_state
+from .base import State, _condition, cli, emit, output_option, pass_state
 
 
 @cli.command()
@@ -77,16 +77,7 @@ def report(
         now=datetime.now(UTC),  # the page's "today": read here, once
         queries={c.name: c.full_query for c in configured},
     )
-    if output is None:
-        click.echo(page, nl=False)
-        return
-    from ..fileio import write_atomic
-
-    try:
-        write_atomic(output, page)
-    except OSError as exc:
-        raise WorkFailed(f"Cannot write the report to {output}: {exc.strerror}") from None
-    click.echo(f"Wrote {output}", err=True)
+    emit(page, output, "report")
 
 
 @cli.command(name="datasette-metadata")
@@ -103,13 +94,4 @@ def datasette_metadata(state: State, output: Path | None) -> None:
     from ..share import metadata_json
 
     text = metadata_json(state.db_path)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from ..fileio import write_atomic
-
-    try:
-        write_atomic(output, text)
-    except OSError as exc:
-        raise WorkFailed(f"Cannot write the metadata to {output}: {exc.strerror}") from None
-    click.echo(f"Wrote {output}", err=True)
+    emit(text, output, "metadata")
