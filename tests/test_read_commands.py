@@ -28,6 +28,7 @@ READ_COMMANDS = (
     ["digest", "--peek"],
     ["digest", "--history"],
     ["digest", "--again"],
+    ["check"],
 )
 
 
@@ -135,6 +136,6 @@ def test_update_refuses_a_damaged_database_before_any_write(
     before = snapshot(isolated)
     for args in (["update", "lupus"], ["import", str(RCT), "-c", "ra"]):
         result = run_process(*args, env=env)
-        refused(result, f"The database {db} is damaged", "left untouched")
+        refused(result, f"The database {db} is damaged", "nothing was written to it")
         assert snapshot(isolated) == before, args  # the lock file was there already
     assert eutils.requests == []  # refused before asking NCBI anything

@@ -8,7 +8,8 @@ fast. Each module below registers its commands on the ``cli`` group when importe
 
 from __future__ import annotations
 
-from . import articles, digests, feed, queries, report, update  # noqa: F401 - register the commands
+# Importing each module registers its commands.
+from . import articles, check, digests, feed, queries, report, update  # noqa: F401
 from .base import cli
 
 __all__ = ["cli"]

@@ -72,7 +72,7 @@ from .digests import (
     tiers_in_order,
     top_link_id,
 )
-from .failures import BUSY_TIMEOUT, StoreError, explain, missing_database
+from .failures import BUSY_TIMEOUT, DamagedError, StoreError, explain, is_damage, missing_database
 from .lock import LockedError
 from .lock_policy import writer_lock
 from .opening import check_before_writing, open_db, open_quick
@@ -122,6 +122,8 @@ __all__ = [
     "EVIDENCE_ORDER",
     "BadSearch",
     "LockedError",
+    "DamagedError",
+    "is_damage",
     "writer_lock",
     "atomic",
     "check_before_writing",

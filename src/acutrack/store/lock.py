@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .failures import LockedError, busy
+from .failures import LockedError, busy, is_damage
 
 # Locks this process holds, by lock file, with how many ``writer_lock`` blocks hold each: a
 # command that holds the lock opens (and migrates) its database under it without a second
@@ -78,11 +78,66 @@ def writer_lock(
             "with --db"
         ) from None
     _HELD[key] = 1
+    if _mark_writing(path):
+        _UNCLEAN.add(key)
     try:
         yield
+    except BaseException as exc:
+        if is_damage(exc, db_path):
+            _KEEP_MARK.add(key)  # damage met while writing: the next writer checks first
+        raise
     finally:
         del _HELD[key]
+        if key not in _KEEP_MARK:
+            _clear_mark(path)
+        _UNCLEAN.discard(key)
+        _KEEP_MARK.discard(key)
         lock.release()
+
+
+# An unclean stop: the holder of the lock writes MARK into the lock file when it takes the
+# lock and empties the file as it lets go (also after an exception, Ctrl-C or SIGTERM, which
+# unwind through ``writer_lock``). A mark found by the next holder means the last one ended
+# without letting go: killed (-9), crashed, or the machine stopped. Then ``opening`` runs the
+# full check before writing (SQLite's log keeps the file consistent through such a stop; the
+# check is for what else may have gone wrong then, a failing disk most of all).
+MARK = b"writing"
+_UNCLEAN: set[str] = set()  # locks held here whose previous holder stopped uncleanly
+_KEEP_MARK: set[str] = set()  # locks whose mark stays at release: the next holder checks too
+
+
+def _mark_writing(path: Path) -> bool:
+    """Leave the mark in the lock file; True when the previous holder's mark was there."""
+    try:
+        with path.open("r+b") as f:
+            found = f.read(len(MARK)) == MARK
+            f.seek(0)
+            f.write(MARK + f" pid {os.getpid()}\n".encode())
+            f.truncate()
+    except OSError:  # the lock is held; a mark that cannot be left only loses the detection
+        return False
+    return found
+
+
+def _clear_mark(path: Path) -> None:
+    try:
+        os.truncate(path, 0)
+    except OSError:
+        pass
+
+
+def stopped_uncleanly(db_path: Path | str) -> bool:
+    """True while this process holds the writers' lock of ``db_path`` and found the mark of
+    a previous holder that never let go (see ``MARK``)."""
+    return str(lock_path(db_path).absolute()) in _UNCLEAN
+
+
+def keep_mark(db_path: Path | str) -> None:
+    """Leave the mark when the lock is let go: the full check found the file damaged, so the
+    next writer runs it again instead of writing."""
+    key = str(lock_path(db_path).absolute())
+    if key in _HELD:
+        _KEEP_MARK.add(key)
 
 
 def held_elsewhere(db_path: Path | str) -> bool:
