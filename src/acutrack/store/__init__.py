@@ -31,7 +31,11 @@ Tables:
 Schema changes are ordered, recorded migrations (``_migrations``), as in simonw/llm.
 
 ``from acutrack import store; store.open_db(...)`` keeps working: every public function is
-re-exported here.
+re-exported here, and other packages use only this public API, never ``store.<module>``.
+
+May import: ``evidence`` (to derive the stored columns) and the core (``article``,
+``config``, ``errors``, ``fileio``, ``flags``). Never ``pubmed``, ``views``, ``digest`` or
+``cli``.
 """
 
 from __future__ import annotations
