@@ -73,6 +73,7 @@ from .digests import (
     tiers_in_order,
     top_link_id,
 )
+from .feed import newest_stored, open_reading
 from .lock import LockedError
 from .report import (
     by_tier,
@@ -119,11 +120,18 @@ from .schema import (
     unknown_migrations,
     writer_lock,
 )
-from .search import BadSearch, fts_query, snippets
-from .tiers import EVIDENCE_ORDER
+from .search import MARK_END, MARK_START, BadSearch, fts_query, snippets
+from .tiers import EVIDENCE_ORDER, SINCE_YEARS, matrix_sql, years_sql
 
 __all__ = [
     "BatchWriter",
+    "MARK_END",
+    "MARK_START",
+    "SINCE_YEARS",
+    "matrix_sql",
+    "years_sql",
+    "newest_stored",
+    "open_reading",
     "BUSY_TIMEOUT",
     "FINAL_STATUSES",
     "JSON_COLUMNS",

@@ -301,7 +301,7 @@ def marked_snippet(snippet: str) -> Text:
     plain text, so PubMed text is never read as markup."""
     import re
 
-    from ..store.search import MARK_END, MARK_START
+    from ..store import MARK_END, MARK_START
 
     def flat(piece: str) -> str:  # controls out, every run of whitespace one space
         return re.sub(r"\s+", " ", clean(piece))
