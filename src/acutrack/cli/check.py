@@ -19,7 +19,7 @@ def check(state: State) -> None:
     large database), so run it after a disk problem, a copy or a restore, or from cron.
     A writer runs the same full check on its own after a command stopped uncleanly.
     """
-    from ..store.opening import check_whole
+    from ..store import check_whole
 
     articles = check_whole(state.db_path)
     click.echo(f"The database {state.db_path} is sound ({articles:,} articles; every page read).")
