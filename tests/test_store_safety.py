@@ -35,7 +35,8 @@ def _ordinary_user_works() -> bool:
 
 
 needs_user = pytest.mark.skipif(
-    not _ordinary_user_works(), reason="needs unshare --user --map-user (an ordinary user)"
+    not _ordinary_user_works(),
+    reason="needs unshare --user --map-user (to run as an ordinary user), which is missing here",
 )
 
 
