@@ -76,7 +76,15 @@ from .digests import (
     tiers_in_order,
     top_link_id,
 )
-from .failures import BUSY_TIMEOUT, DamagedError, StoreError, explain, is_damage, missing_database
+from .failures import (
+    BUSY_TIMEOUT,
+    DamagedError,
+    StoreError,
+    explain,
+    is_damage,
+    missing_database,
+    stale_side_files,
+)
 from .feed import newest_stored, open_reading
 from .lock import LockedError
 from .lock_policy import writer_lock
@@ -136,6 +144,7 @@ __all__ = [
     "LockedError",
     "DamagedError",
     "is_damage",
+    "stale_side_files",
     "writer_lock",
     "atomic",
     "check_before_writing",

@@ -67,16 +67,18 @@ def stale_side_files(path: Path) -> StoreError | None:
     names = " and ".join(str(side) for side in stale)
     them = "it" if len(stale) == 1 else "them"
     wal = Path(f"{path}-wal")
-    if wal in stale and wal.stat().st_size:
+    if wal in stale and wal.stat().st_size:  # the log holds stored data: keep it
         what = f"make {them} writable by this user (chmod u+w, or chown)"
-    else:  # an empty log holds no data: deleting the pair loses nothing
+    else:  # an empty log holds no data, and SQLite rebuilds the index: deleting loses nothing
         what = (
-            f"delete {them} while no acutrack command runs (the write-ahead log holds no "
-            "data), or make {them} writable"
+            f"delete {them} while no acutrack command runs (nothing is lost), or make {them} "
+            "writable"
         )
     return StoreError(
-        f"The database {path} is writable, but SQLite cannot write its side files {names}, "
-        f"which were left read-only (made while the database was read-only); {what}"
+        f"The database {path} is writable, but SQLite cannot write its side "
+        f"{'file' if len(stale) == 1 else 'files'} {names}, "
+        f"which {'was' if len(stale) == 1 else 'were'} left read-only (made while the database "
+        f"was read-only); {what}"
     )
 
 
