@@ -251,18 +251,33 @@ def test_after_an_unclean_stop_the_next_writer_runs_the_full_check_once(
     assert full_checks(statements) == []
 
 
-def test_after_an_unclean_stop_a_damaged_file_is_refused_by_every_writer(
+def test_damage_a_writer_found_is_remembered_and_every_command_refuses_the_file(
     damaged: Path,
 ) -> None:
+    # After an unclean stop the next writer runs the full check; what it finds is remembered
+    # in the lock file with the database file's identity, so every later command, readers
+    # included, refuses this file at once: `article` of an intact record marks nothing now.
     isolated = damaged.parent
     kill_a_writer(damaged)
-    before = snapshot(isolated)
     lock = Path(f"{damaged}.lock")
-    for args in (["import", str(RCT), "-c", "ra"], ["digest", "--mark-delivered"]):
-        refused(run_process(*args), str(damaged), *DAMAGE)
-        after = snapshot(isolated)
-        assert after.keys() == before.keys() and after[damaged.name] == before[damaged.name]
-        assert lock.read_bytes().startswith(b"writing")  # the mark stays: the next one checks
+    refused(run_process("import", str(RCT), "-c", "ra"), str(damaged), *DAMAGE)
+    assert lock.read_bytes().startswith(b"damaged ")
+    before = snapshot(isolated)
+    intact = next(p for p in ("17942999", "18621939") if p not in damaged_pmids(damaged))
+    for args in (
+        ["import", str(RCT), "-c", "ra"],
+        ["digest", "--mark-delivered"],
+        ["article", intact, "--format", "table"],
+        ["status"],
+        ["search", "acupuncture"],
+    ):
+        refused(run_process(*args, env={"PAGER": "cat"}), str(damaged), *DAMAGE)
+        assert snapshot(isolated) == before, args  # refused before opening: nothing changes
+    # A file put in its place (restored from a backup) is another file: it works again.
+    damaged.unlink()
+    assert run_process("import", str(RCT), "-c", "lupus").returncode == 0
+    assert run_process("status").returncode == 0
+    assert run_process("check").returncode == 0
 
 
 def test_the_readme_check_example_runs(eutils: FakeEutils, isolated: Path) -> None:

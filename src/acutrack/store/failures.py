@@ -31,22 +31,31 @@ def busy(db_path: Path | str) -> LockedError:
 class DamagedError(StoreError):
     """The database is damaged: whoever meets this writes nothing more into the file."""
 
+    found = ""
+
 
 def damaged(path: Path | str, found: str) -> DamagedError:
     """The one sentence for a damaged database, whoever meets the damage: a reader, a writer,
     the full check (``acutrack check``). Whoever says it writes nothing more into the file."""
-    return DamagedError(
+    error = DamagedError(
         f"The database {path} is damaged ({found[:200]}), so nothing was written to it; "
         "restore it from a backup, or move it aside and run 'acutrack update' to build a new one"
     )
+    error.found = found
+    return error
 
 
-def is_damage(exc: BaseException, path: Path | str = "") -> bool:
-    """True when ``exc`` says the database is damaged (SQLite's own error, or the sentence)."""
-    return isinstance(exc, DamagedError) or (
-        isinstance(exc, sqlite3.DatabaseError)
-        and isinstance(explain(exc, path or "the database"), DamagedError)
-    )
+def damage_found(exc: BaseException, path: Path | str) -> str | None:
+    """What was found damaged when ``exc`` says the database is (SQLite's own error, or the
+    sentence); None when it says something else."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        exc = explain(exc, path) or exc
+    return exc.found if isinstance(exc, DamagedError) else None
+
+
+def is_damage(exc: BaseException, path: Path | str = "the database") -> bool:
+    """True when ``exc`` says the database is damaged."""
+    return damage_found(exc, path) is not None
 
 
 def side_files(path: Path) -> list[Path]:

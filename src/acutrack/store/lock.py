@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .failures import LockedError, busy, is_damage
+from .failures import LockedError, busy, damage_found
 
 # Locks this process holds, by lock file, with how many ``writer_lock`` blocks hold each: a
 # command that holds the lock opens (and migrates) its database under it without a second
@@ -83,15 +83,14 @@ def writer_lock(
     try:
         yield
     except BaseException as exc:
-        if is_damage(exc, db_path):
-            _KEEP_MARK.add(key)  # damage met while writing: the next writer checks first
+        found = damage_found(exc, db_path)
+        if found is not None:
+            _DAMAGE[key] = found  # damage met while writing: remembered (see ``MARK``)
         raise
     finally:
         del _HELD[key]
-        if key not in _KEEP_MARK:
-            _clear_mark(path)
         _UNCLEAN.discard(key)
-        _KEEP_MARK.discard(key)
+        _unmark(path, db_path, _DAMAGE.pop(key, None))
         lock.release()
 
 
@@ -101,16 +100,22 @@ def writer_lock(
 # without letting go: killed (-9), crashed, or the machine stopped. Then ``opening`` runs the
 # full check before writing (SQLite's log keeps the file consistent through such a stop; the
 # check is for what else may have gone wrong then, a failing disk most of all).
+# Damage: a holder that met damage (or whose full check found it) leaves DAMAGED instead,
+# with the database file's identity (inode, size, modification time) and what was found.
+# Every command reads it before opening the file (``remembered_damage``) and refuses the file
+# at once while it is the same file; a restored or rebuilt file is another one.
 MARK = b"writing"
+DAMAGED = b"damaged"
 _UNCLEAN: set[str] = set()  # locks held here whose previous holder stopped uncleanly
-_KEEP_MARK: set[str] = set()  # locks whose mark stays at release: the next holder checks too
+_DAMAGE: dict[str, str] = {}  # locks held here whose holder met damage: what it found
 
 
 def _mark_writing(path: Path) -> bool:
-    """Leave the mark in the lock file; True when the previous holder's mark was there."""
+    """Leave the mark in the lock file; True when the previous holder's mark (or a damage
+    mark for a file since changed) was there."""
     try:
         with path.open("r+b") as f:
-            found = f.read(len(MARK)) == MARK
+            found = f.read(len(MARK)).startswith((MARK, DAMAGED))
             f.seek(0)
             f.write(MARK + f" pid {os.getpid()}\n".encode())
             f.truncate()
@@ -119,11 +124,36 @@ def _mark_writing(path: Path) -> bool:
     return found
 
 
-def _clear_mark(path: Path) -> None:
+def _identity(db_path: Path | str) -> str:
+    st = os.stat(db_path)
+    return f"{st.st_ino} {st.st_size} {st.st_mtime_ns}"
+
+
+def _unmark(path: Path, db_path: Path | str, damage: str | None) -> None:
     try:
-        os.truncate(path, 0)
+        if damage is None:
+            os.truncate(path, 0)
+        else:
+            text = " ".join(damage.split())[:500]
+            path.write_text(f"{DAMAGED.decode()} {_identity(db_path)}\n{text}\n")
     except OSError:
         pass
+
+
+def remembered_damage(db_path: Path | str) -> str | None:
+    """What a writer found damaged in this very file (see ``DAMAGED``), read from the lock
+    file without creating or changing anything; None when nothing is remembered."""
+    try:
+        with lock_path(db_path).open("rb") as f:
+            head = f.read(700)
+        if not head.startswith(DAMAGED):
+            return None
+        first, _, found = head.decode("utf-8", "replace").partition("\n")
+        if first.split(" ", 1)[1] != _identity(db_path):
+            return None  # another file now: restored or rebuilt
+    except (OSError, IndexError):
+        return None
+    return found.strip() or "found earlier"
 
 
 def stopped_uncleanly(db_path: Path | str) -> bool:
@@ -132,12 +162,11 @@ def stopped_uncleanly(db_path: Path | str) -> bool:
     return str(lock_path(db_path).absolute()) in _UNCLEAN
 
 
-def keep_mark(db_path: Path | str) -> None:
-    """Leave the mark when the lock is let go: the full check found the file damaged, so the
-    next writer runs it again instead of writing."""
+def remember_damage(db_path: Path | str, found: str) -> None:
+    """The full check found the file damaged: leave the damage mark when the lock is let go."""
     key = str(lock_path(db_path).absolute())
     if key in _HELD:
-        _KEEP_MARK.add(key)
+        _DAMAGE[key] = found
 
 
 def held_elsewhere(db_path: Path | str) -> bool:

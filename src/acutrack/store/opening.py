@@ -13,6 +13,7 @@ from pathlib import Path
 from . import lock
 from .failures import (
     BUSY_TIMEOUT,
+    DamagedError,
     StoreError,
     connect_read,
     damaged,
@@ -51,8 +52,8 @@ def _check(conn: sqlite3.Connection, path: Path) -> list[str]:
     if lock.stopped_uncleanly(path):
         try:
             full_check(conn, path, "quick_check")
-        except StoreError:
-            lock.keep_mark(path)  # the next writer checks again instead of writing
+        except DamagedError as exc:
+            lock.remember_damage(path, exc.found)  # every later command refuses it at once
             raise
     return pending
 
@@ -97,6 +98,17 @@ def _pages_checked(conn: sqlite3.Connection) -> sqlite3.Connection:
     return conn
 
 
+def _kind(path: Path) -> str:
+    """``file_kind``, and damage a writer met in this very file (``lock.remembered_damage``):
+    refused at once, before the file is opened, by readers and writers alike."""
+    kind = file_kind(path)
+    if kind == "sqlite":
+        found = lock.remembered_damage(path)
+        if found is not None:
+            raise damaged(path, found)
+    return kind
+
+
 def _ready(conn: sqlite3.Connection) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -117,7 +129,7 @@ def open_db(
     race: the one that waited finds the work done.
     """
     path = Path(path)
-    kind = file_kind(path)
+    kind = _kind(path)
     if kind != "sqlite" and not create:
         raise missing_database(path) if kind == "missing" else empty_database(path)
     if kind == "sqlite":
@@ -198,7 +210,7 @@ def check_before_writing(path: Path | str) -> None:
     no side file it cannot write. Read without writing; ``open_db`` checks again under the
     lock (the full check too, after an unclean stop)."""
     path = Path(path)
-    if file_kind(path) == "sqlite":
+    if _kind(path) == "sqlite":
         stale = stale_side_files(path)
         if stale is not None:
             raise stale
@@ -233,7 +245,7 @@ def open_quick(
     path = Path(path)
     deadline = time.monotonic() + BUSY_TIMEOUT
     while True:
-        kind = file_kind(path)
+        kind = _kind(path)
         if kind != "sqlite" and create:
             return open_db(path, create=True)
         if kind == "missing":
