@@ -285,7 +285,7 @@ def test_one_markdown_escaper_for_exports_and_digests(isolated):
     assert export.md_escape is md_escape and digest_render.md is md_escape
     load = run("import", str(CORRIGENDUM), str(TRANSLATED), "--condition", "lupus")
     assert load.exit_code == 0, load.output
-    titles = [r["title"] for r in store.query_articles(store.open_db(isolated / "acutrack.db"))]
+    titles = [r.title for r in store.query_articles(store.open_db(isolated / "acutrack.db"))]
     assert any("[Biochim. Biophys. Acta" in t for t in titles)
     parser = MarkdownIt("commonmark").enable("strikethrough")
     # Invented additions: no real title starts with a list mark or holds $x$ maths.
