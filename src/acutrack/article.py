@@ -195,22 +195,6 @@ def public_article(article: StoredArticle) -> dict[str, Any]:
     return out
 
 
-def size_phrase(article: StoredArticle) -> str:
-    """'120 randomized or enrolled (from the abstract)', or '' when the size is unknown."""
-    size = article.sample_size
-    if not isinstance(size, int) or isinstance(size, bool):
-        return ""
-    return f"{size:,} randomized or enrolled (from the abstract)"
-
-
-def size_source(article: StoredArticle) -> str:
-    """The abstract's fragment the trial size was read from, quoted, or '' when unknown."""
-    source = article.sample_size_source
-    if not source or not size_phrase(article):
-        return ""
-    return f"\N{LEFT DOUBLE QUOTATION MARK}{one_line(source)}\N{RIGHT DOUBLE QUOTATION MARK}"
-
-
 def clean(value: Any) -> str:
     """PubMed text without control characters (tab and newline kept) or bidirectional
     controls: safe for a terminal, a mail client, a spreadsheet."""

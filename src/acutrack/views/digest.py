@@ -7,7 +7,6 @@ backslash-escaped in Markdown.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +17,11 @@ from ..article import (
     plural,
     public_article,
     pubmed_url,
-    size_phrase,
 )
 from ..article import md_escape as md
-from ..flags import COLOURS, FLAGS, LABELS, TIERS, TITLES, WITHDRAWN, Tier, evidence_tiers
+from ..flags import TIERS, WITHDRAWN, Tier, evidence_tiers
 from .digest_model import DEFAULT_NAME, Digest, Group, when
+from .present import authors_line, badge_colour, flag_items, size_phrase, source_line
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -32,9 +31,7 @@ SUFFIX_FORMATS = {
     ".json": "json",
     ".txt": "text",
 }
-FLAG_NAMES: dict[str, str] = dict(TITLES)
 WIDTH = 76
-MAX_AUTHORS = 3
 CONCLUSION_WIDTH = 110  # one line in the HTML digest (720 px) and in Markdown
 SUBJECT_TIERS = 2  # the mail subject names the two strongest tiers that have news ...
 SUBJECT_WIDTH = 68  # ... or one, to stay on one line ("Subject: " + 68 < 78 characters)
@@ -92,31 +89,6 @@ def excerpt(abstract: Any, width: int = WIDTH, lines: int = 2) -> list[str]:
         last = last[: width - 1].rsplit(" ", 1)[0]
     wrapped[-1] = last.rstrip(" ,;:.") + "…"
     return wrapped
-
-
-def authors_line(authors: Sequence[str]) -> str:
-    names = [one_line(a) for a in authors if one_line(a)]
-    if not names:
-        return "(no authors listed)"
-    shown = ", ".join(names[:MAX_AUTHORS])
-    return shown + (", et al." if len(names) > MAX_AUTHORS else "")
-
-
-def source_line(row: StoredArticle) -> str:
-    journal = one_line(row.journal or row.journal_abbrev)
-    year = str(row.year or "")
-    return ", ".join(p for p in (journal, year) if p)
-
-
-def flag_items(row: StoredArticle) -> list[tuple[str, str, str]]:
-    """(flag, label, reason) in FLAGS order."""
-    reasons = row.flag_reasons
-    flags = row.flags
-    return [
-        (f, FLAG_NAMES.get(f, LABELS.get(f, f)), one_line(reasons.get(f, "")))
-        for f in FLAGS
-        if f in flags
-    ]
 
 
 def subject(digest: Digest) -> str:
@@ -459,9 +431,6 @@ def render_markdown(digest: Digest) -> str:
     return "\n".join(out) + "\n"
 
 
-_BADGE: dict[str, str] = dict(COLOURS)  # badge colours from the flag registry
-
-
 def render_html(digest: Digest) -> str:
     """A self-contained HTML page that reads well in mail clients (templates/digest.html);
     all PubMed text escaped by Jinja's autoescape."""
@@ -515,9 +484,7 @@ def _html_article(row: StoredArticle) -> dict[str, Any]:
         "title": one_line(row.title) or "(no title)",
         "authors": one_line(authors_line(row.authors)),
         "source": one_line(source_line(row)),
-        "badges": [
-            {"label": label, "colour": _BADGE.get(flag, "#666666")} for flag, label, _ in items
-        ],
+        "badges": [{"label": label, "colour": badge_colour(flag)} for flag, label, _ in items],
         "reasons": [{"label": r["label"], "text": one_line(r["text"])} for r in reasons],
         "conclusion": one_line_cut(conclusion(row), CONCLUSION_WIDTH),
         "excerpt": " ".join(excerpt(row.abstract, 90)),

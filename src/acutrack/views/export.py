@@ -37,32 +37,7 @@ from ..article import (
     pubmed_url,
 )
 from ..errors import UsageError
-from ..flags import LABELS
-
-# The order badges appear in (a retraction first, then the strength of the design) and the
-# words --type accepts: both from the flag registry.
-BADGE_ORDER = flags.BADGE_ORDER
-TYPE_ALIASES: dict[str, str] = flags.aliases()
-# Kinds of CommentsCorrections that change how far an article can be trusted.
-NOTICE_TYPES: dict[str, str] = {
-    "RetractionIn": "Retraction in",
-    "PartialRetractionIn": "Partial retraction in",
-    "ExpressionOfConcernIn": "Expression of concern in",
-    "ErratumIn": "Erratum in",
-    "CorrectedandRepublishedIn": "Corrected and republished in",
-    "RepublishedIn": "Republished in",
-    "UpdateIn": "Updated in",
-    "RetractionOf": "Retraction of",
-    "PartialRetractionOf": "Partial retraction of",
-    "ExpressionOfConcernFor": "Expression of concern for",
-    "ErratumFor": "Erratum for",
-    "CorrectedandRepublishedFrom": "Corrected and republished from",
-    "RepublishedFrom": "Republished from",
-    "UpdateOf": "Update of",
-}
-WARNING_NOTICES = frozenset(
-    {"RetractionIn", "PartialRetractionIn", "ExpressionOfConcernIn", "RetractionOf"}
-)
+from .present import badge_flags, first_author, notices, page_range, type_labels
 
 JSON_CONTROL_RE = re.compile(f"[\\x7f-\\x9f\\u2028\\u2029{BIDI_CONTROLS}]")
 
@@ -73,75 +48,25 @@ class UnknownType(UsageError, ValueError):
 
 def resolve_types(values: Iterable[str]) -> list[str]:
     """Flag names for --type values: names, labels or aliases, comma-separated or repeated."""
-    flags: list[str] = []
+    aliases = flags.aliases()  # names, badges and aliases of the registry's flags
+    chosen: list[str] = []
     for value in values:
         for part in value.split(","):
             key = part.strip().lower()
             if not key:
                 continue
-            if key not in TYPE_ALIASES:
+            if key not in aliases:
                 import difflib
 
-                close = difflib.get_close_matches(key, list(TYPE_ALIASES), n=2, cutoff=0.6)
+                close = difflib.get_close_matches(key, list(aliases), n=2, cutoff=0.6)
                 hint = f"did you mean {' or '.join(close)}? " if close else ""
                 raise UnknownType(
-                    f"Unknown --type '{part.strip()}'; {hint}use one of {', '.join(LABELS)} "
+                    f"Unknown --type '{part.strip()}'; {hint}use one of {', '.join(flags.LABELS)} "
                     "(or RCT, MA, SR, sham, reg)"
                 )
-            if TYPE_ALIASES[key] not in flags:
-                flags.append(TYPE_ALIASES[key])
-    return flags
-
-
-# --- shared helpers --------------------------------------------------------------------------
-
-
-def badge_flags(flags: Iterable[str] | None) -> list[str]:
-    """An article's flags in badge order (unknown names last, as they are)."""
-    flags = list(flags or [])
-    return [f for f in BADGE_ORDER if f in flags] + [f for f in flags if f not in BADGE_ORDER]
-
-
-def type_labels(flags: Iterable[str] | None) -> list[str]:
-    return [LABELS.get(f, f) for f in badge_flags(flags)]
-
-
-def first_author(row: StoredArticle) -> str:
-    """ "Smith J et al." from the short author names."""
-    authors = row.authors
-    if not authors:
-        return ""
-    return one_line(authors[0]) + (" et al." if len(authors) > 1 else "")
-
-
-def page_range(pages: str | None) -> tuple[str, str]:
-    """MEDLINE pagination as (first, last) page: '123-30' -> ('123', '130')."""
-    pages = one_line(pages)
-    if not pages:
-        return "", ""
-    first, _, last = pages.partition(",")[0].partition("-")
-    first, last = first.strip(), last.strip()
-    if first.isdigit() and last.isdigit() and len(last) < len(first):
-        last = first[: len(first) - len(last)] + last
-    return first, last
-
-
-def notices(row: StoredArticle) -> list[dict[str, Any]]:
-    """Retraction, erratum, concern, update and republication notices of an article."""
-    found = []
-    for item in row.comments_corrections:
-        kind = item.get("type") or ""
-        if kind in NOTICE_TYPES:
-            found.append(
-                {
-                    "type": kind,
-                    "label": NOTICE_TYPES[kind],
-                    "source": one_line(item.get("source")),
-                    "pmid": one_line(item.get("pmid")) or None,
-                    "warning": kind in WARNING_NOTICES,
-                }
-            )
-    return found
+            if aliases[key] not in chosen:
+                chosen.append(aliases[key])
+    return chosen
 
 
 # --- formats ---------------------------------------------------------------------------------
@@ -290,8 +215,8 @@ def _notice_text(notice: dict[str, Any]) -> str:
 def _flag_note(row: StoredArticle) -> str:
     reasons = row.flag_reasons
     parts = [
-        f"{LABELS.get(f, f)} ({one_line(reasons[f])})" if reasons.get(f) else LABELS.get(f, f)
-        for f in badge_flags(row.flags)
+        f"{label} ({one_line(reasons[f])})" if reasons.get(f) else label
+        for f, label in zip(badge_flags(row.flags), type_labels(row.flags), strict=True)
     ]
     return "Study type (acutrack): " + "; ".join(parts) if parts else ""
 
@@ -356,7 +281,7 @@ def _ris_records(rows: Iterable[StoredArticle]) -> Iterator[str]:
             ("DB", "PubMed"),
             ("DP", "NLM"),
             ("LA", languages[0] if languages else None),
-            *[("KW", k) for k in [*(row.mesh), *(row.keywords)]],
+            *[("KW", k) for k in [*row.mesh, *row.keywords]],
             ("AB", row.abstract),
             ("N1", _flag_note(row)),
             *[("N1", _notice_text(n)) for n in notices(row)],
@@ -443,7 +368,7 @@ def iter_bibtex(rows: Iterable[StoredArticle]) -> Iterator[str]:
 def _bib_entries(rows: Iterable[StoredArticle]) -> Iterator[str]:
     for row in rows:
         first, last = page_range(row.pages)
-        keywords = [*(row.mesh), *(row.keywords)]
+        keywords = [*row.mesh, *row.keywords]
         fields: list[tuple[str, str]] = [
             ("title", bib_escape(row.title)),
             (

@@ -19,8 +19,10 @@ from importlib.metadata import version
 from typing import Any
 
 from .. import flags
-from ..article import StoredArticle, clean, one_line, pubmed_url, size_phrase
+from ..article import StoredArticle, clean, one_line, pubmed_url
 from ..article import doi_url as make_doi_url
+from . import present
+from .present import size_phrase
 
 ATOM = "http://www.w3.org/2005/Atom"
 # A fixed time for a feed with no entries yet (a feed needs an `updated`; the clock would
@@ -60,7 +62,7 @@ def atom_time(stamp: str | None) -> str | None:
 def badge(row: StoredArticle) -> str:
     """The study type and trial size shown before the title: "Sham RCT · n=120", "RETRACTED",
     or "" for an article of no evidence tier and no size."""
-    tier = flags.TIER_BY_KEY.get(row.evidence_tier)
+    tier = present.tier(row)
     names = set(row.flags)
     parts = []
     if "retracted" in names:
@@ -77,9 +79,9 @@ def badge(row: StoredArticle) -> str:
 
 def _summary(row: StoredArticle, labels: dict[str, str]) -> str:
     """Plain text: study type and trial size, the citation, the conclusion, the conditions."""
-    tier = flags.TIER_BY_KEY.get(row.evidence_tier)
+    tier = present.tier(row)
     kind = [f"Study type: {tier.label if tier else 'Other'}"]
-    if "concern" in (row.flags):
+    if "concern" in row.flags:
         kind.append(flags.TITLES["concern"].lower())
     if size_phrase(row):
         kind.append("trial size: " + size_phrase(row))
@@ -109,9 +111,9 @@ def _entry(feed: ET.Element, row: StoredArticle, labels: dict[str, str]) -> None
     doi = make_doi_url(row.doi)
     if doi:
         _sub(entry, "link", rel="related", href=doi, title="DOI")
-    for name in (row.authors)[:3]:
+    for name in row.authors[:3]:
         _sub(_sub(entry, "author"), "name", _text(name))
-    tier = flags.TIER_BY_KEY.get(row.evidence_tier)
+    tier = present.tier(row)
     if tier is not None:
         _sub(entry, "category", term=tier.key, label=tier.label)
     for condition in row.conditions:

@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import flags as registry
 from .. import store
-from ..article import StoredArticle, doi_url, one_line, plural, pubmed_url, size_source
-from .export import badge_flags, first_author, notices
+from ..article import StoredArticle, doi_url, one_line, plural, pubmed_url
+from .present import badge_flags, first_author, notices, size_source
 
 if TYPE_CHECKING:
     import sqlite3
@@ -369,7 +369,7 @@ def article_view(row: StoredArticle, since: str = "") -> dict[str, Any]:
         "pmid": one_line(row.pmid),
         "url": pubmed_url(one_line(row.pmid)),
         "tier": one_line(row.evidence_tier),
-        "retracted": "retracted" in (row.flags),
+        "retracted": "retracted" in row.flags,
         "title": one_line(row.title) or "(no title)",
         "author": one_line(first_author(row)) if row.authors else "",
         "journal": one_line(row.journal_abbrev or row.journal),

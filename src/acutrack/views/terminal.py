@@ -22,15 +22,22 @@ from ..article import (
     StoredArticle,
     clean,
     doi_url,
-    end_sentence,
     one_line,
     plural,
     pmc_url,
     pubmed_url,
+)
+from ..flags import SYNTHESES
+from .present import (
+    badge_flags,
+    badge_label,
+    badge_style,
+    citation,
+    first_author,
+    notices,
     size_phrase,
     size_source,
 )
-from ..flags import STYLES, SYNTHESES
 
 
 @cache
@@ -135,10 +142,6 @@ def update_summary(outcome: Any) -> Any:
 
 # --- show, article, search, stats ------------------------------------------------------------
 
-# Study-type badges: retractions in red, designs on coloured backgrounds, the rest quiet
-# (styles from the flag registry).
-BADGE_STYLES: dict[str, str] = dict(STYLES)
-
 
 def _link(label: str, url: str | None, style: str = "") -> Text:
     """A terminal hyperlink; the URL goes in a Style object, never through markup."""
@@ -148,14 +151,13 @@ def _link(label: str, url: str | None, style: str = "") -> Text:
 
 
 def badges(flags: Any) -> Text:
-    """The study-type badges of an article (RETRACTED first), each in its colour."""
-    from .export import LABELS, badge_flags
-
+    """The study-type badges of an article (RETRACTED first), each in its colour: retractions
+    in red, designs on coloured backgrounds, the rest quiet (styles from the flag registry)."""
     out = Text()
     for flag in badge_flags(flags):
         if out:
             out.append(" ")
-        out.append(LABELS.get(flag, clean(flag)), style=BADGE_STYLES.get(flag, ""))
+        out.append(badge_label(flag), style=badge_style(flag))
     return out
 
 
@@ -262,7 +264,7 @@ class ArticleLines:
         marked = any(new for new, _, _, _ in self.items)
         indent = 5 if marked else 0  # "NEW" and two spaces
         inner = max(width - indent, 12)
-        for r, (new, title, citation, pmid) in enumerate(self.items):
+        for r, (new, title, cite, pmid) in enumerate(self.items):
             if r:
                 yield Segment.line()
             for n, piece in enumerate(_wrapped(console, title, inner)):
@@ -275,7 +277,7 @@ class ArticleLines:
             # The citation wraps at spaces when long (the year never cut off); the PMID ends
             # its first line, at the right edge.
             room = inner - pmid.cell_len - 2
-            for n, cited in enumerate(_wrapped(console, citation, room)):
+            for n, cited in enumerate(_wrapped(console, cite, room)):
                 line = Text(" " * indent)
                 line.append_text(cited)
                 if not n:
@@ -342,8 +344,6 @@ def _title_block(row: StoredArticle, highlight: list[str] | None, conditions: bo
 def citation_line(row: StoredArticle) -> Text:
     """'RCT sham  n=120  Smith J et al. · J. Clin. Oncol. · 2021': badges, trial size, first
     author, journal (as abbreviated, its own stops kept) and year."""
-    from .export import first_author
-
     out = badges(row.flags)
     if row.sample_size is not None:
         out.append("  " if out else "")
@@ -368,8 +368,6 @@ def articles_table(
     it two lines per article (``ArticleLines``). ``highlight``: words to mark in titles;
     ``show_conditions``: each article's conditions under its title. Titles wrap at spaces.
     """
-    from .export import first_author
-
     width = width or 120
     titles = [_title_block(r, highlight, show_conditions) for r in rows]
     pmids = [_link(r.pmid, pubmed_url(r.pmid), "cyan") for r in rows]
@@ -465,20 +463,6 @@ def print_listing(
     print_paged(console, view)
 
 
-def _citation(row: StoredArticle) -> str:
-    """'Arthritis Res Ther. 2021 May 3;23(1):130-41.'"""
-    journal = clean(row.journal_abbrev or row.journal)
-    when = clean(row.pub_date or row.year or "")
-    where = clean(row.volume or "")
-    if row.issue:
-        where += f"({clean(row.issue)})"
-    if row.pages:
-        where += f":{clean(row.pages)}"
-    # Every part ends in one stop: an abbreviated journal ('J. Clin. Oncol.') brings its own.
-    out = f"{end_sentence(journal)} {when}".strip() if journal else when
-    return end_sentence(out + (f";{where}" if where else ""))
-
-
 def _registry_link(entry: str) -> Text:
     name, _, number = clean(entry).rpartition("/")
     if number.upper().startswith("NCT"):
@@ -492,8 +476,6 @@ def article_view(row: StoredArticle, links: list[dict[str, Any]] | None = None) 
     """One article in full: title, badges, citation, links, notices, structured abstract,
     study types with their reasons, MeSH, keywords, and where and when it was first seen."""
     from rich.table import Table
-
-    from .export import LABELS, badge_flags, notices
 
     head: list[Any] = [Text(clean(row.title) or "(no title)", style="bold")]
     if row.flags:
@@ -509,7 +491,7 @@ def article_view(row: StoredArticle, links: list[dict[str, Any]] | None = None) 
 
     authors = row.authors_full or row.authors
     add("Authors", "; ".join(clean(a) for a in authors))
-    add("Journal", _citation(row))
+    add("Journal", citation(row))
     add("PMID", _link(row.pmid, pubmed_url(row.pmid), "cyan"))
     if row.doi:
         add("DOI", _link(clean(row.doi), doi_url(row.doi), "cyan"))
@@ -578,7 +560,7 @@ def article_view(row: StoredArticle, links: list[dict[str, Any]] | None = None) 
         why.add_column()
         for flag in badge_flags(row.flags):
             why.add_row(
-                Text(LABELS.get(flag, clean(flag)), style=BADGE_STYLES.get(flag, "")),
+                Text(badge_label(flag), style=badge_style(flag)),
                 Text(clean(reasons.get(flag) or "")),
             )
         blocks.append([Text("Study type", style="bold underline"), why])
