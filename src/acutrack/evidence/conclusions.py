@@ -10,8 +10,17 @@
   ("In conclusion", "Taken together", "These results suggest", "We conclude", "Our data
   indicate", "This case highlights"; in the last sentence also "..., suggesting that", a
   recommendation "... should ...", a hedged reading "... may ..." or a general claim "... is
-  associated with ...") to the end. None when no closing sentence qualifies: a case narrative
-  ending with the patient's course, results with no concluding statement.
+  associated with ...") to the end. In an unstructured abstract (v4, issue 27) whose closing
+  sentences carry no cue, a guarded fallback takes the last sentence when it states a claim in
+  the present tense or with a modal ("Distress ... demonstrates the undesirability of ...",
+  "X was a safe alternative to Y"), and not what the paper does or cites ("... are
+  discussed", "We report a case of", "This review focuses on", "et al", "[3]"), the patient's
+  course ("Persistent shunt was repaired during surgery", "... this patient did not have ...")
+  or a result seen ("Histology showed ..., which are diagnostic of ..."). A pick that opens
+  with a back-reference ("This suggests", "Moreover, ...", "Such an approach") takes the
+  finding before it too, unless that is an aim, a method or the case's course. None when no
+  closing sentence qualifies: a case narrative ending with the patient's course, results with
+  no concluding statement.
 
 Never a registration, funding, disclosure or copyright line: labelled sections of that kind are
 skipped, and such sentences or a closing "(Funded by ...; ClinicalTrials.gov number, NCT...)"
@@ -196,7 +205,87 @@ def _states_finding(sentence: str, last: bool) -> bool:
 _TAIL = 2500
 
 
-def _closing(text: str) -> str | None:
+# --- the guarded fallback: a closing sentence that states a finding without a cue word ---------
+
+# A present-tense or modal statement (a claim), or an evaluative past copula ("X was a safe
+# alternative to Y"), not a narrative of what was done.
+_CLAIM = re.compile(
+    r"\b(?:is|are|has|have|can|cannot|may|might|could|should|must|will|would|remains?|seems?|"
+    r"appears?|makes?|provides?|offers?|represents?|highlights?|demonstrates?|indicates?|"
+    r"suggests?|shows?|supports?|requires?|needs?|depends?|allows?|leads?|plays?|"
+    r"contributes?|helps?|improves?|reduces?|increases?|affects?|constitutes?|serves?|"
+    r"functions?|emphasi[sz]es?|underlines?|underscores?|points?|confirms?|reflects?|"
+    r"determines?|predicts?|enables?|warrants?|deserves?)\b"
+    # "X was a safe alternative to Y", "A was as effective as B"; not a result ("the rate was
+    # significantly higher")
+    r"|\b(?:was|were)\s+(?:not\s+)?(?:a|an|as|safe|effective|feasible|superior|inferior|"
+    r"similar|comparable|useful|equivalent|well\s+tolerated)\b"
+)
+# ... but not what the paper does, plans or cites, nor a case's course or a novelty claim.
+_NOT_FINDING = re.compile(
+    r"\b(?:we|i)\s+(?:\w+\s+)?(?:report|present|describe|review|discuss|will|propose\s+to|"
+    r"aim|aimed|intend|plan)\b|\bhere,?\s+we\b|\bwe\s+provide\s+(?:the|a|an|our)\b"
+    r"|\b(?:this|the\s+present|our)\s+(?:article|review|paper|chapter|report|manuscript|"
+    r"editorial|overview|study|work)\s+(?:\w+\s+)?(?:reviews|describes|presents|discusses|"
+    r"summari[sz]es|outlines|examines|focuses|aims|addresses|explores|introduces|is\s+to)\b"
+    r"|\b(?:is|are|was|were|will\s+be|have\s+been|has\s+been)\s+(?:also\s+|briefly\s+|then\s+)?"
+    r"(?:discussed|described|presented|reviewed|summari[sz]ed|outlined|illustrated|reported)\b"
+    r"|\bnot\s+been\s+(?:reported|described)|\bto\s+(?:the\s+best\s+of\s+)?our\s+knowledge"
+    r"|\bet\s+al\b|\[\d+(?:[,\u2013-]\d+)*\]"
+)
+# A sentence about the patient or the case is its course, not a finding.
+_NARRATIVE_SUBJECT = re.compile(
+    r"^\W*(?:(?:the|our|this|both|all)\s+(?:\w+\s+)?(?:patients?|wom[ae]n|m[ae]n|girl|boy|"
+    r"child(?:ren)?|infant|neonate|case)|he|she|his|her|they|their)\b"
+)
+
+
+# "..., this patient did not have sickle cell disease": the patient's story.
+_THE_PATIENT = re.compile(
+    r"\b(?:this|the|our)\s+(?:\w+\s+)?patient\s+(?:\w+ly\s+)?(?:had|did|was|has|is|underwent|"
+    r"received|developed|presented|recovered|remains|remained|died|required)\b"
+)
+_RELATIVE = re.compile(r",\s+(?:which|who|whose|where|when)\b")
+
+
+def _closing_finding(sentence: str) -> bool:
+    """True when ``sentence``, the abstract's last, states a finding without a cue word."""
+    low = sentence.lower()
+    if low.rstrip().endswith("?") or len(low.split()) < 5:
+        return False
+    if _NOT_FINDING.search(low) or _NARRATIVE_SUBJECT.search(low) or _THE_PATIENT.search(low):
+        return False
+    # the claim is in the main clause: "Histology showed M-G bodies, which are diagnostic of
+    # malakoplakia" reports what was seen
+    main = _RELATIVE.split(low, 1)[0]
+    return bool(_CLAIM.search(main))
+
+
+# A pick opening with a back-reference ("This suggests ...", "Moreover, ...") leans on the
+# sentence before it: that finding is taken too. "This study" and "These results" name their
+# referent and stand alone.
+_BACK_REFERENCE = re.compile(
+    r"^\W*(?:(?:moreover|furthermore|in\s+addition|additionally|also|likewise|similarly)\b"
+    r"|(?:this|these|such|that|those)\b(?!\s+(?:\w+[\s-]+){0,2}?(?:study|studies|trial|"
+    r"review|analys[ie]s|report|work|research|paper|article|investigation|survey|"
+    r"meta-analysis|results?|findings?|data|observations?|experiments?|case|cases|series|"
+    r"patients?)\b))"
+)
+
+
+def _referent(sentence: str) -> bool:
+    """True when ``sentence`` may be the finding a back-reference leans on: not an aim, a
+    method, what the paper does, or an administrative line."""
+    low = sentence.lower()
+    return not (
+        _AIM.search(low)
+        or _NOT_FINDING.search(low)
+        or _NARRATIVE_SUBJECT.search(low)
+        or _is_admin(sentence)
+    )
+
+
+def _closing(text: str, fallback: bool) -> str | None:
     text = " ".join(text.split())
     if len(text) > _TAIL:
         cut = text.find(". ", len(text) - _TAIL)  # from a sentence start (a rare abbreviation
@@ -207,8 +296,14 @@ def _closing(text: str) -> str | None:
     first = max(0, len(sentences) - _WINDOW)
     for i in range(first, len(sentences)):
         if _states_finding(sentences[i], last=i == len(sentences) - 1):
-            return " ".join(sentences[i:])
-    return None
+            break
+    else:
+        i = len(sentences) - 1  # no cue word: the last sentence, if it states a finding
+        if not (fallback and _closing_finding(sentences[i])):
+            return None
+    if i and _BACK_REFERENCE.search(sentences[i].lower()) and _referent(sentences[i - 1]):
+        i -= 1  # "X was associated with Y. This suggests ...": the finding it refers to
+    return " ".join(sentences[i:])
 
 
 # A label left inline in the text picked ("Conclusions/Implications: The NSI has ..."): the
@@ -253,7 +348,10 @@ def conclusion(article: Mapping[str, Any]) -> str | None:
         joined = " ".join(" ".join(str(s["text"]).split()) for s in picked)
         text = " ".join(_trim(_sentences(joined)))
     elif content:
-        text = _closing(str(content[-1]["text"])) or ""
+        # the fallback reads unstructured abstracts only: a structured one without a conclusion
+        # section (a resource's SUMMARY, a case's CASE REPORT) ends where its authors chose
+        unstructured = not any(s.get("label") for s in sections)
+        text = _closing(str(content[-1]["text"]), fallback=unstructured) or ""
     else:
         text = ""
     text = _LEAD_LABEL.sub("", " ".join(clean(text).split()))
