@@ -27,7 +27,11 @@ DEFAULT_REALDATA = ROOT.parent / "shared" / "realdata"
 _TIMER = """
 import json, sys, time
 from pathlib import Path
-from acutrack import evidence, records
+from acutrack import evidence
+try:
+    from acutrack.pubmed import records
+except ImportError:  # a baseline from before the move into packages (issue 24)
+    from acutrack import records
 
 articles = {}
 for path in sorted(Path(sys.argv[1]).rglob("*")):
