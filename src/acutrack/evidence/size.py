@@ -237,9 +237,9 @@ _REDUCED_ARM = re.compile(
 )
 _ALTERNATIVES = re.compile(
     r"(?<![a-z])(?:or|versus|vs|either|and|both|groups?|arms?|one\s+of|each|two|three|four|"
-    r"five|six|\d|conditions|sequences?|orders?|treatments|regimens|interventions|placebo|sham|"
-    r"controls?|usual|standard|no\s+\w+)(?![a-z])"
+    r"five|six|\d|conditions|sequences?|orders?|treatments|regimens|interventions)(?![a-z])"
 )
+# ("randomized to placebo", "to usual care", "to sham" name one control arm, not alternatives)
 
 
 def _single_destination(clause: str) -> bool:
