@@ -513,7 +513,8 @@ def _candidates(low: str) -> list[Candidate]:
             found.append(Candidate(score, m.start(), number, m.end(), _KINDS[score]))
     found.extend(_each_group(low))
     found.extend(_reduced_arms(low))
-    if (arms := _arm_sum(low)) is not None:
+    # every pattern of _arm_sum's randomization sentence says "random"
+    if "random" in low and (arms := _arm_sum(low)) is not None:
         total, start, end = arms
         found.append(Candidate(4, start, total, end, "arms"))
     return sorted(found, key=lambda c: c.start)
@@ -549,6 +550,8 @@ _EACH = re.compile(
 
 def _each_group(low: str) -> list[Candidate]:
     out: list[Candidate] = []
+    if "each" not in low and "every" not in low and "per " not in low:
+        return out  # the regex is costly; most abstracts lack the keyword
     for m in _EACH.finditer(low):
         if not re.search(r"\beach\b|\bevery\b|\bper\b", m.group(0)):
             continue
@@ -576,6 +579,8 @@ def _reduced_arms(low: str) -> list[Candidate]:
     """The arms of "Thirty patients randomized to rehabilitation ... Thirty patients
     randomized to the control group ...", added up when there are two or more and the abstract
     does not state a different number of groups."""
+    if "random" not in low and "assigned" not in low and "allocated" not in low:
+        return []
     arms = [
         (number, m)
         for m in _REDUCED.finditer(low)
