@@ -295,3 +295,45 @@ def test_a_pick_opening_with_a_back_reference_takes_the_finding_before_it():
     assert found is not None
     assert found.startswith("The authors conclude that among young homosexual men")
     assert found.endswith("an increasing sexual component in HSV1 transmission over time.")
+
+
+def _agreement(name: str) -> tuple[int, int, int]:
+    """(agree, false picks, rows) on a label file, with the benchmark's matching rule: exact or
+    overlapping text (one contains the other, or a shared sentence), or both none."""
+
+    def norm(text: str) -> str:
+        return " ".join(text.lower().split()).rstrip(" .")
+
+    agree = false = rows = 0
+    for line in (ROOT / "tests" / "fixtures" / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith(("#", "pmid\t")):
+            continue
+        pmid, source, truth = (line.split("\t") + [""])[:3]
+        got = conclusion(real(ROOT.parent / "shared" / source, pmid))
+        rows += 1
+        if not got or not truth:
+            agree += not got and not truth
+            false += bool(got) and not truth
+            continue
+        a, b = norm(got), norm(truth)
+        mine = {norm(x) for x in _sentences(" ".join(got.split()))}
+        theirs = {norm(x) for x in _sentences(" ".join(truth.split()))}
+        if a == b or a in b or b in a or mine & theirs - {""}:
+            agree += 1
+        else:
+            false += 1
+    return agree, false, rows
+
+
+@pytest.mark.parametrize(
+    ("name", "agree", "false_picks"),
+    [
+        # docs/evidence.md's figures: the tuning set, and the batch labelled after the last change
+        ("conclusions_v4.tsv", 30, 0),
+        ("conclusions_v4_final.tsv", 47, 2),
+        ("conclusions.tsv", 60, 0),
+    ],
+)
+def test_v4_conclusion_figures(name, agree, false_picks):
+    got_agree, got_false, _ = _agreement(name)
+    assert got_agree >= agree and got_false <= false_picks
