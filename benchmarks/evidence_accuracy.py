@@ -48,7 +48,18 @@ show" without an article, a concluding opener after a missing full stop), after 
 were labelled and committed (``conclusions_fresh.tsv``): the figure on those (16/20, 0 false
 picks; the untuned rules 15/20) is the honest estimate, as the 60 were seen while tuning.
 
-Speed: records/s of compute_flags over the realdata records (best of five passes).
+Issue 27: ``sample_sizes_v4.tsv`` (101 trials of the development set and realdata, labelled
+with the fragment before the candidate extractor, v4, was written: its tuning set) and
+``sample_sizes_v4_final.tsv`` (34 realdata trials labelled after v4's last change; its column
+``seen`` marks 2 whose output had been printed before they were labelled, left out of the
+``_unseen`` figure). Trial size is reported as issue 27 defines it: exact match, precision
+(right numbers / numbers given) and coverage (numbers given / trials stating one), each with a
+Wilson interval. ``conclusions_v4.tsv`` (30 unstructured abstracts labelled before the
+closing-sentence fallback) and ``conclusions_v4_final.tsv`` (50 labelled after its last
+change) are scored like the conclusion files above, split structured / unstructured.
+
+Speed: records/s of compute_flags over the realdata records (best of five passes); against a
+baseline commit in one run: ``benchmarks/evidence_speed.py``.
 Writes JSON to benchmarks/out/evidence_accuracy.json unless --json says otherwise.
 """
 
