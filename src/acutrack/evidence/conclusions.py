@@ -197,7 +197,8 @@ def _states_finding(sentence: str, last: bool) -> bool:
         return True
     m = _FINDING_SUBJECT.search(low)
     if m and _FINDING_VERB.search(low, m.end()) and not _AIM.search(low):
-        return True
+        # "Experiments showing that ... will be described": what the paper will do
+        return not _not_finding(low)
     return last and bool(_LAST_SENTENCE.search(low))
 
 
@@ -225,7 +226,8 @@ _CLAIM = re.compile(
 # tried only when its keyword is in the sentence (one combined pattern cost ~30 us a sentence).
 _WE_DO = re.compile(
     r"\b(?:we|i)\s+(?:\w+\s+)?(?:report|present|describe|review|discuss|will|propose\s+to|"
-    r"aim|aimed|intend|plan)\b|\bhere,?\s+we\b|\bwe\s+provide\s+(?:the|a|an|our)\b"
+    r"aim|aimed|intend|plan|hope|wish|would\s+like)\b|\bhere,?\s+we\b|"
+    r"\bwe\s+provide\s+(?:the|a|an|our)\b"
 )
 _PAPER_DOES = re.compile(
     r"\b(?:this|the\s+present|our)\s+(?:article|review|paper|chapter|report|manuscript|"
@@ -235,6 +237,11 @@ _PAPER_DOES = re.compile(
 _IS_DISCUSSED = re.compile(
     r"\b(?:is|are|was|were|will\s+be|have\s+been|has\s+been)\s+(?:also\s+|briefly\s+|then\s+)?"
     r"(?:discussed|described|presented|reviewed|summari[sz]ed|outlined|illustrated|reported)\b"
+)
+# Work under way is a status, not a finding: "... are currently being investigated".
+_UNDER_WAY = re.compile(
+    r"\b(?:is|are)\s+(?:currently\s+|now\s+|still\s+)?being\s+(?:investigated|studied|"
+    r"evaluated|developed|tested|explored|examined|assessed)\b"
 )
 _CITES = re.compile(
     r"\bnot\s+been\s+(?:reported|described)|\bto\s+(?:the\s+best\s+of\s+)?our\s+knowledge"
@@ -262,6 +269,8 @@ def _not_finding(low: str) -> bool:
     if ("this " in words or "our " in words or "present " in words) and _PAPER_DOES.search(low):
         return True
     if any(stem in low for stem in _DISCUSSED_STEMS) and _IS_DISCUSSED.search(low):
+        return True
+    if "being " in low and _UNDER_WAY.search(low):
         return True
     return ("knowledge" in low or "et al" in low or "[" in low or "been " in low) and bool(
         _CITES.search(low)
