@@ -199,7 +199,7 @@ def _states_finding(sentence: str, last: bool) -> bool:
     if m and _FINDING_VERB.search(low, m.end()) and not _AIM.search(low):
         # "Experiments showing that ... will be described": what the paper will do
         return not _not_finding(low)
-    return last and bool(_LAST_SENTENCE.search(low))
+    return last and bool(_LAST_SENTENCE.search(low)) and not _not_finding(low)
 
 
 # Only the end of a long abstract is cut into sentences: the closing ones are all that is read.
@@ -233,6 +233,10 @@ _PAPER_DOES = re.compile(
     r"\b(?:this|the\s+present|our)\s+(?:article|review|paper|chapter|report|manuscript|"
     r"editorial|overview|study|work)\s+(?:\w+\s+)?(?:reviews|describes|presents|discusses|"
     r"summari[sz]es|outlines|examines|focuses|aims|addresses|explores|introduces|is\s+to)\b"
+    # "This review will discuss ...", "It will further elaborate on ...": what it will do
+    r"|\b(?:this|the|our|it)\s+(?:\w+\s+)?will\s+(?:also\s+|further\s+|then\s+|first\s+)?"
+    r"(?:discuss|describe|review|present|summari[sz]e|outline|examine|focus|address|explore|"
+    r"introduce|elaborate|highlight|consider|provide\s+an?\s+(?:overview|update|summary))\b"
 )
 _IS_DISCUSSED = re.compile(
     r"\b(?:is|are|was|were|will\s+be|have\s+been|has\s+been)\s+(?:also\s+|briefly\s+|then\s+)?"
@@ -266,7 +270,9 @@ def _not_finding(low: str) -> bool:
         _WE_DO.search(low)
     ):
         return True
-    if ("this " in words or "our " in words or "present " in words) and _PAPER_DOES.search(low):
+    if (
+        "this " in words or "our " in words or "present " in words or " will " in words
+    ) and _PAPER_DOES.search(low):
         return True
     if any(stem in low for stem in _DISCUSSED_STEMS) and _IS_DISCUSSED.search(low):
         return True
