@@ -233,6 +233,11 @@ _PAPER_DOES = re.compile(
     r"\b(?:this|the\s+present|our)\s+(?:article|review|paper|chapter|report|manuscript|"
     r"editorial|overview|study|work)\s+(?:\w+\s+)?(?:reviews|describes|presents|discusses|"
     r"summari[sz]es|outlines|examines|focuses|aims|addresses|explores|introduces|is\s+to)\b"
+    # "It explains ... and concludes with ideas for ...", "This commentary discusses ..."
+    r"|\b(?:it|this\s+(?:commentary|article|review|paper|chapter|editorial|report))\s+"
+    r"(?:also\s+|then\s+|further\s+|briefly\s+)?(?:explains|concludes\s+with|discusses|describes|"
+    r"reviews|summari[sz]es|outlines|presents|highlights\s+the\s+role|provides\s+an?\s+(?:overview|"
+    r"update|summary))\b"
     # "This review will discuss ...", "It will further elaborate on ...": what it will do
     r"|\b(?:this|the|our|it)\s+(?:\w+\s+)?will\s+(?:also\s+|further\s+|then\s+|first\s+)?"
     r"(?:discuss|describe|review|present|summari[sz]e|outline|examine|focus|address|explore|"
@@ -249,6 +254,8 @@ _UNDER_WAY = re.compile(
 )
 _CITES = re.compile(
     r"\bnot\s+been\s+(?:reported|described)|\bto\s+(?:the\s+best\s+of\s+)?our\s+knowledge"
+    r"|\b(?:have|has)\s+been\s+(?:\w+ly\s+)?(?:reported|described|published)"
+    r"|\bfirst\s+(?:\w+\s+){0,2}?(?:case|report|description)\b"
     r"|\bet\s+al\b|\[\d+(?:[,\u2013-]\d+)*\]"
 )
 _DISCUSSED_STEMS = (
@@ -271,16 +278,21 @@ def _not_finding(low: str) -> bool:
     ):
         return True
     if (
-        "this " in words or "our " in words or "present " in words or " will " in words
+        "this " in words
+        or "our " in words
+        or "present " in words
+        or " will " in words
+        or " it " in words
+        or low.startswith("it ")
     ) and _PAPER_DOES.search(low):
         return True
     if any(stem in low for stem in _DISCUSSED_STEMS) and _IS_DISCUSSED.search(low):
         return True
     if "being " in low and _UNDER_WAY.search(low):
         return True
-    return ("knowledge" in low or "et al" in low or "[" in low or "been " in low) and bool(
-        _CITES.search(low)
-    )
+    return (
+        "knowledge" in low or "et al" in low or "[" in low or "been " in low or "first " in low
+    ) and bool(_CITES.search(low))
 
 
 # A sentence about the patient or the case is its course, not a finding.
@@ -296,6 +308,20 @@ _THE_PATIENT = re.compile(
     r"received|developed|presented|recovered|remains|remained|died|required)\b"
 )
 _RELATIVE = re.compile(r",\s+(?:which|who|whose|where|when)\b")
+
+
+_CASE_NARRATIVE = re.compile(
+    r"\bcase\s+(?:report|study|series|presentation)\b|\b(?:we|i)\s+(?:\w+\s+)?(?:report|present|"
+    r"describe)\s+(?:here\s+)?(?:a|an|the|two|three|four|\d+)\s+(?:\w+[\s-]+){0,4}?(?:cases?|"
+    r"patients?)\b|\b(?:a|an)\s+\d+[- ](?:year|month|week|day)[- ]old\s+(?:\w+\s+)?(?:man|woman|"
+    r"male|female|boy|girl|patient|child|infant|neonate)\b|\babstract\s+truncated\b"
+)
+
+
+def _no_fallback(title: str, text: str) -> bool:
+    """True for a case narrative or a truncated abstract: no closing-sentence fallback."""
+    low = f"{title}\n{text}".lower()
+    return bool(_CASE_NARRATIVE.search(low))
 
 
 def _closing_finding(sentence: str) -> bool:
@@ -399,8 +425,12 @@ def conclusion(article: Mapping[str, Any]) -> str | None:
     elif content:
         # the fallback reads unstructured abstracts only: a structured one without a conclusion
         # section (a resource's SUMMARY, a case's CASE REPORT) ends where its authors chose
+        # nor a case narrative, whose closing lines are the course, a novelty or a lesson
+        # told by a cue word, nor a truncated abstract, which ends wherever it was cut
+        last_text = str(content[-1]["text"])
         unstructured = not any(s.get("label") for s in sections)
-        text = _closing(str(content[-1]["text"]), fallback=unstructured) or ""
+        fallback = unstructured and not _no_fallback(str(article.get("title") or ""), last_text)
+        text = _closing(last_text, fallback=fallback) or ""
     else:
         text = ""
     text = _LEAD_LABEL.sub("", " ".join(clean(text).split()))
