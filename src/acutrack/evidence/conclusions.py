@@ -194,6 +194,10 @@ _WINDOW = 3
 def _states_finding(sentence: str, last: bool) -> bool:
     low = sentence.lower()
     if _CONCLUDING_START.search(low):
+        # "Therefore, this study aimed to ...", "Therefore, antibiotics treatment was continued
+        # for about 3 months": a connective opening an aim or the case's course
+        if _CONNECTIVE.match(low):
+            return not (_AIM.search(low) or _THE_PATIENT.search(low) or _COURSE.search(low))
         return True
     m = _FINDING_SUBJECT.search(low)
     if m and _FINDING_VERB.search(low, m.end()) and not _AIM.search(low):
@@ -211,7 +215,9 @@ _TAIL = 2500
 # A present-tense or modal statement (a claim), or an evaluative past copula ("X was a safe
 # alternative to Y"), not a narrative of what was done.
 _CLAIM = re.compile(
-    r"\b(?:is|are|has|have|can|cannot|may|might|could|should|must|will|would|remains?|seems?|"
+    # not an infinitive: "... applied different methods to determine their activity"
+    r"(?<!to )\b(?:is|are|has|have|can|cannot|may|might|could|should|must|will|would|remains?|"
+    r"seems?|"
     r"appears?|makes?|provides?|offers?|represents?|highlights?|demonstrates?|indicates?|"
     r"suggests?|shows?|supports?|requires?|needs?|depends?|allows?|leads?|plays?|"
     r"contributes?|helps?|improves?|reduces?|increases?|affects?|constitutes?|serves?|"
@@ -233,6 +239,7 @@ _PAPER_DOES = re.compile(
     r"\b(?:this|the\s+present|our)\s+(?:article|review|paper|chapter|report|manuscript|"
     r"editorial|overview|study|work)\s+(?:\w+\s+)?(?:reviews|describes|presents|discusses|"
     r"summari[sz]es|outlines|examines|focuses|aims|addresses|explores|introduces|is\s+to)\b"
+    r"|\bthis\s+(?:report|paper|article|case\s+report)\s+(?:documents|reports)\b"
     # "It explains ... and concludes with ideas for ...", "This commentary discusses ..."
     r"|\b(?:it|this\s+(?:commentary|article|review|paper|chapter|editorial|report))\s+"
     r"(?:also\s+|then\s+|further\s+|briefly\s+)?(?:explains|concludes\s+with|discusses|describes|"
@@ -303,6 +310,12 @@ _NARRATIVE_SUBJECT = re.compile(
 
 
 # "..., this patient did not have sickle cell disease": the patient's story.
+_CONNECTIVE = re.compile(r"^\W*(?:thus|therefore|hence|consequently|accordingly)\b")
+# A treatment's course told in the past ("treatment was continued for about 3 months").
+_COURSE = re.compile(
+    r"\b(?:was|were)\s+(?:then\s+|subsequently\s+)?(?:continued|discontinued|started|stopped|"
+    r"given|administered|performed|removed|drained|treated|admitted|discharged|transferred)\b"
+)
 _THE_PATIENT = re.compile(
     r"\b(?:this|the|our)\s+(?:\w+\s+)?patient\s+(?:\w+ly\s+)?(?:had|did|was|has|is|underwent|"
     r"received|developed|presented|recovered|remains|remained|died|required)\b"
