@@ -7,8 +7,8 @@ Every SQL statement of acutrack lives in this package:
   ``sqlite3.Connection``, which every store function takes, and the checks before either;
 - ``transactions``: ``atomic``, ``query``, ``write_row`` and the other helpers on that
   connection;
-- ``lock``: the writers' lock, which every writing command and every migration holds, so
-  writers queue; ``lock_policy``: ``writer_lock``, as writing commands take it;
+- ``lock``: the writers' lock (``writer_lock``), which only writing commands hold, so
+  writers queue;
 - ``articles``: the reads behind show/article/search/stats;
 - ``write``: storing a batch of articles and linking them to a condition;
 - ``search``: user search text as a safe FTS5 query, and snippets around its matches;
@@ -73,8 +73,7 @@ from .digests import (
     top_link_id,
 )
 from .failures import BUSY_TIMEOUT, StoreError, explain, missing_database
-from .lock import LockedError
-from .lock_policy import writer_lock
+from .lock import LockedError, writer_lock
 from .opening import check_before_writing, open_db, open_quick
 from .report import (
     by_tier,

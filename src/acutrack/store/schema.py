@@ -356,21 +356,21 @@ def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
 
 
 def migrate(db: Database) -> None:
-    """Apply the migrations not yet recorded, each in its own ``BEGIN IMMEDIATE`` transaction
-    that first checks it is still to do: the caller holds the writers' lock (``open_db``),
-    and a command that waited for it finds the other's migrations done and goes on."""
+    """Apply the migrations not yet recorded, all in one ``BEGIN IMMEDIATE`` transaction that
+    first reads what is still to do. That transaction is the upgrade's lock: SQLite's write
+    lock, which any command may take (readers upgrade too) and a second one waits for (the
+    busy timeout), then finds the work done. Never the writers' lock, which only writing
+    commands hold. A crash leaves the schema as it was."""
     global _defer_rederive
     conn = db.conn
-    done: set[str] = set()
-    if "_migrations" in db.table_names():
+    with atomic(conn):
+        if "_migrations" not in db.table_names():
+            db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
         done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
-    pending = [name for name, _ in MIGRATIONS if name not in done]
-    last_rederiving = next((n for n in reversed(pending) if n in REDERIVING), None)
-    for name, fn in MIGRATIONS:
-        with atomic(conn):
-            if "_migrations" not in db.table_names():
-                db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
-            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
+        pending = [name for name, _ in MIGRATIONS if name not in done]
+        last_rederiving = next((n for n in reversed(pending) if n in REDERIVING), None)
+        for name, fn in MIGRATIONS:
+            if name in done:
                 continue
             _defer_rederive = name in REDERIVING and name != last_rederiving
             try:
