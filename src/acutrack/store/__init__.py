@@ -2,7 +2,9 @@
 
 Every SQL statement of acutrack lives in this package:
 
-- ``schema``: the articles table's columns, the recorded migrations and ``rederive``;
+- ``schema``: the articles table's columns and the recorded migrations (schema only);
+- ``derived``: the derived data's version (``_derived``) and its recomputation, which a
+  writing command makes when it finds another version;
 - ``opening``: ``open_db`` (writers) and ``open_quick`` (readers), both a plain
   ``sqlite3.Connection``, which every store function takes, and the checks before either;
 - ``transactions``: ``atomic``, ``query``, ``write_row`` and the other helpers on that
@@ -31,6 +33,7 @@ Tables:
 - ``article_overview`` (a view): each article with its study type, flags, conditions and
   links, for Datasette and other SQL readers.
 - ``articles_fts``: full-text index over titles and abstracts, kept by triggers.
+- ``_derived``: the version of the derived data (``acutrack.derivation``).
 Schema changes are ordered, recorded migrations (``_migrations``), as in simonw/llm.
 
 ``from acutrack import store; store.open_db(...)`` keeps working: every public function is

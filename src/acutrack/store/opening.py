@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import lock
+from .derived import Progress, ensure_current
 from .failures import (
     BUSY_TIMEOUT,
     StoreError,
@@ -59,7 +60,11 @@ def _ready(conn: sqlite3.Connection) -> sqlite3.Connection:
 
 
 def open_db(
-    path: Path | str, *, create: bool = True, wait: float = BUSY_TIMEOUT
+    path: Path | str,
+    *,
+    create: bool = True,
+    wait: float = BUSY_TIMEOUT,
+    progress: Progress | None = None,
 ) -> sqlite3.Connection:
     """Open (and create or migrate) the database for writing, ready for concurrent readers
     and writers: a plain connection, as every store function takes. sqlite_utils wraps it
@@ -71,8 +76,25 @@ def open_db(
     it), so a reader can tell a database being made from an empty file. An upgrade is one
     ``BEGIN IMMEDIATE`` transaction (``migrate``): commands upgrading the same old database
     at once queue on SQLite's write lock, and the one that waited finds the work done.
+
+    Then the derived data: computed with another version (``derived``), every row is
+    recomputed once (told to ``progress``). Only writing commands open with ``open_db``.
     """
     path = Path(path)
+    conn = _schema_ready(path, create, wait)
+    try:
+        ensure_current(conn, progress)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        conn.close()
+        raise (explain(exc, path) or StoreError(f"Cannot use the database {path}: {exc}")) from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _schema_ready(path: Path, create: bool, wait: float) -> sqlite3.Connection:
+    """The connection ``open_db`` returns, created or upgraded as far as the schema goes."""
     kind = file_kind(path)
     if kind != "sqlite" and not create:
         raise missing_database(path) if kind == "missing" else empty_database(path)
