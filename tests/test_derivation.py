@@ -142,6 +142,36 @@ def test_a_writing_command_recomputes_another_version_once_and_a_reader_never(
     assert len(calls) == 100
 
 
+def test_a_reader_on_another_version_counts_what_the_table_holds(isolated: Path) -> None:
+    # While the version differs, read commands count from the stored rows (the table may
+    # lack a tier's column); with the same registry both give the same numbers.
+    db = isolated / "acutrack.db"
+    assert run("import", str(PORTABLE), "-c", "lupus").exit_code == 0
+    assert run("import", str(RCT), "-c", "other").exit_code == 0
+
+    def counts() -> list[object]:
+        conn = store.open_quick(db)
+        try:
+            return [
+                store.condition_stats(conn),
+                store.year_counts(conn, "lupus"),
+                store.tier_counts(conn, ["lupus", "other"]),
+                store.year_tiers(conn, "lupus"),
+                store.count_articles(conn, "lupus"),
+            ]
+        finally:
+            conn.close()
+
+    from_table = counts()
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE _derived SET version = '0-older'")
+    conn.commit()
+    conn.close()
+    computed = counts()
+    assert computed == from_table
+    assert computed[-1] == 100 and computed[2]["lupus"]["rct"] == 3  # type: ignore[index]
+
+
 def test_recomputing_reads_a_page_of_rows_at_a_time(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
