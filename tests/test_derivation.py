@@ -176,8 +176,8 @@ def test_recomputing_reads_a_page_of_rows_at_a_time(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Memory stays flat however large the database (68 MB at 10,000 and 100,000 articles,
-    # benchmarks/recompute.py): the
-    # rows come a page at a time (1,000 in use; 30 here, so 100 rows take four pages).
+    # benchmarks/recompute.py): the rows come a page at a time (1,000 in use; 30 here, so 100
+    # rows take four pages).
     from acutrack.store import derived
 
     db = isolated / "acutrack.db"
