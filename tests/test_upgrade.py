@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import lock_held_elsewhere, run_process
 from test_concurrency import PORTABLE, _old_schema_database
+from test_environment import in_namespace, needs_mounts, one_sentence, outputs  # noqa: F401
 
 
 def test_two_spellings_of_one_database_share_one_lock_within_a_process(
@@ -70,3 +71,24 @@ def test_a_reader_upgrades_without_the_writers_lock_in_one_transaction(
     assert seen == {"held": {}, "lock file": False, "others see": 3}
     done = sqlite3.connect(db).execute("SELECT count(*) FROM _migrations").fetchone()[0]
     assert done == len(schema.MIGRATIONS)
+
+
+@needs_mounts
+def test_a_reader_on_an_old_schema_it_cannot_write_names_the_command_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    # The other side of the rule: a read command that cannot upgrade (a read-only folder, as
+    # on read-only media) refuses in one sentence that says what to run, and makes no file.
+    # (``outputs``, imported above: test_environment's autouse fixture, where in_namespace
+    # writes the results.)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "acutrack.db"
+    _old_schema_database(db)
+    before = sorted(p.name for p in folder.iterdir())
+    (status,) = in_namespace(
+        f"mount --bind {folder} {folder}; mount -o remount,bind,ro {folder}",
+        ["--db", str(db), "status"],
+    )
+    one_sentence(status, str(db), "read-only", "'acutrack status'")
+    assert sorted(p.name for p in folder.iterdir()) == before

@@ -230,7 +230,8 @@ def open_quick(
             if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
                 raise StoreError(
                     f"The database {path} needs an upgrade to this acutrack's schema, and it "
-                    "is read-only; make it writable once (any command then upgrades it)"
+                    "is read-only; make it writable and run 'acutrack status' once (it "
+                    "upgrades the database), then this command again"
                 )
             return _migrated(path)
         # Empty: another command creating it holds the writers' lock until its first
