@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -13,6 +14,7 @@ from urllib.parse import unquote
 
 import pytest
 from conftest import QUERIES, db_rows, realdata, run
+from test_report import chromium, needs_chromium
 
 from acutrack import flags
 
@@ -113,11 +115,10 @@ def test_search_titles_in_the_overview_with_the_shipped_metadata(filled: Path):
     # study_type is the tier's label from flags.TIERS since issue 17 (was "Other RCT").
     assert rct["study_type"] in ("RCT", "Sham RCT")
     assert json.loads(rct["conditions"]) == ["anti-gbm", "lupus"]
-    assert rct["pubmed_url"] == "https://pubmed.ncbi.nlm.nih.gov/29768149/"
-    assert rct["doi_url"].startswith("https://doi.org/10.")
+    assert rct["doi"].startswith("10.")
     # Facets from the metadata, on the search results.
     facets = overview["facet_results"]
-    assert {"study_type", "conditions", "flags", "published_since"} <= set(facets)
+    assert {"study_type", "conditions", "badges", "year"} <= set(facets)
     study_types = {f["value"] for f in facets["study_type"]["results"]}
     assert study_types <= {t.label for t in flags.TIERS}
     assert articles["rows"] and articles["filtered_table_rows_count"] >= 4
@@ -169,8 +170,8 @@ def test_an_old_overview_is_replaced_by_v2_on_upgrade(filled: Path):
     assert columns() == ["pmid", "title", "rowid"]  # ... but a read command writes no derived data
     imported = run("import", str(RCT), "-c", "lupus")  # a writing command recomputes
     assert imported.exit_code == 0, imported.stderr
-    assert columns()[:6] == ["pmid", "pubmed_url", "title", "year", "study_type", "badges"]
-    assert "published_since" in columns()
+    assert columns()[:6] == ["pmid", "title", "year", "study_type", "badges", "sample_size"]
+    assert "published_since" not in columns()  # v2's cumulative years are gone (issue 25)
 
 
 # --- Datasette as a place to explore (issue 18, item 5) ----------------------------------------
@@ -229,7 +230,7 @@ def test_column_descriptions_are_per_column_not_a_wall_above_the_table(filled: P
     from acutrack.views.datasette import OVERVIEW_COLUMNS
 
     shown = [c for c in OVERVIEW_COLUMNS if f'data-column="{c}"' in page]
-    assert len(shown) >= 15
+    assert shown == list(OVERVIEW_COLUMNS)
     assert all(described.get(c) == OVERVIEW_COLUMNS[c] for c in shown)
     # ... and the list Datasette also prints above the table is hidden by that style sheet,
     # which the page links inline (nothing fetched).
@@ -241,29 +242,69 @@ def test_column_descriptions_are_per_column_not_a_wall_above_the_table(filled: P
     assert len(metadata["databases"]["acutrack"]["tables"]["article_overview"]["description"]) < 250
 
 
-def test_pmid_and_doi_show_as_links_and_flags_and_conditions_read_as_words(filled: Path):
+def test_pmid_title_and_doi_are_links_and_lists_read_as_words(filled: Path):
+    # acutrack's Datasette plugin (the `datasette` entry point, loaded because acutrack is
+    # installed beside Datasette) renders the overview's cells; the stored values and the
+    # JSON API stay as they are.
     metadata = shipped_metadata()
     (page,) = get_html(filled, "/acutrack/article_overview?pmid=29768149", metadata=metadata)
     (one,) = get_json(
         filled, "/acutrack/article_overview.json?pmid=29768149&_shape=objects", metadata=metadata
     )
     (row,) = one["rows"]
-    # The PubMed link sits beside the PMID; Datasette draws every http(s) value as a link.
-    assert list(row)[:3] == ["pmid", "pubmed_url", "title"]
-    assert '<a href="https://pubmed.ncbi.nlm.nih.gov/29768149/">' in page
-    assert f'<a href="{row["doi_url"]}">' in page
-    # Badges in the registry's badge order, as `show` prints them.
+    assert list(row) == [
+        "pmid",
+        "title",
+        "year",
+        "study_type",
+        "badges",
+        "sample_size",
+        "conditions",
+        "journal",
+        "first_author",
+        "first_stored",
+        "doi",
+        "rowid",
+    ]
+    cells = dict(re.findall(r'<td class="col-([a-z_]+) type-[a-z]+">(.*?)</td>', page, re.S))
+    url = "https://pubmed.ncbi.nlm.nih.gov/29768149/"
+    assert cells["pmid"] == f'<a href="{url}">29768149</a>'
+    assert cells["title"] == f'<a href="{url}">{html.escape(row["title"], quote=False)}</a>'
+    assert cells["doi"] == f'<a href="https://doi.org/{row["doi"]}" title="{row["doi"]}">doi</a>'
+    # No raw URL column, no JSON on the page: conditions and badges read as words.
+    assert "https://doi.org" not in "".join(v for k, v in cells.items() if k != "doi")
+    assert cells["conditions"] == "anti-gbm, lupus"
+    assert not [v for v in cells.values() if v.startswith("[")]
     stored = json.loads(
         db_rows(filled.parent, "SELECT flags FROM articles WHERE pmid = ?", ("29768149",))[0][0]
     )
-    assert stored and row["badges"] == " · ".join(
-        flags.LABELS[f] for f in flags.BADGE_ORDER if f in stored
+    badges = [flags.LABELS[f] for f in flags.BADGE_ORDER if f in stored]
+    assert stored and json.loads(row["badges"]) == badges  # the registry's badge order
+    assert cells["badges"] == html.escape(" · ".join(badges))
+    assert (
+        row["first_stored"]
+        == db_rows(
+            filled.parent,
+            "SELECT substr(min(first_seen), 1, 10) FROM article_conditions WHERE pmid = '29768149'",
+        )[0][0]
     )
 
 
-def test_facets_study_type_condition_flag_and_years_in_year_order(filled: Path):
-    from datetime import date
+def test_the_plugin_leaves_other_tables_and_odd_values_alone():
+    from markupsafe import Markup
 
+    from acutrack.views import datasette_plugin as plugin
+
+    assert plugin.render_cell({"pmid": "1"}, "1", "pmid", "articles") is None
+    assert plugin.render_cell({"pmid": "x"}, "t", "title", "article_overview") is None
+    assert plugin.render_cell({"pmid": "1"}, '{"a": 1}', "conditions", "article_overview") is None
+    assert plugin.render_cell({"pmid": "1"}, "[]", "badges", "article_overview") == Markup("&nbsp;")
+    # PubMed text stays text: a title holding markup is escaped inside its link.
+    cell = plugin.render_cell({"pmid": "7"}, "<b>x</b> & y", "title", "article_overview")
+    assert cell == '<a href="https://pubmed.ncbi.nlm.nih.gov/7/">&lt;b&gt;x&lt;/b&gt; &amp; y</a>'
+
+
+def test_facets_study_type_condition_badge_and_year(filled: Path):
     metadata = shipped_metadata()
     (page,) = get_json(
         filled, "/acutrack/article_overview.json?_size=0&_facet_size=max", metadata=metadata
@@ -274,7 +315,7 @@ def test_facets_study_type_condition_flag_and_years_in_year_order(filled: Path):
     assert {f["value"]: f["count"] for f in facets["study_type"]["results"]} == {
         flags.TIER_BY_KEY[k].label: n for k, n in tiers.items()
     }
-    # Conditions and flags: JSON arrays that facet, one count per stored link or flag.
+    # Conditions and badges: JSON arrays that facet, one count per stored link or flag.
     links = dict(
         db_rows(filled.parent, "SELECT condition, count(*) FROM article_conditions GROUP BY 1")
     )
@@ -282,26 +323,19 @@ def test_facets_study_type_condition_flag_and_years_in_year_order(filled: Path):
     flag_counts = dict(
         db_rows(filled.parent, "SELECT flag, count(*) FROM article_flags GROUP BY 1")
     )
-    assert {f["value"]: f["count"] for f in facets["flags"]["results"]} == flag_counts
-    # Published since: the last ten years, listed in year order (Datasette orders facet
-    # values by count, and these counts fall as the year rises), each counting the
-    # articles published in or after it.
-    since = facets["published_since"]["results"]
-    this_year = date.today().year
-    years = [int(f["value"]) for f in since]
-    published = [y for (y,) in db_rows(filled.parent, "SELECT year FROM articles") if y]
-    assert years == sorted(years) and years[-1] <= this_year and years[0] >= this_year - 9
-    expected = {y: sum(p >= y for p in published) for y in range(this_year - 9, this_year + 1)}
-    assert {int(f["value"]): f["count"] for f in since} == {y: n for y, n in expected.items() if n}
-    assert len(since) >= 3  # the real records reach into the last ten years
-    # A chosen year keeps exactly the articles published since then.
+    badges = {f["value"]: f["count"] for f in facets["badges"]["results"]}
+    assert badges == {flags.LABELS[name]: n for name, n in flag_counts.items()}
+    # The year of publication: each year counts the articles published in it, not those
+    # published since (v2's published_since gave "2017: 243" where 54 were of 2017).
+    years = {f["value"]: f["count"] for f in facets["year"]["results"]}
+    published = dict(db_rows(filled.parent, "SELECT year, count(*) FROM articles GROUP BY 1"))
+    assert years == {y: n for y, n in published.items() if y is not None}
+    assert sum(years.values()) <= page["filtered_table_rows_count"]
+    year = max(years, key=lambda y: (years[y], y))
     (kept,) = get_json(
-        filled,
-        f"/acutrack/article_overview.json?published_since__arraycontains={years[1]}"
-        "&_shape=objects&_size=max",
-        metadata=metadata,
+        filled, f"/acutrack/article_overview.json?year={year}&_size=max", metadata=metadata
     )
-    assert sorted(r["year"] for r in kept["rows"]) == sorted(p for p in published if p >= years[1])
+    assert len(kept["rows"]) == years[year]
 
 
 def test_evidence_matrix_query_gives_the_numbers_of_status_and_stats(filled: Path):
@@ -389,17 +423,77 @@ def test_articles_per_year_query_is_in_year_order_with_the_stats_numbers(filled:
     }
 
 
-def test_the_overview_opens_without_computing_every_row(filled: Path):
-    # Datasette opens the view sorted by entrez_date (sort_desc): an index on it lets SQLite
-    # walk one page of articles instead of computing the view's per-row subqueries for all
-    # of them before sorting (m014; on 100,000 articles that page went past Datasette's limit).
-    plan = db_rows(
-        filled.parent,
-        "EXPLAIN QUERY PLAN SELECT * FROM article_overview ORDER BY entrez_date DESC LIMIT 101",
-    )
-    assert any("USING INDEX idx_articles_entrez_date" in r[-1] for r in plan), plan
+def test_the_overview_is_in_the_evidence_order_without_computing_every_row(filled: Path):
+    # The view is ordered as the report, the digest and `show --type` order (strongest tier,
+    # larger trials, newest); Datasette keeps a view's own order when given no sort, and pages
+    # it by offset. SQLite walks idx_articles_evidence, so a page computes the per-row
+    # subqueries of its own rows, not of every article before sorting.
+    plan = db_rows(filled.parent, "EXPLAIN QUERY PLAN SELECT * FROM article_overview LIMIT 101")
+    assert any("USING INDEX idx_articles_evidence" in r[-1] for r in plan), plan
     assert not any("TEMP B-TREE FOR ORDER BY" in r[-1] and r[1] == 0 for r in plan), plan
-    assert (
-        shipped_metadata()["databases"]["acutrack"]["tables"]["article_overview"]["sort_desc"]
-        == "entrez_date"
+    meta = shipped_metadata()
+    overview = meta["databases"]["acutrack"]["tables"]["article_overview"]
+    assert "sort" not in overview and "sort_desc" not in overview
+    first, second = get_json(
+        filled,
+        "/acutrack/article_overview.json?_shape=objects&_size=100",
+        "/acutrack/article_overview.json?_shape=objects&_size=100&_next=100",
+        metadata=meta,
     )
+    shown = [r["pmid"] for r in first["rows"] + second["rows"]]
+    from acutrack.store import EVIDENCE_ORDER
+
+    expected = db_rows(
+        filled.parent, f"SELECT a.pmid FROM articles a ORDER BY {EVIDENCE_ORDER} LIMIT 200"
+    )
+    assert shown == [p for (p,) in expected]
+    ranks = [r["study_type"] for r in first["rows"]]
+    assert ranks[0] == flags.TIERS[0].label  # MA/SR first (the metapub set holds some)
+
+
+# --- in a real browser (issue 25) -------------------------------------------------------------
+
+# Added to a copy of the page only: how wide the overview's table is against the space it has.
+FIT_PROBE = """<script>
+const t = document.querySelector('table.rows-and-columns'), w = t.parentElement;
+document.body.setAttribute('data-probe', JSON.stringify({page: document.documentElement.scrollWidth,
+  viewport: document.documentElement.clientWidth, table: t.scrollWidth, room: w.clientWidth,
+  rows: t.querySelectorAll('tbody tr').length}));
+</script>"""
+
+
+@needs_chromium
+def test_the_overview_fits_1280_px_in_chromium(filled: Path, tmp_path: Path):
+    # The page as Datasette's test client serves it, its own style sheets inlined (a file
+    # page cannot fetch /-/static), laid out by headless Chromium at 1280 px: the table fits
+    # its column without scrolling sideways. The screenshot is docs/datasette.png's source.
+    async def page() -> str:
+        ds = datasette_app.Datasette([str(filled)], metadata=shipped_metadata())
+        text = (await ds.client.get("/acutrack/article_overview?_facet_size=5")).text
+        for href in re.findall(r'<link rel="stylesheet" href="(/-/static/[^"]+)">', text):
+            css = (await ds.client.get(href.split("?")[0])).text
+            text = text.replace(f'<link rel="stylesheet" href="{href}">', f"<style>{css}</style>")
+        return text
+
+    text = asyncio.run(page())
+    assert (
+        "/-/static/" not in re.sub(r"<script.*?</script>", "", text, flags=re.S).split("<body")[0]
+    )
+    probed = tmp_path / "overview.html"
+    probed.write_text(text.replace("</body>", FIT_PROBE + "</body>"))
+    shot = tmp_path / "datasette.png"
+    dom = chromium(
+        "--window-size=1280,2200",
+        f"--screenshot={shot}",
+        "--dump-dom",
+        probed.as_uri(),
+        tmp_path=tmp_path,
+    )
+    found = re.search(r'data-probe="([^"]*)"', dom)
+    assert found, dom[:500]
+    seen = json.loads(html.unescape(found.group(1)))
+    assert seen["rows"] == 100
+    assert seen["page"] <= seen["viewport"] and seen["table"] <= seen["room"], seen
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if os.environ.get("ACUTRACK_SCREENSHOTS"):  # refresh docs/datasette.png
+        shutil.copyfile(shot, Path(os.environ["ACUTRACK_SCREENSHOTS"]) / "datasette.png")

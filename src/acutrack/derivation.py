@@ -18,8 +18,9 @@ import zlib
 from . import flags
 
 # The evidence rules' own version: bump it with every change that alters what ``derive``
-# returns for the same stored fields (a new phrase, a fixed pattern, a new derived column).
-RULES = 2
+# returns for the same stored fields (a new phrase, a fixed pattern, a new derived column),
+# or what store.tiers builds with it (condition_years, the article_overview view).
+RULES = 3  # 3: article_overview v3 (issue 25), built with the derived data
 
 
 def registry_digest() -> str:

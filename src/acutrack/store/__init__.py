@@ -124,14 +124,13 @@ from .schema import (
     unknown_migrations,
 )
 from .search import MARK_END, MARK_START, BadSearch, fts_query, snippets
-from .tiers import EVIDENCE_ORDER, SINCE_YEARS, matrix_sql, years_sql
+from .tiers import EVIDENCE_ORDER, matrix_sql, years_sql
 from .transactions import atomic, chunks, now_iso, query, read_only
 
 __all__ = [
     "BatchWriter",
     "MARK_END",
     "MARK_START",
-    "SINCE_YEARS",
     "matrix_sql",
     "years_sql",
     "newest_stored",

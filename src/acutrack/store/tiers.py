@@ -208,35 +208,33 @@ def counts_select() -> str:
 
 # --- article_overview ------------------------------------------------------------------------
 
-# The years a `published_since` facet offers: the last ten, counted back from today. Each
-# article lists every such year Y it was published in or after, so the facet's counts fall as
-# Y rises, and Datasette's facet order (count, then value) is year order.
-SINCE_YEARS = 10
-
 
 def _badges_sql(flags_json: str) -> str:
-    """SQL: an article's flags as its badges in the registry's badge order ("RCT · sham")."""
+    """SQL: an article's flags as its badges in the registry's badge order, a JSON array
+    (``["RCT", "sham"]``: Datasette facets on each badge)."""
     badge = " ".join(f"WHEN {quote(f.name)} THEN {quote(f.badge)}" for f in flags.REGISTRY)
     order = " ".join(f"WHEN {quote(name)} THEN {i}" for i, name in enumerate(flags.BADGE_ORDER))
     return (
-        f"(SELECT group_concat(b, ' · ') FROM (SELECT CASE j.value {badge} ELSE j.value END AS b "
+        f"(SELECT json_group_array(b) FROM (SELECT CASE j.value {badge} ELSE j.value END AS b "
         f"FROM json_each(coalesce({flags_json}, '[]')) j "
         f"ORDER BY CASE j.value {order} ELSE {len(flags.BADGE_ORDER)} END))"
     )
 
 
 def overview_sql() -> str:
-    """The article_overview view (v2, m014): one row per article, what a reader scans first
-    (PMID with its PubMed link, title, year, its tier's label as ``study_type``, badges, trial
-    size, conditions), then the rest; ``flags``, ``conditions`` and ``published_since`` are
-    JSON arrays that Datasette facets on. Its rowid is the article's, for articles_fts
-    (Datasette searches views that way)."""
+    """The article_overview view (v3, issue 25): one row per article, only what a reader scans
+    (PMID, title, year, its tier's label as ``study_type``, badges, trial size, conditions,
+    journal, first author, when first stored, DOI), so a page fits a 1280 px screen; the full
+    record is in ``articles``. ``badges`` and ``conditions`` are JSON arrays that Datasette
+    facets on (acutrack's Datasette plugin, views/datasette_plugin.py, shows them as words
+    and the PMID, title and DOI as links). Rows come in the one evidence order
+    (``EVIDENCE_ORDER``: strongest tier, larger trials, newest), which Datasette keeps for a
+    view it is given no sort for; SQLite walks idx_articles_evidence, whose expressions are
+    exactly that order, so a page computes the per-row subqueries of its rows only. Its rowid
+    is the article's, for articles_fts (Datasette searches views that way)."""
     labels = " ".join(f"WHEN {quote(t.key)} THEN {quote(t.label)}" for t in flags.TIERS)
-    retracted = quote(flags.WITHDRAWN["retracted"])
-    offsets = "[" + ",".join("0" * SINCE_YEARS) + "]"
     return f"""
 SELECT a.pmid AS pmid,
-  'https://pubmed.ncbi.nlm.nih.gov/' || a.pmid || '/' AS pubmed_url,
   a.title AS title, a.year AS year,
   CASE a.evidence_tier {labels} ELSE a.evidence_tier END AS study_type,
   {_badges_sql("a.flags")} AS badges,
@@ -244,21 +242,14 @@ SELECT a.pmid AS pmid,
   (SELECT json_group_array(x.condition) FROM
     (SELECT condition FROM article_conditions WHERE pmid = a.pmid ORDER BY condition) x)
     AS conditions,
-  (SELECT min(first_seen) FROM article_conditions WHERE pmid = a.pmid) AS first_seen,
   coalesce(a.journal_abbrev, a.journal) AS journal,
   json_extract(a.authors, '$[0]') AS first_author,
-  CASE WHEN a.doi IS NOT NULL AND a.doi != '' THEN 'https://doi.org/' || a.doi END AS doi_url,
-  a.doi AS doi,
-  a.entrez_date AS entrez_date,
-  a.flags AS flags,
-  a.evidence_tier AS evidence_tier,
-  a.evidence_rank AS evidence_rank,
-  a.evidence_tier IS {retracted} AS retracted,
-  (SELECT json_group_array(CAST(s.y AS TEXT)) FROM
-    (SELECT CAST(strftime('%Y', 'now') AS INTEGER) - {SINCE_YEARS - 1} + o.key AS y
-     FROM json_each('{offsets}') o) s WHERE s.y <= a.year) AS published_since,
+  (SELECT substr(min(first_seen), 1, 10) FROM article_conditions WHERE pmid = a.pmid)
+    AS first_stored,
+  nullif(a.doi, '') AS doi,
   a.rowid AS rowid
 FROM articles a
+ORDER BY {EVIDENCE_ORDER}
 """
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..flags import LABELS, TIERS, TITLES
-from ..store import SINCE_YEARS, matrix_sql, years_sql
+from ..store import matrix_sql, years_sql
 
 ARTICLE_COLUMNS: dict[str, str] = {
     "pmid": "PubMed identifier",
@@ -65,32 +65,21 @@ ARTICLE_COLUMNS: dict[str, str] = {
     "ones again); empty: stored before versions were recorded",
 }
 OVERVIEW_COLUMNS: dict[str, str] = {
-    "pmid": "PubMed identifier",
-    "pubmed_url": "The article on PubMed",
-    "title": "Article title",
-    "year": "Year of publication",
+    "pmid": "PubMed identifier (a link to the article on PubMed)",
+    "title": "Article title (a link to the article on PubMed)",
+    "year": "Year of publication (a facet: the articles of each year)",
     "study_type": "Evidence tier, strongest first: "
     + ", ".join(t.label for t in TIERS)
     + " (protocols are Other; retracted articles are never evidence)",
-    "badges": "The evidence flags as the badges acutrack shows ("
+    "badges": "The evidence flags as the badges acutrack shows, a facet ("
     + ", ".join(f"{label} = {TITLES[name]}" for name, label in LABELS.items())
     + ")",
     "sample_size": "Trial size (randomized, else enrolled) where the abstract gives it",
-    "conditions": "Conditions whose saved query found the article: JSON list (a facet)",
-    "first_seen": "When acutrack first found the article for any condition",
+    "conditions": "Conditions whose saved query found the article (a facet)",
     "journal": "Journal (NLM abbreviation where known)",
     "first_author": "First author",
-    "doi_url": "The article at its publisher, through doi.org",
-    "doi": "Digital Object Identifier",
-    "entrez_date": "When the record entered PubMed",
-    "flags": "All evidence flags by name: JSON list (a facet)",
-    "evidence_tier": "Key of the evidence tier (" + ", ".join(t.key for t in TIERS) + ")",
-    "evidence_rank": "Position of the evidence tier (0 strongest): sort by it for the "
-    "strongest evidence first",
-    "retracted": "1 when the article is retracted: do not cite it as evidence",
-    "published_since": f"Each of the last {SINCE_YEARS} years that the article was published "
-    "in or after: JSON list. Its facet lists those years in order; pick one to keep the "
-    "articles published since then",
+    "first_stored": "The day acutrack first stored the article (for any condition)",
+    "doi": "Digital Object Identifier (a link to the article at its publisher)",
     "rowid": "Row id of the article in articles (the full-text index articles_fts uses it)",
 }
 
@@ -106,7 +95,8 @@ CSS = (
     "position:absolute;top:100%;left:0;z-index:5;width:22em;padding:.4em .6em;"
     "white-space:normal;font-weight:normal;color:#222;background:#fffbe6;"
     "border:1px solid #bbb;box-shadow:0 2px 4px rgba(0,0,0,.2)}"
-    "td.col-title{min-width:20em}"  # titles wrap at a readable width, not a few words
+    # Titles wrap at a readable width, not a few words, and the overview still fits 1280 px.
+    "td.col-title{min-width:18em}"
 )
 
 # Tables a person exploring the evidence does not need: listed under "hidden tables" on the
@@ -136,18 +126,17 @@ def metadata(db_name: str = "acutrack") -> dict[str, Any]:
     tables: dict[str, Any] = {
         "article_overview": {
             "title": "Articles: study type, conditions and links",
-            "description": "One row per stored article. Search titles and abstracts; facet "
-            "by study type, condition, flag or publication year. Column descriptions: in "
-            "each column's menu and tooltip.",
+            "description": "One row per stored article, strongest evidence first (tier, "
+            "then larger trials, then newest). Search titles and abstracts; facet by study "
+            "type, condition, badge or year of publication. Full records: articles.",
             "columns": OVERVIEW_COLUMNS,
             "fts_table": "articles_fts",
             "facets": [
                 "study_type",
                 {"array": "conditions"},
-                {"array": "flags"},
-                {"array": "published_since"},
+                {"array": "badges"},
+                "year",
             ],
-            "sort_desc": "entrez_date",
         },
         "articles": {
             "title": "Articles: full PubMed records",
