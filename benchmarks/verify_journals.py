@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from citation_styles import STYLES, Cited, citation, exact_records  # noqa: E402
 
-from acutrack import references, verify  # noqa: E402
+from acutrack.pubmed import references, verify  # noqa: E402
 
 
 def measure(examples: int = 3) -> dict[str, dict[str, object]]:

@@ -31,8 +31,8 @@ from xml.etree import ElementTree
 from eutils_server import REALDATA, split_records
 
 from acutrack.article import Article
-from acutrack.records import article_from_element
-from acutrack.references import split_pages
+from acutrack.pubmed.records import article_from_element
+from acutrack.pubmed.references import split_pages
 
 STYLES = ("vancouver", "vancouver-dots", "apa", "ama")
 SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"}

@@ -19,7 +19,7 @@ import pytest
 from citation_styles import STYLES, Cited, citation, exact_records
 from conftest import REALDATA, run
 
-from acutrack import references, verify
+from acutrack.pubmed import references, verify
 
 # What an exact citation may still get wrong, per style, after this change (none of it a
 # journal): first authors whose surname has three or more words ("Nogueira de Andrade IG"),
