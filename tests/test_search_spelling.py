@@ -123,3 +123,22 @@ def test_phrases_and_prefixes():
     assert store.fts_query("randomis* tumour")[0] == (
         '("randomis"* OR "randomiz"*) AND ("tumour" OR "tumor")'
     )
+
+
+def test_a_plain_searchs_count_reads_the_index_alone_and_is_exact(baseline):
+    # Issue 26.5: the footer's "N of M" counted every match's article row and condition
+    # link (13 ms on 100,000 articles); every stored article has a link, so the index's own
+    # count is the same number (0.4 ms).
+    db = store.open_quick(baseline)
+    query, _ = store.fts_query("randomized")
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)
+    total = store.count_articles(db, search=query)
+    db.set_trace_callback(None)
+    statements = [s for s in statements if "'main'" not in s]  # FTS5's own reads
+    assert len(statements) == 1 and "FROM articles_fts WHERE" in statements[0]
+    assert " articles a" not in statements[0] and "article_conditions" not in statements[0]
+    assert total == len(pmids("randomized")) == len(store.query_articles(db, search=query))
+    # With a filter the links are read, and the count is that filter's.
+    assert store.count_articles(db, "lupus", search=query) == total
+    assert store.count_articles(db, "ra", search=query) == 0
