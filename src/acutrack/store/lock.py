@@ -65,7 +65,7 @@ def writer_lock(
                     upgrade_seen = False  # one grace after the upgrade seen at the start
                     end = max(end, time.monotonic() + 2.0)
                 elif time.monotonic() >= end:
-                    raise busy(db_path) from None
+                    raise busy(db_path, wait) from None
     except OSError as exc:
         import errno
 
