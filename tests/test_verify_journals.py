@@ -108,3 +108,26 @@ def test_dotted_and_full_journal_names_found_through_pubmed(eutils, tmp_path: Pa
     assert [d for r in rows for d in r["differences"] if d.startswith("journal")] == []
     assert sum(r["verdict"] == "found" for r in rows) >= len(rows) - 4
     assert len(eutils.calls("ecitmatch")) == 1
+
+
+def test_the_benchmark_command_prints_the_counts():
+    # docs/benchmarks.md prints this command; it runs as a reader would run it.
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "verify_journals.py"
+    assert REALDATA.is_dir()
+    done = subprocess.run(
+        [sys.executable, str(script), "--examples", "0"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    counts = json.loads(done.stdout)
+    assert set(counts) == set(STYLES)
+    for style, row in counts.items():
+        assert row["citations"] == len(cited())
+        assert row["journal mismatches"] == 0
+        assert row["false mismatches"] <= OTHER_FALSE_MISMATCHES[style]
+        assert row["another journal caught"] >= row["another journal cited"] - 4
