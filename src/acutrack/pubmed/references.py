@@ -62,9 +62,10 @@ class Reference:
 
 UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĜĞĠĢĤĦĨĪĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
 PARTICLE = r"(?:(?:van|von|de|del|della|der|den|da|di|du|la|le|dos|das|ten|ter|al|el|bin|mac)\s+)"
-# A surname: capitalised, hyphens and apostrophes inside, at most one more capitalised word
-# ("Du Pasquier", "del Rocio Thompson-Bonilla").
-NAME = rf"{PARTICLE}*[{UPPER}][\w'’-]*\w(?:\s[{UPPER}][\w'’-]*\w)?"
+# A surname: capitalised, hyphens and apostrophes inside, up to three more capitalised words,
+# particles between ("Du Pasquier", "del Rocio Thompson-Bonilla", "Nogueira de Andrade",
+# "Kumar Chethrapilly Purushothaman", "el Alami el Faricha").
+NAME = rf"{PARTICLE}*[{UPPER}][\w'’-]*\w(?:\s{PARTICLE}*[{UPPER}][\w'’-]*\w){{0,3}}"
 APA_INITIALS = rf"[{UPPER}]\.(?:\s?-?\s?[{UPPER}]\.)*"
 APA_AUTHOR = rf"{NAME},\s+{APA_INITIALS}"
 APA_SEP = r"(?:,\s*(?:&\s*|and\s+)?|\s+(?:&|and)\s+)"
@@ -385,16 +386,18 @@ def _abbreviation_piece(piece: str) -> bool:
     )
 
 
-def _rebalance(title: str | None, journal: str | None) -> tuple[str | None, str | None]:
+def _rebalance(
+    title: str | None, journal: str | None, dotless: bool = False
+) -> tuple[str | None, str | None]:
     """Where the title ends and the journal starts, when a lazy match chose wrongly.
 
     "Acupuncture for lupus. A systematic review. J Clin Med" may be read as title
     "Acupuncture for lupus." and journal "A systematic review. J Clin Med": sentences
     of the journal part that read as title (``_title_like``) go back to the title. And a
     journal abbreviated with NLM's dots, "Title. Orthop. Clin. North Am. 2004;...", is read
-    as title "Title. Orthop. Clin." and journal "North Am": the dotted abbreviation pieces
-    at the end of the title (``_abbreviation_piece``) join the journal, the title keeping
-    at least one sentence.
+    as title "Title. Orthop. Clin." and journal "North Am" by a style whose journal holds no
+    dot (``dotless``: Vancouver): the dotted abbreviation pieces at the end of the title
+    (``_abbreviation_piece``) join the journal, the title keeping at least one sentence.
     """
     if not journal:
         return title, journal
@@ -412,7 +415,7 @@ def _rebalance(title: str | None, journal: str | None) -> tuple[str | None, str 
         extra = " ".join(parts[:moved])
         title = f"{title} {extra}" if title else extra
         journal = " ".join(parts[moved:])
-    if title and len(journal.split()) <= 3 and not _title_like(journal):
+    if dotless and title and len(journal.split()) <= 3 and not _title_like(journal):
         pieces = PIECE_END_RE.split(title.strip())
         taken = 0
         while taken < len(pieces) - 1 and _abbreviation_piece(pieces[-1 - taken]):
@@ -426,7 +429,9 @@ def _rebalance(title: str | None, journal: str | None) -> tuple[str | None, str 
 def _citation(match: re.Match[str], style: str, text: str, source: str) -> Reference:
     g = match.groupdict()
     pmid, doi = _identifiers(text)
-    title, journal = _rebalance(g.get("title"), (g.get("journal") or "").strip() or None)
+    title, journal = _rebalance(
+        g.get("title"), (g.get("journal") or "").strip() or None, dotless=style == "vancouver"
+    )
     journal = (journal or "").strip().rstrip(".").strip() or None
     pages = normalize_dashes(g["pages"]) if g.get("pages") else None
     return Reference(
