@@ -142,3 +142,9 @@ def test_a_plain_searchs_count_reads_the_index_alone_and_is_exact(baseline):
     # With a filter the links are read, and the count is that filter's.
     assert store.count_articles(db, "lupus", search=query) == total
     assert store.count_articles(db, "ra", search=query) == 0
+
+
+def test_search_help_says_both_spellings_match():
+    result = run("search", "--help")
+    assert result.exit_code == 0
+    assert "also randomised: British and American spellings" in result.stdout
