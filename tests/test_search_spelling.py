@@ -67,15 +67,15 @@ def test_the_match_is_marked_in_the_snippet_and_the_title(baseline):
     query, words = store.fts_query("randomized")
     assert "randomised" in words
     uk = written(baseline, "randomised") - written(baseline, "randomized")
-    rows = [r for r in store.query_articles(db, search=query) if r["pmid"] in uk]
+    rows = [r for r in store.query_articles(db, search=query) if r.pmid in uk]
     assert rows
-    marks = store.snippets(db, query, [r["pmid"] for r in rows])
+    marks = store.snippets(db, query, [r.pmid for r in rows])
     marked = set()
     for snippet in marks.values():
         line = render.marked_snippet(snippet)
         marked |= {line.plain[s.start : s.end].lower() for s in line.spans if s.style}
     assert "randomised" in marked
-    titled = [r["title"] for r in rows if "randomised" in r["title"].lower()]
+    titled = [r.title for r in rows if "randomised" in r.title.lower()]
     assert titled
     text = render.highlighted(titled[0], words, "bold")
     assert [text.plain[s.start : s.end].lower() for s in text.spans] == ["randomised"]
