@@ -169,9 +169,13 @@ class State:
         return load_queries(self._queries)
 
     def open_db(self, create: bool = True) -> sqlite3.Connection:
+        """The database for a writing command (which holds the writers' lock): created or
+        upgraded, its derived data recomputed when another version made it, with a progress
+        bar on a terminal."""
         from ..store import open_db
+        from ..views.terminal import err_console, recompute_progress
 
-        return open_db(self.db_path, create=create)
+        return open_db(self.db_path, create=create, progress=recompute_progress(err_console()))
 
 
 pass_state = click.make_pass_decorator(State)
@@ -258,5 +262,11 @@ def read_only_note(path: Path | None = None) -> None:
         path = state.db_path if state is not None else None
     why = "is read-only"
     if path is not None and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        from ..store import stale_side_files
+
+        stale = stale_side_files(path)
+        if stale is not None:  # what makes it read-only: the sentence says which and why
+            click.echo(f"note: what was listed stays marked NEW. {stale}", err=True)
+            return
         why = "is busy (another acutrack command is writing to it)"
     click.echo(f"note: the database {path} {why}, so what was listed stays marked NEW", err=True)

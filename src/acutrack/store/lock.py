@@ -1,46 +1,41 @@
 """The writers' lock: one acutrack command writes to a database at a time, the others queue.
 
-Every writing command (update, import, digest delivery) and every schema migration holds the
-lock file ``DB.lock`` (filelock) while it writes; SQLite's busy timeout and ``BEGIN
-IMMEDIATE`` (schema.atomic) then cover the small writes of read commands (marking shown).
-Readers never take it: WAL lets them read while a writer works, and they never create it.
+Every writing command (update, import, digest delivery) holds the lock file ``DB.lock``
+(filelock) while it writes, and only writing commands take it: a command that finds it held
+knows another writing command has it. SQLite's busy timeout and ``BEGIN IMMEDIATE``
+(``transactions.atomic``) cover the small writes of read commands (marking shown) and schema
+upgrades, which any command may make (``schema.migrate``). Readers never create the lock file.
 """
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .failures import LockedError, busy
+from .failures import LockedError, busy, damage_found
 
 # Locks this process holds, by lock file, with how many ``writer_lock`` blocks hold each: a
-# command that holds the lock opens (and migrates) its database under it without a second
+# command that holds the lock opens (and creates) its database under it without a second
 # flock on the same file, which would wait for itself.
 _HELD: dict[str, int] = {}
 
 
 def lock_path(db_path: Path | str) -> Path:
-    return Path(f"{db_path}.lock")
+    """The lock file of the database file itself: two spellings of one file (relative and
+    absolute, through a symlink) share one lock, within a process and between processes."""
+    return Path(f"{Path(db_path).resolve()}.lock")
 
 
 @contextmanager
-def writer_lock(
-    db_path: Path | str, wait: float = 0, *, upgrading: Callable[[], bool] | None = None
-) -> Iterator[None]:
+def writer_lock(db_path: Path | str, wait: float = 0) -> Iterator[None]:
     """Hold the writers' lock of ``db_path``, waiting up to ``wait`` seconds for the command
-    holding it; LockedError when it is still held then. Reentrant within a process.
-
-    ``upgrading`` says whether the database still needs a schema upgrade: while it does, the
-    holder may be a reader upgrading it (a short job, not a writing command), so the wait
-    does not run down until the upgrade is done (and the holder has let go).
-    """
+    holding it; LockedError when it is still held then. Reentrant within a process."""
     from filelock import FileLock, Timeout
 
     path = lock_path(db_path)
-    key = str(path.absolute())
+    key = str(path)
     if key in _HELD:
         _HELD[key] += 1
         try:
@@ -48,24 +43,12 @@ def writer_lock(
         finally:
             _HELD[key] -= 1
         return
-    lock = FileLock(str(path))
-    end = time.monotonic() + wait
-    # Asked before the first try too: a reader may finish the upgrade and still hold the lock
-    # for a moment when this command first finds it taken, and must not be mistaken then for
-    # a writing command (the upgrade it saw pending earns the usual grace).
-    upgrade_seen = upgrading is not None and upgrading()
+    lock = FileLock(key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            try:
-                lock.acquire(timeout=max(0.0, min(0.25, end - time.monotonic())))
-                break
-            except Timeout:
-                if upgrading is not None and (upgrade_seen or upgrading()):
-                    upgrade_seen = False  # one grace after the upgrade seen at the start
-                    end = max(end, time.monotonic() + 2.0)
-                elif time.monotonic() >= end:
-                    raise busy(db_path, wait) from None
+        lock.acquire(timeout=max(0.0, wait))
+    except Timeout:
+        raise busy(db_path, wait) from None
     except OSError as exc:
         import errno
 
@@ -78,18 +61,102 @@ def writer_lock(
             "with --db"
         ) from None
     _HELD[key] = 1
+    if _mark_writing(path):
+        _UNCLEAN.add(key)
     try:
         yield
+    except BaseException as exc:
+        found = damage_found(exc, db_path)
+        if found is not None:
+            _DAMAGE[key] = found  # damage met while writing: remembered (see ``MARK``)
+        raise
     finally:
         del _HELD[key]
+        _UNCLEAN.discard(key)
+        _unmark(path, db_path, _DAMAGE.pop(key, None))
         lock.release()
+
+
+# An unclean stop: the holder of the lock writes MARK into the lock file when it takes the
+# lock and empties the file as it lets go (also after an exception, Ctrl-C or SIGTERM, which
+# unwind through ``writer_lock``). A mark found by the next holder means the last one ended
+# without letting go: killed (-9), crashed, or the machine stopped. Then ``opening`` runs the
+# full check before writing (SQLite's log keeps the file consistent through such a stop; the
+# check is for what else may have gone wrong then, a failing disk most of all).
+# Damage: a holder that met damage (or whose full check found it) leaves DAMAGED instead,
+# with the database file's identity (inode, size, modification time) and what was found.
+# Every command reads it before opening the file (``remembered_damage``) and refuses the file
+# at once while it is the same file; a restored or rebuilt file is another one.
+MARK = b"writing"
+DAMAGED = b"damaged"
+_UNCLEAN: set[str] = set()  # locks held here whose previous holder stopped uncleanly
+_DAMAGE: dict[str, str] = {}  # locks held here whose holder met damage: what it found
+
+
+def _mark_writing(path: Path) -> bool:
+    """Leave the mark in the lock file; True when the previous holder's mark (or a damage
+    mark for a file since changed) was there."""
+    try:
+        with path.open("r+b") as f:
+            found = f.read(len(MARK)).startswith((MARK, DAMAGED))
+            f.seek(0)
+            f.write(MARK + f" pid {os.getpid()}\n".encode())
+            f.truncate()
+    except OSError:  # the lock is held; a mark that cannot be left only loses the detection
+        return False
+    return found
+
+
+def _identity(db_path: Path | str) -> str:
+    st = os.stat(db_path)
+    return f"{st.st_ino} {st.st_size} {st.st_mtime_ns}"
+
+
+def _unmark(path: Path, db_path: Path | str, damage: str | None) -> None:
+    try:
+        if damage is None:
+            os.truncate(path, 0)
+        else:
+            text = " ".join(damage.split())[:500]
+            path.write_text(f"{DAMAGED.decode()} {_identity(db_path)}\n{text}\n")
+    except OSError:
+        pass
+
+
+def remembered_damage(db_path: Path | str) -> str | None:
+    """What a writer found damaged in this very file (see ``DAMAGED``), read from the lock
+    file without creating or changing anything; None when nothing is remembered."""
+    try:
+        with lock_path(db_path).open("rb") as f:
+            head = f.read(700)
+        if not head.startswith(DAMAGED):
+            return None
+        first, _, found = head.decode("utf-8", "replace").partition("\n")
+        if first.split(" ", 1)[1] != _identity(db_path):
+            return None  # another file now: restored or rebuilt
+    except (OSError, IndexError):
+        return None
+    return found.strip() or "found earlier"
+
+
+def stopped_uncleanly(db_path: Path | str) -> bool:
+    """True while this process holds the writers' lock of ``db_path`` and found the mark of
+    a previous holder that never let go (see ``MARK``)."""
+    return str(lock_path(db_path).absolute()) in _UNCLEAN
+
+
+def remember_damage(db_path: Path | str, found: str) -> None:
+    """The full check found the file damaged: leave the damage mark when the lock is let go."""
+    key = str(lock_path(db_path).absolute())
+    if key in _HELD:
+        _DAMAGE[key] = found
 
 
 def held_elsewhere(db_path: Path | str) -> bool:
     """True while another process holds the writers' lock. Creates nothing: without a lock
     file no one holds it (readers use this to wait for a database being created)."""
     path = lock_path(db_path)
-    if str(path.absolute()) in _HELD:
+    if str(path) in _HELD:
         return False
     try:
         import fcntl
