@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import date
 import re
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -72,21 +74,30 @@ def parse_strict(page: str):
     return parser.parse(page)
 
 
-def strongest_titles(db_path: Path, condition: str, limit: int = 15) -> list[str]:
+def strongest_titles(db_path: Path, condition: str, per_tier: int = 3) -> list[str]:
+    """The titles the report lists as the strongest evidence by default (3 per tier)."""
     db = store.open_quick(db_path)
-    return [" ".join(r.title.split()) for r in store.strongest_articles(db, condition, limit)]
+    return [" ".join(r.title.split()) for r in store.strongest_by_tier(db, condition, per_tier)]
 
 
-def matrix_rows(doc) -> dict[str, dict[str, int]]:
-    """The evidence matrix as {condition label: {column heading: number}}."""
+def matrix_rows(doc, arrived: bool = False) -> dict[str, dict[str, int]]:
+    """The evidence matrix as {condition label: {column heading: number}}; with ``arrived``,
+    the "+N" under each tier's number instead (0 where there is none)."""
     table = doc.find(".//table[@class='matrix']")
     heads = ["".join(th.itertext()) for th in table.find("thead/tr")]
     rows = {}
     for tr in table.find("tbody"):
-        cells = ["".join(c.itertext()) for c in tr]
-        rows[cells[0]] = {
-            h: int(v.replace(",", "")) for h, v in zip(heads[1:], cells[1:], strict=True)
-        }
+        label = "".join(tr[0].itertext())
+        values = []
+        for td in tr[1:]:
+            plus = td.find("a[@class='plus']")
+            if arrived:
+                values.append(
+                    int(plus.text.lstrip("+").replace(",", "")) if plus is not None else 0
+                )
+            else:
+                values.append(int("".join(td[0].itertext()).replace(",", "")))
+        rows[label] = dict(zip(heads[1:], values, strict=True))
     return rows
 
 
@@ -162,9 +173,13 @@ def test_report_page_is_valid_html_with_every_condition(filled: Path):
     # Flag reasons: on hover (title) and in <details>.
     badge = next(b for b in items[0].iter("span") if "badge" in b.get("class", ""))
     assert ":" in badge.get("title")
-    assert items[0].find("details[@class='why']/summary").text == "Why these labels"
-    # Newest arrivals are listed too.
-    assert len(ra.find(".//ol[@class='newest']").findall("li")) == 10
+    more = items[0].find("details[@class='more']")
+    assert "".join(more.find("summary").itertext()).startswith("Conclusion: ")
+    assert more.find("ul[@class='why']/li/b") is not None  # why each label, inside
+    # What arrived (all of it: the fixture imported it today): the MA/SRs and RCTs, at most
+    # --newest (5), strongest first.
+    arrived = ra.findall(".//ol[@class='arrivals']/li")
+    assert len(arrived) == min(5, row["MA/SR"] + row["RCT"] + row["Sham RCT"] + row["RCT?"])
 
 
 def test_report_escapes_pubmed_text_and_marks_retractions(filled: Path):
@@ -180,7 +195,7 @@ def test_report_escapes_pubmed_text_and_marks_retractions(filled: Path):
     assert retracted.get("class") == "article is-retracted"
     title = retracted.find("a[@class='title']").text
     assert title == HOSTILE.replace("\x1b", "")
-    badge = retracted.find("div[@class='badges']/span[@class='badge f-retracted']")
+    badge = retracted.find("span[@class='badge f-retracted']")
     assert badge.text == "RETRACTED" and "Retracted Publication" in badge.get("title")
     # A retracted article is never among the strongest evidence.
     strongest = doc.find(".//ol[@class='strongest']")
@@ -213,8 +228,18 @@ def test_report_options_and_failures(tmp_path: Path):
     doc = parse_strict((tmp_path / "r.html").read_text())
     assert doc.find(".//h1").text == "<Our> & review"
     assert doc.find(".//title").text == "<Our> & review: Systemic lupus erythematosus"
+    # The caps hold and are said as they are: the 3 real RCTs of the set, 2 listed, then
+    # "and 1 more" with the command listing all 3; 3 arrivals listed, the rest counted.
     assert len(doc.findall(".//ol[@class='strongest']/li")) == 2
-    assert len(doc.findall(".//ol[@class='newest']/li")) == 3
+    assert "At most 2 per tier" in "".join(doc.find(".//div[@class='lists']/p").itertext())
+    more = [" ".join("".join(p.itertext()).split()) for p in doc.iter("p")]
+    more = [p for p in more if p.startswith("and ")]
+    assert more[1] == "and 1 more: acutrack show lupus --type rct --all lists all 3", more
+    assert len(doc.findall(".//ol[@class='arrivals']/li")) == 3
+    assert more[0] == (
+        "and 97 other articles (no MA/SR or RCT): acutrack show lupus --type other "
+        f"--stored-since {report.new_since(date.today())} --all"
+    ), more
     assert not list(tmp_path.glob(".r.html.*")), "temporary file left behind"
     result = run("report", "lupus", "-o", str(tmp_path / "missing" / "r.html"))
     assert result.exit_code == 1 and "Cannot write the report" in result.stderr
@@ -359,8 +384,14 @@ def test_sample_size_is_shown_where_known(filled: Path):
     unsized = dataclasses.replace(rows["29768149"], sample_size=None)
     assert "n&nbsp;=" not in report.article_item(unsized)
     page = run("report", "lupus").stdout
-    parse_strict(page)
-    assert page.count('<span class="size">') == 5
+    doc = parse_strict(page)
+    sized = {p for p, r in rows.items() if r.sample_size}
+    listed = [
+        li.find("a[@class='title']").get("href").split("/")[-2]
+        for li in doc.iter("li")
+        if li.get("class") == "article"
+    ]
+    assert page.count('<span class="size">') == sum(p in sized for p in listed) >= 5
 
 
 # --- issue 18: the matrix, the newest arrivals, provenance; issues 20 and 21 on the page -----
@@ -374,7 +405,7 @@ def test_matrix_cells_link_to_their_lists(filled: Path):
     heads = ["".join(th.itertext()) for th in table.find("thead/tr")]
     # The tier columns are flags.TIERS' evidence tiers and the retracted one, in its order.
     tiers = [t for t in flags.TIERS if t.evidence or t.key == "retracted"]
-    assert heads == ["Condition", *(t.label for t in tiers), "New", "Total"]
+    assert heads == ["Condition", *(t.label for t in tiers), "Arrived", "Total"]
     titles = [th.get("title") for th in table.find("thead/tr")][1 : len(tiers) + 1]
     assert titles == [t.title for t in tiers]
     by_id = {e.get("id"): e for e in doc.iter() if e.get("id")}
@@ -382,7 +413,10 @@ def test_matrix_cells_link_to_their_lists(filled: Path):
     for tr in table.find("tbody"):
         section = tr.find("th/a").get("href")[1:]
         for td, head in zip(tr.findall("td"), heads[1:], strict=True):
-            link = td.find("a")
+            link = td[0] if td[0].tag == "a" else None
+            plus = td.find("a[@class='plus']")
+            if plus is not None:  # what arrived of this tier: the arrivals' list
+                assert plus.get("href") == f"#{section}-new" and section + "-new" in by_id
             if link is None:
                 assert td.find("span").text == "0"
                 continue
@@ -391,13 +425,11 @@ def test_matrix_cells_link_to_their_lists(filled: Path):
             assert target in by_id, target
             assert target == section or target.startswith(section + "-")
             if head in {t.label for t in flags.evidence_tiers()}:
-                # The first article of that tier in the strongest evidence, under its heading.
+                # The heading of that tier in the strongest evidence, with the same count.
                 tier = next(t for t in tiers if t.label == head)
-                li = by_id[target]
-                assert li.tag == "li" and li.find("div[@class='tier-head']").text.strip() == (
-                    tier.title
-                )
-                assert li.find("div[@class='tier-head']/span").text == link.text
+                heading = by_id[target]
+                assert heading.tag == "h4" and heading.text.strip() == tier.title
+                assert heading.find("span").text == link.text
     assert linked >= 10
     # An empty condition of queries.toml is a row too, last, with nothing to link.
     last = table.find("tbody")[-1]
@@ -422,7 +454,12 @@ def test_matrix_numbers_equal_stats_and_status(filled: Path):
         assert row["MA/SR"] == sum(y["ma_sr"] for y in years)
         assert row["Sham RCT"] + row["RCT"] == sum(y["rct"] for y in years)
         assert row["Total"] == status[name_label]["stored"] == sum(y["articles"] for y in years)
-        assert row["New"] == status[name_label]["stored"]
+        assert row["Arrived"] == status[name_label]["stored"]
+        # Split by tier: under each tier's number, how many of them arrived (all here).
+        split = matrix_rows(doc, arrived=True)[name_label]
+        assert {h: split[h] for h in split if h not in ("Arrived", "Total")} == {
+            h: row[h] for h in row if h not in ("Arrived", "Total")
+        }
         stored = dict(
             db_rows(
                 filled,
@@ -463,36 +500,75 @@ def test_new_marks_and_the_axis_follow_the_given_today(filled: Path):
     assert then.years[-1]["articles"] == 0
     doc = parse_strict(report.build(db, [("lupus", "Lupus")], now=later))
     assert doc.find(".//span[@class='new']") is None
-    assert matrix_rows(doc)["Lupus"]["New"] == 0
+    assert matrix_rows(doc)["Lupus"]["Arrived"] == 0
+    assert not any(matrix_rows(doc, arrived=True)["Lupus"].values())
+    assert "Nothing first stored for this condition since" in " ".join(
+        "".join(doc.find(".//section[@id='lupus']").itertext()).split()
+    )
     doc = parse_strict(report.build(db, [("lupus", "Lupus")], now=later - timedelta(days=2)))
-    newest = doc.findall(".//ol[@class='newest']/li")
-    assert all(li.find("div[@class='badges']/span[@class='new']") is not None for li in newest)
+    newest = doc.findall(".//ol[@class='arrivals']/li")
+    assert len(newest) == 4  # the 3 RCTs and the possible RCT of the set
+    assert all(li.find("span[@class='new']").text == "ARRIVED" for li in newest)
     stamp = [s.text for li in newest for s in li.iter("span") if s.get("class") == "stored"]
     assert stamp == [f"stored {stored.isoformat()}"] * len(newest)
 
 
-def test_newest_arrivals_set_notices_apart(filled: Path):
-    # The metapub set (real records) holds notices: "Correction." (38962805, Published
-    # Erratum) and an editorial (39769357), both among the newest stored.
-    from acutrack.evidence import is_notice
+def test_arrivals_list_evidence_first_and_count_the_rest(filled: Path):
+    # One week of arrivals, made from the real records: everything stored 30 days ago but
+    # nine of rheumatoid arthritis' links, among them 3 of its MA/SRs (by PMID order).
+    from datetime import UTC, datetime, timedelta
 
-    doc = parse_strict(run("report", "rheumatoid-arthritis", "--newest", "15").stdout)
+    conn = sqlite3.connect(filled / "acutrack.db")
+    conn.execute("UPDATE article_conditions SET first_seen = datetime(first_seen, '-30 days')")
+    chosen = [
+        p
+        for (p,) in conn.execute(
+            "SELECT l.pmid FROM article_conditions l JOIN articles a ON a.pmid = l.pmid "
+            "WHERE l.condition = 'rheumatoid-arthritis' ORDER BY a.evidence_tier != 'ma-sr', "
+            "CAST(l.pmid AS INTEGER) LIMIT 3"
+        )
+    ] + [
+        p
+        for (p,) in conn.execute(
+            "SELECT l.pmid FROM article_conditions l JOIN articles a ON a.pmid = l.pmid "
+            "WHERE l.condition = 'rheumatoid-arthritis' AND a.evidence_tier = 'other' "
+            "ORDER BY CAST(l.pmid AS INTEGER) LIMIT 6"
+        )
+    ]
+    conn.execute(
+        "UPDATE article_conditions SET first_seen = datetime(first_seen, '+30 days') "
+        "WHERE condition = 'rheumatoid-arthritis' AND pmid IN (SELECT value FROM json_each(?))",
+        [json.dumps(chosen)],
+    )
+    conn.commit()
+    conn.close()
+    now = datetime.now(UTC)
     db = store.open_quick(filled / "acutrack.db")
-
-    def pmids(css: str) -> list[str]:
-        items = doc.findall(f".//ol[@class='{css}']/li")
-        return [li.find("a[@class='title']").get("href").split("/")[-2] for li in items]
-
-    newest, notices = pmids("newest"), pmids("notices")
-    assert len(newest) == 15 and {"38962805", "39769357"} <= set(notices)
-    rows = {r.pmid: r.record() for r in store.newest_arrivals(db, "rheumatoid-arthritis", 200)}
-    assert not any(is_notice(rows[p]) for p in newest)
-    assert all(is_notice(rows[p]) for p in notices)
-    # Nothing is lost: the newest listed and the notices are the top of the newest order.
-    order = [p for p in rows if p in set(newest) | set(notices)]
-    assert order == list(rows)[: len(order)]
-    summary = doc.find(".//details[@class='notices']/summary").text
-    assert summary.startswith(f"{len(notices)} notices among the newest")
+    page = report.build(db, [("rheumatoid-arthritis", "RA")], newest=2, now=now)
+    doc = parse_strict(page)
+    assert matrix_rows(doc)["RA"]["Arrived"] == 9
+    assert matrix_rows(doc, arrived=True)["RA"]["MA/SR"] == 3
+    listed = [
+        li.find("a[@class='title']").get("href").split("/")[-2]
+        for li in doc.findall(".//ol[@class='arrivals']/li")
+    ]
+    since = report.new_since(now.date())
+    expected = [
+        r.pmid for r in store.arrived_articles(db, "rheumatoid-arthritis", since, ["ma-sr"], 9)
+    ]
+    assert len(expected) == 3 and listed == expected[:2]  # --newest 2, strongest first
+    lines = [" ".join("".join(p.itertext()).split()) for p in doc.iter("p")]
+    assert (
+        "and 1 more MA/SR or RCT: acutrack show rheumatoid-arthritis --type evidence "
+        f"--stored-since {since} --all"
+    ) in lines
+    assert (
+        "and 6 other articles (no MA/SR or RCT): acutrack show rheumatoid-arthritis --type "
+        f"other --stored-since {since} --all"
+    ) in lines
+    assert now - timedelta(days=report.NEW_DAYS + 1) < datetime.fromisoformat(
+        since + "T00:00+00:00"
+    )
 
 
 def test_provenance_query_date_and_pubmed_link(eutils, isolated: Path):
@@ -505,7 +581,7 @@ def test_provenance_query_date_and_pubmed_link(eutils, isolated: Path):
     doc = parse_strict(run("report").stdout)
     db = store.open_quick(isolated / "acutrack.db")
     searched = store.provenance(db, "lupus")
-    lupus = doc.find(".//section[@id='lupus']/div[@class='prov']")
+    lupus = doc.find(".//section[@id='lupus']//div[@class='prov']")
     query = lupus.find("details[@class='query']/p/code").text
     assert query == searched["query"] and "Lupus Erythematosus, Systemic" in query
     text = " ".join("".join(lupus.itertext()).split())
@@ -516,7 +592,7 @@ def test_provenance_query_date_and_pubmed_link(eutils, isolated: Path):
     assert link.get("href").startswith(prefix) and " " not in link.get("href")
     assert unquote(link.get("href")[len(prefix) :]) == " ".join(query.split())
     # Imported only: the saved query of queries.toml, no date, the same link.
-    psoriasis = doc.find(".//section[@id='psoriasis']/div[@class='prov']")
+    psoriasis = doc.find(".//section[@id='psoriasis']//div[@class='prov']")
     text = " ".join("".join(psoriasis.itertext()).split())
     assert "PubMed not yet searched by acutrack" in text and "searched up to" not in text
     assert psoriasis.find(".//a").get("href").startswith(prefix)
@@ -533,22 +609,26 @@ def test_conclusion_line_and_the_size_source_under_the_strongest(filled: Path):
         for li in doc.findall(".//ol[@class='strongest']/li")
         if li.find("a[@class='title']").get("href").endswith("/29768149/")
     )
-    details = li.find("details[@class='conclusion']")
+    details = li.find("details[@class='more']")
     line = "".join(details.find("summary").itertext())
     assert line.startswith("Conclusion: ") and line.endswith("\N{HORIZONTAL ELLIPSIS}")
     shown = line[len("Conclusion: ") : -1]
     full = " ".join(row.conclusion.split())
     assert len(shown) <= report.CONCLUSION_CHARS and full.startswith(shown)
     assert full[len(shown)] in " ,;:.-"  # cut at a word boundary
-    assert details.find("p").text == full
-    why = " ".join("".join(li.find("details[@class='why']").itertext()).split())
+    assert details.find("p[@class='conclusion']").text == full
+    why = " ".join("".join(details.find("ul[@class='why']").itertext()).split())
     assert "Trial size n = 3,849, read from:" in why
     assert " ".join(row.sample_size_source.split()) in why
-    # A short conclusion is one line, no <details>; PubMed text stays data (invented markup
-    # added to a real row: no real conclusion holds a tag).
-    item = report.article_item(dataclasses.replace(row, conclusion="Acupuncture <b>helped</b>."))
-    assert '<p class="conclusion"><span class="cl">Conclusion:</span> ' in item
-    assert "Acupuncture &lt;b&gt;helped&lt;/b&gt;." in item
+    # A short conclusion is said once: the summary of the labels' reasons, or a line of its
+    # own when there are none; PubMed text stays data (invented markup added to a real row:
+    # no real conclusion holds a tag).
+    short = dataclasses.replace(row, conclusion="Acupuncture <b>helped</b>.")
+    item = report.article_item(short)
+    said = '<span class="cl">Conclusion:</span> Acupuncture &lt;b&gt;helped&lt;/b&gt;.'
+    assert f"<summary>{said}</summary>" in item and item.count("helped") == 1
+    bare = report.article_item(dataclasses.replace(short, flag_reasons={}, sample_size_source=None))
+    assert f'<p class="conclusion">{said}</p>' in bare and "<details" not in bare
     assert report.cut_line("word " * 60, 20) == "word word word word\N{HORIZONTAL ELLIPSIS}"
 
 
@@ -579,7 +659,7 @@ def test_retractions_link_their_notice_and_a_translation_is_shown(isolated: Path
     assert link.get("href") == "https://pubmed.ncbi.nlm.nih.gov/39999999/"
     assert link.text == "N Engl J Med. 2025;1:1."
     assert matrix_rows(doc)["Systemic lupus erythematosus"]["Retracted"] == 1
-    prov = doc.find(".//section[@id='lupus']/div[@class='prov']")
+    prov = doc.find(".//section[@id='lupus']//div[@class='prov']")
     text = " ".join("".join(prov.itertext()).split())
     assert 'As PubMed translated it "lupus"[All Fields] AND "acupuncture"[MeSH Terms]' in text
     assert "PubMed searched up to 2026-11-30" in text

@@ -15,16 +15,18 @@ from .base import State, _condition, cli, emit, output_option, pass_state
 @click.option(
     "--strongest",
     type=click.IntRange(1, 1000),
-    default=10,
+    default=3,
     show_default=True,
-    help="How many of the strongest articles to list per evidence tier of each condition.",
+    help="How many of the strongest articles to list per evidence tier of each condition "
+    "(the page prints the command listing the rest).",
 )
 @click.option(
     "--newest",
     type=click.IntRange(1, 1000),
-    default=10,
+    default=5,
     show_default=True,
-    help="How many of the newest arrivals to list per condition.",
+    help="How many of the MA/SRs and RCTs that arrived to list per condition (the page "
+    "prints the commands listing the rest and the other arrivals).",
 )
 @click.option(
     "--title",

@@ -92,11 +92,12 @@ from .feed import newest_stored, open_reading
 from .lock import LockedError, writer_lock
 from .opening import check_before_writing, check_whole, open_db, open_quick
 from .report import (
+    arrived_articles,
+    arrived_counts,
     by_tier,
     distinct_articles,
     evidence_years,
     new_counts,
-    newest_arrivals,
     ordered_pmids,
     retracted_articles,
     strongest_articles,
@@ -204,7 +205,8 @@ __all__ = [
     "strongest_by_tier",
     "new_counts",
     "retracted_articles",
-    "newest_arrivals",
+    "arrived_articles",
+    "arrived_counts",
     "evidence_years",
     "by_tier",
     "distinct_articles",

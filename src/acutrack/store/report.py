@@ -1,6 +1,6 @@
 """The reads behind ``acutrack report`` and the evidence order of a condition: the evidence
-matrix, per-year counts by tier, the strongest evidence, the newest arrivals and the retracted
-articles.
+matrix, per-year counts by tier, the strongest evidence, what arrived since a moment and the
+retracted articles.
 
 Every ranking here is ``tiers.EVIDENCE_ORDER`` over the stored tier columns: the digest
 (``ordered_pmids``), the report and ``show --type`` list a condition's articles in the same
@@ -18,7 +18,7 @@ from .. import flags
 from ..article import StoredArticle
 from .articles import decode
 from .derived import counts_source
-from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, evidence_keys, has_flag, tier_column
+from .tiers import EVIDENCE_ORDER, evidence_keys, has_flag, tier_column
 from .transactions import query
 
 # The articles ``a`` of the condition given as the next parameter.
@@ -69,16 +69,44 @@ def year_tiers(db: sqlite3.Connection, condition: str) -> list[dict[str, Any]]:
     return rows
 
 
-def new_counts(db: sqlite3.Connection, conditions: list[str], since: str) -> dict[str, int]:
-    """Per condition: the articles first stored for it at or after ``since`` (ISO time)."""
-    out = dict.fromkeys(conditions, 0)
-    for name, n in db.execute(
-        "SELECT condition, count(*) FROM article_conditions "
-        "WHERE condition IN (SELECT value FROM json_each(?)) AND first_seen >= ? GROUP BY 1",
+def arrived_counts(
+    db: sqlite3.Connection, conditions: list[str], since: str
+) -> dict[str, dict[str, int]]:
+    """Per condition and tier key: the articles that arrived, i.e. were first stored for it at
+    or after ``since`` (ISO time). Every tier of ``flags.TIERS`` is present; the sum of a
+    condition's values is its arrivals."""
+    out = {c: {t.key: 0 for t in flags.TIERS} for c in conditions}
+    for name, tier, n in db.execute(
+        "SELECT l.condition, coalesce(a.evidence_tier, 'other'), count(*) "
+        "FROM article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid "
+        "WHERE l.condition IN (SELECT value FROM json_each(?)) AND l.first_seen >= ? "
+        "GROUP BY 1, 2",
         [json.dumps(conditions), since],
     ):
-        out[name] = n
+        out[name][tier] = out[name].get(tier, 0) + n
     return out
+
+
+def new_counts(db: sqlite3.Connection, conditions: list[str], since: str) -> dict[str, int]:
+    """Per condition: the articles that arrived since ``since`` (``arrived_counts``)."""
+    return {c: sum(tiers.values()) for c, tiers in arrived_counts(db, conditions, since).items()}
+
+
+def arrived_articles(
+    db: sqlite3.Connection, condition: str, since: str, tiers: Iterable[str], limit: int
+) -> list[StoredArticle]:
+    """At most ``limit`` of a condition's articles in these tiers that arrived since ``since``
+    (first stored for it at or after that ISO time), in the evidence order, each with
+    ``first_seen`` (for this condition)."""
+    keys = list(tiers)
+    sql = (
+        "SELECT a.*, l.first_seen AS first_seen "
+        "FROM article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid "
+        f"WHERE l.condition = ? AND l.first_seen >= ? "
+        f"AND a.evidence_tier IN ({','.join('?' * len(keys))}) "
+        f"ORDER BY {EVIDENCE_ORDER} LIMIT ?"
+    )
+    return [decode(r) for r in query(db, sql, [condition, since, *keys, limit])]
 
 
 def top_of_tiers(
@@ -181,17 +209,3 @@ def distinct_articles(db: sqlite3.Connection, conditions: list[str]) -> int:
             [json.dumps(conditions)],
         ).fetchone()[0]
     )
-
-
-def newest_arrivals(db: sqlite3.Connection, condition: str, limit: int) -> list[StoredArticle]:
-    """The articles most recently stored for a condition (first seen here), newest first."""
-    # The PMIDs are ordered first and only the rows shown are read whole: sorting whole rows
-    # of a condition stored in one batch (every first_seen equal) took twice as long.
-    sql = (
-        "WITH ranked AS (SELECT l.pmid AS pmid, l.first_seen AS first_seen "
-        "FROM article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid "
-        f"WHERE l.condition = ? ORDER BY l.first_seen DESC, {NEWEST_ORDER} LIMIT ?) "
-        "SELECT a.*, r.first_seen AS first_seen FROM ranked r "
-        f"CROSS JOIN articles a ON a.pmid = r.pmid ORDER BY r.first_seen DESC, {NEWEST_ORDER}"
-    )
-    return [decode(r) for r in query(db, sql, [condition, limit])]

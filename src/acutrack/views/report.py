@@ -78,8 +78,9 @@ class Section:
     counts: dict[str, int] = field(default_factory=dict)
     strongest: list[StoredArticle] = field(default_factory=list)
     strongest_total: int = 0
-    newest: list[StoredArticle] = field(default_factory=list)
-    notices: list[StoredArticle] = field(default_factory=list)  # notices among the newest
+    per_tier: int = 0  # the cap on the strongest evidence listed per tier (--strongest)
+    arrived: dict[str, int] = field(default_factory=dict)  # per tier key, since ``since``
+    arrivals: list[StoredArticle] = field(default_factory=list)  # evidence arrived, listed
     retracted: list[StoredArticle] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     today: date | None = None
@@ -104,13 +105,11 @@ def collect(
     label, conditions without articles last. ``strongest``: articles per evidence tier;
     ``today``: the day the page is made (default: today in UTC); ``queries``: each
     condition's query from queries.toml, for conditions never searched."""
-    from ..evidence import is_notice
-
     today = today or datetime.now(UTC).date()
     since = new_since(today)
     names = [name for name, _ in conditions]
     tiers = store.tier_counts(db, names)
-    new = store.new_counts(db, names, since)
+    arrived = store.arrived_counts(db, names, since)
     evidence = {t.key for t in registry.evidence_tiers()}
     retracted = registry.WITHDRAWN["retracted"]
     sections: list[Section] = []
@@ -120,8 +119,10 @@ def collect(
         section.provenance = store.provenance(db, name, (queries or {}).get(name))
         counted = tiers[name]
         counts = {t.key.replace("-", "_"): counted[t.key] for t in registry.TIERS}
-        counts |= {"total": counted["articles"], "new": new[name]}
+        counts |= {"total": counted["articles"], "new": sum(arrived[name].values())}
         section.counts = counts
+        section.arrived = arrived[name]
+        section.per_tier = strongest
         section.strongest_total = sum(counted[k] for k in evidence)
         by_year: dict[int, dict[str, int]] = {}
         undated = {key: 0 for key, _, _ in KINDS} | {"articles": 0}
@@ -140,14 +141,10 @@ def collect(
         section.undated = undated
         if counts["total"]:
             section.strongest = store.strongest_by_tier(db, name, strongest)
-            # Read past the notices (errata, comments, editorials): they are set apart.
-            # The notices set apart are those among the newest listed (nothing in between
-            # is skipped).
-            for article in store.newest_arrivals(db, name, newest * 3 + 10):
-                if len(section.newest) == newest:
-                    break
-                notice = is_notice(article.record())
-                (section.notices if notice else section.newest).append(article)
+            # What arrived: the evidence listed (strongest first), the rest as a count and
+            # the command listing exactly them.
+            keys = [t.key for t in registry.evidence_tiers()]
+            section.arrivals = store.arrived_articles(db, name, since, keys, newest)
             if counted[retracted]:
                 section.retracted = store.top_of_tiers(db, name, [retracted], strongest)
         sections.append(section)
@@ -213,15 +210,16 @@ def timeline(section: Section) -> dict[str, Any]:
     trials are never flattened by hundreds of other articles), all articles as a thin line
     in a strip above, the axis running to the current year, and a tooltip per year.
 
-    Sizes are in viewBox units: the SVG is 720 wide and scales with the page; at 400 px the
-    stylesheet enlarges the text, so year labels are spaced for text that size."""
+    Sizes are in viewBox units: the SVG is 480 wide (its column beside the lists on a wide
+    screen) and scales with the page; at 400 px the stylesheet enlarges the text, so year
+    labels are spaced for text that size."""
     years = section.years
     shown = evidence_kinds()
     peak = max((sum(y[k] for k, _, _ in shown) for y in years), default=0)
     step = _nice_step(peak)
     y_max = max(step * math.ceil(peak / step), step)
     all_peak = max((y["articles"] for y in years), default=0)
-    width, height = 720, 360
+    width, height = 480, 300
     # Room on the left for the widest tick label (at the narrow-screen size) and the axis label.
     left, right, bottom = 40 + 14 * len(f"{y_max:,}"), 22, 54
     strip_top, strip_h = 60, 44  # the all-articles strip
@@ -422,7 +420,8 @@ def matrix_columns() -> list[Kind]:
 
 def matrix(sections: list[Section]) -> dict[str, Any]:
     """The evidence matrix: a row per condition (the sections' order), a cell per tier
-    column, then new and total; a cell with articles links to its list on the page."""
+    column, then arrived and total; a cell with articles links to its list on the page, and
+    under it how many of them arrived since the page's moment ("+3"), linking to what arrived."""
     columns = matrix_columns()
     rows = []
     for s in sections:
@@ -431,12 +430,66 @@ def matrix(sections: list[Section]) -> dict[str, Any]:
         for c in columns:
             n = s.counts.get(c.key, 0)
             target = "retracted" if c.key == registry.WITHDRAWN["retracted"] else c.key
-            cells.append({"key": c.key, "value": n, "href": f"#{anchor}-{target}" if n else ""})
+            plus = s.arrived.get(c.key.replace("_", "-"), 0)
+            cells.append(
+                {
+                    "key": c.key,
+                    "value": n,
+                    "href": f"#{anchor}-{target}" if n else "",
+                    "arrived": plus,
+                    "arrived_href": f"#{anchor}-new",
+                }
+            )
         new, total = s.counts.get("new", 0), s.counts.get("total", 0)
-        cells.append({"key": "new", "value": new, "href": f"#{anchor}-new" if new else ""})
-        cells.append({"key": "total", "value": total, "href": f"#{anchor}" if total else ""})
+        for key, value, href in (("new", new, f"#{anchor}-new"), ("total", total, f"#{anchor}")):
+            cells.append({"key": key, "value": value, "href": href if value else "", "arrived": 0})
         rows.append({"anchor": anchor, "label": s.label, "cells": cells, "empty": not total})
     return {"columns": columns, "rows": rows}
+
+
+# --- the commands printed for what the page cuts short ---------------------------------------
+
+
+def type_word(keys: list[str]) -> str:
+    """The ``show --type`` word for these tier keys: ``evidence`` for every evidence tier,
+    else the tier keys, comma-separated."""
+    if keys == [t.key for t in registry.evidence_tiers()]:
+        return "evidence"
+    return ",".join(keys)
+
+
+def show_command(condition: str, keys: list[str], since: str | None = None) -> str:
+    """The command listing exactly the articles of ``condition`` in these tiers (arrived since
+    ``since`` when given), all of them, in the evidence order the page lists them in."""
+    import shlex
+
+    words = ["acutrack", "show", condition, "--type", type_word(keys)]
+    if since:
+        words += ["--stored-since", since]
+    return shlex.join([*words, "--all"])
+
+
+def arrivals_view(section: Section) -> dict[str, Any]:
+    """What arrived since the page's moment: the evidence listed (strongest first), then how
+    many more evidence articles and how many others arrived, each with its command."""
+    evidence = [t.key for t in registry.evidence_tiers()]
+    arrived_evidence = sum(section.arrived.get(k, 0) for k in evidence)
+    rest_keys = [t.key for t in registry.TIERS if t.key not in evidence]
+    rest = sum(section.arrived.get(k, 0) for k in rest_keys)
+    since = section.since
+    more = arrived_evidence - len(section.arrivals)
+    return {
+        "listed": [article_view(r, since) for r in section.arrivals],
+        "evidence": arrived_evidence,
+        "more": plural(more, "more MA/SR or RCT", "more MA/SRs or RCTs") if more > 0 else "",
+        "more_command": show_command(section.name, evidence, since) if more > 0 else "",
+        "rest": plural(rest, "other article") if rest else "",
+        "rest_command": show_command(
+            section.name, [k for k in rest_keys if section.arrived.get(k)], since
+        )
+        if rest
+        else "",
+    }
 
 
 def provenance_view(p: dict[str, Any]) -> dict[str, Any]:
@@ -453,6 +506,41 @@ def provenance_view(p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def evidence_order() -> str:
+    """The evidence order as one sentence ("Meta-analyses ..., then sham-controlled
+    randomized trials, then ...; larger trials first ...")."""
+    names = [t.title.split(" (")[0] for t in registry.evidence_tiers()]
+    tiers = ", then ".join([names[0], *(n[:1].lower() + n[1:] for n in names[1:])])
+    return f"{tiers}; larger trials first within each (unknown size last), then newer."
+
+
+def strongest_view(section: Section, anchor: str) -> list[dict[str, Any]]:
+    """The strongest evidence as tiers: each with its heading, count (the matrix's cell links
+    to its first article), the articles listed and, when the cap cut it short, how many more
+    and the command listing all of them."""
+    tiers: list[dict[str, Any]] = []
+    for row in section.strongest:
+        key = row.evidence_tier
+        if not tiers or tiers[-1]["key"] != key:
+            tier = registry.TIER_BY_KEY.get(key)
+            count = section.counts.get(key.replace("-", "_"), 0)
+            tiers.append(
+                {
+                    "key": key,
+                    "id": f"{anchor}-{key.replace('-', '_')}",
+                    "title": tier.title if tier else key,
+                    "count": count,
+                    "articles": [],
+                }
+            )
+        tiers[-1]["articles"].append(article_view(row, section.since))
+    for tier in tiers:
+        more = tier["count"] - len(tier["articles"])
+        tier["more"] = more if more > 0 else 0
+        tier["command"] = show_command(section.name, [tier["key"]]) if more > 0 else ""
+    return tiers
+
+
 def section_view(section: Section) -> dict[str, Any]:
     anchor = section.anchor or anchor_for(section.name, set())
     view: dict[str, Any] = {
@@ -463,35 +551,35 @@ def section_view(section: Section) -> dict[str, Any]:
     }
     if not section.counts["total"]:
         return view
-    strongest = []
-    seen: set[str] = set()
-    for row in section.strongest:
-        item = article_view(row, section.since)
-        if item["tier"] not in seen:  # the first article of a tier: the matrix links here
-            seen.add(item["tier"])
-            tier = registry.TIER_BY_KEY.get(item["tier"])
-            item["tier_id"] = f"{anchor}-{item['tier'].replace('-', '_')}"
-            item["tier_head"] = tier.title if tier else item["tier"]
-            key = item["tier"].replace("-", "_")
-            item["tier_count"] = section.counts.get(key, 0)
-        strongest.append(item)
-    names = [t.title.split(" (")[0] for t in registry.evidence_tiers()]
-    # "Meta-analyses ..., then sham-controlled randomized trials, then ...": one sentence.
-    tiers = ", then ".join([names[0], *(n[:1].lower() + n[1:] for n in names[1:])])
-    new = section.counts.get("new", 0)
     return view | {
         "empty": False,
         "chart": timeline(section),
         "years": year_rows(section),
         "undated": section.undated.get("articles", 0),
-        "strongest": strongest,
-        "order": f"{tiers}; larger trials first within each (unknown size last), then newer.",
-        "per_tier": max((sum(1 for a in strongest if a["tier"] == t) for t in seen), default=0),
-        "newest": [article_view(r, section.since) for r in section.newest],
-        "new": new,
-        "new_days": NEW_DAYS,
-        "notices": [article_view(r, section.since) for r in section.notices],
-        "retracted": [article_view(r, section.since) for r in section.retracted],
+        "strongest": strongest_view(section, anchor),
+        "order": evidence_order(),
+        "per_tier": section.per_tier,
+        "arrived": section.counts.get("new", 0),
+        "arrived_phrase": plural(section.counts.get("new", 0), "article"),
+        "arrivals": arrivals_view(section),
+        "retracted": retracted_view(section),
+    }
+
+
+def retracted_view(section: Section) -> dict[str, Any]:
+    """The retracted articles listed (capped as the strongest evidence), how many more, and
+    the command listing all of them."""
+    key = registry.WITHDRAWN["retracted"]
+    count = section.counts.get(key.replace("-", "_"), 0)
+    listed = [article_view(r, section.since) for r in section.retracted]
+    more = count - len(listed)
+    if not listed:
+        return {}
+    return {
+        "articles": listed,
+        "count": count,
+        "more": max(more, 0),
+        "command": show_command(section.name, [key]) if more > 0 else "",
     }
 
 
@@ -519,6 +607,7 @@ def render_html(
         matrix=matrix(sections) if sections else None,
         new_since=new_since(today) if today else "",
         new_days=NEW_DAYS,
+        order=evidence_order(),
         sections=[section_view(s) for s in sections],
         kinds=kinds(),
         evidence=[k for k in kinds() if k.key in {e[0] for e in evidence_kinds()}],
