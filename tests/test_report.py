@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date
 import re
 import shutil
 import sqlite3
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import html5lib
