@@ -522,22 +522,22 @@ def strongest_view(section: Section, anchor: str) -> list[dict[str, Any]]:
     for row in section.strongest:
         key = row.evidence_tier
         if not tiers or tiers[-1]["key"] != key:
-            tier = registry.TIER_BY_KEY.get(key)
+            known = registry.TIER_BY_KEY.get(key)
             count = section.counts.get(key.replace("-", "_"), 0)
             tiers.append(
                 {
                     "key": key,
                     "id": f"{anchor}-{key.replace('-', '_')}",
-                    "title": tier.title if tier else key,
+                    "title": known.title if known else key,
                     "count": count,
                     "articles": [],
                 }
             )
         tiers[-1]["articles"].append(article_view(row, section.since))
-    for tier in tiers:
-        more = tier["count"] - len(tier["articles"])
-        tier["more"] = more if more > 0 else 0
-        tier["command"] = show_command(section.name, [tier["key"]]) if more > 0 else ""
+    for listed in tiers:
+        more = listed["count"] - len(listed["articles"])
+        listed["more"] = more if more > 0 else 0
+        listed["command"] = show_command(section.name, [listed["key"]]) if more > 0 else ""
     return tiers
 
 
