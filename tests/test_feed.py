@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -13,6 +14,7 @@ import pytest
 from conftest import db_rows, realdata, run
 
 from acutrack import flags
+from acutrack.views import feed as atom
 
 feedparser = pytest.importorskip(
     "feedparser", reason="needs feedparser (in the test extras), which is missing"
@@ -45,6 +47,10 @@ def later(db: Path, pmid: str, when: str) -> None:
     conn.close()
 
 
+def entry_pmid(entry) -> str:
+    return entry.id.rstrip("/").rsplit("/", 1)[1]
+
+
 def test_feed_is_valid_atom_with_one_entry_per_newest_article(filled: Path):
     later(filled, "29768149", "2030-01-02T03:04:05+00:00")
     result = run("feed", "--limit", "20")
@@ -55,33 +61,77 @@ def test_feed_is_valid_atom_with_one_entry_per_newest_article(filled: Path):
     # Feed-level required elements (RFC 4287 4.1.1): id, title, updated, and an author.
     assert parsed.feed.id.startswith("urn:uuid:")
     assert parsed.feed.title == "acutrack: newest articles for all conditions"
-    assert parsed.feed.updated == "2030-01-02T03:04:05Z"  # the newest entry's first-stored
+    assert parsed.feed.updated == "2030-01-02T03:04:05Z"  # when the last one was stored
     assert parsed.feed.author == "acutrack"
     assert len(parsed.entries) == 20
-    # The newest stored first: the RCT moved to 2030, then the rest by first-stored time.
-    first = parsed.entries[0]
-    assert first.id == first.link == "https://pubmed.ncbi.nlm.nih.gov/29768149/"
-    assert first.updated == "2030-01-02T03:04:05Z"
-    title, size = db_rows(
-        filled.parent, "SELECT title, sample_size FROM articles WHERE pmid = '29768149'"
-    )[0]
-    tier = db_rows(filled.parent, "SELECT evidence_tier FROM articles WHERE pmid = '29768149'")
-    label = flags.TIER_BY_KEY[tier[0][0]].label
-    assert first.title == f"[{label} · n={size:,}] {title}"
-    assert "Conclusion: In patients with mild asthma" in first.summary
-    assert "Systemic lupus erythematosus" in first.summary  # condition labels from queries
-    assert {t.term for t in first.tags} >= {tier[0][0], "lupus", "anti-gbm"}
     ids = [e.id for e in parsed.entries]
     assert len(set(ids)) == 20
-    stamps = [e.updated for e in parsed.entries]
-    assert stamps == sorted(stamps, reverse=True)
+    # Every field read back as a feed reader reads it, for the real NEJM trial: the PubMed
+    # title as it is (no "[RCT · n=3,849]" prefix, which reads like PubMed's bracketed
+    # translated titles), published when it entered PubMed, updated when stored, the first
+    # author as the author and the next two as contributors, the study type and each
+    # condition as a category of its own scheme, the DOI as a related link.
+    first = next(e for e in parsed.entries if entry_pmid(e) == "29768149")
+    assert first.id == first.link == "https://pubmed.ncbi.nlm.nih.gov/29768149/"
+    (title, size, tier, entrez, authors, doi) = db_rows(
+        filled.parent,
+        "SELECT title, sample_size, evidence_tier, entrez_date, authors, doi FROM articles "
+        "WHERE pmid = '29768149'",
+    )[0]
+    assert first.title == title and "[" not in first.title
+    assert first.updated == "2030-01-02T03:04:05Z"
+    assert first.published == f"{entrez}T00:00:00Z"
+    names = json.loads(authors)
+    assert first.author == names[0] and len(names) > 3
+    assert [c.name for c in first.contributors] == names[1:3]
+    label = flags.TIER_BY_KEY[tier].label
+    kinds = {(t.scheme, t.term): t.label for t in first.tags}
+    assert kinds[(atom.STUDY_TYPE, tier)] == f"{label} · n={size:,}"
+    assert kinds[(atom.CONDITION, "lupus")] == "Systemic lupus erythematosus"
+    assert (atom.CONDITION, "anti-gbm") in kinds
+    assert [link.href for link in first.links if link.rel == "related"] == [
+        f"https://doi.org/{doi}"
+    ]
+    assert "Conclusion: In patients with mild asthma" in first.summary
+    assert f"trial size: {size:,}" in first.summary.replace("n=", "")
+    assert "Systemic lupus erythematosus" in first.summary  # condition labels from queries
     # Every entry has the elements RFC 4287 4.1.2 requires, checked on the XML itself.
     root = ET.fromstring(result.stdout.encode())
     assert root.tag == f"{A}feed"
     for entry in root.iter(f"{A}entry"):
         for child in ("id", "title", "updated", "summary"):
             assert entry.find(f"{A}{child}") is not None, child
+        assert len(entry.findall(f"{A}author")) <= 1
         assert entry.find(f"{A}link[@rel='alternate']").get("href").startswith("https://")
+
+
+def test_what_arrived_comes_first_evidence_first(filled: Path):
+    # The issue-25 finding: the 50 newest of all conditions held 1 of 6 new MA/SRs, because
+    # a feed in stored order is as good as random within one import. Now what arrived in
+    # the window (all of it here: imported today) comes strongest evidence first, so every
+    # MA/SR and RCT precedes the other articles; older articles follow, newest stored first.
+    conn = sqlite3.connect(filled)
+    conn.execute(
+        "UPDATE article_conditions SET first_seen = '2020-01-01T00:00:00+00:00' "
+        "WHERE pmid = '10052247'"  # one of the real RCTs, stored long ago
+    )
+    conn.commit()
+    conn.close()
+    parsed = feedparser.parse(run("feed", "--limit", "500").stdout)
+    order = [entry_pmid(e) for e in parsed.entries]
+    tiers = dict(db_rows(filled.parent, "SELECT pmid, evidence_tier FROM articles"))
+    evidence = {t.key for t in flags.evidence_tiers()}
+    fresh = [p for p in order if p != "10052247"]
+    strong = [p for p in fresh if tiers[p] in evidence]
+    assert strong and fresh[: len(strong)] == strong  # every MA/SR and RCT first
+    ranks = [flags.tier_rank(tiers[p]) for p in fresh]
+    assert ranks == sorted(ranks)  # the tiers in the evidence order
+    assert order[-1] == "10052247"  # stored before the window: after all that arrived
+    assert "since " in parsed.feed.subtitle
+    # The study type is in the category, readable in every entry.
+    for entry in parsed.entries:
+        studies = [t for t in entry.tags if t.scheme == atom.STUDY_TYPE]
+        assert [t.term for t in studies] == [tiers[entry_pmid(entry)]]
 
 
 def test_conditions_and_limit_choose_the_entries(filled: Path):
@@ -191,14 +241,14 @@ def test_hostile_pubmed_text_stays_text(filled: Path):
     conn.commit()
     conn.close()
     later(filled, "29768149", "2030-01-02T03:04:05+00:00")
-    text = run("feed", "--limit", "3").stdout
+    text = run("feed", "anti-gbm").stdout  # one entry: the RCT with the hostile text
     assert "<script>" not in text and "<img" not in text and "<b>" not in text
     assert "\x01" not in text and "\x1b" not in text and "\ufffe" not in text
     root = ET.fromstring(text.encode())  # well-formed XML
     entries = root.findall(f"{A}entry")
-    assert len(entries) == 3  # the injected </title><entry> made no entry
+    assert len(entries) == 1  # the injected </title><entry> made no entry
     title = entries[0].find(f"{A}title").text
-    assert title.endswith('<script>alert("x")</script> ]]> &amp; <b>bold</b>[31m A </title><entry>')
+    assert title == '<script>alert("x")</script> ]]> &amp; <b>bold</b>[31m A </title><entry>'
     assert "<img src=x onerror=alert(1)>" in entries[0].find(f"{A}summary").text
     parsed = feedparser.parse(text)
     assert not parsed.bozo

@@ -24,23 +24,30 @@ from .base import State, _condition, cli, emit, output_option, pass_state
 def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: int) -> None:
     """An Atom feed of the articles stored most recently, for a feed reader.
 
-    One entry per article, newest first (when acutrack first stored it for the CONDITIONs,
-    default: any condition): the title with its study type and trial size ("[Sham RCT ·
-    n=120] ..."), a link to PubMed, authors, journal and year, and the conclusion when the
-    abstract states one. The feed only reads the database: it never marks anything as shown
-    or moves a digest, and the same database gives the same file, so cron can rewrite a
-    published feed after each update:
+    One entry per article first stored for the CONDITIONs (default: any condition): first
+    what arrived in the last 7 days (the feed says since when), meta-analyses, systematic
+    reviews and randomized trials first, strongest first; then the rest, newest stored
+    first. Each entry: the PubMed title, a link to PubMed (and the DOI), when the record
+    entered PubMed (published) and when acutrack stored it (updated), the first author as
+    author, the study type as a category, the trial size, journal and year, and the
+    conclusion when the abstract states one. The feed only reads the database: it never
+    marks anything as shown or moves a digest, and the same database gives the same file
+    all day, so cron can rewrite a published feed after each update:
     `acutrack update && acutrack feed lupus -o /var/www/lupus.atom`.
     """
-    from ..store import newest_stored, open_reading
+    from datetime import UTC, datetime
+
+    from ..store import last_stored, newest_stored, open_reading
     from ..views import feed as atom
+    from ..views.report import new_since
 
     db = open_reading(state.db_path)
     try:
         chosen = list(dict.fromkeys(_condition(state, db, n) for n in conditions)) or None
         labels = {c.name: c.label for c in state.queries().conditions.values()}
         names = [name for name, _ in chosen] if chosen is not None else None
-        rows = newest_stored(db, names, limit)
+        since = new_since(datetime.now(UTC).date())  # the clock, read here once
+        rows = newest_stored(db, names, limit, since)
         search_url = None
         if chosen is not None and len(chosen) == 1:
             from ..store import provenance
@@ -49,7 +56,14 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
             search_url = provenance(db, chosen[0][0], cond.full_query if cond else None)[
                 "pubmed_url"
             ]
-        text = atom.build(rows, chosen, labels=labels, search_url=search_url)
+        text = atom.build(
+            rows,
+            chosen,
+            labels=labels,
+            search_url=search_url,
+            since=since,
+            updated=last_stored(db, names),
+        )
     finally:
         db.close()
     emit(text, output, "feed", f"{len(rows)} articles")

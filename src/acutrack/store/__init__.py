@@ -88,7 +88,7 @@ from .failures import (
     missing_database,
     stale_side_files,
 )
-from .feed import newest_stored, open_reading
+from .feed import last_stored, newest_stored, open_reading
 from .lock import LockedError, writer_lock
 from .opening import check_before_writing, check_whole, open_db, open_quick
 from .report import (
@@ -135,6 +135,7 @@ __all__ = [
     "matrix_sql",
     "years_sql",
     "newest_stored",
+    "last_stored",
     "open_reading",
     "BUSY_TIMEOUT",
     "FINAL_STATUSES",

@@ -25,21 +25,43 @@ def open_reading(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _chosen(conditions: list[str] | None) -> tuple[str, list[Any]]:
+    """SQL restricting the links to ``conditions`` (None: any condition), and its parameter."""
+    if conditions is None:
+        return "", []
+    return "WHERE condition IN (SELECT value FROM json_each(?))", [json.dumps(conditions)]
+
+
 def newest_stored(
-    db: sqlite3.Connection, conditions: list[str] | None, limit: int
+    db: sqlite3.Connection, conditions: list[str] | None, limit: int, since: str = ""
 ) -> list[StoredArticle]:
-    """The ``limit`` articles stored most recently under any of ``conditions`` (None: any
-    condition), newest first: by when acutrack first found each for those conditions
-    (``first_seen``, the earliest of its links), then newest in PubMed. Each row is the article
-    object with ``first_seen`` and all its ``conditions``."""
-    chosen = "WHERE condition IN (SELECT value FROM json_each(?))" if conditions is not None else ""
+    """The ``limit`` entries of the feed for ``conditions`` (None: any condition): first what
+    arrived since ``since`` (first stored for those conditions at or after that ISO time,
+    the earliest of its links), evidence first (the evidence order: strongest tier, larger
+    trials), then by when it was stored, newest first; then the older ones newest stored
+    first. Each row is the article object with ``first_seen`` and all its ``conditions``."""
+    chosen, params = _chosen(conditions)
+    # In the window: the tier and trial size first; outside it every key is NULL and the
+    # stored time decides.
+    fresh = "m.first_seen >= ?"
     sql = (
         "SELECT a.*, m.first_seen AS first_seen, "
         "(SELECT group_concat(x.condition) FROM article_conditions x WHERE x.pmid = a.pmid) "
         "AS conditions_csv "
         "FROM (SELECT pmid, min(first_seen) AS first_seen FROM article_conditions "
         f"{chosen} GROUP BY pmid) m JOIN articles a ON a.pmid = m.pmid "
-        f"ORDER BY m.first_seen DESC, {NEWEST_ORDER} LIMIT ?"
+        f"ORDER BY {fresh} DESC, CASE WHEN {fresh} THEN a.evidence_rank END, "
+        f"CASE WHEN {fresh} THEN a.sample_size IS NULL END, "
+        f"CASE WHEN {fresh} THEN a.sample_size END DESC, m.first_seen DESC, {NEWEST_ORDER} "
+        "LIMIT ?"
     )
-    params: list[Any] = [json.dumps(conditions)] if conditions is not None else []
-    return [decode(r) for r in query(db, sql, [*params, limit])]
+    return [decode(r) for r in query(db, sql, [*params, since, since, since, since, limit])]
+
+
+def last_stored(db: sqlite3.Connection, conditions: list[str] | None) -> str | None:
+    """When the last article was first stored for ``conditions`` (None: any): the feed's
+    ``updated``."""
+    chosen, params = _chosen(conditions)
+    row = db.execute(f"SELECT max(first_seen) FROM article_conditions {chosen}", params)
+    value = row.fetchone()[0]
+    return str(value) if value else None

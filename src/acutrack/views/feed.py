@@ -2,10 +2,14 @@
 
 Written with the standard library's ElementTree, which escapes every text and attribute:
 PubMed text stays text (a title holding ``<script>`` or ``]]>`` is characters, never markup).
-feedgen would add lxml for what is some forty lines here. Nothing in the feed depends on the
-clock, so the same database gives the same bytes: the feed's ``updated`` is its newest
-entry's, each entry's is when acutrack first stored the article, and each ``id`` is the
-article's PubMed address.
+feedgen would add lxml for what is some forty lines here. The entries are what arrived since
+a day the feed states (the last 7 days), evidence first, then the rest by when they were
+stored; so the same database gives the same bytes all day. Each entry: the PubMed title as
+it is (no bracketed prefix, which would read like PubMed's translated titles), ``published``
+when the record entered PubMed, ``updated`` when acutrack first stored it, the first author
+as ``author`` (the next two as ``contributor``), the study type as a ``category`` (scheme
+``STUDY_TYPE``) and each condition as one (scheme ``CONDITION``), the PubMed address as
+``id``. The feed's ``updated`` is when the last article was stored.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from . import present
 from .present import size_phrase
 
 ATOM = "http://www.w3.org/2005/Atom"
+# The schemes of an entry's categories: what kind of study (a tier of flags.TIERS, its key as
+# the term and its label as the label), and which condition's query found it.
+STUDY_TYPE = "urn:acutrack:study-type"
+CONDITION = "urn:acutrack:condition"
 # A fixed time for a feed with no entries yet (a feed needs an `updated`; the clock would
 # make every run differ).
 EPOCH = "1970-01-01T00:00:00Z"
@@ -102,22 +110,28 @@ def _summary(row: StoredArticle, labels: dict[str, str]) -> str:
 def _entry(feed: ET.Element, row: StoredArticle, labels: dict[str, str]) -> None:
     entry = _sub(feed, "entry")
     url = pubmed_url(row.pmid)
-    mark = badge(row)
-    title = _text(row.title) or f"PMID {row.pmid}"
-    _sub(entry, "title", f"[{mark}] {title}" if mark else title, type="text")
+    _sub(entry, "title", _text(row.title) or f"PMID {row.pmid}", type="text")
     _sub(entry, "id", url)
-    _sub(entry, "updated", atom_time(row.first_seen) or EPOCH)
+    stored = atom_time(row.first_seen) or EPOCH
+    published = atom_time(row.entrez_date)
+    if published:  # when the record entered PubMed (a date: midnight UTC)
+        _sub(entry, "published", min(published, stored))
+    _sub(entry, "updated", stored)
     _sub(entry, "link", rel="alternate", type="text/html", href=url)
     doi = make_doi_url(row.doi)
     if doi:
         _sub(entry, "link", rel="related", href=doi, title="DOI")
-    for name in row.authors[:3]:
-        _sub(_sub(entry, "author"), "name", _text(name))
+    # One author, the first (a feed reader shows the last of several as "the" author); the
+    # next two as contributors.
+    names = [_text(n) for n in row.authors[:3]]
+    for tag, name in zip(("author", "contributor", "contributor"), names, strict=False):
+        _sub(_sub(entry, tag), "name", name)
     tier = present.tier(row)
     if tier is not None:
-        _sub(entry, "category", term=tier.key, label=tier.label)
+        _sub(entry, "category", term=tier.key, scheme=STUDY_TYPE, label=badge(row) or tier.label)
     for condition in row.conditions:
-        _sub(entry, "category", term=_text(condition), label=labels.get(condition, condition))
+        label = labels.get(condition, condition)
+        _sub(entry, "category", term=_text(condition), scheme=CONDITION, label=_text(label))
     _sub(entry, "summary", _summary(row, labels), type="text")
 
 
@@ -133,28 +147,33 @@ def build(
     *,
     labels: dict[str, str] | None = None,
     search_url: str | None = None,
+    since: str = "",
+    updated: str | None = None,
 ) -> str:
-    """The Atom document for ``rows`` (newest first, as ``store.feed.newest_stored`` gives
-    them) of ``conditions`` as (name, label) pairs (None: every condition). ``labels``: every
-    condition's label by name (queries.toml), for the conditions each entry was found for;
-    ``search_url``: PubMed's own results for the condition's query, the feed's web page."""
+    """The Atom document for ``rows`` (in the order ``store.newest_stored`` gives them: what
+    arrived since ``since``, evidence first, then the rest) of ``conditions`` as (name,
+    label) pairs (None: every condition). ``labels``: every condition's label by name
+    (queries.toml), for the conditions each entry was found for; ``search_url``: PubMed's
+    own results for the condition's query, the feed's web page; ``updated``: when the last
+    article was stored (``store.last_stored``)."""
     labels = {**(labels or {}), **dict(conditions or [])}
     # Plain tag names under an xmlns attribute: the serialized document is in the Atom
     # namespace, with no ns0: prefixes and no process-wide ET.register_namespace.
     root = ET.Element("feed", xmlns=ATOM)
     named = ", ".join(label for _, label in conditions) if conditions else "all conditions"
     _sub(root, "title", f"acutrack: newest articles for {_text(named)}", type="text")
+    window = f"since {since[:10]}" if since else "most recently"
     _sub(
         root,
         "subtitle",
-        "The articles acutrack stored most recently, newest first, each with its study type "
-        "and trial size. Study types come from text rules: open an article before relying "
-        "on one.",
+        f"The articles acutrack stored {window}, the meta-analyses, systematic reviews and "
+        "randomized trials first (strongest first), then the others and older ones, newest "
+        "stored first; each with its study type as a category and its trial size. Study "
+        "types come from text rules: open an article before relying on one.",
         type="text",
     )
     _sub(root, "id", feed_id([n for n, _ in conditions] if conditions is not None else None))
-    newest = next((atom_time(r.first_seen) for r in rows if r.first_seen), None)
-    _sub(root, "updated", newest or EPOCH)
+    _sub(root, "updated", atom_time(updated) or EPOCH)
     _sub(_sub(root, "author"), "name", "acutrack")
     _sub(root, "generator", "acutrack", version=version("acutrack"))
     if search_url:
