@@ -666,3 +666,83 @@ def test_retractions_link_their_notice_and_a_translation_is_shown(isolated: Path
     assert prov.find(".//a").get("href") == (
         "https://pubmed.ncbi.nlm.nih.gov/?term=lupus%20acupuncture"
     )
+
+
+# --- issue 25: the page at a glance on a database of real size ---------------------------------
+
+REALDATA = realdata()
+EVIDENCE_DEV = REALDATA.parent / "evidence-dev" / "rct-dev.medline.gz"  # 501 real records
+# One week of arrivals per condition, as issue 25 saw them on 1,882 records.
+WEEK = {"lupus": 50, "rheumatoid-arthritis": 40, "multiple-sclerosis": 30, "psoriasis": 30}
+WEEK["anti-gbm"] = 23
+# The page this database gave before issue 25 (commit e5f1ae2, same Chromium, 1280 px): the
+# figure the new page must stay under a third of.
+BEFORE_1280 = 22_801
+
+
+@pytest.fixture(scope="module")
+def week(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """About 2,000 real records under the five conditions (every PubMed file of
+    ../shared/realdata in turn, and ../shared/evidence-dev's records under lupus), all first
+    stored 40 days ago except one week of arrivals per condition (WEEK, chosen by PMID)."""
+    from acutrack.errors import AcutrackError
+    from acutrack.pubmed import sync
+
+    folder = tmp_path_factory.mktemp("week-db")
+    db = store.open_db(folder / "acutrack.db")
+    names = list(WEEK)
+    files = sorted(REALDATA.rglob("*.xml*")) + sorted(REALDATA.rglob("*.txt"))
+    stored = 0
+    for path in files:
+        try:
+            sync.import_files(db, [path], names[stored % len(names)])
+        except AcutrackError:  # E-utilities answers that hold no records (einfo, errors)
+            continue
+        stored += 1
+    sync.import_files(db, [EVIDENCE_DEV], "lupus")
+    db.execute("UPDATE article_conditions SET first_seen = datetime(first_seen, '-40 days')")
+    for name, n in WEEK.items():
+        db.execute(
+            "UPDATE article_conditions SET first_seen = datetime(first_seen, '+38 days') "
+            "WHERE id IN (SELECT id FROM article_conditions WHERE condition = ? "
+            "ORDER BY (CAST(pmid AS INTEGER) * 7919) % 1000, pmid LIMIT ?)",
+            [name, n],
+        )
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return folder / "acutrack.db"
+
+
+HEIGHT_PROBE = """<script>document.body.setAttribute('data-probe', JSON.stringify(
+  {height: document.documentElement.scrollHeight, width: document.documentElement.scrollWidth,
+   viewport: document.documentElement.clientWidth}));</script>"""
+
+
+@needs_chromium
+def test_the_page_is_a_third_of_its_old_height(week: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("ACUTRACK_DB", str(week))
+    total = db_rows(week.parent, "SELECT count(*) FROM articles")[0][0]
+    assert 1_800 < total < 2_200  # the size of the database issue 25 measured
+    arrived = db_rows(
+        week.parent,
+        "SELECT condition, count(*) FROM article_conditions WHERE first_seen >= ? GROUP BY 1",
+        (report.new_since(date.today()),),
+    )
+    assert dict(arrived) == WEEK
+    assert run("report", "-o", str(tmp_path / "page.html")).exit_code == 0
+    page = (tmp_path / "page.html").read_text()
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.replace("</body>", HEIGHT_PROBE + "</body>"))
+    seen = {}
+    for width in (1280, 400):
+        dom = chromium(
+            f"--window-size={width},1000", "--dump-dom", probed.as_uri(), tmp_path=tmp_path
+        )
+        found = re.search(r'data-probe="([^"]*)"', dom)
+        assert found, dom[:500]
+        import html
+
+        seen[width] = json.loads(html.unescape(found.group(1)))
+        assert seen[width]["width"] <= seen[width]["viewport"], (width, seen[width])
+    assert seen[1280]["height"] < BEFORE_1280 / 3, seen
