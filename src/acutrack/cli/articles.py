@@ -93,17 +93,11 @@ def _list_articles(
 
 
 def _write_pieces(pieces: Iterable[str]) -> None:
-    """Write text pieces to standard output in blocks of about 64 kB (one write per article
-    would cost a system call each)."""
-    block: list[str] = []
-    size = 0
-    for piece in pieces:
-        block.append(piece)
-        size += len(piece)
-        if size >= 65536:
-            click.echo("".join(block), nl=False)
-            block, size = [], 0
-    click.echo("".join(block), nl=False)
+    """Write text pieces to standard output as they come, in blocks of about 64 kB."""
+    from ..fileio import blocks
+
+    for block in blocks(pieces):
+        click.echo(block, nl=False)
 
 
 @cli.command()

@@ -24,7 +24,6 @@ HTML-escaped in HTML, backslash-escaped in Markdown.
 
 from .collect import (
     DEFAULT_NAME,
-    STRONG,
     TOP,
     Digest,
     Group,
@@ -46,6 +45,7 @@ from .render import (
     render,
     render_html,
     render_markdown,
+    render_pieces,
     render_text,
     status_line,
     subject,
@@ -54,7 +54,6 @@ from .render import (
 __all__ = [
     "last_or_refuse",
     "DEFAULT_NAME",
-    "STRONG",
     "TOP",
     "SUFFIX_FORMATS",
     "DeliveryError",
@@ -72,6 +71,7 @@ __all__ = [
     "rebuild",
     "record",
     "render",
+    "render_pieces",
     "render_html",
     "render_markdown",
     "render_text",

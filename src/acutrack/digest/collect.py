@@ -6,30 +6,68 @@ Every database access goes through ``acutrack.store`` (``store/digests.py``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
 from ..article import one_line
-from ..flags import RANKED, TIERS
+from ..flags import TIERS
 
 if TYPE_CHECKING:
     import sqlite3
 
 DEFAULT_NAME = "default"
-STRONG = RANKED  # flags with digest nouns (flag registry); the subject counts tiers now
 # Each condition lists at most this many articles of each tier (``digest --top``); the rest
 # are counted, delivered (the position passes them) and named by a `show` command.
 TOP = 20
+
+
+class Rows:
+    """The listed articles of a group, in order: PMIDs and tiers are held, the articles are
+    read from the database a chunk at a time each time they are iterated, so a digest that
+    lists 100,000 articles (JSON without --top) never holds them all."""
+
+    CHUNK = 200
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        pmids: list[str],
+        tiers: dict[str, str],
+        also: dict[str, list[str]],
+    ) -> None:
+        self.db = db
+        self.pmids = pmids
+        self.tiers = tiers  # pmid -> evidence tier key
+        self.also = also  # pmid -> the other conditions it is new for
+
+    def __len__(self) -> int:
+        return len(self.pmids)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for i in range(0, len(self.pmids), self.CHUNK):
+            chunk = self.pmids[i : i + self.CHUNK]
+            articles = store.load_articles(self.db, chunk)
+            for pmid in chunk:
+                row = articles[pmid]
+                row["also_in"] = self.also.get(pmid, [])
+                yield row
+
+    def tier_counts(self) -> dict[str, int]:
+        """Tier key -> listed articles of that tier (no article is read)."""
+        counts: dict[str, int] = {}
+        for pmid in self.pmids:
+            counts[self.tiers[pmid]] = counts.get(self.tiers[pmid], 0) + 1
+        return counts
 
 
 @dataclass
 class Group:
     condition: str
     label: str
-    rows: list[dict[str, Any]]  # the listed articles, in the one evidence order
+    rows: Rows  # the listed articles, in the one evidence order
     since: str | None = None
     # tier key -> how many new articles of that tier are delivered here but not listed
     more: dict[str, int] = field(default_factory=dict)
@@ -163,15 +201,10 @@ def collect(
         else:
             more[cond][tier] = more[cond].get(tier, 0) + 1
     del ranked
-    articles = load_articles(db, [p for pmids in listed.values() for p in pmids])
     groups = []
     for cond in conditions:
-        rows = []
-        for pmid in listed[cond]:
-            if pmid in articles:
-                row = articles[pmid]
-                row["also_in"] = also.get(pmid, [])
-                rows.append(row)
+        also_here = {pmid: also[pmid] for pmid in listed[cond] if pmid in also}
+        rows = Rows(db, listed[cond], tier_of, also_here)
         headline = {t.key: 0 for t in TIERS}
         shared: dict[str, int] = {}
         for pmid in fresh[cond]:
@@ -275,7 +308,7 @@ def record(
             [
                 [
                     g.condition,
-                    [[r["pmid"], r.get("also_in") or []] for r in g.rows],
+                    [[p, g.rows.also.get(p) or []] for p in g.rows.pmids],
                     {"more": g.more, "headline": g.headline, "shared": g.shared},
                 ]
                 for g in digest.groups
@@ -305,15 +338,12 @@ def rebuild(
     """The recorded digest again, same articles in the same groups, with today's data."""
     entries = [(item[0], item[1], item[2] if len(item) > 2 else {}) for item in recorded["groups"]]
     pmids = [pmid for _cond, items, _extra in entries for pmid, _also in items]
-    articles = load_articles(db, pmids)
+    # PMIDs and tiers only; the articles are read as the digest is rendered (Rows).
+    tier_of = dict(store.tiers_in_order(db, pmids))
     groups = []
     for cond, items, extra in entries:
-        rows = []
-        for pmid, also in items:
-            if pmid in articles:
-                row = dict(articles[pmid])
-                row["also_in"] = also
-                rows.append(row)
+        stored = [(pmid, also) for pmid, also in items if pmid in tier_of]
+        rows = Rows(db, [p for p, _ in stored], tier_of, {p: a for p, a in stored if a})
         group = Group(cond, labels.get(cond) or cond, rows, more=extra.get("more") or {})
         # Records written before the headline existed: count what was listed.
         group.headline = extra.get("headline") or _listed_headline(rows)
@@ -323,7 +353,7 @@ def rebuild(
     if not any(g.shared for g in groups):
         for group in groups:
             for other in groups:
-                n = sum(1 for r in other.rows if group.condition in (r.get("also_in") or ()))
+                n = sum(1 for also in other.rows.also.values() if group.condition in also)
                 if n and other is not group:
                     group.shared[other.condition] = n
     previous = store.digest_times_before(db, recorded["name"], recorded["id"])
@@ -339,12 +369,8 @@ def rebuild(
     )
 
 
-def _listed_headline(rows: list[dict[str, Any]]) -> dict[str, int]:
-    headline = {t.key: 0 for t in TIERS}
-    for row in rows:
-        key = row.get("evidence_tier") or "other"
-        headline[key] = headline.get(key, 0) + 1
-    return headline
+def _listed_headline(rows: Rows) -> dict[str, int]:
+    return {**{t.key: 0 for t in TIERS}, **rows.tier_counts()}
 
 
 def history(
