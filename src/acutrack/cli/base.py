@@ -14,6 +14,7 @@ import click
 
 if TYPE_CHECKING:  # annotations only: commands import these inside, after --help
     import sqlite3
+    from collections.abc import Callable, Iterable
 
     from ..config import Queries
     from ..entrez import EntrezClient
@@ -103,19 +104,28 @@ def output_option(what: str) -> Any:
     )
 
 
-def emit(text: str, output: Path | None, what: str, detail: str = "") -> None:
-    """Print ``text``, or write it to ``output`` atomically and say so on standard error
-    ("Wrote FILE (detail)"); a file that cannot be written is one sentence, exit 1."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from ..fileio import write_atomic
+def emit(
+    text: str | Iterable[str],
+    output: Path | None,
+    what: str,
+    detail: str | Callable[[], str] = "",
+) -> None:
+    """Print ``text`` (a string, or pieces written as they come), or write it to ``output``
+    atomically and say so on standard error ("Wrote FILE (detail)"; ``detail`` may be
+    worked out once the text is written); a file that cannot be written is one sentence,
+    exit 1."""
+    from ..fileio import blocks, write_atomic
 
+    if output is None:
+        for block in blocks([text] if isinstance(text, str) else text):
+            click.echo(block, nl=False)
+        return
     try:
         write_atomic(output, text)
     except OSError as exc:
         raise WorkFailed(f"Cannot write the {what} to {output}: {exc.strerror}") from None
-    click.echo(f"Wrote {output}" + (f" ({detail})" if detail else ""), err=True)
+    said = detail() if callable(detail) else detail
+    click.echo(f"Wrote {output}" + (f" ({said})" if said else ""), err=True)
 
 
 def debug_on() -> bool:
