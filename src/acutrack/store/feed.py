@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .articles import decode
-from .schema import open_quick
+from .opening import open_quick
 from .tiers import NEWEST_ORDER
 
 
