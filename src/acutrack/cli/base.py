@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # annotations only: commands import these inside, after --hel
     from collections.abc import Callable, Iterable
 
     from ..config import Queries
-    from ..entrez import EntrezClient
+    from ..pubmed.entrez import EntrezClient
 
 
 class WorkFailed(click.ClickException):
@@ -217,7 +217,7 @@ def entrez_client() -> EntrezClient:
     import warnings
 
     from ..config import NCBISettings
-    from ..entrez import EntrezClient
+    from ..pubmed.entrez import EntrezClient
 
     settings = NCBISettings.from_env()
     if not settings.email:

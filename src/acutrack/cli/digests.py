@@ -118,7 +118,8 @@ def digest(
     digest never sends half an update.
     """
     from .. import digest as dg
-    from .. import mail, store
+    from .. import store
+    from ..digest import mail
 
     key = dg.check_name(name)
     # One rule for the cap, whatever chooses the format: what a person reads (text,
@@ -261,7 +262,7 @@ def cron(
     run still going, so runs never overlap. Secrets are never printed: set NCBI_EMAIL,
     NCBI_API_KEY and ACUTRACK_SMTP_URL in the crontab yourself.
     """
-    from ..cron import crontab
+    from ..digest.cron import crontab
 
     lines = crontab(
         schedule=schedule,

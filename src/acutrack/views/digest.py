@@ -14,7 +14,7 @@ from typing import Any
 from ..article import md_escape as md
 from ..article import one_line, one_line_cut, plural, public_article, pubmed_url, size_phrase
 from ..flags import COLOURS, FLAGS, LABELS, TIERS, TITLES, WITHDRAWN, Tier, evidence_tiers
-from .collect import DEFAULT_NAME, Digest, Group, when
+from .digest_model import DEFAULT_NAME, Digest, Group, when
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -456,7 +456,7 @@ _BADGE: dict[str, str] = dict(COLOURS)  # badge colours from the flag registry
 def render_html(digest: Digest) -> str:
     """A self-contained HTML page that reads well in mail clients (templates/digest.html);
     all PubMed text escaped by Jinja's autoescape."""
-    from ..templating import render as fill
+    from .templating import render as fill
 
     if not digest.total:
         return fill("digest.html", subject=subject(digest), empty=empty_line(digest))
@@ -552,7 +552,7 @@ def _json_articles(digest: Digest) -> Iterator[dict[str, Any]]:
 def _json_pieces(digest: Digest) -> Iterator[str]:
     """``to_json(as_dict(digest))``, the same bytes, written as the articles are read: a
     first digest of 100,000 articles never holds them all ("articles" is the last key)."""
-    from ..export import json_array, to_json
+    from .export import json_array, to_json
 
     head = to_json({**_json_head(digest), "articles": []})
     cut = head.rindex("[]")
