@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SKIP_REASON
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
@@ -48,7 +49,7 @@ COMMANDS = {
 @pytest.fixture(scope="module")
 def databases(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     if not REALDATA.is_dir():
-        pytest.skip(f"needs the real records in {REALDATA}")
+        pytest.skip(SKIP_REASON)
     folder = tmp_path_factory.mktemp("memory")
     seeded = folder / "seed.db"
     seed(seeded)

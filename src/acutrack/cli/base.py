@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # annotations only: commands import these inside, after --hel
     from collections.abc import Callable, Iterable
 
     from ..config import Queries
+    from ..environment import Environment
     from ..pubmed.entrez import EntrezClient
 
 
@@ -43,7 +44,6 @@ class AcutrackGroup(click.Group):
         from ..config import redact
         from ..errors import AcutrackError
 
-        tolerate_any_encoding()
         try:
             return super().invoke(ctx)
         except AcutrackError as exc:
@@ -135,25 +135,6 @@ def debug_on() -> bool:
     return os.environ.get("ACUTRACK_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def tolerate_any_encoding() -> None:
-    """Standard output and error write what their encoding holds and '?' for the rest.
-
-    A stdout that is not UTF-8 (PYTHONIOENCODING=latin-1, a Windows console redirected to
-    a file) would otherwise fail on the first Greek letter of an abstract, after part of
-    the output was written. Python's default for stdout is 'strict'; stderr's
-    'backslashreplace' already never fails, but one rule for both reads better."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        encoding = (
-            (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-        )
-        if reconfigure is not None and encoding != "utf8":
-            try:
-                reconfigure(errors="replace")
-            except (ValueError, OSError):  # a stream that cannot change mid-way: leave it
-                pass
-
-
 def _sqlite3_errors() -> type[Exception]:
     import sqlite3
 
@@ -161,11 +142,13 @@ def _sqlite3_errors() -> type[Exception]:
 
 
 class State:
-    """Global options, resolved lazily so --help never touches files."""
+    """Global options, resolved lazily so --help never touches files, and the Environment
+    (streams, terminals, encodings, clock) every command prints and dates through."""
 
-    def __init__(self, db: str | None, queries: str | None) -> None:
+    def __init__(self, db: str | None, queries: str | None, env: Environment) -> None:
         self._db = db
         self._queries = queries
+        self.env = env
 
     @property
     def db_path(self) -> Path:
@@ -208,7 +191,12 @@ def cli(ctx: click.Context, db: str | None, queries: str | None) -> None:
 
     Typical use: `acutrack update`, then `acutrack show lupus`.
     """
-    ctx.obj = State(db, queries)
+    from ..environment import Environment
+
+    # The one Environment of this command: the process's own, or a test's (passed as obj).
+    env = ctx.obj if isinstance(ctx.obj, Environment) else Environment()
+    env.tolerate_any_encoding()
+    ctx.obj = State(db, queries, env)
 
 
 def entrez_client() -> EntrezClient:
