@@ -51,14 +51,14 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
                 "pubmed_url"
             ]
         # Written as the rows are read (a feed of 10,000 entries never holds them all).
-        entries = _counted(newest_stored(db, names, limit))
+        entries = _Counted(newest_stored(db, names, limit))
         text = atom.pieces(entries, chosen, labels=labels, search_url=search_url)
         emit(text, output, "feed", lambda: f"{entries.count} articles")
     finally:
         db.close()
 
 
-class _counted(Iterator[dict[str, Any]]):
+class _Counted(Iterator[dict[str, Any]]):
     """Rows passed through, counted (for the line saying how many were written)."""
 
     def __init__(self, rows: Iterator[dict[str, Any]]) -> None:
