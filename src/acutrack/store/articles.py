@@ -340,7 +340,10 @@ def _select(
         cursor = db.execute(rows_sql + f"({','.join('?' * len(chunk))})", [*params[:n], *chunk])
         by_rowid = {row.pop("key_rowid"): row for row in _decoded(cursor)}
         for rowid in chunk:
-            yield by_rowid.pop(rowid)
+            # (The last chunk may read after the sort's snapshot ended: a row a writer
+            # removed meanwhile is skipped.)
+            if rowid in by_rowid:
+                yield by_rowid.pop(rowid)
 
 
 def _decoded(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:

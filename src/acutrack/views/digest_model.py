@@ -45,9 +45,10 @@ class Rows:
             chunk = self.pmids[i : i + self.CHUNK]
             articles = store.load_articles(self.db, chunk)
             for pmid in chunk:
-                row = articles[pmid]
-                row["also_in"] = self.also.get(pmid, [])
-                yield row
+                row = articles.get(pmid)
+                if row is not None:  # (None: removed since the digest was collected)
+                    row["also_in"] = self.also.get(pmid, [])
+                    yield row
 
     def tier_counts(self) -> dict[str, int]:
         """Tier key -> listed articles of that tier (no article is read)."""
