@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ..article import StoredArticle
 
 from .base import State, _condition, cli, emit, output_option, pass_state
 
@@ -58,14 +61,14 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
         db.close()
 
 
-class _Counted(Iterator[dict[str, Any]]):
+class _Counted(Iterator["StoredArticle"]):
     """Rows passed through, counted (for the line saying how many were written)."""
 
-    def __init__(self, rows: Iterator[dict[str, Any]]) -> None:
+    def __init__(self, rows: Iterator[StoredArticle]) -> None:
         self.rows = rows
         self.count = 0
 
-    def __next__(self) -> dict[str, Any]:
+    def __next__(self) -> StoredArticle:
         row = next(self.rows)
         self.count += 1
         return row

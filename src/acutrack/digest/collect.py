@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
-from ..article import one_line
+from ..article import StoredArticle, one_line
 from ..flags import TIERS
 from ..views.digest_model import DEFAULT_NAME, Digest, Group, Rows, when
 
@@ -125,15 +125,15 @@ def collect(
     )
 
 
-def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, dict[str, Any]]:
+def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, StoredArticle]:
     """The stored articles by PMID (decoded, with ``first_seen`` and ``conditions``)."""
     return store.load_articles(db, pmids)
 
 
-def sort_rows(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def sort_rows(db: sqlite3.Connection, rows: list[StoredArticle]) -> list[StoredArticle]:
     """Rows in the one evidence order (``store.EVIDENCE_ORDER``: strongest tier, larger
     trials, newer; retracted articles last, in their own tier), as the report lists them."""
-    by_pmid = {r["pmid"]: r for r in rows}
+    by_pmid = {r.pmid: r for r in rows}
     return [by_pmid[p] for p in store.ordered_pmids(db, list(by_pmid))]
 
 

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
-from ..article import pubmed_url
+from ..article import StoredArticle, article_from, pubmed_url
+from .derived import counts_source
 from .schema import FINAL_STATUSES, JSON_COLUMNS
 from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, has_any_flag, tier_column
 from .transactions import atomic, chunks, now_iso, query, read_only
@@ -83,19 +84,21 @@ def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
 # --- reads -------------------------------------------------------------------------------
 
 
-def decode(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored row as the public article object (contract fields first)."""
+def decode(row: dict[str, Any]) -> StoredArticle:
+    """A stored row (``a.*`` and the query's aliases) as the typed article, once per row."""
     for key in JSON_COLUMNS:
         if key in row and isinstance(row[key], str):
             row[key] = json.loads(row[key])
     conditions = row.pop("conditions_csv", None)
     if conditions is not None:
         row["conditions"] = sorted(set(conditions.split(","))) if conditions else []
+    if "new" in row:
+        row["new"] = bool(row["new"])
     row["url"] = pubmed_url(row["pmid"])
-    return row
+    return article_from(row)
 
 
-def get_article(db: sqlite3.Connection, pmid: str) -> dict[str, Any] | None:
+def get_article(db: sqlite3.Connection, pmid: str) -> StoredArticle | None:
     rows = list(
         query(
             db,
@@ -190,7 +193,7 @@ def query_articles(
     search: str | None = None,
     flags: Iterable[str] | None = None,
     order: str = "newest",
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
 
     The list of ``iter_articles`` (same arguments), which reads them as they are needed.
@@ -219,7 +222,7 @@ def iter_articles(
     search: str | None = None,
     flags: Iterable[str] | None = None,
     order: str = "newest",
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[StoredArticle]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``,
     read from the cursor one by one (an export of every article keeps memory flat).
 
@@ -263,7 +266,7 @@ def _by_relevance(
     where: list[str],
     params: list[Any],
     limit: int | None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[StoredArticle]:
     """Matches best first (FTS5 bm25 rank, computed once per match), newest among equals."""
     order_by = "f.fts_rank, " + NEWEST_ORDER
     matches = (
@@ -316,7 +319,7 @@ def _select(
     order_by: str,
     limit: int | None,
     params: list[Any],
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[StoredArticle]:
     """The matching articles in order, decoded one by one as the caller reads them.
 
     With a limit SQLite sorts the matching rows (or walks an index) and stops at the limit.
@@ -328,7 +331,8 @@ def _select(
     clause = " AND ".join(where)
     if limit:
         sql = f"SELECT a.*, {derived} FROM {source} WHERE {clause} ORDER BY {order_by} LIMIT ?"
-        yield from _decoded(db.execute(sql, [*params, limit]))
+        for row in _dicts(db.execute(sql, [*params, limit])):
+            yield decode(row)
         return
     # derived's parameters come first (it is in the select list), then the source's and where's.
     n = derived.count("?")
@@ -338,22 +342,19 @@ def _select(
     rows_sql = f"SELECT a.*, {derived}, a.rowid AS key_rowid FROM articles a WHERE a.rowid IN "
     while chunk := [r[0] for r in keys.fetchmany(KEY_CHUNK)]:
         cursor = db.execute(rows_sql + f"({','.join('?' * len(chunk))})", [*params[:n], *chunk])
-        by_rowid = {row.pop("key_rowid"): row for row in _decoded(cursor)}
+        by_rowid = {row.pop("key_rowid"): row for row in _dicts(cursor)}
         for rowid in chunk:
             # (The last chunk may read after the sort's snapshot ended: a row a writer
             # removed meanwhile is skipped.)
             if rowid in by_rowid:
-                yield by_rowid.pop(rowid)
+                yield decode(by_rowid.pop(rowid))
 
 
-def _decoded(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
-    """Each row of an article SELECT as the public article object, read as it is needed
-    (``schema.query`` returns a list)."""
+def _dicts(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
+    """Each row as a dict, read from the cursor as it is needed (``query`` returns a list)."""
     keys = [d[0] for d in cursor.description]
     for values in cursor:
-        row = decode(dict(zip(keys, values, strict=True)))
-        row["new"] = bool(row["new"])
-        yield row
+        yield dict(zip(keys, values, strict=True))
 
 
 def mark_shown(
@@ -396,7 +397,7 @@ def count_articles(
     if condition is not None and not (wanted or since or search):
         if not new_only:  # kept by triggers: a few rows, not every link of the condition
             return db.execute(
-                "SELECT coalesce(sum(articles), 0) FROM condition_years WHERE condition = ?",
+                f"SELECT coalesce(sum(articles), 0) FROM {counts_source(db)} WHERE condition = ?",
                 [condition],
             ).fetchone()[0]
         return db.execute(
@@ -468,7 +469,7 @@ def year_counts(db: sqlite3.Connection, condition: str | None = None) -> list[di
             query(
                 db,
                 f"SELECT nullif(year, 0) AS year, articles, {', '.join(columns)} "
-                "FROM condition_years WHERE condition = ? AND articles > 0 "
+                f"FROM {counts_source(db)} WHERE condition = ? AND articles > 0 "
                 "ORDER BY year = 0, year",
                 [condition],
             )

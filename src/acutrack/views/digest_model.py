@@ -7,8 +7,10 @@ layer so that rendering never imports the digest package (which imports the view
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+
+from ..article import StoredArticle
 
 if TYPE_CHECKING:
     import sqlite3
@@ -38,7 +40,7 @@ class Rows:
     def __len__(self) -> int:
         return len(self.pmids)
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[StoredArticle]:
         from .. import store
 
         for i in range(0, len(self.pmids), self.CHUNK):
@@ -47,8 +49,7 @@ class Rows:
             for pmid in chunk:
                 row = articles.get(pmid)
                 if row is not None:  # (None: removed since the digest was collected)
-                    row["also_in"] = self.also.get(pmid, [])
-                    yield row
+                    yield replace(row, also_in=tuple(self.also.get(pmid, ())))
 
     def tier_counts(self) -> dict[str, int]:
         """Tier key -> listed articles of that tier (no article is read)."""
@@ -114,7 +115,7 @@ class Digest:
         values = set(self.since.values())
         return (len(values) == 1, next(iter(values)) if len(values) == 1 else None)
 
-    def rows(self) -> Iterable[tuple[Group, dict[str, Any]]]:
+    def rows(self) -> Iterable[tuple[Group, StoredArticle]]:
         for group in self.groups:
             for row in group.rows:
                 yield group, row
