@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ..article import StoredArticle
 
 from .base import State, _condition, cli, emit, output_option, pass_state
 
@@ -35,8 +40,6 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
     all day, so cron can rewrite a published feed after each update:
     `acutrack update && acutrack feed lupus -o /var/www/lupus.atom`.
     """
-    from datetime import UTC, datetime
-
     from ..store import last_stored, newest_stored, open_reading
     from ..views import feed as atom
     from ..views.report import new_since
@@ -46,8 +49,7 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
         chosen = list(dict.fromkeys(_condition(state, db, n) for n in conditions)) or None
         labels = {c.name: c.label for c in state.queries().conditions.values()}
         names = [name for name, _ in chosen] if chosen is not None else None
-        since = new_since(datetime.now(UTC).date())  # the clock, read here once
-        rows = newest_stored(db, names, limit, since)
+        since = new_since(state.env.now().date())  # the clock, read here once
         search_url = None
         if chosen is not None and len(chosen) == 1:
             from ..store import provenance
@@ -56,14 +58,29 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
             search_url = provenance(db, chosen[0][0], cond.full_query if cond else None)[
                 "pubmed_url"
             ]
-        text = atom.build(
-            rows,
+        # Written as the rows are read (a feed of 10,000 entries never holds them all).
+        entries = _Counted(newest_stored(db, names, limit, since))
+        text = atom.pieces(
+            entries,
             chosen,
             labels=labels,
             search_url=search_url,
             since=since,
             updated=last_stored(db, names),
         )
+        emit(text, output, "feed", lambda: f"{entries.count} articles")
     finally:
         db.close()
-    emit(text, output, "feed", f"{len(rows)} articles")
+
+
+class _Counted(Iterator["StoredArticle"]):
+    """Rows passed through, counted (for the line saying how many were written)."""
+
+    def __init__(self, rows: Iterator[StoredArticle]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __next__(self) -> StoredArticle:
+        row = next(self.rows)
+        self.count += 1
+        return row

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from ..article import StoredArticle
 from .articles import decode
 from .opening import open_quick
 from .tiers import NEWEST_ORDER
-from .transactions import query
 
 
 def open_reading(path: Path) -> sqlite3.Connection:
@@ -34,12 +34,13 @@ def _chosen(conditions: list[str] | None) -> tuple[str, list[Any]]:
 
 def newest_stored(
     db: sqlite3.Connection, conditions: list[str] | None, limit: int, since: str = ""
-) -> list[StoredArticle]:
+) -> Iterator[StoredArticle]:
     """The ``limit`` entries of the feed for ``conditions`` (None: any condition): first what
     arrived since ``since`` (first stored for those conditions at or after that ISO time,
     the earliest of its links), evidence first (the evidence order: strongest tier, larger
     trials), then by when it was stored, newest first; then the older ones newest stored
-    first. Each row is the article object with ``first_seen`` and all its ``conditions``."""
+    first. Each row is the article object with ``first_seen`` and all its ``conditions``,
+    read as the caller needs it (a feed of 10,000 entries never holds them all)."""
     chosen, params = _chosen(conditions)
     # In the window: the tier and trial size first; outside it every key is NULL and the
     # stored time decides.
@@ -55,7 +56,10 @@ def newest_stored(
         f"CASE WHEN {fresh} THEN a.sample_size END DESC, m.first_seen DESC, {NEWEST_ORDER} "
         "LIMIT ?"
     )
-    return [decode(r) for r in query(db, sql, [*params, since, since, since, since, limit])]
+    cursor = db.execute(sql, [*params, since, since, since, since, limit])
+    keys = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield decode(dict(zip(keys, values, strict=True)))
 
 
 def last_stored(db: sqlite3.Connection, conditions: list[str] | None) -> str | None:

@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from importlib.metadata import version
+from itertools import chain
 from typing import Any
 
 from .. import flags
@@ -142,7 +143,7 @@ def feed_id(conditions: Iterable[str] | None) -> str:
 
 
 def build(
-    rows: list[StoredArticle],
+    rows: Iterable[StoredArticle],
     conditions: list[tuple[str, str]] | None,
     *,
     labels: dict[str, str] | None = None,
@@ -150,13 +151,31 @@ def build(
     since: str = "",
     updated: str | None = None,
 ) -> str:
+    """The Atom document of ``pieces`` (same arguments) in one string."""
+    return "".join(
+        pieces(rows, conditions, labels=labels, search_url=search_url, since=since, updated=updated)
+    )
+
+
+def pieces(
+    rows: Iterable[StoredArticle],
+    conditions: list[tuple[str, str]] | None,
+    *,
+    labels: dict[str, str] | None = None,
+    search_url: str | None = None,
+    since: str = "",
+    updated: str | None = None,
+) -> Iterator[str]:
     """The Atom document for ``rows`` (in the order ``store.newest_stored`` gives them: what
     arrived since ``since``, evidence first, then the rest) of ``conditions`` as (name,
-    label) pairs (None: every condition). ``labels``: every condition's label by name
-    (queries.toml), for the conditions each entry was found for; ``search_url``: PubMed's
-    own results for the condition's query, the feed's web page; ``updated``: when the last
-    article was stored (``store.last_stored``)."""
+    label) pairs (None: every condition), one entry at a time: the rows are read as they are
+    written. ``labels``: every condition's label by name (queries.toml), for the conditions
+    each entry was found for; ``search_url``: PubMed's own results for the condition's query,
+    the feed's web page; ``updated``: when the last article was stored
+    (``store.last_stored``)."""
     labels = {**(labels or {}), **dict(conditions or [])}
+    rows = iter(rows)
+    first = next(rows, None)
     # Plain tag names under an xmlns attribute: the serialized document is in the Atom
     # namespace, with no ns0: prefixes and no process-wide ET.register_namespace.
     root = ET.Element("feed", xmlns=ATOM)
@@ -178,8 +197,17 @@ def build(
     _sub(root, "generator", "acutrack", version=version("acutrack"))
     if search_url:
         _sub(root, "link", rel="alternate", type="text/html", href=search_url)
-    for row in rows:
-        _entry(root, row, labels)
+    # The head as ET.indent lays it out, then each entry at the first level: the same bytes
+    # as indenting the whole tree, without holding every entry.
     ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+    head = ET.tostring(root, encoding="unicode")
+    end = "</feed>"
+    yield '<?xml version="1.0" encoding="utf-8"?>\n' + head[: -len(end)]
+    for row in chain([first], rows) if first is not None else ():
+        holder = ET.Element("feed")
+        _entry(holder, row, labels)
+        entry = holder[0]
+        ET.indent(entry, level=1)
+        entry.tail = None
+        yield "  " + ET.tostring(entry, encoding="unicode") + "\n"
+    yield end + "\n"
