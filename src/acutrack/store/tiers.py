@@ -223,20 +223,24 @@ def _badges_sql(flags_json: str) -> str:
 
 def overview_sql() -> str:
     """The article_overview view (v3, issue 25): one row per article, only what a reader scans
-    (PMID, title, year, its tier's label as ``study_type``, badges, trial size, conditions,
-    journal, first author, when first stored, DOI), so a page fits a 1280 px screen; the full
-    record is in ``articles``. ``badges`` and ``conditions`` are JSON arrays that Datasette
-    facets on (acutrack's Datasette plugin, views/datasette_plugin.py, shows them as words
-    and the PMID, title and DOI as links). Rows come in the one evidence order
-    (``EVIDENCE_ORDER``: strongest tier, larger trials, newest), which Datasette keeps for a
-    view it is given no sort for; SQLite walks idx_articles_evidence, whose expressions are
-    exactly that order, so a page computes the per-row subqueries of its rows only. Its rowid
-    is the article's, for articles_fts (Datasette searches views that way)."""
+    (PMID, title, year, its tier's label as ``study_type`` and position as ``tier_rank``,
+    badges, trial size, conditions, journal, first author, when first stored, DOI), so a page
+    fits a 1280 px screen; the full record is in ``articles``. ``badges`` and ``conditions``
+    are JSON arrays that Datasette facets on (acutrack's Datasette plugin,
+    views/datasette_plugin.py, shows them as words and the PMID, title and DOI as links).
+    Datasette opens it sorted by ``tier_rank`` (the metadata's ``sort``): SQLite walks
+    idx_articles_evidence, whose first column that is and whose order within a tier is the
+    rest of the evidence order (larger trials, newest), so a page computes the per-row
+    subqueries of its own rows only. No ORDER BY in the view itself: Datasette counts a
+    view's rows, and SQLite would then compute every row's subqueries (3 s at 100,000
+    articles) instead of counting. Its rowid is the article's, for articles_fts (Datasette
+    searches views that way)."""
     labels = " ".join(f"WHEN {quote(t.key)} THEN {quote(t.label)}" for t in flags.TIERS)
     return f"""
 SELECT a.pmid AS pmid,
   a.title AS title, a.year AS year,
   CASE a.evidence_tier {labels} ELSE a.evidence_tier END AS study_type,
+  a.evidence_rank AS tier_rank,
   {_badges_sql("a.flags")} AS badges,
   a.sample_size AS sample_size,
   (SELECT json_group_array(x.condition) FROM
@@ -249,7 +253,6 @@ SELECT a.pmid AS pmid,
   nullif(a.doi, '') AS doi,
   a.rowid AS rowid
 FROM articles a
-ORDER BY {EVIDENCE_ORDER}
 """
 
 

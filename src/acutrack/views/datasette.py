@@ -71,6 +71,8 @@ OVERVIEW_COLUMNS: dict[str, str] = {
     "study_type": "Evidence tier, strongest first: "
     + ", ".join(t.label for t in TIERS)
     + " (protocols are Other; retracted articles are never evidence)",
+    "tier_rank": "Position of the study type among the evidence tiers (0 strongest): the "
+    "page opens sorted by it, strongest evidence first",
     "badges": "The evidence flags as the badges acutrack shows, a facet ("
     + ", ".join(f"{label} = {TITLES[name]}" for name, label in LABELS.items())
     + ")",
@@ -96,7 +98,9 @@ CSS = (
     "white-space:normal;font-weight:normal;color:#222;background:#fffbe6;"
     "border:1px solid #bbb;box-shadow:0 2px 4px rgba(0,0,0,.2)}"
     # Titles wrap at a readable width, not a few words, and the overview still fits 1280 px.
-    "td.col-title{min-width:18em}"
+    "td.col-title{min-width:15em}"
+    # The overview's rowid is there for the full-text index only (the article's row id).
+    "th.col-rowid,td.col-rowid{display:none}"
 )
 
 # Tables a person exploring the evidence does not need: listed under "hidden tables" on the
@@ -137,6 +141,9 @@ def metadata(db_name: str = "acutrack") -> dict[str, Any]:
                 {"array": "badges"},
                 "year",
             ],
+            # Strongest evidence first: SQLite walks idx_articles_evidence, which orders a
+            # tier by trial size, then newest (the one evidence order).
+            "sort": "tier_rank",
         },
         "articles": {
             "title": "Articles: full PubMed records",
