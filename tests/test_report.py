@@ -569,7 +569,7 @@ def test_arrivals_list_evidence_first_and_count_the_rest(filled: Path):
     lines = [" ".join("".join(p.itertext()).split()) for p in doc.iter("p")]
     assert (
         "and 1 more MA/SR or RCT: acutrack show rheumatoid-arthritis --type evidence "
-        f"--stored-since {since} --all"
+        f"--stored-since {since} --all lists all 3"
     ) in lines
     assert (
         "and 6 other articles (no MA/SR or RCT): acutrack show rheumatoid-arthritis --type "
