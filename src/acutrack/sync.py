@@ -25,8 +25,8 @@ from .flags import NOUNS, RANKED
 from .records import Article, NotPubMedData, iter_file
 
 # Records can enter PubMed late on the day a run ends; re-asking a few days back costs
-# one slightly larger esearch and catches them. The same window is asked again by
-# modification date (mdat), for older records that only now match the query.
+# a slightly larger esearch and catches them. The same esearch also asks the window by
+# modification date (MDAT), for older records that only now match the query.
 OVERLAP_DAYS = 3
 EARLIEST = date(1780, 1, 1)
 IMPORT_BATCH = 500
@@ -145,18 +145,12 @@ def update_condition(
     else:
         mindate = date.fromisoformat(position["window_end"]) - timedelta(days=OVERLAP_DAYS)
     progress.start(cond.name, None)
-    found = client.search_ids(cond.full_query, mindate, today)
-    translation, ids = found.translation, list(found)
-    if mindate != EARLIEST:
-        # Records entered earlier that only now match (NLM adds MeSH weeks later, an
-        # abstract arrives late) were modified when they changed: one more esearch over
-        # the same window by modification date finds them.
-        seen = set(ids)
-        ids += [
-            i
-            for i in client.search_ids(cond.full_query, mindate, today, datetype="mdat")
-            if i not in seen
-        ]
+    # One esearch: records added to PubMed in the window (create date), or, for a routine
+    # run, modified in it: records added earlier that only now match (NLM adds MeSH weeks
+    # later, an abstract arrives late) were modified when they changed.
+    fields = (entrez.CREATED,) if mindate == EARLIEST else (entrez.CREATED, entrez.MODIFIED)
+    found = client.search_ids(cond.full_query, mindate, today, fields)
+    translation, ids = found.translation, list(dict.fromkeys(found))
     result.found = len(ids)
     relink: list[str] = []
     if full:
