@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..records import PARSER_VERSION
 from .articles import linked_pmids
-from .schema import JSON_COLUMNS, atomic, chunks, marks, now_iso
+from .schema import JSON_COLUMNS
+from .transactions import atomic, chunks, marks, now_iso
 
 if TYPE_CHECKING:
     from ..article import Article
