@@ -385,10 +385,16 @@ def test_failure_mid_way_keeps_stored_batches_and_position(eutils, monkeypatch, 
     assert result.exit_code == 1
     assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-20"
     assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 40  # batch 1 kept
+    # Issue 28.5: the failed run says what it stored before failing (a rerun will not count
+    # those 30 as new: they are stored and linked already), and records it with the run.
+    (line,) = result.stdout.splitlines()
+    assert re.fullmatch(r"lupus: failed after storing 30 new( \(.*\))?, 40 stored: NCBI .*", line)
+    (summary,) = db_rows(isolated, "SELECT summary FROM runs ORDER BY id DESC LIMIT 1")[0]
+    assert json.loads(summary)["lupus"]["new"] == 30
     eutils.answer = orig
     result = update_on(date(2026, 11, 22), "lupus")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("lupus: 60 new")
+    assert result.stdout.startswith("lupus: 60 new")  # 90 in the window, 30 stored before
     assert db_rows(isolated, "SELECT count(*) FROM article_conditions")[0][0] == 100
     assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-22"
 
@@ -579,3 +585,61 @@ def test_a_failed_reparse_fails_the_update_and_keeps_the_records(eutils, isolate
     assert "re-parsing records of an older parser failed" in result.stdout
     assert "update failed for the re-parse of older records" in result.stderr
     assert db_rows(isolated, "SELECT parser_version FROM articles") == [(0,)]
+
+
+def test_records_pubmed_no_longer_returns_are_recorded_once_and_not_asked_again(eutils, isolated):
+    # Issue 28.6: `update --refresh` asked every run for records PubMed no longer returns
+    # (604 in the reporter's database) and said "0 re-parsed" without a word about them.
+    entrez_dir = realdata("biopython", "Entrez")
+    kept = eutils.add_file(entrez_dir / "pubmed6.xml") + eutils.add_file(entrez_dir / "pubmed7.xml")
+    pending = [p for p in eutils.add_file(IN_REVIEW) if b"In-Data-Review" in eutils.records[p]]
+    eutils.add_search(LUPUS_KEY, kept + pending[:2])
+    assert run("update", "lupus").exit_code == 0
+    import sqlite3
+
+    conn = sqlite3.connect(isolated / "acutrack.db")
+    with conn:
+        conn.execute("UPDATE articles SET parser_version = NULL")
+    conn.close()
+    gone = [kept[1], pending[0]]  # NLM deleted one finished and one not yet indexed record
+    for pmid in gone:
+        del eutils.records[pmid]
+    before = len(eutils.calls("efetch"))
+    first = run("update", "lupus", "--refresh")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines()[-2:] == [
+        "not yet indexed: 1 record PubMed no longer returns (kept as stored; not asked for again)",
+        # pubmed6's record; the not yet indexed ones were fetched (or recorded) just before
+        "older parser: 1 re-parsed, 0 changed, 1 record PubMed no longer returns (kept as "
+        "stored; not asked for again)",
+    ]
+    asked = [i for r in eutils.calls("efetch")[before:] for i in r.params["id"].split(",")]
+    assert all(asked.count(p) == 2 for p in gone)  # its batch, then once more on its own
+    assert db_rows(isolated, "SELECT count(*) FROM not_returned") == [(2,)]
+
+    before = len(eutils.calls("efetch"))
+    again = run("update", "lupus", "--refresh", "--format", "json")
+    summary = json.loads(again.stdout)
+    assert (summary["reparsed"], summary["reparse_missing"], summary["refresh_missing"]) == (
+        0,
+        [],
+        [],
+    )
+    asked = [i for r in eutils.calls("efetch")[before:] for i in r.params["id"].split(",")]
+    assert not set(asked) & set(gone)
+    # Both keep what was stored; the deleted finished record its old version.
+    assert db_rows(isolated, "SELECT count(*) FROM articles WHERE pmid IN (?, ?)", tuple(gone)) == [
+        (2,)
+    ]
+    # PubMed returns one again (NLM restored it): stored again, it is asked for like any other.
+    eutils.add_file(realdata("biopython", "Entrez", "pubmed7.xml"))
+    assert run("update", "lupus", "--full").exit_code == 0
+    conn = sqlite3.connect(isolated / "acutrack.db")
+    with conn:
+        conn.execute("UPDATE articles SET parser_version = NULL WHERE pmid = ?", (gone[0],))
+    conn.close()
+    before = len(eutils.calls("efetch"))
+    assert run("update", "lupus", "--refresh").stdout.splitlines()[-1] == (
+        "older parser: 1 re-parsed, 0 changed"
+    )
+    assert [r.params["id"] for r in eutils.calls("efetch")[before:]] == [gone[0]]
