@@ -34,7 +34,11 @@ Tables:
 Schema changes are ordered, recorded migrations (``_migrations``), as in simonw/llm.
 
 ``from acutrack import store; store.open_db(...)`` keeps working: every public function is
-re-exported here.
+re-exported here, and other packages use only this public API, never ``store.<module>``.
+
+May import: ``evidence`` (to derive the stored columns) and the core (``article``,
+``config``, ``errors``, ``fileio``, ``flags``). Never ``pubmed``, ``views``, ``digest`` or
+``cli``.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ from .digests import (
     top_link_id,
 )
 from .failures import BUSY_TIMEOUT, StoreError, explain, missing_database
+from .feed import newest_stored, open_reading
 from .lock import LockedError
 from .lock_policy import writer_lock
 from .opening import check_before_writing, open_db, open_quick
@@ -109,12 +114,19 @@ from .schema import (
     migration,
     unknown_migrations,
 )
-from .search import BadSearch, fts_query, snippets
-from .tiers import EVIDENCE_ORDER
+from .search import MARK_END, MARK_START, BadSearch, fts_query, snippets
+from .tiers import EVIDENCE_ORDER, SINCE_YEARS, matrix_sql, years_sql
 from .transactions import atomic, chunks, now_iso, query, read_only
 
 __all__ = [
     "BatchWriter",
+    "MARK_END",
+    "MARK_START",
+    "SINCE_YEARS",
+    "matrix_sql",
+    "years_sql",
+    "newest_stored",
+    "open_reading",
     "BUSY_TIMEOUT",
     "FINAL_STATUSES",
     "JSON_COLUMNS",
