@@ -44,7 +44,7 @@ def _digest(values: list[object]) -> str:
 def digests() -> Iterator[tuple[str, str, str]]:
     """(file and PMID, digest of the parsed fields, digest of the derived columns)."""
     from acutrack.article import ARTICLE_FIELDS
-    from acutrack.records import NotPubMedData, iter_file
+    from acutrack.pubmed.records import NotPubMedData, iter_file
     from acutrack.store.write import _values
 
     fields = len(ARTICLE_FIELDS)
