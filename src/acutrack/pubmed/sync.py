@@ -70,7 +70,7 @@ class ConditionResult:
     new_ids: list[str] = field(default_factory=list, repr=False)
 
     def counts(self) -> str:
-        """ "3 new (1 RCT), 120 stored"."""
+        """The counts of a summary line: "3 new (1 RCT), 120 stored"."""
         # The registry's nouns, never a badge with an s ("2 RCT?s", "2 MAs").
         flags = [plural(self.new_flags[f], *NOUNS[f]) for f in RANKED if self.new_flags[f]]
         extra = f" ({', '.join(flags)})" if flags else ""
