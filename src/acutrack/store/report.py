@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import flags
+from ..article import StoredArticle
 from .articles import decode
 from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, evidence_keys, has_flag, tier_column
 from .transactions import query
@@ -81,7 +82,7 @@ def new_counts(db: sqlite3.Connection, conditions: list[str], since: str) -> dic
 
 def top_of_tiers(
     db: sqlite3.Connection, condition: str, tiers: Iterable[str], per_tier: int
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """At most ``per_tier`` articles of a condition in each of these tiers (keys of
     ``flags.TIERS``), in the evidence order: the top of ``tier_articles`` for every tier. Each
     row has ``first_seen`` (for this condition).
@@ -104,9 +105,7 @@ def top_of_tiers(
     return [decode(r) for r in query(db, sql, [*ranks, condition, condition, per_tier])]
 
 
-def strongest_by_tier(
-    db: sqlite3.Connection, condition: str, per_tier: int
-) -> list[dict[str, Any]]:
+def strongest_by_tier(db: sqlite3.Connection, condition: str, per_tier: int) -> list[StoredArticle]:
     """The strongest evidence for a condition: at most ``per_tier`` articles of each evidence
     tier, in the evidence order."""
     return top_of_tiers(db, condition, evidence_keys(), per_tier)
@@ -114,7 +113,7 @@ def strongest_by_tier(
 
 def tier_articles(
     db: sqlite3.Connection, condition: str, tiers: Iterable[str], limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """A condition's articles in these tiers (keys of ``flags.TIERS``), in the evidence order:
     strongest tier first, then larger trials (unknown size last), then newer. Each row has
     ``first_seen`` (for this condition) and ``conditions``."""
@@ -132,7 +131,7 @@ def tier_articles(
 
 def strongest_articles(
     db: sqlite3.Connection, condition: str, limit: int | None
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """The strongest evidence for a condition: the articles of every evidence tier (retracted
     articles and protocols are in none), in the evidence order."""
     return tier_articles(db, condition, evidence_keys(), limit)
@@ -140,17 +139,17 @@ def strongest_articles(
 
 def retracted_articles(
     db: sqlite3.Connection, condition: str, limit: int | None
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """A condition's retracted articles (shown apart, never as evidence), in the same order."""
     return tier_articles(db, condition, [flags.WITHDRAWN["retracted"]], limit)
 
 
-def by_tier(rows: Iterable[dict[str, Any]]) -> list[tuple[flags.Tier, list[dict[str, Any]]]]:
+def by_tier(rows: Iterable[StoredArticle]) -> list[tuple[flags.Tier, list[StoredArticle]]]:
     """Rows (in the evidence order) as (tier, its rows) groups, in ``flags.TIERS`` order, for
     renderers that need no per-tier code."""
-    groups: dict[str, list[dict[str, Any]]] = {t.key: [] for t in flags.TIERS}
+    groups: dict[str, list[StoredArticle]] = {t.key: [] for t in flags.TIERS}
     for row in rows:
-        groups.setdefault(row.get("evidence_tier") or "other", []).append(row)
+        groups.setdefault(row.evidence_tier, []).append(row)
     return [(t, groups[t.key]) for t in flags.TIERS if groups[t.key]]
 
 
@@ -177,7 +176,7 @@ def distinct_articles(db: sqlite3.Connection, conditions: list[str]) -> int:
     )
 
 
-def newest_arrivals(db: sqlite3.Connection, condition: str, limit: int) -> list[dict[str, Any]]:
+def newest_arrivals(db: sqlite3.Connection, condition: str, limit: int) -> list[StoredArticle]:
     """The articles most recently stored for a condition (first seen here), newest first."""
     # The PMIDs are ordered first and only the rows shown are read whole: sorting whole rows
     # of a condition stored in one batch (every first_seen equal) took twice as long.
