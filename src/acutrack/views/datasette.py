@@ -120,6 +120,7 @@ HIDDEN = (
     "condition_years",
     "not_returned",
     "_migrations",
+    "_derived",
 )
 
 
