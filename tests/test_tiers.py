@@ -110,12 +110,12 @@ def test_digest_and_report_list_the_same_articles_of_a_condition_in_the_same_ord
     assert len(in_tiers) > 200 and section.strongest_total == len(in_tiers)
     withdrawn = [a["pmid"] for a in listed if flags.tier_of(a["flags"]) == "retracted"]
     assert [a.pmid for a in section.retracted] == withdrawn == ["29768149"]
-    # The page lists the strongest evidence in that order too: the first of each tier (10 by
-    # default, here 40), tier after tier.
+    # The page lists the strongest evidence in that order too: the first of each tier (3 by
+    # default, here 40), tier after tier, one list per tier.
     page = report.build(db, [("lupus", "Lupus")], strongest=40)
-    block = page[page.index('<ol class="strongest">') :]
-    block = block[: block.index("</ol>")]
-    shown = re.findall(r'class="title" href="https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"', block)
+    blocks = re.findall(r'<ol class="strongest">(.*?)</ol>', page, re.S)
+    link = r'class="title" href="https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"'
+    shown = [p for block in blocks for p in re.findall(link, block)]
     tier_of = {a["pmid"]: flags.tier_of(a["flags"]) for a in listed}
     per_tier = [p for t in counted for p in [q for q in in_tiers if tier_of[q] == t][:40]]
     assert shown == sorted(per_tier, key=in_tiers.index) and len(shown) > 40
@@ -327,7 +327,7 @@ def test_reordering_two_tiers_in_the_registry_is_followed_everywhere(
         (section,) = report.collect(db, [("lupus", "Lupus")])
         assert [a.pmid for a in section.strongest] == expected
         assert [k for k, _, _ in report.KINDS][:2] == ["rct", "sham_rct"]
-        view = db_rows(isolated, "SELECT pmid FROM article_overview ORDER BY evidence_rank, pmid")
+        view = db_rows(isolated, "SELECT pmid FROM article_overview ORDER BY tier_rank, pmid")
         assert [p for (p,) in view][:4] == sorted(rcts) + sorted(reviews)
         # stats and status count flags and links, which the order does not change.
         stats = json.loads(run("stats", "lupus", "--format", "json").stdout)["years"]
