@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, TypedDict, get_args, get_origin, get_type_hints
 
+from .flags import COMPARATOR_NAMES, COMPARATOR_TAGS
+
 
 class Article(TypedDict):
     """One PubMed record, whatever the source (XML or MEDLINE text). Lists are never None.
@@ -52,8 +54,9 @@ ARTICLE_FIELDS = tuple(_HINTS)
 LIST_FIELDS = tuple(key for key, hint in _HINTS.items() if get_origin(hint) is list)
 INT_FIELDS = tuple(key for key, hint in _HINTS.items() if int in (hint, *get_args(hint)))
 
-# The contract's fields, in order; then ``conclusion`` (always, string or null) and the extra
-# fields an article object may carry.
+# The contract's fields, in order; then ``conclusion`` (always, string or null),
+# ``comparators`` (always: a list for a trial, null for anything else) and the extra fields an
+# article object may carry.
 PUBLIC_FIELDS = (
     "pmid",
     "title",
@@ -122,6 +125,10 @@ def public_article(row: dict[str, Any]) -> dict[str, Any]:
     out["abstract"] = out["abstract"] or ""
     # The abstract's conclusion (evidence.conclusion), string or null in every object.
     out["conclusion"] = row.get("conclusion") or None
+    # What a trial was compared against (evidence.comparators): a list, empty when its
+    # abstract does not say; null when the article is not a trial.
+    comparators = row.get("comparators")
+    out["comparators"] = list(comparators) if isinstance(comparators, list) else None
     for key in EXTRA_FIELDS:
         if key in row:
             out[key] = row[key]
@@ -142,6 +149,18 @@ def size_source(row: dict[str, Any]) -> str:
     if not source or not size_phrase(row):
         return ""
     return f"\N{LEFT DOUBLE QUOTATION MARK}{one_line(source)}\N{RIGHT DOUBLE QUOTATION MARK}"
+
+
+def comparators_phrase(row: dict[str, Any]) -> str:
+    """'sham, usual care': what a trial was compared against, in words ('' when unknown)."""
+    names = row.get("comparators") or ()
+    return ", ".join(COMPARATOR_TAGS[n] for n in COMPARATOR_NAMES if n in names)
+
+
+def comparator_tag(row: dict[str, Any]) -> str:
+    """'vs sham, usual care': the short tag of tables and lists ('' when unknown)."""
+    phrase = comparators_phrase(row)
+    return "vs " + phrase if phrase else ""
 
 
 def clean(value: Any) -> str:

@@ -36,7 +36,7 @@ from .article import (
     pubmed_url,
 )
 from .errors import UsageError
-from .flags import LABELS
+from .flags import COMPARATOR_NAMES, COMPARATORS, LABELS
 
 # The order badges appear in (a retraction first, then the strength of the design) and the
 # words --type accepts: both from the flag registry.
@@ -90,6 +90,27 @@ def resolve_types(values: Iterable[str]) -> list[str]:
             if TYPE_ALIASES[key] not in flags:
                 flags.append(TYPE_ALIASES[key])
     return flags
+
+
+def resolve_comparators(values: Iterable[str]) -> list[str]:
+    """Comparator names for --comparator values (a name or its words: "usual care"),
+    comma-separated or repeated; exit 2 naming the allowed values for any other."""
+    words = {c.name: c.name for c in COMPARATORS} | {c.tag: c.name for c in COMPARATORS}
+    names: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            key = " ".join(part.strip().lower().split())
+            if not key:
+                continue
+            if key not in words and key.replace(" ", "-") not in words:
+                raise UsageError(
+                    f"Unknown --comparator '{part.strip()}'; use one of "
+                    f"{', '.join(COMPARATOR_NAMES)}"
+                )
+            name = words.get(key) or words[key.replace(" ", "-")]
+            if name not in names:
+                names.append(name)
+    return names
 
 
 # --- shared helpers --------------------------------------------------------------------------
@@ -192,6 +213,7 @@ CSV_FIELDS = (
     "url",
     "abstract",
     "conclusion",
+    "comparators",
 )
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -240,6 +262,7 @@ def iter_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
                 row.get("url") or "",
                 _csv_text(row.get("abstract")),
                 _csv_text(one_line(row.get("conclusion"))),
+                "; ".join(row.get("comparators") or []),
             ]
         )
     yield buffer.getvalue()

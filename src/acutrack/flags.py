@@ -194,12 +194,6 @@ COMPARATOR_NAMES: tuple[str, ...] = tuple(c.name for c in COMPARATORS)
 COMPARATOR_TAGS: dict[str, str] = {c.name: c.tag for c in COMPARATORS}
 
 
-def comparator_tag(names: Iterable[str] | None) -> str:
-    """The short tag of a trial's comparators ("vs sham, usual care"), '' when none are known."""
-    tags = [COMPARATOR_TAGS[n] for n in COMPARATOR_NAMES if n in set(names or ())]
-    return "vs " + ", ".join(tags) if tags else ""
-
-
 # --- the evidence hierarchy --------------------------------------------------------------------
 
 

@@ -19,6 +19,8 @@ from rich.text import Text
 # in article.py, which stays free of rich for quick exports.
 from .article import (
     clean,
+    comparator_tag,
+    comparators_phrase,
     doi_url,
     end_sentence,
     one_line,
@@ -337,12 +339,26 @@ def _title_block(row: dict[str, Any], highlight: list[str] | None, conditions: b
     return block
 
 
+def kind_cell(row: dict[str, Any]) -> Text:
+    """The badges, and under them what a trial was compared against ('vs sham')."""
+    cell = badges(row.get("flags"))
+    tag = comparator_tag(row)
+    if tag:
+        cell.append("\n" if cell else "")
+        cell.append(tag, style="dim")
+    return cell
+
+
 def citation_line(row: dict[str, Any]) -> Text:
-    """'RCT sham  n=120  Smith J et al. · J. Clin. Oncol. · 2021': badges, trial size, first
-    author, journal (as abbreviated, its own stops kept) and year."""
+    """'RCT sham  vs sham  n=120  Smith J et al. · J. Clin. Oncol. · 2021': badges, what a
+    trial was compared against, trial size, first author, journal (as abbreviated, its own
+    stops kept) and year."""
     from .export import first_author
 
     out = badges(row.get("flags"))
+    if comparator_tag(row):
+        out.append("  " if out else "")
+        out.append(comparator_tag(row), style="dim")
     if row.get("sample_size") is not None:
         out.append("  " if out else "")
         out.append(f"n={row['sample_size']:,}")
@@ -388,7 +404,7 @@ def articles_table(
 
     if any(row.get("new") for row in rows):
         column("", [Text("NEW", style="bold green") if r.get("new") else Text() for r in rows], 3)
-    kinds = [badges(r.get("flags")) for r in rows]
+    kinds = [kind_cell(r) for r in rows]
     if any(kinds):  # no empty column when nothing listed has a badge
         column("type", kinds, 13, wrap=True)
     if any(r.get("sample_size") is not None for r in rows):  # trial size
@@ -524,6 +540,8 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
     # the fragment next to the size, so a reader can check the number at a glance
     source = size_source(row)
     add("Trial size", size_phrase(row) + (f", read from {source}" if source else ""))
+    if row.get("comparators") is not None:  # a trial: what it was compared against
+        add("Versus", comparators_phrase(row) or "not stated in the abstract")
     if row.get("registry_numbers"):
         registry = Text()
         for i, entry in enumerate(row["registry_numbers"]):

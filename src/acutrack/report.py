@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import flags as registry
 from . import store
-from .article import doi_url, one_line, plural, pubmed_url, size_source
+from .article import comparator_tag, doi_url, one_line, plural, pubmed_url, size_source
 from .export import badge_flags, first_author, notices
 
 if TYPE_CHECKING:
@@ -375,6 +375,7 @@ def article_view(row: dict[str, Any], since: str = "") -> dict[str, Any]:
         "year": one_line(row.get("year")),
         "size": (f"{size:,}" if isinstance(size, int) else one_line(size)) if size else "",
         "size_source": size_source(row),
+        "compared": comparator_tag(row),
         "doi": one_line(row.get("doi")) if doi else "",
         "doi_url": doi or "",
         "badges": badges,

@@ -10,8 +10,16 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from ..article import (
+    comparators_phrase,
+    one_line,
+    one_line_cut,
+    plural,
+    public_article,
+    pubmed_url,
+    size_phrase,
+)
 from ..article import md_escape as md
-from ..article import one_line, one_line_cut, plural, public_article, pubmed_url, size_phrase
 from ..flags import COLOURS, FLAGS, LABELS, TIERS, TITLES, WITHDRAWN, Tier, evidence_tiers
 from .collect import DEFAULT_NAME, Digest, Group, when
 
@@ -388,6 +396,8 @@ def render_text(digest: Digest) -> str:
                 )
             if size_phrase(row):
                 out.append(pad + "Trial size: " + size_phrase(row))
+            if comparators_phrase(row):
+                out.append(pad + "Compared with: " + comparators_phrase(row))
             if row.get("also_in"):
                 out.append(pad + "Also new for: " + ", ".join(row["also_in"]))
             if conclusion(row):
@@ -429,12 +439,15 @@ def render_markdown(digest: Digest) -> str:
             out.append(f"{md(authors_line(row.get('authors')))}  ")
             out.append(f"*{md(source_line(row))}* · [PMID {row['pmid']}]({url})")
             items = flag_items(row)
-            if items or row.get("also_in") or size_phrase(row) or conclusion(row):
+            compared = comparators_phrase(row)
+            if items or row.get("also_in") or size_phrase(row) or compared or conclusion(row):
                 out.append("")
                 for _flag, label, reason in items:
                     out.append(f"- **{md(label)}**" + (f": {md(reason)}" if reason else ""))
                 if size_phrase(row):
                     out.append(f"- **Trial size**: {md(size_phrase(row))}")
+                if compared:
+                    out.append(f"- **Compared with**: {md(compared)}")
                 if row.get("also_in"):
                     out.append(f"- Also new for: {md(', '.join(row['also_in']))}")
                 if conclusion(row):
@@ -498,6 +511,8 @@ def _html_article(row: dict[str, Any]) -> dict[str, Any]:
     reasons = [{"label": label, "text": reason} for _f, label, reason in items if reason]
     if size_phrase(row):
         reasons.append({"label": "Trial size", "text": size_phrase(row)})
+    if comparators_phrase(row):
+        reasons.append({"label": "Compared with", "text": comparators_phrase(row)})
     if row.get("also_in"):
         reasons.append({"label": "", "text": "Also new for: " + ", ".join(row["also_in"])})
     return {

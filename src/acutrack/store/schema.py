@@ -40,7 +40,7 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "stored_at": str,
     "updated_at": str,
 }
-JSON_COLUMNS = (*LIST_FIELDS, "flags", "flag_reasons")
+JSON_COLUMNS = (*LIST_FIELDS, "flags", "flag_reasons", "comparators")
 # MedlineCitation statuses after which NLM indexing is complete: nothing more to catch up.
 FINAL_STATUSES = ("MEDLINE", "PubMed-not-MEDLINE", "OLDMEDLINE")
 
@@ -337,6 +337,20 @@ def m014_overview_v2(db: Database) -> None:
     # per-row subqueries for one page of rows, not for every article before sorting (on
     # 100,000 articles the page took over Datasette's 1 s limit without it, 2 ms with it).
     db.conn.execute("CREATE INDEX IF NOT EXISTS idx_articles_entrez_date ON articles (entrez_date)")
+
+
+@migration
+@rederiving
+def m015_comparators(db: Database) -> None:
+    # What each trial was compared against (issue 27): a JSON list column, its names also rows
+    # of article_comparators (kept by triggers, for `show --comparator`), filled for every
+    # stored row from what is stored.
+    from .tiers import COMPARATOR_LINKS, build_links
+
+    if "comparators" not in db["articles"].columns_dict:
+        db.table("articles").add_column("comparators", str)
+    build_links(db.conn, *COMPARATOR_LINKS)
+    rederive(db)
 
 
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
