@@ -48,8 +48,9 @@ FILES = [
 def run_update(env: dict[str, str], today: date) -> str:
     """`acutrack update` as of ``today``: the library call the command makes, with the date
     passed in (the command itself always asks up to the real today)."""
-    from acutrack import entrez, store, sync
+    from acutrack import store
     from acutrack.config import NCBISettings, load_queries
+    from acutrack.pubmed import entrez, sync
 
     os.environ.update(env)
     client = entrez.EntrezClient(NCBISettings.from_env())

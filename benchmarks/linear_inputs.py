@@ -54,8 +54,8 @@ print(time.perf_counter() - t, len(q.conditions),
 
 MEASURE_VERIFY = """
 import resource, sys, time
-from acutrack.references import extract
-from acutrack.verify import read_input
+from acutrack.pubmed.references import extract
+from acutrack.pubmed.verify import read_input
 t = time.perf_counter()
 source, text = read_input(sys.argv[1])
 refs = extract(text, source)
@@ -96,7 +96,7 @@ def queries_file(path: Path, n: int) -> None:
 
 def prose() -> list[str]:
     """Real abstracts (PubMed records in ../shared/realdata) as paragraphs."""
-    from acutrack.records import iter_file
+    from acutrack.pubmed.records import iter_file
 
     paragraphs = []
     for record in iter_file(REALDATA / "pubmedportable" / "db7303e4_medline_00000000.xml"):

@@ -6,7 +6,7 @@ then times, in the same run and on the same machine, each in a fresh process:
 
 - floor: ``xml.etree.ElementTree.iterparse`` over the file, clearing each record as it
   goes (the least any stream parse of the file costs in Python, with flat memory)
-- acutrack: ``acutrack.sync.import_files`` into a fresh SQLite file: streaming parse,
+- acutrack: ``acutrack.pubmed.sync.import_files`` into a fresh SQLite file: streaming parse,
   article dicts, evidence flags, the upsert, condition links and the full-text index.
 
 Reported: acutrack time / floor time (medians of ``--repeat`` alternating runs) and each
@@ -46,7 +46,8 @@ print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 ACUTRACK = """
 import resource, sys, time
 from pathlib import Path
-from acutrack import store, sync
+from acutrack import store
+from acutrack.pubmed import sync
 db = store.open_db(sys.argv[2])
 start = time.perf_counter()
 result = sync.import_files(db, [Path(sys.argv[1])], "bench")
@@ -58,7 +59,8 @@ print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 PROFILE = """
 import cProfile, pstats, sys
 from pathlib import Path
-from acutrack import store, sync
+from acutrack import store
+from acutrack.pubmed import sync
 db = store.open_db(sys.argv[2])
 cProfile.run("sync.import_files(db, [Path(sys.argv[1])], 'bench')", sys.argv[2] + ".prof")
 pstats.Stats(sys.argv[2] + ".prof").sort_stats("tottime").print_stats(20)

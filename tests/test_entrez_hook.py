@@ -17,11 +17,11 @@ import pytest
 from Bio import Entrez
 from conftest import SECRET_KEY
 
-from acutrack import entrez
 from acutrack.config import DEFAULT_EUTILS_URL, NCBISettings
+from acutrack.pubmed import entrez
 
 CHANGED = (
-    "Biopython changed Bio.Entrez._build_request, which acutrack.entrez wraps to reach "
+    "Biopython changed Bio.Entrez._build_request, which acutrack.pubmed.entrez wraps to reach "
     "ACUTRACK_EUTILS_URL; adapt entrez._rebased_build_request to Biopython {version}"
 )
 

@@ -14,8 +14,9 @@ import pytest
 from conftest import SHARED_MISSING, SKIP_REASON
 from eutils_server import REALDATA
 
-from acutrack import evidence, records
+from acutrack import evidence
 from acutrack.evidence import FLAGS, LABELS, compute_flags, nlm_indexed
+from acutrack.pubmed import records
 
 needs_realdata = pytest.mark.skipif(SHARED_MISSING, reason=SKIP_REASON)
 

@@ -20,8 +20,9 @@ import pytest
 from conftest import SHARED_MISSING, SKIP_REASON, run
 from eutils_server import EVIDENCE_DEV, REALDATA
 
-from acutrack import evidence, flags, records
+from acutrack import evidence, flags
 from acutrack.evidence import compute_flags, sample_size
+from acutrack.pubmed import records
 
 ROOT = Path(__file__).resolve().parents[1]
 # ../shared, or ACUTRACK_SHARED, as for every test (under CI a missing part fails the run).
@@ -366,10 +367,11 @@ def test_trial_size_only_for_trials():
 
 
 def test_every_table_covers_every_registry_flag():
-    from acutrack import export, render
+    from acutrack.views import export
+    from acutrack.views import terminal as render
 
     collect = importlib.import_module("acutrack.digest.collect")
-    digest_render = importlib.import_module("acutrack.digest.render")
+    digest_render = importlib.import_module("acutrack.views.digest")
 
     names = {f.name for f in flags.REGISTRY}
     assert set(evidence.FLAGS) == names
@@ -386,10 +388,11 @@ def test_every_table_covers_every_registry_flag():
 
 def test_adding_a_flag_to_the_registry_is_enough():
     """A new Flag in the registry reaches every derived table once the modules load."""
-    from acutrack import export, render
+    from acutrack.views import export
+    from acutrack.views import terminal as render
 
     collect = importlib.import_module("acutrack.digest.collect")
-    digest_render = importlib.import_module("acutrack.digest.render")
+    digest_render = importlib.import_module("acutrack.views.digest")
     new = flags.Flag(
         "cluster-rct", "cRCT", "Cluster RCT", "bold green", "#123456", badge_order=2, rank=1
     )

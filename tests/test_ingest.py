@@ -8,8 +8,9 @@ import sqlite3
 import pytest
 from conftest import db_rows, realdata
 
-from acutrack import store, sync
-from acutrack.records import iter_file
+from acutrack import store
+from acutrack.pubmed import sync
+from acutrack.pubmed.records import iter_file
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real records
 ORTHO = realdata("p1m-ortho", "qs-global-ortho-search-queries", "8035bc95_pubmed_result.xml")

@@ -13,9 +13,9 @@ import pytest
 from conftest import QUERIES, realdata, run, run_process, update_on
 from eutils_server import ENTREZ
 
-from acutrack import entrez
 from acutrack.config import NCBISettings, load_queries, packaged_queries_path, parse_queries
-from acutrack.queryedit import CHANGED_NOTE, _wrap
+from acutrack.pubmed import entrez
+from acutrack.pubmed.queryedit import CHANGED_NOTE, _wrap
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real records
 

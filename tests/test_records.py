@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import SKIP_REASON, realdata
 
-from acutrack.records import (
+from acutrack.pubmed.records import (
     ARTICLE_FIELDS,
     NCBIErrorResponse,
     NotPubMedData,

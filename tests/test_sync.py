@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from conftest import QUERIES, SECRET_KEY, db_rows, lock_held_elsewhere, realdata, run, update_on
 
-from acutrack import entrez
+from acutrack.pubmed import entrez
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real records
 METAPUB = realdata("metapub", "fixtures", "pmid_xml")
@@ -173,8 +173,9 @@ class BarRecorder:
 def test_progress_bar_ends_where_the_summary_does(eutils, isolated):
     # Issue 12: the bar showed 221/221 while the summary said 228 new. The 7 were records
     # another condition had stored already: linked, not fetched. The bar now counts them.
-    from acutrack import store, sync
+    from acutrack import store
     from acutrack.config import load_queries
+    from acutrack.pubmed import sync
 
     pmids = eutils.add_file(PORTABLE)
     eutils.add_search(LUPUS_KEY, pmids[:60])
@@ -429,7 +430,7 @@ def test_refresh_reparses_what_an_older_parser_stored(eutils, isolated):
     mri = eutils.add_file(entrez_dir / "pubmed7.xml")
     eutils.add_search(LUPUS_KEY, vo2 + mri)
     assert run("update", "lupus").exit_code == 0
-    from acutrack.records import PARSER_VERSION
+    from acutrack.pubmed.records import PARSER_VERSION
 
     assert db_rows(isolated, "SELECT DISTINCT parser_version FROM articles") == [(PARSER_VERSION,)]
     (good,) = db_rows(isolated, "SELECT abstract FROM articles WHERE pmid = ?", (vo2[0],))[0]

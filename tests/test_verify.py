@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 import pytest
 from conftest import REALDATA, SECRET_KEY, realdata, run, run_process
 
-from acutrack import references, verify
+from acutrack.pubmed import references, verify
 
 SAMPLES = REALDATA.parent / "verify-samples"
 LUPUS = SAMPLES / "lupus-post-references.txt"

@@ -13,6 +13,12 @@ from typing import Any, TypedDict, get_args, get_origin, get_type_hints
 
 from .flags import COMPARATOR_NAMES, COMPARATOR_TAGS
 
+# Stored with every article (articles.parser_version). Bump it whenever a change in
+# pubmed/records.py reads a record differently (a field parsed anew, text cleaned otherwise),
+# so `update --refresh` fetches and parses again what an older parser stored. Rows without one
+# were stored before versions were recorded. 1: MathML formulas without layout spaces (issue 12).
+PARSER_VERSION = 1
+
 
 class Article(TypedDict):
     """One PubMed record, whatever the source (XML or MEDLINE text). Lists are never None.

@@ -4,6 +4,9 @@ Library errors become click exceptions in ``base.AcutrackGroup`` and nowhere els
 for a bad setting or usage, exit 1 for work that failed. Heavy modules (Bio, rich,
 sqlite_utils) are imported inside the commands that need them, so quick commands start
 fast. Each module below registers its commands on the ``cli`` group when imported.
+
+The top layer: may import every package (``digest``, ``views``, ``pubmed``, the store's public
+API ``acutrack.store``, ``evidence``, the core); nothing imports it.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..flags import COMPARATOR_NAMES, REGISTRY
-from ..listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
+from ..views.listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
 from .base import State, WorkFailed, _condition, cli, need, open_read, pass_state, read_only_note
 
 if TYPE_CHECKING:
@@ -80,12 +80,12 @@ def _list_articles(
     **query: Any,
 ) -> None:
     """Query, print in the chosen format, and mark what a table listed as shown."""
-    from .. import listing
+    from ..views import listing
 
     fmt = listing.default_format(fmt)
     if fmt != "table":
         # Streamed: each article is read, formatted and written before the next is read.
-        from .. import export
+        from ..views import export
 
         if show_all:
             query["limit"] = None
@@ -93,7 +93,7 @@ def _list_articles(
         _write_pieces(pieces)
         return
     found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
-    from ..render import print_listing
+    from ..views.terminal import print_listing
 
     print_listing(found, show_all=show_all, highlight=highlight, empty=empty)
     if not listing.mark_listed(db, found):
@@ -147,8 +147,8 @@ def show(
     every match, mark nothing and never wrap or colour; in a pipe the default is json (the
     article objects of CONTRACT.md), so scripts and cron get stable output.
     """
-    from ..export import resolve_comparators, resolve_types
-    from ..listing import check_date
+    from ..views.export import resolve_comparators, resolve_types
+    from ..views.listing import check_date
 
     flags = resolve_types(types)
     compared = resolve_comparators(comparator_values)
@@ -210,7 +210,7 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
     """
     from .. import store
     from ..article import parse_pmid, public_article
-    from ..listing import default_format
+    from ..views.listing import default_format
 
     pmid = parse_pmid(pmid)
     db = store.open_quick(state.db_path)  # none yet: says so and how to make one
@@ -218,11 +218,11 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
     if row is None:
         raise WorkFailed(f"PMID {pmid} is not in the database; run 'acutrack update' or import it")
     if default_format(fmt) == "json":
-        from ..export import to_json
+        from ..views.export import to_json
 
         click.echo(to_json(public_article(row)), nl=False)
         return
-    from ..render import article_view, out_console, print_paged
+    from ..views.terminal import article_view, out_console, print_paged
 
     print_paged(out_console(), article_view(row, store.article_links(db, pmid)))
     if not store.mark_shown(db, [pmid]):
@@ -239,7 +239,7 @@ def status(state: State, fmt: str | None) -> None:
     other RCT, possible RCT), retracted ones apart and never counted as evidence; the JSON
     gives them as ``tiers`` (every tier, adding up to ``stored``)."""
     from .. import store
-    from ..listing import default_format
+    from ..views.listing import default_format
 
     queries = state.queries()
     if state.db_path.exists():
@@ -254,8 +254,8 @@ def status(state: State, fmt: str | None) -> None:
 
         click.echo(json.dumps(rows, indent=2))
     else:
-        from ..render import out_console
-        from ..render_counts import status_view
+        from ..views.counts import status_view
+        from ..views.terminal import out_console
 
         console = out_console()
         console.print(status_view(rows, width=console.width))
@@ -311,8 +311,8 @@ def search(
     for `show`.
     """
     from .. import store
-    from ..export import resolve_comparators, resolve_types
-    from ..listing import check_date
+    from ..views.export import resolve_comparators, resolve_types
+    from ..views.listing import check_date
 
     flags = resolve_types(types)
     compared = resolve_comparators(comparator_values)
@@ -358,8 +358,8 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
     article counts once, whatever its conditions. Missing years count as zero.
     """
     from .. import store
-    from ..export import to_csv_rows, to_json, year_rows
-    from ..listing import default_format
+    from ..views.export import to_csv_rows, to_json, year_rows
+    from ..views.listing import default_format
 
     db = open_read(state)
     name, label = _condition(state, db, condition) if condition else (None, "all conditions")
@@ -371,8 +371,8 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
     elif fmt == "csv":
         click.echo(to_csv_rows(rows), nl=False)
     else:
-        from ..render import out_console, print_paged
-        from ..render_counts import stats_chart
+        from ..views.counts import stats_chart
+        from ..views.terminal import out_console, print_paged
 
         console = out_console()
         if not rows:

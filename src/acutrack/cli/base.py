@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # annotations only: commands import these inside, after --hel
     import sqlite3
 
     from ..config import Queries
-    from ..entrez import EntrezClient
+    from ..pubmed.entrez import EntrezClient
 
 
 class WorkFailed(click.ClickException):
@@ -207,7 +207,7 @@ def entrez_client() -> EntrezClient:
     import warnings
 
     from ..config import NCBISettings
-    from ..entrez import EntrezClient
+    from ..pubmed.entrez import EntrezClient
 
     settings = NCBISettings.from_env()
     if not settings.email:

@@ -118,7 +118,8 @@ def digest(
     digest never sends half an update.
     """
     from .. import digest as dg
-    from .. import mail, store
+    from .. import store
+    from ..digest import mail
 
     key = dg.check_name(name)
     # What a person reads is capped (an uncapped first digest of 100,000 articles was 81 MB
@@ -257,7 +258,7 @@ def cron(
     run still going, so runs never overlap. Secrets are never printed: set NCBI_EMAIL,
     NCBI_API_KEY and ACUTRACK_SMTP_URL in the crontab yourself.
     """
-    from ..cron import crontab
+    from ..digest.cron import crontab
 
     lines = crontab(
         schedule=schedule,

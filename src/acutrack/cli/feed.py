@@ -32,8 +32,8 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
     published feed after each update:
     `acutrack update && acutrack feed lupus -o /var/www/lupus.atom`.
     """
-    from .. import feed as atom
-    from ..store.feed import newest_stored, open_reading
+    from ..store import newest_stored, open_reading
+    from ..views import feed as atom
 
     db = open_reading(state.db_path)
     try:

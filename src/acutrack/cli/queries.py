@@ -39,8 +39,8 @@ def queries_group(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from .. import queryedit
-    from ..listing import default_format
+    from ..pubmed import queryedit
+    from ..views.listing import default_format
 
     state = ctx.find_object(State)
     assert state is not None  # the cli group always sets it
@@ -55,7 +55,7 @@ def queries_group(
 
         click.echo(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
     elif fmt == "table":
-        from ..render import out_console
+        from ..views.terminal import out_console
 
         out_console().print(queryedit.panels(checks))
     else:
@@ -65,7 +65,7 @@ def queries_group(
 
 
 def _warn(text: str) -> None:
-    from ..render import err_console
+    from ..views.terminal import err_console
 
     err_console().print(text, markup=False)
 
@@ -102,7 +102,7 @@ def queries_add(
     standard input. queries.toml keeps its comments and layout. A changed query starts the
     condition's history afresh on the next update; its stored articles are kept.
     """
-    from .. import queryedit
+    from ..pubmed import queryedit
 
     if query == "-":
         query = sys.stdin.read()
@@ -120,7 +120,7 @@ def queries_remove(state: State, name: str) -> None:
 
     The rest of the file (comments included) is kept as it is.
     """
-    from .. import queryedit
+    from ..pubmed import queryedit
 
     edit = queryedit.remove_condition(state._queries, name)
     click.echo(

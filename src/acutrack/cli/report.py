@@ -55,7 +55,7 @@ def report(
     from datetime import UTC, datetime
 
     from .. import store
-    from ..report import build
+    from ..views.report import build
 
     db = store.open_quick(state.db_path, create=False)
     configured = state.queries().conditions.values()
@@ -91,7 +91,7 @@ def datasette_metadata(state: State, output: Path | None) -> None:
     `acutrack datasette-metadata -o metadata.json && datasette acutrack.db -m metadata.json`
     (the database name in the metadata is the stem of the --db file name).
     """
-    from ..share import metadata_json
+    from ..views.datasette import metadata_json
 
     text = metadata_json(state.db_path)
     emit(text, output, "metadata")

@@ -41,8 +41,9 @@ def update(
     publication types catch up. Exit 1 if any query failed; what was stored is kept and
     the next run asks again for what was missed.
     """
-    from .. import store, sync
-    from ..render import UpdateProgress, err_console, out_console, update_summary
+    from .. import store
+    from ..pubmed import sync
+    from ..views.terminal import UpdateProgress, err_console, out_console, update_summary
 
     chosen = state.queries().select(conditions)
     client = entrez_client()
@@ -86,8 +87,9 @@ def import_(state: State, files: tuple[Path, ...], condition: str, wait: float) 
     and MEDLINE / .nbib files all work. Each file is stored whole or not at all. Like
     update, it waits for no other writer unless --wait is given.
     """
-    from .. import store, sync
+    from .. import store
     from ..config import NAME_RE, ConfigError
+    from ..pubmed import sync
 
     name = condition.strip().lower()
     try:
@@ -138,9 +140,9 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
     """
 
     from .. import store
-    from .. import verify as checking
-    from ..references import extract
-    from ..render import UpdateProgress, err_console, out_console
+    from ..pubmed import verify as checking
+    from ..pubmed.references import extract
+    from ..views.terminal import UpdateProgress, err_console, out_console
 
     texts = []
     for name in files:
@@ -170,7 +172,7 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
                 progress.close()
         rows = [checking.outcome(c, db) for c in checks]
     if fmt == "json":
-        from ..export import to_json  # C1 and bidirectional controls escaped
+        from ..views.export import to_json  # C1 and bidirectional controls escaped
 
         click.echo(to_json(rows), nl=False)
     elif rows:

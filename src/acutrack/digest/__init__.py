@@ -20,8 +20,25 @@ articles of each tier per condition are loaded and listed; the rest are counted 
 a `show` command, and delivered all the same (the position passes them; the record keeps
 which were listed). Every rendering treats PubMed text as data: control characters removed,
 HTML-escaped in HTML, backslash-escaped in Markdown.
+
+Owns collecting (``collect``), delivering (``deliver``: print, write, or ``mail``) and
+scheduling (``cron``). Rendering is the views' (``views.digest``, ``views.digest_model``).
+May import: ``views``, the store's public API (``acutrack.store``) and the core; never
+``pubmed`` or ``cli``.
 """
 
+from ..views.digest import (
+    SUFFIX_FORMATS,
+    as_dict,
+    format_for,
+    history_line,
+    render,
+    render_html,
+    render_markdown,
+    render_text,
+    status_line,
+    subject,
+)
 from .collect import (
     DEFAULT_NAME,
     STRONG,
@@ -38,18 +55,6 @@ from .collect import (
     update_notes,
 )
 from .deliver import DeliveryError, check_modes, deliver, last_or_refuse
-from .render import (
-    SUFFIX_FORMATS,
-    as_dict,
-    format_for,
-    history_line,
-    render,
-    render_html,
-    render_markdown,
-    render_text,
-    status_line,
-    subject,
-)
 
 __all__ = [
     "last_or_refuse",

@@ -12,8 +12,8 @@ from .. import store
 from ..article import plural
 from ..errors import UsageError, WorkError
 from ..fileio import write_atomic
+from ..views.digest import format_for, render, render_html, render_text, status_line, subject
 from .collect import TOP, collect, last_digest, rebuild, record
-from .render import format_for, render, render_html, render_text, status_line, subject
 
 
 class DeliveryError(WorkError, RuntimeError):
@@ -79,7 +79,7 @@ def deliver(
     ``echo(text, nl=True)`` prints (the CLI passes click.echo); a failed delivery raises
     DeliveryError and leaves the position where it was.
     """
-    from .. import mail
+    from . import mail
 
     try:
         # Delivering first and failing to record after would send the same digest on every

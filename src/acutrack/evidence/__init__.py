@@ -101,6 +101,9 @@ The package is imported by quick commands: standard library only, regexes compil
 Regexes run on the lower-cased text (re.IGNORECASE is slow) and are anchored at keywords found
 with ``str.find``, so a record costs about 50 microseconds (about 20,000 records a second).
 ``benchmarks/evidence_accuracy.py`` measures the text rules against NLM's indexing.
+
+May import only the core (``flags``, ``article``, ``errors``): pure functions of a record,
+never the store, the views, ``pubmed``, ``digest`` or ``cli``.
 """
 
 from __future__ import annotations

@@ -2,10 +2,13 @@
 
 Every SQL statement of acutrack lives in this package:
 
-- ``schema``: tables, recorded migrations, ``open_db`` (writers) and ``open_quick`` (readers),
-  both a plain ``sqlite3.Connection``, which every store function takes;
-- ``lock``: the writers' lock (``writer_lock``), which every writing command and every
-  migration holds, so writers queue;
+- ``schema``: the articles table's columns, the recorded migrations and ``rederive``;
+- ``opening``: ``open_db`` (writers) and ``open_quick`` (readers), both a plain
+  ``sqlite3.Connection``, which every store function takes, and the checks before either;
+- ``transactions``: ``atomic``, ``query``, ``write_row`` and the other helpers on that
+  connection;
+- ``lock``: the writers' lock, which every writing command and every migration holds, so
+  writers queue; ``lock_policy``: ``writer_lock``, as writing commands take it;
 - ``articles``: the reads behind show/article/search/stats;
 - ``write``: storing a batch of articles and linking them to a condition;
 - ``search``: user search text as a safe FTS5 query, and snippets around its matches;
@@ -31,7 +34,11 @@ Tables:
 Schema changes are ordered, recorded migrations (``_migrations``), as in simonw/llm.
 
 ``from acutrack import store; store.open_db(...)`` keeps working: every public function is
-re-exported here.
+re-exported here, and other packages use only this public API, never ``store.<module>``.
+
+May import: ``evidence`` (to derive the stored columns) and the core (``article``,
+``config``, ``errors``, ``fileio``, ``flags``). Never ``pubmed``, ``views``, ``digest`` or
+``cli``.
 """
 
 from __future__ import annotations
@@ -69,7 +76,11 @@ from .digests import (
     tiers_in_order,
     top_link_id,
 )
+from .failures import BUSY_TIMEOUT, StoreError, explain, missing_database
+from .feed import newest_stored, open_reading
 from .lock import LockedError
+from .lock_policy import writer_lock
+from .opening import check_before_writing, open_db, open_quick
 from .report import (
     by_tier,
     distinct_articles,
@@ -95,31 +106,26 @@ from .runs import (
     status_rows,
 )
 from .schema import (
-    BUSY_TIMEOUT,
     FINAL_STATUSES,
     JSON_COLUMNS,
     MIGRATIONS,
-    StoreError,
-    atomic,
-    check_before_writing,
-    chunks,
-    explain,
     migrate,
     migration,
-    missing_database,
-    now_iso,
-    open_db,
-    open_quick,
-    query,
-    read_only,
     unknown_migrations,
-    writer_lock,
 )
-from .search import BadSearch, fts_query, snippets
-from .tiers import EVIDENCE_ORDER
+from .search import MARK_END, MARK_START, BadSearch, fts_query, snippets
+from .tiers import EVIDENCE_ORDER, SINCE_YEARS, matrix_sql, years_sql
+from .transactions import atomic, chunks, now_iso, query, read_only
 
 __all__ = [
     "BatchWriter",
+    "MARK_END",
+    "MARK_START",
+    "SINCE_YEARS",
+    "matrix_sql",
+    "years_sql",
+    "newest_stored",
+    "open_reading",
     "BUSY_TIMEOUT",
     "FINAL_STATUSES",
     "JSON_COLUMNS",

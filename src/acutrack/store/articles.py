@@ -10,7 +10,7 @@ from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
 from ..article import pubmed_url
-from .schema import FINAL_STATUSES, JSON_COLUMNS, atomic, chunks, now_iso, query, read_only
+from .schema import FINAL_STATUSES, JSON_COLUMNS
 from .tiers import (
     EVIDENCE_ORDER,
     NEWEST_ORDER,
@@ -18,6 +18,7 @@ from .tiers import (
     has_any_flag,
     tier_column,
 )
+from .transactions import atomic, chunks, now_iso, query, read_only
 
 if TYPE_CHECKING:
     from ..article import Article  # noqa: F401 - for annotations

@@ -7,8 +7,8 @@ import sqlite3
 from typing import Any
 
 from .articles import decode
-from .schema import atomic, chunks, marks, query, write_row
 from .tiers import EVIDENCE_ORDER
+from .transactions import atomic, chunks, marks, query, write_row
 
 
 def digest_positions(db: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
@@ -121,7 +121,7 @@ def check_recordable(db: sqlite3.Connection) -> None:
 
     Running out of disk space cannot be seen this way (the rolled-back row never reaches
     the disk); that failure still comes after delivery, and says so."""
-    from .schema import explain
+    from .failures import explain
 
     conn = db
     # A savepoint opens a transaction of its own, so nothing is committed however the

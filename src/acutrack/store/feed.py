@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from .articles import decode
-from .schema import open_quick, query
+from .opening import open_quick
 from .tiers import NEWEST_ORDER
+from .transactions import query
 
 
 def open_reading(path: Path) -> sqlite3.Connection:

@@ -16,8 +16,8 @@ from typing import Any
 
 from .. import flags
 from .articles import decode
-from .schema import query
 from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, evidence_keys, has_flag, tier_column
+from .transactions import query
 
 # The articles ``a`` of the condition given as the next parameter.
 IN_CONDITION = "a.pmid IN (SELECT pmid FROM article_conditions WHERE condition = ?)"

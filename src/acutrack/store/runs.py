@@ -7,8 +7,8 @@ import sqlite3
 from typing import Any
 
 from .. import flags
-from .schema import atomic, now_iso, query, write_row
 from .tiers import tier_column
+from .transactions import atomic, now_iso, query, write_row
 
 
 def get_position(db: sqlite3.Connection, condition: str) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ import re
 import sqlite3
 
 from ..errors import UsageError
-from .schema import chunks
+from .transactions import chunks
 
 
 class BadSearch(UsageError, ValueError):

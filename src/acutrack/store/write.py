@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..records import PARSER_VERSION
+from ..article import PARSER_VERSION
 from .articles import linked_pmids
-from .schema import JSON_COLUMNS, atomic, chunks, marks, now_iso
+from .schema import JSON_COLUMNS
+from .transactions import atomic, chunks, marks, now_iso
 
 if TYPE_CHECKING:
     from ..article import Article
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 # (row by row for executemany); sqlite-utils' upsert_all did INSERT OR IGNORE, UPDATE and
 # a stored_at UPDATE, three index passes per new article.
 # The derived columns (``evidence.DERIVED``) follow the article's own fields, then the parser
-# version (records.PARSER_VERSION), then the stamps.
+# version (article.PARSER_VERSION), then the stamps.
 _STAMPS = ("updated_at", "stored_at")
 
 

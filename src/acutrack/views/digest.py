@@ -21,7 +21,7 @@ from ..article import (
 )
 from ..article import md_escape as md
 from ..flags import COLOURS, FLAGS, LABELS, TIERS, TITLES, WITHDRAWN, Tier, evidence_tiers
-from .collect import DEFAULT_NAME, Digest, Group, when
+from .digest_model import DEFAULT_NAME, Digest, Group, when
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -469,7 +469,7 @@ _BADGE: dict[str, str] = dict(COLOURS)  # badge colours from the flag registry
 def render_html(digest: Digest) -> str:
     """A self-contained HTML page that reads well in mail clients (templates/digest.html);
     all PubMed text escaped by Jinja's autoescape."""
-    from ..templating import render as fill
+    from .templating import render as fill
 
     if not digest.total:
         return fill("digest.html", subject=subject(digest), empty=empty_line(digest))
@@ -560,7 +560,7 @@ def as_dict(digest: Digest) -> dict[str, Any]:
 
 def render(digest: Digest, fmt: str) -> str:
     if fmt == "json":
-        from ..export import to_json  # C1 and bidirectional controls escaped, as in show
+        from .export import to_json  # C1 and bidirectional controls escaped, as in show
 
         return to_json(as_dict(digest))
     if fmt == "markdown":

@@ -17,7 +17,7 @@ from rich.text import Text
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
-from .article import (
+from ..article import (
     clean,
     comparator_tag,
     comparators_phrase,
@@ -30,7 +30,7 @@ from .article import (
     size_phrase,
     size_source,
 )
-from .flags import STYLES, SYNTHESES
+from ..flags import STYLES, SYNTHESES
 
 
 @cache
@@ -124,7 +124,7 @@ def update_summary(outcome: Any) -> Any:
         parts.append(
             Text(f"{outcome.refreshed:,} not yet indexed records checked for updates", style="dim")
         )
-    from .sync import reparse_lines
+    from ..pubmed.sync import reparse_lines
 
     parts += [
         Text(line, style="red" if outcome.reparse_error else "dim")
@@ -303,7 +303,7 @@ def marked_snippet(snippet: str) -> Text:
     plain text, so PubMed text is never read as markup."""
     import re
 
-    from .store.search import MARK_END, MARK_START
+    from ..store import MARK_END, MARK_START
 
     def flat(piece: str) -> str:  # controls out, every run of whitespace one space
         return re.sub(r"\s+", " ", clean(piece))

@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import Any
 
-from . import flags
-from .article import (
+from .. import flags
+from ..article import (
     BIDI_CONTROLS,
     clean,
     doi_url,
@@ -35,8 +35,8 @@ from .article import (
     public_article,
     pubmed_url,
 )
-from .errors import UsageError
-from .flags import COMPARATOR_NAMES, COMPARATORS, LABELS
+from ..errors import UsageError
+from ..flags import COMPARATOR_NAMES, COMPARATORS, LABELS
 
 # The order badges appear in (a retraction first, then the strength of the design) and the
 # words --type accepts: both from the flag registry.

@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Any
 
-from . import flags
-from .article import clean, one_line, pubmed_url, size_phrase
-from .article import doi_url as make_doi_url
+from .. import flags
+from ..article import clean, one_line, pubmed_url, size_phrase
+from ..article import doi_url as make_doi_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 # A fixed time for a feed with no entries yet (a feed needs an `updated`; the clock would

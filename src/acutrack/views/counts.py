@@ -1,6 +1,6 @@
 """Rich renderables for counts: the `status` table and the `stats` chart.
 
-Kept apart from render.py (the article lists) so each module stays small; the names are
+Kept apart from terminal.py (the article lists) so each module stays small; the names are
 re-exported there. PubMed text never reaches these views except condition labels, which go
 into ``Text`` objects as data.
 """
@@ -12,8 +12,8 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
-from .article import clean, plural
-from .flags import TIER_BY_KEY, evidence_tiers
+from ..article import clean, plural
+from ..flags import TIER_BY_KEY, evidence_tiers
 
 BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
 

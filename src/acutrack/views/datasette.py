@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .flags import COMPARATORS, LABELS, TIERS, TITLES
-from .store.tiers import SINCE_YEARS, matrix_sql, years_sql
+from ..flags import COMPARATORS, LABELS, TIERS, TITLES
+from ..store import SINCE_YEARS, matrix_sql, years_sql
 
 ARTICLE_COLUMNS: dict[str, str] = {
     "pmid": "PubMed identifier",

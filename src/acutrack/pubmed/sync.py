@@ -18,10 +18,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import entrez, store
-from .article import plural
-from .config import Condition
-from .flags import NOUNS, RANKED
+from .. import store
+from ..article import plural
+from ..config import Condition
+from ..flags import NOUNS, RANKED
+from . import entrez
 from .records import Article, NotPubMedData, iter_file
 
 # Records can enter PubMed late on the day a run ends; re-asking a few days back costs

@@ -20,16 +20,13 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError
 
-from .article import ARTICLE_FIELDS, LIST_FIELDS, Article
-from .errors import WorkError
+from ..article import ARTICLE_FIELDS, LIST_FIELDS, PARSER_VERSION, Article
+from ..errors import WorkError
 
-__all__ = ["ARTICLE_FIELDS", "Article"]  # re-exported: the shape every parser returns
+# re-exported: the shape every parser returns, and the version of this parser (defined beside
+# the shape in acutrack.article, so the store can stamp rows without importing the parser)
+__all__ = ["ARTICLE_FIELDS", "PARSER_VERSION", "Article"]
 
-# Stored with every article (articles.parser_version). Bump it whenever a change here reads a
-# record differently (a field parsed anew, text cleaned otherwise), so `update --refresh`
-# fetches and parses again what an older parser stored. Rows without one were stored before
-# versions were recorded. 1: MathML formulas without layout spaces (issue 12).
-PARSER_VERSION = 1
 
 ARTICLE_TAGS = {"PubmedArticle", "PubmedBookArticle"}
 ROOT_TAGS = {"PubmedArticleSet", "MedlineCitationSet", "PubmedBookArticleSet"}

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from . import flags as registry
-from . import store
-from .article import comparator_tag, doi_url, one_line, plural, pubmed_url, size_source
+from .. import flags as registry
+from .. import store
+from ..article import comparator_tag, doi_url, one_line, plural, pubmed_url, size_source
 from .export import badge_flags, first_author, notices
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def collect(
     label, conditions without articles last. ``strongest``: articles per evidence tier;
     ``today``: the day the page is made (default: today in UTC); ``queries``: each
     condition's query from queries.toml, for conditions never searched."""
-    from .evidence import is_notice
+    from ..evidence import is_notice
 
     today = today or datetime.now(UTC).date()
     since = new_since(today)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .config import Queries
+    from ..config import Queries
 
-from .errors import UsageError
+from ..errors import UsageError
 
 CRON_MACROS = {"@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"}
 WEEKLY = "17 6 * * 1"
@@ -153,10 +153,9 @@ def crontab(
     import os
     import sys
 
-    from . import mail
-    from .config import APP_NAME, find_queries_path, packaged_queries_path
-    from .digest import check_name
-    from .errors import UsageError
+    from ..config import APP_NAME, find_queries_path, packaged_queries_path
+    from ..errors import UsageError
+    from . import check_name, mail
 
     given = [
         flag

@@ -37,8 +37,8 @@ from xml.etree.ElementTree import ParseError, fromstring
 
 from Bio import Entrez
 
-from .config import DEFAULT_EUTILS_URL, NCBISettings
-from .errors import WorkError
+from ..config import DEFAULT_EUTILS_URL, NCBISettings
+from ..errors import WorkError
 from .records import Article, NCBIErrorResponse, NotPubMedData, iter_xml
 
 T = TypeVar("T")

@@ -27,8 +27,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .config import ConfigError, mask
-from .errors import WorkError
+from ..config import ConfigError, mask
+from ..errors import WorkError
 
 ENV_VAR = "ACUTRACK_SMTP_URL"
 DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}

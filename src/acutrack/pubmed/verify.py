@@ -28,7 +28,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from . import fileio
+from .. import fileio
 from .references import STOP_WORDS, Reference, fold, split_pages, title_words
 
 if TYPE_CHECKING:  # the client is built by the CLI; verify's own import stays light
@@ -567,8 +567,8 @@ def _mark_similar(checks: list[Check]) -> None:
 
 
 def _record_object(record: Article, db: sqlite3.Connection | None) -> dict[str, Any]:
-    from .article import public_article, pubmed_url
-    from .evidence import compute_flags
+    from ..article import public_article, pubmed_url
+    from ..evidence import compute_flags
 
     row = dict(record)
     reasons = compute_flags(record)
@@ -576,7 +576,7 @@ def _record_object(record: Article, db: sqlite3.Connection | None) -> dict[str, 
     row["flag_reasons"] = reasons
     stored = None
     if db is not None:
-        from .store import get_article
+        from ..store import get_article
 
         stored = get_article(db, record["pmid"])
     row["conditions"] = (stored or {}).get("conditions") or []
@@ -645,7 +645,7 @@ def table(rows: list[dict[str, Any]]) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from .article import clean, pubmed_url
+    from ..article import clean, pubmed_url
 
     several = len({r["source"] for r in rows}) > 1
     out = Table(title="acutrack verify", show_lines=True)

@@ -26,8 +26,8 @@ from typing import Any
 
 import tomlkit
 
-from .article import plural
-from .config import (
+from ..article import plural
+from ..config import (
     APP_NAME,
     NAME_RE,
     Condition,
@@ -40,7 +40,7 @@ from .config import (
     parse_queries,
     read_queries_text,
 )
-from .errors import WorkError
+from ..errors import WorkError
 
 CHANGED_NOTE = "changed since last update: history restarts on the next update"
 WRAP = 90
@@ -167,7 +167,7 @@ def _lines(check: QueryCheck) -> list[tuple[str, str, str]]:
 
 def text_lines(checks: list[QueryCheck]) -> list[str]:
     """Plain output for pipes and cron: one block per condition, never wrapped."""
-    from .article import clean
+    from ..article import clean
 
     out: list[str] = []
     for check in checks:
@@ -185,7 +185,7 @@ def panels(checks: list[QueryCheck]) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from .article import clean
+    from ..article import clean
 
     parts = []
     for check in checks:
@@ -249,7 +249,7 @@ def copied_note(edit: Edit) -> list[str]:
 
 def removed_message(edit: Edit, db_path: Path) -> str:
     """What `queries remove` says: the stored articles of the condition stay."""
-    from . import store
+    from .. import store
 
     stored = 0
     if db_path.exists():
@@ -270,7 +270,7 @@ def changed_conditions(queries: Queries, db_path: Path, warn: Callable[[str], No
     """Conditions whose query differs from the one their stored position belongs to."""
     if not db_path.exists():
         return set()
-    from . import store
+    from .. import store
 
     try:
         stats = store.condition_stats(store.open_quick(db_path))
@@ -306,7 +306,7 @@ def edit_paths(explicit: str | None) -> tuple[Path, Path]:
 
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
-    from .fileio import write_atomic as replace_file
+    from ..fileio import write_atomic as replace_file
 
     try:
         Path(os.path.realpath(path)).parent.mkdir(parents=True, exist_ok=True)

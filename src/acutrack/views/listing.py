@@ -1,6 +1,6 @@
 """Listing stored articles for `show` and `search`: filters, limits, the default format.
 
-Rich-free: the table itself is drawn by ``render.print_listing``; the other formats by
+Rich-free: the table itself is drawn by ``terminal.print_listing``; the other formats by
 ``export.render``. A table lists at most ``TABLE_DEFAULT_LIMIT`` articles unless asked for
 more, and what `show` listed in a table counts as shown (``mark_listed``); exports and
 searches mark nothing.
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageError
+from ..errors import UsageError
 
 if TYPE_CHECKING:
     import sqlite3
@@ -98,7 +98,7 @@ def fetch(
         limit = TABLE_DEFAULT_LIMIT
     import sqlite3
 
-    from . import store
+    from .. import store
 
     filters: dict[str, Any] = {
         "flags": flags,
@@ -165,7 +165,7 @@ def new_hint(listing: Listing) -> str | None:
 
     command = ["acutrack", "show", listing.condition, "--new"]
     if listing.filters.get("flags"):  # the shortest word --type takes: rct, ma, sr
-        from .flags import BY_NAME
+        from ..flags import BY_NAME
 
         words = [BY_NAME[f].badge.lower() if f in BY_NAME else f for f in listing.filters["flags"]]
         command += ["--type", ",".join(words)]
@@ -191,7 +191,7 @@ def stream(
     are written out: memory stays flat on a database of any size. Marks nothing."""
     import sqlite3
 
-    from . import store
+    from .. import store
 
     try:
         yield from store.iter_articles(
@@ -213,7 +213,7 @@ def _bad_search(exc: Exception, search: str | None, search_text: str) -> Excepti
     """A search the full-text index cannot run, as one sentence; any other error as it is."""
     if search is None or ("fts5" not in str(exc) and "MATCH" not in str(exc)):
         return exc
-    from . import store
+    from .. import store
 
     return store.BadSearch(
         f'Cannot search for {search_text!r} ({exc}); use words, "phrases", word*, OR and -word'
@@ -223,7 +223,7 @@ def _bad_search(exc: Exception, search: str | None, search_text: str) -> Excepti
 def mark_listed(db: sqlite3.Connection, listing: Listing) -> bool:
     """Listed by `show` in a table counts as shown (NEW disappears next time); exports and
     searches mark nothing. False when the database is read-only (nothing could be marked)."""
-    from . import store
+    from .. import store
 
     if listing.filters.get("search") is not None:
         return True  # a search finds articles; reading the condition's list shows them

@@ -1,0 +1,83 @@
+"""What a digest holds: its groups (one per condition) and their articles, in order.
+
+``digest.collect`` fills it from the store; ``views.digest`` renders it. It lives in the views
+layer so that rendering never imports the digest package (which imports the views).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_NAME = "default"
+
+
+@dataclass
+class Group:
+    condition: str
+    label: str
+    rows: list[dict[str, Any]]  # the listed articles, in the one evidence order
+    since: str | None = None
+    # tier key -> how many new articles of that tier are delivered here but not listed
+    more: dict[str, int] = field(default_factory=dict)
+    # tier key -> how many articles new for this condition (listed here, under another
+    # condition, or not listed), every tier of flags.TIERS in order: the headline
+    headline: dict[str, int] = field(default_factory=dict)
+    # other condition -> how many articles new for this one are delivered under it
+    shared: dict[str, int] = field(default_factory=dict)
+    provenance: dict[str, Any] | None = None  # store.provenance of the condition
+
+    @property
+    def count(self) -> int:
+        """The articles delivered under this condition, listed or not."""
+        return len(self.rows) + sum(self.more.values())
+
+
+@dataclass
+class Digest:
+    name: str
+    conditions: list[str]
+    generated_at: str
+    groups: list[Group]
+    # condition -> [last delivered link id, highest link id this digest covers]
+    ranges: dict[str, list[int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    resent: dict[str, Any] | None = None  # the recorded digest this one repeats
+    top: int | None = None  # the cap per condition and tier (None: none)
+
+    @property
+    def total(self) -> int:
+        """The articles this digest delivers (the position moves past all of them)."""
+        return sum(g.count for g in self.groups)
+
+    @property
+    def listed(self) -> int:
+        """The articles it lists in full (at most ``top`` per condition and tier)."""
+        return sum(len(g.rows) for g in self.groups)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {g.condition: g.count for g in self.groups}
+
+    @property
+    def since(self) -> dict[str, str | None]:
+        return {g.condition: g.since for g in self.groups}
+
+    def common_since(self) -> tuple[bool, str | None]:
+        """(all conditions share one start, that start)."""
+        values = set(self.since.values())
+        return (len(values) == 1, next(iter(values)) if len(values) == 1 else None)
+
+    def rows(self) -> Iterable[tuple[Group, dict[str, Any]]]:
+        for group in self.groups:
+            for row in group.rows:
+                yield group, row
+
+
+def when(stamp: str | None) -> str:
+    """``2026-01-05T06:17:03+00:00`` as ``2026-01-05 06:17 UTC``."""
+    if not stamp:
+        return ""
+    text = stamp.replace("T", " ")[:16]
+    return text + (" UTC" if stamp.endswith(("+00:00", "Z")) else "")
