@@ -66,7 +66,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from acutrack import evidence, records  # noqa: E402
+from acutrack import evidence  # noqa: E402
+from acutrack.pubmed import records  # noqa: E402
 
 DEFAULT_REALDATA = ROOT.parent / "shared" / "realdata"
 DEFAULT_DEV = ROOT.parent / "shared" / "evidence-dev" / "rct-dev.medline.gz"

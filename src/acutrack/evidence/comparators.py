@@ -61,7 +61,15 @@ def _cited(doc: _Doc, pos: int) -> bool:
     """``pos`` is in a background section or about someone else's trial."""
     if _section(doc.low, pos).startswith(_BACKGROUND):
         return True
+    if _OTHER_SUBJECT.search(doc.left(pos, 160)):
+        return True  # "Previous trials compared acupuncture with placebo"
     return _is_other(doc.left(pos, 60)) or bool(_OTHER_TRIALS.search(doc.right(pos, 120)))
+
+
+_OTHER_SUBJECT = re.compile(
+    r"(?<![a-z])(?:previous|prior|earlier|other|several|many|some|recent|published)\s+"
+    r"(?:[a-z-]+\s+){0,2}?(?:trials|studies|rcts|reports|reviews|meta-analyses)(?![a-z])"
+)
 
 
 _OTHER_TRIALS = re.compile(
