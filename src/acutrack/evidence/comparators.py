@@ -84,11 +84,22 @@ _PLACEBO_NOT = re.compile(
     r"acupuncture|electro-?acupuncture|needl[a-z]*|needles?|laser|tens|acupressure|"
     r"moxibustion|points?|acupoints?|stimulation|device)"
 )
+# Placebos that only keep two active treatments blinded (double-dummy): not a placebo arm.
+_DUMMY = re.compile(
+    r"double[- ]dummy|placebos?\s+for\s+(?!the\s+(?:treatment|prevention|management))|"
+    r"one\s+active,?\s+(?:and\s+)?one\s+placebo|placebo\s+(?:and\s+[a-z]+\s+)?"
+    r"(?:baseline|run-?in|wash-?out|lead-?in)\s+(?:period|phase)"
+)
+_PLACEBO_ARM = re.compile(
+    r"placebo[- ]controlled|placebo\s+controlled|(?:or|versus|vs\.?|with|than|compared\s+"
+    r"(?:with|to))\s+(?:an?\s+|the\s+)?(?:matching\s+|identical\s+)?placebo(?!\s+(?:plus|for))"
+)
 _PLACEBO_PLURAL = re.compile(r"placebo[- ]controlled,?\s+(?:[a-z-]+\s+){0,2}?(?:trials|studies)")
 _INERT = re.compile(
     r"(?<![a-z])(?:(?:or|versus|vs\.?|with|compared\s+(?:with|to)|received|receive|receiving|"
-    r"given|administered|used|either|and)\s+(?:an?\s+|the\s+)?(?:[\d.]+\s*(?:ml|mg|cc)\s+"
-    r"(?:of\s+)?)?|(?:same|equal|equivalent|identical|matched|matching)\s+(?:volumes?|"
+    r"given|administered|used|either|and|to|plus)\s+(?:an?\s+|the\s+)?(?:intra-?articular\s+|"
+    r"intravenous\s+|epidural\s+|intrathecal\s+|subcutaneous\s+|intranasal\s+)?"
+    r"(?:[\d.]+\s*(?:ml|mg|cc)\s+(?:of\s+)?)?|(?:same|equal|equivalent|identical|matched|matching)\s+(?:volumes?|"
     r"amounts?|doses?|quantity)\s+of\s+)(?:normal\s+|isotonic\s+|physiologic(?:al)?\s+|"
     r"0\.9%\s+|sterile\s+)?(?:saline|vehicle)(?![a-z])"
     r"|(?<![a-z])(?:or|versus|vs\.?)\s+(?:room\s+|medical\s+)?air(?![a-z])"
@@ -98,7 +109,10 @@ _INERT = re.compile(
 def _placebo(doc: _Doc, sham: bool) -> bool:
     """A placebo arm; with a sham arm, "placebo-controlled" names the sham, not a pill."""
     low = doc.low
-    if doc.has("placebo"):
+    dummy = doc.has("placebo") and _DUMMY.search(low) is not None
+    if dummy and not any(not _cited(doc, m.start()) for m in _PLACEBO_ARM.finditer(low)):
+        pass  # every placebo keeps another treatment blinded
+    elif doc.has("placebo"):
         for p in _occurrences(low, "placebo"):
             if _PLACEBO_NOT.match(low, p) or _PLACEBO_PLURAL.match(low, p):
                 continue
@@ -122,7 +136,11 @@ _NO_TREATMENT = re.compile(
     r"(?<![a-z])(?:no[- ](?:treatment|intervention|therapy|prophylaxis|further\s+treatment|"
     r"additional\s+treatment|drug\s+treatment)(?![- ]?(?:related|effects?|differences?|"
     r"interactions?|benefit|by|was|were|is|are)\b)"
-    r"|untreated\s+(?:control|group|arm)|wait(?:ing)?[- ]?list|wait-listed|delayed[- ]"
+    r"|(?:untreated|unsupplemented)\s+(?:[a-z]+\s+)?(?:controls?|group|arm|children|"
+    r"patients|participants|subjects|women|men|infants)(?![a-z])"
+    r"|(?:or|versus|vs\.?|either|but|receive|received|receiving)\s+no\s+(?!significant|"
+    r"difference|differences|effect|change|changes|evidence|statistical|other|more|longer)"
+    r"[a-z]{3,}|wait(?:ing)?[- ]?list|wait-listed|delayed[- ]"
     r"(?:treatment|intervention|start|therapy)|expectant(?:ly)?\s+manage|inactive\s+control"
     r"|observation\s+(?:alone|only|group|arm)|(?:or|and)\s+not\s+(?:preceded|given|treated|"
     r"receiv)|(?<=have )or\s+not(?![a-z])|or\s+not\s+\((?:no|n)\b)"
@@ -132,8 +150,8 @@ _ALONE = re.compile(r"(?<![a-z])(?:alone|monotherapy)(?![a-z])")
 _CARE = re.compile(
     r"(?<![a-z])(?:(?:usual|standard|routine|conventional|customary)\s+(?:medical\s+|clinical\s+|"
     r"hospital\s+|inpatient\s+|outpatient\s+|primary\s+|nursing\s+|obstetric\s+|ward\s+)?"
-    r"(?:care|management|practice|treatment|therapy)|(?:treatment|care)\s+as\s+usual|"
-    r"clinical\s+management)(?![a-z])"
+    r"(?:care|management|practice|treatment|therapy)|(?:treatment|care)\s+as\s+usual(?:ly)?|"
+    r"clinical\s+management|(?:best\s+)?supportive\s+care)(?![a-z])"
 )
 _ARM_CUE = re.compile(
     r"(?<![a-z])(?:or|versus|vs\.?|compared\s+(?:with|to)|than|control|controls|received|"
@@ -166,6 +184,10 @@ _SUBGROUP = re.compile(
 )
 
 
+# "scheduled for fusion with or without anterior release": who was eligible, not an arm.
+_ELIGIBLE = re.compile(
+    r"(?<![a-z])(?:scheduled|undergoing|underwent|eligible|included|screened|requiring)(?![a-z])"
+)
 _NT_KEYS = (
     "no treatment",
     "no-treatment",
@@ -184,8 +206,18 @@ _NT_KEYS = (
     "observation",
     "or not",
     "and not",
+    "unsupplemented",
+    " no ",
 )
-_CARE_KEYS = ("usual", "standard", "routine", "conventional", "customary", "management")
+_CARE_KEYS = (
+    "usual",
+    "standard",
+    "routine",
+    "conventional",
+    "customary",
+    "management",
+    "supportive",
+)
 
 
 def _no_treatment(doc: _Doc) -> bool:
@@ -212,7 +244,10 @@ def _add_on(doc: _Doc) -> bool:
     if not (doc.has("without") or doc.has("alone") or doc.has("monotherapy")):
         return False
     for m in _ADD_ON.finditer(low):
-        if not _cited(doc, m.start()) and not _SUBGROUP.search(doc.left(m.start(), 30)):
+        left = doc.left(m.start(), 90)
+        if not _cited(doc, m.start()) and not (
+            _SUBGROUP.search(left[-30:]) or _ELIGIBLE.search(left)
+        ):
             return True
     for m in _ALONE.finditer(low):
         sentence = _sentence(low, m.start())
@@ -230,7 +265,8 @@ _COMPARE_CUE = re.compile(
 )
 _ALLOCATION = re.compile(
     r"(?<![a-z])(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided|distributed)|"
-    r"assigned|allocated|allotted)(?:\s+(?:[a-z0-9,]+\s+){0,5}?(?:to|into)|\s+between)\s+"
+    r"assigned|allocated|allotted|randomi[sz]ation)(?:\s+(?:[a-z0-9,]+\s+){0,5}?(?:to|into)|"
+    r"\s+between)\s+"
     r"(?:(?:receive|undergo|have|be|one\s+of\s+(?:the\s+)?(?:two|three|four|five|\d)\s+"
     r"(?:groups|arms|treatments|regimens)(?:\s*:)?|either|the|a|an)\s+){0,3}"
 )
@@ -238,6 +274,8 @@ _COMPARISON = re.compile(
     r"(?<![a-z])(?:compare[ds]?|comparing|comparison)\s+(?:the\s+)?(?:[a-z-]+\s+){0,5}?"
     r"(?:of|between)\s+(?:the\s+)?"
 )
+# "comparing flutamide and finasteride": the two sides follow at once.
+_COMPARING = re.compile(r"(?<![a-z])(?:to\s+compare|comparing)\s+(?!the\s|a\s|an\s)")
 _VERSUS = re.compile(r"(?<![a-z])(?:versus|vs\.?)(?![a-z])")
 # Arms of an allocation or a list: "A or B", "A versus B", "A, B, or C".
 _SPLIT = re.compile(r"\s*(?:[,;:]|\bor\b|\bversus\b|\bvs\b\.?|\bcompared\s+(?:with|to)\b)\s*")
@@ -376,6 +414,7 @@ def _segments(doc: _Doc) -> list[list[str]]:
     for rx, pair, keys in (
         (_ALLOCATION, False, ("random", "assign", "allocat", "allott")),
         (_COMPARISON, True, ("compar",)),
+        (_COMPARING, True, ("to compare", "comparing")),
     ):
         for m in _anchored(doc, rx, keys):
             section = _section(low, m.start())
