@@ -48,13 +48,24 @@ show" without an article, a concluding opener after a missing full stop), after 
 were labelled and committed (``conclusions_fresh.tsv``): the figure on those (16/20, 0 false
 picks; the untuned rules 15/20) is the honest estimate, as the 60 were seen while tuning.
 
+Issue 27: ``sample_sizes_v4.tsv`` (101 trials of the development set and realdata, labelled
+with the fragment before the candidate extractor, v4, was written: its tuning set) and
+``sample_sizes_v4_final.tsv`` (34 realdata trials labelled after v4's last change; its column
+``seen`` marks 2 whose output had been printed before they were labelled, left out of the
+``_unseen`` figure). Trial size is reported as issue 27 defines it: exact match, precision
+(right numbers / numbers given) and coverage (numbers given / trials stating one), each with a
+Wilson interval. ``conclusions_v4.tsv`` (30 unstructured abstracts labelled before the
+closing-sentence fallback) and ``conclusions_v4_final.tsv`` (50 labelled after its last
+change) are scored like the conclusion files above, split structured / unstructured.
+
 Comparators (issue 27 part 2): ``tests/fixtures/comparators*.tsv`` hold hand labels of what
 each trial was compared against (placebo, sham, no-treatment, usual-care, active; empty when the
 abstract does not say), each file labelled at a stated point of the rules' history (its header).
 Scored: the whole set of classes equal to the hand label, and placebo-or-sham as the control
 found (precision, recall), 95% Wilson intervals. ``--comparators-only`` runs just this section.
 
-Speed: records/s of compute_flags over the realdata records (best of five passes).
+Speed: records/s of compute_flags over the realdata records (best of five passes); against a
+baseline commit in one run: ``benchmarks/evidence_speed.py``.
 Writes JSON to benchmarks/out/evidence_accuracy.json unless --json says otherwise.
 """
 
@@ -85,6 +96,10 @@ SIZES_HOLDOUT = ROOT / "tests" / "fixtures" / "sample_sizes_holdout.tsv"
 SIZES_V3 = ROOT / "tests" / "fixtures" / "sample_sizes_v3.tsv"
 # 20 more, labelled after v3 was written and never used to tune it: v3's held-out figure.
 SIZES_V3_HOLDOUT = ROOT / "tests" / "fixtures" / "sample_sizes_v3_holdout.tsv"
+# Issue 27: 101 trials labelled before the candidate extractor (v4) was written (its tuning
+# set), and 34 realdata trials labelled after its last change (the reported figure).
+SIZES_V4 = ROOT / "tests" / "fixtures" / "sample_sizes_v4.tsv"
+SIZES_V4_FINAL = ROOT / "tests" / "fixtures" / "sample_sizes_v4_final.tsv"
 LABELS = {
     "rct": ("Randomized Controlled Trial",),
     "meta-analysis": ("Meta-Analysis",),
@@ -248,21 +263,36 @@ def tier_counts(labelled: list[dict], predictions: dict[str, dict[str, str]]) ->
 # --- trial size ------------------------------------------------------------------------------
 
 
-def read_sizes(path: Path) -> list[tuple[str, int | None]]:
+def read_sizes(path: Path) -> list[tuple[str, str, int | None, bool]]:
+    """(pmid, source, hand label, seen) rows. The v2/v3 files have two columns (development set
+    only); the v4 files name the source ("dev" or "realdata"), the fragment and, in the final
+    batch, whether the record's extractor output had been seen before it was labelled."""
     rows = []
     for line in path.read_text().splitlines():
         if not line.strip() or line.startswith(("#", "pmid")):
             continue
-        pmid, number = (line.split("\t") + [""])[:2]
-        rows.append((pmid.strip(), int(number) if number.strip() else None))
+        cells = line.split("\t")
+        if len(cells) >= 3 and cells[1] in ("dev", "realdata"):
+            pmid, source, number = cells[:3]
+            seen = len(cells) > 4 and cells[4].strip() == "yes"
+        else:
+            (pmid, number), source, seen = (cells + [""])[:2], "dev", False
+        rows.append((pmid.strip(), source, int(number) if number.strip() else None, seen))
     return rows
 
 
-def size_accuracy(rows: list[tuple[str, int | None]], articles: dict[str, dict]) -> dict:
-    exact = wrong_where_none = missed = wrong = 0
+def size_accuracy(
+    rows: list[tuple[str, str, int | None, bool]], sources: dict[str, dict[str, dict]]
+) -> dict:
+    """Exact match over all rows; precision = right numbers / numbers given; coverage =
+    numbers given / trials whose abstract states one (issue 27's definitions)."""
+    exact = wrong_where_none = missed = wrong = given = right = covered = 0
     errors = []
-    for pmid, truth in rows:
-        got = evidence.sample_size(articles[pmid])
+    for pmid, source, truth, _ in rows:
+        got = evidence.sample_size(sources[source][pmid])
+        given += got is not None
+        right += got is not None and got == truth
+        covered += got is not None and truth is not None
         if got == truth:
             exact += 1
             continue
@@ -273,16 +303,52 @@ def size_accuracy(rows: list[tuple[str, int | None]], articles: dict[str, dict])
             missed += 1
         else:
             wrong += 1
+    stated = sum(1 for _, _, t, _ in rows if t is not None)
     return {
         "labelled": len(rows),
-        "with_number": sum(1 for _, t in rows if t is not None),
+        "with_number": stated,
         "exact": exact,
         "accuracy": rate(exact, len(rows)),
+        "precision": rate(right, given),
+        "coverage": rate(covered, stated),
         "missed": missed,
         "wrong_number": wrong,
         "number_where_abstract_gives_none": wrong_where_none,
         "errors": errors,
     }
+
+
+def report_sizes(payload: dict, sources: dict[str, dict[str, dict]], show_errors: bool) -> None:
+    for key, path in (
+        ("sample_size", SIZES),
+        ("sample_size_holdout", SIZES_HOLDOUT),
+        ("sample_size_v3", SIZES_V3),
+        ("sample_size_v3_holdout", SIZES_V3_HOLDOUT),
+        ("sample_size_v4", SIZES_V4),
+        ("sample_size_v4_final", SIZES_V4_FINAL),
+        ("sample_size_v4_final_unseen", SIZES_V4_FINAL),
+    ):
+        if not path.exists():
+            continue
+        rows = read_sizes(path)
+        if key.endswith("_unseen"):
+            rows = [r for r in rows if not r[3]]
+        sizes = size_accuracy(rows, sources)
+        print(
+            f"\nTrial size (sample_size), {path.name}"
+            f"{' without the 2 records seen before labelling' if key.endswith('_unseen') else ''}"
+            f": {sizes['labelled']} hand-labelled ({sizes['with_number']} give a number): exact "
+            f"{sizes['exact']}/{sizes['labelled']} = {fmt(sizes['accuracy'])}; precision "
+            f"{sizes['precision']['k']}/{sizes['precision']['n']} = {fmt(sizes['precision'])}; "
+            f"coverage {sizes['coverage']['k']}/{sizes['coverage']['n']} = "
+            f"{fmt(sizes['coverage'])}; missed {sizes['missed']}, wrong number "
+            f"{sizes['wrong_number']}, a number where the abstract gives none "
+            f"{sizes['number_where_abstract_gives_none']}"
+        )
+        if show_errors:
+            for pmid, truth, got in sizes["errors"]:
+                print(f"    {pmid}: hand {truth}, extracted {got}")
+        payload[key] = sizes
 
 
 # --- conclusions -----------------------------------------------------------------------------
@@ -291,15 +357,27 @@ CONCLUSIONS = ROOT / "tests" / "fixtures" / "conclusions.tsv"
 CONCLUSIONS_HOLDOUT = ROOT / "tests" / "fixtures" / "conclusions_holdout.tsv"
 # Labelled after the first run, before the rules changed: the estimate for the final rules.
 CONCLUSIONS_FRESH = ROOT / "tests" / "fixtures" / "conclusions_fresh.tsv"
+# Issue 27 part 3: 30 unstructured abstracts labelled before the closing-sentence fallback (its
+# tuning set) and 50 records labelled after the last change (the reported figure).
+CONCLUSIONS_V4 = ROOT / "tests" / "fixtures" / "conclusions_v4.tsv"
+CONCLUSIONS_V4_FINAL = ROOT / "tests" / "fixtures" / "conclusions_v4_final.tsv"
+# Each labelled after the rule change that followed the previous batch's score (v4.1 ... v4.4);
+# the fifth, labelled after the last change, gives the reported figure (its column "seen" marks
+# two records whose output had been printed before they were labelled: left out).
+CONCLUSIONS_V4_FINALS = tuple(
+    ROOT / "tests" / "fixtures" / f"conclusions_v4_final{n}.tsv" for n in (2, 3, 4, 5)
+)
 SHARED = ROOT.parent / "shared"
 
 
-def read_conclusions(path: Path) -> list[tuple[str, str, str]]:
+def read_conclusions(path: Path, unseen_only: bool = False) -> list[tuple[str, str, str]]:
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith(("#", "pmid\t")):
             continue
-        pmid, source, text = (line.split("\t") + ["", ""])[:3]
+        pmid, source, text, seen = (line.split("\t") + ["", "", ""])[:4]
+        if unseen_only and seen.strip() == "yes":
+            continue
         rows.append((pmid.strip(), source.strip(), text.strip()))
     return rows
 
@@ -329,15 +407,17 @@ def conclusion_accuracy(rows: list[tuple[str, str, str]]) -> dict:
     cache: dict[str, dict[str, dict]] = {}
     outcomes: dict[str, int] = {}
     errors = []
-    structured = 0
+    structured = structured_agree = 0
     for pmid, source, truth in rows:
         if source not in cache:
             cache[source] = {a["pmid"]: a for a in records.iter_file(SHARED / source)}
         article = cache[source][pmid]
-        structured += any(s["label"] for s in article["abstract_sections"])
+        is_structured = any(s["label"] for s in article["abstract_sections"])
+        structured += is_structured
         got = evidence.conclusion(article)
         outcome = conclusion_match(got, truth)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        structured_agree += is_structured and outcome in ("exact", "overlap", "none")
         if outcome in ("missed", "false pick"):
             errors.append((pmid, outcome, truth, got))
     agree = sum(outcomes.get(k, 0) for k in ("exact", "overlap", "none"))
@@ -347,6 +427,9 @@ def conclusion_accuracy(rows: list[tuple[str, str, str]]) -> dict:
         "with_conclusion": sum(1 for r in rows if r[2]),
         "agree": agree,
         "agreement": rate(agree, len(rows)),
+        "structured_agree": structured_agree,
+        "unstructured": len(rows) - structured,
+        "unstructured_agree": agree - structured_agree,
         "exact": outcomes.get("exact", 0),
         "overlap": outcomes.get("overlap", 0),
         "both_none": outcomes.get("none", 0),
@@ -361,16 +444,22 @@ def report_conclusions(payload: dict, show_errors: bool) -> None:
         ("conclusion", CONCLUSIONS),
         ("conclusion_holdout", CONCLUSIONS_HOLDOUT),
         ("conclusion_fresh", CONCLUSIONS_FRESH),
+        ("conclusion_v4", CONCLUSIONS_V4),
+        ("conclusion_v4_final", CONCLUSIONS_V4_FINAL),
+        *((f"conclusion_v4_final{n}", path) for n, path in enumerate(CONCLUSIONS_V4_FINALS, 2)),
+        ("conclusion_v4_final5_unseen", CONCLUSIONS_V4_FINALS[-1]),
     ):
         if not path.exists():
             continue
-        r = conclusion_accuracy(read_conclusions(path))
+        r = conclusion_accuracy(read_conclusions(path, unseen_only=key.endswith("_unseen")))
         print(
-            f"\nConclusion, {path.name}: {r['labelled']} hand-labelled records "
+            f"\nConclusion, {path.name}{' (unseen rows)' if key.endswith('_unseen') else ''}: "
+            f"{r['labelled']} hand-labelled records "
             f"({r['structured']} structured, {r['with_conclusion']} with a conclusion): agree "
             f"{r['agree']}/{r['labelled']} = {fmt(r['agreement'])} (exact {r['exact']}, "
             f"overlapping {r['overlap']}, both none {r['both_none']}); missed {r['missed']}, "
-            f"false picks {r['false_picks']}"
+            f"false picks {r['false_picks']}; structured {r['structured_agree']}/"
+            f"{r['structured']}, unstructured {r['unstructured_agree']}/{r['unstructured']}"
         )
         if show_errors:
             for pmid, outcome, truth, got in r["errors"]:
@@ -542,33 +631,15 @@ def main(argv: list[str] | None = None) -> int:
         "possible_rct": dev_tier,
     }
 
-    # trial size
-    for key, path in (
-        ("sample_size", SIZES),
-        ("sample_size_holdout", SIZES_HOLDOUT),
-        ("sample_size_v3", SIZES_V3),
-        ("sample_size_v3_holdout", SIZES_V3_HOLDOUT),
-    ):
-        if not path.exists():
-            continue
-        sizes = size_accuracy(read_sizes(path), stripped)
-        print(
-            f"\nTrial size (sample_size), {path.name}: {sizes['labelled']} hand-labelled "
-            f"development-set RCTs ({sizes['with_number']} give a number): exact match "
-            f"{sizes['exact']}/{sizes['labelled']} = {fmt(sizes['accuracy'])}; missed "
-            f"{sizes['missed']}, wrong number {sizes['wrong_number']}, a number where the "
-            f"abstract gives none {sizes['number_where_abstract_gives_none']}"
-        )
-        if args.show_errors:
-            for pmid, truth, got in sizes["errors"]:
-                print(f"    {pmid}: hand {truth}, extracted {got}")
-        payload[key] = sizes
+    articles = load_realdata(args.realdata)
+    real_stripped = {pmid: strip_dict(a) for pmid, a in articles.items()}
+
+    # trial size (realdata records are read as before indexing, like the development set)
+    report_sizes(payload, {"dev": stripped, "realdata": real_stripped}, args.show_errors)
     report_conclusions(payload, args.show_errors)
     report_comparators(payload, args.show_errors)
 
     # realdata
-    articles = load_realdata(args.realdata)
-    real_stripped = {pmid: strip_dict(a) for pmid, a in articles.items()}
     predictions = {pmid: evidence.compute_flags(a) for pmid, a in real_stripped.items()}
     elapsed = float("inf")  # best of five passes: the figure is about the code, not the machine
     for _ in range(5):

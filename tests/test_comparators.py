@@ -222,7 +222,8 @@ def test_article_table_csv_report_and_digest_show_it(dev_db, tmp_path):
 
 
 def test_migration_fills_the_column_and_the_links_on_an_existing_database(tmp_path):
-    """A database as an acutrack before issue 27 left it: no column, no link table, no m015."""
+    """A database as an acutrack before issue 27 left it: no column, no link table, no m016,
+    derived data of RULES 2."""
     article = {
         "pmid": "1",
         "title": "A randomized trial",
@@ -241,7 +242,8 @@ def test_migration_fills_the_column_and_the_links_on_an_existing_database(tmp_pa
         conn.execute(f"DROP TRIGGER articles_comparators_{name}")
     conn.execute("DROP TABLE article_comparators")
     conn.execute("ALTER TABLE articles DROP COLUMN comparators")
-    conn.execute("DELETE FROM _migrations WHERE name = 'm015_comparators'")
+    conn.execute("DELETE FROM _migrations WHERE name = 'm016_comparators'")
+    conn.execute("UPDATE _derived SET version = '2-before-comparators'")  # RULES 2 wrote it
     conn.commit()
     conn.close()
     db = store.open_db(path)

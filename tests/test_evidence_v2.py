@@ -12,6 +12,7 @@ import gzip
 import importlib
 import io
 import json
+import re
 import sqlite3
 from functools import cache
 from pathlib import Path
@@ -366,55 +367,56 @@ def test_trial_size_only_for_trials():
 # --- the registry ----------------------------------------------------------------------------
 
 
-def test_every_table_covers_every_registry_flag():
-    from acutrack.views import export
-    from acutrack.views import terminal as render
+def test_every_view_reads_every_registry_flag_through_one_module():
+    from acutrack.views import present
 
     collect = importlib.import_module("acutrack.digest.collect")
-    digest_render = importlib.import_module("acutrack.views.digest")
-
     names = {f.name for f in flags.REGISTRY}
     assert set(evidence.FLAGS) == names
-    assert set(export.BADGE_ORDER) == names
-    assert set(export.TYPE_ALIASES.values()) == names
-    assert set(render.BADGE_STYLES) == names
-    assert set(digest_render.FLAG_NAMES) == names
-    assert set(digest_render._BADGE) == names
+    assert set(flags.aliases().values()) == names
+    assert set(present.badge_flags(names)) == names
+    assert all(present.badge_style(n) and present.flag_title(n) != n for n in names)
     assert set(collect.STRONG) == {f.name for f in flags.REGISTRY if f.rank is not None}
     for f in flags.REGISTRY:
-        assert export.TYPE_ALIASES[f.badge.lower()] == f.name
-        assert all(export.TYPE_ALIASES[a.lower()] == f.name for a in f.aliases)
+        assert flags.aliases()[f.badge.lower()] == f.name
+        assert all(flags.aliases()[a.lower()] == f.name for a in f.aliases)
+    # No view keeps a copy of a registry table: they ask the presentation module, which reads
+    # acutrack.flags when called (so no module needs reloading when the registry changes).
+    copies = re.compile(
+        r"^[A-Z_]+(?:: [^=]+)? = "
+        r"(?:(?:dict|tuple|list|frozenset)\((?:flags\.)?[A-Z_]+\)|flags\.[A-Z_]+|flags\.\w+\(\))$",
+        re.M,
+    )
+    views = Path(present.__file__).parent
+    found = [p.name for p in views.glob("*.py") if copies.search(p.read_text())]
+    assert found == []
 
 
 def test_adding_a_flag_to_the_registry_is_enough():
-    """A new Flag in the registry reaches every derived table once the modules load."""
-    from acutrack.views import export
+    """A new Flag in the registry reaches every view, with no module reloaded."""
+    from acutrack.article import article_from
+    from acutrack.views import export, present
     from acutrack.views import terminal as render
 
-    collect = importlib.import_module("acutrack.digest.collect")
-    digest_render = importlib.import_module("acutrack.views.digest")
     new = flags.Flag(
         "cluster-rct", "cRCT", "Cluster RCT", "bold green", "#123456", badge_order=2, rank=1
     )
     original = flags.REGISTRY
-    dependants = (export, render, collect, digest_render)
     try:
         flags.REGISTRY = (*original, new)
         flags.rebuild()
-        for module in dependants:
-            importlib.reload(module)
-        assert "cluster-rct" in export.BADGE_ORDER and export.TYPE_ALIASES["crct"] == "cluster-rct"
-        assert render.BADGE_STYLES["cluster-rct"] == "bold green"
-        assert digest_render.FLAG_NAMES["cluster-rct"] == "Cluster RCT"
-        assert digest_render._BADGE["cluster-rct"] == "#123456"
-        assert "cluster-rct" in collect.STRONG
-        assert export.type_labels(["cluster-rct", "retracted"]) == ["RETRACTED", "cRCT"]
+        assert export.resolve_types(["crct"]) == ["cluster-rct"]
+        assert present.badge_style("cluster-rct") == "bold green"
+        assert present.flag_title("cluster-rct") == "Cluster RCT"
+        assert present.badge_colour("cluster-rct") == "#123456"
+        assert present.type_labels(["cluster-rct", "retracted"]) == ["RETRACTED", "cRCT"]
+        article = article_from({"pmid": "1", "flags": ["cluster-rct"]})
+        assert render.badges(article.flags).plain == "cRCT"
+        assert "cRCT" in export.render([article], "csv")
     finally:
         flags.REGISTRY = original
         flags.rebuild()
-        for module in dependants:
-            importlib.reload(module)
-    assert "cluster-rct" not in export.BADGE_ORDER
+    assert "cluster-rct" not in flags.BADGE_ORDER
 
 
 # --- storage, migration, output ----------------------------------------------------------------

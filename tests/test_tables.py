@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.style import Style
 
 from acutrack import flags
+from acutrack.article import article_from
 from acutrack.views import counts as render_counts
 from acutrack.views import listing
 from acutrack.views import terminal as render
@@ -104,6 +105,7 @@ def test_a_narrow_terminal_gets_the_two_line_layout():
             "sample_size": 120,
         }
     ]
+    rows = [article_from(r) for r in rows]
     for width in (120, 100, 99, 80, 60):
         console = Console(file=StringIO(), width=width)
         console.print(render.articles_table(rows, width=width))
@@ -196,7 +198,7 @@ def test_each_flag_and_tier_has_one_colour_in_the_terminal_and_in_html():
 def test_hostile_title_prints_literally_on_a_colour_terminal():
     # Invented: no real PubMed title holds markup or escape sequences.
     hostile = "[bold]Sham[/] <script> \x1b[31mRED\x1b[0m \x9b2J"
-    rows = [{"pmid": "1", "title": hostile, "flags": ["rct"], "new": True}]
+    rows = [article_from({"pmid": "1", "title": hostile, "flags": ["rct"], "new": True})]
     console = Console(file=StringIO(), width=100, force_terminal=True, color_system="truecolor")
     console.print(render.articles_table(rows, width=100))
     out = console.file.getvalue()

@@ -106,10 +106,10 @@ def test_digest_and_report_list_the_same_articles_of_a_condition_in_the_same_ord
     (section,) = report.collect(db, [("lupus", "Lupus")], strongest=10_000)
     counted = {t.key for t in flags.evidence_tiers()}
     in_tiers = [a["pmid"] for a in listed if flags.tier_of(a["flags"]) in counted]
-    assert [a["pmid"] for a in section.strongest] == in_tiers
+    assert [a.pmid for a in section.strongest] == in_tiers
     assert len(in_tiers) > 200 and section.strongest_total == len(in_tiers)
     withdrawn = [a["pmid"] for a in listed if flags.tier_of(a["flags"]) == "retracted"]
-    assert [a["pmid"] for a in section.retracted] == withdrawn == ["29768149"]
+    assert [a.pmid for a in section.retracted] == withdrawn == ["29768149"]
     # The page lists the strongest evidence in that order too: the first of each tier (10 by
     # default, here 40), tier after tier.
     page = report.build(db, [("lupus", "Lupus")], strongest=40)
@@ -141,8 +141,8 @@ def test_a_retracted_rct_is_in_no_evidence_count(evidence: Path):
     (section,) = report.collect(db, [("anti-gbm", "Anti-GBM")])
     assert section.counts["rct"] == 1 and section.counts["retracted"] == 1
     assert section.strongest_total == 2
-    assert "29768149" not in [a["pmid"] for a in section.strongest]
-    assert [a["pmid"] for a in section.retracted] == ["29768149"]
+    assert "29768149" not in [a.pmid for a in section.strongest]
+    assert [a.pmid for a in section.retracted] == ["29768149"]
     assert sum(sum(y[k] for k, _, _ in report.KINDS) for y in section.years) == 2  # chart
     digest_collect = importlib.import_module("acutrack.digest.collect")
     digest_render = importlib.import_module("acutrack.views.digest")
@@ -267,14 +267,14 @@ def test_m008_converts_a_database_built_at_the_m007_schema(
     derived: list[str] = []
     real_derive = evidence.derive
     monkeypatch.setattr(evidence, "derive", lambda a: derived.append(a["pmid"]) or real_derive(a))
-    db = store.open_db(path)  # migrates: m008 converts
+    db = store.open_db(path)  # migrates (m008 converts), then recomputes the derived data
     monkeypatch.setattr(evidence, "derive", real_derive)
     columns = [r[1] for r in db.execute("PRAGMA table_info(articles)")]
     assert "evidence_tier" in columns and "evidence_rank" in columns
     rows = db.execute("SELECT pmid, flags, evidence_tier, evidence_rank FROM articles").fetchall()
     assert len(rows) == len({a["pmid"] for a in stored})
-    # m008, m010 and m011 each recompute every row; pending together, the last one does it
-    # for all of them: one pass over a large database, not three.
+    # The migrations only change the schema; the derived data (no version recorded yet) is
+    # recomputed once after them: one pass over a large database, not one per migration.
     assert sorted(derived) == sorted(r[0] for r in rows)
     for pmid, raw, tier, rank in rows:
         assert tier == flags.tier_of(json.loads(raw)) and rank == flags.tier_rank(tier), pmid
@@ -325,7 +325,7 @@ def test_reordering_two_tiers_in_the_registry_is_followed_everywhere(
         assert [a["pmid"] for a in digest["articles"]][:4] == expected
         db = store.open_quick(isolated / "acutrack.db")
         (section,) = report.collect(db, [("lupus", "Lupus")])
-        assert [a["pmid"] for a in section.strongest] == expected
+        assert [a.pmid for a in section.strongest] == expected
         assert [k for k, _, _ in report.KINDS][:2] == ["rct", "sham_rct"]
         view = db_rows(isolated, "SELECT pmid FROM article_overview ORDER BY evidence_rank, pmid")
         assert [p for (p,) in view][:4] == sorted(rcts) + sorted(reviews)
@@ -344,13 +344,11 @@ def test_a_limited_evidence_listing_is_the_top_of_the_whole_one(evidence: Path):
     # condition's articles; both must give the same rows.
     db = store.open_quick(evidence / "acutrack.db")
     for wanted in (["rct"], ["rct", "meta-analysis", "systematic-review"], ["possible-rct"]):
-        whole = [
-            r["pmid"] for r in store.query_articles(db, "lupus", flags=wanted, order="evidence")
-        ]
+        whole = [r.pmid for r in store.query_articles(db, "lupus", flags=wanted, order="evidence")]
         assert len(whole) >= 4
         for limit in (1, 5, 20):
             top = store.query_articles(db, "lupus", flags=wanted, limit=limit, order="evidence")
-            assert [r["pmid"] for r in top] == whole[:limit]
+            assert [r.pmid for r in top] == whole[:limit]
     plan = " ".join(
         str(r)
         for r in db.execute(

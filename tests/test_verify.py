@@ -467,6 +467,10 @@ def test_real_record_found_with_stored_conditions_and_wrong_year(eutils, tmp_pat
     assert right["record"]["conditions"] == ["multiple-sclerosis"]
     assert right["record"]["first_seen"]
     assert "rct" in right["record"]["flags"]
+    # The same article object as `article` prints: derived with evidence.derive (trial size,
+    # conclusion, tier), not just the flags.
+    shown = json.loads(run("article", "28731372", "--format", "json").stdout)
+    assert right["record"] == shown and shown["conclusion"] and "sample_size" in shown
     assert wrong_year["verdict"] == "mismatch"
     assert wrong_year["differences"] == ["year 2016 (record: 2018)"]
     assert wrong_disease["differences"] == ["title names lupus, the record's multiple sclerosis"]

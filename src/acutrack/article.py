@@ -9,9 +9,9 @@ Standard library only, so non-terminal paths never import rich.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any, TypedDict, get_args, get_origin, get_type_hints
-
-from .flags import COMPARATOR_NAMES, COMPARATOR_TAGS
 
 # Stored with every article (articles.parser_version). Bump it whenever a change in
 # pubmed/records.py reads a record differently (a field parsed anew, text cleaned otherwise),
@@ -60,44 +60,110 @@ ARTICLE_FIELDS = tuple(_HINTS)
 LIST_FIELDS = tuple(key for key, hint in _HINTS.items() if get_origin(hint) is list)
 INT_FIELDS = tuple(key for key, hint in _HINTS.items() if int in (hint, *get_args(hint)))
 
-# The contract's fields, in order; then ``conclusion`` (always, string or null),
-# ``comparators`` (always: a list for a trial, null for anything else) and the extra fields an
-# article object may carry.
-PUBLIC_FIELDS = (
-    "pmid",
-    "title",
-    "abstract",
-    "journal",
-    "year",
-    "authors",
-    "doi",
-    "publication_types",
-    "flags",
-    "flag_reasons",
-    "sample_size",
-    "conditions",
-    "first_seen",
-    "status",
-    "url",
-)
-EXTRA_FIELDS = (
-    "sample_size_source",
-    "journal_abbrev",
-    "volume",
-    "issue",
-    "pages",
-    "pub_date",
-    "pmcid",
-    "mesh",
-    "keywords",
-    "language",
-    "registry_numbers",
-    "comments_corrections",
-    "abstract_sections",
-    "entrez_date",
-    "revised_date",
-    "new",
-)
+
+def _json(where: str) -> dict[str, str]:
+    """Field metadata: where the field goes in the JSON article object."""
+    return {"json": where}
+
+
+CONTRACT, EXTRA = _json("contract"), _json("extra")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as the store holds it, decoded once per row (``store.decode``): the parsed
+    record, what ``evidence.derive`` computed, and what the read added (its conditions, when
+    first seen, whether new). Every view takes this type; nothing outside the store sees a row.
+
+    Adding a field is a change here: declare it (with its default) and, if it belongs in the
+    JSON article object, where (``CONTRACT``: CONTRACT.md's fields; ``EXTRA``: acutrack's). The
+    store fills it from the column or the query's alias of the same name; the JSON object and
+    its order follow the declaration order. A parsed field is also a key of ``Article`` above
+    (the parser's output, which makes the column); tests/test_article.py checks the two agree.
+    Sequences are tuples and the class is frozen, so a view cannot change what another shows.
+    """
+
+    # CONTRACT.md's fields, in the JSON object's order.
+    pmid: str = field(metadata=CONTRACT)
+    title: str = field(default="", metadata=CONTRACT)
+    abstract: str = field(default="", metadata=CONTRACT)
+    journal: str | None = field(default=None, metadata=CONTRACT)
+    year: int | None = field(default=None, metadata=CONTRACT)
+    authors: tuple[str, ...] = field(default=(), metadata=CONTRACT)
+    doi: str | None = field(default=None, metadata=CONTRACT)
+    publication_types: tuple[str, ...] = field(default=(), metadata=CONTRACT)
+    flags: tuple[str, ...] = field(default=(), metadata=CONTRACT)
+    flag_reasons: Mapping[str, str] = field(default_factory=dict, metadata=CONTRACT)
+    sample_size: int | None = field(default=None, metadata=CONTRACT)
+    conditions: tuple[str, ...] = field(default=(), metadata=CONTRACT)
+    first_seen: str | None = field(default=None, metadata=CONTRACT)
+    status: str | None = field(default=None, metadata=CONTRACT)
+    url: str = field(default="", metadata=CONTRACT)
+    # The abstract's conclusion (evidence.conclusion): string or null in every object.
+    conclusion: str | None = field(default=None, metadata=CONTRACT)
+    # What a trial was compared against (evidence.comparators): a list, empty when its
+    # abstract does not say; null for an article that is not a trial (CONTRACT.md).
+    comparators: tuple[str, ...] | None = field(default=None, metadata=CONTRACT)
+    # acutrack's extra fields, in the JSON object's order.
+    sample_size_source: str | None = field(default=None, metadata=EXTRA)
+    journal_abbrev: str | None = field(default=None, metadata=EXTRA)
+    volume: str | None = field(default=None, metadata=EXTRA)
+    issue: str | None = field(default=None, metadata=EXTRA)
+    pages: str | None = field(default=None, metadata=EXTRA)
+    pub_date: str | None = field(default=None, metadata=EXTRA)
+    pmcid: str | None = field(default=None, metadata=EXTRA)
+    mesh: tuple[str, ...] = field(default=(), metadata=EXTRA)
+    keywords: tuple[str, ...] = field(default=(), metadata=EXTRA)
+    language: tuple[str, ...] = field(default=(), metadata=EXTRA)
+    registry_numbers: tuple[str, ...] = field(default=(), metadata=EXTRA)
+    comments_corrections: tuple[Mapping[str, Any], ...] = field(default=(), metadata=EXTRA)
+    abstract_sections: tuple[Mapping[str, Any], ...] = field(default=(), metadata=EXTRA)
+    entrez_date: str | None = field(default=None, metadata=EXTRA)
+    revised_date: str | None = field(default=None, metadata=EXTRA)
+    # Listings only (show, search): not yet shown under the condition; None elsewhere, and
+    # then the JSON object has no "new" key.
+    new: bool | None = field(default=None, metadata=EXTRA)
+    # Not in the JSON object.
+    issn: str | None = None
+    authors_full: tuple[str, ...] = ()
+    evidence_tier: str = "other"  # a key of flags.TIERS; "other" when the row has none
+    evidence_rank: int | None = None
+    parser_version: int | None = None
+    stored_at: str | None = None
+    updated_at: str | None = None
+    snippet: str | None = None  # search: the abstract around the matches (store.snippets)
+    also_in: tuple[str, ...] = ()  # digest: the other chosen conditions it is new for
+
+    def record(self) -> dict[str, Any]:
+        """The parsed record's fields (``ARTICLE_FIELDS``), for the evidence rules."""
+        return {key: getattr(self, key) for key in ARTICLE_FIELDS}
+
+
+_FIELDS = {f.name: f for f in fields(StoredArticle)}
+# The JSON article object's keys, in order (see StoredArticle).
+PUBLIC_FIELDS = tuple(n for n, f in _FIELDS.items() if f.metadata.get("json") == "contract")
+EXTRA_FIELDS = tuple(n for n, f in _FIELDS.items() if f.metadata.get("json") == "extra")
+_TUPLES = frozenset(n for n, f in _FIELDS.items() if str(f.type).startswith("tuple["))
+# Tuples that may be None (comparators: null for a non-trial) keep their None.
+_NEVER_NONE = frozenset(n for n in _TUPLES if not str(_FIELDS[n].type).endswith("| None"))
+
+
+def article_from(values: Mapping[str, Any]) -> StoredArticle:
+    """The article of decoded values (JSON already parsed): keys that name no field are left
+    out, lists become tuples, a missing tier is "other"."""
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in _FIELDS:
+            kwargs[key] = tuple(value) if key in _TUPLES and value is not None else value
+    for key in _NEVER_NONE & kwargs.keys():
+        if kwargs[key] is None:
+            kwargs[key] = ()
+    if not kwargs.get("evidence_tier"):
+        kwargs["evidence_tier"] = "other"
+    if kwargs.get("flag_reasons") is None:
+        kwargs["flag_reasons"] = {}
+    return StoredArticle(**kwargs)
+
 
 # C0 and C1 controls (tab and newline kept), and the bidirectional controls: embeddings and
 # overrides U+202A-U+202E, isolates U+2066-U+2069, marks U+200E/U+200F and U+061C. A title
@@ -121,52 +187,17 @@ def parse_pmid(text: str) -> str:
     return m.group(1)
 
 
-def public_article(row: dict[str, Any]) -> dict[str, Any]:
+def public_article(article: StoredArticle) -> dict[str, Any]:
     """The article object of the JSON contract (contract fields first, then the rest)."""
-    out = {key: row.get(key) for key in PUBLIC_FIELDS}
-    for key in ("authors", "publication_types", "flags", "conditions"):
-        out[key] = out[key] or []
-    out["flag_reasons"] = out["flag_reasons"] or {}
+    out: dict[str, Any] = {key: getattr(article, key) for key in PUBLIC_FIELDS}
     out["title"] = out["title"] or ""
     out["abstract"] = out["abstract"] or ""
-    # The abstract's conclusion (evidence.conclusion), string or null in every object.
-    out["conclusion"] = row.get("conclusion") or None
-    # What a trial was compared against (evidence.comparators): a list, empty when its
-    # abstract does not say; null when the article is not a trial.
-    comparators = row.get("comparators")
-    out["comparators"] = list(comparators) if isinstance(comparators, list) else None
+    out["conclusion"] = out["conclusion"] or None
     for key in EXTRA_FIELDS:
-        if key in row:
-            out[key] = row[key]
+        out[key] = getattr(article, key)
+    if article.new is None:
+        del out["new"]
     return out
-
-
-def size_phrase(row: dict[str, Any]) -> str:
-    """'120 randomized or enrolled (from the abstract)', or '' when the size is unknown."""
-    size = row.get("sample_size")
-    if not isinstance(size, int) or isinstance(size, bool):
-        return ""
-    return f"{size:,} randomized or enrolled (from the abstract)"
-
-
-def size_source(row: dict[str, Any]) -> str:
-    """The abstract's fragment the trial size was read from, quoted, or '' when unknown."""
-    source = row.get("sample_size_source")
-    if not source or not size_phrase(row):
-        return ""
-    return f"\N{LEFT DOUBLE QUOTATION MARK}{one_line(source)}\N{RIGHT DOUBLE QUOTATION MARK}"
-
-
-def comparators_phrase(row: dict[str, Any]) -> str:
-    """'sham, usual care': what a trial was compared against, in words ('' when unknown)."""
-    names = row.get("comparators") or ()
-    return ", ".join(COMPARATOR_TAGS[n] for n in COMPARATOR_NAMES if n in names)
-
-
-def comparator_tag(row: dict[str, Any]) -> str:
-    """'vs sham, usual care': the short tag of tables and lists ('' when unknown)."""
-    phrase = comparators_phrase(row)
-    return "vs " + phrase if phrase else ""
 
 
 def clean(value: Any) -> str:

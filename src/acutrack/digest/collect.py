@@ -6,11 +6,12 @@ Every database access goes through ``acutrack.store`` (``store/digests.py``).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
-from ..article import one_line
+from ..article import StoredArticle, one_line
 from ..flags import RANKED, TIERS
 from ..views.digest_model import DEFAULT_NAME, Digest, Group, when
 
@@ -94,12 +95,10 @@ def collect(
     articles = load_articles(db, [p for pmids in listed.values() for p in pmids])
     groups = []
     for cond in conditions:
-        rows = []
+        rows: list[StoredArticle] = []
         for pmid in listed[cond]:
             if pmid in articles:
-                row = articles[pmid]
-                row["also_in"] = also.get(pmid, [])
-                rows.append(row)
+                rows.append(replace(articles[pmid], also_in=tuple(also.get(pmid, []))))
         headline = {t.key: 0 for t in TIERS}
         shared: dict[str, int] = {}
         for pmid in fresh[cond]:
@@ -131,15 +130,15 @@ def collect(
     )
 
 
-def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, dict[str, Any]]:
+def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, StoredArticle]:
     """The stored articles by PMID (decoded, with ``first_seen`` and ``conditions``)."""
     return store.load_articles(db, pmids)
 
 
-def sort_rows(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def sort_rows(db: sqlite3.Connection, rows: list[StoredArticle]) -> list[StoredArticle]:
     """Rows in the one evidence order (``store.EVIDENCE_ORDER``: strongest tier, larger
     trials, newer; retracted articles last, in their own tier), as the report lists them."""
-    by_pmid = {r["pmid"]: r for r in rows}
+    by_pmid = {r.pmid: r for r in rows}
     return [by_pmid[p] for p in store.ordered_pmids(db, list(by_pmid))]
 
 
@@ -203,7 +202,7 @@ def record(
             [
                 [
                     g.condition,
-                    [[r["pmid"], r.get("also_in") or []] for r in g.rows],
+                    [[r.pmid, r.also_in] for r in g.rows],
                     {"more": g.more, "headline": g.headline, "shared": g.shared},
                 ]
                 for g in digest.groups
@@ -236,12 +235,10 @@ def rebuild(
     articles = load_articles(db, pmids)
     groups = []
     for cond, items, extra in entries:
-        rows = []
+        rows: list[StoredArticle] = []
         for pmid, also in items:
             if pmid in articles:
-                row = dict(articles[pmid])
-                row["also_in"] = also
-                rows.append(row)
+                rows.append(replace(articles[pmid], also_in=tuple(also)))
         group = Group(cond, labels.get(cond) or cond, rows, more=extra.get("more") or {})
         # Records written before the headline existed: count what was listed.
         group.headline = extra.get("headline") or _listed_headline(rows)
@@ -251,7 +248,7 @@ def rebuild(
     if not any(g.shared for g in groups):
         for group in groups:
             for other in groups:
-                n = sum(1 for r in other.rows if group.condition in (r.get("also_in") or ()))
+                n = sum(1 for r in other.rows if group.condition in (r.also_in or ()))
                 if n and other is not group:
                     group.shared[other.condition] = n
     previous = store.digest_times_before(db, recorded["name"], recorded["id"])
@@ -267,10 +264,10 @@ def rebuild(
     )
 
 
-def _listed_headline(rows: list[dict[str, Any]]) -> dict[str, int]:
+def _listed_headline(rows: list[StoredArticle]) -> dict[str, int]:
     headline = {t.key: 0 for t in TIERS}
     for row in rows:
-        key = row.get("evidence_tier") or "other"
+        key = row.evidence_tier
         headline[key] = headline.get(key, 0) + 1
     return headline
 

@@ -10,8 +10,17 @@
   ("In conclusion", "Taken together", "These results suggest", "We conclude", "Our data
   indicate", "This case highlights"; in the last sentence also "..., suggesting that", a
   recommendation "... should ...", a hedged reading "... may ..." or a general claim "... is
-  associated with ...") to the end. None when no closing sentence qualifies: a case narrative
-  ending with the patient's course, results with no concluding statement.
+  associated with ...") to the end. In an unstructured abstract (v4, issue 27) whose closing
+  sentences carry no cue, a guarded fallback takes the last sentence when it states a claim in
+  the present tense or with a modal ("Distress ... demonstrates the undesirability of ...",
+  "X was a safe alternative to Y"), and not what the paper does or cites ("... are
+  discussed", "We report a case of", "This review focuses on", "et al", "[3]"), the patient's
+  course ("Persistent shunt was repaired during surgery", "... this patient did not have ...")
+  or a result seen ("Histology showed ..., which are diagnostic of ..."). A pick that opens
+  with a back-reference ("This suggests", "Moreover, ...", "Such an approach") takes the
+  finding before it too, unless that is an aim, a method or the case's course. None when no
+  closing sentence qualifies: a case narrative ending with the patient's course, results with
+  no concluding statement.
 
 Never a registration, funding, disclosure or copyright line: labelled sections of that kind are
 skipped, and such sentences or a closing "(Funded by ...; ClinicalTrials.gov number, NCT...)"
@@ -185,18 +194,186 @@ _WINDOW = 3
 def _states_finding(sentence: str, last: bool) -> bool:
     low = sentence.lower()
     if _CONCLUDING_START.search(low):
+        # "Therefore, this study aimed to ...", "Therefore, antibiotics treatment was continued
+        # for about 3 months": a connective opening an aim or the case's course
+        if _CONNECTIVE.match(low):
+            return not (_AIM.search(low) or _THE_PATIENT.search(low) or _COURSE.search(low))
         return True
     m = _FINDING_SUBJECT.search(low)
     if m and _FINDING_VERB.search(low, m.end()) and not _AIM.search(low):
-        return True
-    return last and bool(_LAST_SENTENCE.search(low))
+        # "Experiments showing that ... will be described": what the paper will do
+        return not _not_finding(low)
+    return last and bool(_LAST_SENTENCE.search(low)) and not _not_finding(low)
 
 
 # Only the end of a long abstract is cut into sentences: the closing ones are all that is read.
 _TAIL = 2500
 
 
-def _closing(text: str) -> str | None:
+# --- the guarded fallback: a closing sentence that states a finding without a cue word ---------
+
+# A present-tense or modal statement (a claim), or an evaluative past copula ("X was a safe
+# alternative to Y"), not a narrative of what was done.
+_CLAIM = re.compile(
+    # not an infinitive: "... applied different methods to determine their activity"
+    r"(?<!to )\b(?:is|are|has|have|can|cannot|may|might|could|should|must|will|would|remains?|"
+    r"seems?|"
+    r"appears?|makes?|provides?|offers?|represents?|highlights?|demonstrates?|indicates?|"
+    r"suggests?|shows?|supports?|requires?|needs?|depends?|allows?|leads?|plays?|"
+    r"contributes?|helps?|improves?|reduces?|increases?|affects?|constitutes?|serves?|"
+    r"functions?|emphasi[sz]es?|underlines?|underscores?|points?|confirms?|reflects?|"
+    r"determines?|predicts?|enables?|warrants?|deserves?)\b"
+    # "X was a safe alternative to Y", "A was as effective as B"; not a result ("the rate was
+    # significantly higher")
+    r"|\b(?:was|were)\s+(?:not\s+)?(?:a|an|as|safe|effective|feasible|superior|inferior|"
+    r"similar|comparable|useful|equivalent|well\s+tolerated)\b"
+)
+# ... but not what the paper does, plans or cites, nor a novelty claim. Four patterns, each
+# tried only when its keyword is in the sentence (one combined pattern cost ~30 us a sentence).
+_WE_DO = re.compile(
+    r"\b(?:we|i)\s+(?:\w+\s+)?(?:report|present|describe|review|discuss|will|propose\s+to|"
+    r"aim|aimed|intend|plan|hope|wish|would\s+like)\b|\bhere,?\s+we\b|"
+    r"\bwe\s+provide\s+(?:the|a|an|our)\b"
+)
+_PAPER_DOES = re.compile(
+    r"\b(?:this|the\s+present|our)\s+(?:article|review|paper|chapter|report|manuscript|"
+    r"editorial|overview|study|work)\s+(?:\w+\s+)?(?:reviews|describes|presents|discusses|"
+    r"summari[sz]es|outlines|examines|focuses|aims|addresses|explores|introduces|is\s+to)\b"
+    r"|\bthis\s+(?:report|paper|article|case\s+report)\s+(?:documents|reports)\b"
+    # "It explains ... and concludes with ideas for ...", "This commentary discusses ..."
+    r"|\b(?:it|this\s+(?:commentary|article|review|paper|chapter|editorial|report))\s+"
+    r"(?:also\s+|then\s+|further\s+|briefly\s+)?(?:explains|concludes\s+with|discusses|describes|"
+    r"reviews|summari[sz]es|outlines|presents|highlights\s+the\s+role|provides\s+an?\s+(?:overview|"
+    r"update|summary))\b"
+    # "This review will discuss ...", "It will further elaborate on ...": what it will do
+    r"|\b(?:this|the|our|it)\s+(?:\w+\s+)?will\s+(?:also\s+|further\s+|then\s+|first\s+)?"
+    r"(?:discuss|describe|review|present|summari[sz]e|outline|examine|focus|address|explore|"
+    r"introduce|elaborate|highlight|consider|provide\s+an?\s+(?:overview|update|summary))\b"
+)
+_IS_DISCUSSED = re.compile(
+    r"\b(?:is|are|was|were|will\s+be|have\s+been|has\s+been)\s+(?:also\s+|briefly\s+|then\s+)?"
+    r"(?:discussed|described|presented|reviewed|summari[sz]ed|outlined|illustrated|reported)\b"
+)
+# Work under way is a status, not a finding: "... are currently being investigated".
+_UNDER_WAY = re.compile(
+    r"\b(?:is|are)\s+(?:currently\s+|now\s+|still\s+)?being\s+(?:investigated|studied|"
+    r"evaluated|developed|tested|explored|examined|assessed)\b"
+)
+_CITES = re.compile(
+    r"\bnot\s+been\s+(?:reported|described)|\bto\s+(?:the\s+best\s+of\s+)?our\s+knowledge"
+    r"|\b(?:have|has)\s+been\s+(?:\w+ly\s+)?(?:reported|described|published)"
+    r"|\bfirst\s+(?:\w+\s+){0,2}?(?:case|report|description)\b"
+    r"|\bet\s+al\b|\[\d+(?:[,\u2013-]\d+)*\]"
+)
+_DISCUSSED_STEMS = (
+    "discuss",
+    "describ",
+    "present",
+    "review",
+    "summar",
+    "outlin",
+    "illustr",
+    "report",
+)
+
+
+def _not_finding(low: str) -> bool:
+    """True when the lower-cased sentence says what the paper does, plans or cites."""
+    words = f" {low} "
+    if (" we " in words or " i " in words or low.startswith(("we ", "i ", "here"))) and (
+        _WE_DO.search(low)
+    ):
+        return True
+    if (
+        "this " in words
+        or "our " in words
+        or "present " in words
+        or " will " in words
+        or " it " in words
+        or low.startswith("it ")
+    ) and _PAPER_DOES.search(low):
+        return True
+    if any(stem in low for stem in _DISCUSSED_STEMS) and _IS_DISCUSSED.search(low):
+        return True
+    if "being " in low and _UNDER_WAY.search(low):
+        return True
+    return (
+        "knowledge" in low or "et al" in low or "[" in low or "been " in low or "first " in low
+    ) and bool(_CITES.search(low))
+
+
+# A sentence about the patient or the case is its course, not a finding.
+_NARRATIVE_SUBJECT = re.compile(
+    r"^\W*(?:(?:the|our|this|both|all)\s+(?:\w+\s+)?(?:patients?|wom[ae]n|m[ae]n|girl|boy|"
+    r"child(?:ren)?|infant|neonate|case)|he|she|his|her|they|their)\b"
+)
+
+
+# "..., this patient did not have sickle cell disease": the patient's story.
+_CONNECTIVE = re.compile(r"^\W*(?:thus|therefore|hence|consequently|accordingly)\b")
+# A treatment's course told in the past ("treatment was continued for about 3 months").
+_COURSE = re.compile(
+    r"\b(?:was|were)\s+(?:then\s+|subsequently\s+)?(?:continued|discontinued|started|stopped|"
+    r"given|administered|performed|removed|drained|treated|admitted|discharged|transferred)\b"
+)
+_THE_PATIENT = re.compile(
+    r"\b(?:this|the|our)\s+(?:\w+\s+)?patient\s+(?:\w+ly\s+)?(?:had|did|was|has|is|underwent|"
+    r"received|developed|presented|recovered|remains|remained|died|required)\b"
+)
+_RELATIVE = re.compile(r",\s+(?:which|who|whose|where|when)\b")
+
+
+_CASE_NARRATIVE = re.compile(
+    r"\bcase\s+(?:report|study|series|presentation)\b|\b(?:we|i)\s+(?:\w+\s+)?(?:report|present|"
+    r"describe)\s+(?:here\s+)?(?:a|an|the|two|three|four|\d+)\s+(?:\w+[\s-]+){0,4}?(?:cases?|"
+    r"patients?)\b|\b(?:a|an)\s+\d+[- ](?:year|month|week|day)[- ]old\s+(?:\w+\s+)?(?:man|woman|"
+    r"male|female|boy|girl|patient|child|infant|neonate)\b|\babstract\s+truncated\b"
+)
+
+
+def _no_fallback(title: str, text: str) -> bool:
+    """True for a case narrative or a truncated abstract: no closing-sentence fallback."""
+    low = f"{title}\n{text}".lower()
+    return bool(_CASE_NARRATIVE.search(low))
+
+
+def _closing_finding(sentence: str) -> bool:
+    """True when ``sentence``, the abstract's last, states a finding without a cue word."""
+    low = sentence.lower()
+    if low.rstrip().endswith("?") or len(low.split()) < 5:
+        return False
+    # the claim is in the main clause: "Histology showed M-G bodies, which are diagnostic of
+    # malakoplakia" reports what was seen
+    if not _CLAIM.search(_RELATIVE.split(low, 1)[0]):
+        return False
+    return not (_not_finding(low) or _NARRATIVE_SUBJECT.search(low) or _THE_PATIENT.search(low))
+
+
+# A pick opening with a back-reference ("This suggests ...", "Moreover, ...") leans on the
+# sentence before it: that finding is taken too. "This study" and "These results" name their
+# referent and stand alone.
+_BACK_REFERENCE = re.compile(
+    r"^\W*(?:(?:moreover|furthermore|in\s+addition|additionally|also|likewise|similarly)\b"
+    r"|(?:this|these|such|that|those)\b(?!\s+(?:\w+[\s-]+){0,2}?(?:study|studies|trial|"
+    r"review|analys[ie]s|report|work|research|paper|article|investigation|survey|"
+    r"meta-analysis|results?|findings?|data|observations?|experiments?|case|cases|series|"
+    r"patients?)\b))"
+)
+
+
+def _referent(sentence: str) -> bool:
+    """True when ``sentence`` may be the finding a back-reference leans on: not an aim, a
+    method, what the paper does, or an administrative line."""
+    low = sentence.lower()
+    return not (
+        _AIM.search(low)
+        or _not_finding(low)
+        or _NARRATIVE_SUBJECT.search(low)
+        or _is_admin(sentence)
+    )
+
+
+def _closing(text: str, fallback: bool) -> str | None:
     text = " ".join(text.split())
     if len(text) > _TAIL:
         cut = text.find(". ", len(text) - _TAIL)  # from a sentence start (a rare abbreviation
@@ -207,8 +384,14 @@ def _closing(text: str) -> str | None:
     first = max(0, len(sentences) - _WINDOW)
     for i in range(first, len(sentences)):
         if _states_finding(sentences[i], last=i == len(sentences) - 1):
-            return " ".join(sentences[i:])
-    return None
+            break
+    else:
+        i = len(sentences) - 1  # no cue word: the last sentence, if it states a finding
+        if not (fallback and _closing_finding(sentences[i])):
+            return None
+    if i and _BACK_REFERENCE.search(sentences[i].lower()) and _referent(sentences[i - 1]):
+        i -= 1  # "X was associated with Y. This suggests ...": the finding it refers to
+    return " ".join(sentences[i:])
 
 
 # A label left inline in the text picked ("Conclusions/Implications: The NSI has ..."): the
@@ -253,7 +436,14 @@ def conclusion(article: Mapping[str, Any]) -> str | None:
         joined = " ".join(" ".join(str(s["text"]).split()) for s in picked)
         text = " ".join(_trim(_sentences(joined)))
     elif content:
-        text = _closing(str(content[-1]["text"])) or ""
+        # the fallback reads unstructured abstracts only: a structured one without a conclusion
+        # section (a resource's SUMMARY, a case's CASE REPORT) ends where its authors chose
+        # nor a case narrative, whose closing lines are the course, a novelty or a lesson
+        # told by a cue word, nor a truncated abstract, which ends wherever it was cut
+        last_text = str(content[-1]["text"])
+        unstructured = not any(s.get("label") for s in sections)
+        fallback = unstructured and not _no_fallback(str(article.get("title") or ""), last_text)
+        text = _closing(last_text, fallback=fallback) or ""
     else:
         text = ""
     text = _LEAD_LABEL.sub("", " ".join(clean(text).split()))

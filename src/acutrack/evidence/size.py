@@ -21,6 +21,15 @@ reviewer fills in a data-extraction form, and prefers saying nothing to guessing
   patients"), a single arm ("48 patients in the placebo group", "Seven children served as
   controls"), a number among the modifiers ("800 microg bid), 213 patients" is 213).
 
+v4 (issue 27) reads it by candidates: every count of people in the abstract becomes a
+``Candidate`` (``candidates(abstract)``) with what it counts -- randomized, enrolled, a total
+whose arms follow and add up to it ("145 patients (67 received A and 78 received B)"), arms
+added up (every arm's count given, no total; "30 to each of the three groups" is 90), a
+population ("a trial in 302 patients") -- or why it is not the size (outcome, event, eligible,
+one arm, a later or further cohort, drop-outs). The size is the surest candidate, the first
+stated among equals; when the surest is only a population mention and another count of people
+competes with it, none: a wrong number is worse than none.
+
 ``sample_size_and_source(article)`` also returns the sentence fragment the number was read
 from, in the abstract's own case and at most about 200 characters, so a reader can check it
 at a glance.
@@ -32,69 +41,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
+from .counts import _MOD, _NOT_PEOPLE_OF, _NUM, _PEOPLE, _WORD, _number, _sentence
 from .text import _ANIMAL
 
-_UNITS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_WORD = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
-_WORDS = (
-    rf"(?:(?:{_WORD})[ -]+(?:thousand|hundred)(?:[ -]+and)?[ -]+)*(?:(?:{_WORD})"
-    rf"(?:[ -](?:{_WORD}))?)(?:[ -]+(?:thousand|hundred))?"
-)
-_NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORDS})"
-# People, not clusters or specimens.
-_PEOPLE = (
-    r"(?:patients|participants|subjects|women|men|children|adults|adolescents|infants|"
-    r"neonates|newborns|babies|individuals|persons|people|volunteers|outpatients|inpatients|"
-    r"gravidas|mothers|pregnant\s+women|families|couples|preschoolers|students|smokers|"
-    r"asthmatics|diabetics|athletes|workers|residents|veterans|elderly|survivors|"
-    r"recipients|employees|girls|boys|pairs|dyads|twins|cases|clinicians|physicians|nurses|"
-    r"caregivers|parents)"
-)
-# "10 pairs of elderly cadavers": a collective noun counts people only if they are people.
-_NOT_PEOPLE_OF = re.compile(
-    r"\s+of\s+(?:[\w-]+\s+){0,2}?(?:cadavers?|eyes|teeth|knees|hands|feet|limbs|specimens|samples|"
-    r"rats|mice|dogs|pigs|rabbits|sheep|animals|cells|images|scans|sites)\b"
-)
-# Up to five modifiers between the number and the people ("368 chronic adult asthmatic
-# patients"); words that would make it another count are excluded.
-_MOD = (
-    r"(?:(?!(?:of|in|at|to|from|per|groups?|arms?|weeks?|days?|months?|years?|hours?|mg|"
-    r"times|doses?|cycles?|visits?|periods?|sessions?|occasions?|courses?|nights?|"
-    r"centres?|centers?|sites?|hospitals?|clinics?|practices?|were|was|and|or|"
-    r"who|with)\b|\d[\d.,]*\b)[a-z0-9](?:[\w'()/+.-]*[\w'()/+-])?,?\s+)"
-)
 _GROUP = re.compile(
     rf"(?<![\w.,/-])(?:a\s+total\s+of\s+|some\s+)?({_NUM})\s+{_MOD}{{0,5}}?{_PEOPLE}\b"
 )
@@ -155,7 +106,6 @@ _OTHER_ARM = re.compile(
 _RESULTS = re.compile(
     r"\n(?:results?|findings|main\s+results|measurements\s+and\s+main\s+results)\s*:"
 )
-_SENTENCE_END = re.compile(r"(?<!\d)[.?!](?=\s|$)|\n")
 # "18 of 23 subjects", "two groups of 19 patients": not the trial's total.
 _COUNT_OF = re.compile(
     rf"(?:\d|\b(?:{_WORD})|\bgroups?|\barms?)(?:\s*\(\s*\d+(?:\.\d+)?\s*%\s*\))?\s+of\s*$"
@@ -174,6 +124,8 @@ _SOURCE_CLAUSE = re.compile(
 _NOT_TOTAL_BEFORE = re.compile(
     r"(?<![a-z])(?:after|when|once|until|before|by\s+the\s+time)\s+(?:the\s+(?:first\s+)?)?$"
     r"|(?<![a-z])(?:additional|further|another|more|remaining|other)\s+$"
+    # "The first sample consisted of 180 patients": one of several samples
+    r"|(?<![a-z])(?:first|second|third)\s+(?:sample|cohort|group|phase|part|stage)\b[^,.;]{0,30}$"
 )
 # ... and after it: drop-outs, a non-randomized follow-on cohort, a single named arm.
 _NOT_TOTAL_AFTER = re.compile(
@@ -193,8 +145,9 @@ _AGES = re.compile(
 # "we assigned 13 patients", "randomised prospectively 60 patients": the verb before.
 _VERB_BEFORE = re.compile(
     r"(?:(?<![a-z])(?:we|they|investigators|authors)\s+(?:\w+ly\s+)?(?:assigned|allocated|"
-    r"randomi[sz]ed|enrolled|recruited|studied|included)|randomi[sz]ed|randomly\s+(?:assigned|"
-    r"allocated))\s+(?:\w+ly\s+)?(?:a\s+total\s+of\s+)?$"
+    r"randomi[sz]ed|enrolled|recruited|studied|included|treated)|randomi[sz]ed|randomly\s+"
+    r"(?:assigned|allocated)|(?<![a-z])to\s+(?:recruit|enrol|enroll|include|randomi[sz]e))\s+"
+    r"(?:\w+ly\s+)?(?:a\s+total\s+of\s+)?$"
 )
 # In a sentence about randomization, "were assigned to" is the allocation.
 _ASSIGNED = re.compile(
@@ -246,7 +199,7 @@ _SEX_TOTAL = re.compile(
 # Per-arm counts of a randomization: "(n = 138)", "(306 patients)", "(CMF; 302 patients)",
 # "15 to acupuncture".
 _ARM_COUNT = re.compile(
-    r"\((?:[^()]*?[;,]\s*)?(?:n\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)|"
+    r"\((?:[^()]*?[;,]\s*)?(?:n\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\s*[;,](?:[^()]|\([^()]*\))*)?|"
     rf"(\d{{1,3}}(?:,\d{{3}})+|\d+)\s+{_PEOPLE})\s*\)"
     rf"|(?:^|,|\band\b|\bor\b|:)\s*(\d{{1,3}}(?:,\d{{3}})+|\d+)\s+(?:{_PEOPLE}\s+)?(?:were\s+)?"
     r"(?:to|into)\s+(?!\d)"
@@ -261,43 +214,51 @@ _STAGE = re.compile(
     r"included\s+in\s+the|per\s+protocol|dropped|lost)(?![a-z])"
 )
 _RANDOM_SENTENCE = re.compile(
-    r"randomi[sz]ed\s+to|randomly\s+(?:assigned|allocated)|randomi[sz]ed\s+(?:in|into)\s+"
+    r"randomi[sz]ed\s+to|randomly\s+(?:assigned|allocated|divided|distributed|placed)|randomi[sz]ed\s+(?:in|into)\s+"
     r"|(?:assigned|allocated)\s+(?:at\s+random|randomly)|randomi[sz]ation\s+to"
 )
 
 
-def _number(text: str) -> int | None:
-    text = text.replace(",", "")
-    if text.isdigit():
-        return int(text)
-    total = current = 0
-    for word in re.split(r"[\s-]+", text.strip()):
-        if word == "and" or not word:
-            continue
-        if word in _UNITS:
-            current += _UNITS[word]
-        elif word in _TENS:
-            current += _TENS[word]
-        elif word == "hundred":
-            current = max(current, 1) * 100
-        elif word == "thousand":
-            total += max(current, 1) * 1000
-            current = 0
-        else:
-            return None
-    return total + current or None
+# "53 of the 10,040 men in the study": x of N, where N are the study's people.
+_OF_THE_STUDY = re.compile(
+    r"\s*(?:who\s+were\s+)?(?:in|enrolled\s+in|participating\s+in|included\s+in)\s+"
+    r"(?:the|this|our)\s+(?:study|trial)\b"
+)
+# A count followed by what happened to it, not who it is: the people of an event.
+_EVENT = re.compile(
+    r"(?<![a-z])(?:adverse|side[- ]effects?|complications?|died|deaths?|infections?|relapse[sd]?|"
+    r"recurren\w*|toxicit\w*|events?|occurred|developed|experienced|responders?|improved|"
+    r"success\w*|failure)(?![a-z])"
+)
+# "Thirty patients randomized to rehabilitation received ...": a count with a reduced relative
+# clause naming where it went is one arm, unless it names alternatives.
+_REDUCED_ARM = re.compile(
+    r"\s*(?:randomi[sz]ed|(?:randomly\s+)?(?:assigned|allocated))\s+(?:in)?to\s+(?!receive\b)"
+)
+_ALTERNATIVES = re.compile(
+    r"(?<![a-z])(?:or|versus|vs|either|and|both|groups?|arms?|one\s+of|each|two|three|four|"
+    r"five|six|\d|conditions|sequences?|orders?|treatments|regimens|interventions)(?![a-z])"
+)
+# ("randomized to placebo", "to usual care", "to sham" name one control arm, not alternatives)
 
 
-def _sentence(low: str, pos: int) -> tuple[int, int]:
-    start = 0
-    for m in _SENTENCE_END.finditer(low, max(0, pos - 400), pos):
-        start = m.end()
-    end = _SENTENCE_END.search(low, pos)
-    return start, end.start() if end else len(low)
+def _single_destination(clause: str) -> bool:
+    """True when the randomization in ``clause`` sends the people to one named arm only
+    ("randomized to rehabilitation received ...", "were randomly assigned to PR")."""
+    m = re.search(r"(?:randomi[sz]ed|assigned|allocated)\s+(?:in)?to\s+", clause)
+    if m is None:
+        return False
+    rest = clause[m.end() :]
+    # the destination ends at the clause's next verb or comma
+    stop = re.search(r",|\b(?:received|receiving|were|was|had|underwent|who|with|for)\b", rest)
+    return not _ALTERNATIVES.search(rest[: stop.start()] if stop else rest)
 
 
-def _score(low: str, start: int, end: int, results_at: int, number: int) -> int:
-    """How surely the people at low[start:end] are the trial's size (0: not at all)."""
+def _score(low: str, start: int, end: int, results_at: int, number: int) -> tuple[int, str]:
+    """How surely the people at low[start:end] are the trial's size, and what they count.
+
+    Scores: 5 randomized, 4 enrolled / studied (or a total its arms add up to), 3 a population
+    ("a trial in 302 patients"), 0 not the size; the kind names what the number counts."""
     s_start, s_end = _sentence(low, start)
     before = low[s_start:start]
     after = low[end:s_end]
@@ -319,30 +280,37 @@ def _score(low: str, start: int, end: int, results_at: int, number: int) -> int:
     if label:
         before = before[label.end() :]
         if not before.strip() and _PEOPLE_SECTIONS.search(label.group(1)):
-            return 0 if per_arm else 4  # "PATIENTS: 186 consecutive patients"
+            return (0, "per-arm") if per_arm else (4, "enrolled")  # "PATIENTS: 186 patients"
     if _COUNT_OF.search(before) or re.match(r"\s*\(\s*\d+(?:\.\d+)?\s*%", after):
-        return 0  # "18 of 23 subjects", "34 placebo patients (5.5%)": outcome counts
+        if _OF_THE_STUDY.match(after):
+            return 4, "enrolled"  # "53 of the 10,040 men in the study": the study's men
+        return 0, "outcome"  # "18 of 23 subjects", "34 placebo patients (5.5%)": outcome counts
     if _NOT_TOTAL_BEFORE.search(before) or _NOT_TOTAL_AFTER.search(clause[:60]):
-        return 0
+        return 0, "not-total"
     counted = low[start:end]  # "172 randomized patients": the people are the randomized ones
     if _SOURCE_BEFORE.search(before):
         head = clause.split(",", 1)[0]
         if not (_RANDOMIZED.search(counted + head) or _ENROLLED.search(counted + head)) and (
             _SOURCE_CLAUSE.search(head)
         ):
-            return 0  # "Of 400 patients who underwent surgery, 120 were randomized"
-    if _NOT_SIZE.search(clause[:80]) and not _RANDOMIZED.search(counted + clause[:120]):
-        return 0
+            return 0, "source"  # "Of 400 patients who underwent surgery, 120 were randomized"
+    not_size = _NOT_SIZE.search(clause[:80])
+    if not_size and not _RANDOMIZED.search(counted + clause[:120]):
+        if not_size.group(0) == "eligible" and _THEY_RANDOMIZED.match(low, s_end + 1):
+            return 5, "randomized"  # "80 patients were eligible. They were randomly assigned"
+        return 0, "eligible"
     if per_arm:
-        return 0
+        return 0, "per-arm"
     if _RANDOMIZED.search(counted):
-        return 5
+        return 5, "randomized"
     one_arm = _ONE_ARM.match(clause)
     if one_arm and not re.search(
         r"\b(?:or|and|versus|vs|either|both|each|one)\b", one_arm.group(1)
     ):
         if not re.match(r"\s*(?:or|and|versus|vs\.?)\s", clause[one_arm.end() :]):
-            return 0  # "48 patients in the placebo group": one arm
+            return 0, "one-arm"  # "48 patients in the placebo group": one arm
+    if _REDUCED_ARM.match(clause) and _single_destination(clause):
+        return 0, "one-arm"  # "Thirty patients randomized to rehabilitation received ..."
     random_sentence = "random" in low[s_start:s_end]
     if (
         _RANDOMIZED.search(clause[:220])
@@ -351,25 +319,56 @@ def _score(low: str, start: int, end: int, results_at: int, number: int) -> int:
         or random_sentence
         and _ASSIGNED.search(clause[:160])
     ):
-        return 5
+        return 5, "randomized"
     if not before.strip() and _THEY_RANDOMIZED.match(low, s_end + 1):
-        return 5  # "Ninety women received ... . They were then randomly allocated"
+        return 5, "randomized"  # "Ninety women received ... . They were then randomly allocated"
     if (
         _ENROLLED.search(clause[:160])
         or _ENROLLED.search(before[-40:])
+        or _ENROLLED.search(counted)
         or _VERB_BEFORE.search(before)
     ):
-        return 4
+        return 4, "enrolled"
     if re.search(r"a\s+total\s+of\s*$", before) or low.startswith("a total of", start):
-        return 4
+        return 4, "enrolled"
+    if _OF_THE_STUDY.match(after):
+        return 4, "enrolled"  # "53 of the 10,040 men in the study"
     if results_at and start > results_at:
-        return 0
+        return 0, "results"
     if _IN_PEOPLE.search(before) or not before.strip():
         if _SERVED_AS_CONTROLS.search(low, end, s_end + 300):
-            return 0  # one arm of a comparison told arm by arm
+            return 0, "one-arm"  # one arm of a comparison told arm by arm
+        if _EVENT.search(before):
+            return 0, "event"  # "adverse events occurred in 5 patients"
         if _TRIAL_WORD.search(low, s_start, s_end) or (results_at and start < results_at):
-            return 3  # "a randomized trial in 302 consecutive patients"
-    return 0
+            return 3, "population"  # "a randomized trial in 302 consecutive patients"
+    return 0, "unclear"
+
+
+# Kinds of 0 that a breakdown adding up to the number overrides: "in the 27 patients (MT [14],
+# MS [13])", "Data from 145 patients (67 received A and 78 received B) were evaluable".
+_WEAK = frozenset({"results", "unclear", "population"})
+# An arm's count in a breakdown: "(n = 9)", "MT [14]", "67 received ...", "99 were assigned to
+# ICDs, 92 to amiodarone".
+_PART = re.compile(
+    r"\(\s*n\s*=\s*(\d+)|\[(\d+)\]|(?<![\w.,/-])(\d+)\s+(?:[a-z]+\s+)?(?:received|were|was|to|"
+    r"into|in\s+the|had|underwent|assigned|allocated|randomi[sz]ed)\b"
+)
+
+
+_SEX_WORD = re.compile(r"\d+\s+(?:men|women|males?|females?|boys|girls)\b")
+
+
+def _breakdown(low: str, end: int, number: int) -> bool:
+    """True when the arms' counts that follow low[:end] in its sentence add up to ``number``:
+    the total followed by its arms ("288 patients ...; of these, 99 were assigned to ICDs, 92
+    to amiodarone, and 97 to metoprolol", "145 patients (67 received A and 78 received B)")."""
+    _, s_end = _sentence(low, end)
+    text = low[end : min(s_end, end + 300)]
+    if _EVENT.search(text[:80]) or _SEX_WORD.search(text[:60]):
+        return False  # "53 women had local recurrences (29 ... and 24 ...)", "(9 men and 2 women"
+    parts = [int(next(g for g in m.groups() if g)) for m in _PART.finditer(text)]
+    return len(parts) >= 2 and sum(parts) == number
 
 
 def _arm_sum(low: str) -> tuple[int, int, int] | None:
@@ -432,52 +431,64 @@ def _fragment(abstract: str, low: str, start: int, end: int) -> str:
     return fragment
 
 
-def sample_size_and_source(article: Mapping[str, Any]) -> tuple[int | None, str | None]:
-    """(the number of people randomized or enrolled, the fragment it was read from), or
-    (None, None) when the abstract states no such number."""
-    abstract = article.get("abstract") or ""
-    if not abstract:
-        return None, None
+class Candidate(NamedTuple):
+    """A number of people in the abstract and what it counts."""
+
+    score: int  # 5 randomized, 4 enrolled / studied / arms added up, 3 population, 0 not the size
+    start: int  # where it is (in the lower-cased text, "\n" first)
+    value: int
+    end: int
+    kind: str  # randomized, enrolled, arms, population; or why not: outcome, eligible, ...
+
+
+def candidates(abstract: str) -> list[Candidate]:
+    """Every count of people in ``abstract`` with what it counts, in order of position."""
     # lengths kept (the ASA class becomes "asa" and spaces) so positions map to the abstract
     low = _ASA.sub(lambda m: "asa".ljust(len(m.group(0))), "\n" + abstract.lower())
+    return _candidates(low)
+
+
+def _candidates(low: str) -> list[Candidate]:
     results = _RESULTS.search(low)
     results_at = results.start() if results else 0
-    best: tuple[int, int, int, int] | None = None  # (score, -position, number, end)
+    found: list[Candidate] = []
     for m in _GROUP.finditer(low):
         number = _number(m.group(1))
         if number is None or number < 2 or _NOT_PEOPLE_OF.match(low, m.end()):
             continue
-        score = _score(low, m.start(), m.end(), results_at, number)
-        if score and (best is None or (score, -m.start()) > best[:2]):
-            best = (score, -m.start(), number, m.end())
+        score, kind = _score(low, m.start(), m.end(), results_at, number)
+        in_n = re.search(r"(?<![a-z])in\s+$", low[max(0, m.start() - 4) : m.start()])
+        if score < 4 and kind in _WEAK and not in_n and _breakdown(low, m.end(), number):
+            score, kind = 4, "arms-total"
+        found.append(Candidate(score, m.start(), number, m.end(), kind))
     for m in _SEX_TOTAL.finditer(low):
         first, second = _number(m.group(1)), _number(m.group(2))
         if first is None or second is None:
             continue
-        number = first + second
-        score = _score(low, m.start(), m.end(), results_at, number)
-        if score >= 4 and (best is None or (score, -m.start()) >= best[:2]):
-            best = (score, -m.start(), number, m.end())
+        score, kind = _score(low, m.start(), m.end(), results_at, first + second)
+        if score >= 4:
+            found.append(Candidate(score, m.start(), first + second, m.end(), "sex-split"))
     for m in _ARM_PAIR.finditer(low):
         first, second = _number(m.group(1)), _number(m.group(2))
         if first and second:
             score = 5 if m.group(3) else 4
-            if best is None or (score, -m.start()) > best[:2]:
-                best = (score, -m.start(), first + second, m.end())
+            found.append(Candidate(score, m.start(), first + second, m.end(), "arms"))
     for m in _OF_APPROACHED.finditer(low):
         number = _number(m.group(1))
-        score = 4 if m.group(2) else 5
-        if number and number >= 2 and (best is None or (score + 1, -m.start(1)) > best[:2]):
-            best = (score + 1, -m.start(1), number, m.end())  # explicit: beats a section label
+        if number and number >= 2:  # explicit: beats a section label
+            score = 5 if m.group(2) else 6
+            found.append(Candidate(score, m.start(1), number, m.end(), "enrolled"))
     for m in _BARE_RANDOMIZED.finditer(low):
         number = _number(m.group(1))
         s_start, s_end = _sentence(low, m.end())
         if number is None or number < 2 or _OTHER_ARM.search(low, m.end(), s_end):
             continue
+        if _EACH_GROUP.search(low, m.end(), s_end):
+            continue  # "30 patients were randomized to each of the three groups": N x K below
         if _NOT_TOTAL_BEFORE.search(low[s_start : m.start(1)]):
             continue
-        if best is None or (5, -m.start(1)) > best[:2]:
-            best = (5, -m.start(1), number, m.end())
+        kind = "one-arm" if _single_destination(low[m.end() - 12 : s_end]) else "randomized"
+        found.append(Candidate(0 if kind == "one-arm" else 5, m.start(1), number, m.end(), kind))
     for m in _N_EQUALS.finditer(low):
         s_start, s_end = _sentence(low, m.start())
         if len(_N_EQUALS.findall(low, s_start, s_end)) > 1:
@@ -498,15 +509,104 @@ def sample_size_and_source(article: Mapping[str, Any]) -> tuple[int | None, str 
         number = int(m.group(1).replace(",", ""))
         after = low[m.end() : m.end() + 220]
         score = 5 if _RANDOMIZED.search(after) else 4 if _ENROLLED.search(after) else 3
-        if number >= 2 and (best is None or (score, -m.start()) > best[:2]):
-            best = (score, -m.start(), number, m.end())
-    if best is None:
-        arms = _arm_sum(low)
-        if arms is None:
-            return None, None
+        if number >= 2:
+            found.append(Candidate(score, m.start(), number, m.end(), _KINDS[score]))
+    found.extend(_each_group(low))
+    found.extend(_reduced_arms(low))
+    # every pattern of _arm_sum's randomization sentence says "random"
+    if "random" in low and (arms := _arm_sum(low)) is not None:
         total, start, end = arms
-        return total, _fragment(abstract, low, start, end)
-    return best[2], _fragment(abstract, low, -best[1], best[3])
+        found.append(Candidate(4, start, total, end, "arms"))
+    return sorted(found, key=lambda c: c.start)
+
+
+_KINDS = {6: "enrolled", 5: "randomized", 4: "enrolled", 3: "population"}
+
+
+def _choose(found: list[Candidate]) -> Candidate | None:
+    """The size among the candidates: the surest, the first stated among equals; none when
+    the surest is only a population mention and another count of people competes with it."""
+    scored = [c for c in found if c.score]
+    if not scored:
+        return None
+    best = max(scored, key=lambda c: (c.score, -c.start))
+    if best.score == 3 and any(
+        c.value != best.value and (c.score or c.kind == "unclear" and c.start - best.end < 80)
+        for c in found
+        if c is not best
+    ):
+        return None  # "MRI was obtained on 811 subjects at pre-enrollment, 718 cases at ..."
+    return best
+
+
+# "20 patients were randomized to each of the three groups", "30 patients per group" with the
+# groups counted in the sentence: N x K.
+_EACH = re.compile(
+    rf"(?<![\w.,/-])({_NUM})\s+{_MOD}{{0,3}}?(?:{_PEOPLE}\s+)?(?:were\s+)?(?:(?:randomly\s+)?"
+    r"(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?(?:to|in|into|per)\s+(?:each|every)?"
+    r"\s*(?:of\s+(?:the\s+)?(two|three|four|five|six)\s+)?(?:groups?|arms?)\b"
+)
+
+
+def _each_group(low: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    if "each" not in low and "every" not in low and "per " not in low:
+        return out  # the regex is costly; most abstracts lack the keyword
+    for m in _EACH.finditer(low):
+        if not re.search(r"\beach\b|\bevery\b|\bper\b", m.group(0)):
+            continue
+        number = _number(m.group(1))
+        s_start, s_end = _sentence(low, m.start())
+        k_word = m.group(2)
+        if k_word is None:
+            stated = _N_ARMS.search(low, s_start, s_end)
+            k_word = stated.group(1) if stated else None
+        if number is None or k_word is None or "random" not in low[s_start:s_end]:
+            continue
+        total = number * _ARM_WORDS[k_word]
+        score = 5 if "random" in m.group(0) else 4
+        out.append(Candidate(score, m.start(), total, m.end(), "per-arm-times-arms"))
+    return out
+
+
+_REDUCED = re.compile(
+    rf"(?<![\w.,/-])({_NUM})\s+{_MOD}{{0,3}}?{_PEOPLE}(?=\s+(?:randomi[sz]ed|(?:randomly\s+)?"
+    r"(?:assigned|allocated))\s+(?:in)?to\s)"
+)
+
+
+def _reduced_arms(low: str) -> list[Candidate]:
+    """The arms of "Thirty patients randomized to rehabilitation ... Thirty patients
+    randomized to the control group ...", added up when there are two or more and the abstract
+    does not state a different number of groups."""
+    if "random" not in low and "assigned" not in low and "allocated" not in low:
+        return []
+    arms = [
+        (number, m)
+        for m in _REDUCED.finditer(low)
+        if (number := _number(m.group(1)))
+        and _single_destination(low[m.end() : _sentence(low, m.end())[1]])
+    ]
+    if len(arms) < 2:
+        return []
+    stated = _N_ARMS.search(low)
+    if stated and _ARM_WORDS[stated.group(1)] != len(arms):
+        return []
+    first, last = arms[0][1], arms[-1][1]
+    return [Candidate(4, first.start(), sum(n for n, _ in arms), last.end(), "arms")]
+
+
+def sample_size_and_source(article: Mapping[str, Any]) -> tuple[int | None, str | None]:
+    """(the number of people randomized or enrolled, the fragment it was read from), or
+    (None, None) when the abstract states no such number."""
+    abstract = article.get("abstract") or ""
+    if not abstract:
+        return None, None
+    low = _ASA.sub(lambda m: "asa".ljust(len(m.group(0))), "\n" + abstract.lower())
+    best = _choose(_candidates(low))
+    if best is None:
+        return None, None
+    return best.value, _fragment(abstract, low, best.start, best.end)
 
 
 def sample_size(article: Mapping[str, Any]) -> int | None:

@@ -567,22 +567,19 @@ def _mark_similar(checks: list[Check]) -> None:
 
 
 def _record_object(record: Article, db: sqlite3.Connection | None) -> dict[str, Any]:
-    from ..article import public_article, pubmed_url
-    from ..evidence import compute_flags
+    """The record as ``show`` prints it: every field ``evidence.derive`` stores (trial size,
+    conclusion, tier...), and where and when it was first stored when the database has it."""
+    from ..article import article_from, public_article, pubmed_url
+    from ..evidence import derive
 
-    row = dict(record)
-    reasons = compute_flags(record)
-    row["flags"] = list(reasons)
-    row["flag_reasons"] = reasons
     stored = None
     if db is not None:
         from ..store import get_article
 
         stored = get_article(db, record["pmid"])
-    row["conditions"] = (stored or {}).get("conditions") or []
-    row["first_seen"] = (stored or {}).get("first_seen")
-    row["url"] = pubmed_url(record["pmid"])
-    return public_article(row)
+    known = {"conditions": stored.conditions, "first_seen": stored.first_seen} if stored else {}
+    url = pubmed_url(record["pmid"])
+    return public_article(article_from({**record, **derive(record), **known, "url": url}))
 
 
 def outcome(c: Check, db: sqlite3.Connection | None = None) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
-from ..article import pubmed_url
+from ..article import StoredArticle, article_from, pubmed_url
+from .derived import counts_source
 from .schema import FINAL_STATUSES, JSON_COLUMNS
 from .tiers import (
     EVIDENCE_ORDER,
@@ -89,19 +90,21 @@ def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
 # --- reads -------------------------------------------------------------------------------
 
 
-def decode(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored row as the public article object (contract fields first)."""
+def decode(row: dict[str, Any]) -> StoredArticle:
+    """A stored row (``a.*`` and the query's aliases) as the typed article, once per row."""
     for key in JSON_COLUMNS:
         if key in row and isinstance(row[key], str):
             row[key] = json.loads(row[key])
     conditions = row.pop("conditions_csv", None)
     if conditions is not None:
         row["conditions"] = sorted(set(conditions.split(","))) if conditions else []
+    if "new" in row:
+        row["new"] = bool(row["new"])
     row["url"] = pubmed_url(row["pmid"])
-    return row
+    return article_from(row)
 
 
-def get_article(db: sqlite3.Connection, pmid: str) -> dict[str, Any] | None:
+def get_article(db: sqlite3.Connection, pmid: str) -> StoredArticle | None:
     rows = list(
         query(
             db,
@@ -197,7 +200,7 @@ def query_articles(
     flags: Iterable[str] | None = None,
     order: str = "newest",
     comparators: Iterable[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
 
     The list of ``iter_articles`` (same arguments), which reads them as they are needed.
@@ -228,7 +231,7 @@ def iter_articles(
     flags: Iterable[str] | None = None,
     order: str = "newest",
     comparators: Iterable[str] | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[StoredArticle]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``,
     read from the cursor one by one (an export of every article keeps memory flat).
 
@@ -277,7 +280,7 @@ def _by_relevance(
     where: list[str],
     params: list[Any],
     limit: int | None,
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """Matches best first (FTS5 bm25 rank, computed once per match), newest among equals."""
     order_by = "f.fts_rank, " + NEWEST_ORDER
     matches = (
@@ -324,7 +327,7 @@ def _rows(
     order_by: str,
     limit: int | None,
     params: list[Any],
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     return list(_select(db, derived, source, where, order_by, limit, params))
 
 
@@ -336,14 +339,12 @@ def _select(
     order_by: str,
     limit: int | None,
     params: list[Any],
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[StoredArticle]:
     sql = f"SELECT a.*, {derived} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order_by}"
     if limit:
         sql += " LIMIT ?"
     for row in query(db, sql, [*params, *([limit] if limit else [])]):
-        row = decode(row)
-        row["new"] = bool(row["new"])
-        yield row
+        yield decode(row)
 
 
 def mark_shown(
@@ -388,7 +389,7 @@ def count_articles(
     if condition is not None and not (wanted or since or search or compared):
         if not new_only:  # kept by triggers: a few rows, not every link of the condition
             return db.execute(
-                "SELECT coalesce(sum(articles), 0) FROM condition_years WHERE condition = ?",
+                f"SELECT coalesce(sum(articles), 0) FROM {counts_source(db)} WHERE condition = ?",
                 [condition],
             ).fetchone()[0]
         return db.execute(
@@ -463,7 +464,7 @@ def year_counts(db: sqlite3.Connection, condition: str | None = None) -> list[di
             query(
                 db,
                 f"SELECT nullif(year, 0) AS year, articles, {', '.join(columns)} "
-                "FROM condition_years WHERE condition = ? AND articles > 0 "
+                f"FROM {counts_source(db)} WHERE condition = ? AND articles > 0 "
                 "ORDER BY year = 0, year",
                 [condition],
             )

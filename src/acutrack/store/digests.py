@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
+from ..article import StoredArticle
 from .articles import decode
 from .tiers import EVIDENCE_ORDER
 from .transactions import atomic, chunks, marks, query, write_row
@@ -50,9 +51,9 @@ def links_of(db: sqlite3.Connection, pmids: list[str]) -> list[tuple[str, str, i
     return found
 
 
-def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, dict[str, Any]]:
+def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, StoredArticle]:
     """The stored articles (decoded, with ``first_seen`` and ``conditions``) by PMID."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, StoredArticle] = {}
     for chunk in chunks(pmids):
         for row in query(
             db,

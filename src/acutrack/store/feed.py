@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from ..article import StoredArticle
 from .articles import decode
 from .opening import open_quick
 from .tiers import NEWEST_ORDER
@@ -26,7 +27,7 @@ def open_reading(path: Path) -> sqlite3.Connection:
 
 def newest_stored(
     db: sqlite3.Connection, conditions: list[str] | None, limit: int
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """The ``limit`` articles stored most recently under any of ``conditions`` (None: any
     condition), newest first: by when acutrack first found each for those conditions
     (``first_seen``, the earliest of its links), then newest in PubMed. Each row is the article

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import flags
+from ..article import StoredArticle
 from .articles import decode
+from .derived import counts_source
 from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, evidence_keys, has_flag, tier_column
 from .transactions import query
 
@@ -45,7 +47,7 @@ def tier_counts(db: sqlite3.Connection, conditions: list[str]) -> dict[str, dict
     sums = ", ".join(f"sum({tier_column(k)})" for k in keys)
     out: dict[str, dict[str, int]] = {c: dict.fromkeys(["articles", *keys], 0) for c in conditions}
     for row in db.execute(
-        f"SELECT condition, sum(articles), {sums} FROM condition_years "
+        f"SELECT condition, sum(articles), {sums} FROM {counts_source(db)} "
         "WHERE condition IN (SELECT value FROM json_each(?)) GROUP BY condition",
         [json.dumps(conditions)],
     ):
@@ -60,7 +62,7 @@ def year_tiers(db: sqlite3.Connection, condition: str) -> list[dict[str, Any]]:
     rows = []
     for row in db.execute(
         f"SELECT nullif(year, 0), articles, {', '.join(tier_column(k) for k in keys)} "
-        "FROM condition_years WHERE condition = ? AND articles > 0 ORDER BY year",
+        f"FROM {counts_source(db)} WHERE condition = ? AND articles > 0 ORDER BY year",
         [condition],
     ):
         rows.append({"year": row[0], "articles": row[1], **dict(zip(keys, row[2:], strict=True))})
@@ -81,7 +83,7 @@ def new_counts(db: sqlite3.Connection, conditions: list[str], since: str) -> dic
 
 def top_of_tiers(
     db: sqlite3.Connection, condition: str, tiers: Iterable[str], per_tier: int
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """At most ``per_tier`` articles of a condition in each of these tiers (keys of
     ``flags.TIERS``), in the evidence order: the top of ``tier_articles`` for every tier. Each
     row has ``first_seen`` (for this condition).
@@ -90,23 +92,27 @@ def top_of_tiers(
     and probing the condition's link (index-only), and only the rows shown are read whole:
     for a condition holding most of the database that is 0.03 s instead of 0.6 s for sorting
     every linked row."""
-    ranks = [flags.tier_rank(k) for k in tiers]
+    keys = list(tiers)
+    ranks = [flags.tier_rank(k) for k in keys]
     sql = (
         "WITH ranked AS (SELECT a.pmid AS pmid, row_number() OVER (PARTITION BY a.evidence_rank "
         f"ORDER BY {EVIDENCE_ORDER}) AS pos FROM articles a "
-        f"WHERE a.evidence_rank IN ({','.join('?' * len(ranks))}) AND EXISTS "
+        f"WHERE a.evidence_rank IN ({','.join('?' * len(ranks))}) "
+        # The key too: ranks stored by another version of the derived data (a tier added
+        # since, read before a writing command recomputed them) are left out, never shown
+        # under another tier's name.
+        f"AND a.evidence_tier IN ({','.join('?' * len(keys))}) AND EXISTS "
         "(SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid AND l.condition = ?)) "
         "SELECT a.*, l.first_seen AS first_seen FROM ranked r "
         "CROSS JOIN articles a ON a.pmid = r.pmid "
         "CROSS JOIN article_conditions l ON l.pmid = r.pmid AND l.condition = ? "
         f"WHERE r.pos <= ? ORDER BY {EVIDENCE_ORDER}"
     )
-    return [decode(r) for r in query(db, sql, [*ranks, condition, condition, per_tier])]
+    params = [*ranks, *keys, condition, condition, per_tier]
+    return [decode(r) for r in query(db, sql, params)]
 
 
-def strongest_by_tier(
-    db: sqlite3.Connection, condition: str, per_tier: int
-) -> list[dict[str, Any]]:
+def strongest_by_tier(db: sqlite3.Connection, condition: str, per_tier: int) -> list[StoredArticle]:
     """The strongest evidence for a condition: at most ``per_tier`` articles of each evidence
     tier, in the evidence order."""
     return top_of_tiers(db, condition, evidence_keys(), per_tier)
@@ -114,7 +120,7 @@ def strongest_by_tier(
 
 def tier_articles(
     db: sqlite3.Connection, condition: str, tiers: Iterable[str], limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """A condition's articles in these tiers (keys of ``flags.TIERS``), in the evidence order:
     strongest tier first, then larger trials (unknown size last), then newer. Each row has
     ``first_seen`` (for this condition) and ``conditions``."""
@@ -132,7 +138,7 @@ def tier_articles(
 
 def strongest_articles(
     db: sqlite3.Connection, condition: str, limit: int | None
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """The strongest evidence for a condition: the articles of every evidence tier (retracted
     articles and protocols are in none), in the evidence order."""
     return tier_articles(db, condition, evidence_keys(), limit)
@@ -140,17 +146,17 @@ def strongest_articles(
 
 def retracted_articles(
     db: sqlite3.Connection, condition: str, limit: int | None
-) -> list[dict[str, Any]]:
+) -> list[StoredArticle]:
     """A condition's retracted articles (shown apart, never as evidence), in the same order."""
     return tier_articles(db, condition, [flags.WITHDRAWN["retracted"]], limit)
 
 
-def by_tier(rows: Iterable[dict[str, Any]]) -> list[tuple[flags.Tier, list[dict[str, Any]]]]:
+def by_tier(rows: Iterable[StoredArticle]) -> list[tuple[flags.Tier, list[StoredArticle]]]:
     """Rows (in the evidence order) as (tier, its rows) groups, in ``flags.TIERS`` order, for
     renderers that need no per-tier code."""
-    groups: dict[str, list[dict[str, Any]]] = {t.key: [] for t in flags.TIERS}
+    groups: dict[str, list[StoredArticle]] = {t.key: [] for t in flags.TIERS}
     for row in rows:
-        groups.setdefault(row.get("evidence_tier") or "other", []).append(row)
+        groups.setdefault(row.evidence_tier, []).append(row)
     return [(t, groups[t.key]) for t in flags.TIERS if groups[t.key]]
 
 
@@ -177,7 +183,7 @@ def distinct_articles(db: sqlite3.Connection, conditions: list[str]) -> int:
     )
 
 
-def newest_arrivals(db: sqlite3.Connection, condition: str, limit: int) -> list[dict[str, Any]]:
+def newest_arrivals(db: sqlite3.Connection, condition: str, limit: int) -> list[StoredArticle]:
     """The articles most recently stored for a condition (first seen here), newest first."""
     # The PMIDs are ordered first and only the rows shown are read whole: sorting whole rows
     # of a condition stored in one batch (every first_seen equal) took twice as long.

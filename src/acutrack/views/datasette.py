@@ -123,6 +123,7 @@ HIDDEN = (
     "article_comparators",
     "condition_years",
     "_migrations",
+    "_derived",
 )
 
 

@@ -11,17 +11,24 @@ from pathlib import Path
 from typing import Any
 
 from ..article import (
-    comparators_phrase,
+    StoredArticle,
     one_line,
     one_line_cut,
     plural,
     public_article,
     pubmed_url,
-    size_phrase,
 )
 from ..article import md_escape as md
-from ..flags import COLOURS, FLAGS, LABELS, TIERS, TITLES, WITHDRAWN, Tier, evidence_tiers
+from ..flags import TIERS, WITHDRAWN, Tier, evidence_tiers
 from .digest_model import DEFAULT_NAME, Digest, Group, when
+from .present import (
+    authors_line,
+    badge_colour,
+    comparators_phrase,
+    flag_items,
+    size_phrase,
+    source_line,
+)
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -31,9 +38,7 @@ SUFFIX_FORMATS = {
     ".json": "json",
     ".txt": "text",
 }
-FLAG_NAMES: dict[str, str] = dict(TITLES)
 WIDTH = 76
-MAX_AUTHORS = 3
 CONCLUSION_WIDTH = 110  # one line in the HTML digest (720 px) and in Markdown
 SUBJECT_TIERS = 2  # the mail subject names the two strongest tiers that have news ...
 SUBJECT_WIDTH = 68  # ... or one, to stay on one line ("Subject: " + 68 < 78 characters)
@@ -93,31 +98,6 @@ def excerpt(abstract: Any, width: int = WIDTH, lines: int = 2) -> list[str]:
     return wrapped
 
 
-def authors_line(authors: list[str] | None) -> str:
-    names = [one_line(a) for a in authors or [] if one_line(a)]
-    if not names:
-        return "(no authors listed)"
-    shown = ", ".join(names[:MAX_AUTHORS])
-    return shown + (", et al." if len(names) > MAX_AUTHORS else "")
-
-
-def source_line(row: dict[str, Any]) -> str:
-    journal = one_line(row.get("journal") or row.get("journal_abbrev"))
-    year = str(row.get("year") or "")
-    return ", ".join(p for p in (journal, year) if p)
-
-
-def flag_items(row: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(flag, label, reason) in FLAGS order."""
-    reasons = row.get("flag_reasons") or {}
-    flags = row.get("flags") or []
-    return [
-        (f, FLAG_NAMES.get(f, LABELS.get(f, f)), one_line(reasons.get(f, "")))
-        for f in FLAGS
-        if f in flags
-    ]
-
-
 def subject(digest: Digest) -> str:
     """Short, strongest news first: the strongest evidence tiers that have new articles
     (two, or one when two would pass ``SUBJECT_WIDTH``), then the total ("acutrack weekly:
@@ -143,7 +123,7 @@ def delivered_tiers(digest: Digest) -> dict[str, int]:
     counts = {t.key: 0 for t in TIERS}
     for group in digest.groups:
         for row in group.rows:
-            key = row.get("evidence_tier") or "other"
+            key = row.evidence_tier
             counts[key] = counts.get(key, 0) + 1
         for key, n in group.more.items():
             counts[key] = counts.get(key, 0) + n
@@ -232,7 +212,7 @@ def more_lines(group: Group) -> dict[int, list[tuple[str, str]]]:
     of each tier that has more than were listed (index -1: at the end of the group)."""
     last: dict[str, int] = {}
     for i, row in enumerate(group.rows):
-        last[row.get("evidence_tier") or "other"] = i
+        last[row.evidence_tier] = i
     out: dict[int, list[tuple[str, str]]] = {}
     for tier in TIERS:
         n = group.more.get(tier.key, 0)
@@ -247,11 +227,11 @@ def more_lines(group: Group) -> dict[int, list[tuple[str, str]]]:
     return out
 
 
-def conclusion(row: dict[str, Any]) -> str:
+def conclusion(row: StoredArticle) -> str:
     """The conclusion shown under an article of an evidence tier ('' for the rest)."""
-    if row.get("evidence_tier") not in {t.key for t in evidence_tiers()}:
+    if row.evidence_tier not in {t.key for t in evidence_tiers()}:
         return ""
-    return one_line(row.get("conclusion"))
+    return one_line(row.conclusion)
 
 
 def heading(digest: Digest) -> str:
@@ -377,14 +357,14 @@ def render_text(digest: Digest) -> str:
             number = f"{i}. "
             pad = " " * len(number)
             wrapped = _wrap(
-                one_line(row.get("title")) or "(no title)",
+                one_line(row.title) or "(no title)",
                 WIDTH,
                 initial_indent=number,
                 subsequent_indent=pad,
             )
             out += ["", *wrapped]
             out += _wrap(
-                authors_line(row.get("authors")), WIDTH, initial_indent=pad, subsequent_indent=pad
+                authors_line(row.authors), WIDTH, initial_indent=pad, subsequent_indent=pad
             )
             out += _wrap(source_line(row), WIDTH, initial_indent=pad, subsequent_indent=pad)
             for _flag, label, reason in flag_items(row):
@@ -398,12 +378,12 @@ def render_text(digest: Digest) -> str:
                 out.append(pad + "Trial size: " + size_phrase(row))
             if comparators_phrase(row):
                 out.append(pad + "Compared with: " + comparators_phrase(row))
-            if row.get("also_in"):
-                out.append(pad + "Also new for: " + ", ".join(row["also_in"]))
+            if row.also_in:
+                out.append(pad + "Also new for: " + ", ".join(row.also_in))
             if conclusion(row):
                 out.append(pad + one_line_cut("Conclusion: " + conclusion(row), WIDTH - len(pad)))
-            out += [pad + line for line in excerpt(row.get("abstract"), WIDTH - len(pad))]
-            out.append(pad + pubmed_url(row["pmid"]))
+            out += [pad + line for line in excerpt(row.abstract, WIDTH - len(pad))]
+            out.append(pad + pubmed_url(row.pmid))
             for text, command in more.get(i - 1, []):
                 out += ["", text + ":", "  " + command]  # the command whole, to copy
         for text, command in more.get(-1, []):
@@ -434,13 +414,13 @@ def render_markdown(digest: Digest) -> str:
             out.append(f"[Same search on PubMed]({url})")
         more = more_lines(group)
         for i, row in enumerate(group.rows, 1):
-            url = pubmed_url(row["pmid"])
-            out += ["", f"### {i}. {md(row.get('title')) or '(no title)'}", ""]
-            out.append(f"{md(authors_line(row.get('authors')))}  ")
-            out.append(f"*{md(source_line(row))}* · [PMID {row['pmid']}]({url})")
+            url = pubmed_url(row.pmid)
+            out += ["", f"### {i}. {md(row.title) or '(no title)'}", ""]
+            out.append(f"{md(authors_line(row.authors))}  ")
+            out.append(f"*{md(source_line(row))}* · [PMID {row.pmid}]({url})")
             items = flag_items(row)
             compared = comparators_phrase(row)
-            if items or row.get("also_in") or size_phrase(row) or compared or conclusion(row):
+            if items or row.also_in or size_phrase(row) or compared or conclusion(row):
                 out.append("")
                 for _flag, label, reason in items:
                     out.append(f"- **{md(label)}**" + (f": {md(reason)}" if reason else ""))
@@ -448,12 +428,12 @@ def render_markdown(digest: Digest) -> str:
                     out.append(f"- **Trial size**: {md(size_phrase(row))}")
                 if compared:
                     out.append(f"- **Compared with**: {md(compared)}")
-                if row.get("also_in"):
-                    out.append(f"- Also new for: {md(', '.join(row['also_in']))}")
+                if row.also_in:
+                    out.append(f"- Also new for: {md(', '.join(row.also_in))}")
                 if conclusion(row):
                     cut = one_line_cut(conclusion(row), CONCLUSION_WIDTH)
                     out.append(f"- **Conclusion**: {md(cut)}")
-            lines = excerpt(row.get("abstract"), 90)
+            lines = excerpt(row.abstract, 90)
             if lines:
                 out += ["", "> " + md(" ".join(lines))]
             for text, command in more.get(i - 1, []):
@@ -461,9 +441,6 @@ def render_markdown(digest: Digest) -> str:
         for text, command in more.get(-1, []):
             out += ["", f"*{md(text)}:* `{command}`"]
     return "\n".join(out) + "\n"
-
-
-_BADGE: dict[str, str] = dict(COLOURS)  # badge colours from the flag registry
 
 
 def render_html(digest: Digest) -> str:
@@ -505,7 +482,7 @@ def render_html(digest: Digest) -> str:
     )
 
 
-def _html_article(row: dict[str, Any]) -> dict[str, Any]:
+def _html_article(row: StoredArticle) -> dict[str, Any]:
     """What the HTML digest shows of one article."""
     items = flag_items(row)
     reasons = [{"label": label, "text": reason} for _f, label, reason in items if reason]
@@ -513,20 +490,18 @@ def _html_article(row: dict[str, Any]) -> dict[str, Any]:
         reasons.append({"label": "Trial size", "text": size_phrase(row)})
     if comparators_phrase(row):
         reasons.append({"label": "Compared with", "text": comparators_phrase(row)})
-    if row.get("also_in"):
-        reasons.append({"label": "", "text": "Also new for: " + ", ".join(row["also_in"])})
+    if row.also_in:
+        reasons.append({"label": "", "text": "Also new for: " + ", ".join(row.also_in)})
     return {
-        "url": pubmed_url(row["pmid"]),
-        "pmid": one_line(row["pmid"]),
-        "title": one_line(row.get("title")) or "(no title)",
-        "authors": one_line(authors_line(row.get("authors"))),
+        "url": pubmed_url(row.pmid),
+        "pmid": one_line(row.pmid),
+        "title": one_line(row.title) or "(no title)",
+        "authors": one_line(authors_line(row.authors)),
         "source": one_line(source_line(row)),
-        "badges": [
-            {"label": label, "colour": _BADGE.get(flag, "#666666")} for flag, label, _ in items
-        ],
+        "badges": [{"label": label, "colour": badge_colour(flag)} for flag, label, _ in items],
         "reasons": [{"label": r["label"], "text": one_line(r["text"])} for r in reasons],
         "conclusion": one_line_cut(conclusion(row), CONCLUSION_WIDTH),
-        "excerpt": " ".join(excerpt(row.get("abstract"), 90)),
+        "excerpt": " ".join(excerpt(row.abstract, 90)),
     }
 
 
@@ -535,7 +510,7 @@ def as_dict(digest: Digest) -> dict[str, Any]:
     for group, row in digest.rows():
         item = public_article(row)
         item["digest_condition"] = group.condition
-        item["also_in"] = row.get("also_in") or []
+        item["also_in"] = list(row.also_in)
         articles.append(item)
     return {
         "name": digest.name,

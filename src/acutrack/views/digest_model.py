@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..article import StoredArticle
+
 DEFAULT_NAME = "default"
 
 
@@ -17,7 +19,7 @@ DEFAULT_NAME = "default"
 class Group:
     condition: str
     label: str
-    rows: list[dict[str, Any]]  # the listed articles, in the one evidence order
+    rows: list[StoredArticle]  # the listed articles, in the one evidence order
     since: str | None = None
     # tier key -> how many new articles of that tier are delivered here but not listed
     more: dict[str, int] = field(default_factory=dict)
@@ -69,7 +71,7 @@ class Digest:
         values = set(self.since.values())
         return (len(values) == 1, next(iter(values)) if len(values) == 1 else None)
 
-    def rows(self) -> Iterable[tuple[Group, dict[str, Any]]]:
+    def rows(self) -> Iterable[tuple[Group, StoredArticle]]:
         for group in self.groups:
             for row in group.rows:
                 yield group, row

@@ -28,6 +28,7 @@ from typing import Any
 from .. import flags
 from ..article import (
     BIDI_CONTROLS,
+    StoredArticle,
     clean,
     doi_url,
     md_escape,
@@ -36,32 +37,7 @@ from ..article import (
     pubmed_url,
 )
 from ..errors import UsageError
-from ..flags import COMPARATOR_NAMES, COMPARATORS, LABELS
-
-# The order badges appear in (a retraction first, then the strength of the design) and the
-# words --type accepts: both from the flag registry.
-BADGE_ORDER = flags.BADGE_ORDER
-TYPE_ALIASES: dict[str, str] = flags.aliases()
-# Kinds of CommentsCorrections that change how far an article can be trusted.
-NOTICE_TYPES: dict[str, str] = {
-    "RetractionIn": "Retraction in",
-    "PartialRetractionIn": "Partial retraction in",
-    "ExpressionOfConcernIn": "Expression of concern in",
-    "ErratumIn": "Erratum in",
-    "CorrectedandRepublishedIn": "Corrected and republished in",
-    "RepublishedIn": "Republished in",
-    "UpdateIn": "Updated in",
-    "RetractionOf": "Retraction of",
-    "PartialRetractionOf": "Partial retraction of",
-    "ExpressionOfConcernFor": "Expression of concern for",
-    "ErratumFor": "Erratum for",
-    "CorrectedandRepublishedFrom": "Corrected and republished from",
-    "RepublishedFrom": "Republished from",
-    "UpdateOf": "Update of",
-}
-WARNING_NOTICES = frozenset(
-    {"RetractionIn", "PartialRetractionIn", "ExpressionOfConcernIn", "RetractionOf"}
-)
+from .present import badge_flags, first_author, notices, page_range, type_labels
 
 JSON_CONTROL_RE = re.compile(f"[\\x7f-\\x9f\\u2028\\u2029{BIDI_CONTROLS}]")
 
@@ -72,96 +48,46 @@ class UnknownType(UsageError, ValueError):
 
 def resolve_types(values: Iterable[str]) -> list[str]:
     """Flag names for --type values: names, labels or aliases, comma-separated or repeated."""
-    flags: list[str] = []
+    aliases = flags.aliases()  # names, badges and aliases of the registry's flags
+    chosen: list[str] = []
     for value in values:
         for part in value.split(","):
             key = part.strip().lower()
             if not key:
                 continue
-            if key not in TYPE_ALIASES:
+            if key not in aliases:
                 import difflib
 
-                close = difflib.get_close_matches(key, list(TYPE_ALIASES), n=2, cutoff=0.6)
+                close = difflib.get_close_matches(key, list(aliases), n=2, cutoff=0.6)
                 hint = f"did you mean {' or '.join(close)}? " if close else ""
                 raise UnknownType(
-                    f"Unknown --type '{part.strip()}'; {hint}use one of {', '.join(LABELS)} "
+                    f"Unknown --type '{part.strip()}'; {hint}use one of {', '.join(flags.LABELS)} "
                     "(or RCT, MA, SR, sham, reg)"
                 )
-            if TYPE_ALIASES[key] not in flags:
-                flags.append(TYPE_ALIASES[key])
-    return flags
+            if aliases[key] not in chosen:
+                chosen.append(aliases[key])
+    return chosen
 
 
 def resolve_comparators(values: Iterable[str]) -> list[str]:
     """Comparator names for --comparator values (a name or its words: "usual care"),
     comma-separated or repeated; exit 2 naming the allowed values for any other."""
-    words = {c.name: c.name for c in COMPARATORS} | {c.tag: c.name for c in COMPARATORS}
-    names: list[str] = []
+    words = {c.name: c.name for c in flags.COMPARATORS} | {c.tag: c.name for c in flags.COMPARATORS}
+    chosen: list[str] = []
     for value in values:
         for part in value.split(","):
             key = " ".join(part.strip().lower().split())
             if not key:
                 continue
-            if key not in words and key.replace(" ", "-") not in words:
+            name = words.get(key) or words.get(key.replace(" ", "-"))
+            if name is None:
                 raise UsageError(
                     f"Unknown --comparator '{part.strip()}'; use one of "
-                    f"{', '.join(COMPARATOR_NAMES)}"
+                    f"{', '.join(flags.COMPARATOR_NAMES)}"
                 )
-            name = words.get(key) or words[key.replace(" ", "-")]
-            if name not in names:
-                names.append(name)
-    return names
-
-
-# --- shared helpers --------------------------------------------------------------------------
-
-
-def badge_flags(flags: Iterable[str] | None) -> list[str]:
-    """An article's flags in badge order (unknown names last, as they are)."""
-    flags = list(flags or [])
-    return [f for f in BADGE_ORDER if f in flags] + [f for f in flags if f not in BADGE_ORDER]
-
-
-def type_labels(flags: Iterable[str] | None) -> list[str]:
-    return [LABELS.get(f, f) for f in badge_flags(flags)]
-
-
-def first_author(row: dict[str, Any]) -> str:
-    """ "Smith J et al." from the short author names."""
-    authors = row.get("authors") or []
-    if not authors:
-        return ""
-    return one_line(authors[0]) + (" et al." if len(authors) > 1 else "")
-
-
-def page_range(pages: str | None) -> tuple[str, str]:
-    """MEDLINE pagination as (first, last) page: '123-30' -> ('123', '130')."""
-    pages = one_line(pages)
-    if not pages:
-        return "", ""
-    first, _, last = pages.partition(",")[0].partition("-")
-    first, last = first.strip(), last.strip()
-    if first.isdigit() and last.isdigit() and len(last) < len(first):
-        last = first[: len(first) - len(last)] + last
-    return first, last
-
-
-def notices(row: dict[str, Any]) -> list[dict[str, Any]]:
-    """Retraction, erratum, concern, update and republication notices of an article."""
-    found = []
-    for item in row.get("comments_corrections") or []:
-        kind = item.get("type") or ""
-        if kind in NOTICE_TYPES:
-            found.append(
-                {
-                    "type": kind,
-                    "label": NOTICE_TYPES[kind],
-                    "source": one_line(item.get("source")),
-                    "pmid": one_line(item.get("pmid")) or None,
-                    "warning": kind in WARNING_NOTICES,
-                }
-            )
-    return found
+            if name not in chosen:
+                chosen.append(name)
+    return chosen
 
 
 # --- formats ---------------------------------------------------------------------------------
@@ -177,7 +103,7 @@ def _json_safe(text: str) -> str:
     return JSON_CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def iter_json(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def iter_json(rows: Iterable[StoredArticle]) -> Iterator[str]:
     """``to_json`` of the article objects of ``rows``, one article at a time: the same bytes
     as ``json.dumps(list, indent=2)``, whose items are indented one level deeper."""
     started = False
@@ -223,12 +149,12 @@ def _csv_text(value: Any) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+def to_csv(rows: Iterable[StoredArticle]) -> str:
     """One line per article (quoted where needed); list fields joined with '; '."""
     return "".join(iter_csv(rows))
 
 
-def iter_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def iter_csv(rows: Iterable[StoredArticle]) -> Iterator[str]:
     """``to_csv``, the header and then one article's line at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -239,60 +165,60 @@ def iter_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
         buffer.truncate()
         writer.writerow(
             [
-                row["pmid"],
-                row.get("year") or "",
-                _csv_text(row.get("title")),
-                _csv_text("; ".join(one_line(a) for a in row.get("authors") or [])),
-                _csv_text(row.get("journal")),
-                _csv_text(row.get("journal_abbrev")),
-                _csv_text(row.get("volume")),
-                _csv_text(row.get("issue")),
-                _csv_text(row.get("pages")),
-                _csv_text(row.get("doi")),
-                _csv_text(row.get("pmcid")),
-                " ".join(type_labels(row.get("flags"))),
-                "; ".join(badge_flags(row.get("flags"))),
-                "" if row.get("sample_size") is None else str(row["sample_size"]),
-                _csv_text("; ".join(one_line(p) for p in row.get("publication_types") or [])),
-                "; ".join(row.get("conditions") or []),
-                "yes" if row.get("new") else "",
-                row.get("first_seen") or "",
-                row.get("entrez_date") or "",
-                _csv_text(row.get("status")),
-                row.get("url") or "",
-                _csv_text(row.get("abstract")),
-                _csv_text(one_line(row.get("conclusion"))),
-                "; ".join(row.get("comparators") or []),
+                row.pmid,
+                row.year or "",
+                _csv_text(row.title),
+                _csv_text("; ".join(one_line(a) for a in row.authors)),
+                _csv_text(row.journal),
+                _csv_text(row.journal_abbrev),
+                _csv_text(row.volume),
+                _csv_text(row.issue),
+                _csv_text(row.pages),
+                _csv_text(row.doi),
+                _csv_text(row.pmcid),
+                " ".join(type_labels(row.flags)),
+                "; ".join(badge_flags(row.flags)),
+                "" if row.sample_size is None else str(row.sample_size),
+                _csv_text("; ".join(one_line(p) for p in row.publication_types)),
+                "; ".join(row.conditions),
+                "yes" if row.new else "",
+                row.first_seen or "",
+                row.entrez_date or "",
+                _csv_text(row.status),
+                row.url or "",
+                _csv_text(row.abstract),
+                _csv_text(one_line(row.conclusion)),
+                "; ".join(row.comparators or ()),
             ]
         )
     yield buffer.getvalue()
 
 
-def to_markdown(rows: Iterable[dict[str, Any]]) -> str:
+def to_markdown(rows: Iterable[StoredArticle]) -> str:
     """A Markdown (GitHub-flavoured) table linking each PMID to PubMed, with each study's
     conclusion (empty when its abstract states none)."""
     return "".join(iter_markdown(rows))
 
 
-def iter_markdown(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def iter_markdown(rows: Iterable[StoredArticle]) -> Iterator[str]:
     """``to_markdown``, one line at a time."""
     yield "| Year | Type | Title | Authors | Journal | PMID | Conclusion |\n"
     yield "| ---: | --- | --- | --- | --- | --- | --- |\n"
     for row in rows:
-        title = md_escape(row.get("title"))
-        if row.get("doi"):
-            title += f" ([doi]({doi_url(row['doi'])}))"
+        title = md_escape(row.title)
+        if row.doi:
+            title += f" ([doi]({doi_url(row.doi)}))"
         yield (
             "| "
             + " | ".join(
                 [
-                    str(row.get("year") or ""),
-                    " ".join(f"**{label}**" for label in type_labels(row.get("flags"))),
+                    str(row.year or ""),
+                    " ".join(f"**{label}**" for label in type_labels(row.flags)),
                     title,
                     md_escape(first_author(row)),
-                    md_escape(row.get("journal_abbrev") or row.get("journal")),
-                    f"[{row['pmid']}]({pubmed_url(row['pmid'])})",
-                    md_escape(row.get("conclusion")),
+                    md_escape(row.journal_abbrev or row.journal),
+                    f"[{row.pmid}]({pubmed_url(row.pmid)})",
+                    md_escape(row.conclusion),
                 ]
             )
             + " |\n"
@@ -309,11 +235,11 @@ def _notice_text(notice: dict[str, Any]) -> str:
     return f"{notice['label']}: {notice['source']}{pmid}"
 
 
-def _flag_note(row: dict[str, Any]) -> str:
-    reasons = row.get("flag_reasons") or {}
+def _flag_note(row: StoredArticle) -> str:
+    reasons = row.flag_reasons
     parts = [
-        f"{LABELS.get(f, f)} ({one_line(reasons[f])})" if reasons.get(f) else LABELS.get(f, f)
-        for f in badge_flags(row.get("flags"))
+        f"{label} ({one_line(reasons[f])})" if reasons.get(f) else label
+        for f, label in zip(badge_flags(row.flags), type_labels(row.flags), strict=True)
     ]
     return "Study type (acutrack): " + "; ".join(parts) if parts else ""
 
@@ -334,12 +260,12 @@ def _ris_date(pub_date: str | None) -> str | None:
     return f"{year}/{number:02d}/" + (f"{int(day):02d}/" if day else "/")
 
 
-def to_ris(rows: Iterable[dict[str, Any]]) -> str:
+def to_ris(rows: Iterable[StoredArticle]) -> str:
     """RIS as Zotero, EndNote and Mendeley import it: one tagged line per field."""
     return "".join(iter_ris(rows))
 
 
-def iter_ris(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def iter_ris(rows: Iterable[StoredArticle]) -> Iterator[str]:
     """``to_ris``, one record at a time (records apart by a blank line)."""
     return _separated(_ris_records(rows))
 
@@ -354,32 +280,32 @@ def _separated(records: Iterable[str]) -> Iterator[str]:
         yield "\n"
 
 
-def _ris_records(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def _ris_records(rows: Iterable[StoredArticle]) -> Iterator[str]:
     for row in rows:
-        first, last = page_range(row.get("pages"))
-        languages = row.get("language") or []
+        first, last = page_range(row.pages)
+        languages = row.language
         fields: list[tuple[str, Any]] = [
             ("TY", "JOUR"),
-            ("TI", row.get("title")),
-            *[("AU", a) for a in (row.get("authors_full") or row.get("authors") or [])],
-            ("PY", row.get("year")),
-            ("DA", _ris_date(row.get("pub_date"))),
-            ("T2", row.get("journal")),
-            ("J2", row.get("journal_abbrev")),
-            ("VL", row.get("volume")),
-            ("IS", row.get("issue")),
+            ("TI", row.title),
+            *[("AU", a) for a in (row.authors_full or row.authors)],
+            ("PY", row.year),
+            ("DA", _ris_date(row.pub_date)),
+            ("T2", row.journal),
+            ("J2", row.journal_abbrev),
+            ("VL", row.volume),
+            ("IS", row.issue),
             ("SP", first),
             ("EP", last),
-            ("SN", row.get("issn")),
-            ("DO", row.get("doi")),
-            ("AN", row["pmid"]),
-            ("C2", row.get("pmcid")),
-            ("UR", row.get("url") or pubmed_url(row["pmid"])),
+            ("SN", row.issn),
+            ("DO", row.doi),
+            ("AN", row.pmid),
+            ("C2", row.pmcid),
+            ("UR", row.url or pubmed_url(row.pmid)),
             ("DB", "PubMed"),
             ("DP", "NLM"),
             ("LA", languages[0] if languages else None),
-            *[("KW", k) for k in [*(row.get("mesh") or []), *(row.get("keywords") or [])]],
-            ("AB", row.get("abstract")),
+            *[("KW", k) for k in [*row.mesh, *row.keywords]],
+            ("AB", row.abstract),
             ("N1", _flag_note(row)),
             *[("N1", _notice_text(n)) for n in notices(row)],
         ]
@@ -443,49 +369,47 @@ def _bib_author(name: str) -> str:
     return name if "," in name and " and " not in name else "{" + name + "}"
 
 
-def bib_key(row: dict[str, Any]) -> str:
+def bib_key(row: StoredArticle) -> str:
     """Citation key like 'Smith2021_34646018': first author, year, PMID (so it is unique)."""
-    names = row.get("authors_full") or row.get("authors") or []
+    names = row.authors_full or row.authors
     last = names[0].split(",")[0] if names else ""
     ascii_last = unicodedata.normalize("NFKD", last).encode("ascii", "ignore").decode()
     word = re.sub(r"[^A-Za-z]", "", ascii_last)[:20] or "PMID"
-    return f"{word}{row.get('year') or 'nd'}_{row['pmid']}"
+    return f"{word}{row.year or 'nd'}_{row.pmid}"
 
 
-def to_bibtex(rows: Iterable[dict[str, Any]]) -> str:
+def to_bibtex(rows: Iterable[StoredArticle]) -> str:
     """BibTeX @article entries as JabRef, Zotero, BibLaTeX and bibtex read them."""
     return "".join(iter_bibtex(rows))
 
 
-def iter_bibtex(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def iter_bibtex(rows: Iterable[StoredArticle]) -> Iterator[str]:
     """``to_bibtex``, one entry at a time."""
     return _separated(_bib_entries(rows))
 
 
-def _bib_entries(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def _bib_entries(rows: Iterable[StoredArticle]) -> Iterator[str]:
     for row in rows:
-        first, last = page_range(row.get("pages"))
-        keywords = [*(row.get("mesh") or []), *(row.get("keywords") or [])]
+        first, last = page_range(row.pages)
+        keywords = [*row.mesh, *row.keywords]
         fields: list[tuple[str, str]] = [
-            ("title", bib_escape(row.get("title"))),
+            ("title", bib_escape(row.title)),
             (
                 "author",
-                " and ".join(
-                    _bib_author(a) for a in (row.get("authors_full") or row.get("authors") or [])
-                ),
+                " and ".join(_bib_author(a) for a in (row.authors_full or row.authors)),
             ),
-            ("journal", bib_escape(row.get("journal"))),
-            ("year", str(row.get("year") or "")),
-            ("volume", bib_escape(row.get("volume"))),
-            ("number", bib_escape(row.get("issue"))),
+            ("journal", bib_escape(row.journal)),
+            ("year", str(row.year or "")),
+            ("volume", bib_escape(row.volume)),
+            ("number", bib_escape(row.issue)),
             ("pages", bib_escape(f"{first}--{last}" if first and last else first)),
-            ("issn", bib_escape(row.get("issn"))),
-            ("doi", bib_escape(row.get("doi"))),
-            ("pmid", row["pmid"]),
-            ("pmcid", bib_escape(row.get("pmcid"))),
-            ("url", pubmed_url(row["pmid"])),
+            ("issn", bib_escape(row.issn)),
+            ("doi", bib_escape(row.doi)),
+            ("pmid", row.pmid),
+            ("pmcid", bib_escape(row.pmcid)),
+            ("url", pubmed_url(row.pmid)),
             ("keywords", bib_escape(", ".join(one_line(k) for k in keywords))),
-            ("abstract", bib_escape(row.get("abstract"))),
+            ("abstract", bib_escape(row.abstract)),
             ("note", bib_escape(_flag_note(row))),
         ]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
@@ -527,12 +451,12 @@ def to_csv_rows(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def render(rows: Iterable[dict[str, Any]], fmt: str) -> str:
+def render(rows: Iterable[StoredArticle], fmt: str) -> str:
     """The rows in one of the text formats (everything but the rich table)."""
     return "".join(render_stream(rows, fmt))
 
 
-def render_stream(rows: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
+def render_stream(rows: Iterable[StoredArticle], fmt: str) -> Iterator[str]:
     """``render`` in pieces, reading ``rows`` as it goes: memory stays flat however many
     articles are listed. Nothing is produced before the first row is read, so a query that
     fails at its start fails before any output."""

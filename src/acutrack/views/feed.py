@@ -19,8 +19,10 @@ from importlib.metadata import version
 from typing import Any
 
 from .. import flags
-from ..article import clean, one_line, pubmed_url, size_phrase
+from ..article import StoredArticle, clean, one_line, pubmed_url
 from ..article import doi_url as make_doi_url
+from . import present
+from .present import size_phrase
 
 ATOM = "http://www.w3.org/2005/Atom"
 # A fixed time for a feed with no entries yet (a feed needs an `updated`; the clock would
@@ -57,11 +59,11 @@ def atom_time(stamp: str | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def badge(row: dict[str, Any]) -> str:
+def badge(row: StoredArticle) -> str:
     """The study type and trial size shown before the title: "Sham RCT · n=120", "RETRACTED",
     or "" for an article of no evidence tier and no size."""
-    tier = flags.TIER_BY_KEY.get(row.get("evidence_tier") or "other")
-    names = set(row.get("flags") or [])
+    tier = present.tier(row)
+    names = set(row.flags)
     parts = []
     if "retracted" in names:
         parts.append(flags.LABELS["retracted"])
@@ -69,52 +71,52 @@ def badge(row: dict[str, Any]) -> str:
         parts.append(tier.label)
     if "concern" in names:
         parts.append(flags.LABELS["concern"])
-    size = row.get("sample_size")
+    size = row.sample_size
     if isinstance(size, int) and not isinstance(size, bool):
         parts.append(f"n={size:,}")
     return " · ".join(parts)
 
 
-def _summary(row: dict[str, Any], labels: dict[str, str]) -> str:
+def _summary(row: StoredArticle, labels: dict[str, str]) -> str:
     """Plain text: study type and trial size, the citation, the conclusion, the conditions."""
-    tier = flags.TIER_BY_KEY.get(row.get("evidence_tier") or "other")
+    tier = present.tier(row)
     kind = [f"Study type: {tier.label if tier else 'Other'}"]
-    if "concern" in (row.get("flags") or []):
+    if "concern" in row.flags:
         kind.append(flags.TITLES["concern"].lower())
     if size_phrase(row):
         kind.append("trial size: " + size_phrase(row))
-    authors = [_text(a) for a in row.get("authors") or []]
+    authors = [_text(a) for a in row.authors]
     byline = ", ".join(authors[:3]) + (", et al." if len(authors) > 3 else "")
-    journal = _text(row.get("journal_abbrev") or row.get("journal"))
+    journal = _text(row.journal_abbrev or row.journal)
     # Each part without its own closing period ("et al.", "J Clin Oncol."), so none doubles.
-    parts = (byline, journal, _text(row.get("year")))
+    parts = (byline, journal, _text(row.year))
     citation = ". ".join(p.rstrip(".") for p in parts if p.rstrip("."))
-    conditions = ", ".join(labels.get(c, c) for c in row.get("conditions") or [])
+    conditions = ", ".join(labels.get(c, c) for c in row.conditions)
     lines = ["; ".join(kind) + ".", citation + ("." if citation else "")]
-    if row.get("conclusion"):
-        lines.append("Conclusion: " + _text(row["conclusion"]))
+    if row.conclusion:
+        lines.append("Conclusion: " + _text(row.conclusion))
     lines.append(f"Found for: {conditions}" if conditions else "")
     return "\n".join(line for line in lines if line)
 
 
-def _entry(feed: ET.Element, row: dict[str, Any], labels: dict[str, str]) -> None:
+def _entry(feed: ET.Element, row: StoredArticle, labels: dict[str, str]) -> None:
     entry = _sub(feed, "entry")
-    url = pubmed_url(row["pmid"])
+    url = pubmed_url(row.pmid)
     mark = badge(row)
-    title = _text(row.get("title")) or f"PMID {row['pmid']}"
+    title = _text(row.title) or f"PMID {row.pmid}"
     _sub(entry, "title", f"[{mark}] {title}" if mark else title, type="text")
     _sub(entry, "id", url)
-    _sub(entry, "updated", atom_time(row.get("first_seen")) or EPOCH)
+    _sub(entry, "updated", atom_time(row.first_seen) or EPOCH)
     _sub(entry, "link", rel="alternate", type="text/html", href=url)
-    doi = make_doi_url(row.get("doi"))
+    doi = make_doi_url(row.doi)
     if doi:
         _sub(entry, "link", rel="related", href=doi, title="DOI")
-    for name in (row.get("authors") or [])[:3]:
+    for name in row.authors[:3]:
         _sub(_sub(entry, "author"), "name", _text(name))
-    tier = flags.TIER_BY_KEY.get(row.get("evidence_tier") or "other")
+    tier = present.tier(row)
     if tier is not None:
         _sub(entry, "category", term=tier.key, label=tier.label)
-    for condition in row.get("conditions") or []:
+    for condition in row.conditions:
         _sub(entry, "category", term=_text(condition), label=labels.get(condition, condition))
     _sub(entry, "summary", _summary(row, labels), type="text")
 
@@ -126,7 +128,7 @@ def feed_id(conditions: Iterable[str] | None) -> str:
 
 
 def build(
-    rows: list[dict[str, Any]],
+    rows: list[StoredArticle],
     conditions: list[tuple[str, str]] | None,
     *,
     labels: dict[str, str] | None = None,
@@ -151,7 +153,7 @@ def build(
         type="text",
     )
     _sub(root, "id", feed_id([n for n, _ in conditions] if conditions is not None else None))
-    newest = next((atom_time(r.get("first_seen")) for r in rows if r.get("first_seen")), None)
+    newest = next((atom_time(r.first_seen) for r in rows if r.first_seen), None)
     _sub(root, "updated", newest or EPOCH)
     _sub(_sub(root, "author"), "name", "acutrack")
     _sub(root, "generator", "acutrack", version=version("acutrack"))

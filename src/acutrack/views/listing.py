@@ -9,10 +9,11 @@ searches mark nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ..article import StoredArticle
 from ..errors import UsageError
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def check_date(value: str | None) -> str | None:
 class Listing:
     """The articles to list, and whether (and how many) more match."""
 
-    rows: list[dict[str, Any]]
+    rows: list[StoredArticle]
     more: bool = False
     total: int | None = None  # counted only for a table, and not with --since (slow)
     condition: str | None = None
@@ -73,7 +74,7 @@ class Listing:
 
     @property
     def new(self) -> int:
-        return sum(1 for r in self.rows if r.get("new"))
+        return sum(1 for r in self.rows if r.new)
 
 
 def fetch(
@@ -144,10 +145,10 @@ def fetch(
     found = Listing(rows, more, total, condition, filters)
     if fmt == "table" and search is not None:
         # a few words of the abstract around each match, for the table only
-        marks = store.snippets(db, search, [r["pmid"] for r in rows])
-        for row in rows:
-            if row["pmid"] in marks:
-                row["snippet"] = marks[row["pmid"]]
+        marks = store.snippets(db, search, [r.pmid for r in rows])
+        found.rows = [
+            replace(row, snippet=marks[row.pmid]) if row.pmid in marks else row for row in rows
+        ]
     elif fmt == "table" and condition is not None and more and not (new_only or since):
         # (not with --since, which makes counting slow, as for the total)
         new = store.count_articles(
@@ -186,7 +187,7 @@ def stream(
     search_text: str = "",
     order: str = "newest",
     comparators: list[str] | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[StoredArticle]:
     """The articles of an export (every match, or ``limit``), read from the cursor as they
     are written out: memory stays flat on a database of any size. Marks nothing."""
     import sqlite3
@@ -228,4 +229,4 @@ def mark_listed(db: sqlite3.Connection, listing: Listing) -> bool:
     if listing.filters.get("search") is not None:
         return True  # a search finds articles; reading the condition's list shows them
 
-    return store.mark_shown(db, [r["pmid"] for r in listing.rows], listing.condition)
+    return store.mark_shown(db, [r.pmid for r in listing.rows], listing.condition)

@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import flags as registry
 from .. import store
-from ..article import comparator_tag, doi_url, one_line, plural, pubmed_url, size_source
-from .export import badge_flags, first_author, notices
+from ..article import StoredArticle, doi_url, one_line, plural, pubmed_url
+from .present import badge_flags, comparator_tag, first_author, notices, size_source
 
 if TYPE_CHECKING:
     import sqlite3
@@ -76,11 +76,11 @@ class Section:
     years: list[dict[str, Any]] = field(default_factory=list)
     undated: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-    strongest: list[dict[str, Any]] = field(default_factory=list)
+    strongest: list[StoredArticle] = field(default_factory=list)
     strongest_total: int = 0
-    newest: list[dict[str, Any]] = field(default_factory=list)
-    notices: list[dict[str, Any]] = field(default_factory=list)  # notices among the newest
-    retracted: list[dict[str, Any]] = field(default_factory=list)
+    newest: list[StoredArticle] = field(default_factory=list)
+    notices: list[StoredArticle] = field(default_factory=list)  # notices among the newest
+    retracted: list[StoredArticle] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     today: date | None = None
     since: str = ""  # first_seen at or after this (ISO) is new
@@ -143,10 +143,11 @@ def collect(
             # Read past the notices (errata, comments, editorials): they are set apart.
             # The notices set apart are those among the newest listed (nothing in between
             # is skipped).
-            for row in store.newest_arrivals(db, name, newest * 3 + 10):
+            for article in store.newest_arrivals(db, name, newest * 3 + 10):
                 if len(section.newest) == newest:
                     break
-                (section.notices if is_notice(row) else section.newest).append(row)
+                notice = is_notice(article.record())
+                (section.notices if notice else section.newest).append(article)
             if counted[retracted]:
                 section.retracted = store.top_of_tiers(db, name, [retracted], strongest)
         sections.append(section)
@@ -340,15 +341,15 @@ def cut_line(text: str, limit: int = CONCLUSION_CHARS) -> str:
     ) + "\N{HORIZONTAL ELLIPSIS}"
 
 
-def article_view(row: dict[str, Any], since: str = "") -> dict[str, Any]:
+def article_view(row: StoredArticle, since: str = "") -> dict[str, Any]:
     """What the page shows of one article: badges (name, colour and reason from the flag
     registry, as in digests and the terminal), linked title, first author, journal, year,
     trial size, PubMed and DOI links, notices (linked to the notice's PubMed page), when it
     was first stored (NEW when at or after ``since``), its conclusion, and why it carries each
     badge and where its trial size was read."""
-    reasons = row.get("flag_reasons") or {}
+    reasons = row.flag_reasons
     badges = []
-    for flag in badge_flags(row.get("flags")):
+    for flag in badge_flags(row.flags):
         name = registry.TITLES.get(flag, flag)
         reason = reasons.get(flag)
         badges.append(
@@ -360,23 +361,23 @@ def article_view(row: dict[str, Any], since: str = "") -> dict[str, Any]:
                 "reason": one_line(reason),
             }
         )
-    size = row.get("sample_size")
-    doi = doi_url(row.get("doi"))
-    first_seen = one_line(row.get("first_seen"))
-    conclusion = one_line(row.get("conclusion"))
+    size = row.sample_size
+    doi = doi_url(row.doi)
+    first_seen = one_line(row.first_seen)
+    conclusion = one_line(row.conclusion)
     return {
-        "pmid": one_line(row["pmid"]),
-        "url": pubmed_url(one_line(row["pmid"])),
-        "tier": one_line(row.get("evidence_tier")),
-        "retracted": "retracted" in (row.get("flags") or []),
-        "title": one_line(row.get("title")) or "(no title)",
-        "author": one_line(first_author(row)) if row.get("authors") else "",
-        "journal": one_line(row.get("journal_abbrev") or row.get("journal")),
-        "year": one_line(row.get("year")),
+        "pmid": one_line(row.pmid),
+        "url": pubmed_url(one_line(row.pmid)),
+        "tier": one_line(row.evidence_tier),
+        "retracted": "retracted" in row.flags,
+        "title": one_line(row.title) or "(no title)",
+        "author": one_line(first_author(row)) if row.authors else "",
+        "journal": one_line(row.journal_abbrev or row.journal),
+        "year": one_line(row.year),
         "size": (f"{size:,}" if isinstance(size, int) else one_line(size)) if size else "",
         "size_source": size_source(row),
         "compared": comparator_tag(row),
-        "doi": one_line(row.get("doi")) if doi else "",
+        "doi": one_line(row.doi) if doi else "",
         "doi_url": doi or "",
         "badges": badges,
         "notices": [
@@ -398,7 +399,7 @@ def article_view(row: dict[str, Any], since: str = "") -> dict[str, Any]:
     }
 
 
-def article_item(row: dict[str, Any]) -> str:
+def article_item(row: StoredArticle) -> str:
     """One article's list item, as the strongest evidence shows it."""
     from .templating import template
 

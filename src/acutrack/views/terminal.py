@@ -8,6 +8,7 @@ sequence prints literally and cannot drive the terminal.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -18,19 +19,27 @@ from rich.text import Text
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
 # in article.py, which stays free of rich for quick exports.
 from ..article import (
+    StoredArticle,
     clean,
-    comparator_tag,
-    comparators_phrase,
     doi_url,
-    end_sentence,
     one_line,
     plural,
     pmc_url,
     pubmed_url,
+)
+from ..flags import SYNTHESES
+from .present import (
+    badge_flags,
+    badge_label,
+    badge_style,
+    citation,
+    comparator_tag,
+    comparators_phrase,
+    first_author,
+    notices,
     size_phrase,
     size_source,
 )
-from ..flags import STYLES, SYNTHESES
 
 
 @cache
@@ -91,6 +100,27 @@ class UpdateProgress:
         self.progress.stop()
 
 
+def recompute_progress(console: Console) -> Callable[[int, int], None] | None:
+    """A progress bar on the terminal (None elsewhere) while a writing command recomputes the
+    derived data of every stored article (``store.derived``), told (done, total) per page."""
+    if not console.is_terminal:
+        return None
+    bar: list[Any] = []
+
+    def tick(done: int, total: int) -> None:
+        from rich.progress import Progress
+
+        if not bar:
+            progress = Progress(console=console, transient=True)
+            progress.start()
+            bar[:] = [progress, progress.add_task("Recomputing the evidence", total=total)]
+        bar[0].update(bar[1], completed=done)
+        if done >= total:
+            bar[0].stop()
+
+    return tick
+
+
 def update_summary(outcome: Any) -> Any:
     from rich.table import Table
 
@@ -135,10 +165,6 @@ def update_summary(outcome: Any) -> Any:
 
 # --- show, article, search, stats ------------------------------------------------------------
 
-# Study-type badges: retractions in red, designs on coloured backgrounds, the rest quiet
-# (styles from the flag registry).
-BADGE_STYLES: dict[str, str] = dict(STYLES)
-
 
 def _link(label: str, url: str | None, style: str = "") -> Text:
     """A terminal hyperlink; the URL goes in a Style object, never through markup."""
@@ -148,14 +174,13 @@ def _link(label: str, url: str | None, style: str = "") -> Text:
 
 
 def badges(flags: Any) -> Text:
-    """The study-type badges of an article (RETRACTED first), each in its colour."""
-    from .export import LABELS, badge_flags
-
+    """The study-type badges of an article (RETRACTED first), each in its colour: retractions
+    in red, designs on coloured backgrounds, the rest quiet (styles from the flag registry)."""
     out = Text()
     for flag in badge_flags(flags):
         if out:
             out.append(" ")
-        out.append(LABELS.get(flag, clean(flag)), style=BADGE_STYLES.get(flag, ""))
+        out.append(badge_label(flag), style=badge_style(flag))
     return out
 
 
@@ -262,7 +287,7 @@ class ArticleLines:
         marked = any(new for new, _, _, _ in self.items)
         indent = 5 if marked else 0  # "NEW" and two spaces
         inner = max(width - indent, 12)
-        for r, (new, title, citation, pmid) in enumerate(self.items):
+        for r, (new, title, cite, pmid) in enumerate(self.items):
             if r:
                 yield Segment.line()
             for n, piece in enumerate(_wrapped(console, title, inner)):
@@ -275,7 +300,7 @@ class ArticleLines:
             # The citation wraps at spaces when long (the year never cut off); the PMID ends
             # its first line, at the right edge.
             room = inner - pmid.cell_len - 2
-            for n, cited in enumerate(_wrapped(console, citation, room)):
+            for n, cited in enumerate(_wrapped(console, cite, room)):
                 line = Text(" " * indent)
                 line.append_text(cited)
                 if not n:
@@ -326,22 +351,22 @@ WIDE_LAYOUT = 100
 MIN_TITLE = 48
 
 
-def _title_block(row: dict[str, Any], highlight: list[str] | None, conditions: bool) -> Text:
+def _title_block(row: StoredArticle, highlight: list[str] | None, conditions: bool) -> Text:
     """The title (search words marked), then the snippet of a search match in the abstract
     and the conditions it is stored under, each on a line of its own."""
-    block = highlighted(clean(row.get("title")) or "(no title)", highlight, MATCH_STYLE)
-    if row.get("snippet"):
+    block = highlighted(clean(row.title) or "(no title)", highlight, MATCH_STYLE)
+    if row.snippet:
         block.append("\n")
-        block.append_text(marked_snippet(row["snippet"]))
-    if conditions and row.get("conditions"):
+        block.append_text(marked_snippet(row.snippet))
+    if conditions and row.conditions:
         block.append("\n")
-        block.append("in " + ", ".join(clean(c) for c in row["conditions"]), style="dim")
+        block.append("in " + ", ".join(clean(c) for c in row.conditions), style="dim")
     return block
 
 
-def kind_cell(row: dict[str, Any]) -> Text:
+def kind_cell(row: StoredArticle) -> Text:
     """The badges, and under them what a trial was compared against ('vs sham')."""
-    cell = badges(row.get("flags"))
+    cell = badges(row.flags)
     tag = comparator_tag(row)
     if tag:
         cell.append("\n" if cell else "")
@@ -349,21 +374,19 @@ def kind_cell(row: dict[str, Any]) -> Text:
     return cell
 
 
-def citation_line(row: dict[str, Any]) -> Text:
+def citation_line(row: StoredArticle) -> Text:
     """'RCT sham  vs sham  n=120  Smith J et al. · J. Clin. Oncol. · 2021': badges, what a
     trial was compared against, trial size, first author, journal (as abbreviated, its own
     stops kept) and year."""
-    from .export import first_author
-
-    out = badges(row.get("flags"))
+    out = badges(row.flags)
     if comparator_tag(row):
         out.append("  " if out else "")
         out.append(comparator_tag(row), style="dim")
-    if row.get("sample_size") is not None:
+    if row.sample_size is not None:
         out.append("  " if out else "")
-        out.append(f"n={row['sample_size']:,}")
-    journal = one_line(row.get("journal_abbrev") or row.get("journal"))
-    parts = [p for p in (first_author(row), journal, str(row.get("year") or "")) if p]
+        out.append(f"n={row.sample_size:,}")
+    journal = one_line(row.journal_abbrev or row.journal)
+    parts = [p for p in (first_author(row), journal, str(row.year or "")) if p]
     if parts:
         out.append("  " if out else "")
         out.append(" · ".join(parts))
@@ -371,7 +394,7 @@ def citation_line(row: dict[str, Any]) -> Text:
 
 
 def articles_table(
-    rows: list[dict[str, Any]],
+    rows: list[StoredArticle],
     *,
     width: int | None = None,
     show_conditions: bool = False,
@@ -382,15 +405,11 @@ def articles_table(
     it two lines per article (``ArticleLines``). ``highlight``: words to mark in titles;
     ``show_conditions``: each article's conditions under its title. Titles wrap at spaces.
     """
-    from .export import first_author
-
     width = width or 120
     titles = [_title_block(r, highlight, show_conditions) for r in rows]
-    pmids = [_link(r["pmid"], pubmed_url(r["pmid"]), "cyan") for r in rows]
+    pmids = [_link(r.pmid, pubmed_url(r.pmid), "cyan") for r in rows]
     if width < WIDE_LAYOUT:
-        items = [
-            (bool(r.get("new")), titles[i], citation_line(r), pmids[i]) for i, r in enumerate(rows)
-        ]
+        items = [(bool(r.new), titles[i], citation_line(r), pmids[i]) for i, r in enumerate(rows)]
         return ArticleLines(items, width)
     columns: list[tuple[str, list[Text], dict[str, Any]]] = []
 
@@ -402,18 +421,18 @@ def articles_table(
             options.update(width=0, flex=True, wrap=True)
         columns.append((header, cells, options))
 
-    if any(row.get("new") for row in rows):
-        column("", [Text("NEW", style="bold green") if r.get("new") else Text() for r in rows], 3)
+    if any(row.new for row in rows):
+        column("", [Text("NEW", style="bold green") if r.new else Text() for r in rows], 3)
     kinds = [kind_cell(r) for r in rows]
     if any(kinds):  # no empty column when nothing listed has a badge
         column("type", kinds, 13, wrap=True)
-    if any(r.get("sample_size") is not None for r in rows):  # trial size
-        sizes = [r.get("sample_size") for r in rows]
+    if any(r.sample_size is not None for r in rows):  # trial size
+        sizes = [r.sample_size for r in rows]
         column("n", [Text("" if n is None else f"{n:,}") for n in sizes], 7, justify="right")
-    column("year", [Text(str(r.get("year") or "")) for r in rows], 4, justify="right")
+    column("year", [Text(str(r.year or "")) for r in rows], 4, justify="right")
     column("title", titles)
     column("first author", [Text(first_author(r)) for r in rows], 18)
-    journals = [Text(clean(r.get("journal_abbrev") or r.get("journal"))) for r in rows]
+    journals = [Text(clean(r.journal_abbrev or r.journal)) for r in rows]
     column("journal", journals, 20)
     column("PMID", pmids, 9)
     for name in ("journal", "first author"):  # the title keeps MIN_TITLE columns
@@ -481,20 +500,6 @@ def print_listing(
     print_paged(console, view)
 
 
-def _citation(row: dict[str, Any]) -> str:
-    """'Arthritis Res Ther. 2021 May 3;23(1):130-41.'"""
-    journal = clean(row.get("journal_abbrev") or row.get("journal"))
-    when = clean(row.get("pub_date") or row.get("year") or "")
-    where = clean(row.get("volume") or "")
-    if row.get("issue"):
-        where += f"({clean(row['issue'])})"
-    if row.get("pages"):
-        where += f":{clean(row['pages'])}"
-    # Every part ends in one stop: an abbreviated journal ('J. Clin. Oncol.') brings its own.
-    out = f"{end_sentence(journal)} {when}".strip() if journal else when
-    return end_sentence(out + (f";{where}" if where else ""))
-
-
 def _registry_link(entry: str) -> Text:
     name, _, number = clean(entry).rpartition("/")
     if number.upper().startswith("NCT"):
@@ -504,16 +509,14 @@ def _registry_link(entry: str) -> Text:
     return Text(clean(entry))
 
 
-def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None) -> Any:
+def article_view(row: StoredArticle, links: list[dict[str, Any]] | None = None) -> Any:
     """One article in full: title, badges, citation, links, notices, structured abstract,
     study types with their reasons, MeSH, keywords, and where and when it was first seen."""
     from rich.table import Table
 
-    from .export import LABELS, badge_flags, notices
-
-    head: list[Any] = [Text(clean(row.get("title")) or "(no title)", style="bold")]
-    if row.get("flags"):
-        head.append(badges(row.get("flags")))
+    head: list[Any] = [Text(clean(row.title) or "(no title)", style="bold")]
+    if row.flags:
+        head.append(badges(row.flags))
     blocks: list[list[Any]] = [head]
     meta = Table.grid(padding=(0, 1))
     meta.add_column(style="bold", no_wrap=True)
@@ -523,37 +526,34 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
         if value:
             meta.add_row(label, value if isinstance(value, Text) else Text(clean(value)))
 
-    authors = row.get("authors_full") or row.get("authors") or []
+    authors = row.authors_full or row.authors
     add("Authors", "; ".join(clean(a) for a in authors))
-    add("Journal", _citation(row))
-    add("PMID", _link(row["pmid"], pubmed_url(row["pmid"]), "cyan"))
-    if row.get("doi"):
-        add("DOI", _link(clean(row["doi"]), doi_url(row["doi"]), "cyan"))
-    if row.get("pmcid"):
-        add("PMC", _link(clean(row["pmcid"]), pmc_url(row["pmcid"]), "cyan"))
-    status = clean(row.get("status"))
-    if row.get("entrez_date"):
-        status += f"{'; ' if status else ''}entered PubMed {clean(row['entrez_date'])}"
+    add("Journal", citation(row))
+    add("PMID", _link(row.pmid, pubmed_url(row.pmid), "cyan"))
+    if row.doi:
+        add("DOI", _link(clean(row.doi), doi_url(row.doi), "cyan"))
+    if row.pmcid:
+        add("PMC", _link(clean(row.pmcid), pmc_url(row.pmcid), "cyan"))
+    status = clean(row.status)
+    if row.entrez_date:
+        status += f"{'; ' if status else ''}entered PubMed {clean(row.entrez_date)}"
     add("Status", status)
-    add("Language", ", ".join(clean(x) for x in row.get("language") or []))
-    add("Types", "; ".join(clean(x) for x in row.get("publication_types") or []))
+    add("Language", ", ".join(clean(x) for x in row.language))
+    add("Types", "; ".join(clean(x) for x in row.publication_types))
     # the fragment next to the size, so a reader can check the number at a glance
     source = size_source(row)
     add("Trial size", size_phrase(row) + (f", read from {source}" if source else ""))
-    if row.get("comparators") is not None:  # a trial: what it was compared against
+    if row.comparators is not None:  # a trial: what it was compared against
         add("Versus", comparators_phrase(row) or "not stated in the abstract")
-    if row.get("registry_numbers"):
+    if row.registry_numbers:
         registry = Text()
-        for i, entry in enumerate(row["registry_numbers"]):
+        for i, entry in enumerate(row.registry_numbers):
             if i:
                 registry.append("; ")
             registry.append_text(_registry_link(entry))
         add("Registry", registry)
     if links is None:
-        links = [
-            {"condition": c, "first_seen": row.get("first_seen")}
-            for c in row.get("conditions") or []
-        ]
+        links = [{"condition": c, "first_seen": row.first_seen} for c in row.conditions]
     add(
         "Conditions",
         "; ".join(
@@ -573,17 +573,17 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
         warnings.append(line)
     if warnings:
         blocks.append(warnings)
-    if row.get("conclusion"):
+    if row.conclusion:
         # What the study concluded, first: PubMed text appended as plain Text, never markup.
         found = Text("Conclusion: ", style="bold green")
-        found.append(one_line(row["conclusion"]), style="green")
+        found.append(one_line(row.conclusion), style="green")
         blocks.append([found])
-    sections = row.get("abstract_sections") or []
-    if sections or row.get("abstract"):
+    sections: Sequence[Mapping[str, Any]] = row.abstract_sections
+    if sections or row.abstract:
         abstract: list[Any] = [Text("Abstract", style="bold underline")]
         blocks.append(abstract)
         if not sections:
-            sections = [{"label": "", "text": p} for p in clean(row["abstract"]).split("\n\n")]
+            sections = [{"label": "", "text": p} for p in clean(row.abstract).split("\n\n")]
         for i, section in enumerate(sections):
             if i and section.get("label"):
                 abstract.append(Text(""))
@@ -592,22 +592,22 @@ def article_view(row: dict[str, Any], links: list[dict[str, Any]] | None = None)
                 paragraph.append(clean(section["label"]) + ": ", style="bold")
             paragraph.append(clean(section.get("text")))
             abstract.append(paragraph)
-    reasons = row.get("flag_reasons") or {}
-    if row.get("flags"):
+    reasons = row.flag_reasons
+    if row.flags:
         why = Table.grid(padding=(0, 1))
         why.add_column(no_wrap=True)
         why.add_column()
-        for flag in badge_flags(row.get("flags")):
+        for flag in badge_flags(row.flags):
             why.add_row(
-                Text(LABELS.get(flag, clean(flag)), style=BADGE_STYLES.get(flag, "")),
+                Text(badge_label(flag), style=badge_style(flag)),
                 Text(clean(reasons.get(flag) or "")),
             )
         blocks.append([Text("Study type", style="bold underline"), why])
     terms = []
-    for label, key in (("MeSH", "mesh"), ("Keywords", "keywords")):
-        if row.get(key):
+    for label, values in (("MeSH", row.mesh), ("Keywords", row.keywords)):
+        if values:
             text = Text(f"{label}: ", style="bold")
-            text.append("; ".join(clean(x) for x in row[key]))
+            text.append("; ".join(clean(x) for x in values))
             terms.append(text)
     if terms:
         blocks.append(terms)
