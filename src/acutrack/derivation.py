@@ -20,7 +20,9 @@ from . import flags
 # The evidence rules' own version: bump it with every change that alters what ``derive``
 # returns for the same stored fields (a new phrase, a fixed pattern, a new derived column),
 # or what store.tiers builds with it (condition_years, the article_overview view).
-RULES = 3  # 3: article_overview v3 (issue 25), built with the derived data
+# 3: comparators (issue 27 part 2); 4: article_overview v3 (issue 25), built with the
+# derived data.
+RULES = 4
 
 
 def registry_digest() -> str:
