@@ -1,16 +1,18 @@
 """The evidence report: one self-contained HTML page that answers in ten seconds.
 
 First the evidence matrix: a row per condition (label order, empty conditions last), a column
-per evidence tier and for retracted articles (flags.TIERS), the articles new in the last
-``NEW_DAYS`` days and the total, each cell linking to its list below. Then per condition:
-where the articles come from (the saved query, PubMed's translation, when PubMed was last
-searched, a link running the same search), an evidence-only timeline (inline SVG: MA/SR and
-RCT tiers as bars, all articles as a thin line in a strip of its own, the axis running to the
-current year), the strongest evidence per tier in the evidence order with each study's
-conclusion, the newest arrivals with their first-stored date and a NEW mark (notices set
-apart, by evidence's notice test) and the retracted articles with their notices linked.
-Every article links to PubMed and its DOI, with the reasons for every study-type badge on
-hover (title) and in a ``<details>`` block, and where its trial size was read.
+per evidence tier and for retracted articles (flags.TIERS), each with how many of them
+arrived ("+3": first stored in the last ``NEW_DAYS`` days), all that arrived and the total,
+each cell linking to its list below. Then per condition: where the articles come from (the
+saved query, PubMed's translation, when PubMed was last searched, a link running the same
+search), an evidence-only timeline (inline SVG: MA/SR and RCT tiers as bars, all articles as
+a thin line in a strip of its own, the axis running to the current year), what arrived (the
+MA/SRs and RCTs, strongest first, with their first-stored date), the strongest evidence per
+tier in the evidence order with each study's conclusion, and the retracted articles with
+their notices linked. Every list cut short ends with how many more and the ``acutrack show``
+command listing them (``show_command``). Every article links to PubMed and its DOI, with the
+reasons for every study-type badge on hover (title) and in a ``<details>`` block, and where
+its trial size was read.
 
 "Today" is given by the caller (the command reads the clock once), so tests can set it.
 
@@ -48,8 +50,8 @@ KINDS: tuple[tuple[str, str, str], ...] = tuple(
     if t.key != registry.WITHDRAWN["retracted"]
 )
 TITLE = "Acupuncture evidence"  # the page's heading unless --title says otherwise
-# "New" in the matrix and the NEW mark: first stored for the condition in the last 7 days up
-# to today. Not "since the last report": the page is a file that may be built any number of
+# "Arrived" in the matrix and the ARRIVED mark: first stored for the condition in the last 7
+# days up to today. Not "since the last report": the page is a file that may be built any number of
 # times (and report never writes to the database), so a fixed window means the same thing
 # every time it is read.
 NEW_DAYS = 7
