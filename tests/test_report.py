@@ -755,3 +755,22 @@ def test_the_page_is_a_third_of_its_old_height(week: Path, tmp_path: Path, monke
         seen[width] = json.loads(html.unescape(found.group(1)))
         assert seen[width]["width"] <= seen[width]["viewport"], (width, seen[width])
     assert seen[1280]["height"] < BEFORE_1280 / 3, seen
+
+
+def test_counts_in_sentences_agree_with_their_number(filled: Path):
+    # "1 notices" (issue 25): every count in a sentence takes the word form of its number.
+    # One, then two, of the real records lose their year (an invented alteration).
+    conn = sqlite3.connect(filled / "acutrack.db")
+    years = conn.execute(
+        "SELECT pmid FROM articles a WHERE year IS NOT NULL AND EXISTS (SELECT 1 FROM "
+        "article_conditions l WHERE l.pmid = a.pmid AND l.condition = 'lupus') LIMIT 2"
+    ).fetchall()
+    captions = []
+    for (pmid,) in years:
+        conn.execute("UPDATE articles SET year = NULL WHERE pmid = ?", [pmid])
+        conn.commit()
+        doc = parse_strict(run("report", "lupus").stdout)
+        captions.append(" ".join("".join(doc.find(".//figcaption").itertext()).split()))
+    conn.close()
+    assert captions[0].endswith(" 1 article without a year is not drawn.")
+    assert captions[1].endswith(" 2 articles without a year are not drawn.")
