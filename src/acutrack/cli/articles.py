@@ -87,6 +87,18 @@ def _list_articles(
         pieces = export.render_stream(listing.stream(db, condition, **query), fmt)
         _write_pieces(pieces)
         return
+    from ..views.long_listing import CHUNK
+
+    if show_all or (query.get("limit") or 0) > CHUNK:
+        # More rows than one chunk: drawn as they are read, with the memory of one chunk.
+        from ..views.long_listing import print_long_listing
+
+        console = env.out_console
+        if not print_long_listing(
+            console, db, condition, show_all=show_all, highlight=highlight, empty=empty, **query
+        ):
+            read_only_note()
+        return
     found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
     from ..views.terminal import print_listing
 
@@ -209,7 +221,8 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
 
         click.echo(to_json(public_article(row)), nl=False)
         return
-    from ..views.terminal import article_view, print_paged
+    from ..views.paging import print_paged
+    from ..views.terminal import article_view
 
     print_paged(state.env.out_console, article_view(row, store.article_links(db, pmid)))
     if not store.mark_shown(db, [pmid]):
@@ -357,7 +370,7 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
         click.echo(to_csv_rows(rows), nl=False)
     else:
         from ..views.counts import stats_chart
-        from ..views.terminal import print_paged
+        from ..views.paging import print_paged
 
         console = state.env.out_console
         if not rows:
