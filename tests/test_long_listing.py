@@ -10,6 +10,7 @@ Memory is guarded in tests/test_memory.py.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from io import StringIO
@@ -20,7 +21,7 @@ from conftest import RecordingPager, realdata, run
 from rich.console import Console
 
 from acutrack import store
-from acutrack.views import listing, long_listing, terminal
+from acutrack.views import listing, long_listing, paging, terminal
 
 # 100 real records with 3 RCTs, and a real RCT with a trial size and a registry number.
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")
@@ -73,7 +74,12 @@ def one_table(db, case: dict, width: int, limit: int | None, *, tty: bool = True
     """Today's drawing: every row fetched, then one table."""
     query = {"flags": [], "new_only": False, "since": None, **case["query"]}
     found = listing.fetch(
-        store.open_quick(db), case["condition"], fmt="table", limit=limit, show_all=limit is None, **query
+        store.open_quick(db),
+        case["condition"],
+        fmt="table",
+        limit=limit,
+        show_all=limit is None,
+        **query,
     )
     out = console(width, terminal=tty)
     terminal.print_listing(
@@ -149,7 +155,13 @@ def test_an_empty_listing_says_so(db):
     out = console(120)
     query = {"flags": [], "new_only": False, "since": "2999-01-01"}
     assert long_listing.print_long_listing(
-        out, store.open_quick(db), "lupus", limit=None, show_all=True, empty="Nothing here.", **query
+        out,
+        store.open_quick(db),
+        "lupus",
+        limit=None,
+        show_all=True,
+        empty="Nothing here.",
+        **query,
     )
     assert text_of(out) == "Nothing here.\n"
 
@@ -161,3 +173,35 @@ def test_show_all_as_a_table_marks_every_listed_article(isolated):
     assert "101 articles, 101 new" in result.stdout
     again = run("show", "lupus", "--all", "--format", "table")
     assert "101 articles" in again.stdout and "new" not in again.stdout.splitlines()[-1]
+
+
+def test_a_real_pager_gets_the_whole_table_and_may_quit_early(isolated, tmp_path):
+    """`show --all` on a pseudo-terminal shorter than the list: $PAGER (a script) reads the
+    whole table from its pipe, the header once."""
+    from test_small_things import on_terminal
+
+    assert run("import", str(PORTABLE), str(RCT), "--condition", "lupus").exit_code == 0
+    log, got = tmp_path / "paged", tmp_path / "got.txt"
+    pager = tmp_path / "pager.sh"
+    pager.write_text(f"#!/bin/sh\ntouch {log}\ncat > {got}\n")
+    pager.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in ("LINES", "COLUMNS")}
+    env.update(PAGER=str(pager), PAGER_LOG=str(log), TERM="xterm-256color")
+    out, paged = on_terminal(["show", "lupus", "--all"], 40, 120, env)
+    assert paged and "29768149" not in out
+    plain = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", got.read_text())
+    assert plain.count("first author") == 1 and "29768149" in plain
+    assert plain.splitlines()[-1].startswith("101 articles, 101 new")
+
+
+
+def test_a_pager_quit_early_ends_the_output_quietly(monkeypatch):
+    """The reader quits the pager (here one that never reads): the next write finds the pipe
+    closed, and the listing stops there instead of failing with a broken pipe."""
+    monkeypatch.setenv("PAGER", "true")
+    written = 0
+    with paging.SystemPager().stream() as write:
+        for _ in range(10_000):  # 640 MB: far more than a pipe holds
+            write("x" * 65536)
+            written += 1
+    assert 0 < written < 10_000
