@@ -194,7 +194,6 @@ def test_a_real_pager_gets_the_whole_table_and_may_quit_early(isolated, tmp_path
     assert plain.splitlines()[-1].startswith("101 articles, 101 new")
 
 
-
 def test_a_pager_quit_early_ends_the_output_quietly(monkeypatch):
     """The reader quits the pager (here one that never reads): the next write finds the pipe
     closed, and the listing stops there instead of failing with a broken pipe."""
