@@ -203,4 +203,4 @@ def test_a_pager_quit_early_ends_the_output_quietly(monkeypatch):
         for _ in range(10_000):  # 640 MB: far more than a pipe holds
             write("x" * 65536)
             written += 1
-    assert 0 < written < 10_000
+    assert written < 10_000  # stopped at the first write after the pager ended

@@ -79,6 +79,7 @@ def fetch(
     search: str | None = None,
     search_text: str = "",
     order: str = "newest",
+    comparators: list[str] | None = None,
 ) -> Listing:
     """Query the articles for a listing in ``fmt``: a table stops at 50 unless told."""
     limit = table_limit(fmt, limit, show_all)
@@ -91,6 +92,7 @@ def fetch(
         "new_only": new_only,
         "since": since,
         "search": search,
+        "comparators": comparators,
     }
     try:
         # One row more than asked tells whether more match, without counting them.
@@ -103,6 +105,7 @@ def fetch(
             new_only=new_only,
             since=since,
             search=search,
+            comparators=comparators,
         )
         more = limit is not None and len(rows) > limit
         del rows[limit or len(rows) :]
@@ -143,18 +146,22 @@ def count_rest(db: sqlite3.Connection, found: Listing) -> None:
 
     filters = found.filters
     since, new_only, search = filters["since"], filters["new_only"], filters["search"]
+    flags, comparators = filters["flags"], filters.get("comparators")
     found.total = None
     if found.shown and not since:
         found.total = store.count_articles(
             db,
             found.condition,
-            flags=filters["flags"],
+            flags=flags,
             new_only=new_only,
             since=since,
             search=search,
+            comparators=comparators,
         )
     if search is None and found.condition is not None and not (new_only or since):
-        new = store.count_articles(db, found.condition, flags=filters["flags"], new_only=True)
+        new = store.count_articles(
+            db, found.condition, flags=flags, new_only=True, comparators=comparators
+        )
         found.unlisted_new = max(new - found.new, 0)
 
 
@@ -170,6 +177,8 @@ def new_hint(listing: Listing) -> str | None:
 
         words = [BY_NAME[f].badge.lower() if f in BY_NAME else f for f in listing.filters["flags"]]
         command += ["--type", ",".join(words)]
+    if listing.filters.get("comparators"):
+        command += ["--comparator", ",".join(listing.filters["comparators"])]
     return f"{listing.unlisted_new:,} new not listed: {shlex.join(command)}"
 
 
@@ -184,6 +193,7 @@ def stream(
     search: str | None = None,
     search_text: str = "",
     order: str = "newest",
+    comparators: list[str] | None = None,
 ) -> Iterator[StoredArticle]:
     """The articles of an export (every match, or ``limit``), read from the cursor as they
     are written out: memory stays flat on a database of any size. Marks nothing."""
@@ -201,6 +211,7 @@ def stream(
             new_only=new_only,
             since=since,
             search=search,
+            comparators=comparators,
         )
     except sqlite3.OperationalError as exc:
         raise _bad_search(exc, search, search_text) from None

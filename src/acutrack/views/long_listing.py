@@ -74,7 +74,8 @@ def print_long_listing(
     ``listing.stream``. Marks what it listed as shown; False when that could not be done
     (a read-only database)."""
     limit = listings.table_limit("table", limit, show_all)
-    filters = {k: query.get(k) for k in ("flags", "new_only", "since", "search")}
+    names = ("flags", "new_only", "since", "search", "comparators")
+    filters = {k: query.get(k) for k in names}
     found = listings.Listing([], condition=condition, filters=filters)
     options = view_options(found)
 
