@@ -9,7 +9,7 @@ import click
 
 from ..flags import REGISTRY
 from ..views.listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
-from .base import State, WorkFailed, _condition, cli, need, open_read, pass_state, read_only_note
+from .base import State, WorkFailed, _condition, need, open_read, pass_state, read_only_note
 
 if TYPE_CHECKING:
     import sqlite3
@@ -106,7 +106,7 @@ def _write_pieces(pieces: Iterable[str]) -> None:
     click.echo("".join(block), nl=False)
 
 
-@cli.command()
+@click.command()
 @click.argument("condition")
 @_list_options
 @pass_state
@@ -177,7 +177,7 @@ def _nothing_listed(state: State, db: sqlite3.Connection, name: str, label: str)
     return f"No articles stored for {label} yet; run '{how}'."
 
 
-@cli.command()
+@click.command()
 @click.argument("pmid")
 @click.option(
     "--format",
@@ -218,7 +218,7 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
         read_only_note(state.db_path)
 
 
-@cli.command()
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), help="Output format.")
 @pass_state
 def status(state: State, fmt: str | None) -> None:
@@ -253,7 +253,7 @@ def status(state: State, fmt: str | None) -> None:
 # --- acutrack queries --------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @click.argument("text", nargs=-1, required=True)
 @click.option(
     "--condition",
@@ -326,7 +326,7 @@ def search(
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("condition", required=False)
 @click.option(
     "--format",
