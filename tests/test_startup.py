@@ -132,7 +132,7 @@ def test_an_unknown_command_is_a_usage_error():
 # add it here saying why it is needed.
 SHARED = {
     "cli", "cli.base", "cli.lazy", "cli.articles", "config", "errors", "flags", "article",
-    "derivation", "views", "views.listing",
+    "derivation", "environment", "views", "views.listing",
     # The store's public API imports every store module (about 1 ms of the 66 ms).
     "store", "store.articles", "store.derived", "store.digests", "store.failures",
     "store.feed", "store.lock", "store.opening", "store.report", "store.runs",
@@ -141,9 +141,10 @@ SHARED = {
 STARTUP_PATHS = [
     (["search", "acupuncture", "--format", "table"],
      {"views.export", "views.present", "views.terminal"}, {"rich"}),
-    (["search", "acupuncture", "--format", "json"], {"views.export", "views.present"}, set()),
+    (["search", "acupuncture", "--format", "json"],
+     {"fileio", "views.export", "views.present"}, set()),
     (["show", "lupus", "--format", "json", "--limit", "2"],
-     {"views.export", "views.present"}, {"tomllib"}),
+     {"fileio", "views.export", "views.present"}, {"tomllib"}),
     (["show", "lupus", "--format", "table", "--limit", "2"],
      {"views.export", "views.present", "views.terminal"}, {"rich", "tomllib"}),
     (["stats", "--format", "table"],
