@@ -28,8 +28,8 @@ command, whether it met the target ("met": true/false; ``article`` is for inform
 code of a git ref (``git archive REF src``, first on PYTHONPATH; its own copy of the
 database), so a before/after comparison sees the same load. ``importtime_ms`` sums what
 ``python -X importtime`` reports (every module's own time, split into acutrack, rich,
-click and the rest) for ``search`` in a pipe and for the baseline, median of the rounds:
-less noisy than wall time on a loaded machine.
+click and the rest) for ``search`` in a pipe and for the baseline, the least of the rounds
+for each: less noisy than wall time on a loaded machine.
 Run: python benchmarks/startup.py [--records 100000] [--repeat 7] [--keep PATH] [--baseline REF]
 (--keep reuses a database built before, e.g. --keep /tmp/bench100k.db: building takes ~15 s.)
 """
@@ -308,8 +308,7 @@ def main() -> None:
                     "commands": results,
                     "importtime_ms": {
                         name: {
-                            group: round(statistics.median(r[group] for r in runs) / 1000, 1)
-                            for group in runs[0]
+                            group: round(min(r[group] for r in runs) / 1000, 1) for group in runs[0]
                         }
                         for name, runs in imported.items()
                     },
