@@ -9,7 +9,7 @@ import click
 
 from ..flags import COMPARATOR_NAMES, REGISTRY
 from ..views.listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
-from .base import State, WorkFailed, _condition, cli, need, open_read, pass_state, read_only_note
+from .base import State, WorkFailed, _condition, need, open_read, pass_state, read_only_note
 
 if TYPE_CHECKING:
     import sqlite3
@@ -123,7 +123,7 @@ def _write_pieces(pieces: Iterable[str]) -> None:
         click.echo(block, nl=False)
 
 
-@cli.command()
+@click.command()
 @click.argument("condition")
 @_list_options
 @pass_state
@@ -198,7 +198,7 @@ def _nothing_listed(state: State, db: sqlite3.Connection, name: str, label: str)
     return f"No articles stored for {label} yet; run '{how}'."
 
 
-@cli.command()
+@click.command()
 @click.argument("pmid")
 @click.option(
     "--format",
@@ -240,7 +240,7 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
         read_only_note(state.db_path)
 
 
-@cli.command()
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), help="Output format.")
 @pass_state
 def status(state: State, fmt: str | None) -> None:
@@ -274,7 +274,7 @@ def status(state: State, fmt: str | None) -> None:
 # --- acutrack queries --------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @click.argument("text", nargs=-1, required=True)
 @click.option(
     "--condition",
@@ -351,7 +351,7 @@ def search(
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("condition", required=False)
 @click.option(
     "--format",
