@@ -235,7 +235,7 @@ def test_report_options_and_failures(tmp_path: Path):
     assert "At most 2 per tier" in "".join(doc.find(".//div[@class='lists']/p").itertext())
     more = [" ".join("".join(p.itertext()).split()) for p in doc.iter("p")]
     more = [p for p in more if p.startswith("and ")]
-    assert more[1] == "and 1 more: acutrack show lupus --type rct --all lists all 3", more
+    assert more[1] == "and 1 more: acutrack show lupus --type tier:rct --all lists all 3", more
     assert len(doc.findall(".//ol[@class='arrivals']/li")) == 3
     assert more[0] == (
         "and 97 other articles (no MA/SR or RCT): acutrack show lupus --type other "
