@@ -77,12 +77,19 @@ def test_show_table_is_newest_first_with_badges_new_marker_and_footer(portable, 
     result = run("show", "lupus", "--format", "table", "--limit", "5")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    # (no badge among these five: no empty type column)
-    assert lines[0].split() == ["year", "title", "first", "author", "journal", "PMID"]
+    # (no badge among these five: no empty type column). Newest first sorts by when each
+    # entered PubMed, so that is the date shown (issue 25.9: publication years looked shuffled).
+    assert lines[0].split() == ["entered", "title", "first", "author", "journal", "PMID"]
     listed = re.findall(r"\b(\d{7,8})$", result.stdout, re.M)
     assert listed == [r["pmid"] for r in rows[:5]]
+    months = re.findall(r"^NEW\s+(\d{4}-\d\d) ", result.stdout, re.M)
+    assert months == [r["entrez_date"][:7] for r in rows[:5]]
+    assert months == sorted(months, reverse=True)
     assert result.stdout.count("NEW ") == 5
-    assert lines[-2] == "5 of 100 articles, 5 new (marked NEW); --limit N or --all shows more"
+    assert lines[-2] == (
+        "5 of 100 articles, 5 new (marked NEW), newest in PubMed first (month entered); "
+        "--limit N or --all shows more"
+    )
     # the new articles the limit left out, and the command that lists them (issue 18)
     assert lines[-1] == "95 new not listed: acutrack show lupus --new"
     first = rows[0]
@@ -108,13 +115,19 @@ def test_exports_and_pipes_mark_nothing(portable):
 def test_table_lists_50_by_default_and_all_on_request(portable):
     result = run("show", "lupus", "--format", "table")
     assert len(re.findall(r"\b\d{7,8}$", result.stdout, re.M)) == 50
-    assert result.stdout.splitlines()[-2:] == [
-        "50 of 100 articles, 50 new (marked NEW); --limit N or --all shows more",
-        "50 new not listed: acutrack show lupus --new",
-    ]
+    # 80 columns: the two-line layout, whose citations give the year of publication, so the
+    # footer says that is not the order (issue 25.9); it wraps at spaces.
+    *footer, hint = result.stdout.splitlines()[-3:]
+    assert " ".join(line.strip() for line in footer) == (
+        "50 of 100 articles, 50 new (marked NEW), newest in PubMed first (not by year "
+        "published); --limit N or --all shows more"
+    )
+    assert hint == "50 new not listed: acutrack show lupus --new"
     everything = run("show", "lupus", "--format", "table", "--all")
     assert len(re.findall(r"\b\d{7,8}$", everything.stdout, re.M)) == 100
-    assert everything.stdout.splitlines()[-1] == "100 articles, 50 new (marked NEW)"  # no hint
+    assert " ".join(line.strip() for line in everything.stdout.splitlines()[-2:]).endswith(
+        "100 articles, 50 new (marked NEW), newest in PubMed first (not by year published)"
+    )  # no hint
 
 
 def test_type_filter_takes_names_labels_and_several(portable):
@@ -128,6 +141,50 @@ def test_type_filter_takes_names_labels_and_several(portable):
     assert bad.exit_code == 2
     assert bad.stderr.startswith("Error: Unknown --type 'rtc'; did you mean rct?")
     assert bad.stderr.count("\n") == 1
+
+
+METAPUB = sorted(realdata("metapub").rglob("*.xml"))  # 166 real records: MA 2, SR 4, RCT 2
+
+
+def test_type_words_are_the_tiers_status_counts_and_evidence_is_all_of_them(wide):
+    """Issue 25.3: `--type rct,ma` left out systematic reviews while the README promised
+    "MA/SR, sham RCTs, RCTs"; tier names (as `status` counts them) and `evidence` select
+    tiers, the old flag words keep selecting flags (CONTRACT: TYPE is a flag name)."""
+    from acutrack import flags
+
+    load(*METAPUB, PORTABLE)
+    status = json.loads(run("status", "--format", "json").stdout)
+    tiers = next(s for s in status if s["condition"] == "lupus")["tiers"]
+    evidence = [t.key for t in flags.evidence_tiers()]
+
+    def tier(row: dict) -> str:
+        return flags.tier_of(row["flags"])
+
+    ma_sr = as_json("show", "lupus", "--type", "ma-sr")
+    assert len(ma_sr) == tiers["ma-sr"] > 0 and {tier(r) for r in ma_sr} == {"ma-sr"}
+    assert as_json("show", "lupus", "--type", "MA/SR") == ma_sr  # the label status prints
+    everything = as_json("show", "lupus", "--type", "evidence")
+    assert len(everything) == sum(tiers[k] for k in evidence)
+    ranks = [flags.tier_rank(tier(r)) for r in everything]
+    assert ranks == sorted(ranks) and {tier(r) for r in everything} <= set(evidence)
+    # What the old README command missed: a systematic review that is no meta-analysis.
+    old = {r["pmid"] for r in as_json("show", "lupus", "--type", "rct,ma")}
+    missed = [r for r in ma_sr if "meta-analysis" not in r["flags"]]
+    assert missed and not old & {r["pmid"] for r in missed}
+    assert {r["pmid"] for r in missed} <= {r["pmid"] for r in everything}
+    # Flag words are flags: ma is the meta-analysis flag, rct every randomized trial.
+    assert all("meta-analysis" in r["flags"] for r in as_json("show", "lupus", "--type", "ma"))
+    rct = as_json("show", "lupus", "--type", "rct")
+    assert len(rct) == tiers["rct"] + tiers["sham-rct"] + sum(
+        1 for r in rct if tier(r) not in ("rct", "sham-rct")
+    )
+    # A table's new-not-listed command keeps the words (and lists exactly those).
+    table = run("show", "lupus", "--type", "evidence", "--limit", "2", "--format", "table")
+    hint = table.stdout.splitlines()[-1]
+    assert (
+        hint == f"{len(everything) - 2} new not listed: acutrack show lupus --new --type evidence"
+    )
+    assert len(as_json(*hint.split(": ", 1)[1].split()[1:])) == len(everything) - 2
 
 
 def test_since_limit_and_new_combine(portable):

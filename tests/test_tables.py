@@ -72,7 +72,7 @@ def test_a_pipe_gets_plain_lines_the_same_width(env):
     assert "\x1b" not in out
     lines = out.splitlines()
     # At 120 columns the journal gives way so the title keeps render.MIN_TITLE columns.
-    header = ["type", "n", "year", "title", "first", "author", "PMID"]
+    header = ["type", "n", "entered", "title", "first", "author", "PMID"]
     assert lines[0].split() == header and lines[1].startswith("─")  # (NEW has no header)
     assert all(len(line) <= 120 for line in lines)
     assert lines[-2].startswith("50 of 101 articles")

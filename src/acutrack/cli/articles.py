@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..flags import REGISTRY
+from ..flags import EVIDENCE_WORD, REGISTRY, TIERS
 from ..views.listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
 from .base import State, WorkFailed, _condition, cli, need, open_read, pass_state, read_only_note
 
 if TYPE_CHECKING:
     import sqlite3
 
-# The study types from the flag registry: "rct, ..., meta-analysis (ma), ...".
+# The study types from the flag registry: "rct, ..., meta-analysis (ma), ...", and its tiers.
 _TYPES = ", ".join(
     f.name + (f" ({f.badge.lower()})" if f.badge.lower() != f.name else "") for f in REGISTRY
 )
+_TIERS = ", ".join(t.key for t in TIERS)
 
 
 def _list_options(fn: Any) -> Any:
@@ -29,8 +30,10 @@ def _list_options(fn: Any) -> Any:
             "types",
             multiple=True,
             metavar="TYPE",
-            help=f"Only articles of this study type: {_TYPES}. "
-            "Repeat it or use commas for any of several (--type ma,sr).",
+            help=f"Only articles of this study type: a flag ({_TYPES}), an evidence tier "
+            f"as `status` counts them ({_TIERS}; a word that is also a flag means the flag), "
+            f"or {EVIDENCE_WORD} (every evidence tier). "
+            f"Repeat it or use commas for any of several (--type ma-sr,sham-rct).",
         ),
         click.option("--new", "new_only", is_flag=True, help="Only articles not shown before."),
         click.option(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..article import StoredArticle, article_from, pubmed_url
 from .schema import FINAL_STATUSES, JSON_COLUMNS
-from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, has_any_flag, tier_column
+from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, has_any_flag, has_any_type, tier_column
 from .transactions import atomic, chunks, now_iso, query, read_only
 
 if TYPE_CHECKING:
@@ -138,8 +138,8 @@ def _link_filters(
 
 
 def _flag_filter(flags: Iterable[str]) -> tuple[str, list[Any]]:
-    """Any of ``flags`` (rows of article_flags; the names are bound)."""
-    return has_any_flag(list(flags))
+    """Any of ``flags``: `--type` selectors, flag names or tiers (the names are bound)."""
+    return has_any_type(list(flags))
 
 
 def _derived(condition: str | None) -> tuple[str, list[Any]]:
@@ -388,7 +388,7 @@ def count_articles(
         )
         params: list[Any] = [condition]
         if wanted:
-            test, names = has_any_flag(wanted, pmid="l.pmid")
+            test, names = has_any_type(wanted, pmid="l.pmid")
             sql += f" AND {test}"
             params += names
         if since:

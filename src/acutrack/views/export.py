@@ -47,25 +47,26 @@ class UnknownType(UsageError, ValueError):
 
 
 def resolve_types(values: Iterable[str]) -> list[str]:
-    """Flag names for --type values: names, labels or aliases, comma-separated or repeated."""
-    aliases = flags.aliases()  # names, badges and aliases of the registry's flags
+    """Selectors (``flags.type_words``) for --type values: flag names, badges or aliases,
+    tier keys or labels, or ``evidence``; comma-separated or repeated."""
+    words = flags.type_words()
     chosen: list[str] = []
     for value in values:
         for part in value.split(","):
             key = part.strip().lower()
             if not key:
                 continue
-            if key not in aliases:
+            if key not in words:
                 import difflib
 
-                close = difflib.get_close_matches(key, list(aliases), n=2, cutoff=0.6)
+                close = difflib.get_close_matches(key, list(words), n=2, cutoff=0.6)
                 hint = f"did you mean {' or '.join(close)}? " if close else ""
+                tiers = ", ".join(t.key for t in flags.TIERS)
                 raise UnknownType(
-                    f"Unknown --type '{part.strip()}'; {hint}use one of {', '.join(flags.LABELS)} "
-                    "(or RCT, MA, SR, sham, reg)"
+                    f"Unknown --type '{part.strip()}'; {hint}use a flag ({', '.join(flags.LABELS)}"
+                    f"; or RCT, MA, SR, sham, reg), a tier ({tiers}) or evidence"
                 )
-            if aliases[key] not in chosen:
-                chosen.append(aliases[key])
+            chosen += [s for s in words[key] if s not in chosen]
     return chosen
 
 

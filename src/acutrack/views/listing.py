@@ -59,6 +59,14 @@ def check_date(value: str | None) -> str | None:
         raise UsageError(f"Bad date '{value}'; write it as YYYY-MM-DD, e.g. 2026-01-31") from None
 
 
+# How a listing is sorted (store.iter_articles' ``order``), as its footer says it.
+ORDERS = {
+    "newest": "newest in PubMed first",
+    "evidence": "strongest evidence first (tier, then larger trials, then newer)",
+    "relevance": "best matches first",
+}
+
+
 @dataclass
 class Listing:
     """The articles to list, and whether (and how many) more match."""
@@ -71,6 +79,7 @@ class Listing:
     # New (never shown) articles of the condition that match the filters but fall outside
     # the listed rows: `show` says so, with the command that lists them (tables only).
     unlisted_new: int = 0
+    order: str = "newest"  # a key of ORDERS
 
     @property
     def new(self) -> int:
@@ -133,7 +142,7 @@ def fetch(
             )
     except sqlite3.OperationalError as exc:
         raise _bad_search(exc, search, search_text) from None
-    found = Listing(rows, more, total, condition, filters)
+    found = Listing(rows, more, total, condition, filters, order=order)
     if fmt == "table" and search is not None:
         # a few words of the abstract around each match, for the table only
         marks = store.snippets(db, search, [r.pmid for r in rows])
@@ -154,11 +163,10 @@ def new_hint(listing: Listing) -> str | None:
     import shlex
 
     command = ["acutrack", "show", listing.condition, "--new"]
-    if listing.filters.get("flags"):  # the shortest word --type takes: rct, ma, sr
-        from ..flags import BY_NAME
+    if listing.filters.get("flags"):  # the shortest words --type takes: rct, ma, evidence
+        from ..flags import type_words_text
 
-        words = [BY_NAME[f].badge.lower() if f in BY_NAME else f for f in listing.filters["flags"]]
-        command += ["--type", ",".join(words)]
+        command += ["--type", type_words_text(listing.filters["flags"])]
     return f"{listing.unlisted_new:,} new not listed: {shlex.join(command)}"
 
 

@@ -362,12 +362,14 @@ def articles_table(
     width: int | None = None,
     show_conditions: bool = False,
     highlight: list[str] | None = None,
+    entered: bool = False,
 ) -> ArticleTable | ArticleLines:
     """Articles, newest or best first: from ``WIDE_LAYOUT`` columns a table (NEW marker,
     badges, trial size, year, title, first author, journal, PMID as a link to PubMed), below
     it two lines per article (``ArticleLines``). ``highlight``: words to mark in titles;
     ``show_conditions``: each article's conditions under its title. Titles wrap at spaces.
-    """
+    ``entered``: the table's date column is the month each entered PubMed (what "newest
+    first" sorts by) instead of the year of publication, which would look shuffled."""
     width = width or 120
     titles = [_title_block(r, highlight, show_conditions) for r in rows]
     pmids = [_link(r.pmid, pubmed_url(r.pmid), "cyan") for r in rows]
@@ -392,7 +394,11 @@ def articles_table(
     if any(r.sample_size is not None for r in rows):  # trial size
         sizes = [r.sample_size for r in rows]
         column("n", [Text("" if n is None else f"{n:,}") for n in sizes], 7, justify="right")
-    column("year", [Text(str(r.year or "")) for r in rows], 4, justify="right")
+    if entered:
+        months = [Text(clean(r.entrez_date or "")[:7]) for r in rows]
+        column("entered", months, 7, justify="right")
+    else:
+        column("year", [Text(str(r.year or "")) for r in rows], 4, justify="right")
     column("title", titles)
     column("first author", [Text(first_author(r)) for r in rows], 18)
     journals = [Text(clean(r.journal_abbrev or r.journal)) for r in rows]
@@ -406,10 +412,14 @@ def articles_table(
     return ArticleTable(columns, width)
 
 
-def footer_text(shown: int, total: int | None, new: int, more_hint: str | None) -> str:
-    """'50 of 1,204 articles, 3 new (marked NEW); --limit N or --all shows more'.
+def footer_text(
+    shown: int, total: int | None, new: int, more_hint: str | None, order: str | None = None
+) -> str:
+    """'50 of 1,204 articles, 3 new (marked NEW), newest in PubMed first; --limit N or --all
+    shows more'.
 
-    ``total`` None: more match but were not counted."""
+    ``total`` None: more match but were not counted. ``order``: how the rows are sorted, in
+    words (``listing.ORDERS``)."""
     if total is None:
         text = f"{plural(shown, 'article')} (more match)"
     elif total > shown:
@@ -418,14 +428,18 @@ def footer_text(shown: int, total: int | None, new: int, more_hint: str | None) 
         text = plural(shown, "article")
     if new:
         text += f", {new:,} new (marked NEW)"
+    if order:
+        text += f", {order}"
     if more_hint:
         text += f"; {more_hint}"
     return text
 
 
-def list_footer(shown: int, total: int | None, new: int, more_hint: str | None) -> Text:
-    """'50 of 1,204 articles, 3 new (marked NEW); --limit N or --all shows more'."""
-    return Text(footer_text(shown, total, new, more_hint), style="dim")
+def list_footer(
+    shown: int, total: int | None, new: int, more_hint: str | None, order: str | None = None
+) -> Text:
+    """``footer_text`` as a dim line."""
+    return Text(footer_text(shown, total, new, more_hint, order), style="dim")
 
 
 def listing_view(
@@ -433,16 +447,26 @@ def listing_view(
 ) -> Group:
     """A ``listing.Listing`` (with rows) as the articles table and its footer, then, when
     new articles match but were not listed, how many and the command that lists them."""
+    from .listing import ORDERS, new_hint
+
+    order = ORDERS.get(listing.order)
+    if listing.order == "newest":  # what the date column shows, or why the years look shuffled
+        wide = width >= WIDE_LAYOUT
+        order = f"{order} ({'month entered' if wide else 'not by year published'})"
     footer = list_footer(
         len(listing.rows),
         listing.total,
         listing.new,
         "--limit N or --all shows more" if listing.more and not show_all else None,
+        order,
     )
     table = articles_table(
-        listing.rows, width=width, show_conditions=listing.condition is None, highlight=highlight
+        listing.rows,
+        width=width,
+        show_conditions=listing.condition is None,
+        highlight=highlight,
+        entered=listing.order == "newest",
     )
-    from .listing import new_hint
 
     hint = new_hint(listing)
     if hint:  # new articles the limit left out: said last, where the eye ends
