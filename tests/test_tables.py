@@ -92,6 +92,20 @@ def test_a_list_taller_than_the_terminal_goes_to_the_pager(env, tmp_path):
     assert "50 of 101 articles" in text and "51 new not listed" in text
 
 
+def test_stats_opens_the_pager_only_when_the_chart_is_taller_than_the_terminal(env, tmp_path):
+    # Issue 25.7: the chart opened in the pager at 1968. From the first year with evidence
+    # (1998) to the last (2018) the 101 real records' chart is 31 lines; every year
+    # (--all-years, from 1976) is 53.
+    paged = tmp_path / "paged.txt"
+    pager = {**env, "FORCE_COLOR": "1", "PAGER": f"cat > '{paged}'", "LINES": "40"}
+    fits = _cli(["stats", "lupus"], pager)
+    assert fits.returncode == 0, fits.stderr
+    assert "Articles per year" in fits.stdout and not paged.exists()
+    tall = _cli(["stats", "lupus", "--all-years"], pager)
+    assert tall.returncode == 0, tall.stderr
+    assert tall.stdout == "" and "1976" in paged.read_text()
+
+
 def test_a_narrow_terminal_gets_the_two_line_layout():
     # Invented rows: the layout alone is under test.
     rows = [

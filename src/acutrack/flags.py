@@ -260,6 +260,12 @@ def evidence_tiers() -> tuple[Tier, ...]:
     return tuple(t for t in TIERS if t.evidence)
 
 
+def tier_field(key: str) -> str:
+    """The name a tier's count goes by in stored per-year counts and `stats` JSON/CSV:
+    ``tier_ma_sr``."""
+    return "tier_" + key.replace("-", "_")
+
+
 def tier_rank(key: str) -> int:
     """The tier's position in ``TIERS`` (0 strongest): what sorts articles by evidence."""
     return next(i for i, t in enumerate(TIERS) if t.key == key)

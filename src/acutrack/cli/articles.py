@@ -337,14 +337,24 @@ def search(
     help="table: a bar chart (default on a terminal); json (default in a pipe) or csv: the "
     "numbers per year.",
 )
+@click.option(
+    "--all-years",
+    is_flag=True,
+    help="Chart every year from the first article, not from the first with evidence.",
+)
 @pass_state
-def stats(state: State, condition: str | None, fmt: str | None) -> None:
+def stats(state: State, condition: str | None, fmt: str | None, all_years: bool) -> None:
     """How the evidence grows: stored articles per year of publication.
 
-    Per year: all articles, randomized controlled trials (RCT) and meta-analyses or
-    systematic reviews (MA/SR, each article once), and the running total, drawn as stacked
-    bars (RCT, MA/SR, other) so the trend shows at a glance. Without CONDITION every stored
-    article counts once, whatever its conditions. Missing years count as zero.
+    The chart opens with the totals per evidence tier (MA/SR, sham-controlled RCT, other
+    RCT, possible RCT: each article once, in its tier, as `status` counts them), then per
+    year from the first with evidence: all articles, each tier, the running total, the
+    evidence as bars stacked by tier and all articles as a bar on its own scale. A year
+    far above the rest is clipped, its count at the end of its bar. It opens in $PAGER only
+    when taller than the terminal. Without CONDITION every stored article counts once,
+    whatever its conditions. Missing years count as zero. json and csv give every year:
+    the CONTRACT's fields (``rct`` counts the rct flag, sham-controlled trials too), then
+    the count per tier (``tier_ma_sr``, ``tier_sham_rct``, ``tier_rct``, ...).
     """
     from .. import store
     from ..views.export import to_csv_rows, to_json, year_rows
@@ -367,6 +377,7 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
         if not rows:
             console.print(f"No articles stored for {label} yet.", markup=False, highlight=False)
             return
-        print_paged(
-            console, stats_chart(rows, title=f"Articles per year: {label}", width=console.width)
+        chart = stats_chart(
+            rows, title=f"Articles per year: {label}", width=console.width, all_years=all_years
         )
+        print_paged(console, chart)

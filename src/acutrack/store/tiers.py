@@ -65,8 +65,8 @@ def evidence_keys() -> list[str]:
 
 
 def tier_column(key: str) -> str:
-    """The condition_years column counting a tier: ``tier_ma_sr``."""
-    return "tier_" + key.replace("-", "_")
+    """The condition_years column counting a tier: ``tier_ma_sr`` (``flags.tier_field``)."""
+    return flags.tier_field(key)
 
 
 # --- article_flags -------------------------------------------------------------------------

@@ -397,25 +397,34 @@ def _bib_entries(rows: Iterable[StoredArticle]) -> Iterator[str]:
 YEAR_KEYS = ("articles", *flags.YEAR_COLUMNS.values(), "ma_sr")
 
 
+# Added after ``total`` (CONTRACT's fields keep their places): each article once, in its tier
+# of flags.TIERS, as `status` and the report count them.
+TIER_KEYS = tuple(flags.tier_field(t.key) for t in flags.TIERS)
+
+
 def year_rows(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per-year counts (``store.year_counts``) with the years between the first and the last
-    filled in as zero, a running ``total``, and the undated articles (year None) last."""
+    filled in as zero, a running ``total``, then the count per tier, and the undated articles
+    (year None) last."""
     dated = {c["year"]: c for c in counts if c.get("year") is not None}
     rows: list[dict[str, Any]] = []
     running = 0
+
+    def entry_for(year: int | None, counted: dict[str, Any]) -> dict[str, Any]:
+        nonlocal running
+        entry: dict[str, Any] = {"year": year}
+        entry.update({k: counted.get(k) or 0 for k in YEAR_KEYS})
+        running += entry["articles"]
+        entry["total"] = running
+        entry.update({k: counted.get(k) or 0 for k in TIER_KEYS})
+        return entry
+
     if dated:
         for year in range(min(dated), max(dated) + 1):
-            entry: dict[str, Any] = {"year": year}
-            entry.update({k: (dated.get(year) or {}).get(k) or 0 for k in YEAR_KEYS})
-            running += entry["articles"]
-            entry["total"] = running
-            rows.append(entry)
+            rows.append(entry_for(year, dated.get(year) or {}))
     for c in counts:
         if c.get("year") is None:
-            entry = {"year": None, **{k: c.get(k) or 0 for k in YEAR_KEYS}}
-            running += entry["articles"]
-            entry["total"] = running
-            rows.append(entry)
+            rows.append(entry_for(None, c))
     return rows
 
 
