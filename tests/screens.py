@@ -11,6 +11,7 @@ Needs tmux and Chromium (Debian: apt-get install tmux chromium); writes only und
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -25,9 +26,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from eutils_server import Server  # noqa: E402
-
 import sample_data  # noqa: E402
+from eutils_server import Server  # noqa: E402
 
 # (file name, command, columns): what docs/terminal.md shows.
 VIEWS = [
@@ -87,7 +87,7 @@ def png(ansi: str, width: int, path: Path, profile: Path) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(record=True, width=width, file=open(os.devnull, "w"), color_system="truecolor")
+    console = Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")
     console.print(Text.from_ansi(ansi), soft_wrap=True)
     page = path.with_suffix(".html")
     from rich.terminal_theme import DIMMED_MONOKAI
@@ -96,7 +96,7 @@ def png(ansi: str, width: int, path: Path, profile: Path) -> None:
     html = console.export_html(theme=DIMMED_MONOKAI, inline_styles=True)
     page.write_text(
         html.replace(
-            "<pre style=\"", "<pre style=\"margin:0;font-size:13.3px;line-height:17px;"
+            '<pre style="', '<pre style="margin:0;font-size:13.3px;line-height:17px;'
         ).replace("body {", "body {\n    margin: 12px;")
     )
     lines = ansi.count("\n") + 1
@@ -142,9 +142,10 @@ def main() -> None:
         for name, command, width in VIEWS:
             folder = work / name
             folder.mkdir()
-            with sqlite3.connect(work / "sample.db") as a, sqlite3.connect(
-                folder / "acutrack.db"
-            ) as b:
+            with (
+                sqlite3.connect(work / "sample.db") as a,
+                sqlite3.connect(folder / "acutrack.db") as b,
+            ):
                 a.backup(b)
             env = {
                 "ACUTRACK_DB": str(folder / "acutrack.db"),
