@@ -59,7 +59,7 @@ NOT_RUN = {
 # Paths on the reader's machine that a test cannot write: the same file name in the block's
 # folder instead.
 PATHS = {"/var/www/": ""}
-# Files the examples name, from the real blog reference lists in ../shared/verify-samples.
+# Files the examples name: real blog reference lists (VERIFY_SAMPLES, in ../shared/).
 FILES = {
     "blog-references.txt": VERIFY_SAMPLES / "lupus-post-references.txt",
     "post.html": VERIFY_SAMPLES / "goodpasture-post-references.txt",
