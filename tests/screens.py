@@ -1,8 +1,8 @@
 """Capture the terminal views for docs/terminal.md: `python tests/screens.py`.
 
 Each view runs in a real terminal (a tmux window of the given width) against a fresh copy
-of the sample database (tests/sample_data.py: real PubMed records, after an update that
-found a week's arrivals), is captured with tmux's `capture-pane -e` (colours kept), written
+of the sample database (tests/sample_data.py: real PubMed records, a first update done;
+the state tests/test_docs.py runs the docs in), is captured with tmux's `capture-pane -e` (colours kept), written
 into docs/terminal.md as text, and drawn to docs/screens/NAME.png: the captured ANSI read by
 rich's `Text.from_ansi`, exported as HTML and screenshot by headless Chromium.
 
@@ -135,10 +135,6 @@ def main() -> None:
     with Server() as fake:
         os.environ["ACUTRACK_EUTILS_URL"] = fake.url
         sample_data.build(fake, work / "sample.db")
-        update = subprocess.run(
-            [sys.executable, "-m", "acutrack", "update"], capture_output=True, text=True
-        )
-        assert update.returncode == 0, update.stderr
         for name, command, width in VIEWS:
             folder = work / name
             folder.mkdir()
@@ -167,14 +163,14 @@ def write_doc(captured: list[tuple[str, str, int, str]]) -> None:
         "# The terminal views\n\n"
         "`show` and `stats` as a terminal draws them, captured in tmux at 80 and 120 columns by\n"
         "`python tests/screens.py` from the sample database (`tests/sample_data.py`: real PubMed\n"
-        "records from the project's offline test data, after an update that found a week's\n"
-        "arrivals; they are not about these conditions). Colours are in the pictures; the text\n"
-        "below each is the same capture without them.\n"
+        "records from the project's offline test data, a first update done; they are not about\n"
+        "these conditions). Colours are in the pictures; the text below each is the same capture\n"
+        "without them, and `tests/test_docs.py` checks that each command still prints it.\n"
     ]
     for name, command, width, text in captured:
         parts.append(
             f"\n## `{command}` at {width} columns\n\n![{command} at {width} columns]"
-            f"(screens/{name}.png)\n\n```text\n$ {command}\n{text}```\n"
+            f"(screens/{name}.png)\n\n```console columns={width}\n$ {command}\n{text}```\n"
         )
     (ROOT / "docs" / "terminal.md").write_text("".join(parts))
 

@@ -6,7 +6,8 @@ in it runs as a real process through bash (pipes, redirections and `export` as w
 against a copy of the sample database (tests/sample_data.py: real PubMed records from
 ../shared/realdata, a first update done, a week's arrivals waiting on the local E-utilities
 server, a "weekly" digest delivered before they came), on a 120-column terminal as the
-README's captions say. Each block starts from a fresh copy; its commands run in order.
+README's captions say (```console columns=80: another width; docs/terminal.md's tmux captures
+are such blocks). Each block starts from a fresh copy; its commands run in order.
 
 - A command must exit 0, or the status its comment names ("# exits 2").
 - In a ```console block, the lines under a `$ command` are what it prints: each must be
@@ -81,6 +82,7 @@ class Block:
     doc: str
     line: int
     lang: str
+    columns: int = WIDTH  # ```console columns=80: the terminal's width (tests/screens.py)
     commands: list[Command] = field(default_factory=list)
 
     @property
@@ -145,13 +147,13 @@ def read_blocks(path: Path) -> list[Block]:
     lines = path.read_text().splitlines()
     i = 0
     while i < len(lines):
-        fence = re.match(r"^```(\w+)\s*$", lines[i])
+        fence = re.match(r"^```(\w+)(?:\s+columns=(\d+))?\s*$", lines[i])
         if not fence:
             i += 1
             continue
         end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
         body = lines[i + 1 : end]
-        block = Block(path.name, i + 1, fence.group(1))
+        block = Block(path.name, i + 1, fence.group(1), int(fence.group(2) or WIDTH))
         if block.lang in SHELLS:
             _fill(block, body)
             if block.commands:
@@ -256,7 +258,7 @@ def run_block(block: Block, sample: dict, folder: Path) -> list[tuple[Command, s
     copy.close()
     for name, source in FILES.items():
         shutil.copy(source, folder / name)
-    env = _environment(sample, folder)
+    env = {**_environment(sample, folder), "COLUMNS": str(block.columns)}
     # `acutrack` is this Python's, whatever else PATH holds.
     prelude = 'set -o pipefail\nacutrack() { "$PYTHON" -m acutrack "$@"; }\n'
     printed = []
