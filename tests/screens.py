@@ -2,9 +2,10 @@
 
 Each view runs in a real terminal (a tmux window of the given width) against a fresh copy
 of the sample database (tests/sample_data.py: real PubMed records, a first update done;
-the state tests/test_docs.py runs the docs in), is captured with tmux's `capture-pane -e` (colours kept), written
-into docs/terminal.md as text, and drawn to docs/screens/NAME.png: the captured ANSI read by
-rich's `Text.from_ansi`, exported as HTML and screenshot by headless Chromium.
+the state tests/test_docs.py runs the docs in), is captured with tmux's `capture-pane -e`
+(colours kept), written into docs/terminal.md as text, and drawn to docs/screens/NAME.png:
+the captured ANSI read by rich's `Text.from_ansi`, exported as HTML and screenshot by
+headless Chromium.
 
 Needs tmux and Chromium (Debian: apt-get install tmux chromium); writes only under docs/.
 """
