@@ -178,6 +178,12 @@ def test_type_words_are_the_tiers_status_counts_and_evidence_is_all_of_them(wide
     assert len(rct) == tiers["rct"] + tiers["sham-rct"] + sum(
         1 for r in rct if tier(r) not in ("rct", "sham-rct")
     )
+    # Every tier has a word that names it alone: "tier:rct" is the RCTs without a sham arm.
+    for key in [t.key for t in flags.TIERS]:
+        word = flags.type_word(flags.TIER_PREFIX + key)
+        chosen = as_json("show", "lupus", "--type", word)
+        assert {tier(r) for r in chosen} <= {key} and len(chosen) == tiers[key], word
+    assert flags.type_word("tier:ma-sr") == "ma-sr" and flags.type_word("tier:rct") == "tier:rct"
     # A table's new-not-listed command keeps the words (and lists exactly those).
     table = run("show", "lupus", "--type", "evidence", "--limit", "2", "--format", "table")
     hint = table.stdout.splitlines()[-1]

@@ -293,17 +293,20 @@ def type_words() -> dict[str, list[str]]:
     """Every word ``--type`` accepts (lower case) -> the selectors it stands for."""
     words: dict[str, list[str]] = {word: [name] for word, name in aliases().items()}
     for t in TIERS:
-        for word in (t.key, t.label, t.label.replace(" ", "-")):
+        # "tier:rct" always names the tier, also where its key is a flag word.
+        for word in (TIER_PREFIX + t.key, t.key, t.label, t.label.replace(" ", "-")):
             words.setdefault(word.lower(), [TIER_PREFIX + t.key])
     words[EVIDENCE_WORD] = [TIER_PREFIX + t.key for t in evidence_tiers()]
     return words
 
 
 def type_word(selector: str) -> str:
-    """The word to type for a selector (a flag's badge, a tier's key): what a printed
-    command uses, and what ``type_words`` reads back as the same selector."""
+    """The word to type for a selector (a flag's badge, a tier's key, or "tier:KEY" where
+    the key is a flag word): what a printed command uses, and what ``type_words`` reads
+    back as the same selector."""
     if selector.startswith(TIER_PREFIX):
-        return selector[len(TIER_PREFIX) :]
+        key = selector[len(TIER_PREFIX) :]
+        return key if type_words().get(key) == [selector] else selector
     flag = BY_NAME.get(selector)
     return flag.badge.lower() if flag else selector
 
