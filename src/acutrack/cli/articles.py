@@ -33,7 +33,8 @@ def _list_options(fn: Any) -> Any:
             multiple=True,
             metavar="TYPE",
             help=f"Only articles of this study type: a flag ({_TYPES}), an evidence tier "
-            f"as `status` counts them ({_TIERS}; a word that is also a flag means the flag), "
+            f"as `status` counts them ({_TIERS}; a word that is also a flag means the flag, "
+            "tier:KEY the tier), "
             f"or {EVIDENCE_WORD} (every evidence tier). "
             f"Repeat it or use commas for any of several (--type ma-sr,sham-rct).",
         ),
@@ -125,9 +126,11 @@ def show(
 
     CONDITION is a name or alias from queries.toml (lupus, sle, ra, ms, ...) or a name
     given to `acutrack import`. The table marks articles never shown before as NEW, shows
-    study-type badges (RETRACTED in red), year, title, first author, journal and the PMID
-    as a link to PubMed; it lists the newest 50 unless --limit or --all says otherwise, and
-    opens in $PAGER (default: less -FRX) when taller than the terminal.
+    study-type badges (RETRACTED in red), the month each entered PubMed (what newest first
+    sorts by; the year of publication with --type), title, first author, journal and the
+    PMID as a link to PubMed; it lists the newest 50 unless --limit or --all says
+    otherwise, says its order in the footer, and opens in $PAGER (default: less -FRX) when
+    taller than the terminal.
 
     Articles listed in a table count as shown: they lose NEW, and `--new` and `status`
     stop counting them. When new articles match but fall outside the list, the last line
