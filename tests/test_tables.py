@@ -210,7 +210,7 @@ def test_each_flag_and_tier_has_one_colour_in_the_terminal_and_in_html():
     # The case: meta-analysis was magenta in the terminal and blue in the report.
     assert not _agree("bold white on magenta", flags.BY_NAME["meta-analysis"].colour)
     ma_sr = Style.parse(flags.TIER_BY_KEY["ma-sr"].style).bgcolor
-    assert ma_sr is not None and render_counts.STATS_STYLES["ma_sr"] == ma_sr.name
+    assert ma_sr is not None and render_counts.TIER_INKS["ma-sr"] == ma_sr.name
 
 
 def test_hostile_title_prints_literally_on_a_colour_terminal():

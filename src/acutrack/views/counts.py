@@ -30,7 +30,6 @@ def _ink(style: str) -> str:
 
 # The chart's colours are its tiers' colours (flags.TIERS), as in the report's chart.
 TIER_INKS = {t.key: _ink(t.style) for t in TIERS}
-STATS_STYLES = {"rct": TIER_INKS["rct"], "ma_sr": TIER_INKS["ma-sr"], "other": TIER_INKS["other"]}
 # One year with more than this many times the next busiest year's count would squash every
 # other bar to a cell or two (issue 25.7: 226 RCTs in one year); the scale then runs to
 # CLIP_SCALE x the next busiest, and the outlier's bar is drawn clipped, ending in its number.
@@ -76,10 +75,10 @@ def _evidence_bar(row: dict[str, Any], keys: list[str], peak: int, width: int) -
 def _all_bar(count: int, peak: int, width: int) -> Text:
     """All articles of a year (1/8-cell precise, at least an eighth when there are any)."""
     if count > peak:
-        return _clipped(Text("█" * width, style=STATS_STYLES["other"]), count, width)
+        return _clipped(Text("█" * width, style=TIER_INKS["other"]), count, width)
     eighths = max(round(count * (width / peak if peak else 0) * 8), 1 if count else 0)
     full, part = divmod(eighths, 8)
-    return Text("█" * full + (BAR_EIGHTHS[part] if part else ""), style=STATS_STYLES["other"])
+    return Text("█" * full + (BAR_EIGHTHS[part] if part else ""), style=TIER_INKS["other"])
 
 
 def _evidence(row: dict[str, Any], keys: list[str]) -> int:
@@ -186,7 +185,7 @@ def stats_chart(
     for key in keys:
         legend.append("█ ", style=TIER_INKS[key])
         legend.append(TIER_BY_KEY[key].label + "   ")
-    legend.append("█ ", style=STATS_STYLES["other"])
+    legend.append("█ ", style=TIER_INKS["other"])
     legend.append("all articles")
     undated = "; n.d.: no year given" if any(r["year"] is None for r in rows) else ""
     scales = (
