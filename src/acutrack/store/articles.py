@@ -56,16 +56,34 @@ def flag_counts(db: sqlite3.Connection, pmids: list[str]) -> Counter[str]:
     return counts
 
 
+# A record PubMed stopped returning, and not stored again since: not asked for any more.
+# (Writing a record again removes it from not_returned: store.write._write_rows.)
+_STILL_RETURNED = "NOT EXISTS (SELECT 1 FROM not_returned n WHERE n.pmid = articles.pmid)"
+
+
 def older_parser_pmids(db: sqlite3.Connection, version: int) -> list[str]:
-    """Stored articles read by a parser older than ``version`` (or before one was recorded)."""
+    """Stored articles read by a parser older than ``version`` (or before one was recorded),
+    except those PubMed no longer returns (``record_not_returned``)."""
     return [
         r[0]
         for r in db.execute(
-            "SELECT pmid FROM articles WHERE parser_version IS NULL OR parser_version < ? "
-            "ORDER BY pmid",
+            "SELECT pmid FROM articles WHERE (parser_version IS NULL OR parser_version < ?) "
+            f"AND {_STILL_RETURNED} ORDER BY pmid",
             [version],
         )
     ]
+
+
+def record_not_returned(
+    db: sqlite3.Connection, pmids: list[str], run_id: int | None, stamp: str
+) -> None:
+    """Remember PMIDs an efetch by id no longer returned, so they are not asked again."""
+    with atomic(db):
+        db.executemany(
+            "INSERT INTO not_returned (pmid, since, run_id) VALUES (?, ?, ?) "
+            "ON CONFLICT(pmid) DO UPDATE SET since = excluded.since, run_id = excluded.run_id",
+            [(p, stamp, run_id) for p in pmids],
+        )
 
 
 def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
@@ -75,7 +93,7 @@ def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
         r[0]
         for r in db.execute(
             f"SELECT pmid FROM articles WHERE coalesce(status, '') NOT IN ({marks}) "
-            "AND stored_at >= datetime('now', ?) ORDER BY pmid",
+            f"AND stored_at >= datetime('now', ?) AND {_STILL_RETURNED} ORDER BY pmid",
             [*FINAL_STATUSES, f"-{max_age_days} days"],
         )
     ]
