@@ -49,6 +49,15 @@ ORDERS = {
 }
 
 
+def order_words(order: str, *, wide: bool) -> str | None:
+    """How a listing is sorted, as its footer says it: newest first also says what the wide
+    table's date column shows, or (two-line layout) why its years look shuffled."""
+    words = ORDERS.get(order)
+    if order == "newest":
+        words = f"{words} ({'month entered' if wide else 'not by year published'})"
+    return words
+
+
 @dataclass
 class Listing:
     """The articles to list, and whether (and how many) more match."""
@@ -81,6 +90,7 @@ def fetch(
     search: str | None = None,
     search_text: str = "",
     order: str = "newest",
+    comparators: list[str] | None = None,
 ) -> Listing:
     """Query the articles for a listing in ``fmt``: a table stops at 50 unless told."""
     if show_all:
@@ -96,6 +106,7 @@ def fetch(
         "new_only": new_only,
         "since": since,
         "search": search,
+        "comparators": comparators,
     }
     try:
         # One row more than asked tells whether more match, without counting them.
@@ -108,6 +119,7 @@ def fetch(
             new_only=new_only,
             since=since,
             search=search,
+            comparators=comparators,
         )
         more = limit is not None and len(rows) > limit
         del rows[limit or len(rows) :]
@@ -117,7 +129,13 @@ def fetch(
             counted = fmt == "table" and rows and not since
             total = (
                 store.count_articles(
-                    db, condition, flags=flags, new_only=new_only, since=since, search=search
+                    db,
+                    condition,
+                    flags=flags,
+                    new_only=new_only,
+                    since=since,
+                    search=search,
+                    comparators=comparators,
                 )
                 if counted
                 else None
@@ -133,7 +151,9 @@ def fetch(
         ]
     elif fmt == "table" and condition is not None and more and not (new_only or since):
         # (not with --since, which makes counting slow, as for the total)
-        new = store.count_articles(db, condition, flags=flags, new_only=True)
+        new = store.count_articles(
+            db, condition, flags=flags, new_only=True, comparators=comparators
+        )
         found.unlisted_new = max(new - found.new, 0)
     return found
 
@@ -149,6 +169,8 @@ def new_hint(listing: Listing) -> str | None:
         from ..flags import type_words_text
 
         command += ["--type", type_words_text(listing.filters["flags"])]
+    if listing.filters.get("comparators"):
+        command += ["--comparator", ",".join(listing.filters["comparators"])]
     return f"{listing.unlisted_new:,} new not listed: {shlex.join(command)}"
 
 
@@ -163,6 +185,7 @@ def stream(
     search: str | None = None,
     search_text: str = "",
     order: str = "newest",
+    comparators: list[str] | None = None,
 ) -> Iterator[StoredArticle]:
     """The articles of an export (every match, or ``limit``), read from the cursor as they
     are written out: memory stays flat on a database of any size. Marks nothing."""
@@ -180,6 +203,7 @@ def stream(
             new_only=new_only,
             since=since,
             search=search,
+            comparators=comparators,
         )
     except sqlite3.OperationalError as exc:
         raise _bad_search(exc, search, search_text) from None
