@@ -446,14 +446,9 @@ def matrix(sections: list[Section]) -> dict[str, Any]:
 
 
 def type_word(keys: list[str]) -> str:
-    """The ``show --type`` word for these tier keys: ``evidence`` for every evidence tier, else
-    each tier's key, as ``tier:KEY`` where the key is also a flag word (``rct`` alone names
-    the flag: every randomized trial, sham-controlled ones too), comma-separated. (Issue 25
-    part 3 gives ``show --type`` these words; ``flags.type_words_text`` says the same.)"""
-    if keys == [t.key for t in registry.evidence_tiers()]:
-        return "evidence"
-    flag_words = registry.aliases()
-    return ",".join(f"tier:{k}" if k in flag_words else k for k in keys)
+    """The ``show --type`` word for these tier keys (``flags.type_words_text``: ``evidence``
+    for every evidence tier, ``tier:rct`` where a key is also a flag word)."""
+    return registry.type_words_text([registry.TIER_PREFIX + k for k in keys])
 
 
 def show_command(condition: str, keys: list[str], since: str | None = None) -> str:
