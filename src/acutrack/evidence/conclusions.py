@@ -394,6 +394,34 @@ def _closing(text: str, fallback: bool) -> str | None:
     return " ".join(sentences[i:])
 
 
+# A structured abstract whose headings stayed in the text of one section: "... with the HD
+# group. CONCLUSIONS LD and HD screw constructs are ..." (J Neurosurg Spine, no colon),
+# "... follow-up. Conclusion Spondylectomy ..." (Thieme: an em space the parser folds),
+# "... did not change significantly CONCLUSIONS: CBPs should ..." (MEDLINE text without the
+# full stop). The heading is upper case or capitalised, never mid-sentence prose ("the
+# conclusions of"): at the start, after a sentence's end and before a capital or a digit,
+# or anywhere with its colon. What follows the last one is the conclusion section.
+_HEADING_WORDS = (
+    r"(?:CONCLUSIONS?(?:\s+AND\s+(?:RELEVANCE|IMPLICATIONS?))?"
+    r"|Conclusions?(?:\s+and\s+(?:[Rr]elevance|[Ii]mplications?))?)"
+)
+_INLINE_HEADING = re.compile(
+    r"(?:^|(?<=[.?!]\s)|(?<=[.?!][\"')\]]\s))" + _HEADING_WORDS + r"\s+(?=[\"'(\[]?[A-Z0-9])"
+    r"|(?:^|(?<=\s))" + _HEADING_WORDS + r"\s*:\s+"
+)
+
+
+def _inline_conclusion(text: str) -> str | None:
+    """The text after the last inline conclusion heading of ``text``, or None without one."""
+    if "ONCLUSION" not in text and "onclusion" not in text:
+        return None
+    headings = list(_INLINE_HEADING.finditer(text))
+    if not headings:
+        return None
+    after = " ".join(text[headings[-1].end() :].split())
+    return " ".join(_trim(_sentences(after))) or None
+
+
 # A label left inline in the text picked ("Conclusions/Implications: The NSI has ..."): the
 # field is the conclusion itself.
 _LEAD_LABEL = re.compile(r"^(?:conclusions?|implications?)(?:\s*(?:/|and)\s*\w+)?\s*:\s+", re.I)
@@ -443,7 +471,7 @@ def conclusion(article: Mapping[str, Any]) -> str | None:
         last_text = str(content[-1]["text"])
         unstructured = not any(s.get("label") for s in sections)
         fallback = unstructured and not _no_fallback(str(article.get("title") or ""), last_text)
-        text = _closing(last_text, fallback=fallback) or ""
+        text = _inline_conclusion(last_text) or _closing(last_text, fallback=fallback) or ""
     else:
         text = ""
     text = _LEAD_LABEL.sub("", " ".join(clean(text).split()))
