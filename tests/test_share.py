@@ -146,20 +146,31 @@ def test_overview_view_is_a_recorded_migration(filled: Path):
 
 def test_an_old_overview_is_replaced_by_v2_on_upgrade(filled: Path):
     # A database from before m014: the first view's columns (v1 ended in doi, pubmed_url,
-    # doi_url, rowid and had no badges or published_since) and no m014 recorded.
+    # doi_url, rowid and had no badges or published_since), no m014 or m015 recorded and no
+    # version of its derived data (issue 24: the view is derived data, not a migration's).
     conn = sqlite3.connect(filled)
     conn.execute("DROP VIEW article_overview")
     conn.execute("CREATE VIEW article_overview AS SELECT pmid, title, rowid FROM articles")
-    conn.execute("DELETE FROM _migrations WHERE name = 'm014_overview_v2'")
+    conn.execute("DROP TABLE _derived")
+    conn.execute(
+        "DELETE FROM _migrations WHERE name IN ('m014_overview_v2', 'm015_derived_version')"
+    )
     conn.commit()
     conn.close()
-    assert run("status", "--format", "json").exit_code == 0  # any command upgrades
-    columns = [r[1] for r in db_rows(filled.parent, "PRAGMA table_info(article_overview)")]
-    assert columns[:6] == ["pmid", "pubmed_url", "title", "year", "study_type", "badges"]
-    assert "published_since" in columns
-    assert db_rows(filled.parent, "SELECT name FROM _migrations WHERE name LIKE 'm014%'") == [
-        ("m014_overview_v2",)
+
+    def columns() -> list[str]:
+        return [r[1] for r in db_rows(filled.parent, "PRAGMA table_info(article_overview)")]
+
+    assert run("status", "--format", "json").exit_code == 0  # any command upgrades ...
+    assert db_rows(filled.parent, "SELECT name FROM _migrations WHERE name LIKE 'm01%'")[-2:] == [
+        ("m014_overview_v2",),
+        ("m015_derived_version",),
     ]
+    assert columns() == ["pmid", "title", "rowid"]  # ... but a read command writes no derived data
+    imported = run("import", str(RCT), "-c", "lupus")  # a writing command recomputes
+    assert imported.exit_code == 0, imported.stderr
+    assert columns()[:6] == ["pmid", "pubmed_url", "title", "year", "study_type", "badges"]
+    assert "published_since" in columns()
 
 
 # --- Datasette as a place to explore (issue 18, item 5) ----------------------------------------

@@ -169,9 +169,13 @@ class State:
         return load_queries(self._queries)
 
     def open_db(self, create: bool = True) -> sqlite3.Connection:
+        """The database for a writing command (which holds the writers' lock): created or
+        upgraded, its derived data recomputed when another version made it, with a progress
+        bar on a terminal."""
         from ..store import open_db
+        from ..views.terminal import err_console, recompute_progress
 
-        return open_db(self.db_path, create=create)
+        return open_db(self.db_path, create=create, progress=recompute_progress(err_console()))
 
 
 pass_state = click.make_pass_decorator(State)

@@ -290,8 +290,9 @@ def compute_flags(article: Mapping[str, Any]) -> dict[str, str]:
 
 # What the store keeps beside an article's own fields, computed from them by ``derive``: one
 # column each in the articles table. A value that is a list or a dict is stored as JSON. Adding
-# a derived value means adding its key here and to ``derive``, and a migration that adds the
-# column and calls ``store.schema.rederive`` (which recomputes every stored row).
+# a derived value means adding its key here and to ``derive``, a migration that only adds the
+# column, and a bump of ``derivation.RULES`` (as for any change of what ``derive`` returns):
+# every writing command then recomputes the stored rows once (``store.derived``).
 # ``evidence_tier`` is the article's tier key (``flags.tier_of``) and ``evidence_rank`` its
 # position in ``flags.TIERS``: what every listing sorts by, so SQL never tests a flag name.
 DERIVED: tuple[str, ...] = (
@@ -303,7 +304,7 @@ DERIVED: tuple[str, ...] = (
     "sample_size_source",
     "conclusion",
 )
-# The article fields ``derive`` reads: what ``rederive`` loads from the stored rows.
+# The article fields ``derive`` reads: what ``store.derived`` loads from the stored rows.
 DERIVED_FROM: tuple[str, ...] = (
     "title",
     "abstract",
@@ -316,7 +317,8 @@ DERIVED_FROM: tuple[str, ...] = (
 
 
 def derive(article: Mapping[str, Any]) -> dict[str, Any]:
-    """Every ``DERIVED`` value of ``article``, computed once (on write and by ``rederive``)."""
+    """Every ``DERIVED`` value of ``article``, computed once (on write and by
+    ``store.derived.recompute``)."""
     reasons = compute_flags(article)
     size, source = trial_size_and_source(article, reasons)
     # Through the module, not imported names: a test reordering flags.TIERS is followed.

@@ -2,13 +2,15 @@
 
 Every SQL statement of acutrack lives in this package:
 
-- ``schema``: the articles table's columns, the recorded migrations and ``rederive``;
+- ``schema``: the articles table's columns and the recorded migrations (schema only);
+- ``derived``: the derived data's version (``_derived``) and its recomputation, which a
+  writing command makes when it finds another version;
 - ``opening``: ``open_db`` (writers) and ``open_quick`` (readers), both a plain
   ``sqlite3.Connection``, which every store function takes, and the checks before either;
 - ``transactions``: ``atomic``, ``query``, ``write_row`` and the other helpers on that
   connection;
-- ``lock``: the writers' lock, which every writing command and every migration holds, so
-  writers queue; ``lock_policy``: ``writer_lock``, as writing commands take it;
+- ``lock``: the writers' lock (``writer_lock``), which only writing commands hold, so
+  writers queue;
 - ``articles``: the reads behind show/article/search/stats;
 - ``write``: storing a batch of articles and linking them to a condition;
 - ``search``: user search text as a safe FTS5 query, and snippets around its matches;
@@ -31,6 +33,7 @@ Tables:
 - ``article_overview`` (a view): each article with its study type, flags, conditions and
   links, for Datasette and other SQL readers.
 - ``articles_fts``: full-text index over titles and abstracts, kept by triggers.
+- ``_derived``: the version of the derived data (``acutrack.derivation``).
 Schema changes are ordered, recorded migrations (``_migrations``), as in simonw/llm.
 
 ``from acutrack import store; store.open_db(...)`` keeps working: every public function is
@@ -78,8 +81,7 @@ from .digests import (
 )
 from .failures import BUSY_TIMEOUT, StoreError, explain, missing_database
 from .feed import newest_stored, open_reading
-from .lock import LockedError
-from .lock_policy import writer_lock
+from .lock import LockedError, writer_lock
 from .opening import check_before_writing, open_db, open_quick
 from .report import (
     by_tier,

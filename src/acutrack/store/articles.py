@@ -10,6 +10,7 @@ from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
 from ..article import StoredArticle, article_from, pubmed_url
+from .derived import counts_source
 from .schema import FINAL_STATUSES, JSON_COLUMNS
 from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, has_any_flag, tier_column
 from .transactions import atomic, chunks, now_iso, query, read_only
@@ -372,7 +373,7 @@ def count_articles(
     if condition is not None and not (wanted or since or search):
         if not new_only:  # kept by triggers: a few rows, not every link of the condition
             return db.execute(
-                "SELECT coalesce(sum(articles), 0) FROM condition_years WHERE condition = ?",
+                f"SELECT coalesce(sum(articles), 0) FROM {counts_source(db)} WHERE condition = ?",
                 [condition],
             ).fetchone()[0]
         return db.execute(
@@ -444,7 +445,7 @@ def year_counts(db: sqlite3.Connection, condition: str | None = None) -> list[di
             query(
                 db,
                 f"SELECT nullif(year, 0) AS year, articles, {', '.join(columns)} "
-                "FROM condition_years WHERE condition = ? AND articles > 0 "
+                f"FROM {counts_source(db)} WHERE condition = ? AND articles > 0 "
                 "ORDER BY year = 0, year",
                 [condition],
             )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import lock
+from .derived import Progress, ensure_current
 from .failures import (
     BUSY_TIMEOUT,
     StoreError,
@@ -20,7 +21,7 @@ from .failures import (
     file_kind,
     missing_database,
 )
-from .lock import LockedError, held_elsewhere
+from .lock import held_elsewhere
 from .schema import MIGRATIONS, migrate, pending_migrations
 from .transactions import read_only
 
@@ -59,7 +60,11 @@ def _ready(conn: sqlite3.Connection) -> sqlite3.Connection:
 
 
 def open_db(
-    path: Path | str, *, create: bool = True, wait: float = BUSY_TIMEOUT
+    path: Path | str,
+    *,
+    create: bool = True,
+    wait: float = BUSY_TIMEOUT,
+    progress: Progress | None = None,
 ) -> sqlite3.Connection:
     """Open (and create or migrate) the database for writing, ready for concurrent readers
     and writers: a plain connection, as every store function takes. sqlite_utils wraps it
@@ -67,18 +72,38 @@ def open_db(
 
     Nothing is written before the file is known to be an acutrack database (or a missing or
     empty file, with ``create``) that is not damaged and not from a newer acutrack. Creating
-    and migrating happen under the writers' lock (waiting up to ``wait`` seconds for the
-    command holding it), so commands opening the same new or old database at once never
-    race: the one that waited finds the work done.
+    happens under the writers' lock (waiting up to ``wait`` seconds for the command holding
+    it), so a reader can tell a database being made from an empty file. An upgrade is one
+    ``BEGIN IMMEDIATE`` transaction (``migrate``): commands upgrading the same old database
+    at once queue on SQLite's write lock, and the one that waited finds the work done.
+
+    Then the derived data: computed with another version (``derived``), every row is
+    recomputed once (told to ``progress``). Only writing commands open with ``open_db``.
     """
     path = Path(path)
+    conn = _schema_ready(path, create, wait)
+    try:
+        ensure_current(conn, progress)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        conn.close()
+        raise (explain(exc, path) or StoreError(f"Cannot use the database {path}: {exc}")) from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _schema_ready(path: Path, create: bool, wait: float) -> sqlite3.Connection:
+    """The connection ``open_db`` returns, created or upgraded as far as the schema goes."""
     kind = file_kind(path)
     if kind != "sqlite" and not create:
         raise missing_database(path) if kind == "missing" else empty_database(path)
     if kind == "sqlite":
-        conn, _ = _guarded(path, _connect, _check)
+        conn, pending = _guarded(path, _connect, _check)
         if conn is not None:
             return conn
+        if "m001_initial" not in pending:
+            return _migrated(path)  # an upgrade: SQLite's write lock orders it (see migrate)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -117,8 +142,8 @@ def _guarded(
 
 
 def _migrated(path: Path) -> sqlite3.Connection:
-    """Create or migrate the database as far as it still needs (checked again: another
-    command may have done it while this one waited); the caller holds the writers' lock."""
+    """Create or migrate the database as far as it still needs (checked again, and again
+    inside ``migrate``'s transaction: another command may have done it meanwhile)."""
     conn = None
     try:
         conn = _connect(path)
@@ -179,7 +204,7 @@ def open_quick(
     untouched (``feed``, which cron runs beside everything else, never changes a file).
     """
     path = Path(path)
-    deadline = time.monotonic() + BUSY_TIMEOUT
+    deadline = time.monotonic() + BUSY_TIMEOUT  # for a database being created
     while True:
         kind = file_kind(path)
         if kind != "sqlite" and create:
@@ -198,20 +223,17 @@ def open_quick(
                 "then this command again"
             )
         if "m001_initial" not in pending:
-            # An older schema: upgrade it, under the writers' lock (the other command may
-            # be upgrading it right now: then its work is found done on the next round).
+            # An older schema: upgrade it in one transaction, never under the writers' lock
+            # (only writing commands hold that, so a writer that finds it held knows another
+            # writer has it). Another command upgrading right now holds SQLite's write lock:
+            # this one waits for it (the busy timeout) and finds the work done.
             if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
                 raise StoreError(
                     f"The database {path} needs an upgrade to this acutrack's schema, and it "
-                    "is read-only; make it writable once (any command then upgrades it)"
+                    "is read-only; make it writable and run 'acutrack status' once (it "
+                    "upgrades the database), then this command again"
                 )
-            try:
-                with lock.writer_lock(path, wait=0.25):
-                    return _migrated(path)
-            except LockedError:
-                if time.monotonic() > deadline:
-                    raise
-                continue
+            return _migrated(path)
         # Empty: another command creating it holds the writers' lock until its first
         # migration is committed; otherwise nothing is there to read.
         if not held_elsewhere(path) or time.monotonic() > deadline:

@@ -17,6 +17,7 @@ from typing import Any
 from .. import flags
 from ..article import StoredArticle
 from .articles import decode
+from .derived import counts_source
 from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, evidence_keys, has_flag, tier_column
 from .transactions import query
 
@@ -46,7 +47,7 @@ def tier_counts(db: sqlite3.Connection, conditions: list[str]) -> dict[str, dict
     sums = ", ".join(f"sum({tier_column(k)})" for k in keys)
     out: dict[str, dict[str, int]] = {c: dict.fromkeys(["articles", *keys], 0) for c in conditions}
     for row in db.execute(
-        f"SELECT condition, sum(articles), {sums} FROM condition_years "
+        f"SELECT condition, sum(articles), {sums} FROM {counts_source(db)} "
         "WHERE condition IN (SELECT value FROM json_each(?)) GROUP BY condition",
         [json.dumps(conditions)],
     ):
@@ -61,7 +62,7 @@ def year_tiers(db: sqlite3.Connection, condition: str) -> list[dict[str, Any]]:
     rows = []
     for row in db.execute(
         f"SELECT nullif(year, 0), articles, {', '.join(tier_column(k) for k in keys)} "
-        "FROM condition_years WHERE condition = ? AND articles > 0 ORDER BY year",
+        f"FROM {counts_source(db)} WHERE condition = ? AND articles > 0 ORDER BY year",
         [condition],
     ):
         rows.append({"year": row[0], "articles": row[1], **dict(zip(keys, row[2:], strict=True))})
@@ -91,18 +92,24 @@ def top_of_tiers(
     and probing the condition's link (index-only), and only the rows shown are read whole:
     for a condition holding most of the database that is 0.03 s instead of 0.6 s for sorting
     every linked row."""
-    ranks = [flags.tier_rank(k) for k in tiers]
+    keys = list(tiers)
+    ranks = [flags.tier_rank(k) for k in keys]
     sql = (
         "WITH ranked AS (SELECT a.pmid AS pmid, row_number() OVER (PARTITION BY a.evidence_rank "
         f"ORDER BY {EVIDENCE_ORDER}) AS pos FROM articles a "
-        f"WHERE a.evidence_rank IN ({','.join('?' * len(ranks))}) AND EXISTS "
+        f"WHERE a.evidence_rank IN ({','.join('?' * len(ranks))}) "
+        # The key too: ranks stored by another version of the derived data (a tier added
+        # since, read before a writing command recomputed them) are left out, never shown
+        # under another tier's name.
+        f"AND a.evidence_tier IN ({','.join('?' * len(keys))}) AND EXISTS "
         "(SELECT 1 FROM article_conditions l WHERE l.pmid = a.pmid AND l.condition = ?)) "
         "SELECT a.*, l.first_seen AS first_seen FROM ranked r "
         "CROSS JOIN articles a ON a.pmid = r.pmid "
         "CROSS JOIN article_conditions l ON l.pmid = r.pmid AND l.condition = ? "
         f"WHERE r.pos <= ? ORDER BY {EVIDENCE_ORDER}"
     )
-    return [decode(r) for r in query(db, sql, [*ranks, condition, condition, per_tier])]
+    params = [*ranks, *keys, condition, condition, per_tier]
+    return [decode(r) for r in query(db, sql, params)]
 
 
 def strongest_by_tier(db: sqlite3.Connection, condition: str, per_tier: int) -> list[StoredArticle]:

@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from .. import flags
+from .derived import counts_source
 from .tiers import tier_column
 from .transactions import atomic, now_iso, query, write_row
 
@@ -64,7 +65,7 @@ def condition_stats(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     # triggers: a few rows per condition, the same numbers `stats` and the report read.
     keys = [t.key for t in flags.TIERS]
     sums = ", ".join(f"coalesce(sum({tier_column(k)}), 0) AS {tier_column(k)}" for k in keys)
-    for row in query(db, f"SELECT condition, {sums} FROM condition_years GROUP BY condition"):
+    for row in query(db, f"SELECT condition, {sums} FROM {counts_source(db)} GROUP BY condition"):
         if row["condition"] in stats:
             stats[row["condition"]]["tiers"] = {k: row[tier_column(k)] for k in keys}
     for row in query(db, "SELECT condition, last_success, query_hash FROM positions"):

@@ -1,13 +1,13 @@
-"""The schema: the articles table's columns, the ordered, recorded migrations (``_migrations``,
-as in simonw/llm) and ``rederive``, which recomputes every stored row's derived columns."""
+"""The schema: the articles table's columns and the ordered, recorded migrations
+(``_migrations``, as in simonw/llm), which only change the schema; the derived columns they
+add are filled with the derived data (``derived``), never here."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..article import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS
 from .failures import StoreError, not_acutrack
@@ -30,64 +30,9 @@ JSON_COLUMNS = (*LIST_FIELDS, "flags", "flag_reasons")
 FINAL_STATUSES = ("MEDLINE", "PubMed-not-MEDLINE", "OLDMEDLINE")
 
 
-def rederive(db: Database) -> int:
-    """Recompute every stored article's derived columns (``evidence.derive``) from its stored
-    fields, so an old database shows what a fresh import would, without a re-fetch. Only the
-    columns that exist yet are written (a migration adding one calls this after adding it).
-    Returns how many rows changed (0 when ``migrate`` defers it to a later migration)."""
-    from ..evidence import DERIVED, DERIVED_FROM, derive
-
-    if _defer_rederive:
-        return 0
-
-    present = db["articles"].columns_dict
-    columns = [c for c in DERIVED if c in present]
-    if not columns:
-        return 0
-    listed = [c for c in DERIVED_FROM if c in present]
-    sql = (
-        f"UPDATE articles SET {', '.join(f'[{c}] = ?' for c in columns)} WHERE pmid = ? AND "
-        f"({' OR '.join(f'[{c}] IS NOT ?' for c in columns)})"
-    )
-    # A page of rows at a time, by rowid: memory stays flat and no cursor reads a table that
-    # is being updated under it.
-    select = (
-        f"SELECT rowid, pmid, {', '.join(f'[{c}]' for c in listed)} FROM articles "
-        "WHERE rowid > ? ORDER BY rowid LIMIT 1000"
-    )
-    changed, last = 0, -1
-    while page := db.conn.execute(select, [last]).fetchall():
-        last = page[-1][0]
-        updates: list[list[Any]] = []
-        for row in page:
-            article: dict[str, Any] = dict(zip(("pmid", *listed), row[1:], strict=True))
-            for key in listed:
-                if key in JSON_COLUMNS:
-                    article[key] = json.loads(article[key] or "[]")
-            derived = derive(article)
-            values = [
-                json.dumps(derived[c], ensure_ascii=False)
-                if isinstance(derived[c], list | dict)
-                else derived[c]
-                for c in columns
-            ]
-            updates.append([*values, article["pmid"], *values])
-        changed += db.conn.executemany(sql, updates).rowcount
-    from .tiers import build_evidence
-
-    build_evidence(db)  # the counts and the view, generated from today's registry
-    return changed
-
-
 # --- migrations ----------------------------------------------------------------------------
 
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = []
-# Migrations that end by recomputing every stored row (``rederive``). When several are pending,
-# only the last of them recomputes (it writes every derived column there is by then), so an
-# upgrade over many versions reads a large database once, not once per version. A crash in
-# between leaves that last one unrecorded, so the next open still recomputes.
-REDERIVING: set[str] = set()
-_defer_rederive = False
 
 
 def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
@@ -95,10 +40,10 @@ def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
     return fn
 
 
-def rederiving(fn: Callable[[Database], None]) -> Callable[[Database], None]:
-    """Mark a migration that calls ``rederive`` (see ``REDERIVING``)."""
-    REDERIVING.add(fn.__name__)
-    return fn
+def _add_column(conn: sqlite3.Connection, column: str, kind: str) -> None:
+    """Add a column to articles unless it is there (``save_articles`` adds a key it meets)."""
+    if column not in {r[1] for r in conn.execute("PRAGMA table_info(articles)")}:
+        conn.execute(f"ALTER TABLE articles ADD COLUMN [{column}] {kind}")
 
 
 @migration
@@ -199,14 +144,10 @@ def m003_show_indexes(db: Database) -> None:
 
 
 @migration
-@rederiving
 def m004_flags_v2_sample_size(db: Database) -> None:
-    # Evidence flags v2 (issue 10): a new column for the trial size, and every stored row's
-    # flags, reasons and size recomputed with the v2 rules from what is stored, so an old
-    # database shows the same as a fresh import (no re-fetch needed).
-    if "sample_size" not in db["articles"].columns_dict:
-        db.table("articles").add_column("sample_size", int)
-    rederive(db)
+    # Evidence flags v2 (issue 10): a column for the trial size. The values (and every other
+    # derived column) are computed by the next writing command (store.derived), not here.
+    _add_column(db.conn, "sample_size", "INTEGER")
 
 
 @migration
@@ -240,27 +181,52 @@ def m007_article_overview(db: Database) -> None:
 
 
 @migration
-@rederiving
 def m008_evidence_tiers(db: Database) -> None:
     # The evidence hierarchy as plain columns (issue 17): each article's tier and its rank
-    # in flags.TIERS, the link table article_flags, and condition_years and article_overview
-    # rebuilt from them (rederive rebuilds both, see tiers.build_evidence). The old per-year
-    # triggers go first, so recomputing every row does not run them.
-    from .tiers import build_flag_links
-
+    # in flags.TIERS, and the link table article_flags kept by triggers from the JSON flags
+    # list (frozen SQL: it never tests a flag name). condition_years and article_overview are
+    # generated from the registry with the derived data (store.derived), not here; what an
+    # older acutrack built in their place (per-year triggers, the v1 view) goes.
     conn = db.conn
     for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%years%'"
     ).fetchall():
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DROP VIEW IF EXISTS article_overview")
-    present = db["articles"].columns_dict
-    if "evidence_tier" not in present:
-        db.table("articles").add_column("evidence_tier", str)
-    if "evidence_rank" not in present:
-        db.table("articles").add_column("evidence_rank", int)
-    build_flag_links(conn)
-    rederive(db)
+    _add_column(conn, "evidence_tier", "TEXT")
+    _add_column(conn, "evidence_rank", "INTEGER")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS article_flags (pmid TEXT NOT NULL, flag TEXT NOT NULL, "
+        "PRIMARY KEY (pmid, flag)) WITHOUT ROWID"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_article_flags_flag ON article_flags (flag, pmid)")
+    for name, when, body in (
+        (
+            "articles_flags_ai",
+            "AFTER INSERT ON articles",
+            "INSERT OR IGNORE INTO article_flags (pmid, flag) "
+            "SELECT new.pmid, value FROM json_each(coalesce(new.flags, '[]'));",
+        ),
+        (
+            "articles_flags_au",
+            "AFTER UPDATE OF pmid, flags ON articles "
+            "WHEN old.flags IS NOT new.flags OR old.pmid IS NOT new.pmid",
+            "DELETE FROM article_flags WHERE pmid = old.pmid; "
+            "INSERT OR IGNORE INTO article_flags (pmid, flag) "
+            "SELECT new.pmid, value FROM json_each(coalesce(new.flags, '[]'));",
+        ),
+        (
+            "articles_flags_ad",
+            "AFTER DELETE ON articles",
+            "DELETE FROM article_flags WHERE pmid = old.pmid;",
+        ),
+    ):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+    conn.execute(
+        "INSERT OR IGNORE INTO article_flags (pmid, flag) SELECT a.pmid, j.value "
+        "FROM articles a, json_each(coalesce(a.flags, '[]')) j"
+    )
     # `show --type` lists in the evidence order: walking this index (its expressions are
     # exactly tiers.EVIDENCE_ORDER) stops after --limit rows, as idx_articles_newest does for
     # newest first; pmid and flags make the walk's tests index-only.
@@ -279,23 +245,17 @@ def m009_parser_version(db: Database) -> None:
 
 
 @migration
-@rederiving
 def m010_conclusion(db: Database) -> None:
-    # What each study concluded (issue 20): a text column, filled for every stored row from
-    # its stored abstract sections, so an old database shows it without a re-fetch.
-    if "conclusion" not in db["articles"].columns_dict:
-        db.table("articles").add_column("conclusion", str)
-    rederive(db)
+    # What each study concluded (issue 20): a text column, filled from the stored abstract
+    # sections by the next writing command (store.derived), so no re-fetch is needed.
+    _add_column(db.conn, "conclusion", "TEXT")
 
 
 @migration
-@rederiving
 def m011_size_source(db: Database) -> None:
-    # Trial size v3 (issue 21): the fragment of the abstract each size was read from, and
-    # every stored size recomputed with the v3 rules from what is stored (no re-fetch).
-    if "sample_size_source" not in db["articles"].columns_dict:
-        db.table("articles").add_column("sample_size_source", str)
-    rederive(db)
+    # Trial size v3 (issue 21): the fragment of the abstract each size was read from (filled
+    # with the derived data, store.derived).
+    _add_column(db.conn, "sample_size_source", "TEXT")
 
 
 @migration
@@ -308,16 +268,23 @@ def m012_provenance(db: Database) -> None:
 
 @migration
 def m014_overview_v2(db: Database) -> None:
-    # article_overview v2 (issue 18): PubMed link beside the PMID, badges as text, the columns
-    # a reader scans first at the left, and `published_since` (a facet in year order).
-    # Recreated from the registry-derived SQL (tiers.overview_sql), as rederive does.
-    from .tiers import build_overview
-
-    build_overview(db.conn)  # m008 added the tier columns it reads
-    # Datasette opens the view sorted by entrez_date: walking this index computes the view's
-    # per-row subqueries for one page of rows, not for every article before sorting (on
-    # 100,000 articles the page took over Datasette's 1 s limit without it, 2 ms with it).
+    # article_overview v2 (issue 18) is generated from the registry with the derived data
+    # (tiers.overview_sql, store.derived). Datasette opens the view sorted by entrez_date:
+    # walking this index computes the view's per-row subqueries for one page of rows, not for
+    # every article before sorting (on 100,000 articles the page took over Datasette's 1 s
+    # limit without it, 2 ms with it).
     db.conn.execute("CREATE INDEX IF NOT EXISTS idx_articles_entrez_date ON articles (entrez_date)")
+
+
+@migration
+def m015_derived_version(db: Database) -> None:
+    # The version of the derived data (acutrack.derivation) the stored rows were computed
+    # with: a writing command that finds another one recomputes them (store.derived). An
+    # older database has none, so its first writing command recomputes.
+    db.conn.execute(
+        "CREATE TABLE _derived (id INTEGER PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL, "
+        "computed_at TEXT NOT NULL)"
+    )
 
 
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
@@ -356,27 +323,21 @@ def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
 
 
 def migrate(db: Database) -> None:
-    """Apply the migrations not yet recorded, each in its own ``BEGIN IMMEDIATE`` transaction
-    that first checks it is still to do: the caller holds the writers' lock (``open_db``),
-    and a command that waited for it finds the other's migrations done and goes on."""
-    global _defer_rederive
+    """Apply the migrations not yet recorded, all in one ``BEGIN IMMEDIATE`` transaction that
+    first reads what is still to do. That transaction is the upgrade's lock: SQLite's write
+    lock, which any command may take (readers upgrade too) and a second one waits for (the
+    busy timeout), then finds the work done. Never the writers' lock, which only writing
+    commands hold. A crash leaves the schema as it was. Migrations only change the schema,
+    with frozen SQL; the derived data follows with its version (``store.derived``)."""
     conn = db.conn
-    done: set[str] = set()
-    if "_migrations" in db.table_names():
+    with atomic(conn):
+        if "_migrations" not in db.table_names():
+            db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
         done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
-    pending = [name for name, _ in MIGRATIONS if name not in done]
-    last_rederiving = next((n for n in reversed(pending) if n in REDERIVING), None)
-    for name, fn in MIGRATIONS:
-        with atomic(conn):
-            if "_migrations" not in db.table_names():
-                db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
-            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
+        for name, fn in MIGRATIONS:
+            if name in done:
                 continue
-            _defer_rederive = name in REDERIVING and name != last_rederiving
-            try:
-                fn(db)
-            finally:
-                _defer_rederive = False
+            fn(db)
             conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, now_iso()]
             )

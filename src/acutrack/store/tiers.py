@@ -5,21 +5,16 @@ An article's tier and rank are stored columns (``evidence.derive``); its flags a
 ``article_flags(pmid, flag)``, kept exact by triggers that expand the JSON ``flags`` list (they
 never test a name). Queries filter with ``EXISTS (SELECT 1 FROM article_flags ...)`` and bind
 the flag names; they sort by ``evidence_rank``. What is built here from the registry
-(condition_years and its triggers, article_overview) is rebuilt by ``build_evidence`` whenever
-``schema.rederive`` runs, so a migration that changes the registry and rederives also brings
-these up to date.
+(condition_years and its triggers, article_overview) is part of the derived data: rebuilt
+with it whenever its version changes (``derived.recompute``), never by a migration.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import flags
-
-if TYPE_CHECKING:
-    from sqlite_utils import Database
-
 
 # Newest first: when the article entered PubMed, then its year, then the highest PMID. The
 # expressions match idx_articles_newest exactly, so SQLite can walk that index in order.
@@ -140,12 +135,7 @@ def build_counts(conn: sqlite3.Connection) -> None:
     articles and how many in each count column. Kept exact by triggers on every link and every
     change of an article's year, flags or tier, so `stats CONDITION` and the total under `show`
     read a few rows instead of probing every link of a large condition."""
-    for (name,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
-        "('articles', 'article_conditions') AND name LIKE '%years%'"
-    ).fetchall():
-        conn.execute(f"DROP TRIGGER {name}")
-    conn.execute("DROP TABLE IF EXISTS condition_years")
+    drop_counts(conn)
     columns = year_columns()
     conn.execute(
         "CREATE TABLE condition_years (condition TEXT NOT NULL, year INTEGER NOT NULL, "
@@ -187,11 +177,32 @@ def build_counts(conn: sqlite3.Connection) -> None:
     for name, (when, body) in triggers.items():
         conn.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
     conn.execute(
-        "INSERT INTO condition_years (condition, year, articles, "
-        + ", ".join(columns)
-        + ") SELECT l.condition, coalesce(a.year, 0), count(*), "
-        + ", ".join(f"sum({e.format(f='a.flags', t='a.evidence_tier')})" for e in columns.values())
-        + " FROM article_conditions l JOIN articles a ON a.pmid = l.pmid GROUP BY 1, 2"
+        f"INSERT INTO condition_years (condition, year, articles, {', '.join(columns)}) "
+        + counts_select()
+    )
+
+
+def drop_counts(conn: sqlite3.Connection) -> None:
+    """Drop condition_years and its triggers (``build_counts`` makes them again)."""
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+        "('articles', 'article_conditions') AND name LIKE '%years%'"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE IF EXISTS condition_years")
+
+
+def counts_select() -> str:
+    """SQL: condition_years' rows computed from the stored articles and links, with today's
+    registry: what fills the table, and what read commands count from while the table was
+    built with another version of the derived data (``derived.counts_source``)."""
+    columns = year_columns()
+    sums = ", ".join(
+        f"sum({e.format(f='a.flags', t='a.evidence_tier')}) AS {k}" for k, e in columns.items()
+    )
+    return (
+        f"SELECT l.condition AS condition, coalesce(a.year, 0) AS year, count(*) AS articles, "
+        f"{sums} FROM article_conditions l JOIN articles a ON a.pmid = l.pmid GROUP BY 1, 2"
     )
 
 
@@ -327,12 +338,3 @@ SELECT coalesce(year, 'unknown') AS year, total AS articles, {_labels()} FROM (
 def build_overview(conn: sqlite3.Connection) -> None:
     conn.execute("DROP VIEW IF EXISTS article_overview")
     conn.execute(f"CREATE VIEW article_overview AS {overview_sql()}")
-
-
-def build_evidence(db: Database) -> None:
-    """Rebuild what is generated from the registry (the counts and the view), once the tier
-    columns exist (``m008_evidence_tiers`` and every ``rederive`` after it)."""
-    if "evidence_tier" not in db["articles"].columns_dict:
-        return
-    build_counts(db.conn)
-    build_overview(db.conn)

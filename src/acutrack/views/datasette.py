@@ -119,6 +119,7 @@ HIDDEN = (
     "article_flags",
     "condition_years",
     "_migrations",
+    "_derived",
 )
 
 

@@ -8,7 +8,7 @@ sequence prints literally and cannot drive the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -96,6 +96,27 @@ class UpdateProgress:
 
     def close(self) -> None:
         self.progress.stop()
+
+
+def recompute_progress(console: Console) -> Callable[[int, int], None] | None:
+    """A progress bar on the terminal (None elsewhere) while a writing command recomputes the
+    derived data of every stored article (``store.derived``), told (done, total) per page."""
+    if not console.is_terminal:
+        return None
+    bar: list[Any] = []
+
+    def tick(done: int, total: int) -> None:
+        from rich.progress import Progress
+
+        if not bar:
+            progress = Progress(console=console, transient=True)
+            progress.start()
+            bar[:] = [progress, progress.add_task("Recomputing the evidence", total=total)]
+        bar[0].update(bar[1], completed=done)
+        if done >= total:
+            bar[0].stop()
+
+    return tick
 
 
 def update_summary(outcome: Any) -> Any:

@@ -1,0 +1,35 @@
+"""The version of the derived data: what ``evidence.derive`` computes for every stored article
+(flags, reasons, tier and rank, trial size and its source, conclusion) and what the store
+builds from the registry (condition_years, article_overview). The database records the
+version its derived data was computed with (``store.derived``); a writing command that finds
+another one recomputes all of it once. No migration is needed for a new rule, flag or tier.
+
+How to change a rule: change ``evidence`` and bump ``RULES`` here (tests/test_derivation.py
+fails when ``derive``'s output on the real records changes under an unchanged ``RULES``, and
+says so). A change of ``flags.REGISTRY``, ``flags.TIERS`` or ``flags.WITHDRAWN`` changes the
+version by itself (its digest). Kept apart from ``evidence`` so a read command can ask for
+the version without loading the rules.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from . import flags
+
+# The evidence rules' own version: bump it with every change that alters what ``derive``
+# returns for the same stored fields (a new phrase, a fixed pattern, a new derived column).
+RULES = 2
+
+
+def registry_digest() -> str:
+    """A short digest of the registry as it is now (read at call time, so a test that patches
+    ``flags.TIERS`` before opening a database is followed). CRC-32 tells versions apart as
+    well as a cryptographic hash here, without OpenSSL's start-up cost for read commands."""
+    text = repr((flags.REGISTRY, flags.TIERS, flags.WITHDRAWN))
+    return f"{zlib.crc32(text.encode()):08x}"
+
+
+def version() -> str:
+    """``RULES`` and the registry digest: ``"1-3f2a9c0e"``."""
+    return f"{RULES}-{registry_digest()}"
