@@ -6,6 +6,10 @@
   whose label names a conclusion (CONCLUSION(S), INTERPRETATION, AUTHORS' CONCLUSIONS,
   IMPLICATIONS, LESSON, TAKE-HOME MESSAGE, ...: MEDLINE text carries labels only). Several are
   joined in order. Without one, its last content section is read as below.
+* A conclusion heading left inside a section's text (one unlabelled AbstractText holding
+  "... RESULTS ... CONCLUSIONS LD and HD screw constructs are ...", Thieme's "Conclusion"
+  after an em space, MEDLINE's "... significantly CONCLUSIONS: CBPs should ...") starts the
+  conclusion section: the text after the last such heading, without the heading (issue 25).
 * Otherwise the closing sentences: from the first of the last three that states a finding
   ("In conclusion", "Taken together", "These results suggest", "We conclude", "Our data
   indicate", "This case highlights"; in the last sentence also "..., suggesting that", a
