@@ -417,7 +417,7 @@ _INLINE_HEADING = re.compile(
 
 def _inline_conclusion(text: str) -> str | None:
     """The text after the last inline conclusion heading of ``text``, or None without one."""
-    if "ONCLUSION" not in text and "onclusion" not in text:
+    if "CONCLUSION" not in text and "Conclusion" not in text:  # the heading capitalised
         return None
     headings = list(_INLINE_HEADING.finditer(text))
     if not headings:
