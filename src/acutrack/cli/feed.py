@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ..article import StoredArticle
 
 from .base import State, _condition, cli, emit, output_option, pass_state
 
@@ -40,7 +45,6 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
         chosen = list(dict.fromkeys(_condition(state, db, n) for n in conditions)) or None
         labels = {c.name: c.label for c in state.queries().conditions.values()}
         names = [name for name, _ in chosen] if chosen is not None else None
-        rows = newest_stored(db, names, limit)
         search_url = None
         if chosen is not None and len(chosen) == 1:
             from ..store import provenance
@@ -49,7 +53,22 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
             search_url = provenance(db, chosen[0][0], cond.full_query if cond else None)[
                 "pubmed_url"
             ]
-        text = atom.build(rows, chosen, labels=labels, search_url=search_url)
+        # Written as the rows are read (a feed of 10,000 entries never holds them all).
+        entries = _Counted(newest_stored(db, names, limit))
+        text = atom.pieces(entries, chosen, labels=labels, search_url=search_url)
+        emit(text, output, "feed", lambda: f"{entries.count} articles")
     finally:
         db.close()
-    emit(text, output, "feed", f"{len(rows)} articles")
+
+
+class _Counted(Iterator["StoredArticle"]):
+    """Rows passed through, counted (for the line saying how many were written)."""
+
+    def __init__(self, rows: Iterator[StoredArticle]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __next__(self) -> StoredArticle:
+        row = next(self.rows)
+        self.count += 1
+        return row
