@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 from ..article import StoredArticle, article_from, pubmed_url
 from .derived import counts_source
 from .schema import FINAL_STATUSES, JSON_COLUMNS
-from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, has_any_flag, tier_column
+from .tiers import (
+    EVIDENCE_ORDER,
+    NEWEST_ORDER,
+    has_any_comparator,
+    has_any_flag,
+    tier_column,
+)
 from .transactions import atomic, chunks, now_iso, query, read_only
 
 if TYPE_CHECKING:
@@ -56,16 +62,34 @@ def flag_counts(db: sqlite3.Connection, pmids: list[str]) -> Counter[str]:
     return counts
 
 
+# A record PubMed stopped returning, and not stored again since: not asked for any more.
+# (Writing a record again removes it from not_returned: store.write._write_rows.)
+_STILL_RETURNED = "NOT EXISTS (SELECT 1 FROM not_returned n WHERE n.pmid = articles.pmid)"
+
+
 def older_parser_pmids(db: sqlite3.Connection, version: int) -> list[str]:
-    """Stored articles read by a parser older than ``version`` (or before one was recorded)."""
+    """Stored articles read by a parser older than ``version`` (or before one was recorded),
+    except those PubMed no longer returns (``record_not_returned``)."""
     return [
         r[0]
         for r in db.execute(
-            "SELECT pmid FROM articles WHERE parser_version IS NULL OR parser_version < ? "
-            "ORDER BY pmid",
+            "SELECT pmid FROM articles WHERE (parser_version IS NULL OR parser_version < ?) "
+            f"AND {_STILL_RETURNED} ORDER BY pmid",
             [version],
         )
     ]
+
+
+def record_not_returned(
+    db: sqlite3.Connection, pmids: list[str], run_id: int | None, stamp: str
+) -> None:
+    """Remember PMIDs an efetch by id no longer returned, so they are not asked again."""
+    with atomic(db):
+        db.executemany(
+            "INSERT INTO not_returned (pmid, since, run_id) VALUES (?, ?, ?) "
+            "ON CONFLICT(pmid) DO UPDATE SET since = excluded.since, run_id = excluded.run_id",
+            [(p, stamp, run_id) for p in pmids],
+        )
 
 
 def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
@@ -75,7 +99,7 @@ def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
         r[0]
         for r in db.execute(
             f"SELECT pmid FROM articles WHERE coalesce(status, '') NOT IN ({marks}) "
-            "AND stored_at >= datetime('now', ?) ORDER BY pmid",
+            f"AND stored_at >= datetime('now', ?) AND {_STILL_RETURNED} ORDER BY pmid",
             [*FINAL_STATUSES, f"-{max_age_days} days"],
         )
     ]
@@ -193,6 +217,7 @@ def query_articles(
     search: str | None = None,
     flags: Iterable[str] | None = None,
     order: str = "newest",
+    comparators: Iterable[str] | None = None,
 ) -> list[StoredArticle]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
 
@@ -208,6 +233,7 @@ def query_articles(
             search=search,
             flags=flags,
             order=order,
+            comparators=comparators,
         )
     )
 
@@ -222,11 +248,13 @@ def iter_articles(
     search: str | None = None,
     flags: Iterable[str] | None = None,
     order: str = "newest",
+    comparators: Iterable[str] | None = None,
 ) -> Iterator[StoredArticle]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``,
     read from the cursor one by one (an export of every article keeps memory flat).
 
-    ``flags``: only articles with any of those flags. ``search``: an
+    ``flags``: only articles with any of those flags; ``comparators``: only trials compared
+    against any of those (``article_comparators``). ``search``: an
     FTS5 query over titles and abstracts (the caller escapes user text). ``order``:
     ``newest``, ``evidence`` (``tiers.EVIDENCE_ORDER``: strongest tier, larger trials, newer)
     or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
@@ -242,6 +270,10 @@ def iter_articles(
         sql, names = _flag_filter(wanted)
         where.append(sql)
         params += names
+    if comparators:
+        sql, names = has_any_comparator(list(comparators))
+        where.append(sql)
+        params += names
     derived, derived_params = _derived(condition)
     if search and order == "relevance":
         return _by_relevance(db, search, derived, where, [*derived_params, *params], limit)
@@ -251,7 +283,7 @@ def iter_articles(
         where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(search)
     elif condition is not None and not _walk_newest(
-        db, condition, new_only, limit, bool(wanted or since)
+        db, condition, new_only, limit, bool(wanted or since or comparators)
     ):
         # Few articles for this condition: start from its links and sort them.
         source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
@@ -392,10 +424,12 @@ def count_articles(
     new_only: bool = False,
     since: str | None = None,
     search: str | None = None,
+    comparators: Iterable[str] | None = None,
 ) -> int:
     """How many articles ``query_articles`` would list without a limit."""
     wanted = list(flags or [])
-    if condition is not None and not (wanted or since or search):
+    compared = has_any_comparator(list(comparators)) if comparators else None
+    if condition is not None and not (wanted or since or search or compared):
         if not new_only:  # kept by triggers: a few rows, not every link of the condition
             return db.execute(
                 f"SELECT coalesce(sum(articles), 0) FROM {counts_source(db)} WHERE condition = ?",
@@ -405,7 +439,7 @@ def count_articles(
             "SELECT count(*) FROM article_conditions WHERE condition = ? AND shown_at IS NULL",
             [condition],
         ).fetchone()[0]
-    if condition is not None and new_only and not search:
+    if condition is not None and new_only and not search and not compared:
         # From the condition's new links (idx_article_conditions_shown), not every article:
         # `show` counts the new ones a limit left out with --type or --since too.
         sql = (
@@ -435,6 +469,9 @@ def count_articles(
         sql, names = _flag_filter(wanted)
         where.append(sql)
         params += names
+    if compared:
+        where.append(compared[0])
+        params += compared[1]
     if search:
         where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(search)

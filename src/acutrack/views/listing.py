@@ -72,6 +72,7 @@ def fetch(
     search: str | None = None,
     search_text: str = "",
     order: str = "newest",
+    comparators: list[str] | None = None,
 ) -> Listing:
     """Query the articles for a listing in ``fmt``: a table stops at 50 unless told."""
     if show_all:
@@ -87,6 +88,7 @@ def fetch(
         "new_only": new_only,
         "since": since,
         "search": search,
+        "comparators": comparators,
     }
     try:
         # One row more than asked tells whether more match, without counting them.
@@ -99,6 +101,7 @@ def fetch(
             new_only=new_only,
             since=since,
             search=search,
+            comparators=comparators,
         )
         more = limit is not None and len(rows) > limit
         del rows[limit or len(rows) :]
@@ -108,7 +111,13 @@ def fetch(
             counted = fmt == "table" and rows and not since
             total = (
                 store.count_articles(
-                    db, condition, flags=flags, new_only=new_only, since=since, search=search
+                    db,
+                    condition,
+                    flags=flags,
+                    new_only=new_only,
+                    since=since,
+                    search=search,
+                    comparators=comparators,
                 )
                 if counted
                 else None
@@ -124,7 +133,9 @@ def fetch(
         ]
     elif fmt == "table" and condition is not None and more and not (new_only or since):
         # (not with --since, which makes counting slow, as for the total)
-        new = store.count_articles(db, condition, flags=flags, new_only=True)
+        new = store.count_articles(
+            db, condition, flags=flags, new_only=True, comparators=comparators
+        )
         found.unlisted_new = max(new - found.new, 0)
     return found
 
@@ -141,6 +152,8 @@ def new_hint(listing: Listing) -> str | None:
 
         words = [BY_NAME[f].badge.lower() if f in BY_NAME else f for f in listing.filters["flags"]]
         command += ["--type", ",".join(words)]
+    if listing.filters.get("comparators"):
+        command += ["--comparator", ",".join(listing.filters["comparators"])]
     return f"{listing.unlisted_new:,} new not listed: {shlex.join(command)}"
 
 
@@ -155,6 +168,7 @@ def stream(
     search: str | None = None,
     search_text: str = "",
     order: str = "newest",
+    comparators: list[str] | None = None,
 ) -> Iterator[StoredArticle]:
     """The articles of an export (every match, or ``limit``), read from the cursor as they
     are written out: memory stays flat on a database of any size. Marks nothing."""
@@ -172,6 +186,7 @@ def stream(
             new_only=new_only,
             since=since,
             search=search,
+            comparators=comparators,
         )
     except sqlite3.OperationalError as exc:
         raise _bad_search(exc, search, search_text) from None
