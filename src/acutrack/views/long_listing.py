@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 # Rows handed to rich at once: large enough that the per-chunk cost vanishes, small enough
 # that a chunk is a few MB.
-CHUNK = 200
+CHUNK = listings.TABLE_CHUNK
 
 # Widths are decided on a table this wide, so no column is left out for room; the table of
 # the terminal's width leaves out the same columns one table would.
@@ -76,7 +76,9 @@ def print_long_listing(
     limit = listings.table_limit("table", limit, show_all)
     names = ("flags", "new_only", "since", "search", "comparators")
     filters = {k: query.get(k) for k in names}
-    found = listings.Listing([], condition=condition, filters=filters)
+    found = listings.Listing(
+        [], condition=condition, filters=filters, order=query.get("order", "newest")
+    )
     options = view_options(found)
 
     def walk() -> Iterator[StoredArticle]:
