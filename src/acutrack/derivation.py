@@ -20,9 +20,10 @@ from . import flags
 # The evidence rules' own version: bump it with every change that alters what ``derive``
 # returns for the same stored fields (a new phrase, a fixed pattern, a new derived column),
 # or what store.tiers builds with it (condition_years, the article_overview view).
-# 3: comparators (issue 27 part 2); 4: article_overview v3 (issue 25), built with the
-# derived data.
-RULES = 4
+# 3: comparators (issue 27 part 2); 4: inline conclusion headings, no systematic review from a
+# search under a title naming another kind of review (issue 25 part 10); 5: article_overview
+# v3 (issue 25 part 8), built with the derived data.
+RULES = 5
 
 
 def registry_digest() -> str:
