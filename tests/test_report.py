@@ -374,7 +374,7 @@ def test_matrix_cells_link_to_their_lists(filled: Path):
     heads = ["".join(th.itertext()) for th in table.find("thead/tr")]
     # The tier columns are flags.TIERS' evidence tiers and the retracted one, in its order.
     tiers = [t for t in flags.TIERS if t.evidence or t.key == "retracted"]
-    assert heads == ["Condition", *(t.label for t in tiers), "New", "Total"]
+    assert heads == ["Condition", *(t.label for t in tiers), "Arrived", "Total"]
     titles = [th.get("title") for th in table.find("thead/tr")][1 : len(tiers) + 1]
     assert titles == [t.title for t in tiers]
     by_id = {e.get("id"): e for e in doc.iter() if e.get("id")}
@@ -422,7 +422,7 @@ def test_matrix_numbers_equal_stats_and_status(filled: Path):
         assert row["MA/SR"] == sum(y["ma_sr"] for y in years)
         assert row["Sham RCT"] + row["RCT"] == sum(y["rct"] for y in years)
         assert row["Total"] == status[name_label]["stored"] == sum(y["articles"] for y in years)
-        assert row["New"] == status[name_label]["stored"]
+        assert row["Arrived"] == status[name_label]["stored"]
         stored = dict(
             db_rows(
                 filled,
@@ -463,7 +463,7 @@ def test_new_marks_and_the_axis_follow_the_given_today(filled: Path):
     assert then.years[-1]["articles"] == 0
     doc = parse_strict(report.build(db, [("lupus", "Lupus")], now=later))
     assert doc.find(".//span[@class='new']") is None
-    assert matrix_rows(doc)["Lupus"]["New"] == 0
+    assert matrix_rows(doc)["Lupus"]["Arrived"] == 0
     doc = parse_strict(report.build(db, [("lupus", "Lupus")], now=later - timedelta(days=2)))
     newest = doc.findall(".//ol[@class='newest']/li")
     assert all(li.find("div[@class='badges']/span[@class='new']") is not None for li in newest)

@@ -99,14 +99,22 @@ def collect(
         for pmid in listed[cond]:
             if pmid in articles:
                 rows.append(replace(articles[pmid], also_in=tuple(also.get(pmid, []))))
+        # The headline counts what arrived for the condition in this digest's window
+        # (acutrack.newness: every link of the range, as status and the report count them),
+        # also what is listed under another condition or was delivered in an earlier digest.
         headline = {t.key: 0 for t in TIERS}
         shared: dict[str, int] = {}
+        earlier = 0
+        for pmid, tier in store.tiers_in_order(db, [p for p in fresh[cond] if p not in tier_of]):
+            tier_of.setdefault(pmid, tier)  # delivered before: not ranked above
         for pmid in fresh[cond]:
-            if pmid in tier_of and pmid not in seen:
-                headline[tier_of[pmid]] = headline.get(tier_of[pmid], 0) + 1
-                where = placed[pmid]
-                if where != cond:
-                    shared[where] = shared.get(where, 0) + 1
+            if pmid not in tier_of:
+                continue  # (removed since it was linked)
+            headline[tier_of[pmid]] = headline.get(tier_of[pmid], 0) + 1
+            if pmid in seen:
+                earlier += 1
+            elif placed[pmid] != cond:
+                shared[placed[pmid]] = shared.get(placed[pmid], 0) + 1
         groups.append(
             Group(
                 cond,
@@ -116,6 +124,7 @@ def collect(
                 more=more[cond],
                 headline=headline,
                 shared=shared,
+                earlier=earlier,
                 provenance=store.provenance(db, cond, (queries or {}).get(cond)),
             )
         )

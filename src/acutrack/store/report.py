@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from .. import flags
+from .. import flags, newness
 from ..article import StoredArticle
 from .articles import decode
 from .derived import counts_source
@@ -69,16 +69,27 @@ def year_tiers(db: sqlite3.Connection, condition: str) -> list[dict[str, Any]]:
     return rows
 
 
-def new_counts(db: sqlite3.Connection, conditions: list[str], since: str) -> dict[str, int]:
-    """Per condition: the articles first stored for it at or after ``since`` (ISO time)."""
-    out = dict.fromkeys(conditions, 0)
-    for name, n in db.execute(
-        "SELECT condition, count(*) FROM article_conditions "
-        "WHERE condition IN (SELECT value FROM json_each(?)) AND first_seen >= ? GROUP BY 1",
-        [json.dumps(conditions), since],
+def arrived_counts(
+    db: sqlite3.Connection, conditions: list[str], since: str, until: str | None = None
+) -> dict[str, dict[str, int]]:
+    """Per condition and tier key: the articles that arrived (``newness.arrived_sql``: first
+    stored for it at or after ``since``, and before ``until`` when given). Every tier of
+    ``flags.TIERS`` is present; ``sum(...values())`` is the condition's arrivals."""
+    out = {c: {t.key: 0 for t in flags.TIERS} for c in conditions}
+    arrived, params = newness.arrived_sql(since, until)
+    for name, tier, n in db.execute(
+        "SELECT l.condition, coalesce(a.evidence_tier, 'other'), count(*) "
+        "FROM article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid "
+        f"WHERE l.condition IN (SELECT value FROM json_each(?)) AND {arrived} GROUP BY 1, 2",
+        [json.dumps(conditions), *params],
     ):
-        out[name] = n
+        out[name][tier] = out[name].get(tier, 0) + n
     return out
+
+
+def new_counts(db: sqlite3.Connection, conditions: list[str], since: str) -> dict[str, int]:
+    """Per condition: the articles that arrived since ``since`` (``arrived_counts``)."""
+    return {c: sum(tiers.values()) for c, tiers in arrived_counts(db, conditions, since).items()}
 
 
 def top_of_tiers(

@@ -28,12 +28,21 @@ class Group:
     headline: dict[str, int] = field(default_factory=dict)
     # other condition -> how many articles new for this one are delivered under it
     shared: dict[str, int] = field(default_factory=dict)
+    # articles that arrived for this condition but were delivered by an earlier digest of
+    # this name under another condition (listed once per name)
+    earlier: int = 0
     provenance: dict[str, Any] | None = None  # store.provenance of the condition
 
     @property
     def count(self) -> int:
         """The articles delivered under this condition, listed or not."""
         return len(self.rows) + sum(self.more.values())
+
+    @property
+    def arrived(self) -> int:
+        """The articles that arrived for this condition in the digest's window (the
+        headline's total: delivered here, under another condition, or earlier)."""
+        return sum(self.headline.values())
 
 
 @dataclass

@@ -49,6 +49,23 @@ def is_terminal() -> bool:
         return False
 
 
+def check_moment(value: str | None, option: str) -> str | None:
+    """A --stored-since/--stored-before value (a date or an ISO time; UTC unless it says
+    otherwise) in the stored form (``newness.moment``); exit 2 with one sentence when it is
+    neither."""
+    if value is None:
+        return None
+    from ..newness import moment
+
+    try:
+        return moment(value)
+    except ValueError:
+        raise UsageError(
+            f"Bad {option} '{value}'; write a date (2026-01-31) or a time in UTC "
+            "(2026-01-31T06:17:03)"
+        ) from None
+
+
 def check_date(value: str | None) -> str | None:
     """A --since date as YYYY-MM-DD (exit 2 with one sentence when it is not a date)."""
     if value is None:
@@ -90,6 +107,7 @@ def fetch(
     search: str | None = None,
     search_text: str = "",
     order: str = "newest",
+    stored: tuple[str | None, str | None] = (None, None),
 ) -> Listing:
     """Query the articles for a listing in ``fmt``: a table stops at 50 unless told."""
     if show_all:
@@ -105,6 +123,7 @@ def fetch(
         "new_only": new_only,
         "since": since,
         "search": search,
+        "stored": stored,
     }
     try:
         # One row more than asked tells whether more match, without counting them.
@@ -117,6 +136,7 @@ def fetch(
             new_only=new_only,
             since=since,
             search=search,
+            stored=stored,
         )
         more = limit is not None and len(rows) > limit
         del rows[limit or len(rows) :]
@@ -126,7 +146,13 @@ def fetch(
             counted = fmt == "table" and rows and not since
             total = (
                 store.count_articles(
-                    db, condition, flags=flags, new_only=new_only, since=since, search=search
+                    db,
+                    condition,
+                    flags=flags,
+                    new_only=new_only,
+                    since=since,
+                    search=search,
+                    stored=stored,
                 )
                 if counted
                 else None
@@ -140,7 +166,9 @@ def fetch(
         found.rows = [
             replace(row, snippet=marks[row.pmid]) if row.pmid in marks else row for row in rows
         ]
-    elif fmt == "table" and condition is not None and more and not (new_only or since):
+    elif (
+        fmt == "table" and condition is not None and more and not (new_only or since or any(stored))
+    ):
         # (not with --since, which makes counting slow, as for the total)
         new = store.count_articles(db, condition, flags=flags, new_only=True)
         found.unlisted_new = max(new - found.new, 0)
@@ -173,6 +201,7 @@ def stream(
     search: str | None = None,
     search_text: str = "",
     order: str = "newest",
+    stored: tuple[str | None, str | None] = (None, None),
 ) -> Iterator[StoredArticle]:
     """The articles of an export (every match, or ``limit``), read from the cursor as they
     are written out: memory stays flat on a database of any size. Marks nothing."""
@@ -190,6 +219,7 @@ def stream(
             new_only=new_only,
             since=since,
             search=search,
+            stored=stored,
         )
     except sqlite3.OperationalError as exc:
         raise _bad_search(exc, search, search_text) from None
