@@ -11,7 +11,8 @@ API ``acutrack.store``, ``evidence``, the core); nothing imports it.
 
 from __future__ import annotations
 
-from . import articles, digests, feed, queries, report, update  # noqa: F401 - register the commands
+# Importing each module registers its commands.
+from . import articles, check, digests, feed, queries, report, update  # noqa: F401
 from .base import cli
 
 __all__ = ["cli"]

@@ -305,7 +305,8 @@ def update(
         store.finish_run(db, run_id, "failed", summary=failed, error=str(exc))
         raise
     except BaseException as exc:
-        store.finish_run(db, run_id, "failed", error=f"interrupted: {exc.__class__.__name__}")
+        if not store.is_damage(exc):  # a file seen damaged is written no more (issue 28)
+            store.finish_run(db, run_id, "failed", error=f"interrupted: {exc.__class__.__name__}")
         raise
     store.finish_run(
         db,

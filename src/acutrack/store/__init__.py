@@ -79,10 +79,18 @@ from .digests import (
     tiers_in_order,
     top_link_id,
 )
-from .failures import BUSY_TIMEOUT, StoreError, explain, missing_database
+from .failures import (
+    BUSY_TIMEOUT,
+    DamagedError,
+    StoreError,
+    explain,
+    is_damage,
+    missing_database,
+    stale_side_files,
+)
 from .feed import newest_stored, open_reading
 from .lock import LockedError, writer_lock
-from .opening import check_before_writing, open_db, open_quick
+from .opening import check_before_writing, check_whole, open_db, open_quick
 from .report import (
     by_tier,
     distinct_articles,
@@ -137,9 +145,13 @@ __all__ = [
     "EVIDENCE_ORDER",
     "BadSearch",
     "LockedError",
+    "DamagedError",
+    "is_damage",
+    "stale_side_files",
     "writer_lock",
     "atomic",
     "check_before_writing",
+    "check_whole",
     "query",
     "read_only",
     "StoreError",

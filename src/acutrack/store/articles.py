@@ -365,7 +365,8 @@ def mark_shown(
                     [stamp, *scope_params, *chunk],
                 )
     except sqlite3.OperationalError as exc:
-        if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+        # Busy past the timeout, or side files left read-only (failures.stale_side_files).
+        if getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_READONLY")):
             return False
         raise
     return True

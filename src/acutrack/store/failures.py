@@ -28,6 +28,69 @@ def busy(db_path: Path | str) -> LockedError:
     )
 
 
+class DamagedError(StoreError):
+    """The database is damaged: whoever meets this writes nothing more into the file."""
+
+    found = ""
+
+
+def damaged(path: Path | str, found: str) -> DamagedError:
+    """The one sentence for a damaged database, whoever meets the damage: a reader, a writer,
+    the full check (``acutrack check``). Whoever says it writes nothing more into the file."""
+    error = DamagedError(
+        f"The database {path} is damaged ({found[:200]}), so nothing was written to it; "
+        "restore it from a backup, or move it aside and run 'acutrack update' to build a new one"
+    )
+    error.found = found
+    return error
+
+
+def damage_found(exc: BaseException, path: Path | str) -> str | None:
+    """What was found damaged when ``exc`` says the database is (SQLite's own error, or the
+    sentence); None when it says something else."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        exc = explain(exc, path) or exc
+    return exc.found if isinstance(exc, DamagedError) else None
+
+
+def is_damage(exc: BaseException, path: Path | str = "the database") -> bool:
+    """True when ``exc`` says the database is damaged."""
+    return damage_found(exc, path) is not None
+
+
+def side_files(path: Path) -> list[Path]:
+    """The write-ahead log and its index beside the database, those that exist."""
+    return [side for side in (Path(f"{path}-wal"), Path(f"{path}-shm")) if side.exists()]
+
+
+def stale_side_files(path: Path) -> StoreError | None:
+    """A database and folder this user can write, beside a write-ahead log or index this user
+    cannot (made read-only while the database was: an older acutrack's read commands did,
+    issue 28): SQLite then refuses every write as "read-only". The sentence names the files
+    and why; None when there are none."""
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return None
+    stale = [side for side in side_files(path) if not os.access(side, os.W_OK)]
+    if not stale:
+        return None
+    names = " and ".join(str(side) for side in stale)
+    them = "it" if len(stale) == 1 else "them"
+    wal = Path(f"{path}-wal")
+    if wal in stale and wal.stat().st_size:  # the log holds stored data: keep it
+        what = f"make {them} writable by this user (chmod u+w, or chown)"
+    else:  # an empty log holds no data, and SQLite rebuilds the index: deleting loses nothing
+        what = (
+            f"delete {them} while no acutrack command runs (nothing is lost), or make {them} "
+            "writable"
+        )
+    return StoreError(
+        f"The database {path} is writable, but SQLite cannot write its side "
+        f"{'file' if len(stale) == 1 else 'files'} {names}, "
+        f"which {'was' if len(stale) == 1 else 'were'} left read-only (made while the database "
+        f"was read-only); {what}"
+    )
+
+
 def missing_database(path: Path) -> StoreError:
     return StoreError(
         f"No database at {path} yet; run 'acutrack update' (or 'acutrack import') "
@@ -60,14 +123,11 @@ def explain(exc: BaseException, path: Path | str) -> StoreError | None:
                 "the rest)"
             )
         if (
-            code in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+            code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
             or "malformed" in text
             or ("not a database" in text)
         ):
-            return StoreError(
-                f"The database {path} is damaged ({text}); restore it from a backup, or move "
-                "it aside and run 'acutrack update' to build a new one"
-            )
+            return damaged(path, text)
         cannot_write = path.exists() and not (
             os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         )
@@ -76,7 +136,7 @@ def explain(exc: BaseException, path: Path | str) -> StoreError | None:
             or "readonly database" in text
             or (cannot_write and (code.startswith("SQLITE_CANTOPEN") or "unable to open" in text))
         ):
-            return StoreError(
+            return stale_side_files(path) or StoreError(
                 f"The database {path} is read-only; make the file and its folder writable, or "
                 "use another database with --db"
             )
@@ -106,44 +166,39 @@ def explain(exc: BaseException, path: Path | str) -> StoreError | None:
 
 
 def connect_read(path: Path) -> tuple[sqlite3.Connection, bool]:
-    """A connection for reading, and whether it may write. A file (or folder) that cannot
-    be written is opened read-only: ``mode=ro``, or ``immutable=1`` when not even the WAL
-    index beside it can be made (a read-only folder or medium, where no one writes)."""
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
-    try:
+    """A connection for reading, and whether it may write.
+
+    A database this user cannot write (the file or its folder) is read without creating any
+    file: SQLite would make the write-ahead log and its index beside it, read-only with the
+    file's mode, and every writer would then find them unusable (issue 28). So: with a log
+    and index already there (a writer is working, or left them), ``mode=ro`` reads through
+    them, creating nothing; without a log holding data, the file alone is the whole database
+    and ``immutable=1`` reads it with no side file at all. A log with data but no index
+    cannot be read without making the index: refused, saying how to finish the file."""
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-        if writable:
-            return conn, True
-    except sqlite3.OperationalError as exc:
-        if getattr(exc, "sqlite_errorname", "") not in (
-            "SQLITE_CANTOPEN",
-            "SQLITE_READONLY_DIRECTORY",
-        ):
-            conn.close()
-            raise
-    conn.close()
+        return conn, True
     from urllib.parse import quote
 
-    uri = "file:" + quote(str(path.absolute()))
-    for options in ("?mode=ro", "?mode=ro&immutable=1"):
-        wal = Path(f"{path}-wal")
-        if options.endswith("immutable=1") and wal.exists() and wal.stat().st_size:
-            # immutable would ignore the write-ahead log, i.e. the latest stored records.
-            raise StoreError(
-                f"The database {path} has changes in {wal} that cannot be read while its "
-                "folder is read-only; make the folder writable once (any command then "
-                "completes the file)"
-            )
-        conn = sqlite3.connect(uri + options, uri=True, timeout=BUSY_TIMEOUT)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return conn, False
-        except sqlite3.OperationalError:
-            conn.close()
-            if options.endswith("immutable=1"):
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    options = "?mode=ro"
+    if not wal.exists() or (wal.stat().st_size == 0 and not shm.exists()):
+        options = "?mode=ro&immutable=1"
+    elif not shm.exists():
+        raise StoreError(
+            f"The database {path} has changes in {wal} that cannot be read while the database "
+            "or its folder is read-only; make both writable once (any acutrack command then "
+            "completes the file)"
+        )
+    uri = "file:" + quote(str(path.absolute())) + options
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn, False
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -176,4 +231,29 @@ def file_kind(path: Path) -> str:
         raise not_acutrack(path, "it is not a SQLite file")
     if len(head) < 100:
         raise not_acutrack(path, f"it is a SQLite file cut off after {len(head)} bytes")
+    problem = header_problem(path, head)
+    if problem:
+        raise damaged(path, problem)
     return "sqlite"
+
+
+def header_problem(path: Path, head: bytes) -> str | None:
+    """What is wrong with a SQLite file's 100-byte header, read without opening it (a flat
+    cost, whatever the file's size; see https://sqlite.org/fileformat.html#the_database_header):
+    an impossible page size or format, or fewer pages in the file than the header counts (a
+    file cut short). None when nothing is."""
+    size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if size == 1 else size
+    if page_size < 512 or page_size & (page_size - 1):
+        return f"its header gives the page size {size}"
+    if head[18] not in (1, 2) or head[19] not in (1, 2) or head[21:24] != b"\x40\x20\x20":
+        return "its header is not a valid SQLite header"
+    counted = int.from_bytes(head[28:32], "big")
+    counted_valid = head[24:28] == head[92:96]  # else SQLite itself goes by the file's size
+    # While a write-ahead log or rollback journal is beside the file, a checkpoint may be
+    # writing the first page before the file has grown to the size it counts.
+    settled = not any(Path(f"{path}{side}").exists() for side in ("-wal", "-journal"))
+    pages = path.stat().st_size // page_size
+    if counted_valid and settled and counted > pages:
+        return f"the file has {pages:,} pages, its header counts {counted:,}: it was cut short"
+    return None
