@@ -160,7 +160,7 @@ def test_first_digest_lists_everything_strongest_evidence_first(stored):
     # systematic review, then the RCTs (sizes unknown: newest first), then the rest.
     assert pmids_in(text) == ["35830032", "33856845", "29768149", "28731372", "12091962", "9997"]
     assert "first digest of this name: everything stored so far" in text.lower()
-    assert "Systemic lupus erythematosus (lupus): 6 new" in text
+    assert "Systemic lupus erythematosus (lupus): 6 arrived" in text
     entry = text[text.index("3. Inhaled") : text.index("4. ")]
     assert "O'Byrne PM, FitzGerald JM, Bateman ED, et al." in entry
     assert "The New England journal of medicine, 2018" in entry
@@ -208,7 +208,7 @@ def test_a_condition_subset_leaves_the_other_conditions_for_later(stored):
     assert "Rheumatoid" not in only_lupus.stdout
     rest = run("digest", "--name", "w")
     assert pmids_in(rest.stdout) == ["37729413"]
-    assert "Rheumatoid arthritis (rheumatoid-arthritis): 1 new" in rest.stdout
+    assert "Rheumatoid arthritis (rheumatoid-arthritis): 1 arrived" in rest.stdout
     unknown = run("digest", "lupsu")
     assert unknown.exit_code == 2 and "did you mean lupus" in unknown.stderr
 
@@ -220,7 +220,7 @@ def test_an_article_is_listed_once_per_name(stored):
     assert "Also new for: rheumatoid-arthritis" in text
     # RA's header counts the shared article and says where it is (issue 12).
     assert (
-        "Rheumatoid arthritis (rheumatoid-arthritis): 2 new (1 of them listed above under" in text
+        "Rheumatoid arthritis (rheumatoid-arthritis): 2 arrived (1 of them listed above under" in text
     )
     # Delivered under lupus first; linked to psoriasis later: not again for this name.
     run("digest", "--name", "n", "lupus")
@@ -235,7 +235,7 @@ def test_a_condition_whose_articles_are_all_listed_under_another_keeps_its_heade
     imp("ra", RCT2)  # RCT2 is also under lupus
     for fmt in ("text", "markdown", "html"):
         out = run("digest", "--peek", "--format", fmt).stdout
-        assert "Rheumatoid arthritis (rheumatoid-arthritis): 1 new (listed above under" in out, fmt
+        assert "Rheumatoid arthritis (rheumatoid-arthritis): 1 arrived (listed above under" in out, fmt
         assert out.index("Rheumatoid arthritis (rheumatoid-arthritis)") > out.index("28731372")
 
 
@@ -629,7 +629,7 @@ def test_the_cron_line_runs_update_then_mails_the_digest(eutils, smtp, isolated)
     assert f"and {100 - listed} more other articles:\n  acutrack show lupus\n" in plain
     log = (isolated / "data" / "acutrack" / "cron.log").read_text()
     assert re.search(r"^lupus: 100 new .*100 stored$", log, re.M)
-    assert "digest 'default': 100 articles (lupus 100); mailed to me@example.org" in log
+    assert "digest 'default': 100 articles (arrived: lupus 100); mailed to me@example.org" in log
     again = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True)
     assert again.returncode == 0 and len(smtp.messages) == 1  # nothing new: nothing sent
     assert shlex.split(command)[0].startswith("/")

@@ -212,7 +212,12 @@ def record(
                 [
                     g.condition,
                     [[r.pmid, r.also_in] for r in g.rows],
-                    {"more": g.more, "headline": g.headline, "shared": g.shared},
+                    {
+                        "more": g.more,
+                        "headline": g.headline,
+                        "shared": g.shared,
+                        "earlier": g.earlier,
+                    },
                 ]
                 for g in digest.groups
             ]
@@ -252,6 +257,7 @@ def rebuild(
         # Records written before the headline existed: count what was listed.
         group.headline = extra.get("headline") or _listed_headline(rows)
         group.shared = extra.get("shared") or {}
+        group.earlier = extra.get("earlier") or 0
         group.provenance = store.provenance(db, cond, (queries or {}).get(cond))
         groups.append(group)
     if not any(g.shared for g in groups):

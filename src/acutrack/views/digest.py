@@ -20,6 +20,7 @@ from ..article import (
 )
 from ..article import md_escape as md
 from ..flags import TIERS, WITHDRAWN, Tier, evidence_tiers
+from ..newness import ARRIVED
 from .digest_model import DEFAULT_NAME, Digest, Group, when
 from .present import authors_line, badge_colour, flag_items, size_phrase, source_line
 
@@ -67,10 +68,13 @@ def history_line(row: dict[str, Any]) -> str:
 def status_line(digest: Digest, where: list[str]) -> str:
     """One line for the log: when, which name, how many, where to."""
     what = "re-sent" if digest.resent else "digest"
-    counts = ", ".join(f"{c} {n}" for c, n in digest.counts.items() if n)
+    # Per condition what arrived for it, as the headline counts (an article new for two
+    # conditions counts for both; the total counts it once).
+    counts = ", ".join(f"{g.condition} {g.arrived}" for g in digest.groups if g.arrived)
     return (
-        f"{digest.generated_at} {what} '{digest.name}': {plural(digest.total, 'article')}"
-        + (f" ({counts})" if counts else "")
+        f"{digest.generated_at.split('.')[0]}+00:00 {what} '{digest.name}': "
+        f"{plural(digest.total, 'article')}"
+        + (f" ({ARRIVED}: {counts})" if counts else "")
         + (f"; {'; '.join(where)}" if where else "")
     )
 
@@ -239,10 +243,10 @@ def since_phrase(digest: Digest) -> str:
             f"re-sent {when(digest.generated_at)}"
         )
     if same and since:
-        return f"new since the digest of {when(since)}"
+        return f"{ARRIVED} since the digest of {when(since)}"
     if same:
         return "first digest of this name: everything stored so far"
-    return "new since the last digest of each condition"
+    return f"{ARRIVED} since the last digest of each condition"
 
 
 def _upper_first(text: str) -> str:
@@ -286,15 +290,19 @@ def _group_title(group: Group, digest: Digest, same: bool) -> str:
         since = f", since {when(group.since)}" if group.since else ", first digest"
     elsewhere = listed_elsewhere(group, digest)
     shared = sum(n for _g, n in elsewhere)
-    total = group.count + shared
+    total = group.arrived or group.count + shared + group.earlier
     where = " and ".join(one_line(g.label) for g, _n in elsewhere)
-    if not elsewhere:
-        note = ""
-    elif not group.count:
-        note = f" (listed above under {where})"
-    else:
-        note = f" ({shared:,} of them listed above under {where})"
-    return f"{label}{name}: {total:,} new{since}{note}"
+    notes = []
+    if elsewhere:
+        notes.append(
+            f"listed above under {where}"
+            if shared == total
+            else f"{shared:,} of them listed above under {where}"
+        )
+    if group.earlier:
+        notes.append(f"{group.earlier:,} delivered by an earlier digest")
+    note = f" ({'; '.join(notes)})" if notes else ""
+    return f"{label}{name}: {total:,} {ARRIVED}{since}{note}"
 
 
 def _count_line(digest: Digest) -> str:
