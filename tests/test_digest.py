@@ -220,7 +220,8 @@ def test_an_article_is_listed_once_per_name(stored):
     assert "Also new for: rheumatoid-arthritis" in text
     # RA's header counts the shared article and says where it is (issue 12).
     assert (
-        "Rheumatoid arthritis (rheumatoid-arthritis): 2 arrived (1 of them listed above under" in text
+        "Rheumatoid arthritis (rheumatoid-arthritis): 2 arrived (1 of them listed above under"
+        in text
     )
     # Delivered under lupus first; linked to psoriasis later: not again for this name.
     run("digest", "--name", "n", "lupus")
@@ -235,7 +236,9 @@ def test_a_condition_whose_articles_are_all_listed_under_another_keeps_its_heade
     imp("ra", RCT2)  # RCT2 is also under lupus
     for fmt in ("text", "markdown", "html"):
         out = run("digest", "--peek", "--format", fmt).stdout
-        assert "Rheumatoid arthritis (rheumatoid-arthritis): 1 arrived (listed above under" in out, fmt
+        assert (
+            "Rheumatoid arthritis (rheumatoid-arthritis): 1 arrived (listed above under" in out
+        ), fmt
         assert out.index("Rheumatoid arthritis (rheumatoid-arthritis)") > out.index("28731372")
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import store
 from ..article import StoredArticle, one_line
-from ..flags import RANKED, TIERS
+from ..flags import RANKED, TIER_BY_KEY, TIERS
 from ..views.digest_model import DEFAULT_NAME, Digest, Group, when
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def collect(
                 provenance=store.provenance(db, cond, (queries or {}).get(cond)),
             )
         )
-    return Digest(
+    found = Digest(
         name=name,
         conditions=list(conditions),
         generated_at=store.now_iso(),
@@ -137,6 +137,26 @@ def collect(
         notes=update_notes(db),
         top=top,
     )
+    count_follow_ups(db, found)
+    return found
+
+
+def count_follow_ups(db: sqlite3.Connection, digest: Digest) -> None:
+    """For each tier a group did not list whole, how many articles its follow-up command
+    lists: counted by the store with that command's own selector (its --type word and the
+    digest's window), so the number printed beside a command is what it prints."""
+    from ..views.digest import type_word
+    from ..views.export import resolve_types
+
+    for group in digest.groups:
+        for key in group.more:
+            word = type_word(TIER_BY_KEY[key])
+            group.lists[key] = store.count_articles(
+                db,
+                group.condition,
+                flags=resolve_types([word]) if word else None,
+                stored=(group.since, digest.until),
+            )
 
 
 def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, StoredArticle]:
@@ -269,7 +289,7 @@ def rebuild(
     previous = store.digest_times_before(db, recorded["name"], recorded["id"])
     for group in groups:
         group.since = previous.get(group.condition)
-    return Digest(
+    again = Digest(
         name=recorded["name"],
         conditions=recorded["conditions"],
         generated_at=store.now_iso(),
@@ -277,6 +297,8 @@ def rebuild(
         ranges=recorded["ranges"],
         resent=recorded,
     )
+    count_follow_ups(db, again)
+    return again
 
 
 def _listed_headline(rows: list[StoredArticle]) -> dict[str, int]:

@@ -92,10 +92,10 @@ from .feed import newest_stored, open_reading
 from .lock import LockedError, writer_lock
 from .opening import check_before_writing, check_whole, open_db, open_quick
 from .report import (
+    arrived_counts,
     by_tier,
     distinct_articles,
     evidence_years,
-    arrived_counts,
     new_counts,
     newest_arrivals,
     ordered_pmids,

@@ -7,6 +7,7 @@ backslash-escaped in Markdown.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from ..article import (
     pubmed_url,
 )
 from ..article import md_escape as md
-from ..flags import TIERS, WITHDRAWN, Tier, evidence_tiers
+from ..flags import TIER_BY_KEY, TIERS, WITHDRAWN, Tier, evidence_tiers
 from ..newness import ARRIVED
 from .digest_model import DEFAULT_NAME, Digest, Group, when
 from .present import authors_line, badge_colour, flag_items, size_phrase, source_line
@@ -187,41 +188,90 @@ def provenance_lines(group: Group) -> list[tuple[str, str]]:
     return lines
 
 
-def show_command(group: Group, tier: Tier) -> str:
-    """The `show` command listing a tier's articles of the condition, new since the last
-    digest when it has a date: what a capped digest points to."""
-    import shlex
+def type_word(tier: Tier) -> str | None:
+    """The `show --type` word for a tier's follow-up command (None: no --type, every tier).
 
-    # The tier's defining flags (the sham tier: its sham flag); a withdrawn tier: the flag
-    # of the same name ("retracted"); "other" has none: the plain newest-first listing.
+    The tier's defining flags (the sham tier: its sham flag); a withdrawn tier: the flag of
+    the same name ("retracted"); "other" has none. What the word lists is counted with the
+    word itself (``Group.lists``), so the count printed beside it is what it lists."""
     named = tuple(f for f, t in WITHDRAWN.items() if t == tier.key == f)
     words = tier.all_of or tier.any_of or named
+    return ",".join(words) if words else None
+
+
+def show_command(group: Group, tier: Tier, until: str | None) -> str:
+    """The `show` command listing the articles of ``tier`` that arrived for the condition in
+    the digest's window (``acutrack.newness``: first stored at or after the condition's last
+    digest, before this one was made)."""
+    import shlex
+
     command = f"acutrack show {shlex.quote(group.condition)}"
-    if words:
-        command += f" --type {','.join(words)}"
+    word = type_word(tier)
+    if word:
+        command += f" --type {word}"
     if group.since:
-        command += f" --since {group.since[:10]}"
+        command += f" --stored-since {command_stamp(group.since)}"
+    if until:
+        command += f" --stored-before {command_stamp(until)}"
     return command
 
 
-def more_lines(group: Group) -> dict[int, list[tuple[str, str]]]:
-    """Row index -> the "and N more" notes to print after it: after the last listed article
-    of each tier that has more than were listed (index -1: at the end of the group)."""
+def command_stamp(stamp: str) -> str:
+    """A stored stamp as typed in a command: '2026-11-15T06:17:03.412000Z'."""
+    return stamp.replace("+00:00", "Z")
+
+
+@dataclass
+class FollowUp:
+    """What a capped digest says of a tier it did not list whole: how many it left out, and
+    the command listing the ``lists`` articles of the tier that arrived for the condition in
+    the digest's window (those listed here and elsewhere too)."""
+
+    tier: str
+    not_listed: int
+    lists: int
+    command: str
+
+    def text(self, condition: str, first: bool) -> str:
+        """'and 29 more RCTs. All 52 that arrived for lupus with --type rct' (the command
+        follows on the next line)."""
+        tier = TIER_BY_KEY[self.tier]
+        one, many = tier.nouns
+        noun = one if self.not_listed == 1 else many
+        if one == many:  # "other": a count word, not a noun
+            noun += " articles" if self.not_listed != 1 else " article"
+        verb = "stored" if first else "that arrived"
+        word = type_word(tier)
+        which = f" with --type {word}" if word else ""
+        return (
+            f"and {self.not_listed:,} more {noun}. All {self.lists:,} {verb} for {condition}{which}"
+        )
+
+
+def follow_ups(group: Group, until: str | None) -> dict[int, list[FollowUp]]:
+    """Row index -> the follow-ups to print after it: after the last listed article of each
+    tier that has more than were listed (index -1: at the end of the group)."""
     last: dict[str, int] = {}
     for i, row in enumerate(group.rows):
         last[row.evidence_tier] = i
-    out: dict[int, list[tuple[str, str]]] = {}
+    out: dict[int, list[FollowUp]] = {}
     for tier in TIERS:
         n = group.more.get(tier.key, 0)
         if not n:
             continue
-        one, many = tier.nouns
-        noun = one if n == 1 else many
-        if one == many:  # "other": a count word, not a noun
-            noun += " articles" if n != 1 else " article"
-        text = f"and {n:,} more {noun}"
-        out.setdefault(last.get(tier.key, -1), []).append((text, show_command(group, tier)))
+        lists = group.lists.get(tier.key, 0)
+        follow = FollowUp(tier.key, n, lists, show_command(group, tier, until))
+        out.setdefault(last.get(tier.key, -1), []).append(follow)
     return out
+
+
+def more_lines(group: Group, until: str | None = None) -> dict[int, list[tuple[str, str]]]:
+    """Row index -> the (text, command) follow-ups to print after it (``follow_ups``)."""
+    first = group.since is None
+    return {
+        i: [(f.text(group.condition, first), f.command) for f in found]
+        for i, found in follow_ups(group, until).items()
+    }
 
 
 def conclusion(row: StoredArticle) -> str:
@@ -353,7 +403,7 @@ def render_text(digest: Digest) -> str:
         search_url = (group.provenance or {}).get("pubmed_url")
         if search_url:
             out += ["Same search on PubMed:", search_url]  # a link is never wrapped
-        more = more_lines(group)
+        more = more_lines(group, digest.until)
         for i, row in enumerate(group.rows, 1):
             number = f"{i}. "
             pad = " " * len(number)
@@ -411,7 +461,7 @@ def render_markdown(digest: Digest) -> str:
         url = (group.provenance or {}).get("pubmed_url")
         if url:
             out.append(f"[Same search on PubMed]({url})")
-        more = more_lines(group)
+        more = more_lines(group, digest.until)
         for i, row in enumerate(group.rows, 1):
             url = pubmed_url(row.pmid)
             out += ["", f"### {i}. {md(row.title) or '(no title)'}", ""]
@@ -449,7 +499,7 @@ def render_html(digest: Digest) -> str:
     same, _ = digest.common_since()
     groups = []
     for group in shown_groups(digest):
-        more = more_lines(group)
+        more = more_lines(group, digest.until)
         articles = []
         for i, row in enumerate(group.rows):
             article = _html_article(row)
@@ -520,6 +570,16 @@ def as_dict(digest: Digest) -> dict[str, Any]:
         "headline": {g.condition: dict(g.headline) for g in digest.groups},
         # Per condition, tier key -> articles delivered but not listed (the cap).
         "not_listed": {g.condition: dict(g.more) for g in digest.groups},
+        # Per condition, for each tier not listed whole: the command listing every article
+        # of that tier that arrived in the digest's window (``lists`` of them).
+        "follow_up": {
+            g.condition: [
+                {"tier": f.tier, "not_listed": f.not_listed, "lists": f.lists, "command": f.command}
+                for found in follow_ups(g, digest.until).values()
+                for f in found
+            ]
+            for g in digest.groups
+        },
         "provenance": {g.condition: g.provenance for g in digest.groups},
         "resent_from": digest.resent["created_at"] if digest.resent else None,
         "notes": digest.notes,
