@@ -20,27 +20,48 @@ from .base import State, _condition, cli, emit, output_option, pass_state
     metavar="N",
     help="How many of the newest articles the feed holds.",
 )
+@click.option(
+    "--since",
+    metavar="TIME",
+    help="The articles that arrived (were first stored) at or after TIME, a date or a time "
+    "in UTC [default: the 7 days up to the newest arrival, from midnight UTC].",
+)
 @pass_state
-def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: int) -> None:
-    """An Atom feed of the articles stored most recently, for a feed reader.
+def feed(
+    state: State, conditions: tuple[str, ...], output: Path | None, limit: int, since: str | None
+) -> None:
+    """An Atom feed of the articles that arrived most recently, for a feed reader.
 
-    One entry per article, newest first (when acutrack first stored it for the CONDITIONs,
-    default: any condition): the title with its study type and trial size ("[Sham RCT ·
-    n=120] ..."), a link to PubMed, authors, journal and year, and the conclusion when the
+    One entry per article that arrived since --since (default: in the 7 days up to the
+    newest arrival; the subtitle says since when and how many), newest first (when acutrack
+    first stored it for the CONDITIONs, default: any condition), at most --limit: the title
+    with its study type and trial size ("[Sham RCT · n=120] ..."), a link to PubMed, authors, journal and year, and the conclusion when the
     abstract states one. The feed only reads the database: it never marks anything as shown
     or moves a digest, and the same database gives the same file, so cron can rewrite a
     published feed after each update:
     `acutrack update && acutrack feed lupus -o /var/www/lupus.atom`.
     """
-    from ..store import newest_stored, open_reading
-    from ..views import feed as atom
+    from datetime import datetime
 
+    from ..newness import default_since
+    from ..store import count_arrived, newest_arrival, newest_stored, open_reading
+    from ..views import feed as atom
+    from ..views.listing import check_moment
+
+    moment = check_moment(since, "--since")
     db = open_reading(state.db_path)
     try:
         chosen = list(dict.fromkeys(_condition(state, db, n) for n in conditions)) or None
         labels = {c.name: c.label for c in state.queries().conditions.values()}
         names = [name for name, _ in chosen] if chosen is not None else None
-        rows = newest_stored(db, names, limit)
+        # The default window ends at the newest arrival, not the clock: the same database
+        # gives the same bytes.
+        newest = newest_arrival(db, names)
+        window = moment or (
+            default_since(datetime.fromisoformat(newest).date()) if newest else "1970-01-01"
+        )
+        rows = newest_stored(db, names, limit, window)
+        arrived = count_arrived(db, names, window)
         search_url = None
         if chosen is not None and len(chosen) == 1:
             from ..store import provenance
@@ -49,7 +70,13 @@ def feed(state: State, conditions: tuple[str, ...], output: Path | None, limit: 
             search_url = provenance(db, chosen[0][0], cond.full_query if cond else None)[
                 "pubmed_url"
             ]
-        text = atom.build(rows, chosen, labels=labels, search_url=search_url)
+        text = atom.build(
+            rows,
+            chosen,
+            labels=labels,
+            search_url=search_url,
+            arrived=(arrived, window, moment is None),
+        )
     finally:
         db.close()
     emit(text, output, "feed", f"{len(rows)} articles")

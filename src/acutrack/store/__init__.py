@@ -88,7 +88,7 @@ from .failures import (
     missing_database,
     stale_side_files,
 )
-from .feed import newest_stored, open_reading
+from .feed import count_arrived, newest_arrival, newest_stored, open_reading
 from .lock import LockedError, writer_lock
 from .opening import check_before_writing, check_whole, open_db, open_quick
 from .report import (
@@ -136,6 +136,8 @@ __all__ = [
     "matrix_sql",
     "years_sql",
     "newest_stored",
+    "newest_arrival",
+    "count_arrived",
     "open_reading",
     "BUSY_TIMEOUT",
     "FINAL_STATUSES",

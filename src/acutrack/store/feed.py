@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from .. import newness
 from ..article import StoredArticle
 from .articles import decode
 from .opening import open_quick
@@ -26,20 +27,48 @@ def open_reading(path: Path) -> sqlite3.Connection:
 
 
 def newest_stored(
-    db: sqlite3.Connection, conditions: list[str] | None, limit: int
+    db: sqlite3.Connection, conditions: list[str] | None, limit: int, since: str | None = None
 ) -> list[StoredArticle]:
     """The ``limit`` articles stored most recently under any of ``conditions`` (None: any
     condition), newest first: by when acutrack first found each for those conditions
-    (``first_seen``, the earliest of its links), then newest in PubMed. Each row is the article
-    object with ``first_seen`` and all its ``conditions``."""
-    chosen = "WHERE condition IN (SELECT value FROM json_each(?))" if conditions is not None else ""
+    (``first_seen``, the earliest of its links), then newest in PubMed. With ``since``, only
+    the articles that arrived for one of them since then (``newness.arrived_sql``). Each row
+    is the article object with ``first_seen`` and all its ``conditions``."""
+    where, params = _links(conditions, since)
     sql = (
         "SELECT a.*, m.first_seen AS first_seen, "
         "(SELECT group_concat(x.condition) FROM article_conditions x WHERE x.pmid = a.pmid) "
         "AS conditions_csv "
-        "FROM (SELECT pmid, min(first_seen) AS first_seen FROM article_conditions "
-        f"{chosen} GROUP BY pmid) m JOIN articles a ON a.pmid = m.pmid "
+        "FROM (SELECT pmid, min(first_seen) AS first_seen FROM article_conditions l "
+        f"WHERE {where} GROUP BY pmid) m JOIN articles a ON a.pmid = m.pmid "
         f"ORDER BY m.first_seen DESC, {NEWEST_ORDER} LIMIT ?"
     )
-    params: list[Any] = [json.dumps(conditions)] if conditions is not None else []
     return [decode(r) for r in query(db, sql, [*params, limit])]
+
+
+def newest_arrival(db: sqlite3.Connection, conditions: list[str] | None) -> str | None:
+    """When the newest article was first stored for any of ``conditions`` (None: any)."""
+    where, params = _links(conditions, None)
+    return db.execute(
+        f"SELECT max(first_seen) FROM article_conditions l WHERE {where}", params
+    ).fetchone()[0]
+
+
+def count_arrived(db: sqlite3.Connection, conditions: list[str] | None, since: str) -> int:
+    """How many articles arrived for any of ``conditions`` since ``since`` (each once)."""
+    where, params = _links(conditions, since)
+    return db.execute(
+        f"SELECT count(DISTINCT pmid) FROM article_conditions l WHERE {where}", params
+    ).fetchone()[0]
+
+
+def _links(conditions: list[str] | None, since: str | None) -> tuple[str, list[Any]]:
+    tests, params = [], []
+    if conditions is not None:
+        tests.append("l.condition IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(conditions))
+    if since:
+        test, bound = newness.arrived_sql(since)
+        tests.append(test)
+        params += bound
+    return " AND ".join(tests) or "1", params

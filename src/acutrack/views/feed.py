@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Any
 
-from .. import flags
+from .. import flags, newness
 from ..article import StoredArticle, clean, one_line, pubmed_url
 from ..article import doi_url as make_doi_url
 from . import present
@@ -133,6 +133,7 @@ def build(
     *,
     labels: dict[str, str] | None = None,
     search_url: str | None = None,
+    arrived: tuple[int, str, bool] | None = None,
 ) -> str:
     """The Atom document for ``rows`` (newest first, as ``store.feed.newest_stored`` gives
     them) of ``conditions`` as (name, label) pairs (None: every condition). ``labels``: every
@@ -144,12 +145,22 @@ def build(
     root = ET.Element("feed", xmlns=ATOM)
     named = ", ".join(label for _, label in conditions) if conditions else "all conditions"
     _sub(root, "title", f"acutrack: newest articles for {_text(named)}", type="text")
+    window = ""
+    if arrived is not None:
+        # (count, since, whether since is the default window): acutrack.newness's words
+        count, since, default = arrived
+        noun = "article" if count == 1 else "articles"
+        window = f"{count:,} {noun} {newness.ARRIVED} since {newness.shown(since)}"
+        if default:
+            window += f" (the {newness.DEFAULT_DAYS} days up to the newest arrival)"
+        window += f"; the newest {len(rows):,} of them" if len(rows) < count else ""
+        window += ". "
     _sub(
         root,
         "subtitle",
-        "The articles acutrack stored most recently, newest first, each with its study type "
-        "and trial size. Study types come from text rules: open an article before relying "
-        "on one.",
+        window + "The articles acutrack stored most recently, newest first, each with its "
+        "study type and trial size. Study types come from text rules: open an article before "
+        "relying on one.",
         type="text",
     )
     _sub(root, "id", feed_id([n for n, _ in conditions] if conditions is not None else None))
