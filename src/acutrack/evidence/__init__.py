@@ -111,6 +111,7 @@ from .. import flags as _registry
 from ..flags import FLAGS, LABELS  # noqa: F401 - re-exported
 from . import conclusions as conclusions
 from .conclusions import conclusion as conclusion
+from .conclusions import sentences as sentences
 from .other import (
     _IN_TITLE,
     _concern,

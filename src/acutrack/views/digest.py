@@ -14,7 +14,6 @@ from typing import Any
 from ..article import (
     StoredArticle,
     one_line,
-    one_line_cut,
     plural,
     public_article,
     pubmed_url,
@@ -23,7 +22,14 @@ from ..article import md_escape as md
 from ..flags import TIER_BY_KEY, TIERS, WITHDRAWN, Tier, evidence_tiers
 from ..newness import ARRIVED
 from .digest_model import DEFAULT_NAME, Digest, Group, when
-from .present import authors_line, badge_colour, flag_items, size_phrase, source_line
+from .present import (
+    authors_line,
+    badge_colour,
+    flag_items,
+    size_phrase,
+    source_line,
+    whole_sentences,
+)
 
 SUFFIX_FORMATS = {
     ".md": "markdown",
@@ -34,7 +40,9 @@ SUFFIX_FORMATS = {
     ".txt": "text",
 }
 WIDTH = 76
-CONCLUSION_WIDTH = 110  # one line in the HTML digest (720 px) and in Markdown
+# A conclusion is shown as whole sentences: as many as fit in this many characters (about
+# four lines of text), the first one always, whole; never cut mid-sentence.
+CONCLUSION_ROOM = 300
 SUBJECT_TIERS = 2  # the mail subject names the two strongest tiers that have news ...
 SUBJECT_WIDTH = 68  # ... or one, to stay on one line ("Subject: " + 68 < 78 characters)
 # The tier of articles withdrawn from the evidence (flags.WITHDRAWN): counted apart.
@@ -169,23 +177,54 @@ def headline(digest: Digest) -> list[str]:
     return lines
 
 
-def provenance_lines(group: Group) -> list[tuple[str, str]]:
-    """(label, text) lines saying where a condition's articles come from: the saved query as
-    PubMed read it when known (else as saved), and up to when PubMed was searched (the link
-    running the same search is ``group.provenance["pubmed_url"]``)."""
-    prov = group.provenance or {}
-    query = one_line(prov.get("query"))
-    if not query:
-        return [("", "No saved query: these articles were imported.")]
-    translation = one_line(prov.get("translation"))
-    lines = [("Query as PubMed read it", translation) if translation else ("Query", query)]
-    searched = prov.get("searched_up_to")
-    lines.append(
-        ("", f"PubMed searched up to {when(searched)}.")
-        if searched
-        else ("", "Not yet searched on PubMed by a successful update.")
+def shared_tail(digest: Digest) -> str:
+    """The part every shown condition's query ends with (queries.toml's intervention:
+    ``(condition) AND (intervention)``), said once in the sources; '' when they differ."""
+    queries = [one_line((g.provenance or {}).get("query")) for g in shown_groups(digest)]
+    queries = [q for q in queries if q]
+    if len(queries) < 2:
+        return ""
+    cut = queries[0].find(") AND (")
+    tail = queries[0][cut + 1 :] if cut > 0 else ""
+    return tail if tail and all(q.endswith(tail) and len(q) > len(tail) for q in queries) else ""
+
+
+def sources(digest: Digest) -> list[dict[str, str]]:
+    """Where the articles come from, once, at the end of the digest: per condition the saved
+    query as run (without the part all share: ``shared_tail``), PubMed's translation when an
+    update recorded one, up to when PubMed was searched, and the link running the same
+    search on PubMed."""
+    tail = shared_tail(digest)
+    out = []
+    for group in shown_groups(digest):
+        prov = group.provenance or {}
+        query = one_line(prov.get("query"))
+        if tail and query.endswith(tail):
+            query = query[: -len(tail)] + " AND (the intervention terms)"
+        searched = prov.get("searched_up_to")
+        out.append(
+            {
+                "condition": group.condition,
+                "query": query or "no saved query: these articles were imported",
+                "translation": one_line(prov.get("translation")),
+                "searched": (
+                    f"PubMed searched up to {when(searched)}"
+                    if searched
+                    else "not yet searched on PubMed by a successful update"
+                ),
+                "url": prov.get("pubmed_url") or "",
+            }
+        )
+    return out
+
+
+def sources_intro(digest: Digest) -> str:
+    tail = shared_tail(digest)
+    return (
+        f"Each search is the condition's query AND the intervention terms: {tail[5:]}"
+        if tail
+        else "Each condition's saved search:"
     )
-    return lines
 
 
 def type_word(tier: Tier) -> str | None:
@@ -278,7 +317,7 @@ def conclusion(row: StoredArticle) -> str:
     """The conclusion shown under an article of an evidence tier ('' for the rest)."""
     if row.evidence_tier not in {t.key for t in evidence_tiers()}:
         return ""
-    return one_line(row.conclusion)
+    return whole_sentences(row.conclusion, CONCLUSION_ROOM)
 
 
 def heading(digest: Digest) -> str:
@@ -398,11 +437,6 @@ def render_text(digest: Digest) -> str:
     for group in shown_groups(digest):
         title = _group_title(group, digest, same)
         out += ["", "", title, "=" * min(len(title), WIDTH)]
-        for label, text in provenance_lines(group):
-            out += _wrap(f"{label}: {text}" if label else text, WIDTH, subsequent_indent="  ")
-        search_url = (group.provenance or {}).get("pubmed_url")
-        if search_url:
-            out += ["Same search on PubMed:", search_url]  # a link is never wrapped
         more = more_lines(group, digest.until)
         for i, row in enumerate(group.rows, 1):
             number = f"{i}. "
@@ -430,13 +464,37 @@ def render_text(digest: Digest) -> str:
             if row.also_in:
                 out.append(pad + "Also new for: " + ", ".join(row.also_in))
             if conclusion(row):
-                out.append(pad + one_line_cut("Conclusion: " + conclusion(row), WIDTH - len(pad)))
-            out += [pad + line for line in excerpt(row.abstract, WIDTH - len(pad))]
+                out += _wrap(
+                    "Conclusion: " + conclusion(row),
+                    WIDTH,
+                    initial_indent=pad,
+                    subsequent_indent=pad + "  ",
+                )
+            else:
+                out += [pad + line for line in excerpt(row.abstract, WIDTH - len(pad))]
             out.append(pad + pubmed_url(row.pmid))
             for text, command in more.get(i - 1, []):
                 out += ["", text + ":", "  " + command]  # the command whole, to copy
         for text, command in more.get(-1, []):
             out += ["", text + ":", "  " + command]
+    out += ["", "", "Sources", "======="]
+    out += _wrap(sources_intro(digest), WIDTH, subsequent_indent="  ")
+    for source in sources(digest):
+        out += [""]
+        out += _wrap(
+            f"{source['condition']} ({source['searched']}): {source['query']}",
+            WIDTH,
+            subsequent_indent="  ",
+        )
+        if source["translation"]:
+            out += _wrap(
+                f"As PubMed read it: {source['translation']}",
+                WIDTH,
+                initial_indent="  ",
+                subsequent_indent="    ",
+            )
+        if source["url"]:
+            out.append("  " + source["url"])  # a link is never wrapped
     return "\n".join(out) + "\n"
 
 
@@ -455,12 +513,7 @@ def render_markdown(digest: Digest) -> str:
     for note in digest.notes:
         out += ["", f"> **Note:** {md(note)}"]
     for group in shown_groups(digest):
-        out += ["", f"## {md(_group_title(group, digest, same))}", ""]
-        for label, text in provenance_lines(group):
-            out.append((f"**{md(label)}:** " if label else "") + md(text) + "  ")
-        url = (group.provenance or {}).get("pubmed_url")
-        if url:
-            out.append(f"[Same search on PubMed]({url})")
+        out += ["", f"## {md(_group_title(group, digest, same))}"]
         more = more_lines(group, digest.until)
         for i, row in enumerate(group.rows, 1):
             url = pubmed_url(row.pmid)
@@ -477,15 +530,22 @@ def render_markdown(digest: Digest) -> str:
                 if row.also_in:
                     out.append(f"- Also new for: {md(', '.join(row.also_in))}")
                 if conclusion(row):
-                    cut = one_line_cut(conclusion(row), CONCLUSION_WIDTH)
-                    out.append(f"- **Conclusion**: {md(cut)}")
-            lines = excerpt(row.abstract, 90)
+                    out.append(f"- **Conclusion**: {md(conclusion(row))}")
+            lines = [] if conclusion(row) else excerpt(row.abstract, 90)
             if lines:
                 out += ["", "> " + md(" ".join(lines))]
             for text, command in more.get(i - 1, []):
                 out += ["", f"*{md(text)}:* `{command}`"]
         for text, command in more.get(-1, []):
             out += ["", f"*{md(text)}:* `{command}`"]
+    out += ["", "## Sources", "", md(sources_intro(digest)), ""]
+    for source in sources(digest):
+        line = f"- **{md(source['condition'])}** ({md(source['searched'])}): {md(source['query'])}"
+        if source["translation"]:
+            line += f"; as PubMed read it: {md(source['translation'])}"
+        if source["url"]:
+            line += f" · [same search on PubMed]({source['url']})"
+        out.append(line)
     return "\n".join(out) + "\n"
 
 
@@ -508,8 +568,6 @@ def render_html(digest: Digest) -> str:
         groups.append(
             {
                 "title": _group_title(group, digest, same),
-                "provenance": [{"label": lb, "text": tx} for lb, tx in provenance_lines(group)],
-                "search_url": (group.provenance or {}).get("pubmed_url"),
                 "articles": articles,
                 "more": [{"text": t, "command": c} for t, c in more.get(-1, [])],
             }
@@ -525,6 +583,8 @@ def render_html(digest: Digest) -> str:
         headline=headline(digest),
         notes=[one_line(n) for n in digest.notes],
         groups=groups,
+        sources_intro=sources_intro(digest),
+        sources=sources(digest),
     )
 
 
@@ -544,8 +604,8 @@ def _html_article(row: StoredArticle) -> dict[str, Any]:
         "source": one_line(source_line(row)),
         "badges": [{"label": label, "colour": badge_colour(flag)} for flag, label, _ in items],
         "reasons": [{"label": r["label"], "text": one_line(r["text"])} for r in reasons],
-        "conclusion": one_line_cut(conclusion(row), CONCLUSION_WIDTH),
-        "excerpt": " ".join(excerpt(row.abstract, 90)),
+        "conclusion": conclusion(row),
+        "excerpt": "" if conclusion(row) else " ".join(excerpt(row.abstract, 90)),
     }
 
 
