@@ -330,6 +330,7 @@ def search(
       moxibustion OR cupping    either word
       'acupuncture -mice'       without a word (quoted: -mice is no option)
       title:lupus               in the title only (or abstract:...)
+      randomized                also randomised: British and American spellings
 
     Other punctuation is searched as text, never as query syntax. The same filters and formats
     as `show`; the table marks the search words in titles, shows a few words of the abstract

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .. import fileio
+from .journals import cited_journal, journals_match
 from .references import STOP_WORDS, Reference, fold, split_pages, title_words
 
 if TYPE_CHECKING:  # the client is built by the CLI; verify's own import stays light
@@ -85,8 +86,6 @@ DISEASES = (
     ("COVID-19", r"\bcovid|\bsars-cov-2"),
 )
 DISEASE_RES = [(name, re.compile(rx, re.I)) for name, rx in DISEASES]
-# "a" stays: it is the A of "Proc Natl Acad Sci U S A".
-JOURNAL_DROP = (STOP_WORDS - {"a"}) | {"j", "journal", "de", "la", "des", "der", "und", "et"}
 
 
 class Progress(Protocol):
@@ -132,41 +131,6 @@ def title_similarity(cited: str, held: str) -> float:
     return ratio
 
 
-def _subsequence(short: str, word: str) -> bool:
-    it = iter(word)
-    return all(ch in it for ch in short)
-
-
-def _abbreviates(short: list[str], long: list[str]) -> bool:
-    """'nat med' abbreviates 'nature medicine'; 'tradit chin med' 'traditional chinese ...'."""
-    return len(short) == len(long) and all(
-        s == w or (s[0] == w[0] and _subsequence(s, w)) for s, w in zip(short, long, strict=True)
-    )
-
-
-def _journal_forms(name: str) -> list[list[str]]:
-    full = re.sub(r"\([^)]*\)", " ", name)
-    forms = [full, re.split(r"\s[:=]\s|\s?[:=]\s", full)[0], re.split(r"\.\s", full)[0]]
-    out = []
-    for form in forms:
-        tokens = [t for t in fold(form).split() if t not in JOURNAL_DROP]
-        if tokens and tokens not in out:
-            out.append(tokens)
-    return out
-
-
-def journals_match(cited: str, *held: str | None) -> bool:
-    mine = _journal_forms(cited)
-    for name in held:
-        if not name:
-            continue
-        for theirs in _journal_forms(name):
-            for a in mine:
-                if a == theirs or _abbreviates(a, theirs) or _abbreviates(theirs, a):
-                    return True
-    return False
-
-
 def _surname(author: str) -> str:
     parts = author.split()
     if len(parts) > 1 and re.fullmatch(r"[A-Z]{1,4}", parts[-1]):
@@ -200,6 +164,11 @@ def _same(a: str | None, b: str | None) -> bool | None:
     return fold(a) == fold(b)
 
 
+def _journal_fits(cited: str, record: Article) -> bool:
+    journal = cited_journal(cited, record.get("title"))
+    return journals_match(journal, record.get("journal"), record.get("journal_abbrev"))
+
+
 def _held_journal(record: Article) -> str:
     return record.get("journal_abbrev") or record.get("journal") or "?"
 
@@ -222,7 +191,7 @@ def compare(ref: Reference, record: Article) -> list[str]:
     if ref.year and record.get("year") and ref.year not in _years(record):
         out.append(f"year {ref.year} (record: {record['year']})")
     if ref.journal and (record.get("journal") or record.get("journal_abbrev")):
-        if not journals_match(ref.journal, record.get("journal"), record.get("journal_abbrev")):
+        if not _journal_fits(ref.journal, record):
             out.append(f"journal {ref.journal} (record: {_held_journal(record)})")
     if _same(ref.volume, record.get("volume")) is False:
         out.append(f"volume {ref.volume} (record: {record['volume']})")
@@ -236,10 +205,7 @@ def compare(ref: Reference, record: Article) -> list[str]:
 def _score(ref: Reference, record: Article) -> tuple[bool, float]:
     """Whether a searched-for record plausibly is the one cited, and how well it fits."""
     sim = title_similarity(ref.title, record.get("title") or "") if ref.title else 0.0
-    journal = bool(
-        ref.journal
-        and journals_match(ref.journal, record.get("journal"), record.get("journal_abbrev"))
-    )
+    journal = bool(ref.journal and _journal_fits(ref.journal, record))
     volume = bool(_same(ref.volume, record.get("volume")))
     pages = bool(_pages_match(ref.pages, record.get("pages")))
     author = bool(

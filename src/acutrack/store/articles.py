@@ -410,6 +410,14 @@ def count_articles(
             sql += " AND (coalesce(a.entrez_date, '') >= ? OR l.first_seen >= ?)"
             params += [since, since]
         return db.execute(sql, params).fetchone()[0]
+    if search and condition is None and not (wanted or new_only or since or any(stored)):
+        # Every stored article is linked to a condition (stored and linked in one
+        # transaction; a refresh stores only what is stored already; no link is ever
+        # deleted), so the matches are the count. FTS5 counts them from its index alone:
+        # 0.4 ms instead of 13 for a search's footer on 100,000 articles.
+        return db.execute(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [search]
+        ).fetchone()[0]
     link, params = _link_filters(condition, new_only, since, stored)
     where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
     if wanted:

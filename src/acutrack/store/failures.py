@@ -20,8 +20,16 @@ class LockedError(StoreError):
     """Another acutrack command is writing to the database (exit 1)."""
 
 
-def busy(db_path: Path | str) -> LockedError:
-    """The one sentence for a database another command is writing to: busy, never damaged."""
+def busy(db_path: Path | str, waited: float = 0) -> LockedError:
+    """The one sentence for a database another command is writing to: busy, never damaged.
+    ``waited``: the seconds this command already waited (its --wait), so the sentence does
+    not suggest the --wait that was given."""
+    if waited > 0:
+        return LockedError(
+            f"Another acutrack command was still writing to {db_path} after {waited:g} "
+            "seconds of waiting; try again when it has finished (or wait longer with a "
+            "larger --wait)"
+        )
     return LockedError(
         f"Another acutrack command is writing to {db_path}; try again when it has finished "
         "(or pass --wait SECONDS)"

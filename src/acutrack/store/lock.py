@@ -48,7 +48,7 @@ def writer_lock(db_path: Path | str, wait: float = 0) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=max(0.0, wait))
     except Timeout:
-        raise busy(db_path) from None
+        raise busy(db_path, wait) from None
     except OSError as exc:
         import errno
 

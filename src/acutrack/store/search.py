@@ -6,6 +6,7 @@ import re
 import sqlite3
 
 from ..errors import UsageError
+from .spelling import spellings
 from .transactions import chunks
 
 
@@ -32,7 +33,9 @@ def fts_query(text: str) -> tuple[str, list[str]]:
     Every word or "quoted phrase" must match (porter stemming: ``trial`` finds ``trials``);
     ``word*`` matches a prefix, ``A OR B`` either, ``-word`` excludes, ``title:word`` and
     ``abstract:word`` look in one field. Each term is quoted, so FTS5 operators and
-    punctuation inside a term (``anti-GBM``, ``NEAR(``, ``^``) are plain text.
+    punctuation inside a term (``anti-GBM``, ``NEAR(``, ``^``) are plain text. A word is
+    also searched in its other British or American spelling (``spelling.spellings``:
+    ``randomized`` finds ``randomised``); the words returned include those spellings.
     """
     groups: list[list[str]] = []
     excluded: list[str] = []
@@ -50,17 +53,19 @@ def fts_query(text: str) -> tuple[str, list[str]]:
         column = None
         if phrase is None and (col := SEARCH_COLUMN_RE.match(raw)):
             column, raw = col.group(1).lower(), col.group(2)
-        term = _fts_term(raw, column)
-        if term is None:
+        prefix = raw.endswith("*")
+        forms = spellings(raw.rstrip("*").strip(), prefix)
+        terms = [t for f in forms if (t := _fts_term(f + "*" * prefix, column)) is not None]
+        if not terms:
             continue
         if negate:
-            excluded.append(term)
+            excluded += terms
         else:
-            words.append(raw.rstrip("*").strip())
+            words += forms
             if pending_or:
-                groups[-1].append(term)
+                groups[-1] += terms
             else:
-                groups.append([term])
+                groups.append(terms)
         pending_or = False
     if not groups:
         raise BadSearch(

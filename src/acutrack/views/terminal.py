@@ -615,11 +615,27 @@ def print_paged(console: Console, renderable: Any, pager: Pager | None = None) -
         segments.extend(line)
         segments.append(Segment.line())
     rendered = Segments(segments)
-    if len(lines) < console.height:
+    rows = _screen_rows(console)
+    if rows is None or len(lines) < rows:
         console.print(rendered)
         return
     with console.pager(pager=pager or SystemPager(), styles=True, links=True):
         console.print(rendered)
+
+
+def _screen_rows(console: Console) -> int | None:
+    """The rows of the terminal the console writes to, as the terminal itself says (rich's
+    ``height`` prefers $LINES, which a shell may have exported at another size); None when
+    a terminal gives no size, and then nothing is paged. Output forced to look like a
+    terminal (a buffer, FORCE_COLOR into a pipe) has rich's height ($LINES, else 25)."""
+    import io
+    import os
+
+    try:
+        size = os.get_terminal_size(console.file.fileno())
+    except (AttributeError, ValueError, io.UnsupportedOperation, OSError):
+        return console.height
+    return size.lines or None
 
 
 class SystemPager(Pager):
