@@ -36,9 +36,10 @@ def feed(
     newest arrival; the subtitle says since when and how many), newest first (when acutrack
     first stored it for the CONDITIONs, default: any condition), at most --limit: the title
     with its study type and trial size ("[Sham RCT · n=120] ..."), a link to PubMed,
-    authors, journal and year, and the conclusion when the abstract states one. The feed only reads the database: it never marks anything as shown
-    or moves a digest, and the same database gives the same file, so cron can rewrite a
-    published feed after each update:
+    authors, journal and year, and the conclusion when the abstract states one. The feed
+    only reads the database: it never marks anything as shown or moves a digest, and the
+    same database gives the same file, so cron can rewrite a published feed after each
+    update:
     `acutrack update && acutrack feed lupus -o /var/www/lupus.atom`.
     """
     from datetime import datetime
