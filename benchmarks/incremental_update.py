@@ -5,8 +5,8 @@ each of the five shipped conditions a real result set, and runs `acutrack update
 times with the clock moving a day each run:
 
 1. first run: the whole history of each query;
-2. nothing new: the target is at most two esearches per condition (the Entrez-date window
-   and the same window by modification date, for records that match late) plus the
+2. nothing new: the target is one esearch per condition (records created, or modified, in
+   the window: both dates in one term, so records that match late are found too) plus the
    re-fetch of records NLM has not finished indexing;
 3. a few new records: only those are fetched.
 
@@ -87,7 +87,7 @@ def main() -> None:
         ):
             if change:
                 for pmid in change:
-                    fake.edat[pmid] = date(2026, 11, 22)
+                    fake.arrive(pmid, date(2026, 11, 22))
                 fake.add_search(SEARCH_KEYS["anti-gbm"], change)
             before = len(fake.requests)
             out = run_update(env, today)

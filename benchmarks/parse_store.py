@@ -34,14 +34,14 @@ ARTICLE_RE = re.compile(rb"<PubmedArticle>.*?</PubmedArticle>", re.S)
 FLOOR = """
 import resource, sys, time
 import xml.etree.ElementTree as ET
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 context = ET.iterparse(sys.argv[1], events=("start", "end"))
 _, root = next(context)
 for event, elem in context:
     if event == "end" and elem.tag == "PubmedArticle":
         root.clear()
-elapsed = time.perf_counter() - start
-print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, cpu)
 """
 ACUTRACK = """
 import resource, sys, time
@@ -49,12 +49,12 @@ from pathlib import Path
 from acutrack import store
 from acutrack.pubmed import sync
 db = store.open_db(sys.argv[2])
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 result = sync.import_files(db, [Path(sys.argv[1])], "bench")
-elapsed = time.perf_counter() - start
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
 assert result.records == result.new, "every record should be stored as new"
 db.close()
-print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, cpu)
 """
 PROFILE = """
 import cProfile, pstats, sys
@@ -94,12 +94,13 @@ def build(path: Path, n: int) -> None:
         out.write(b"</PubmedArticleSet>\n")
 
 
-def measure(code: str, *args: str) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of ``code`` run in a fresh interpreter."""
+def measure(code: str, *args: str) -> tuple[float, float, float]:
+    """(seconds, peak RSS in MB, CPU seconds of all its threads) of ``code`` run in a fresh
+    interpreter."""
     out = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
     ).stdout.split()
-    return float(out[0]), int(out[1]) / 1024
+    return float(out[0]), int(out[1]) / 1024, float(out[2])
 
 
 def main() -> None:
@@ -116,15 +117,18 @@ def main() -> None:
         if args.profile:
             subprocess.run([sys.executable, "-c", PROFILE, str(xml), str(work / "p.db")])
             return
-        floor, ours, floor_rss, our_rss = [], [], [], []
+        floor, ours, floor_rss, our_rss, floor_cpu, our_cpu = [], [], [], [], [], []
         for i in range(args.repeat):
-            seconds, rss = measure(FLOOR, str(xml))
+            seconds, rss, cpu = measure(FLOOR, str(xml))
             floor.append(seconds)
             floor_rss.append(rss)
-            seconds, rss = measure(ACUTRACK, str(xml), str(work / f"bench{i}.db"))
+            floor_cpu.append(cpu)
+            seconds, rss, cpu = measure(ACUTRACK, str(xml), str(work / f"bench{i}.db"))
             ours.append(seconds)
             our_rss.append(rss)
+            our_cpu.append(cpu)
         f, o = statistics.median(floor), statistics.median(ours)
+        fc, oc = statistics.median(floor_cpu), statistics.median(our_cpu)
         result = {
             "records": args.records,
             "file_mb": round(size_mb, 1),
@@ -135,6 +139,11 @@ def main() -> None:
             "acutrack_records_per_s": round(args.records / o),
             "ratio_acutrack_over_floor": round(o / f, 2),
             "target_ratio": "<= 2.0",
+            # CPU seconds (all threads): steadier than wall time on a loaded machine, and an
+            # upper bound of the wall ratio where the writer thread overlaps the parse.
+            "floor_cpu_s": round(fc, 3),
+            "acutrack_cpu_s": round(oc, 3),
+            "cpu_ratio_acutrack_over_floor": round(oc / fc, 2),
             "floor_peak_rss_mb": round(max(floor_rss)),
             "acutrack_peak_rss_mb": round(max(our_rss)),
             "target_peak_rss_mb": "<= 250",

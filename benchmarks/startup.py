@@ -69,11 +69,17 @@ def seed(db_path: Path) -> int:
 
 def build(db_path: Path, n: int) -> dict[str, int]:
     seeded = seed(db_path)
+    return {"seed_records": seeded, "articles": grow(db_path, n)}
+
+
+def grow(db_path: Path, n: int) -> int:
+    """Copy the stored (seed) articles until there are ``n``, linked as the module says;
+    returns the number of articles. (tests/test_memory.py grows one seeded file to two sizes.)"""
     conn = sqlite3.connect(db_path)
     cols = [r[1] for r in conn.execute("PRAGMA table_info(articles)") if r[1] != "pmid"]
     seeds = [r[0] for r in conn.execute("SELECT rowid FROM articles ORDER BY rowid")]
     copies = 0
-    total = seeded
+    total = len(seeds)
     with conn:
         while total < n:
             copies += 1
@@ -104,9 +110,9 @@ def build(db_path: Path, n: int) -> dict[str, int]:
                 [condition, every],
             )
     conn.execute("ANALYZE")
-    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    articles: int = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     conn.close()
-    return {"seed_records": seeded, "articles": articles}
+    return articles
 
 
 def bench_db(keep: Path | None, tmp: Path, records: int) -> tuple[Path, dict[str, int]]:

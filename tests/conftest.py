@@ -13,13 +13,15 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from types import CodeType, ModuleType, SimpleNamespace
+from types import CodeType, ModuleType
 
 import pytest
 from click.testing import CliRunner, Result
 from eutils_server import REALDATA, SHARED, SHARED_PARTS, FakeEutils, Server
+
+from acutrack.environment import Environment
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries.toml"
@@ -157,10 +159,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Fast retries and timeouts; the retry logic itself is unchanged.
     monkeypatch.setenv("ACUTRACK_RETRY_DELAY", "0.01")
     monkeypatch.setenv("ACUTRACK_TIMEOUT", "3")
-    from acutrack.views import terminal as render
-
-    render.out_console.cache_clear()
-    render.err_console.cache_clear()
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -173,33 +171,24 @@ def eutils(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEutils]:
         yield fake
 
 
-def run(*args: str, input: str | None = None) -> Result:
-    """Invoke the CLI in-process, stdout and stderr kept apart."""
+def run(*args: str, input: str | None = None, env: Environment | None = None) -> Result:
+    """Invoke the CLI in-process, stdout and stderr kept apart; ``env``: the Environment the
+    command runs in (default: a fresh one on the runner's streams, as every command makes)."""
     from acutrack.cli import cli
-    from acutrack.views import terminal as render
 
-    render.out_console.cache_clear()
-    render.err_console.cache_clear()
-    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return CliRunner().invoke(cli, list(args), input=input, obj=env, catch_exceptions=False)
 
 
-def update_on(day: date, *conditions: str) -> SimpleNamespace:
-    """`acutrack update [CONDITION...]` as if run on ``day``: the command always asks up to
-    today, so tests that move the clock call the library with the date instead. Returns
-    ``exit_code`` and ``stdout``/``output`` (the summary lines update prints in a pipe)."""
-    from acutrack import store
-    from acutrack.config import NCBISettings, db_path, load_queries
-    from acutrack.pubmed import entrez, sync
+def on_day(day: date) -> Environment:
+    """An Environment whose clock reads noon UTC of ``day``."""
+    return Environment(clock=lambda: datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
 
-    client = entrez.EntrezClient(NCBISettings.from_env())
-    chosen = load_queries(os.environ["ACUTRACK_QUERIES"]).select(conditions)
-    db = store.open_db(db_path(os.environ["ACUTRACK_DB"]))
-    try:
-        outcome = sync.update(db, client, chosen, today=day)
-    finally:
-        db.close()
-    text = "\n".join(sync.summary_lines(outcome)) + "\n"
-    return SimpleNamespace(exit_code=1 if outcome.failed else 0, stdout=text, output=text)
+
+def update_on(day: date, *conditions: str) -> Result:
+    """`acutrack update [CONDITION...]` as if run on ``day`` (the update asks up to the
+    Environment's today). ``exit_code``, and ``stdout`` (the summary lines update prints in
+    a pipe)."""
+    return run("update", *conditions, env=on_day(day))
 
 
 def run_process(*args: str, env: dict[str, str] | None = None, input: str | None = None):

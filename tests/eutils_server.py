@@ -14,12 +14,14 @@ esearch1.xml), since a search result for our own queries exists in no real file.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import re
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,15 +60,102 @@ ARTICLE_RE = re.compile(
     rb"<PubmedArticle>.*?</PubmedArticle>|<PubmedBookArticle>.*?</PubmedBookArticle>", re.S
 )
 PMID_RE = re.compile(rb"<PMID[^>]*>(\d+)</PMID>")
-PUBYEAR_RE = re.compile(rb"<PubDate>\s*(?:<Year>|<MedlineDate>)(\d{4})")
-# The real <DateRevised> of a record: what PubMed's modification date (mdat) searches.
+# The real <DateRevised> of a record: what PubMed's modification date (MDAT) searches.
 MDAT_RE = re.compile(
     rb"<DateRevised>\s*<Year>(\d+)</Year>\s*<Month>(\d+)</Month>\s*<Day>(\d+)</Day>"
 )
-EDAT_RE = re.compile(
-    rb'<PubMedPubDate PubStatus="(?:entrez|pubmed)">\s*'
+# The create date (CRDT: when the record was added) is the PubMedPubDate "entrez", the Entrez
+# date (EDAT) the one "pubmed" (NLM Technical Bulletin 2008 Nov-Dec: EDAT is set to the
+# publication date for records added more than 12 months after it; CRDT never is).
+CRDT_RE = re.compile(
+    rb'<PubMedPubDate PubStatus="entrez">\s*'
     rb"<Year>(\d+)</Year>\s*<Month>(\d+)</Month>\s*<Day>(\d+)</Day>"
 )
+EDAT_RE = re.compile(
+    rb'<PubMedPubDate PubStatus="pubmed">\s*'
+    rb"<Year>(\d+)</Year>\s*<Month>(\d+)</Month>\s*<Day>(\d+)</Day>"
+)
+PUBDATE_RE = re.compile(
+    rb"<PubDate>\s*(?:<Year>(\d{4})</Year>\s*(?:<Month>(\w+)</Month>\s*)?(?:<Day>(\d+)</Day>)?"
+    rb"|<MedlineDate>(\d{4}))"
+)
+MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+
+
+@functools.cache
+def _date_fields() -> dict[str, str]:
+    """Every name PubMed's esearch accepts for a date field -> its tag: the tags and full
+    names of PubMed's real EInfo answers (two vintages: "Create Date" and "Date - Create"),
+    plus DP, the tag PubMed's own search help uses for the publication date."""
+    from xml.etree.ElementTree import parse
+
+    names = {"dp": "PDAT"}
+    for info in ("einfo2.xml", "einfo3.xml"):
+        for f in parse(ENTREZ / info).getroot().iter("Field"):
+            if f.findtext("IsDate") == "Y":
+                tag = f.findtext("Name", "")
+                names[tag.lower()] = tag
+                names[" ".join(f.findtext("FullName", "").lower().split())] = tag
+    return names
+
+
+# A date, or a range of dates, limited to a field in the term, as PubMed reads them:
+# "2026/11/17"[CRDT] : "2026/11/22"[CRDT], 2026/11/17:2026/11/22[crdt], 2021[dp],
+# "2020/03"[Date - Publication]. A date may be a year, a month or a day.
+_DAY = r'"?(\d{4}(?:/\d{1,2}(?:/\d{1,2})?)?)"?'
+_FIELD = r"\[([A-Za-z][A-Za-z0-9 -]*)\]"
+DATE_CLAUSE_RE = re.compile(
+    rf"{_DAY}\s*{_FIELD}\s*:\s*{_DAY}\s*{_FIELD}"  # "A"[F] : "B"[F]
+    rf"|{_DAY}\s*:\s*{_DAY}\s*{_FIELD}"  # A:B[F]
+    rf"|{_DAY}\s*{_FIELD}"  # A[F]
+)
+
+
+def _bound(text: str, end: bool) -> date:
+    """The first (or last) day of a year, month or day written as PubMed dates are."""
+    parts = [int(x) for x in text.split("/")]
+    if len(parts) == 3:
+        return date(*parts)
+    if len(parts) == 2:
+        if not end:
+            return date(parts[0], parts[1], 1)
+        following = date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+    return date(parts[0], 12, 31) if end else date(parts[0], 1, 1)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """One date clause of a term: a field and the days it spans (both ends included)."""
+
+    field: str
+    low: date
+    high: date
+
+
+def date_clauses(term: str) -> list[DateRange]:
+    """The date clauses written in a term, in order (for tests reading what was asked)."""
+    return [clause for _, clause in _clauses(term)]
+
+
+def _clauses(term: str) -> list[tuple[re.Match[str], DateRange]]:
+    fields = _date_fields()
+    out = []
+    for m in DATE_CLAUSE_RE.finditer(term):
+        g = m.groups()
+        if g[0] is not None:
+            low, f1, high, f2 = g[0:4]
+            if fields.get(f1.lower().strip()) != fields.get(f2.lower().strip()):
+                continue  # "A"[CRDT] : "B"[MDAT] is no range PubMed knows
+        elif g[4] is not None:
+            low, high, f1 = g[4:7]
+        else:
+            low, f1 = g[7:9]
+            high = low
+        tag = fields.get(" ".join(f1.lower().split()))
+        if tag:
+            out.append((m, DateRange(tag, _bound(low, False), _bound(high, True))))
+    return out
 
 
 def read_bytes(path: Path) -> bytes:
@@ -92,6 +181,13 @@ class Logged:
     # When the request arrived (time.monotonic()), for rate-limit assertions.
     at: float = field(default_factory=time.monotonic)
 
+    def windows(self) -> list[tuple[str, str, str]]:
+        """The date limits the term carries: (field, first day, last day) as YYYY/MM/DD."""
+        return [
+            (c.field, c.low.strftime("%Y/%m/%d"), c.high.strftime("%Y/%m/%d"))
+            for c in date_clauses(self.params.get("term", ""))
+        ]
+
 
 @dataclass
 class Fault:
@@ -106,6 +202,9 @@ class Fault:
 @dataclass
 class FakeEutils:
     records: dict[str, bytes] = field(default_factory=dict)
+    # Per PMID its create date (CRDT: added to PubMed), Entrez date (EDAT) and modification
+    # date (MDAT), read from the real record; tests move them (``arrive``, ``mdat[...]``).
+    crdt: dict[str, date] = field(default_factory=dict)
     edat: dict[str, date] = field(default_factory=dict)
     mdat: dict[str, date] = field(default_factory=dict)
     searches: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -127,11 +226,21 @@ class FakeEutils:
         found = split_records(path)
         for pmid, raw in found.items():
             self.records[pmid] = raw
-            m = EDAT_RE.search(raw)
-            self.edat[pmid] = date(*map(int, m.groups())) if m else date(2000, 1, 1)
+            created, entered = CRDT_RE.search(raw), EDAT_RE.search(raw)
+            self.crdt[pmid] = (
+                date(*map(int, (created or entered).groups()))
+                if (created or entered)
+                else date(2000, 1, 1)
+            )
+            self.edat[pmid] = date(*map(int, entered.groups())) if entered else self.crdt[pmid]
             revised = MDAT_RE.search(raw)
-            self.mdat[pmid] = date(*map(int, revised.groups())) if revised else self.edat[pmid]
+            self.mdat[pmid] = date(*map(int, revised.groups())) if revised else self.crdt[pmid]
         return list(found)
+
+    def arrive(self, pmid: str, day: date) -> None:
+        """The record enters PubMed on ``day``: its create and Entrez dates (equal for a
+        record added near its publication, as most are)."""
+        self.crdt[pmid] = self.edat[pmid] = day
 
     def replace_record(self, pmid: str, raw: bytes) -> None:
         self.records[pmid] = raw
@@ -171,18 +280,17 @@ class FakeEutils:
         for key, pmids in self.searches:
             if key in term:
                 ids += [p for p in pmids if p not in ids]
-        # A publication-year limit ("2021[dp]", as acutrack verify writes it) is applied to
-        # the served records' PubDate, so a search with a wrong year really finds nothing.
-        year = re.search(r"\b(\d{4})\[dp\]", term)
-        if year:
-            ids = [p for p in ids if self._pub_year(p) in (None, year.group(1))]
-        if params.get("datetype") in ("edat", "mdat") and params.get("mindate"):
-            # Entrez date, or modification date (the record's DateRevised unless a test
-            # changed the record: a new MeSH term or a late abstract modifies it).
-            dates = self.edat if params["datetype"] == "edat" else self.mdat
-            lo = date(*map(int, params["mindate"].split("/")))
-            hi = date(*map(int, params.get("maxdate", "3000/12/31").split("/")))
-            ids = [p for p in ids if lo <= dates.get(p, date(2000, 1, 1)) <= hi]
+        # Date limits written in the term ("2021[dp]", as acutrack verify writes them; the
+        # update's create/modification date window) apply to each served record's own dates,
+        # so a search with a wrong year or a past window really finds nothing.
+        keep = self._date_filter(term)
+        ids = [p for p in ids if keep(p)]
+        if params.get("datetype") and params.get("mindate"):
+            # The older form: datetype, mindate and maxdate as parameters.
+            lo = _bound(params["mindate"], False)
+            hi = _bound(params.get("maxdate", "3000/12/31"), True)
+            tag = _date_fields().get(params["datetype"].lower(), "EDAT")
+            ids = [p for p in ids if self._in_range(p, DateRange(tag, lo, hi))]
         ids.sort(key=lambda p: (self.edat.get(p, date(2000, 1, 1)), int(p)), reverse=True)
         retmax = min(int(params.get("retmax", "20")), self.esearch_limit)
         retstart = int(params.get("retstart", "0"))
@@ -195,10 +303,74 @@ class FakeEutils:
         )
         return (ESEARCH_HEAD + body).encode()
 
-    def _pub_year(self, pmid: str) -> str | None:
+    def _pub_dates(self, pmid: str) -> tuple[date, date] | None:
+        """The first and last day of a record's publication date (a year, month or day)."""
         raw = self.records.get(pmid)
-        m = PUBYEAR_RE.search(raw) if raw else None
-        return m.group(1).decode() if m else None
+        m = PUBDATE_RE.search(raw) if raw else None
+        if not m:
+            return None
+        year, month, day, medline_year = (g.decode() if g else None for g in m.groups())
+        if medline_year:
+            return _bound(medline_year, False), _bound(medline_year, True)
+        number = MONTHS.get((month or "")[:3].lower()) or (
+            int(month) if month and month.isdigit() else None
+        )
+        text = "/".join(str(x) for x in (year, number, day if number else None) if x)
+        return _bound(text, False), _bound(text, True)
+
+    def _in_range(self, pmid: str, clause: DateRange) -> bool:
+        if clause.field == "PDAT":
+            span = self._pub_dates(pmid)
+            # A record without a publication date is not ruled out by one (as before).
+            return span is None or (span[0] <= clause.high and clause.low <= span[1])
+        dates = {"CRDT": self.crdt, "EDAT": self.edat, "MDAT": self.mdat}.get(clause.field)
+        if dates is None:
+            return True  # a date field the server does not model (MeSH date, ...) limits nothing
+        return clause.low <= dates.get(pmid, date(2000, 1, 1)) <= clause.high
+
+    def _date_filter(self, term: str) -> Callable[[str], bool]:
+        """Whether a record meets the term's date clauses, combined as written.
+
+        Each clause becomes a token; parenthesised tokens and ``A OR B`` / ``A AND B`` of
+        tokens are folded left to right (PubMed's order, no precedence) until nothing
+        folds. What is left is ANDed with the rest of the term, as in ``(QUERY) AND (...)``,
+        the only place acutrack writes dates.
+        """
+        tests: list[Callable[[str], bool]] = []
+
+        def token(check: Callable[[str], bool]) -> str:
+            tests.append(check)
+            return f"\x00{len(tests) - 1}\x00"
+
+        text = term
+        for m, clause in reversed(_clauses(term)):
+            check = functools.partial(lambda c, p: self._in_range(p, c), clause)
+            text = text[: m.start()] + token(check) + text[m.end() :]
+        tok = r"\x00(\d+)\x00"
+        folds = [
+            (re.compile(rf"\(\s*{tok}\s*\)"), None),
+            (re.compile(rf"{tok}\s+OR\s+{tok}"), any),
+            (re.compile(rf"{tok}\s+AND\s+{tok}"), all),
+        ]
+        folded = True
+        while folded:
+            folded = False
+            for pattern, join in folds:
+                m = pattern.search(text)
+                if not m:
+                    continue
+                parts = [tests[int(g)] for g in m.groups()]
+                if join is None:
+                    new = f"\x00{m.group(1)}\x00"
+                else:
+                    new = token(
+                        functools.partial(lambda j, ps, p: j(t(p) for t in ps), join, parts)
+                    )
+                text = text[: m.start()] + new + text[m.end() :]
+                folded = True
+                break
+        left = [tests[int(g)] for g in re.findall(tok, text)]
+        return lambda pmid: all(check(pmid) for check in left)
 
     def _fetch(self, params: dict[str, str]) -> bytes:
         ids = [i.strip() for i in params.get("id", "").split(",") if i.strip()]

@@ -245,26 +245,22 @@ def test_two_updates_at_once_never_corrupt_the_database(eutils, isolated):
     assert conn.execute("SELECT count(*) FROM article_conditions").fetchone()[0] == 100
 
 
-def test_progress_is_drawn_on_a_terminal(eutils, monkeypatch):
+def test_progress_is_drawn_on_a_terminal(eutils):
     from io import StringIO
 
-    from rich.console import Console
-
-    from acutrack.views import terminal as render
+    from acutrack.environment import Environment
 
     pmids = eutils.add_file(realdata("pubmedportable", "db7303e4_medline_00000000.xml"))
     eutils.add_search('"Multiple Sclerosis"[Mesh]', pmids[:20])
+    # A 100-column terminal that writes into a buffer: the Environment the command runs in.
     screen = StringIO()
-    terminal = Console(file=screen, force_terminal=True, width=100)
-    monkeypatch.setattr(render, "err_console", lambda: terminal)
-    monkeypatch.setattr(render, "out_console", lambda: terminal)
-    from click.testing import CliRunner
-
-    result = CliRunner().invoke(cli, ["update", "ms"], catch_exceptions=False)
+    terminal = Environment(stdout=screen, stderr=screen, terminal=True, width=100)
+    result = run("update", "ms", env=terminal)
     assert result.exit_code == 0
     drawn = screen.getvalue()
     assert "multiple-sclerosis" in drawn and "20/20" in drawn  # the progress bar
     assert "acutrack update" in drawn  # the summary table
+    assert "\x1b[" in drawn  # drawn in colour, as on a terminal
 
 
 def test_counts_agree_with_their_nouns(isolated):

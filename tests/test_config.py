@@ -227,6 +227,14 @@ URL_COMMANDS.append((["verify", "-"], VERIFY_INPUT))
         "eutils.ncbi.nlm.nih.gov/entrez/eutils/",  # no scheme
         "http://127.0.0.1:99999/",  # a port urllib cannot parse
         "http:///entrez/eutils/",  # no host
+        # Issue 28.3: urllib's InvalidURL was retried for 72 s, "a..b" gave "NCBI refused ...
+        # UnicodeError"; both reached the network code before anything said the URL was bad.
+        "http://exa mple.org/",
+        "http://a..b/",
+        "http://-a.example.org/",
+        "http://127.0.0.1:9/entrez eutils/",
+        "http://user:secret@example.org/",
+        "http://[example.org]/",
     ],
 )
 def test_malformed_eutils_url_exits_2_naming_the_variable(monkeypatch, url):
@@ -242,9 +250,31 @@ def test_malformed_eutils_url_exits_2_naming_the_variable(monkeypatch, url):
 def test_bad_network_settings_exit_2_in_a_real_process():
     from conftest import run_process
 
-    for env in ({"ACUTRACK_EUTILS_URL": "http://[::1/"}, {"ACUTRACK_RETRY_DELAY": "1e308"}):
+    for env in (
+        {"ACUTRACK_EUTILS_URL": "http://[::1/"},
+        {"ACUTRACK_EUTILS_URL": "http://exa mple.org/"},  # issue 28.3: 72 s of retries
+        {"ACUTRACK_RETRY_DELAY": "1e308"},
+    ):
         for args, stdin in URL_COMMANDS:
             proc = run_process(*args, env=env, input=stdin)
             assert proc.returncode == 2, (env, args, proc.stderr)
             assert proc.stderr.startswith(f"Error: {next(iter(env))} must be "), proc.stderr
             assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/entrez/eutils/",
+        "http://[::1]:8080/",
+        "https://eutils.ncbi.nlm.nih.gov./entrez/eutils/",  # a fully qualified name's dot
+        "http://bücher.example/",  # an internationalised name, sent as IDNA
+        "http://eutils_mirror.internal/",  # underscores: resolvers and urllib accept them
+        "http://localhost/",
+    ],
+)
+def test_well_formed_eutils_urls_are_accepted(monkeypatch, url):
+    from acutrack.config import NCBISettings
+
+    monkeypatch.setenv("ACUTRACK_EUTILS_URL", url)
+    assert NCBISettings.from_env().base_url == url

@@ -74,8 +74,10 @@ def test_every_eutility_acutrack_uses_goes_through_the_wrapped_hook(eutils):
 
 def test_the_client_changes_no_process_wide_setting(eutils):
     email, api_key, default_timeout = Entrez.email, Entrez.api_key, socket.getdefaulttimeout()
+    eutils.add_search("lupus", ["29768149", "10052247"])
     client = entrez.EntrezClient(NCBISettings.from_env())
-    assert client.esearch("lupus").count >= 0
+    found = client.esearch("lupus", retmax=10)
+    assert (found.count, found.ids) == (2, ["29768149", "10052247"])
     assert (Entrez.email, Entrez.api_key) == (email, api_key)
     assert socket.getdefaulttimeout() == default_timeout is None
     # A second client with other settings in the same process: each asks its own server.
@@ -116,3 +118,26 @@ def test_the_api_key_stays_out_of_repr_and_errors(eutils, monkeypatch):
     assert "HTTP 503" in str(failed.value)
     assert SECRET_KEY not in str(failed.value) and SECRET_KEY not in repr(failed.value)
     assert failed.value.__cause__ is None and failed.value.__suppress_context__
+
+
+def test_the_client_owns_two_process_wide_things_and_sets_them_once(eutils, monkeypatch):
+    # What the client does change in Bio.Entrez: _build_request wrapped (once, however many
+    # clients), and max_tries = 1 (Bio.Entrez's own loop would repeat a 5xx at once, past
+    # its rate limiter; every retry is the client's). Bio.Entrez as it is before any client:
+    unwrapped = getattr(Entrez._build_request, "__wrapped__", Entrez._build_request)
+    monkeypatch.setattr(Entrez, "_build_request", unwrapped)
+    monkeypatch.setattr(Entrez, "max_tries", 3)
+    monkeypatch.setattr(Entrez, "sleep_between_tries", 0)  # a failure here fails fast
+    entrez.EntrezClient(NCBISettings.from_env())
+    wrapped = Entrez._build_request
+    assert getattr(wrapped, "__acutrack__", False) and wrapped.__wrapped__ is unwrapped
+    assert Entrez.max_tries == 1
+    client = entrez.EntrezClient(
+        NCBISettings(base_url=eutils.url, email="tests@example.org", retries=1, retry_delay=0)
+    )
+    assert Entrez._build_request is wrapped  # not wrapped twice
+    # One try per client attempt: a 503 reaches the server once, not max_tries times.
+    eutils.fail("esearch", "503", times=3)
+    with pytest.raises(entrez.EntrezError, match="HTTP 503"):
+        client.esearch("lupus")
+    assert len(eutils.calls("esearch")) == 1

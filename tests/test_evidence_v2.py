@@ -9,7 +9,6 @@ says so and uses a minimal invented abstract.
 from __future__ import annotations
 
 import gzip
-import importlib
 import io
 import json
 import re
@@ -370,13 +369,11 @@ def test_trial_size_only_for_trials():
 def test_every_view_reads_every_registry_flag_through_one_module():
     from acutrack.views import present
 
-    collect = importlib.import_module("acutrack.digest.collect")
     names = {f.name for f in flags.REGISTRY}
     assert set(evidence.FLAGS) == names
     assert set(flags.aliases().values()) == names
     assert set(present.badge_flags(names)) == names
     assert all(present.badge_style(n) and present.flag_title(n) != n for n in names)
-    assert set(collect.STRONG) == {f.name for f in flags.REGISTRY if f.rank is not None}
     for f in flags.REGISTRY:
         assert flags.aliases()[f.badge.lower()] == f.name
         assert all(flags.aliases()[a.lower()] == f.name for a in f.aliases)

@@ -511,9 +511,9 @@ def test_changed_query_is_shown_and_restarts_history(eutils, tmp_path, monkeypat
     pmids = eutils.add_file(PORTABLE)
     eutils.add_search(KEYS["lupus"], pmids)
     assert update_on(date(2026, 11, 20)).exit_code == 0
-    assert eutils.calls("esearch")[-1].params["mindate"] == "1780/01/01"
+    assert eutils.calls("esearch")[-1].windows()[0][1] == "1780/01/01"
     assert update_on(date(2026, 11, 22), "lupus").exit_code == 0
-    assert eutils.calls("esearch")[-1].params["mindate"] != "1780/01/01"  # incremental
+    assert eutils.calls("esearch")[-1].windows()[0][1] != "1780/01/01"  # incremental
 
     lupus = load_queries(str(path)).conditions["lupus"].query
     changed = lupus.replace("OR lupus[tiab]", "OR lupus*[tiab]")
@@ -534,7 +534,7 @@ def test_changed_query_is_shown_and_restarts_history(eutils, tmp_path, monkeypat
 
     result = run("update", "lupus")
     assert result.exit_code == 0
-    assert eutils.calls("esearch")[-1].params["mindate"] == "1780/01/01"  # afresh
+    assert eutils.calls("esearch")[-1].windows()[0][1] == "1780/01/01"  # afresh
     assert "lupus*[tiab]" in eutils.calls("esearch")[-1].params["term"]
     status = {r["condition"]: r for r in json.loads(run("status", "--format", "json").stdout)}
     assert status["lupus"]["query_changed"] is False

@@ -14,6 +14,7 @@ import pytest
 from conftest import db_rows, in_ci, realdata, run
 
 from acutrack import flags, store
+from acutrack.article import StoredArticle
 from acutrack.views import report
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
@@ -345,6 +346,14 @@ def test_report_renders_in_chromium(filled: Path, tmp_path: Path):
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
 
 
+def article_item(row: StoredArticle) -> str:
+    """One article's list item, as the strongest evidence shows it (the page's own macro)."""
+    from acutrack.views.templating import template
+
+    module = template("report_parts.html").module
+    return str(module.article(report.article_view(row), conclusion=True))
+
+
 def test_sample_size_is_shown_where_known(filled: Path):
     # Trial sizes come from the abstracts (issue 10's sample_size column): two real RCTs of
     # the pubmedportable set give 23 and 22; since trial size v3 (issue 21) the NEJM record's
@@ -353,11 +362,11 @@ def test_sample_size_is_shown_where_known(filled: Path):
     db = store.open_quick(filled / "acutrack.db")
     rows = {r.pmid: r for r in store.strongest_articles(db, "lupus", 15)}
     assert rows["10052247"].sample_size == 23
-    assert '<span class="size">n&nbsp;=&nbsp;23</span>' in report.article_item(rows["10052247"])
+    assert '<span class="size">n&nbsp;=&nbsp;23</span>' in article_item(rows["10052247"])
     assert rows["29768149"].sample_size == 3849
-    assert "n&nbsp;=&nbsp;3,849" in report.article_item(rows["29768149"])
+    assert "n&nbsp;=&nbsp;3,849" in article_item(rows["29768149"])
     unsized = dataclasses.replace(rows["29768149"], sample_size=None)
-    assert "n&nbsp;=" not in report.article_item(unsized)
+    assert "n&nbsp;=" not in article_item(unsized)
     page = run("report", "lupus").stdout
     parse_strict(page)
     assert page.count('<span class="size">') == 5
@@ -546,7 +555,7 @@ def test_conclusion_line_and_the_size_source_under_the_strongest(filled: Path):
     assert " ".join(row.sample_size_source.split()) in why
     # A short conclusion is one line, no <details>; PubMed text stays data (invented markup
     # added to a real row: no real conclusion holds a tag).
-    item = report.article_item(dataclasses.replace(row, conclusion="Acupuncture <b>helped</b>."))
+    item = article_item(dataclasses.replace(row, conclusion="Acupuncture <b>helped</b>."))
     assert '<p class="conclusion"><span class="cl">Conclusion:</span> ' in item
     assert "Acupuncture &lt;b&gt;helped&lt;/b&gt;." in item
     assert report.cut_line("word " * 60, 20) == "word word word word\N{HORIZONTAL ELLIPSIS}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from datetime import date
 
 import pytest
@@ -40,7 +41,9 @@ def test_first_update_stores_every_record_once(eutils, lupus, isolated):
         assert call.params["api_key"] == SECRET_KEY
     search = eutils.calls("esearch")
     assert len(search) == 1
-    assert search[0].params["datetype"] == "edat"
+    # The whole history by create date, written in the term (no datetype parameter).
+    assert search[0].windows() == [("CRDT", "1780/01/01", search[0].windows()[0][2])]
+    assert "datetype" not in search[0].params
     assert LUPUS_KEY in search[0].params["term"] and "acupunct*[tiab]" in search[0].params["term"]
 
 
@@ -72,12 +75,19 @@ def test_incremental_update_asks_only_for_what_changed(eutils, lupus, monkeypatc
     assert "lupus: 0 new, 100 stored" in result.stdout
     later = eutils.requests[before:]
     searches = [r for r in later if r.endpoint == "esearch"]
-    # Per condition one search by Entrez date and one by modification date, same window.
-    assert len(searches) == 10
-    assert sorted(s.params["datetype"] for s in searches) == ["edat"] * 5 + ["mdat"] * 5
-    # The window starts a few days before the last one ended, for late arrivals.
-    assert {s.params["mindate"] for s in searches} == {"2026/11/17"}
-    assert {s.params["maxdate"] for s in searches} == {"2026/11/22"}
+    # Issue 26.2: one search per condition, asking the window by create date OR by
+    # modification date in one term. The window starts a few days before the last one
+    # ended, for late arrivals.
+    assert len(searches) == 5
+    for search in searches:
+        assert search.windows() == [
+            ("CRDT", "2026/11/17", "2026/11/22"),
+            ("MDAT", "2026/11/17", "2026/11/22"),
+        ]
+        assert search.params["term"].endswith(
+            ') AND (("2026/11/17"[CRDT] : "2026/11/22"[CRDT]) '
+            'OR ("2026/11/17"[MDAT] : "2026/11/22"[MDAT]))'
+        )
     # Nothing new: only records NLM has not finished indexing are fetched again.
     fetched = [i for r in later if r.endpoint == "efetch" for i in r.params["id"].split(",")]
     final = re.compile(rb'Status="(MEDLINE|PubMed-not-MEDLINE|OLDMEDLINE)"')
@@ -92,8 +102,8 @@ def test_records_that_match_late_are_found_by_a_plain_update(eutils, isolated):
     early, late = pmids[:90], pmids[90:92]
     eutils.add_search(LUPUS_KEY, early)
     today = date(2026, 11, 22)
-    eutils.edat[late[0]] = date(2026, 11, 17)  # 5 days ago
-    eutils.edat[late[1]] = date(2026, 10, 13)  # 40 days ago
+    eutils.arrive(late[0], date(2026, 11, 17))  # 5 days ago
+    eutils.arrive(late[1], date(2026, 10, 13))  # 40 days ago
     assert update_on(date(2026, 11, 21), "lupus").stdout.startswith("lupus: 90 new")
     # Indexing adds the MeSH term: the records now match, and their modification date moves.
     eutils.add_search(LUPUS_KEY, late)
@@ -112,21 +122,106 @@ def test_records_that_match_late_are_found_by_a_plain_update(eutils, isolated):
     assert result.stdout.startswith("lupus: 2 new"), result.stdout
     assert result.stdout.strip().endswith("92 stored")
     searches = [r for r in eutils.requests[before:] if r.endpoint == "esearch"]
-    # The Entrez-date window alone (from 3 days before the last run) misses both records.
-    assert [(s.params["datetype"], s.params["mindate"]) for s in searches] == [
-        ("edat", "2026/11/18"),
-        ("mdat", "2026/11/18"),
+    # The create-date window alone (from 3 days before the last run) misses both records;
+    # the same search's modification-date window finds them.
+    assert [s.windows() for s in searches] == [
+        [("CRDT", "2026/11/18", "2026/11/22"), ("MDAT", "2026/11/18", "2026/11/22")]
     ]
     fetched = [r for r in eutils.requests[before:] if r.endpoint == "efetch"]
     assert sorted(fetched[0].params["id"].split(",")) == sorted(late)
     assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-22"
 
 
+def test_a_record_added_long_after_publication_is_found_by_its_create_date(eutils):
+    # Issue 26.2, a real record: PubMed added 38884108 on 2024-06-17 (create date, CRDT)
+    # but its Entrez date is its publication date, 2022-01-01, as NLM sets it for records
+    # added more than 12 months after publication. A window on the Entrez date would never
+    # see it arrive; the create-date window does (its modification date, 2024-06-19, is
+    # outside the window, so the create date alone finds it).
+    (pmid,) = eutils.add_file(METAPUB / "38884108.xml")
+    assert (eutils.crdt[pmid], eutils.edat[pmid]) == (date(2024, 6, 17), date(2022, 1, 1))
+    assert eutils.mdat[pmid] == date(2024, 6, 19)
+    eutils.add_search(LUPUS_KEY, [pmid])
+    assert update_on(date(2024, 6, 14), "lupus").stdout.startswith("lupus: 0 new")
+    result = update_on(date(2024, 6, 18), "lupus")
+    assert result.stdout.startswith("lupus: 1 new"), result.stdout
+    (search,) = eutils.calls("esearch")[1:]
+    assert search.windows()[0] == ("CRDT", "2024/06/11", "2024/06/18")
+
+
+def test_routine_updates_equal_a_full_run_even_when_split_by_date(
+    eutils, monkeypatch, isolated, tmp_path
+):
+    # Issue 26.2: one esearch per condition per routine run must find what --full finds:
+    # records that arrive each day, records that start matching late (modified, created
+    # long before the window), and a window over PubMed's per-search limit, split in date
+    # halves that each ask both dates.
+    monkeypatch.setattr(entrez, "ESEARCH_LIMIT", 30)
+    eutils.esearch_limit = 30
+    pmids = eutils.add_file(PORTABLE)
+    base, arriving, late = pmids[:50], pmids[50:90], pmids[90:95]
+    for i, pmid in enumerate(arriving):  # four a day from 2026-11-11 to 2026-11-20
+        eutils.arrive(pmid, date(2026, 11, 11 + i % 10))
+    for pmid in late:
+        eutils.arrive(pmid, date(2026, 9, 1))
+    eutils.add_search(LUPUS_KEY, base + arriving)
+    assert update_on(date(2026, 11, 10), "lupus").stdout.startswith("lupus: 50 new")
+    assert update_on(date(2026, 11, 14), "lupus").stdout.startswith("lupus: 16 new")
+    eutils.add_search(LUPUS_KEY, late)  # NLM indexes them: they match, and were modified
+    for pmid in late:
+        eutils.mdat[pmid] = date(2026, 11, 16)
+    before = len(eutils.calls("esearch"))
+    routine = update_on(date(2026, 11, 21), "lupus")
+    assert routine.stdout.startswith("lupus: 29 new"), routine.stdout  # 24 arrived + 5 late
+    split = eutils.calls("esearch")[before:]
+    assert len(split) > 1  # 45 in the window: more than one search may hold
+    assert all([w[0] for w in s.windows()] == ["CRDT", "MDAT"] for s in split)
+    routine_links = set(db_rows(isolated, "SELECT pmid, condition FROM article_conditions"))
+
+    monkeypatch.setenv("ACUTRACK_DB", str(tmp_path / "full.db"))
+    assert update_on(date(2026, 11, 21), "lupus").stdout.startswith("lupus: 95 new")
+    conn = sqlite3.connect(tmp_path / "full.db")
+    full_links = set(conn.execute("SELECT pmid, condition FROM article_conditions"))
+    conn.close()
+    assert routine_links == full_links and len(full_links) == 95
+
+
+@pytest.mark.parametrize(
+    ("written", "found"),
+    [
+        ('"2024/06/15"[CRDT] : "2024/06/18"[CRDT]', True),
+        ("2024/06/15:2024/06/18[crdt]", True),
+        ('"2024/06/15"[Create Date] : "2024/06/18"[Create Date]', True),
+        ("2024/06/15:2024/06/18[Date - Create]", True),
+        ('"2024/06/15"[EDAT] : "2024/06/18"[EDAT]', False),  # its Entrez date is 2022/01/01
+        ("2022/01[Entrez Date]", True),
+        ("2024/06/19[Modification Date]", True),
+        ("2024/06[Date - Modification]", True),
+        ("2024/06/20:2025[MDAT]", False),
+        ("2022[dp]", True),
+        ('"2022"[Date - Publication]', True),
+        ("2023[PDAT]", False),
+        ('("2020"[CRDT] : "2021"[CRDT]) OR ("2024/06/19"[MDAT] : "2024/06/19"[MDAT])', True),
+        ('("2020"[CRDT] : "2021"[CRDT]) OR ("2024/06/20"[MDAT] : "2024/06/30"[MDAT])', False),
+    ],
+)
+def test_the_local_server_reads_dates_written_in_a_term(eutils, written, found):
+    # The test server answers date limits in a term as PubMed does, with the field names
+    # of PubMed's real EInfo answers, so tests see what PubMed would answer.
+    from acutrack.config import NCBISettings
+
+    (pmid,) = eutils.add_file(METAPUB / "38884108.xml")
+    eutils.add_search(LUPUS_KEY, [pmid])
+    client = entrez.EntrezClient(NCBISettings.from_env())
+    result = client.esearch(f"({LUPUS_KEY}) AND ({written})", retmax=10)
+    assert result.ids == ([pmid] if found else [])
+
+
 def test_new_records_in_a_later_window_are_added(eutils, monkeypatch, isolated):
     pmids = eutils.add_file(PORTABLE)
     eutils.add_search(LUPUS_KEY, pmids)
     for i, pmid in enumerate(pmids):
-        eutils.edat[pmid] = date(2026, 11, 1) if i < 60 else date(2026, 11, 21)
+        eutils.arrive(pmid, date(2026, 11, 1) if i < 60 else date(2026, 11, 21))
     assert update_on(date(2026, 11, 20), "lupus").stdout.startswith("lupus: 60 new")
     result = update_on(date(2026, 11, 22), "lupus")
     assert result.exit_code == 0
@@ -272,7 +367,7 @@ def test_failure_mid_way_keeps_stored_batches_and_position(eutils, monkeypatch, 
     eutils.add_search(LUPUS_KEY, pmids)
     # Ten records entered PubMed before the first run, ninety after it.
     for i, pmid in enumerate(pmids):
-        eutils.edat[pmid] = date(2026, 11, 19) if i < 10 else date(2026, 11, 21)
+        eutils.arrive(pmid, date(2026, 11, 19) if i < 10 else date(2026, 11, 21))
     assert update_on(date(2026, 11, 20), "lupus").stdout.startswith("lupus: 10 new")
     monkeypatch.setattr(entrez, "EFETCH_BATCH", 30)
     # The first batch of 30 arrives, then NCBI fails for good.
@@ -291,10 +386,16 @@ def test_failure_mid_way_keeps_stored_batches_and_position(eutils, monkeypatch, 
     assert result.exit_code == 1
     assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-20"
     assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 40  # batch 1 kept
+    # Issue 28.5: the failed run says what it stored before failing (a rerun will not count
+    # those 30 as new: they are stored and linked already), and records it with the run.
+    (line,) = result.stdout.splitlines()
+    assert re.fullmatch(r"lupus: failed after storing 30 new( \(.*\))?, 40 stored: NCBI .*", line)
+    (summary,) = db_rows(isolated, "SELECT summary FROM runs ORDER BY id DESC LIMIT 1")[0]
+    assert json.loads(summary)["lupus"]["new"] == 30
     eutils.answer = orig
     result = update_on(date(2026, 11, 22), "lupus")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("lupus: 60 new")
+    assert result.stdout.startswith("lupus: 60 new")  # 90 in the window, 30 stored before
     assert db_rows(isolated, "SELECT count(*) FROM article_conditions")[0][0] == 100
     assert db_rows(isolated, "SELECT window_end FROM positions")[0][0] == "2026-11-22"
 
@@ -305,8 +406,10 @@ def test_results_over_the_esearch_limit_are_split_by_date(eutils, lupus, monkeyp
     result = run("update", "lupus")
     assert result.exit_code == 0, result.output
     assert db_rows(isolated, "SELECT count(*) FROM articles")[0][0] == 100
-    windows = [(c.params["mindate"], c.params["maxdate"]) for c in eutils.calls("esearch")]
-    assert len(windows) > 4
+    windows = [c.windows() for c in eutils.calls("esearch")]
+    assert len(windows) > 4 and all(len(w) == 1 and w[0][0] == "CRDT" for w in windows)
+    # The halves that fit (every one but those split further) cover the history once.
+    assert windows[0][0][1] == "1780/01/01"
     assert all(int(c.params["retmax"]) == 30 for c in eutils.calls("esearch"))
 
 
@@ -352,7 +455,7 @@ def test_changed_query_restarts_history(eutils, lupus, isolated, tmp_path, monke
     assert [r["query_changed"] for r in status if r["condition"] == "lupus"] == [True]
     assert run("update", "lupus").exit_code == 0
     last = eutils.calls("esearch")[-1]
-    assert last.params["mindate"] == "1780/01/01"
+    assert last.windows()[0][1] == "1780/01/01"
 
 
 def test_api_key_never_leaks(eutils, lupus, isolated):
@@ -407,7 +510,9 @@ def test_provenance_records_the_query_as_pubmed_read_it(eutils, lupus, isolated)
     finally:
         db.close()
     (search,) = eutils.calls("esearch")
-    assert got["query"] == search.params["term"] == got["translation"]
+    # The term is the query and its date window; the translation is recorded without it.
+    assert search.params["term"].startswith(f'({got["query"]}) AND ("1780/01/01"[CRDT]')
+    assert got["query"] == got["translation"]
     assert got["searched_up_to"] is not None and got["searched_up_to"][:4] >= "2026"
     prefix = "https://pubmed.ncbi.nlm.nih.gov/?term="
     assert got["pubmed_url"].startswith(prefix) and " " not in got["pubmed_url"]
@@ -481,3 +586,61 @@ def test_a_failed_reparse_fails_the_update_and_keeps_the_records(eutils, isolate
     assert "re-parsing records of an older parser failed" in result.stdout
     assert "update failed for the re-parse of older records" in result.stderr
     assert db_rows(isolated, "SELECT parser_version FROM articles") == [(0,)]
+
+
+def test_records_pubmed_no_longer_returns_are_recorded_once_and_not_asked_again(eutils, isolated):
+    # Issue 28.6: `update --refresh` asked every run for records PubMed no longer returns
+    # (604 in the reporter's database) and said "0 re-parsed" without a word about them.
+    entrez_dir = realdata("biopython", "Entrez")
+    kept = eutils.add_file(entrez_dir / "pubmed6.xml") + eutils.add_file(entrez_dir / "pubmed7.xml")
+    pending = [p for p in eutils.add_file(IN_REVIEW) if b"In-Data-Review" in eutils.records[p]]
+    eutils.add_search(LUPUS_KEY, kept + pending[:2])
+    assert run("update", "lupus").exit_code == 0
+    import sqlite3
+
+    conn = sqlite3.connect(isolated / "acutrack.db")
+    with conn:
+        conn.execute("UPDATE articles SET parser_version = NULL")
+    conn.close()
+    gone = [kept[1], pending[0]]  # NLM deleted one finished and one not yet indexed record
+    for pmid in gone:
+        del eutils.records[pmid]
+    before = len(eutils.calls("efetch"))
+    first = run("update", "lupus", "--refresh")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines()[-2:] == [
+        "not yet indexed: 1 record PubMed no longer returns (kept as stored; not asked for again)",
+        # pubmed6's record; the not yet indexed ones were fetched (or recorded) just before
+        "older parser: 1 re-parsed, 0 changed, 1 record PubMed no longer returns (kept as "
+        "stored; not asked for again)",
+    ]
+    asked = [i for r in eutils.calls("efetch")[before:] for i in r.params["id"].split(",")]
+    assert all(asked.count(p) == 2 for p in gone)  # its batch, then once more on its own
+    assert db_rows(isolated, "SELECT count(*) FROM not_returned") == [(2,)]
+
+    before = len(eutils.calls("efetch"))
+    again = run("update", "lupus", "--refresh", "--format", "json")
+    summary = json.loads(again.stdout)
+    assert (summary["reparsed"], summary["reparse_missing"], summary["refresh_missing"]) == (
+        0,
+        [],
+        [],
+    )
+    asked = [i for r in eutils.calls("efetch")[before:] for i in r.params["id"].split(",")]
+    assert not set(asked) & set(gone)
+    # Both keep what was stored; the deleted finished record its old version.
+    assert db_rows(isolated, "SELECT count(*) FROM articles WHERE pmid IN (?, ?)", tuple(gone)) == [
+        (2,)
+    ]
+    # PubMed returns one again (NLM restored it): stored again, it is asked for like any other.
+    eutils.add_file(realdata("biopython", "Entrez", "pubmed7.xml"))
+    assert run("update", "lupus", "--full").exit_code == 0
+    conn = sqlite3.connect(isolated / "acutrack.db")
+    with conn:
+        conn.execute("UPDATE articles SET parser_version = NULL WHERE pmid = ?", (gone[0],))
+    conn.close()
+    before = len(eutils.calls("efetch"))
+    assert run("update", "lupus", "--refresh").stdout.splitlines()[-1] == (
+        "older parser: 1 re-parsed, 0 changed"
+    )
+    assert [r.params["id"] for r in eutils.calls("efetch")[before:]] == [gone[0]]

@@ -155,13 +155,17 @@ def test_the_new_hint_and_search_at_120_columns(env):
         {"TTY_COMPATIBLE": "1"},
     ],
 )
-def test_the_default_format_sees_a_terminal_as_rich_does(monkeypatch, environ):
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(sys, "stdout", StringIO())
-    assert listing.is_terminal() == Console().is_terminal
+def test_the_default_format_sees_a_terminal_as_rich_does(environ):
+    from acutrack.environment import Environment
+
+    # Without importing rich, the Environment decides as rich's console does (and the
+    # default format follows it); standard output here is not a terminal.
+    env = Environment(stdout=StringIO(), environ=environ)
+    assert env.is_terminal() == Console(file=StringIO(), _environ=environ).is_terminal
+    assert env.out_console.is_terminal == env.is_terminal()
+    assert listing.default_format(None, env.is_terminal()) == (
+        "table" if env.is_terminal() else "json"
+    )
 
 
 # --- one colour per flag and per tier ----------------------------------------------------------

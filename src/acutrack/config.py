@@ -444,7 +444,42 @@ def _eutils_url() -> str:
         raise ConfigError(f"{problem}; it is malformed ({exc}): fix or unset it") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or not base.isprintable():
         raise ConfigError(f"{problem}, with a host; fix or unset it")
+    # Caught here, not at the first request: urllib refuses a space with InvalidURL (which
+    # the client would retry for a minute) and an empty label with a bare UnicodeError.
+    if any(char.isspace() for char in base):
+        raise ConfigError(f"{problem}; it has a space in it: fix or unset it")
+    if parts.username is not None:
+        raise ConfigError(
+            f"{problem}; a user name or password in it is not allowed: fix or unset it"
+        )
+    if not _valid_host(parts.hostname, bracketed=parts.netloc.startswith("[")):
+        raise ConfigError(
+            f"{problem}; its host '{parts.hostname}' is neither an IP address nor a host name "
+            "(labels of letters, digits and '-' joined by single dots): fix or unset it"
+        )
     return base if base.endswith("/") else base + "/"
+
+
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
+
+
+def _valid_host(host: str, *, bracketed: bool) -> bool:
+    """An IP address, or a DNS name whose labels urllib and the resolver accept
+    (internationalised names through IDNA, as urllib sends them)."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        if bracketed:
+            return False  # [...] holds an IPv6 address or nothing
+    name = host[:-1] if host.endswith(".") else host  # a fully qualified name's root dot
+    try:
+        ascii_name = name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False  # an empty label ("a..b") or one over 63 characters
+    return len(ascii_name) <= 253 and all(_LABEL.fullmatch(x) for x in ascii_name.split("."))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
 
@@ -61,11 +62,27 @@ def read_input(name: str) -> tuple[str, str]:
     return source, text
 
 
-def write_atomic(path: Path | str, text: str) -> None:
+def blocks(pieces: Iterable[str], size: int = 65536) -> Iterator[str]:
+    """Text pieces joined into blocks of about ``size`` characters: a streamed export writes
+    one block at a time (a write per article would cost a system call each)."""
+    block: list[str] = []
+    length = 0
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block)
+            block, length = [], 0
+    if block:
+        yield "".join(block)
+
+
+def write_atomic(path: Path | str, text: str | Iterable[str]) -> None:
     """Write through a temporary file in the same folder and rename it over ``path``.
 
     A reader sees the old file or the new one, never half of one; a crash leaves no
-    half-written file behind. A symlink keeps its link (the file it points to is replaced);
+    half-written file behind. ``text`` may come in pieces (a streamed digest), written as
+    they come. A symlink keeps its link (the file it points to is replaced);
     an existing file keeps its permissions, a new one gets the usual ones (0666 less the
     umask). Raises OSError.
     """
@@ -73,7 +90,8 @@ def write_atomic(path: Path | str, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            for block in blocks([text] if isinstance(text, str) else text):
+                fh.write(block)
             fh.flush()
             os.fsync(fh.fileno())
         if target.exists():

@@ -14,6 +14,8 @@ from .base import State, WorkFailed, _condition, cli, need, open_read, pass_stat
 if TYPE_CHECKING:
     import sqlite3
 
+    from ..environment import Environment
+
 # The study types from the flag registry: "rct, ..., meta-analysis (ma), ...".
 _TYPES = ", ".join(
     f.name + (f" ({f.badge.lower()})" if f.badge.lower() != f.name else "") for f in REGISTRY
@@ -65,6 +67,7 @@ def _list_articles(
     db: sqlite3.Connection,
     condition: str | None,
     *,
+    env: Environment,
     fmt: str | None,
     show_all: bool,
     highlight: list[str] | None = None,
@@ -74,7 +77,7 @@ def _list_articles(
     """Query, print in the chosen format, and mark what a table listed as shown."""
     from ..views import listing
 
-    fmt = listing.default_format(fmt)
+    fmt = listing.default_format(fmt, env.is_terminal())
     if fmt != "table":
         # Streamed: each article is read, formatted and written before the next is read.
         from ..views import export
@@ -87,23 +90,17 @@ def _list_articles(
     found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
     from ..views.terminal import print_listing
 
-    print_listing(found, show_all=show_all, highlight=highlight, empty=empty)
+    print_listing(env.out_console, found, show_all=show_all, highlight=highlight, empty=empty)
     if not listing.mark_listed(db, found):
         read_only_note()
 
 
 def _write_pieces(pieces: Iterable[str]) -> None:
-    """Write text pieces to standard output in blocks of about 64 kB (one write per article
-    would cost a system call each)."""
-    block: list[str] = []
-    size = 0
-    for piece in pieces:
-        block.append(piece)
-        size += len(piece)
-        if size >= 65536:
-            click.echo("".join(block), nl=False)
-            block, size = [], 0
-    click.echo("".join(block), nl=False)
+    """Write text pieces to standard output as they come, in blocks of about 64 kB."""
+    from ..fileio import blocks
+
+    for block in blocks(pieces):
+        click.echo(block, nl=False)
 
 
 @cli.command()
@@ -168,6 +165,7 @@ def show(
     _list_articles(
         db,
         name,
+        env=state.env,
         fmt=fmt,
         limit=limit,
         show_all=show_all,
@@ -226,14 +224,14 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
     row = store.get_article(db, pmid)
     if row is None:
         raise WorkFailed(f"PMID {pmid} is not in the database; run 'acutrack update' or import it")
-    if default_format(fmt) == "json":
+    if default_format(fmt, state.env.is_terminal()) == "json":
         from ..views.export import to_json
 
         click.echo(to_json(public_article(row)), nl=False)
         return
-    from ..views.terminal import article_view, out_console, print_paged
+    from ..views.terminal import article_view, print_paged
 
-    print_paged(out_console(), article_view(row, store.article_links(db, pmid)))
+    print_paged(state.env.out_console, article_view(row, store.article_links(db, pmid)))
     if not store.mark_shown(db, [pmid]):
         read_only_note(state.db_path)
 
@@ -259,13 +257,11 @@ def status(state: State, fmt: str | None, since: str | None) -> None:
     possible RCT), retracted ones apart and never counted as evidence; the JSON gives them
     as ``tiers`` (every tier, adding up to ``stored``), with ``unseen`` (also as ``new``, its
     older name), ``arrived``, ``arrived_since`` and ``arrived_tiers``."""
-    from datetime import UTC, datetime
-
     from .. import store
     from ..newness import default_since
     from ..views.listing import check_moment, default_format
 
-    moment = check_moment(since, "--since") or default_since(datetime.now(UTC).date())
+    moment = check_moment(since, "--since") or default_since(state.env.today())
     queries = state.queries()
     arrived: dict[str, dict[str, int]] = {}
     if state.db_path.exists():
@@ -277,15 +273,14 @@ def status(state: State, fmt: str | None, since: str | None) -> None:
         stats = {}
         click.echo(f"note: {store.missing_database(state.db_path)}", err=True)
     rows = store.status_rows(queries, stats, arrived, moment)
-    if default_format(fmt) == "json":
+    if default_format(fmt, state.env.is_terminal()) == "json":
         import json
 
         click.echo(json.dumps(rows, indent=2))
     else:
         from ..views.counts import status_view
-        from ..views.terminal import out_console
 
-        console = out_console()
+        console = state.env.out_console
         console.print(status_view(rows, width=console.width, since=moment, default=not since))
 
 
@@ -351,6 +346,7 @@ def search(
     _list_articles(
         db,
         name,
+        env=state.env,
         fmt=fmt,
         limit=limit,
         show_all=show_all,
@@ -391,16 +387,16 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
     name, label = _condition(state, db, condition) if condition else (None, "all conditions")
     db = need(db, state)
     rows = year_rows(store.year_counts(db, name))
-    fmt = default_format(fmt)
+    fmt = default_format(fmt, state.env.is_terminal())
     if fmt == "json":
         click.echo(to_json({"condition": name, "years": rows}), nl=False)
     elif fmt == "csv":
         click.echo(to_csv_rows(rows), nl=False)
     else:
         from ..views.counts import stats_chart
-        from ..views.terminal import out_console, print_paged
+        from ..views.terminal import print_paged
 
-        console = out_console()
+        console = state.env.out_console
         if not rows:
             console.print(f"No articles stored for {label} yet.", markup=False, highlight=False)
             return

@@ -14,8 +14,10 @@ import click
 
 if TYPE_CHECKING:  # annotations only: commands import these inside, after --help
     import sqlite3
+    from collections.abc import Callable, Iterable
 
     from ..config import Queries
+    from ..environment import Environment
     from ..pubmed.entrez import EntrezClient
 
 
@@ -42,7 +44,6 @@ class AcutrackGroup(click.Group):
         from ..config import redact
         from ..errors import AcutrackError
 
-        tolerate_any_encoding()
         try:
             return super().invoke(ctx)
         except AcutrackError as exc:
@@ -103,19 +104,28 @@ def output_option(what: str) -> Any:
     )
 
 
-def emit(text: str, output: Path | None, what: str, detail: str = "") -> None:
-    """Print ``text``, or write it to ``output`` atomically and say so on standard error
-    ("Wrote FILE (detail)"); a file that cannot be written is one sentence, exit 1."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from ..fileio import write_atomic
+def emit(
+    text: str | Iterable[str],
+    output: Path | None,
+    what: str,
+    detail: str | Callable[[], str] = "",
+) -> None:
+    """Print ``text`` (a string, or pieces written as they come), or write it to ``output``
+    atomically and say so on standard error ("Wrote FILE (detail)"; ``detail`` may be
+    worked out once the text is written); a file that cannot be written is one sentence,
+    exit 1."""
+    from ..fileio import blocks, write_atomic
 
+    if output is None:
+        for block in blocks([text] if isinstance(text, str) else text):
+            click.echo(block, nl=False)
+        return
     try:
         write_atomic(output, text)
     except OSError as exc:
         raise WorkFailed(f"Cannot write the {what} to {output}: {exc.strerror}") from None
-    click.echo(f"Wrote {output}" + (f" ({detail})" if detail else ""), err=True)
+    said = detail() if callable(detail) else detail
+    click.echo(f"Wrote {output}" + (f" ({said})" if said else ""), err=True)
 
 
 def debug_on() -> bool:
@@ -125,25 +135,6 @@ def debug_on() -> bool:
     return os.environ.get("ACUTRACK_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def tolerate_any_encoding() -> None:
-    """Standard output and error write what their encoding holds and '?' for the rest.
-
-    A stdout that is not UTF-8 (PYTHONIOENCODING=latin-1, a Windows console redirected to
-    a file) would otherwise fail on the first Greek letter of an abstract, after part of
-    the output was written. Python's default for stdout is 'strict'; stderr's
-    'backslashreplace' already never fails, but one rule for both reads better."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        encoding = (
-            (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-        )
-        if reconfigure is not None and encoding != "utf8":
-            try:
-                reconfigure(errors="replace")
-            except (ValueError, OSError):  # a stream that cannot change mid-way: leave it
-                pass
-
-
 def _sqlite3_errors() -> type[Exception]:
     import sqlite3
 
@@ -151,11 +142,13 @@ def _sqlite3_errors() -> type[Exception]:
 
 
 class State:
-    """Global options, resolved lazily so --help never touches files."""
+    """Global options, resolved lazily so --help never touches files, and the Environment
+    (streams, terminals, encodings, clock) every command prints and dates through."""
 
-    def __init__(self, db: str | None, queries: str | None) -> None:
+    def __init__(self, db: str | None, queries: str | None, env: Environment) -> None:
         self._db = db
         self._queries = queries
+        self.env = env
 
     @property
     def db_path(self) -> Path:
@@ -173,9 +166,10 @@ class State:
         upgraded, its derived data recomputed when another version made it, with a progress
         bar on a terminal."""
         from ..store import open_db
-        from ..views.terminal import err_console, recompute_progress
+        from ..views.terminal import recompute_progress
 
-        return open_db(self.db_path, create=create, progress=recompute_progress(err_console()))
+        progress = recompute_progress(self.env.err_console)
+        return open_db(self.db_path, create=create, progress=progress)
 
 
 pass_state = click.make_pass_decorator(State)
@@ -202,7 +196,12 @@ def cli(ctx: click.Context, db: str | None, queries: str | None) -> None:
 
     Typical use: `acutrack update`, then `acutrack show lupus`.
     """
-    ctx.obj = State(db, queries)
+    from ..environment import Environment
+
+    # The one Environment of this command: the process's own, or a test's (passed as obj).
+    env = ctx.obj if isinstance(ctx.obj, Environment) else Environment()
+    env.tolerate_any_encoding()
+    ctx.obj = State(db, queries, env)
 
 
 def entrez_client() -> EntrezClient:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ..article import StoredArticle
 
 from .base import State, _condition, cli, emit, output_option, pass_state
 
@@ -61,7 +66,6 @@ def feed(
         window = moment or (
             default_since(datetime.fromisoformat(newest).date()) if newest else "1970-01-01"
         )
-        rows = newest_stored(db, names, limit, window)
         arrived = count_arrived(db, names, window)
         search_url = None
         if chosen is not None and len(chosen) == 1:
@@ -71,13 +75,28 @@ def feed(
             search_url = provenance(db, chosen[0][0], cond.full_query if cond else None)[
                 "pubmed_url"
             ]
-        text = atom.build(
-            rows,
+        # Written as the rows are read (a feed of 10,000 entries never holds them all).
+        entries = _Counted(newest_stored(db, names, limit, window))
+        text = atom.pieces(
+            entries,
             chosen,
             labels=labels,
             search_url=search_url,
-            arrived=(arrived, window, moment is None),
+            arrived=(arrived, window, moment is None, min(arrived, limit)),
         )
+        emit(text, output, "feed", lambda: f"{entries.count} articles")
     finally:
         db.close()
-    emit(text, output, "feed", f"{len(rows)} articles")
+
+
+class _Counted(Iterator["StoredArticle"]):
+    """Rows passed through, counted (for the line saying how many were written)."""
+
+    def __init__(self, rows: Iterator[StoredArticle]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __next__(self) -> StoredArticle:
+        row = next(self.rows)
+        self.count += 1
+        return row

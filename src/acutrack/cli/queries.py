@@ -49,15 +49,13 @@ def queries_group(
     changed = queryedit.changed_conditions(queries, state.db_path, _warn)
     search = None if offline else functools.partial(entrez_client().esearch, retmax=0)
     checks = queryedit.check_queries(chosen, changed=changed, search=search)
-    fmt = default_format(fmt, "text")
+    fmt = default_format(fmt, state.env.is_terminal(), "text")
     if fmt == "json":
         import json
 
         click.echo(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
     elif fmt == "table":
-        from ..views.terminal import out_console
-
-        out_console().print(queryedit.panels(checks))
+        state.env.out_console.print(queryedit.panels(checks))
     else:
         click.echo("\n".join(queryedit.text_lines(checks)))
     if any(not c.ok for c in checks):
@@ -65,9 +63,9 @@ def queries_group(
 
 
 def _warn(text: str) -> None:
-    from ..views.terminal import err_console
-
-    err_console().print(text, markup=False)
+    state = click.get_current_context().find_object(State)
+    assert state is not None  # the cli group always sets it
+    state.env.err_console.print(text, markup=False)
 
 
 @queries_group.command(name="add")

@@ -60,7 +60,6 @@ def report(
     retracted articles, each linked to PubMed and its DOI. The page loads nothing from the
     network, has light and dark colours and prints well: publish it as it is.
     """
-    from datetime import UTC, datetime
 
     from .. import store
     from ..views.listing import check_moment
@@ -85,7 +84,7 @@ def report(
         strongest=strongest,
         newest=newest,
         title=title,
-        now=datetime.now(UTC),  # the page's "today": read here, once
+        now=state.env.now(),  # the page's "today": read here, once
         queries={c.name: c.full_query for c in configured},
         since=moment,
     )

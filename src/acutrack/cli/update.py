@@ -43,16 +43,25 @@ def update(
     """
     from .. import store
     from ..pubmed import sync
-    from ..views.terminal import UpdateProgress, err_console, out_console, update_summary
+    from ..views.terminal import UpdateProgress, update_summary
 
     chosen = state.queries().select(conditions)
     client = entrez_client()
     store.check_before_writing(state.db_path)
     with store.writer_lock(state.db_path, wait):
         db = state.open_db()
-        progress = UpdateProgress(err_console()) if err_console().is_terminal else None
+        err = state.env.err_console
+        progress = UpdateProgress(err) if err.is_terminal else None
         try:
-            outcome = sync.update(db, client, chosen, full=full, refresh=refresh, progress=progress)
+            outcome = sync.update(
+                db,
+                client,
+                chosen,
+                full=full,
+                refresh=refresh,
+                progress=progress,
+                today=state.env.today(),
+            )
         finally:
             if progress:
                 progress.close()
@@ -60,8 +69,8 @@ def update(
         import json
 
         click.echo(json.dumps(sync.as_dict(outcome), indent=2))
-    elif out_console().is_terminal:
-        out_console().print(update_summary(outcome))
+    elif state.env.out_console.is_terminal:
+        state.env.out_console.print(update_summary(outcome))
     else:
         # Pipes and cron: one plain line per condition, never wrapped or coloured.
         click.echo("\n".join(sync.summary_lines(outcome)))
@@ -142,7 +151,7 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
     from .. import store
     from ..pubmed import verify as checking
     from ..pubmed.references import extract
-    from ..views.terminal import UpdateProgress, err_console, out_console
+    from ..views.terminal import UpdateProgress
 
     texts = []
     for name in files:
@@ -157,14 +166,15 @@ def verify(state: State, files: tuple[str, ...], fmt: str | None) -> None:
                 err=True,
             )
         refs += found
-    console = out_console()
+    console = state.env.out_console
     fmt = fmt or ("table" if console.is_terminal else "json")  # console is needed anyway
     rows: list[dict[str, Any]] = []
     if refs:
         # Only mentions: nothing to look up, so no NCBI settings are needed.
         client = entrez_client() if any(r.kind != "mention" for r in refs) else None
         db = store.open_quick(state.db_path) if state.db_path.exists() else None
-        progress = UpdateProgress(err_console()) if err_console().is_terminal else None
+        err = state.env.err_console
+        progress = UpdateProgress(err) if err.is_terminal else None
         try:
             checks = checking.check(refs, client, progress=progress)
         finally:

@@ -35,13 +35,13 @@ from ..views.digest import (
     render,
     render_html,
     render_markdown,
+    render_pieces,
     render_text,
     status_line,
     subject,
 )
 from .collect import (
     DEFAULT_NAME,
-    STRONG,
     TOP,
     Digest,
     Group,
@@ -59,7 +59,6 @@ from .deliver import DeliveryError, check_modes, deliver, last_or_refuse
 __all__ = [
     "last_or_refuse",
     "DEFAULT_NAME",
-    "STRONG",
     "TOP",
     "SUFFIX_FORMATS",
     "DeliveryError",
@@ -77,6 +76,7 @@ __all__ = [
     "rebuild",
     "record",
     "render",
+    "render_pieces",
     "render_html",
     "render_markdown",
     "render_text",

@@ -6,19 +6,17 @@ Every database access goes through ``acutrack.store`` (``store/digests.py``).
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
 from ..article import StoredArticle, one_line
-from ..flags import RANKED, TIER_BY_KEY, TIERS
-from ..views.digest_model import DEFAULT_NAME, Digest, Group, when
+from ..flags import TIER_BY_KEY, TIERS
+from ..views.digest_model import DEFAULT_NAME, Digest, Group, Rows, when
 
 if TYPE_CHECKING:
     import sqlite3
 
-STRONG = RANKED  # flags with digest nouns (flag registry); the subject counts tiers now
 # Each condition lists at most this many articles of each tier (``digest --top``); the rest
 # are counted, delivered (the position passes them) and named by a `show` command.
 TOP = 20
@@ -92,13 +90,10 @@ def collect(
         else:
             more[cond][tier] = more[cond].get(tier, 0) + 1
     del ranked
-    articles = load_articles(db, [p for pmids in listed.values() for p in pmids])
     groups = []
     for cond in conditions:
-        rows: list[StoredArticle] = []
-        for pmid in listed[cond]:
-            if pmid in articles:
-                rows.append(replace(articles[pmid], also_in=tuple(also.get(pmid, []))))
+        also_here = {pmid: also[pmid] for pmid in listed[cond] if pmid in also}
+        rows = Rows(db, listed[cond], tier_of, also_here)
         # The headline counts what arrived for the condition in this digest's window
         # (acutrack.newness: every link of the range, as status and the report count them),
         # also what is listed under another condition or was delivered in an earlier digest.
@@ -231,7 +226,7 @@ def record(
             [
                 [
                     g.condition,
-                    [[r.pmid, r.also_in] for r in g.rows],
+                    [[p, g.rows.also.get(p) or []] for p in g.rows.pmids],
                     {
                         "more": g.more,
                         "headline": g.headline,
@@ -266,13 +261,12 @@ def rebuild(
     """The recorded digest again, same articles in the same groups, with today's data."""
     entries = [(item[0], item[1], item[2] if len(item) > 2 else {}) for item in recorded["groups"]]
     pmids = [pmid for _cond, items, _extra in entries for pmid, _also in items]
-    articles = load_articles(db, pmids)
+    # PMIDs and tiers only; the articles are read as the digest is rendered (Rows).
+    tier_of = dict(store.tiers_in_order(db, pmids))
     groups = []
     for cond, items, extra in entries:
-        rows: list[StoredArticle] = []
-        for pmid, also in items:
-            if pmid in articles:
-                rows.append(replace(articles[pmid], also_in=tuple(also)))
+        stored = [(pmid, also) for pmid, also in items if pmid in tier_of]
+        rows = Rows(db, [p for p, _ in stored], tier_of, {p: a for p, a in stored if a})
         group = Group(cond, labels.get(cond) or cond, rows, more=extra.get("more") or {})
         # Records written before the headline existed: count what was listed.
         group.headline = extra.get("headline") or _listed_headline(rows)
@@ -283,7 +277,7 @@ def rebuild(
     if not any(g.shared for g in groups):
         for group in groups:
             for other in groups:
-                n = sum(1 for r in other.rows if group.condition in (r.also_in or ()))
+                n = sum(1 for also in other.rows.also.values() if group.condition in also)
                 if n and other is not group:
                     group.shared[other.condition] = n
     previous = store.digest_times_before(db, recorded["name"], recorded["id"])
@@ -301,12 +295,8 @@ def rebuild(
     return again
 
 
-def _listed_headline(rows: list[StoredArticle]) -> dict[str, int]:
-    headline = {t.key: 0 for t in TIERS}
-    for row in rows:
-        key = row.evidence_tier
-        headline[key] = headline.get(key, 0) + 1
-    return headline
+def _listed_headline(rows: Rows) -> dict[str, int]:
+    return {**{t.key: 0 for t in TIERS}, **rows.tier_counts()}
 
 
 def history(

@@ -11,8 +11,15 @@ from typing import Any
 from .. import store
 from ..article import plural
 from ..errors import UsageError, WorkError
-from ..fileio import write_atomic
-from ..views.digest import format_for, render, render_html, render_text, status_line, subject
+from ..fileio import blocks, write_atomic
+from ..views.digest import (
+    format_for,
+    render_html,
+    render_pieces,
+    render_text,
+    status_line,
+    subject,
+)
 from .collect import TOP, collect, last_digest, rebuild, record
 
 
@@ -131,7 +138,7 @@ def deliver(
     where: list[str] = []
     if output:
         try:
-            write_atomic(output, render(result, fmt))
+            write_atomic(output, render_pieces(result, fmt))
         except OSError as exc:
             raise DeliveryError(
                 f"Cannot write {output} ({exc.strerror or exc.__class__.__name__}); {undelivered}"
@@ -148,7 +155,8 @@ def deliver(
             raise DeliveryError(f"Mailing the digest failed: {exc}; {undelivered}") from None
         where.append(f"mailed to {', '.join(addresses)} via {smtp.describe()}")
     if to_stdout:
-        echo(render(result, fmt), nl=False)
+        for block in blocks(render_pieces(result, fmt)):
+            echo(block, nl=False)
         sys.stdout.flush()  # a closed pipe fails here, before the position moves
     try:
         record(

@@ -124,11 +124,18 @@ _ADMIN_PAREN = re.compile(
 )
 
 
+# The same pattern without its word boundaries: it matches wherever _REGISTRY_ID does (and
+# more), but starts with literals, so the regex engine scans for it about ten times faster
+# than for alternatives that each open with \b. Asked first, it rules most sentences out.
+# (A pure speed change, issue 26.3: the result is _REGISTRY_ID's.)
+_REGISTRY_GATE = re.compile(_REGISTRY_ID.pattern.replace(r"\b", ""))
+
+
 def _is_admin(sentence: str) -> bool:
     low = sentence.lower()
     if _ADMIN_SENTENCE.search(low):
         return True
-    if len(low) < 200 and _REGISTRY_ID.search(low):
+    if len(low) < 200 and _REGISTRY_GATE.search(low) and _REGISTRY_ID.search(low):
         return True  # "ClinicalTrials.gov Identifier: NCT01234567."
     return bool(_ALL_RIGHTS.search(low)) and len(low) < 300
 

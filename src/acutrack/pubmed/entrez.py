@@ -262,6 +262,50 @@ def _fmt(day: date) -> str:
     return day.strftime("%Y/%m/%d")
 
 
+# PubMed's date fields an update searches. The create date is when a record was added:
+# NLM sets the Entrez date (EDAT) to the publication date for records added more than 12
+# months after publication (NLM Technical Bulletin, Nov-Dec 2008), so an EDAT window would
+# never see them arrive. The modification date moves when NLM adds MeSH terms or an
+# abstract arrives, which is when an older record can start matching a query.
+CREATED = "CRDT"
+MODIFIED = "MDAT"
+DATE_VERBS = {CREATED: "added to PubMed", MODIFIED: "changed"}
+
+
+def date_window(mindate: date, maxdate: date, fields: tuple[str, ...]) -> str:
+    """The term part limiting a search to any of ``fields`` between two dates (inclusive):
+    ``("A"[CRDT] : "B"[CRDT])``, or several such ranges ORed in parentheses."""
+    ranges = [f'("{_fmt(mindate)}"[{f}] : "{_fmt(maxdate)}"[{f}])' for f in fields]
+    return ranges[0] if len(ranges) == 1 else "(" + " OR ".join(ranges) + ")"
+
+
+# A date limit as the term carries it or as PubMed's QueryTranslation writes it back
+# ("2026/11/17"[CRDT] : "2026/11/22"[CRDT], 2026/11/17:2026/11/22[crdt]), ORed, bracketed.
+_RANGE = r'\(?\s*"?[\d/]+"?(?:\[\w+\])?\s*:\s*"?[\d/]+"?\[\w+\]\s*\)?'
+_WINDOW_RE = re.compile(rf"\s+AND\s+\(?\s*{_RANGE}(?:\s+OR\s+{_RANGE})*\s*\)?\s*$", re.I)
+
+
+def without_window(translation: str) -> str:
+    """PubMed's translation of ``(QUERY) AND WINDOW`` as the translation of QUERY alone (the
+    provenance reports show); unchanged when it does not end in a date window."""
+    m = _WINDOW_RE.search(translation)
+    if not m:
+        return translation
+    query = translation[: m.start()].strip()
+    if query.startswith("(") and query.endswith(")") and _balanced(query[1:-1]):
+        query = query[1:-1].strip()
+    return query
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 # --- efetch ------------------------------------------------------------------------------
 
 
@@ -379,22 +423,21 @@ class EntrezClient:
         )
 
     def search_ids(
-        self, term: str, mindate: date, maxdate: date, datetype: str = "edat"
+        self, term: str, mindate: date, maxdate: date, fields: tuple[str, ...] = (CREATED,)
     ) -> FoundIds:
-        """All PMIDs for ``term`` entered (``edat``) or last modified (``mdat``) between two
-        dates (inclusive), however many.
+        """All PMIDs for ``term`` with any of the date ``fields`` between two dates
+        (inclusive), however many, in one esearch when they fit.
 
+        The dates are written into the term (``date_window``), so one search asks several
+        date fields at once (an update asks records created or modified in its window).
         PubMed stops at 9,999 ids for one esearch, so a larger result is split into date
-        halves until each part fits, as NCBI's own EDirect does. Ids come straight from
+        halves until each part fits, as NCBI's own EDirect does (each half asks every field
+        over the same half, so the halves together are the whole). Ids come straight from
         esearch rather than from the history server: an incremental run then fetches only
         the ids it does not hold yet, and no WebEnv can expire between search and fetch.
         """
         result = self.esearch(
-            term,
-            retmax=ESEARCH_LIMIT,
-            datetype=datetype,
-            mindate=_fmt(mindate),
-            maxdate=_fmt(maxdate),
+            f"({term}) AND {date_window(mindate, maxdate, fields)}", retmax=ESEARCH_LIMIT
         )
         if result.count <= ESEARCH_LIMIT:
             if len(result.ids) < result.count:
@@ -403,19 +446,18 @@ class EntrezClient:
                     "nothing was stored, run again later"
                 )
             found = FoundIds(result.ids)
-            found.translation = result.translation
+            found.translation = without_window(result.translation)
             return found
         if mindate >= maxdate:
             raise EntrezError(
                 f"more than {ESEARCH_LIMIT} records "
-                f"{'entered PubMed' if datetype == 'edat' else 'changed'} on {_fmt(mindate)} "
-                "for one query; "
-                "narrow the query"
+                f"{' or '.join(DATE_VERBS.get(f, f) for f in fields)} on {_fmt(mindate)} "
+                "for one query; narrow the query"
             )
         middle = mindate + timedelta(days=(maxdate - mindate).days // 2)
-        ids = self.search_ids(term, mindate, middle, datetype)
+        ids = self.search_ids(term, mindate, middle, fields)
         seen = set(ids)
-        later = self.search_ids(term, middle + timedelta(days=1), maxdate, datetype)
+        later = self.search_ids(term, middle + timedelta(days=1), maxdate, fields)
         ids.extend(i for i in later if i not in seen)
         return ids
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -26,8 +26,8 @@ from . import entrez
 from .records import Article, NotPubMedData, iter_file
 
 # Records can enter PubMed late on the day a run ends; re-asking a few days back costs
-# one slightly larger esearch and catches them. The same window is asked again by
-# modification date (mdat), for older records that only now match the query.
+# a slightly larger esearch and catches them. The same esearch also asks the window by
+# modification date (MDAT), for older records that only now match the query.
 OVERLAP_DAYS = 3
 EARLIEST = date(1780, 1, 1)
 IMPORT_BATCH = 500
@@ -65,17 +65,35 @@ class ConditionResult:
     tried: bool = True
     restarted: bool = False
     fetched_ids: set[str] = field(default_factory=set, repr=False)
+    # PMIDs newly linked to the condition so far: each stored batch adds its own, so a run
+    # that fails later still knows (and says) what it stored before the failure.
+    new_ids: list[str] = field(default_factory=list, repr=False)
+
+    def counts(self) -> str:
+        """The counts of a summary line: "3 new (1 RCT), 120 stored"."""
+        # The registry's nouns, never a badge with an s ("2 RCT?s", "2 MAs").
+        flags = [plural(self.new_flags[f], *NOUNS[f]) for f in RANKED if self.new_flags[f]]
+        extra = f" ({', '.join(flags)})" if flags else ""
+        return f"{self.new:,} new{extra}, {self.stored:,} stored"
 
     def line(self) -> str:
         """The one summary line printed in pipes and cron."""
         if self.error and not self.tried:
             return f"{self.name}: not tried: {self.error}"
+        if self.error and self.new:
+            # Issue 28.5: stored batches stay stored and linked, so the next run will not
+            # count them as new; this run says so itself.
+            return f"{self.name}: failed after storing {self.counts()}: {self.error}"
         if self.error:
             return f"{self.name}: failed: {self.error}"
-        # The registry's nouns, never a badge with an s ("2 RCT?s", "2 MAs").
-        flags = [plural(self.new_flags[f], *NOUNS[f]) for f in RANKED if self.new_flags[f]]
-        extra = f" ({', '.join(flags)})" if flags else ""
-        return f"{self.name}: {self.new:,} new{extra}, {self.stored:,} stored"
+        return f"{self.name}: {self.counts()}"
+
+    def tally(self, db: sqlite3.Connection) -> None:
+        """Count what this run stored for the condition (also after a failure)."""
+        new = sorted(set(self.new_ids))
+        self.new = len(new)
+        self.new_flags = store.flag_counts(db, new)
+        self.stored = store.count_articles(db, self.name)
 
 
 @dataclass
@@ -88,6 +106,10 @@ class UpdateResult:
     reparsed: int | None = None
     reparse_changed: int = 0
     reparse_error: str | None = None
+    # PMIDs PubMed no longer returned when asked by id (re-parse, catch-up): recorded once,
+    # not asked again (issue 28.6)
+    reparse_missing: list[str] = field(default_factory=list)
+    refresh_missing: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -96,33 +118,43 @@ class UpdateResult:
         )
 
 
+def _fetch_all(
+    client: entrez.EntrezClient, ids: list[str], store_batch: Callable[[list[Article]], None]
+) -> list[str]:
+    """Fetch ids in batches, handing each to ``store_batch``; returns the PMIDs NCBI never
+    returned. Those are asked again once: NCBI sometimes drops a record from a large batch."""
+    returned: set[str] = set()
+
+    def stored(batch: list[Article]) -> None:
+        store_batch(batch)
+        returned.update(a["pmid"] for a in batch)
+
+    for batch in client.fetch_batches(ids):
+        stored(batch)
+    missing = [i for i in ids if i not in returned]
+    if missing:
+        stored(client.fetch(missing))
+    return [i for i in missing if i not in returned]
+
+
 def _fetch_and_store(
     db: sqlite3.Connection,
     client: entrez.EntrezClient,
     ids: list[str],
-    condition: str | None,
+    result: ConditionResult,
     run_id: int,
     stamp: str,
     progress: Progress,
-    returned: set[str],
-) -> tuple[list[str], list[str]]:
-    """Fetch ids in batches, store each batch; returns (newly linked, never returned).
+) -> list[str]:
+    """Fetch ids in batches and store each under the condition, recording in ``result`` the
+    PMIDs NCBI answered with and those newly linked; returns the PMIDs never returned."""
 
-    ``returned`` collects the PMIDs NCBI answered with.
-    """
-    new: list[str] = []
-    for batch in client.fetch_batches(ids):
-        new += store.save_articles(db, batch, condition, run_id, stamp)
-        returned.update(a["pmid"] for a in batch)
+    def store_batch(batch: list[Article]) -> None:
+        result.new_ids.extend(store.save_articles(db, batch, result.name, run_id, stamp))
+        result.fetched_ids.update(a["pmid"] for a in batch)
         progress.advance(len(batch))
-    missing = [i for i in ids if i not in returned]
-    if missing:
-        # Asked again once: NCBI sometimes drops a record from a large batch.
-        batch = client.fetch(missing)
-        new += store.save_articles(db, batch, condition, run_id, stamp)
-        returned.update(a["pmid"] for a in batch)
-        missing = [i for i in missing if i not in returned]
-    return new, missing
+
+    return _fetch_all(client, ids, store_batch)
 
 
 def update_condition(
@@ -134,11 +166,14 @@ def update_condition(
     full: bool = False,
     today: date | None = None,
     progress: Progress | None = None,
+    result: ConditionResult | None = None,
 ) -> ConditionResult:
+    """Search and store one condition; its position moves last. ``result`` (filled as the
+    work goes) keeps what was stored when an error ends the work part-way."""
     progress = progress or _NoProgress()
     today = today or datetime.now(UTC).date()
     stamp = store.now_iso()
-    result = ConditionResult(cond.name)
+    result = result or ConditionResult(cond.name)
     position = store.get_position(db, cond.name)
     result.restarted = bool(position and position["query_hash"] != cond.query_hash)
     if full or position is None or result.restarted or not position.get("window_end"):
@@ -146,18 +181,12 @@ def update_condition(
     else:
         mindate = date.fromisoformat(position["window_end"]) - timedelta(days=OVERLAP_DAYS)
     progress.start(cond.name, None)
-    found = client.search_ids(cond.full_query, mindate, today)
-    translation, ids = found.translation, list(found)
-    if mindate != EARLIEST:
-        # Records entered earlier that only now match (NLM adds MeSH weeks later, an
-        # abstract arrives late) were modified when they changed: one more esearch over
-        # the same window by modification date finds them.
-        seen = set(ids)
-        ids += [
-            i
-            for i in client.search_ids(cond.full_query, mindate, today, datetype="mdat")
-            if i not in seen
-        ]
+    # One esearch: records added to PubMed in the window (create date), or, for a routine
+    # run, modified in it: records added earlier that only now match (NLM adds MeSH weeks
+    # later, an abstract arrives late) were modified when they changed.
+    fields = (entrez.CREATED,) if mindate == EARLIEST else (entrez.CREATED, entrez.MODIFIED)
+    found = client.search_ids(cond.full_query, mindate, today, fields)
+    translation, ids = found.translation, list(dict.fromkeys(found))
     result.found = len(ids)
     relink: list[str] = []
     if full:
@@ -172,13 +201,11 @@ def update_condition(
         relink = [i for i in ids if i in stored and i not in linked]
     result.fetched = len(to_fetch)
     progress.start(cond.name, len(to_fetch) + len(relink))
-    new, result.unavailable = _fetch_and_store(
-        db, client, to_fetch, cond.name, run_id, stamp, progress, result.fetched_ids
-    )
+    result.unavailable = _fetch_and_store(db, client, to_fetch, result, run_id, stamp, progress)
     with store.atomic(db):
         unavailable = set(result.unavailable)
         available = [i for i in ids if i not in unavailable]
-        new += store.link(db, cond.name, available, run_id, stamp)
+        linked_now = store.link(db, cond.name, available, run_id, stamp)
         progress.advance(len(relink))
         store.set_position(
             db,
@@ -195,10 +222,9 @@ def update_condition(
                 "translation": translation or (position or {}).get("translation"),
             },
         )
+    result.new_ids += linked_now  # after the commit: a rolled-back link was never stored
     progress.finish()
-    result.new = len(set(new))
-    result.new_flags = store.flag_counts(db, sorted(set(new)))
-    result.stored = store.count_articles(db, cond.name)
+    result.tally(db)
     return result
 
 
@@ -207,42 +233,58 @@ def refresh_pending(
     client: entrez.EntrezClient,
     skip: set[str],
     progress: Progress | None = None,
-) -> int:
-    """Re-fetch records NLM has not finished indexing, so their types and MeSH catch up."""
+    run_id: int | None = None,
+) -> tuple[int, list[str]]:
+    """Re-fetch records NLM has not finished indexing, so their types and MeSH catch up;
+    returns (asked, PMIDs PubMed no longer returns: recorded, and not asked again)."""
     progress = progress or _NoProgress()
     ids = [p for p in store.pending_pmids(db) if p not in skip]
     if not ids:
-        return 0
+        return 0, []
     progress.start("not yet indexed", len(ids))
     stamp = store.now_iso()
-    for batch in client.fetch_batches(ids):
+
+    def store_batch(batch: list[Article]) -> None:
         store.save_articles(db, batch, None, None, stamp)
         progress.advance(len(batch))
+
+    gone = _fetch_all(client, ids, store_batch)
+    if gone:
+        store.record_not_returned(db, gone, run_id, stamp)
     progress.finish()
-    return len(ids)
+    return len(ids), gone
 
 
 def reparse_older(
-    db: sqlite3.Connection, client: entrez.EntrezClient, progress: Progress | None = None
-) -> tuple[int, int]:
+    db: sqlite3.Connection,
+    client: entrez.EntrezClient,
+    progress: Progress | None = None,
+    run_id: int | None = None,
+) -> tuple[int, int, list[str]]:
     """Fetch and parse again, in efetch batches, every stored article an older parser read
-    (raw XML is not stored, so re-parsing means re-fetching); returns (re-parsed, changed).
-    A PMID NCBI no longer returns keeps its stored record and its old version."""
+    (raw XML is not stored, so re-parsing means re-fetching); returns (re-parsed, changed,
+    PMIDs PubMed no longer returns). Those keep their stored record and old version, and
+    are recorded (``store.record_not_returned``) so later runs stop asking for them."""
     from .records import PARSER_VERSION
 
     progress = progress or _NoProgress()
     ids = store.older_parser_pmids(db, PARSER_VERSION)
     if not ids:
-        return 0, 0
+        return 0, 0, []
     progress.start("older parser", len(ids))
     stamp = store.now_iso()
-    reparsed = changed = 0
-    for batch in client.fetch_batches(ids):
-        changed += store.reparse_articles(db, batch, stamp)
-        reparsed += len(batch)
+    counts = {"reparsed": 0, "changed": 0}
+
+    def store_batch(batch: list[Article]) -> None:
+        counts["changed"] += store.reparse_articles(db, batch, stamp)
+        counts["reparsed"] += len(batch)
         progress.advance(len(batch))
+
+    gone = _fetch_all(client, ids, store_batch)
+    if gone:
+        store.record_not_returned(db, gone, run_id, stamp)
     progress.finish()
-    return reparsed, changed
+    return counts["reparsed"], counts["changed"], gone
 
 
 def update(
@@ -275,29 +317,36 @@ def update(
                     )
                 )
                 continue
+            result = ConditionResult(cond.name)
             try:
-                result = update_condition(
-                    db, client, cond, run_id, full=full, today=today, progress=progress
-                )
+                update_condition(
+                    db, client, cond, run_id, full=full, today=today, progress=progress,
+                    result=result,
+                )  # fmt: skip
             except entrez.OfflineError:
                 raise  # no network from the start: one sentence for the whole command
             except entrez.EntrezError as exc:
                 if progress:
                     progress.finish()
-                result = ConditionResult(cond.name, error=str(exc))
+                result.error = str(exc)
+                result.tally(db)  # what the batches before the failure stored stays stored
                 down = cond.name if exc.unreachable else None
             outcome.conditions.append(result)
         for result in outcome.conditions:
             fetched |= result.fetched_ids
         try:
             if down is None:
-                outcome.refreshed = refresh_pending(db, client, fetched, progress)
+                outcome.refreshed, outcome.refresh_missing = refresh_pending(
+                    db, client, fetched, progress, run_id
+                )
         except entrez.EntrezError as exc:
             outcome.refresh_error = str(exc)
         if refresh and down is None:
             outcome.reparsed = 0
             try:
-                outcome.reparsed, outcome.reparse_changed = reparse_older(db, client, progress)
+                outcome.reparsed, outcome.reparse_changed, outcome.reparse_missing = reparse_older(
+                    db, client, progress, run_id
+                )
             except entrez.EntrezError as exc:
                 outcome.reparse_error = str(exc)
     except entrez.OfflineError as exc:
@@ -392,12 +441,26 @@ def summary_lines(outcome: UpdateResult) -> list[str]:
 
 
 def reparse_lines(outcome: UpdateResult) -> list[str]:
-    """The --refresh line: how many records an older parser stored were read again."""
+    """The --refresh line (how many records an older parser stored were read again), and
+    the records the catch-up found PubMed no longer returns (said once: not asked again)."""
+    lines = []
+    if outcome.refresh_missing:
+        lines.append(
+            f"not yet indexed: {plural(len(outcome.refresh_missing), 'record')} PubMed no "
+            "longer returns (kept as stored; not asked for again)"
+        )
     if outcome.reparse_error:
-        return [f"re-parsing records of an older parser failed: {outcome.reparse_error}"]
+        return [*lines, f"re-parsing records of an older parser failed: {outcome.reparse_error}"]
     if outcome.reparsed is None:
-        return []
-    return [f"older parser: {outcome.reparsed:,} re-parsed, {outcome.reparse_changed:,} changed"]
+        return lines
+    line = f"older parser: {outcome.reparsed:,} re-parsed, {outcome.reparse_changed:,} changed"
+    if outcome.reparse_missing:
+        gone = len(outcome.reparse_missing)
+        line += (
+            f", {plural(gone, 'record')} PubMed no longer returns "
+            f"(kept as stored; not asked for again)"
+        )
+    return [*lines, line]
 
 
 def failure_sentence(outcome: UpdateResult) -> str:
@@ -439,4 +502,6 @@ def as_dict(outcome: UpdateResult) -> dict[str, Any]:
         "reparsed": outcome.reparsed,
         "reparse_changed": outcome.reparse_changed,
         "reparse_error": outcome.reparse_error,
+        "reparse_missing": outcome.reparse_missing,
+        "refresh_missing": outcome.refresh_missing,
     }

@@ -62,6 +62,7 @@ from .articles import (
     older_parser_pmids,
     pending_pmids,
     query_articles,
+    record_not_returned,
     stored_pmids,
     year_counts,
 )
@@ -192,6 +193,7 @@ __all__ = [
     "open_quick",
     "older_parser_pmids",
     "pending_pmids",
+    "record_not_returned",
     "query_articles",
     "record_digest",
     "reparse_articles",

@@ -57,16 +57,34 @@ def flag_counts(db: sqlite3.Connection, pmids: list[str]) -> Counter[str]:
     return counts
 
 
+# A record PubMed stopped returning, and not stored again since: not asked for any more.
+# (Writing a record again removes it from not_returned: store.write._write_rows.)
+_STILL_RETURNED = "NOT EXISTS (SELECT 1 FROM not_returned n WHERE n.pmid = articles.pmid)"
+
+
 def older_parser_pmids(db: sqlite3.Connection, version: int) -> list[str]:
-    """Stored articles read by a parser older than ``version`` (or before one was recorded)."""
+    """Stored articles read by a parser older than ``version`` (or before one was recorded),
+    except those PubMed no longer returns (``record_not_returned``)."""
     return [
         r[0]
         for r in db.execute(
-            "SELECT pmid FROM articles WHERE parser_version IS NULL OR parser_version < ? "
-            "ORDER BY pmid",
+            "SELECT pmid FROM articles WHERE (parser_version IS NULL OR parser_version < ?) "
+            f"AND {_STILL_RETURNED} ORDER BY pmid",
             [version],
         )
     ]
+
+
+def record_not_returned(
+    db: sqlite3.Connection, pmids: list[str], run_id: int | None, stamp: str
+) -> None:
+    """Remember PMIDs an efetch by id no longer returned, so they are not asked again."""
+    with atomic(db):
+        db.executemany(
+            "INSERT INTO not_returned (pmid, since, run_id) VALUES (?, ?, ?) "
+            "ON CONFLICT(pmid) DO UPDATE SET since = excluded.since, run_id = excluded.run_id",
+            [(p, stamp, run_id) for p in pmids],
+        )
 
 
 def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
@@ -76,7 +94,7 @@ def pending_pmids(db: sqlite3.Connection, max_age_days: int = 730) -> list[str]:
         r[0]
         for r in db.execute(
             f"SELECT pmid FROM articles WHERE coalesce(status, '') NOT IN ({marks}) "
-            "AND stored_at >= datetime('now', ?) ORDER BY pmid",
+            f"AND stored_at >= datetime('now', ?) AND {_STILL_RETURNED} ORDER BY pmid",
             [*FINAL_STATUSES, f"-{max_age_days} days"],
         )
     ]
@@ -256,7 +274,7 @@ def iter_articles(
         params += names
     derived, derived_params = _derived(condition)
     if search and order == "relevance":
-        return iter(_by_relevance(db, search, derived, where, [*derived_params, *params], limit))
+        return _by_relevance(db, search, derived, where, [*derived_params, *params], limit)
     source = "articles a"
     order_by = EVIDENCE_ORDER if order == "evidence" else NEWEST_ORDER
     if search:
@@ -278,7 +296,7 @@ def _by_relevance(
     where: list[str],
     params: list[Any],
     limit: int | None,
-) -> list[StoredArticle]:
+) -> Iterator[StoredArticle]:
     """Matches best first (FTS5 bm25 rank, computed once per match), newest among equals."""
     order_by = "f.fts_rank, " + NEWEST_ORDER
     matches = (
@@ -308,25 +326,19 @@ def _by_relevance(
                 f"(SELECT column1 AS fts_rowid, column2 AS fts_rank FROM (VALUES {values})) {join}"
             )
             given = [x for pair in best for x in pair]
-            rows = _rows(
-                db, derived, source, where, order_by, limit, [*params[:n], *given, *params[n:]]
+            rows = list(
+                _select(
+                    db, derived, source, where, order_by, limit, [*params[:n], *given, *params[n:]]
+                )
             )
             if len(rows) >= limit or len(best) == len(ranked) <= MAX_HANDED_IN:
-                return rows
+                return iter(rows)
     source = f"({matches}) {join}"
-    return _rows(db, derived, source, where, order_by, limit, [*params[:n], search, *params[n:]])
+    return _select(db, derived, source, where, order_by, limit, [*params[:n], search, *params[n:]])
 
 
-def _rows(
-    db: sqlite3.Connection,
-    derived: str,
-    source: str,
-    where: list[str],
-    order_by: str,
-    limit: int | None,
-    params: list[Any],
-) -> list[StoredArticle]:
-    return list(_select(db, derived, source, where, order_by, limit, params))
+# Rows read per statement when every match is listed in order (see ``_select``).
+KEY_CHUNK = 200
 
 
 def _select(
@@ -338,11 +350,41 @@ def _select(
     limit: int | None,
     params: list[Any],
 ) -> Iterator[StoredArticle]:
-    sql = f"SELECT a.*, {derived} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order_by}"
+    """The matching articles in order, decoded one by one as the caller reads them.
+
+    With a limit SQLite sorts the matching rows (or walks an index) and stops at the limit.
+    Without one, sorting whole rows would make SQLite hold every match (abstracts and all:
+    658 MB of a temporary B-tree for 100,000 articles before the first row came out), so
+    only the rowids are sorted (with their sort keys), and the rows are then read in that
+    order, KEY_CHUNK at a time: memory stays flat however many articles match.
+    """
+    clause = " AND ".join(where)
     if limit:
-        sql += " LIMIT ?"
-    for row in query(db, sql, [*params, *([limit] if limit else [])]):
-        yield decode(row)
+        sql = f"SELECT a.*, {derived} FROM {source} WHERE {clause} ORDER BY {order_by} LIMIT ?"
+        for row in _dicts(db.execute(sql, [*params, limit])):
+            yield decode(row)
+        return
+    # derived's parameters come first (it is in the select list), then the source's and where's.
+    n = derived.count("?")
+    keys = db.execute(
+        f"SELECT a.rowid FROM {source} WHERE {clause} ORDER BY {order_by}", params[n:]
+    )
+    rows_sql = f"SELECT a.*, {derived}, a.rowid AS key_rowid FROM articles a WHERE a.rowid IN "
+    while chunk := [r[0] for r in keys.fetchmany(KEY_CHUNK)]:
+        cursor = db.execute(rows_sql + f"({','.join('?' * len(chunk))})", [*params[:n], *chunk])
+        by_rowid = {row.pop("key_rowid"): row for row in _dicts(cursor)}
+        for rowid in chunk:
+            # (The last chunk may read after the sort's snapshot ended: a row a writer
+            # removed meanwhile is skipped.)
+            if rowid in by_rowid:
+                yield decode(by_rowid.pop(rowid))
+
+
+def _dicts(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
+    """Each row as a dict, read from the cursor as it is needed (``query`` returns a list)."""
+    keys = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield dict(zip(keys, values, strict=True))
 
 
 def mark_shown(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,6 @@ from ..article import StoredArticle
 from .articles import decode
 from .opening import open_quick
 from .tiers import NEWEST_ORDER
-from .transactions import query
 
 
 def open_reading(path: Path) -> sqlite3.Connection:
@@ -28,12 +28,13 @@ def open_reading(path: Path) -> sqlite3.Connection:
 
 def newest_stored(
     db: sqlite3.Connection, conditions: list[str] | None, limit: int, since: str | None = None
-) -> list[StoredArticle]:
+) -> Iterator[StoredArticle]:
     """The ``limit`` articles stored most recently under any of ``conditions`` (None: any
     condition), newest first: by when acutrack first found each for those conditions
     (``first_seen``, the earliest of its links), then newest in PubMed. With ``since``, only
     the articles that arrived for one of them since then (``newness.arrived_sql``). Each row
-    is the article object with ``first_seen`` and all its ``conditions``."""
+    is the article object with ``first_seen`` and all its ``conditions``, read as the caller
+    needs it (a feed of 10,000 entries never holds them all)."""
     where, params = _links(conditions, since)
     sql = (
         "SELECT a.*, m.first_seen AS first_seen, "
@@ -43,7 +44,10 @@ def newest_stored(
         f"WHERE {where} GROUP BY pmid) m JOIN articles a ON a.pmid = m.pmid "
         f"ORDER BY m.first_seen DESC, {NEWEST_ORDER} LIMIT ?"
     )
-    return [decode(r) for r in query(db, sql, [*params, limit])]
+    cursor = db.execute(sql, [*params, limit])
+    keys = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield decode(dict(zip(keys, values, strict=True)))
 
 
 def newest_arrival(db: sqlite3.Connection, conditions: list[str] | None) -> str | None:

@@ -287,6 +287,16 @@ def m015_derived_version(db: Database) -> None:
     )
 
 
+@migration
+def m016_not_returned(db: Database) -> None:
+    # PMIDs an efetch by id no longer returned (NLM deleted or merged the record), when and in
+    # which run (issue 28.6): `update --refresh` and the catch-up of not yet indexed records
+    # stop asking for them, unless the record is written again later (which removes it here).
+    db.table("not_returned").create(
+        {"pmid": str, "since": str, "run_id": int}, pk="pmid", if_not_exists=True
+    )
+
+
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
     """Migrations recorded in the database that this version does not know (a newer
     acutrack wrote it); empty for a new database or one this version can use."""

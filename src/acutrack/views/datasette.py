@@ -119,6 +119,7 @@ HIDDEN = (
     "digest_positions",
     "article_flags",
     "condition_years",
+    "not_returned",
     "_migrations",
     "_derived",
 )

@@ -7,6 +7,7 @@ backslash-escaped in Markdown.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,9 +129,8 @@ def delivered_tiers(digest: Digest) -> dict[str, int]:
     listed under), listed or not."""
     counts = {t.key: 0 for t in TIERS}
     for group in digest.groups:
-        for row in group.rows:
-            key = row.evidence_tier
-            counts[key] = counts.get(key, 0) + 1
+        for key, n in group.rows.tier_counts().items():
+            counts[key] = counts.get(key, 0) + n
         for key, n in group.more.items():
             counts[key] = counts.get(key, 0) + n
     return counts
@@ -291,8 +291,8 @@ def follow_ups(group: Group, until: str | None) -> dict[int, list[FollowUp]]:
     """Row index -> the follow-ups to print after it: after the last listed article of each
     tier that has more than were listed (index -1: at the end of the group)."""
     last: dict[str, int] = {}
-    for i, row in enumerate(group.rows):
-        last[row.evidence_tier] = i
+    for i, pmid in enumerate(group.rows.pmids):
+        last[group.rows.tiers[pmid]] = i
     out: dict[int, list[FollowUp]] = {}
     for tier in TIERS:
         n = group.more.get(tier.key, 0)
@@ -610,12 +610,11 @@ def _html_article(row: StoredArticle) -> dict[str, Any]:
 
 
 def as_dict(digest: Digest) -> dict[str, Any]:
-    articles = []
-    for group, row in digest.rows():
-        item = public_article(row)
-        item["digest_condition"] = group.condition
-        item["also_in"] = list(row.also_in)
-        articles.append(item)
+    """The JSON digest as one object (``render`` streams the same, article by article)."""
+    return {**_json_head(digest), "articles": list(_json_articles(digest))}
+
+
+def _json_head(digest: Digest) -> dict[str, Any]:
     return {
         "name": digest.name,
         "generated_at": digest.generated_at,
@@ -643,20 +642,43 @@ def as_dict(digest: Digest) -> dict[str, Any]:
         "provenance": {g.condition: g.provenance for g in digest.groups},
         "resent_from": digest.resent["created_at"] if digest.resent else None,
         "notes": digest.notes,
-        "articles": articles,
     }
 
 
-def render(digest: Digest, fmt: str) -> str:
-    if fmt == "json":
-        from .export import to_json  # C1 and bidirectional controls escaped, as in show
+def _json_articles(digest: Digest) -> Iterator[dict[str, Any]]:
+    for group, row in digest.rows():
+        item = public_article(row)
+        item["digest_condition"] = group.condition
+        item["also_in"] = list(row.also_in)
+        yield item
 
-        return to_json(as_dict(digest))
+
+def _json_pieces(digest: Digest) -> Iterator[str]:
+    """``to_json(as_dict(digest))``, the same bytes, written as the articles are read: a
+    first digest of 100,000 articles never holds them all ("articles" is the last key)."""
+    from .export import json_array, to_json
+
+    head = to_json({**_json_head(digest), "articles": []})
+    cut = head.rindex("[]")
+    yield head[:cut]
+    yield from json_array(_json_articles(digest), level=1)
+    yield head[cut + 2 :]
+
+
+def render(digest: Digest, fmt: str) -> str:
+    return "".join(render_pieces(digest, fmt))
+
+
+def render_pieces(digest: Digest, fmt: str) -> Iterator[str]:
+    """The digest in ``fmt``, in pieces: JSON is streamed article by article (it lists every
+    article unless capped); the other formats, capped for a reader, come in one piece."""
+    if fmt == "json":  # C1 and bidirectional controls escaped, as in show
+        return _json_pieces(digest)
     if fmt == "markdown":
-        return render_markdown(digest)
+        return iter([render_markdown(digest)])
     if fmt == "html":
-        return render_html(digest)
-    return render_text(digest)
+        return iter([render_html(digest)])
+    return iter([render_text(digest)])
 
 
 def format_for(output: Path | None, fmt: str | None) -> str:

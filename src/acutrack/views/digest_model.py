@@ -6,20 +6,64 @@ layer so that rendering never imports the digest package (which imports the view
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from ..article import StoredArticle
 
+if TYPE_CHECKING:
+    import sqlite3
+
 DEFAULT_NAME = "default"
+
+
+class Rows:
+    """The listed articles of a group, in order: PMIDs and tiers are held, the articles are
+    read from the database a chunk at a time each time they are iterated, so a digest that
+    lists 100,000 articles (JSON without --top) never holds them all."""
+
+    CHUNK = 200
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        pmids: list[str],
+        tiers: dict[str, str],
+        also: dict[str, list[str]],
+    ) -> None:
+        self.db = db
+        self.pmids = pmids
+        self.tiers = tiers  # pmid -> evidence tier key
+        self.also = also  # pmid -> the other conditions it is new for
+
+    def __len__(self) -> int:
+        return len(self.pmids)
+
+    def __iter__(self) -> Iterator[StoredArticle]:
+        from .. import store
+
+        for i in range(0, len(self.pmids), self.CHUNK):
+            chunk = self.pmids[i : i + self.CHUNK]
+            articles = store.load_articles(self.db, chunk)
+            for pmid in chunk:
+                row = articles.get(pmid)
+                if row is not None:  # (None: removed since the digest was collected)
+                    yield replace(row, also_in=tuple(self.also.get(pmid, ())))
+
+    def tier_counts(self) -> dict[str, int]:
+        """Tier key -> listed articles of that tier (no article is read)."""
+        counts: dict[str, int] = {}
+        for pmid in self.pmids:
+            counts[self.tiers[pmid]] = counts.get(self.tiers[pmid], 0) + 1
+        return counts
 
 
 @dataclass
 class Group:
     condition: str
     label: str
-    rows: list[StoredArticle]  # the listed articles, in the one evidence order
+    rows: Rows  # the listed articles, in the one evidence order
     since: str | None = None
     # tier key -> how many new articles of that tier are delivered here but not listed
     more: dict[str, int] = field(default_factory=dict)

@@ -83,15 +83,23 @@ def _json_safe(text: str) -> str:
 
 
 def iter_json(rows: Iterable[StoredArticle]) -> Iterator[str]:
-    """``to_json`` of the article objects of ``rows``, one article at a time: the same bytes
-    as ``json.dumps(list, indent=2)``, whose items are indented one level deeper."""
+    """``to_json`` of the article objects of ``rows``, one article at a time."""
+    yield from json_array(public_article(row) for row in rows)
+    yield "\n"
+
+
+def json_array(items: Iterable[Any], level: int = 0) -> Iterator[str]:
+    """``json.dumps(list(items), indent=2)`` (characters kept, controls escaped as in
+    ``to_json``) in pieces, one item at a time, for an array nested ``level`` deep: the
+    same bytes, each item indented one level deeper than the array."""
+    inner = "\n" + "  " * (level + 1)
     started = False
-    for row in rows:
-        item = json.dumps(public_article(row), indent=2, ensure_ascii=False)
-        yield ",\n  " if started else "[\n  "
-        yield _json_safe(item.replace("\n", "\n  "))
+    for item in items:
+        text = json.dumps(item, indent=2, ensure_ascii=False)
+        yield "," + inner if started else "[" + inner
+        yield _json_safe(text.replace("\n", inner))
         started = True
-    yield "\n]\n" if started else "[]\n"
+    yield "\n" + "  " * level + "]" if started else "[]"
 
 
 CSV_FIELDS = (

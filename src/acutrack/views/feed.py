@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from importlib.metadata import version
+from itertools import chain
 from typing import Any
 
 from .. import flags, newness
@@ -128,18 +129,35 @@ def feed_id(conditions: Iterable[str] | None) -> str:
 
 
 def build(
-    rows: list[StoredArticle],
+    rows: Iterable[StoredArticle],
     conditions: list[tuple[str, str]] | None,
     *,
     labels: dict[str, str] | None = None,
     search_url: str | None = None,
-    arrived: tuple[int, str, bool] | None = None,
+    arrived: tuple[int, str, bool, int] | None = None,
 ) -> str:
+    """The Atom document of ``pieces`` (same arguments) in one string."""
+    return "".join(pieces(rows, conditions, labels=labels, search_url=search_url, arrived=arrived))
+
+
+def pieces(
+    rows: Iterable[StoredArticle],
+    conditions: list[tuple[str, str]] | None,
+    *,
+    labels: dict[str, str] | None = None,
+    search_url: str | None = None,
+    arrived: tuple[int, str, bool, int] | None = None,
+) -> Iterator[str]:
     """The Atom document for ``rows`` (newest first, as ``store.feed.newest_stored`` gives
-    them) of ``conditions`` as (name, label) pairs (None: every condition). ``labels``: every
-    condition's label by name (queries.toml), for the conditions each entry was found for;
-    ``search_url``: PubMed's own results for the condition's query, the feed's web page."""
+    them) of ``conditions`` as (name, label) pairs (None: every condition), one entry at a
+    time: the rows are read as they are written. ``labels``: every condition's label by
+    name (queries.toml), for the conditions each entry was found for; ``search_url``:
+    PubMed's own results for the condition's query, the feed's web page; ``arrived``: (how
+    many arrived, since when, whether that is the default window, how many are listed), said
+    in the subtitle in ``acutrack.newness``'s words."""
     labels = {**(labels or {}), **dict(conditions or [])}
+    rows = iter(rows)
+    first = next(rows, None)
     # Plain tag names under an xmlns attribute: the serialized document is in the Atom
     # namespace, with no ns0: prefixes and no process-wide ET.register_namespace.
     root = ET.Element("feed", xmlns=ATOM)
@@ -148,12 +166,12 @@ def build(
     window = ""
     if arrived is not None:
         # (count, since, whether since is the default window): acutrack.newness's words
-        count, since, default = arrived
+        count, since, default, listed = arrived
         noun = "article" if count == 1 else "articles"
         window = f"{count:,} {noun} {newness.ARRIVED} since {newness.shown(since)}"
         if default:
             window += f" (the {newness.DEFAULT_DAYS} days up to the newest arrival)"
-        window += f"; the newest {len(rows):,} of them" if len(rows) < count else ""
+        window += f"; the newest {listed:,} of them" if listed < count else ""
         window += ". "
     _sub(
         root,
@@ -164,14 +182,24 @@ def build(
         type="text",
     )
     _sub(root, "id", feed_id([n for n, _ in conditions] if conditions is not None else None))
-    newest = next((atom_time(r.first_seen) for r in rows if r.first_seen), None)
+    # The newest entry's time (the rows come newest first).
+    newest = atom_time(first.first_seen) if first is not None else None
     _sub(root, "updated", newest or EPOCH)
     _sub(_sub(root, "author"), "name", "acutrack")
     _sub(root, "generator", "acutrack", version=version("acutrack"))
     if search_url:
         _sub(root, "link", rel="alternate", type="text/html", href=search_url)
-    for row in rows:
-        _entry(root, row, labels)
+    # The head as ET.indent lays it out, then each entry at the first level: the same bytes
+    # as indenting the whole tree, without holding every entry.
     ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+    head = ET.tostring(root, encoding="unicode")
+    end = "</feed>"
+    yield '<?xml version="1.0" encoding="utf-8"?>\n' + head[: -len(end)]
+    for row in chain([first], rows) if first is not None else ():
+        holder = ET.Element("feed")
+        _entry(holder, row, labels)
+        entry = holder[0]
+        ET.indent(entry, level=1)
+        entry.tail = None
+        yield "  " + ET.tostring(entry, encoding="unicode") + "\n"
+    yield end + "\n"

@@ -23,30 +23,12 @@ TABLE_DEFAULT_LIMIT = 50
 LIST_FORMATS = ("table", "json", "csv", "markdown", "ris", "bibtex")
 
 
-def default_format(fmt: str | None, pipe: str = "json") -> str:
-    """``fmt`` if given, else ``table`` on a terminal and ``pipe`` (json or text) otherwise."""
+def default_format(fmt: str | None, terminal: bool, pipe: str = "json") -> str:
+    """``fmt`` if given, else ``table`` on a terminal (``Environment.is_terminal``) and
+    ``pipe`` (json or text) otherwise."""
     if fmt:
         return fmt
-    return "table" if is_terminal() else pipe
-
-
-def is_terminal() -> bool:
-    """Whether standard output is a terminal as rich's ``Console().is_terminal`` sees it
-    (TTY_COMPATIBLE, then FORCE_COLOR, then isatty), decided without importing rich, which
-    json and csv output never need."""
-    import os
-    import sys
-
-    compatible = os.environ.get("TTY_COMPATIBLE", "")
-    if compatible in ("0", "1"):
-        return compatible == "1"
-    force = os.environ.get("FORCE_COLOR")
-    if force is not None:
-        return force != ""
-    try:
-        return bool(sys.stdout.isatty())
-    except (AttributeError, ValueError):
-        return False
+    return "table" if terminal else pipe
 
 
 def check_moment(value: str | None, option: str) -> str | None:

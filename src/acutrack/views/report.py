@@ -400,14 +400,6 @@ def article_view(row: StoredArticle, since: str = "") -> dict[str, Any]:
     }
 
 
-def article_item(row: StoredArticle) -> str:
-    """One article's list item, as the strongest evidence shows it."""
-    from .templating import template
-
-    module = template("report_parts.html").module
-    return str(module.article(article_view(row), conclusion=True))  # type: ignore[attr-defined]
-
-
 # --- the page -------------------------------------------------------------------------------
 
 

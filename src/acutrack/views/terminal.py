@@ -9,7 +9,6 @@ sequence prints literally and cannot drive the terminal.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
 from typing import Any
 
 from rich.console import Console, Group
@@ -38,18 +37,6 @@ from .present import (
     size_phrase,
     size_source,
 )
-
-
-@cache
-def out_console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
-
-
-@cache
-def err_console() -> Console:
-    # soft_wrap: a warning is one line however long; a terminal wraps it at its own width,
-    # and a pipe or log file gets it whole instead of broken at rich's default 80 columns.
-    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class UpdateProgress:
@@ -472,11 +459,15 @@ def listing_view(
 
 
 def print_listing(
-    listing: Any, *, show_all: bool, highlight: list[str] | None = None, empty: str
+    console: Console,
+    listing: Any,
+    *,
+    show_all: bool,
+    highlight: list[str] | None = None,
+    empty: str,
 ) -> None:
-    """``listing_view`` on standard output, paged when taller than the terminal ($PAGER,
-    else ``less -FRX``); ``empty`` when nothing matched."""
-    console = out_console()
+    """``listing_view`` on ``console`` (standard output), paged when taller than the terminal
+    ($PAGER, else ``less -FRX``); ``empty`` when nothing matched."""
     if not listing.rows:
         console.print(Text(empty))
         return
