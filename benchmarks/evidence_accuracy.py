@@ -58,6 +58,12 @@ Wilson interval. ``conclusions_v4.tsv`` (30 unstructured abstracts labelled befo
 closing-sentence fallback) and ``conclusions_v4_final.tsv`` (50 labelled after its last
 change) are scored like the conclusion files above, split structured / unstructured.
 
+Comparators (issue 27 part 2): ``tests/fixtures/comparators*.tsv`` hold hand labels of what
+each trial was compared against (placebo, sham, no-treatment, usual-care, active; empty when the
+abstract does not say), each file labelled at a stated point of the rules' history (its header).
+Scored: the whole set of classes equal to the hand label, and placebo-or-sham as the control
+found (precision, recall), 95% Wilson intervals. ``--comparators-only`` runs just this section.
+
 Speed: records/s of compute_flags over the realdata records (best of five passes); against a
 baseline commit in one run: ``benchmarks/evidence_speed.py``.
 Writes JSON to benchmarks/out/evidence_accuracy.json unless --json says otherwise.
@@ -78,6 +84,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from acutrack import evidence  # noqa: E402
+from acutrack.flags import COMPARATOR_NAMES  # noqa: E402
 from acutrack.pubmed import records  # noqa: E402
 
 DEFAULT_REALDATA = ROOT.parent / "shared" / "realdata"
@@ -460,6 +467,116 @@ def report_conclusions(payload: dict, show_errors: bool) -> None:
         payload[key] = r
 
 
+# --- comparators ------------------------------------------------------------------------------
+
+# Issue 27 part 2. Each file's header says when it was labelled; its rows: pmid, source file
+# (under ../shared), the hand classes, the fragment they were read from.
+COMPARATOR_LABELS = (
+    # written before any rule existed; the rules were written from these rows (fitted)
+    ("build", ROOT / "tests" / "fixtures" / "comparators.tsv"),
+    # written after the round-1 rules; their first measurement is round 1's unseen figure, and
+    # round 2 was written from its errors (fitted since)
+    ("final", ROOT / "tests" / "fixtures" / "comparators_final.tsv"),
+    # written after the round-2 rules, never used to change them: round 2's unseen figure
+    ("third", ROOT / "tests" / "fixtures" / "comparators_third.tsv"),
+)
+# Round 1's figures on comparators_final.tsv, measured once before round 2 changed the rules.
+ROUND1_FINAL = {"equal": 44, "n": 75, "tp": 16, "fp": 4, "fn": 4}
+
+
+def read_comparator_labels(path: Path) -> list[tuple[str, str, list[str]]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith(("#", "pmid\t")):
+            continue
+        pmid, source, classes = line.split("\t")[:3]
+        rows.append((pmid, source, [c for c in classes.split(",") if c]))
+    return rows
+
+
+def _labelled_record(pmid: str, source: str, cache: dict[str, dict[str, dict]]) -> dict:
+    """The record as a new import sees it before NLM indexes it (no PT, no MeSH)."""
+    if source not in cache:
+        if source.startswith("evidence-dev"):
+            cache[source] = load_dev(SHARED / source)[1]
+        else:
+            cache[source] = {a["pmid"]: a for a in records.iter_file(SHARED / source)}
+    article = cache[source][pmid]
+    return article if source.startswith("evidence-dev") else strip_dict(article)
+
+
+def comparator_agreement(rows: list[tuple[str, str, list[str]]], cache: dict) -> dict:
+    """Whole set of classes equal to the hand label; placebo-or-sham as the control found
+    (precision, recall); per class TP/FP/FN. Every row is scored as a trial (the labels are
+    of NLM's RCTs and realdata's trials), whatever the text rules flagged."""
+    equal = 0
+    errors = []
+    per_class = {c: {"TP": 0, "FP": 0, "FN": 0} for c in COMPARATOR_NAMES}
+    ps = {"TP": 0, "FP": 0, "FN": 0}
+    for pmid, source, truth in rows:
+        article = _labelled_record(pmid, source, cache)
+        found = evidence.compute_flags(article)
+        names = list(found) if {"rct", "possible-rct"} & set(found) else [*found, "rct"]
+        got = evidence.comparators(article, names) or []
+        if set(got) == set(truth):
+            equal += 1
+        else:
+            errors.append((pmid, truth, got))
+        for name, row in per_class.items():
+            if name in got or name in truth:
+                row["TP" if name in got and name in truth else "FP" if name in got else "FN"] += 1
+        said, meant = bool({"placebo", "sham"} & set(got)), bool({"placebo", "sham"} & set(truth))
+        if said or meant:
+            ps["TP" if said and meant else "FP" if said else "FN"] += 1
+    return {
+        "labelled": len(rows),
+        "equal": equal,
+        "agreement": rate(equal, len(rows)),
+        "placebo_or_sham": {
+            **ps,
+            "precision": rate(ps["TP"], ps["TP"] + ps["FP"]),
+            "recall": rate(ps["TP"], ps["TP"] + ps["FN"]),
+        },
+        "per_class": per_class,
+        "errors": errors,
+    }
+
+
+def report_comparators(payload: dict, show_errors: bool) -> None:
+    cache: dict[str, dict[str, dict]] = {}
+    for key, path in COMPARATOR_LABELS:
+        if not path.exists():
+            continue
+        r = comparator_agreement(read_comparator_labels(path), cache)
+        ps = r["placebo_or_sham"]
+        print(
+            f"\nComparators, {path.name}: {r['labelled']} hand-labelled trials; whole set equal "
+            f"{r['equal']}/{r['labelled']} = {fmt(r['agreement'])}; placebo-or-sham precision "
+            f"{ps['TP']}/{ps['TP'] + ps['FP']} = {fmt(ps['precision'])}, recall "
+            f"{ps['TP']}/{ps['TP'] + ps['FN']} = {fmt(ps['recall'])}"
+        )
+        print(
+            "    per class TP/FP/FN: "
+            + ", ".join(f"{c} {v['TP']}/{v['FP']}/{v['FN']}" for c, v in r["per_class"].items())
+        )
+        if show_errors:
+            for pmid, truth, got in r["errors"]:
+                print(f"    {pmid}: hand {','.join(truth) or '-'}, rules {','.join(got) or '-'}")
+        payload[f"comparators_{key}"] = r
+    k, n = ROUND1_FINAL, ROUND1_FINAL["n"]
+    first = {
+        "agreement": rate(k["equal"], n),
+        "precision": rate(k["tp"], k["tp"] + k["fp"]),
+        "recall": rate(k["tp"], k["tp"] + k["fn"]),
+    }
+    payload["comparators_final_round1"] = first
+    print(
+        f"Comparators, round 1 on comparators_final.tsv (measured once, before round 2): equal "
+        f"{k['equal']}/{n} = {fmt(first['agreement'])}; placebo-or-sham precision "
+        f"{fmt(first['precision'])}, recall {fmt(first['recall'])}"
+    )
+
+
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -472,10 +589,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--show-errors", action="store_true", help="list every FP and FN")
     parser.add_argument("--conclusions-only", action="store_true", help="only the conclusions")
+    parser.add_argument("--comparators-only", action="store_true", help="only the comparators")
     args = parser.parse_args(argv)
     payload: dict = {}
     if args.conclusions_only:
         report_conclusions(payload, args.show_errors)
+        return 0
+    if args.comparators_only:
+        report_comparators(payload, args.show_errors)
         return 0
     flags = ("rct", "possible-rct")
 
@@ -516,6 +637,7 @@ def main(argv: list[str] | None = None) -> int:
     # trial size (realdata records are read as before indexing, like the development set)
     report_sizes(payload, {"dev": stripped, "realdata": real_stripped}, args.show_errors)
     report_conclusions(payload, args.show_errors)
+    report_comparators(payload, args.show_errors)
 
     # realdata
     predictions = {pmid: evidence.compute_flags(a) for pmid, a in real_stripped.items()}

@@ -63,7 +63,8 @@ def test_every_derived_and_stored_column_is_an_article_field(tmp_path):
 
 
 def test_the_json_object_follows_the_declaration_order():
-    # CONTRACT.md's fields, then conclusion (in every object), then acutrack's extras.
+    # CONTRACT.md's fields, then conclusion and comparators (in every object), then acutrack's
+    # extras.
     assert PUBLIC_FIELDS[:15] == (
         "pmid",
         "title",
@@ -81,7 +82,7 @@ def test_the_json_object_follows_the_declaration_order():
         "status",
         "url",
     )
-    assert PUBLIC_FIELDS[15:] == ("conclusion",)
+    assert PUBLIC_FIELDS[15:] == ("conclusion", "comparators")  # CONTRACT.md names both
     # acutrack's extras, in the order the JSON has always had them (a field added later goes
     # before "new" or after it, never between these).
     extras = [f for f in EXTRA_FIELDS if f in EXTRAS_BEFORE_ISSUE_24]

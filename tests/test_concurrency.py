@@ -204,7 +204,7 @@ def _old_schema_database(path: Path) -> None:
     db.conn.execute("PRAGMA journal_mode=WAL")
     for article in records.iter_file(PORTABLE):
         row = {k: article.get(k) for k in records.ARTICLE_FIELDS}
-        for key in store.JSON_COLUMNS:
+        for key in store.JSON_COLUMNS[:-1]:  # the old schema: without m015's comparators
             row[key] = json.dumps(row.get(key) or ([] if key != "flag_reasons" else {}))
         db["articles"].insert(row)
         db.conn.execute(

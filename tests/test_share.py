@@ -162,10 +162,9 @@ def test_an_old_overview_is_replaced_by_v2_on_upgrade(filled: Path):
         return [r[1] for r in db_rows(filled.parent, "PRAGMA table_info(article_overview)")]
 
     assert run("status", "--format", "json").exit_code == 0  # any command upgrades ...
-    assert db_rows(
-        filled.parent,
-        "SELECT name FROM _migrations WHERE name IN ('m014_overview_v2', 'm015_derived_version')",
-    ) == [("m014_overview_v2",), ("m015_derived_version",)]
+    assert {("m014_overview_v2",), ("m015_derived_version",)} <= set(
+        db_rows(filled.parent, "SELECT name FROM _migrations WHERE name LIKE 'm01%'")
+    )
     assert columns() == ["pmid", "title", "rowid"]  # ... but a read command writes no derived data
     imported = run("import", str(RCT), "-c", "lupus")  # a writing command recomputes
     assert imported.exit_code == 0, imported.stderr

@@ -111,11 +111,11 @@ def test_articles_table_columns_come_from_the_article_type(tmp_path):
     columns = [r[1] for r in info]
     # Then what the store derives: flags with their reasons, timestamps, the trial size
     # (added by migration m004), the evidence tier and its rank (m008), the parser version
-    # (m009), the conclusion (m010) and the fragment the size was read from (m011), in
-    # migration order.
+    # (m009), the conclusion (m010), the fragment the size was read from (m011) and the
+    # comparators (m015), in migration order.
     derived = ["flags", "flag_reasons", "stored_at", "updated_at", "sample_size"]
     derived += ["evidence_tier", "evidence_rank", "parser_version", "conclusion"]
-    derived += ["sample_size_source"]
+    derived += ["sample_size_source", "comparators"]
     assert columns == [*ARTICLE_FIELDS, *derived]
     assert dict((r[1], r[2]) for r in info)["year"] == "INTEGER"
 

@@ -101,6 +101,9 @@ class StoredArticle:
     url: str = field(default="", metadata=CONTRACT)
     # The abstract's conclusion (evidence.conclusion): string or null in every object.
     conclusion: str | None = field(default=None, metadata=CONTRACT)
+    # What a trial was compared against (evidence.comparators): a list, empty when its
+    # abstract does not say; null for an article that is not a trial (CONTRACT.md).
+    comparators: tuple[str, ...] | None = field(default=None, metadata=CONTRACT)
     # acutrack's extra fields, in the JSON object's order.
     sample_size_source: str | None = field(default=None, metadata=EXTRA)
     journal_abbrev: str | None = field(default=None, metadata=EXTRA)
@@ -141,6 +144,8 @@ _FIELDS = {f.name: f for f in fields(StoredArticle)}
 PUBLIC_FIELDS = tuple(n for n, f in _FIELDS.items() if f.metadata.get("json") == "contract")
 EXTRA_FIELDS = tuple(n for n, f in _FIELDS.items() if f.metadata.get("json") == "extra")
 _TUPLES = frozenset(n for n, f in _FIELDS.items() if str(f.type).startswith("tuple["))
+# Tuples that may be None (comparators: null for a non-trial) keep their None.
+_NEVER_NONE = frozenset(n for n in _TUPLES if not str(_FIELDS[n].type).endswith("| None"))
 
 
 def article_from(values: Mapping[str, Any]) -> StoredArticle:
@@ -150,7 +155,7 @@ def article_from(values: Mapping[str, Any]) -> StoredArticle:
     for key, value in values.items():
         if key in _FIELDS:
             kwargs[key] = tuple(value) if key in _TUPLES and value is not None else value
-    for key in _TUPLES & kwargs.keys():
+    for key in _NEVER_NONE & kwargs.keys():
         if kwargs[key] is None:
             kwargs[key] = ()
     if not kwargs.get("evidence_tier"):

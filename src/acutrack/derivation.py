@@ -19,7 +19,7 @@ from . import flags
 
 # The evidence rules' own version: bump it with every change that alters what ``derive``
 # returns for the same stored fields (a new phrase, a fixed pattern, a new derived column).
-RULES = 2
+RULES = 3  # 3: comparators (issue 27 part 2)
 
 
 def registry_digest() -> str:

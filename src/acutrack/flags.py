@@ -167,6 +167,33 @@ def rebuild() -> None:
     YEAR_COLUMNS = {f.name: f.year_column for f in REGISTRY if f.year_column}
 
 
+# --- comparators ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """One class of control arm a trial is compared against (``evidence.comparators``)."""
+
+    name: str  # stored in the ``comparators`` column and the JSON ``comparators`` list
+    tag: str  # short words in tables and digests ("vs sham, usual care")
+    title: str  # what it covers, for help texts and the Datasette column description
+
+
+COMPARATORS: tuple[Comparator, ...] = (
+    Comparator("placebo", "placebo", "placebo (an inert pill, injection, saline or vehicle)"),
+    Comparator("sham", "sham", "sham procedure or device (sham acupuncture, placebo needles)"),
+    Comparator(
+        "no-treatment",
+        "no treatment",
+        "no treatment (no intervention, waiting list, delayed treatment)",
+    ),
+    Comparator("usual-care", "usual care", "usual, standard or routine care"),
+    Comparator("active", "active", "another treatment, dose or regimen (head to head)"),
+)
+COMPARATOR_NAMES: tuple[str, ...] = tuple(c.name for c in COMPARATORS)
+COMPARATOR_TAGS: dict[str, str] = {c.name: c.tag for c in COMPARATORS}
+
+
 # --- the evidence hierarchy --------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..flags import REGISTRY
+from ..flags import COMPARATOR_NAMES, REGISTRY
 from ..views.listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
 from .base import State, WorkFailed, _condition, cli, need, open_read, pass_state, read_only_note
 
@@ -33,6 +33,14 @@ def _list_options(fn: Any) -> Any:
             metavar="TYPE",
             help=f"Only articles of this study type: {_TYPES}. "
             "Repeat it or use commas for any of several (--type ma,sr).",
+        ),
+        click.option(
+            "--comparator",
+            "comparator_values",
+            multiple=True,
+            metavar="C",
+            help=f"Only trials compared against C: {', '.join(COMPARATOR_NAMES)}. Repeat it or "
+            "use commas for any of several (--comparator sham,placebo).",
         ),
         click.option("--new", "new_only", is_flag=True, help="Only articles not shown before."),
         click.option(
@@ -124,6 +132,7 @@ def show(
     state: State,
     condition: str,
     types: tuple[str, ...],
+    comparator_values: tuple[str, ...],
     new_only: bool,
     since: str | None,
     limit: int | None,
@@ -150,10 +159,11 @@ def show(
     every match, mark nothing and never wrap or colour; in a pipe the default is json (the
     article objects of CONTRACT.md), so scripts and cron get stable output.
     """
-    from ..views.export import resolve_types
+    from ..views.export import resolve_comparators, resolve_types
     from ..views.listing import check_date, check_moment
 
     flags = resolve_types(types)
+    compared = resolve_comparators(comparator_values)
     since = check_date(since)
     stored = (
         check_moment(stored_since, "--stored-since"),
@@ -173,9 +183,10 @@ def show(
         new_only=new_only,
         since=since,
         stored=stored,
-        # With --type: the evidence order (strongest tier, larger trials, newer), as the
-        # digest and the report list them; without it, newest first.
-        order="evidence" if flags else "newest",
+        comparators=compared,
+        # With --type or --comparator: the evidence order (strongest tier, larger trials,
+        # newer), as the digest and the report list them; without them, newest first.
+        order="evidence" if flags or compared else "newest",
         empty=_nothing_listed(state, db, name, label),
     )
 
@@ -310,6 +321,7 @@ def search(
     condition: str | None,
     sort: str,
     types: tuple[str, ...],
+    comparator_values: tuple[str, ...],
     new_only: bool,
     since: str | None,
     limit: int | None,
@@ -334,10 +346,11 @@ def search(
     for `show`.
     """
     from .. import store
-    from ..views.export import resolve_types
+    from ..views.export import resolve_comparators, resolve_types
     from ..views.listing import check_date
 
     flags = resolve_types(types)
+    compared = resolve_comparators(comparator_values)
     since = check_date(since)
     query, words = store.fts_query(" ".join(text))
     db = open_read(state)
@@ -355,6 +368,7 @@ def search(
         since=since,
         search=query,
         search_text=" ".join(text),
+        comparators=compared,
         order=sort,
         highlight=words,
         empty=f"No stored article matches {' '.join(text)!r}.",

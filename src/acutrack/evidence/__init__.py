@@ -88,6 +88,10 @@ Always from the text (NLM has no Publication Type for them, except "Clinical Tri
 Conclusion: ``conclusion(article)`` (module ``conclusions``), the abstract's conclusion
 section or closing finding sentences, or None; stored as the ``conclusion`` column.
 
+Comparators: ``comparators(article, flags)`` (module ``comparators``), what a trial was
+compared against (placebo, sham, no-treatment, usual-care, active), None for non-trials;
+stored as the JSON ``comparators`` column, its names also rows of ``article_comparators``.
+
 Modules: ``text`` (the document and context tests), ``rct`` (rct and possible-rct),
 ``reviews`` (meta-analysis, systematic review), ``other`` (protocol, sham, registered, pilot,
 retracted), ``size`` (trial size); this module combines them. Flag names, badges and the rest
@@ -110,6 +114,7 @@ from typing import Any
 from .. import flags as _registry
 from ..flags import FLAGS, LABELS  # noqa: F401 - re-exported
 from . import conclusions as conclusions
+from .comparators import comparators as comparators
 from .conclusions import conclusion as conclusion
 from .conclusions import sentences as sentences
 from .other import (
@@ -304,6 +309,7 @@ DERIVED: tuple[str, ...] = (
     "evidence_rank",
     "sample_size_source",
     "conclusion",
+    "comparators",
 )
 # The article fields ``derive`` reads: what ``store.derived`` loads from the stored rows.
 DERIVED_FROM: tuple[str, ...] = (
@@ -333,4 +339,5 @@ def derive(article: Mapping[str, Any]) -> dict[str, Any]:
         # the fragment of the abstract the size was read from, so a reader can check it
         "sample_size_source": source,
         "conclusion": conclusion(article),
+        "comparators": comparators(article, reasons),  # trials only; None for the rest
     }

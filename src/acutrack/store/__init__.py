@@ -24,6 +24,8 @@ Tables:
 - ``articles``: one row per PMID, with the record's fields, its evidence flags, its tier
   (``evidence_tier``) and that tier's rank (``evidence_rank``); list fields are JSON.
 - ``article_flags``: one row per (pmid, flag), kept by triggers from ``articles.flags``.
+- ``article_comparators``: one row per (pmid, comparator) of a trial, kept by triggers from
+  ``articles.comparators`` (``show --comparator``).
 - ``condition_years``: per condition and year, articles and evidence counts (triggers).
 - ``article_conditions``: which condition found which article, and when first; ``id``
   grows with every new link, so digests remember "up to id N".

@@ -13,7 +13,13 @@ from .. import newness
 from ..article import StoredArticle, article_from, pubmed_url
 from .derived import counts_source
 from .schema import FINAL_STATUSES, JSON_COLUMNS
-from .tiers import EVIDENCE_ORDER, NEWEST_ORDER, has_any_flag, tier_column
+from .tiers import (
+    EVIDENCE_ORDER,
+    NEWEST_ORDER,
+    has_any_comparator,
+    has_any_flag,
+    tier_column,
+)
 from .transactions import atomic, chunks, now_iso, query, read_only
 
 if TYPE_CHECKING:
@@ -221,6 +227,7 @@ def query_articles(
     flags: Iterable[str] | None = None,
     order: str = "newest",
     stored: tuple[str | None, str | None] = (None, None),
+    comparators: Iterable[str] | None = None,
 ) -> list[StoredArticle]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
 
@@ -237,6 +244,7 @@ def query_articles(
             flags=flags,
             order=order,
             stored=stored,
+            comparators=comparators,
         )
     )
 
@@ -252,11 +260,13 @@ def iter_articles(
     flags: Iterable[str] | None = None,
     order: str = "newest",
     stored: tuple[str | None, str | None] = (None, None),
+    comparators: Iterable[str] | None = None,
 ) -> Iterator[StoredArticle]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``,
     read from the cursor one by one (an export of every article keeps memory flat).
 
-    ``flags``: only articles with any of those flags. ``search``: an
+    ``flags``: only articles with any of those flags; ``comparators``: only trials compared
+    against any of those (``article_comparators``). ``search``: an
     FTS5 query over titles and abstracts (the caller escapes user text). ``order``:
     ``newest``, ``evidence`` (``tiers.EVIDENCE_ORDER``: strongest tier, larger trials, newer)
     or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
@@ -272,6 +282,10 @@ def iter_articles(
         sql, names = _flag_filter(wanted)
         where.append(sql)
         params += names
+    if comparators:
+        sql, names = has_any_comparator(list(comparators))
+        where.append(sql)
+        params += names
     derived, derived_params = _derived(condition)
     if search and order == "relevance":
         return _by_relevance(db, search, derived, where, [*derived_params, *params], limit)
@@ -281,7 +295,7 @@ def iter_articles(
         where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(search)
     elif condition is not None and not _walk_newest(
-        db, condition, new_only, limit, bool(wanted or since or any(stored))
+        db, condition, new_only, limit, bool(wanted or since or comparators or any(stored))
     ):
         # Few articles for this condition: start from its links and sort them.
         source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
@@ -423,10 +437,12 @@ def count_articles(
     since: str | None = None,
     search: str | None = None,
     stored: tuple[str | None, str | None] = (None, None),
+    comparators: Iterable[str] | None = None,
 ) -> int:
     """How many articles ``query_articles`` would list without a limit."""
     wanted = list(flags or [])
-    if condition is not None and not (wanted or since or search or any(stored)):
+    compared = has_any_comparator(list(comparators)) if comparators else None
+    if condition is not None and not (wanted or since or search or compared or any(stored)):
         if not new_only:  # kept by triggers: a few rows, not every link of the condition
             return db.execute(
                 f"SELECT coalesce(sum(articles), 0) FROM {counts_source(db)} WHERE condition = ?",
@@ -436,7 +452,7 @@ def count_articles(
             "SELECT count(*) FROM article_conditions WHERE condition = ? AND shown_at IS NULL",
             [condition],
         ).fetchone()[0]
-    if condition is not None and new_only and not (search or any(stored)):
+    if condition is not None and new_only and not (search or compared or any(stored)):
         # From the condition's new links (idx_article_conditions_shown), not every article:
         # `show` counts the new ones a limit left out with --type or --since too.
         sql = (
@@ -452,7 +468,11 @@ def count_articles(
             sql += " AND (coalesce(a.entrez_date, '') >= ? OR l.first_seen >= ?)"
             params += [since, since]
         return db.execute(sql, params).fetchone()[0]
-    if search and condition is None and not (wanted or new_only or since or any(stored)):
+    if (
+        search
+        and condition is None
+        and not (wanted or new_only or since or compared or any(stored))
+    ):
         # Every stored article is linked to a condition (stored and linked in one
         # transaction; a refresh stores only what is stored already; no link is ever
         # deleted), so the matches are the count. FTS5 counts them from its index alone:
@@ -466,6 +486,9 @@ def count_articles(
         sql, names = _flag_filter(wanted)
         where.append(sql)
         params += names
+    if compared:
+        where.append(compared[0])
+        params += compared[1]
     if search:
         where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(search)

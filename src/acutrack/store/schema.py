@@ -25,7 +25,7 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "stored_at": str,
     "updated_at": str,
 }
-JSON_COLUMNS = (*LIST_FIELDS, "flags", "flag_reasons")
+JSON_COLUMNS = (*LIST_FIELDS, "flags", "flag_reasons", "comparators")
 # MedlineCitation statuses after which NLM indexing is complete: nothing more to catch up.
 FINAL_STATUSES = ("MEDLINE", "PubMed-not-MEDLINE", "OLDMEDLINE")
 
@@ -295,6 +295,17 @@ def m016_not_returned(db: Database) -> None:
     db.table("not_returned").create(
         {"pmid": str, "since": str, "run_id": int}, pk="pmid", if_not_exists=True
     )
+
+
+@migration
+def m017_comparators(db: Database) -> None:
+    # What each trial was compared against (issue 27): a JSON list column, filled with the
+    # derived data (store.derived, derivation.RULES 3), its names also rows of
+    # article_comparators, kept by triggers, for `show --comparator`.
+    from .tiers import COMPARATOR_LINKS, build_links
+
+    _add_column(db.conn, "comparators", "TEXT")
+    build_links(db.conn, *COMPARATOR_LINKS)
 
 
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:

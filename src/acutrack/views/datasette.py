@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..flags import LABELS, TIERS, TITLES
+from ..flags import COMPARATORS, LABELS, TIERS, TITLES
 from ..newness import DEFAULT_DAYS
 from ..store import SINCE_YEARS, matrix_sql, years_sql
 
@@ -60,6 +60,9 @@ ARTICLE_COLUMNS: dict[str, str] = {
     "conclusion": "What the study concluded: the abstract's conclusion section or closing "
     "finding sentences (empty when it states none)",
     "sample_size_source": "The fragment of the abstract the trial size was read from",
+    "comparators": "What a trial was compared against, from its abstract: JSON list of "
+    + ", ".join(f"{c.name} = {c.title}" for c in COMPARATORS)
+    + " (empty: the abstract does not say; null: not a trial)",
     "stored_at": "When acutrack first stored the record",
     "updated_at": "When acutrack last refreshed the record",
     "parser_version": "Which acutrack parser read the record (update --refresh reads older "
@@ -118,6 +121,7 @@ HIDDEN = (
     "digests",
     "digest_positions",
     "article_flags",
+    "article_comparators",
     "condition_years",
     "not_returned",
     "_migrations",
@@ -205,6 +209,10 @@ def metadata(db_name: str = "acutrack") -> dict[str, Any]:
         "article_flags": {
             "title": "Article flags",
             "description": "One row per article and evidence flag (kept from articles.flags).",
+        },
+        "article_comparators": {
+            "title": "Article comparators",
+            "description": "One row per trial and comparator (kept from articles.comparators).",
         },
     }
     for name in HIDDEN:

@@ -26,6 +26,7 @@ from .digest_model import DEFAULT_NAME, Digest, Group, when
 from .present import (
     authors_line,
     badge_colour,
+    comparators_phrase,
     flag_items,
     size_phrase,
     source_line,
@@ -461,6 +462,8 @@ def render_text(digest: Digest) -> str:
                 )
             if size_phrase(row):
                 out.append(pad + "Trial size: " + size_phrase(row))
+            if comparators_phrase(row):
+                out.append(pad + "Compared with: " + comparators_phrase(row))
             if row.also_in:
                 out.append(pad + "Also new for: " + ", ".join(row.also_in))
             if conclusion(row):
@@ -521,12 +524,15 @@ def render_markdown(digest: Digest) -> str:
             out.append(f"{md(authors_line(row.authors))}  ")
             out.append(f"*{md(source_line(row))}* · [PMID {row.pmid}]({url})")
             items = flag_items(row)
-            if items or row.also_in or size_phrase(row) or conclusion(row):
+            compared = comparators_phrase(row)
+            if items or row.also_in or size_phrase(row) or compared or conclusion(row):
                 out.append("")
                 for _flag, label, reason in items:
                     out.append(f"- **{md(label)}**" + (f": {md(reason)}" if reason else ""))
                 if size_phrase(row):
                     out.append(f"- **Trial size**: {md(size_phrase(row))}")
+                if compared:
+                    out.append(f"- **Compared with**: {md(compared)}")
                 if row.also_in:
                     out.append(f"- Also new for: {md(', '.join(row.also_in))}")
                 if conclusion(row):
@@ -594,6 +600,8 @@ def _html_article(row: StoredArticle) -> dict[str, Any]:
     reasons = [{"label": label, "text": reason} for _f, label, reason in items if reason]
     if size_phrase(row):
         reasons.append({"label": "Trial size", "text": size_phrase(row)})
+    if comparators_phrase(row):
+        reasons.append({"label": "Compared with", "text": comparators_phrase(row)})
     if row.also_in:
         reasons.append({"label": "", "text": "Also new for: " + ", ".join(row.also_in)})
     return {

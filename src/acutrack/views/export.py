@@ -69,6 +69,27 @@ def resolve_types(values: Iterable[str]) -> list[str]:
     return chosen
 
 
+def resolve_comparators(values: Iterable[str]) -> list[str]:
+    """Comparator names for --comparator values (a name or its words: "usual care"),
+    comma-separated or repeated; exit 2 naming the allowed values for any other."""
+    words = {c.name: c.name for c in flags.COMPARATORS} | {c.tag: c.name for c in flags.COMPARATORS}
+    chosen: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            key = " ".join(part.strip().lower().split())
+            if not key:
+                continue
+            name = words.get(key) or words.get(key.replace(" ", "-"))
+            if name is None:
+                raise UsageError(
+                    f"Unknown --comparator '{part.strip()}'; use one of "
+                    f"{', '.join(flags.COMPARATOR_NAMES)}"
+                )
+            if name not in chosen:
+                chosen.append(name)
+    return chosen
+
+
 # --- formats ---------------------------------------------------------------------------------
 
 
@@ -126,6 +147,7 @@ CSV_FIELDS = (
     "url",
     "abstract",
     "conclusion",
+    "comparators",
 )
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -174,6 +196,7 @@ def iter_csv(rows: Iterable[StoredArticle]) -> Iterator[str]:
                 row.url or "",
                 _csv_text(row.abstract),
                 _csv_text(one_line(row.conclusion)),
+                "; ".join(row.comparators or ()),
             ]
         )
     yield buffer.getvalue()

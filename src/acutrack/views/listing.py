@@ -90,6 +90,7 @@ def fetch(
     search_text: str = "",
     order: str = "newest",
     stored: tuple[str | None, str | None] = (None, None),
+    comparators: list[str] | None = None,
 ) -> Listing:
     """Query the articles for a listing in ``fmt``: a table stops at 50 unless told."""
     if show_all:
@@ -106,6 +107,7 @@ def fetch(
         "since": since,
         "search": search,
         "stored": stored,
+        "comparators": comparators,
     }
     try:
         # One row more than asked tells whether more match, without counting them.
@@ -119,6 +121,7 @@ def fetch(
             since=since,
             search=search,
             stored=stored,
+            comparators=comparators,
         )
         more = limit is not None and len(rows) > limit
         del rows[limit or len(rows) :]
@@ -135,6 +138,7 @@ def fetch(
                     since=since,
                     search=search,
                     stored=stored,
+                    comparators=comparators,
                 )
                 if counted
                 else None
@@ -152,7 +156,9 @@ def fetch(
         fmt == "table" and condition is not None and more and not (new_only or since or any(stored))
     ):
         # (not with --since, which makes counting slow, as for the total)
-        new = store.count_articles(db, condition, flags=flags, new_only=True)
+        new = store.count_articles(
+            db, condition, flags=flags, new_only=True, comparators=comparators
+        )
         found.unlisted_new = max(new - found.new, 0)
     return found
 
@@ -169,6 +175,8 @@ def new_hint(listing: Listing) -> str | None:
 
         words = [BY_NAME[f].badge.lower() if f in BY_NAME else f for f in listing.filters["flags"]]
         command += ["--type", ",".join(words)]
+    if listing.filters.get("comparators"):
+        command += ["--comparator", ",".join(listing.filters["comparators"])]
     return f"{listing.unlisted_new:,} new not listed: {shlex.join(command)}"
 
 
@@ -184,6 +192,7 @@ def stream(
     search_text: str = "",
     order: str = "newest",
     stored: tuple[str | None, str | None] = (None, None),
+    comparators: list[str] | None = None,
 ) -> Iterator[StoredArticle]:
     """The articles of an export (every match, or ``limit``), read from the cursor as they
     are written out: memory stays flat on a database of any size. Marks nothing."""
@@ -202,6 +211,7 @@ def stream(
             since=since,
             search=search,
             stored=stored,
+            comparators=comparators,
         )
     except sqlite3.OperationalError as exc:
         raise _bad_search(exc, search, search_text) from None

@@ -160,6 +160,18 @@ WARNING_NOTICES = frozenset(
 )
 
 
+def comparators_phrase(article: StoredArticle) -> str:
+    """'sham, usual care': what a trial was compared against, in words ('' when unknown)."""
+    names = article.comparators or ()
+    return ", ".join(c.tag for c in flags.COMPARATORS if c.name in names)
+
+
+def comparator_tag(article: StoredArticle) -> str:
+    """'vs sham, usual care': the short tag of tables and lists ('' when unknown)."""
+    phrase = comparators_phrase(article)
+    return "vs " + phrase if phrase else ""
+
+
 def notices(article: StoredArticle) -> list[dict[str, Any]]:
     """Retraction, erratum, concern, update and republication notices of an article."""
     found = []

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from .. import flags as registry
 from .. import newness, store
 from ..article import StoredArticle, doi_url, one_line, plural, pubmed_url
-from .present import badge_flags, first_author, notices, size_source
+from .present import badge_flags, comparator_tag, first_author, notices, size_source
 
 if TYPE_CHECKING:
     import sqlite3
@@ -378,6 +378,7 @@ def article_view(row: StoredArticle, since: str = "") -> dict[str, Any]:
         "year": one_line(row.year),
         "size": (f"{size:,}" if isinstance(size, int) else one_line(size)) if size else "",
         "size_source": size_source(row),
+        "compared": comparator_tag(row),
         "doi": one_line(row.doi) if doi else "",
         "doi_url": doi or "",
         "badges": badges,

@@ -32,6 +32,8 @@ from .present import (
     badge_label,
     badge_style,
     citation,
+    comparator_tag,
+    comparators_phrase,
     first_author,
     notices,
     size_phrase,
@@ -349,10 +351,24 @@ def _title_block(row: StoredArticle, highlight: list[str] | None, conditions: bo
     return block
 
 
+def kind_cell(row: StoredArticle) -> Text:
+    """The badges, and under them what a trial was compared against ('vs sham')."""
+    cell = badges(row.flags)
+    tag = comparator_tag(row)
+    if tag:
+        cell.append("\n" if cell else "")
+        cell.append(tag, style="dim")
+    return cell
+
+
 def citation_line(row: StoredArticle) -> Text:
-    """'RCT sham  n=120  Smith J et al. · J. Clin. Oncol. · 2021': badges, trial size, first
-    author, journal (as abbreviated, its own stops kept) and year."""
+    """'RCT sham  vs sham  n=120  Smith J et al. · J. Clin. Oncol. · 2021': badges, what a
+    trial was compared against, trial size, first author, journal (as abbreviated, its own
+    stops kept) and year."""
     out = badges(row.flags)
+    if comparator_tag(row):
+        out.append("  " if out else "")
+        out.append(comparator_tag(row), style="dim")
     if row.sample_size is not None:
         out.append("  " if out else "")
         out.append(f"n={row.sample_size:,}")
@@ -394,7 +410,7 @@ def articles_table(
 
     if any(row.new for row in rows):
         column("", [Text("NEW", style="bold green") if r.new else Text() for r in rows], 3)
-    kinds = [badges(r.flags) for r in rows]
+    kinds = [kind_cell(r) for r in rows]
     if any(kinds):  # no empty column when nothing listed has a badge
         column("type", kinds, 13, wrap=True)
     if any(r.sample_size is not None for r in rows):  # trial size
@@ -518,6 +534,8 @@ def article_view(row: StoredArticle, links: list[dict[str, Any]] | None = None) 
     # the fragment next to the size, so a reader can check the number at a glance
     source = size_source(row)
     add("Trial size", size_phrase(row) + (f", read from {source}" if source else ""))
+    if row.comparators is not None:  # a trial: what it was compared against
+        add("Versus", comparators_phrase(row) or "not stated in the abstract")
     if row.registry_numbers:
         registry = Text()
         for i, entry in enumerate(row.registry_numbers):
