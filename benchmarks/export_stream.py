@@ -5,7 +5,9 @@ On the 100,000-article database of benchmarks/startup.py (built from the real re
 /dev/null; its peak resident memory (ru_maxrss of that child) and wall time are reported.
 Issue 19: the JSON export held every article at once (27 s, 2.9 GB); it is written as the
 rows are read now, so memory stays flat as the database grows.
-Run: python benchmarks/export_stream.py [--keep /tmp/bench100k.db] [--formats json,csv]
+Issue 26: the table (`--format table`, in a pipe, 120 columns) held every row and every
+rendered line (1.3 GB); it is drawn in chunks of rows with the widths of one table now.
+Run: python benchmarks/export_stream.py [--keep /tmp/bench100k.db] [--formats json,csv,table]
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from startup import bench_db, command  # noqa: E402
 
 
 def export(db: Path, fmt: str) -> dict[str, float]:
-    env = {**os.environ, "ACUTRACK_DB": str(db)}
+    # A table goes to a pipe here, drawn for a 120-column terminal (rich reads COLUMNS): the
+    # wide layout, the one whose column widths depend on the rows.
+    env = {**os.environ, "ACUTRACK_DB": str(db), "COLUMNS": "120"}
     start = time.perf_counter()
     proc = subprocess.Popen(
         [*command(), "show", "lupus", "--all", "--format", fmt],

@@ -232,3 +232,19 @@ def lock_held_elsewhere(db: Path) -> Iterator[None]:
         yield
     finally:
         holder.communicate(timeout=30)
+
+
+class RecordingPager:
+    """A pager that keeps what it is given (``paging.Pager``): each use is one page in
+    ``pages``, written in ``pieces`` as they came."""
+
+    def __init__(self) -> None:
+        self.pages: list[str] = []
+        self.pieces: list[list[str]] = []
+
+    @contextmanager
+    def stream(self) -> Iterator[object]:
+        pieces: list[str] = []
+        self.pieces.append(pieces)
+        yield pieces.append
+        self.pages.append("".join(pieces))

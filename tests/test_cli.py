@@ -24,7 +24,10 @@ CONTRACT_FIELDS = {
 
 
 def walk(group: click.Group, prefix: str = ""):
-    for name, command in group.commands.items():
+    # list_commands/get_command, not group.commands: the top group loads commands lazily.
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         yield prefix + name, command
         if isinstance(command, click.Group):
             yield from walk(command, prefix + name + " ")

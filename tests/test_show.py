@@ -13,13 +13,13 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from conftest import realdata, run
+from conftest import RecordingPager, realdata, run
 from rich.console import Console
 
 from acutrack import store
 from acutrack.article import article_from
 from acutrack.views import counts as render_counts
-from acutrack.views import export, present
+from acutrack.views import export, paging, present
 from acutrack.views import terminal as render
 
 PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 real, 3 RCT
@@ -627,23 +627,17 @@ def test_search_snippet_marks_the_match_literally(isolated, tmp_path):
 
 
 def test_pager_only_for_a_terminal_and_a_list_taller_than_the_screen():
-    class Pager:
-        pages: list[str] = []
-
-        def show(self, content: str) -> None:
-            self.pages.append(content)
-
-    pager = Pager()
+    pager = RecordingPager()
     rows = [
         article_from({"pmid": str(100 + i), "title": f"Title {i}", "new": False}) for i in range(30)
     ]
     tty = Console(file=StringIO(), width=80, height=24, force_terminal=True)
-    render.print_paged(tty, render.articles_table(rows[:5], width=80), pager=pager)
+    paging.print_paged(tty, render.articles_table(rows[:5], width=80), pager=pager)
     assert pager.pages == [] and "Title 4" in tty.file.getvalue()
-    render.print_paged(tty, render.articles_table(rows, width=80), pager=pager)
+    paging.print_paged(tty, render.articles_table(rows, width=80), pager=pager)
     assert len(pager.pages) == 1 and "Title 29" in pager.pages[0]
     pipe = Console(file=StringIO(), width=80, height=24)
-    render.print_paged(pipe, render.articles_table(rows, width=80), pager=pager)
+    paging.print_paged(pipe, render.articles_table(rows, width=80), pager=pager)
     assert len(pager.pages) == 1 and "Title 29" in pipe.file.getvalue()
 
 

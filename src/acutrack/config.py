@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,6 +195,10 @@ def _toml_kind(value: object) -> str:
 
 def parse_queries(text: str, path: Path) -> Queries:
     """Parse and validate queries.toml text; every problem is a ConfigError naming a line."""
+    # Imported here: `search` without --condition, `article` and `stats` never read the
+    # file, and tomllib is about 2 ms of their start-up (issue 26 part 5).
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -9,7 +9,7 @@ import click
 
 from ..flags import COMPARATOR_NAMES, REGISTRY
 from ..views.listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
-from .base import State, WorkFailed, _condition, cli, need, open_read, pass_state, read_only_note
+from .base import State, WorkFailed, _condition, need, open_read, pass_state, read_only_note
 
 if TYPE_CHECKING:
     import sqlite3
@@ -95,6 +95,18 @@ def _list_articles(
         pieces = export.render_stream(listing.stream(db, condition, **query), fmt)
         _write_pieces(pieces)
         return
+    from ..views.long_listing import CHUNK
+
+    if show_all or (query.get("limit") or 0) > CHUNK:
+        # More rows than one chunk: drawn as they are read, with the memory of one chunk.
+        from ..views.long_listing import print_long_listing
+
+        console = env.out_console
+        if not print_long_listing(
+            console, db, condition, show_all=show_all, highlight=highlight, empty=empty, **query
+        ):
+            read_only_note()
+        return
     found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
     from ..views.terminal import print_listing
 
@@ -111,7 +123,7 @@ def _write_pieces(pieces: Iterable[str]) -> None:
         click.echo(block, nl=False)
 
 
-@cli.command()
+@click.command()
 @click.argument("condition")
 @_list_options
 @click.option(
@@ -206,7 +218,7 @@ def _nothing_listed(state: State, db: sqlite3.Connection, name: str, label: str)
     return f"No articles stored for {label} yet; run '{how}'."
 
 
-@cli.command()
+@click.command()
 @click.argument("pmid")
 @click.option(
     "--format",
@@ -240,14 +252,15 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
 
         click.echo(to_json(public_article(row)), nl=False)
         return
-    from ..views.terminal import article_view, print_paged
+    from ..views.paging import print_paged
+    from ..views.terminal import article_view
 
     print_paged(state.env.out_console, article_view(row, store.article_links(db, pmid)))
     if not store.mark_shown(db, [pmid]):
         read_only_note(state.db_path)
 
 
-@cli.command()
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), help="Output format.")
 @click.option(
     "--since",
@@ -298,7 +311,7 @@ def status(state: State, fmt: str | None, since: str | None) -> None:
 # --- acutrack queries --------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @click.argument("text", nargs=-1, required=True)
 @click.option(
     "--condition",
@@ -375,7 +388,7 @@ def search(
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("condition", required=False)
 @click.option(
     "--format",
@@ -408,7 +421,7 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
         click.echo(to_csv_rows(rows), nl=False)
     else:
         from ..views.counts import stats_chart
-        from ..views.terminal import print_paged
+        from ..views.paging import print_paged
 
         console = state.env.out_console
         if not rows:

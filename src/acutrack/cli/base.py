@@ -1,4 +1,5 @@
-"""The command group, global options and the one place library errors become exit codes.
+"""The command group, its commands, global options and the one place library errors become
+exit codes.
 
 Library errors (``acutrack.errors.AcutrackError``) are caught once, in ``AcutrackGroup``: exit
 2 for a bad setting or usage, exit 1 for work that failed, one sentence on standard error.
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from .lazy import LazyGroup
 
 if TYPE_CHECKING:  # annotations only: commands import these inside, after --help
     import sqlite3
@@ -33,7 +36,7 @@ class BadSetting(click.ClickException):
     exit_code = 2
 
 
-class AcutrackGroup(click.Group):
+class AcutrackGroup(LazyGroup):
     """Turns any library error that escaped a command into one sentence, never a traceback.
 
     ``ACUTRACK_DEBUG=1`` (or true/yes/on) lets unexpected errors through with their
@@ -174,8 +177,33 @@ class State:
 
 pass_state = click.make_pass_decorator(State)
 
+# Every command, registered here and nowhere else: its name and where it is defined
+# ("module:function" in this package, declared there with @click.command). A command's
+# module is imported only when that command runs or shows its own --help (lazy.py).
+COMMANDS = {
+    "update": "update:update",
+    "import": "update:import_",
+    "verify": "update:verify",
+    "show": "articles:show",
+    "search": "articles:search",
+    "article": "articles:article",
+    "status": "articles:status",
+    "stats": "articles:stats",
+    "queries": "queries:queries_group",
+    "digest": "digests:digest",
+    "cron": "digests:cron",
+    "report": "report:report",
+    "datasette-metadata": "report:datasette_metadata",
+    "feed": "feed:feed",
+    "check": "check:check",
+}
 
-@click.group(cls=AcutrackGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=AcutrackGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="acutrack")
 @click.option(
     "--db",

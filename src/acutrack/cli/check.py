@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from .base import State, cli, pass_state
+from .base import State, pass_state
 
 
-@cli.command()
+@click.command()
 @pass_state
 def check(state: State) -> None:
     """Check that the database is sound: every page, index and table (SQLite's

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .base import State, cli, need, open_read, pass_state, wait_option
+from .base import State, need, open_read, pass_state, wait_option
 
 if TYPE_CHECKING:
     import sqlite3
 
 
-@cli.command()
+@click.command()
 @click.argument("conditions", nargs=-1, metavar="[CONDITION]...")
 @click.option(
     "--name",
@@ -208,7 +208,7 @@ def _chosen(
     return queries.select_stored(conditions, stored), labels, searches
 
 
-@cli.command()
+@click.command()
 @click.argument("conditions", nargs=-1, metavar="[CONDITION]...")
 @click.option(
     "--schedule",

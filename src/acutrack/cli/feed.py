@@ -11,10 +11,10 @@ import click
 if TYPE_CHECKING:
     from ..article import StoredArticle
 
-from .base import State, _condition, cli, emit, output_option, pass_state
+from .base import State, _condition, emit, output_option, pass_state
 
 
-@cli.command()
+@click.command()
 @click.argument("conditions", nargs=-1, metavar="[CONDITION]...")
 @output_option("feed")
 @click.option(

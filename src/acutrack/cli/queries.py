@@ -7,10 +7,10 @@ import sys
 
 import click
 
-from .base import State, WorkFailed, cli, entrez_client, pass_state
+from .base import State, WorkFailed, entrez_client, pass_state
 
 
-@cli.group(name="queries", invoke_without_command=True)
+@click.group(name="queries", invoke_without_command=True)
 @click.option(
     "--format",
     "fmt",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from .base import State, _condition, cli, emit, output_option, pass_state
+from .base import State, _condition, emit, output_option, pass_state
 
 
-@cli.command()
+@click.command()
 @click.argument("conditions", nargs=-1, metavar="[CONDITION]...")
 @output_option("page")
 @click.option(
@@ -91,7 +91,7 @@ def report(
     emit(page, output, "report")
 
 
-@cli.command(name="datasette-metadata")
+@click.command(name="datasette-metadata")
 @output_option("metadata")
 @pass_state
 def datasette_metadata(state: State, output: Path | None) -> None:

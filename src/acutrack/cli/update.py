@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from .base import BadSetting, State, WorkFailed, cli, entrez_client, pass_state, wait_option
+from .base import BadSetting, State, WorkFailed, entrez_client, pass_state, wait_option
 
 
-@cli.command()
+@click.command()
 @click.argument("conditions", nargs=-1, metavar="[CONDITION]...")
 @click.option(
     "--full", is_flag=True, help="Ignore the stored position and re-run each query's whole history."
@@ -78,7 +78,7 @@ def update(
         raise WorkFailed(sync.failure_sentence(outcome))
 
 
-@cli.command(name="import")
+@click.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--condition",
@@ -123,7 +123,7 @@ def import_(state: State, files: tuple[Path, ...], condition: str, wait: float) 
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE... | -")
 @click.option(
     "--format",

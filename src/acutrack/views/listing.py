@@ -70,10 +70,17 @@ class Listing:
     # New (never shown) articles of the condition that match the filters but fall outside
     # the listed rows: `show` says so, with the command that lists them (tables only).
     unlisted_new: int = 0
+    # A long table is drawn as its rows are read (``long_listing``): rows stays empty and
+    # the articles listed and the new ones among them are counted here.
+    streamed: tuple[int, int] | None = None
+
+    @property
+    def shown(self) -> int:
+        return self.streamed[0] if self.streamed else len(self.rows)
 
     @property
     def new(self) -> int:
-        return sum(1 for r in self.rows if r.new)
+        return self.streamed[1] if self.streamed else sum(1 for r in self.rows if r.new)
 
 
 def fetch(
@@ -93,10 +100,7 @@ def fetch(
     comparators: list[str] | None = None,
 ) -> Listing:
     """Query the articles for a listing in ``fmt``: a table stops at 50 unless told."""
-    if show_all:
-        limit = None
-    elif limit is None and fmt == "table":
-        limit = TABLE_DEFAULT_LIMIT
+    limit = table_limit(fmt, limit, show_all)
     import sqlite3
 
     from .. import store
@@ -125,42 +129,64 @@ def fetch(
         )
         more = limit is not None and len(rows) > limit
         del rows[limit or len(rows) :]
-        # The total, unless --since makes counting slow on a big database (it checks every link).
-        total: int | None = len(rows)
-        if more:
-            counted = fmt == "table" and rows and not since
-            total = (
-                store.count_articles(
-                    db,
-                    condition,
-                    flags=flags,
-                    new_only=new_only,
-                    since=since,
-                    search=search,
-                    stored=stored,
-                    comparators=comparators,
-                )
-                if counted
-                else None
-            )
     except sqlite3.OperationalError as exc:
         raise _bad_search(exc, search, search_text) from None
-    found = Listing(rows, more, total, condition, filters)
+    found = Listing(rows, more, len(rows), condition, filters)
     if fmt == "table" and search is not None:
-        # a few words of the abstract around each match, for the table only
-        marks = store.snippets(db, search, [r.pmid for r in rows])
-        found.rows = [
-            replace(row, snippet=marks[row.pmid]) if row.pmid in marks else row for row in rows
-        ]
-    elif (
-        fmt == "table" and condition is not None and more and not (new_only or since or any(stored))
-    ):
-        # (not with --since, which makes counting slow, as for the total)
+        found.rows = with_snippets(db, search, rows)
+    if fmt == "table":
+        count_rest(db, found)
+    return found
+
+
+def table_limit(fmt: str, limit: int | None, show_all: bool) -> int | None:
+    """How many articles a listing in ``fmt`` shows: a table 50 unless told, None for all."""
+    if show_all:
+        return None
+    if limit is None and fmt == "table":
+        return TABLE_DEFAULT_LIMIT
+    return limit
+
+
+def with_snippets(db: sqlite3.Connection, search: str, rows: list[StoredArticle]) -> list[Any]:
+    """``rows`` with a few words of the abstract around each match (for a table only)."""
+    from .. import store
+
+    marks = store.snippets(db, search, [r.pmid for r in rows])
+    return [replace(row, snippet=marks[row.pmid]) if row.pmid in marks else row for row in rows]
+
+
+def count_rest(db: sqlite3.Connection, found: Listing) -> None:
+    """For a table that left articles out (``found.more``): the total matching, unless
+    --since makes counting slow on a big database (it checks every link), and the new
+    articles of the condition left out (not for a search)."""
+    if not found.more:
+        return
+    from .. import store
+
+    filters = found.filters
+    since, new_only, search = filters["since"], filters["new_only"], filters["search"]
+    flags, comparators = filters["flags"], filters.get("comparators")
+    stored = filters.get("stored") or (None, None)
+    found.total = None
+    if found.shown and not since:
+        found.total = store.count_articles(
+            db,
+            found.condition,
+            flags=flags,
+            new_only=new_only,
+            since=since,
+            search=search,
+            comparators=comparators,
+            stored=stored,
+        )
+    # The unseen left out: not within a --since or --stored window (the hint's command,
+    # `show C --new`, has neither, so it would list others).
+    if search is None and found.condition is not None and not (new_only or since or any(stored)):
         new = store.count_articles(
-            db, condition, flags=flags, new_only=True, comparators=comparators
+            db, found.condition, flags=flags, new_only=True, comparators=comparators
         )
         found.unlisted_new = max(new - found.new, 0)
-    return found
 
 
 def new_hint(listing: Listing) -> str | None:
@@ -228,12 +254,14 @@ def _bad_search(exc: Exception, search: str | None, search_text: str) -> Excepti
     )
 
 
-def mark_listed(db: sqlite3.Connection, listing: Listing) -> bool:
+def mark_listed(db: sqlite3.Connection, listing: Listing, pmids: list[str] | None = None) -> bool:
     """Listed by `show` in a table counts as shown (NEW disappears next time); exports and
-    searches mark nothing. False when the database is read-only (nothing could be marked)."""
+    searches mark nothing. False when the database is read-only (nothing could be marked).
+    ``pmids``: what a long table listed (its rows are not kept)."""
     from .. import store
 
     if listing.filters.get("search") is not None:
         return True  # a search finds articles; reading the condition's list shows them
-
-    return store.mark_shown(db, [r.pmid for r in listing.rows], listing.condition)
+    if pmids is None:
+        pmids = [r.pmid for r in listing.rows]
+    return store.mark_shown(db, pmids, listing.condition)

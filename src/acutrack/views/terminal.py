@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console, Group
-from rich.pager import Pager
 from rich.text import Text
 
 # PubMed text made safe for a terminal (no C0/C1 controls such as ESC or CSI), defined once
@@ -199,14 +198,21 @@ class ArticleTable:
     is left), so nothing is measured twice: about five times faster than
     ``rich.table.Table`` for a 50-row list, which matters for start-up. ``columns`` holds
     (header, cells, options) with options ``width``, ``flex`` (takes the width left),
-    ``wrap`` (at spaces; otherwise cut with an ellipsis) and ``justify``.
+    ``wrap`` (at spaces; otherwise cut with an ellipsis) and ``justify``. ``first`` False:
+    the rows go on a table drawn before (no header; a blank line first, as between rows).
     """
 
     GAP = "  "
 
-    def __init__(self, columns: list[tuple[str, list[Text], dict[str, Any]]], width: int) -> None:
+    def __init__(
+        self,
+        columns: list[tuple[str, list[Text], dict[str, Any]]],
+        width: int,
+        first: bool = True,
+    ) -> None:
         self.columns = columns
         self.width = width
+        self.first = first
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
         from rich.segment import Segment
@@ -220,15 +226,17 @@ class ArticleTable:
         total = sum(widths) + gaps
         plain = console.color_system is None
 
-        names = [
-            name.rjust(w) if opts.get("justify") == "right" else name.ljust(w)
-            for (name, _, opts), w in zip(self.columns, widths, strict=True)
-        ]
-        yield from _emit(console, Text(self.GAP.join(names).rstrip(), style="bold"), width, plain)
-        yield from _emit(console, Text("─" * total, style="dim"), width, plain)
+        if self.first:
+            names = [
+                name.rjust(w) if opts.get("justify") == "right" else name.ljust(w)
+                for (name, _, opts), w in zip(self.columns, widths, strict=True)
+            ]
+            header = Text(self.GAP.join(names).rstrip(), style="bold")
+            yield from _emit(console, header, width, plain)
+            yield from _emit(console, Text("─" * total, style="dim"), width, plain)
         rows = len(self.columns[0][1]) if self.columns else 0
         for r in range(rows):
-            if r:
+            if r or not self.first:
                 yield Segment.line()
             blocks: list[list[Text]] = []
             for i, (_, cells, opts) in enumerate(self.columns):
@@ -260,22 +268,32 @@ class ArticleLines:
     """A list of articles for a narrow terminal: each article's title on its own lines (the
     whole width but the NEW mark), what else it has (snippet, conditions) under it, then one
     citation line: badges, trial size, first author · journal · year, and the PMID at the
-    right edge. ``items`` holds (new, title block, citation, PMID link) per article."""
+    right edge. ``items`` holds (new, title block, citation, PMID link) per article.
+    ``marked``: whether titles leave room for NEW (by default, when any article is new);
+    ``first`` False: more articles of a list drawn before (a blank line first)."""
 
-    def __init__(self, items: list[tuple[bool, Text, Text, Text]], width: int) -> None:
+    def __init__(
+        self,
+        items: list[tuple[bool, Text, Text, Text]],
+        width: int,
+        marked: bool | None = None,
+        first: bool = True,
+    ) -> None:
         self.items = items
         self.width = width
+        self.marked = any(new for new, _, _, _ in items) if marked is None else marked
+        self.first = first
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
         from rich.segment import Segment
 
         width = min(self.width, options.max_width)
         plain = console.color_system is None
-        marked = any(new for new, _, _, _ in self.items)
+        marked = self.marked
         indent = 5 if marked else 0  # "NEW" and two spaces
         inner = max(width - indent, 12)
         for r, (new, title, cite, pmid) in enumerate(self.items):
-            if r:
+            if r or not self.first:
                 yield Segment.line()
             for n, piece in enumerate(_wrapped(console, title, inner)):
                 line = Text()
@@ -386,34 +404,46 @@ def articles_table(
     width: int | None = None,
     show_conditions: bool = False,
     highlight: list[str] | None = None,
+    widths: Mapping[str, int] | None = None,
+    first: bool = True,
 ) -> ArticleTable | ArticleLines:
     """Articles, newest or best first: from ``WIDE_LAYOUT`` columns a table (NEW marker,
     badges, trial size, year, title, first author, journal, PMID as a link to PubMed), below
     it two lines per article (``ArticleLines``). ``highlight``: words to mark in titles;
     ``show_conditions``: each article's conditions under its title. Titles wrap at spaces.
+
+    A long list is drawn a chunk of rows at a time (``long_listing``): ``widths`` then gives
+    the columns and their widths, by header, decided for the whole list (a NEW column, or
+    room for NEW below ``WIDE_LAYOUT``, when its key "" is there); ``first`` False draws rows
+    that continue the list above.
     """
     width = width or 120
     titles = [_title_block(r, highlight, show_conditions) for r in rows]
     pmids = [_link(r.pmid, pubmed_url(r.pmid), "cyan") for r in rows]
+
+    def wanted(header: str, present: bool) -> bool:
+        return present if widths is None else header in widths
+
     if width < WIDE_LAYOUT:
         items = [(bool(r.new), titles[i], citation_line(r), pmids[i]) for i, r in enumerate(rows)]
-        return ArticleLines(items, width)
+        marked = None if widths is None else "" in widths
+        return ArticleLines(items, width, marked, first)
     columns: list[tuple[str, list[Text], dict[str, Any]]] = []
 
     def column(header: str, cells: list[Text], cap: int | None = None, **options: Any) -> None:
         if cap is not None:
             longest = max([len(header), *(c.cell_len for c in cells)])
-            options["width"] = min(longest, cap)
+            options["width"] = min(longest, cap) if widths is None else widths[header]
         else:
             options.update(width=0, flex=True, wrap=True)
         columns.append((header, cells, options))
 
-    if any(row.new for row in rows):
+    if wanted("", any(row.new for row in rows)):
         column("", [Text("NEW", style="bold green") if r.new else Text() for r in rows], 3)
     kinds = [kind_cell(r) for r in rows]
-    if any(kinds):  # no empty column when nothing listed has a badge
+    if wanted("type", any(kinds)):  # no empty column when nothing listed has a badge
         column("type", kinds, 13, wrap=True)
-    if any(r.sample_size is not None for r in rows):  # trial size
+    if wanted("n", any(r.sample_size is not None for r in rows)):  # trial size
         sizes = [r.sample_size for r in rows]
         column("n", [Text("" if n is None else f"{n:,}") for n in sizes], 7, justify="right")
     column("year", [Text(str(r.year or "")) for r in rows], 4, justify="right")
@@ -427,7 +457,7 @@ def articles_table(
         if width - fixed >= MIN_TITLE:
             break
         columns = [c for c in columns if c[0] != name]
-    return ArticleTable(columns, width)
+    return ArticleTable(columns, width, first)
 
 
 def footer_text(shown: int, total: int | None, new: int, more_hint: str | None) -> str:
@@ -457,21 +487,29 @@ def listing_view(
 ) -> Group:
     """A ``listing.Listing`` (with rows) as the articles table and its footer, then, when
     new articles match but were not listed, how many and the command that lists them."""
+    table = articles_table(listing.rows, width=width, highlight=highlight, **view_options(listing))
+    return Group(table, *listing_tail(listing, width=width, show_all=show_all))
+
+
+def view_options(listing: Any) -> dict[str, Any]:
+    """How ``articles_table`` draws a listing's rows, whether in one table or in chunks."""
+    return {"show_conditions": listing.condition is None}
+
+
+def listing_tail(listing: Any, *, width: int, show_all: bool) -> list[Text]:
+    """What follows a listing's table: its footer, then the new articles left out."""
     footer = list_footer(
-        len(listing.rows),
+        listing.shown,
         listing.total,
         listing.new,
         "--limit N or --all shows more" if listing.more and not show_all else None,
-    )
-    table = articles_table(
-        listing.rows, width=width, show_conditions=listing.condition is None, highlight=highlight
     )
     from .listing import new_hint
 
     hint = new_hint(listing)
     if hint:  # new articles the limit left out: said last, where the eye ends
-        return Group(table, footer, Text(hint, style="bold yellow"))
-    return Group(table, footer)
+        return [footer, Text(hint, style="bold yellow")]
+    return [footer]
 
 
 def print_listing(
@@ -487,6 +525,8 @@ def print_listing(
     if not listing.rows:
         console.print(Text(empty))
         return
+    from .paging import print_paged
+
     view = listing_view(listing, width=console.width, show_all=show_all, highlight=highlight)
     print_paged(console, view)
 
@@ -608,70 +648,3 @@ def article_view(row: StoredArticle, links: list[dict[str, Any]] | None = None) 
             out.append(Text(""))
         out.extend(block)
     return Group(*out)
-
-
-def print_paged(console: Console, renderable: Any, pager: Pager | None = None) -> None:
-    """Print, through a pager when the console is a terminal and the output is taller than
-    the screen. $PAGER is used when set, else ``less`` with LESS=FRX as git does."""
-    if not console.is_terminal:
-        console.print(renderable)
-        return
-    from rich.segment import Segment, Segments
-
-    lines = console.render_lines(renderable, console.options, pad=False)
-    segments: list[Segment] = []
-    for line in lines:
-        segments.extend(line)
-        segments.append(Segment.line())
-    rendered = Segments(segments)
-    rows = _screen_rows(console)
-    if rows is None or len(lines) < rows:
-        console.print(rendered)
-        return
-    with console.pager(pager=pager or SystemPager(), styles=True, links=True):
-        console.print(rendered)
-
-
-def _screen_rows(console: Console) -> int | None:
-    """The rows of the terminal the console writes to, as the terminal itself says (rich's
-    ``height`` prefers $LINES, which a shell may have exported at another size); None when
-    a terminal gives no size, and then nothing is paged. Output forced to look like a
-    terminal (a buffer, FORCE_COLOR into a pipe) has rich's height ($LINES, else 25)."""
-    import io
-    import os
-
-    try:
-        size = os.get_terminal_size(console.file.fileno())
-    except (AttributeError, ValueError, io.UnsupportedOperation, OSError):
-        return console.height
-    return size.lines or None
-
-
-class SystemPager(Pager):
-    """$PAGER, or ``less -FRX``; plain printing when neither can be started."""
-
-    def show(self, content: str) -> None:
-        import os
-        import shutil
-        import subprocess
-        import sys
-
-        command = os.environ.get("PAGER", "").strip()
-        if not command and shutil.which("less"):
-            command = "less"
-        if not command:
-            sys.stdout.write(content)
-            return
-        env = dict(os.environ)
-        env.setdefault("LESS", "FRX")  # quit if one screen, keep colours, no screen clearing
-        env.setdefault("LV", "-c")
-        try:
-            # PAGER may carry options ("less -S"): run it through the shell, as git does.
-            proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
-        except OSError:
-            sys.stdout.write(content)
-            return
-        try:
-            proc.communicate(content.encode(sys.stdout.encoding or "utf-8", "replace"))
-        except KeyboardInterrupt:
-            proc.wait()
