@@ -146,9 +146,9 @@ STARTUP_PATHS = [
     (["show", "lupus", "--format", "json", "--limit", "2"],
      {"fileio", "views.export", "views.present"}, {"tomllib"}),
     (["show", "lupus", "--format", "table", "--limit", "2"],
-     {"views.export", "views.present", "views.terminal"}, {"rich", "tomllib"}),
+     {"views.export", "views.paging", "views.present", "views.terminal"}, {"rich", "tomllib"}),
     (["stats", "--format", "table"],
-     {"views.counts", "views.export", "views.present", "views.terminal"}, {"rich"}),
+     {"views.counts", "views.export", "views.paging", "views.present"}, {"rich"}),
     (["article", "14630660", "--format", "json"], {"views.export", "views.present"}, set()),
 ]  # fmt: skip
 

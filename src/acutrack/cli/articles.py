@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..flags import COMPARATOR_NAMES, REGISTRY
-from ..views.listing import LIST_FORMATS, TABLE_DEFAULT_LIMIT
+from ..views.listing import LIST_FORMATS, TABLE_CHUNK, TABLE_DEFAULT_LIMIT
 from .base import State, WorkFailed, _condition, need, open_read, pass_state, read_only_note
 
 if TYPE_CHECKING:
@@ -95,9 +95,7 @@ def _list_articles(
         pieces = export.render_stream(listing.stream(db, condition, **query), fmt)
         _write_pieces(pieces)
         return
-    from ..views.long_listing import CHUNK
-
-    if show_all or (query.get("limit") or 0) > CHUNK:
+    if show_all or (query.get("limit") or 0) > TABLE_CHUNK:
         # More rows than one chunk: drawn as they are read, with the memory of one chunk.
         from ..views.long_listing import print_long_listing
 

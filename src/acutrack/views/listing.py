@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import sqlite3
 
 TABLE_DEFAULT_LIMIT = 50
+# Longer tables are drawn this many rows at a time (views.long_listing), with flat memory.
+TABLE_CHUNK = 200
 LIST_FORMATS = ("table", "json", "csv", "markdown", "ris", "bibtex")
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 # Rows handed to rich at once: large enough that the per-chunk cost vanishes, small enough
 # that a chunk is a few MB.
-CHUNK = 200
+CHUNK = listings.TABLE_CHUNK
 
 # Widths are decided on a table this wide, so no column is left out for room; the table of
 # the terminal's width leaves out the same columns one table would.
