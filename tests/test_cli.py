@@ -279,7 +279,10 @@ def test_counts_agree_with_their_nouns(isolated):
     )
     console = Console(file=StringIO(), width=100, color_system=None)
     console.print(chart)
-    assert "1 article, 1 RCT, 0 meta-analyses or systematic reviews" in console.file.getvalue()
+    assert (
+        "1 article, 2018: 0 meta-analyses or systematic reviews, 0 sham-controlled RCTs, 1 RCT, "
+        "0 possible RCTs" in " ".join(console.file.getvalue().split())
+    )
     from acutrack.pubmed.sync import ConditionResult
 
     # Issue 19: a count takes the registry's noun, never a badge with an s ("2 RCT?s").

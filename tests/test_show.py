@@ -77,12 +77,19 @@ def test_show_table_is_newest_first_with_badges_new_marker_and_footer(portable, 
     result = run("show", "lupus", "--format", "table", "--limit", "5")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    # (no badge among these five: no empty type column)
-    assert lines[0].split() == ["year", "title", "first", "author", "journal", "PMID"]
+    # (no badge among these five: no empty type column). Newest first sorts by when each
+    # entered PubMed, so that is the date shown (issue 25.9: publication years looked shuffled).
+    assert lines[0].split() == ["entered", "title", "first", "author", "journal", "PMID"]
     listed = re.findall(r"\b(\d{7,8})$", result.stdout, re.M)
     assert listed == [r["pmid"] for r in rows[:5]]
+    months = re.findall(r"^NEW\s+(\d{4}-\d\d) ", result.stdout, re.M)
+    assert months == [r["entrez_date"][:7] for r in rows[:5]]
+    assert months == sorted(months, reverse=True)
     assert result.stdout.count("NEW ") == 5
-    assert lines[-2] == "5 of 100 articles, 5 new (marked NEW); --limit N or --all shows more"
+    assert lines[-2] == (
+        "5 of 100 articles, 5 new (marked NEW), newest in PubMed first (month entered); "
+        "--limit N or --all shows more"
+    )
     # the new articles the limit left out, and the command that lists them (issue 18)
     assert lines[-1] == "95 new not listed: acutrack show lupus --new"
     first = rows[0]
@@ -108,13 +115,19 @@ def test_exports_and_pipes_mark_nothing(portable):
 def test_table_lists_50_by_default_and_all_on_request(portable):
     result = run("show", "lupus", "--format", "table")
     assert len(re.findall(r"\b\d{7,8}$", result.stdout, re.M)) == 50
-    assert result.stdout.splitlines()[-2:] == [
-        "50 of 100 articles, 50 new (marked NEW); --limit N or --all shows more",
-        "50 new not listed: acutrack show lupus --new",
-    ]
+    # 80 columns: the two-line layout, whose citations give the year of publication, so the
+    # footer says that is not the order (issue 25.9); it wraps at spaces.
+    *footer, hint = result.stdout.splitlines()[-3:]
+    assert " ".join(line.strip() for line in footer) == (
+        "50 of 100 articles, 50 new (marked NEW), newest in PubMed first (not by year "
+        "published); --limit N or --all shows more"
+    )
+    assert hint == "50 new not listed: acutrack show lupus --new"
     everything = run("show", "lupus", "--format", "table", "--all")
     assert len(re.findall(r"\b\d{7,8}$", everything.stdout, re.M)) == 100
-    assert everything.stdout.splitlines()[-1] == "100 articles, 50 new (marked NEW)"  # no hint
+    assert " ".join(line.strip() for line in everything.stdout.splitlines()[-2:]).endswith(
+        "100 articles, 50 new (marked NEW), newest in PubMed first (not by year published)"
+    )  # no hint
 
 
 def test_type_filter_takes_names_labels_and_several(portable):
@@ -128,6 +141,56 @@ def test_type_filter_takes_names_labels_and_several(portable):
     assert bad.exit_code == 2
     assert bad.stderr.startswith("Error: Unknown --type 'rtc'; did you mean rct?")
     assert bad.stderr.count("\n") == 1
+
+
+METAPUB = sorted(realdata("metapub").rglob("*.xml"))  # 166 real records: MA 2, SR 4, RCT 2
+
+
+def test_type_words_are_the_tiers_status_counts_and_evidence_is_all_of_them(wide):
+    """Issue 25.3: `--type rct,ma` left out systematic reviews while the README promised
+    "MA/SR, sham RCTs, RCTs"; tier names (as `status` counts them) and `evidence` select
+    tiers, the old flag words keep selecting flags (CONTRACT: TYPE is a flag name)."""
+    from acutrack import flags
+
+    load(*METAPUB, PORTABLE)
+    status = json.loads(run("status", "--format", "json").stdout)
+    tiers = next(s for s in status if s["condition"] == "lupus")["tiers"]
+    evidence = [t.key for t in flags.evidence_tiers()]
+
+    def tier(row: dict) -> str:
+        return flags.tier_of(row["flags"])
+
+    ma_sr = as_json("show", "lupus", "--type", "ma-sr")
+    assert len(ma_sr) == tiers["ma-sr"] > 0 and {tier(r) for r in ma_sr} == {"ma-sr"}
+    assert as_json("show", "lupus", "--type", "MA/SR") == ma_sr  # the label status prints
+    everything = as_json("show", "lupus", "--type", "evidence")
+    assert len(everything) == sum(tiers[k] for k in evidence)
+    ranks = [flags.tier_rank(tier(r)) for r in everything]
+    assert ranks == sorted(ranks) and {tier(r) for r in everything} <= set(evidence)
+    # What the old README command missed: a systematic review that is no meta-analysis.
+    old = {r["pmid"] for r in as_json("show", "lupus", "--type", "rct,ma")}
+    missed = [r for r in ma_sr if "meta-analysis" not in r["flags"]]
+    assert missed and not old & {r["pmid"] for r in missed}
+    assert {r["pmid"] for r in missed} <= {r["pmid"] for r in everything}
+    # Flag words are flags: ma is the meta-analysis flag, rct every randomized trial.
+    assert all("meta-analysis" in r["flags"] for r in as_json("show", "lupus", "--type", "ma"))
+    rct = as_json("show", "lupus", "--type", "rct")
+    assert len(rct) == tiers["rct"] + tiers["sham-rct"] + sum(
+        1 for r in rct if tier(r) not in ("rct", "sham-rct")
+    )
+    # Every tier has a word that names it alone: "tier:rct" is the RCTs without a sham arm.
+    for key in [t.key for t in flags.TIERS]:
+        word = flags.type_word(flags.TIER_PREFIX + key)
+        chosen = as_json("show", "lupus", "--type", word)
+        assert {tier(r) for r in chosen} <= {key} and len(chosen) == tiers[key], word
+    assert flags.type_word("tier:ma-sr") == "ma-sr" and flags.type_word("tier:rct") == "tier:rct"
+    # A table's new-not-listed command keeps the words (and lists exactly those).
+    table = run("show", "lupus", "--type", "evidence", "--limit", "2", "--format", "table")
+    hint = table.stdout.splitlines()[-1]
+    assert (
+        hint == f"{len(everything) - 2} new not listed: acutrack show lupus --new --type evidence"
+    )
+    assert len(as_json(*hint.split(": ", 1)[1].split()[1:])) == len(everything) - 2
 
 
 def test_since_limit_and_new_combine(portable):
@@ -404,21 +467,58 @@ def test_stats_counts_per_year_with_rcts(portable, wide):
     (line_1999,) = [line for line in table.splitlines() if line.startswith("1999")]
     assert line_1999.split()[1] == str(by_year[1999]["articles"])
     assert "█" in line_1999
-    assert "100 articles, 3 RCTs, 0 meta-analyses or systematic reviews" in table
+    # The totals first, each tier named and counted as `status` does (issue 25.7).
+    assert table.splitlines()[1] == (
+        "100 articles, 1976–1999: 0 meta-analyses or systematic reviews, 0 sham-controlled RCTs, "
+        "3 RCTs, 0 possible RCTs"
+    )
     header = run("stats", "--format", "csv").stdout.splitlines()[0]
-    assert header == "year,articles,rct,meta_analysis,systematic_review,ma_sr,total"
+    assert header == (  # CONTRACT's fields in their places, then the tiers (added)
+        "year,articles,rct,meta_analysis,systematic_review,ma_sr,total,tier_ma_sr,"
+        "tier_sham_rct,tier_rct,tier_possible_rct,tier_other,tier_retracted"
+    )
+
+
+def test_stats_starts_at_the_first_evidence_totals_first_and_clips_an_outlier(portable, wide):
+    """Issue 25.7, on the 100 real PubMedPortable records: six from 1976, three more before
+    the first trial (1998), then 79 in 1999, which squashed every other bar."""
+    lines = run("stats", "lupus", "--format", "table").stdout.splitlines()
+    assert lines[0] == "Articles per year: Systemic lupus erythematosus"
+    assert lines[1].startswith("100 articles, 1976–1999: ")  # the totals first
+    assert lines[2] == "1976–1997: 9 articles, no evidence yet (--all-years lists each year)"
+    years = {line[:4]: line for line in lines if re.match(r"\d{4}  ", line)}
+    assert list(years) == ["1998", "1999"]
+    assert years["1998"].split()[:3] == ["1998", "12", "2"]  # all, RCT
+    assert lines[4].split()[:4] == ["year", "all", "RCT", "so"]  # RCT named as in status
+
+    def all_bar(line: str) -> str:
+        return re.findall(r"[█▏▎▍▌▋▊▉]+(?:▸[\d,]+)?", line)[-1]
+
+    # 1999 (79) is more than three times 1998 (12): clipped, its count ending its bar, and
+    # 1998's bar keeps two thirds of the width instead of a sixth.
+    assert all_bar(years["1999"]).endswith("█▸79")
+    assert len(all_bar(years["1998"])) >= len(all_bar(years["1999"])) * 0.6
+    assert "a bar ending in ▸N is clipped, N its count" in lines[-1]
+
+    every = run("stats", "lupus", "--format", "table", "--all-years").stdout.splitlines()
+    assert [line[:4] for line in every if re.match(r"\d{4}  ", line)] == [
+        str(y) for y in range(1976, 2000)
+    ]
+    # json and csv give every year, with the CONTRACT's fields
+    data = json.loads(run("stats", "lupus", "--format", "json").stdout)["years"]
+    assert data[0]["year"] == 1976 and data[0]["articles"] == 6 and data[0]["tier_other"] == 6
 
 
 def test_stats_chart_bars_scale_to_the_busiest_year():
     rows = export.year_rows(
         [
-            {"year": 2020, "articles": 10, "rct": 5, "ma_sr": 1},
-            {"year": 2022, "articles": 40, "rct": 0, "ma_sr": 0},
+            {"year": 2020, "articles": 10, "rct": 5, "ma_sr": 1, "tier_rct": 5},
+            {"year": 2022, "articles": 30, "rct": 0, "ma_sr": 0},
             {"year": None, "articles": 2, "rct": 0, "ma_sr": 0},
         ]
     )
     assert [r["year"] for r in rows] == [2020, 2021, 2022, None]
-    assert [r["total"] for r in rows] == [10, 10, 50, 52]
+    assert [r["total"] for r in rows] == [10, 10, 40, 42]
     console = Console(file=StringIO(), width=60)
     console.print(render_counts.stats_chart(rows, title="t", width=60))
     lines = console.file.getvalue().splitlines()
@@ -428,7 +528,7 @@ def test_stats_chart_bars_scale_to_the_busiest_year():
         for line in lines
         if line[:4] in ("2020", "2022")
     }
-    assert bars["2022"] >= 4 * bars["2020"] - 1
+    assert bars["2022"] >= 3 * (bars["2020"] - 1)  # (the last cell of 2020 is partial)
     assert all(len(line) <= 60 for line in lines)
     assert any(line.startswith("n.d.") for line in lines)
 
@@ -437,8 +537,8 @@ def test_stats_shows_one_rct_among_hundreds():
     # Issue 18: with one linear scale a year with 1 RCT among 300 articles drew no RCT cell.
     rows = export.year_rows(
         [
-            {"year": 2023, "articles": 300, "rct": 1, "ma_sr": 0},
-            {"year": 2024, "articles": 280, "rct": 0, "ma_sr": 2},
+            {"year": 2023, "articles": 300, "rct": 1, "ma_sr": 0, "tier_rct": 1},
+            {"year": 2024, "articles": 280, "rct": 0, "ma_sr": 2, "tier_ma_sr": 2},
         ]
     )
     for width in (80, 120):

@@ -72,7 +72,7 @@ def test_a_pipe_gets_plain_lines_the_same_width(env):
     assert "\x1b" not in out
     lines = out.splitlines()
     # At 120 columns the journal gives way so the title keeps render.MIN_TITLE columns.
-    header = ["type", "n", "year", "title", "first", "author", "PMID"]
+    header = ["type", "n", "entered", "title", "first", "author", "PMID"]
     assert lines[0].split() == header and lines[1].startswith("─")  # (NEW has no header)
     assert all(len(line) <= 120 for line in lines)
     assert lines[-2].startswith("50 of 101 articles")
@@ -90,6 +90,20 @@ def test_a_list_taller_than_the_terminal_goes_to_the_pager(env, tmp_path):
     text = paged.read_text()
     assert "\x1b]8;id=" in text and "\x1b[1;30;42mRCT\x1b[0m" in text
     assert "50 of 101 articles" in text and "51 new not listed" in text
+
+
+def test_stats_opens_the_pager_only_when_the_chart_is_taller_than_the_terminal(env, tmp_path):
+    # Issue 25.7: the chart opened in the pager at 1968. From the first year with evidence
+    # (1998) to the last (2018) the 101 real records' chart is 31 lines; every year
+    # (--all-years, from 1976) is 53.
+    paged = tmp_path / "paged.txt"
+    pager = {**env, "FORCE_COLOR": "1", "PAGER": f"cat > '{paged}'", "LINES": "40"}
+    fits = _cli(["stats", "lupus"], pager)
+    assert fits.returncode == 0, fits.stderr
+    assert "Articles per year" in fits.stdout and not paged.exists()
+    tall = _cli(["stats", "lupus", "--all-years"], pager)
+    assert tall.returncode == 0, tall.stderr
+    assert tall.stdout == "" and "1976" in paged.read_text()
 
 
 def test_a_narrow_terminal_gets_the_two_line_layout():
@@ -196,7 +210,7 @@ def test_each_flag_and_tier_has_one_colour_in_the_terminal_and_in_html():
     # The issue's case: meta-analysis was magenta in the terminal and blue in the report.
     assert not _agree("bold white on magenta", flags.BY_NAME["meta-analysis"].colour)
     ma_sr = Style.parse(flags.TIER_BY_KEY["ma-sr"].style).bgcolor
-    assert ma_sr is not None and render_counts.STATS_STYLES["ma_sr"] == ma_sr.name
+    assert ma_sr is not None and render_counts.TIER_INKS["ma-sr"] == ma_sr.name
 
 
 def test_hostile_title_prints_literally_on_a_colour_terminal():

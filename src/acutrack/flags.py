@@ -287,18 +287,62 @@ def evidence_tiers() -> tuple[Tier, ...]:
     return tuple(t for t in TIERS if t.evidence)
 
 
+def tier_field(key: str) -> str:
+    """The name a tier's count goes by in stored per-year counts and `stats` JSON/CSV:
+    ``tier_ma_sr``."""
+    return "tier_" + key.replace("-", "_")
+
+
 def tier_rank(key: str) -> int:
     """The tier's position in ``TIERS`` (0 strongest): what sorts articles by evidence."""
     return next(i for i, t in enumerate(TIERS) if t.key == key)
 
 
 def aliases() -> dict[str, str]:
-    """Every word ``--type`` accepts (lower case) -> flag name."""
+    """Every flag word ``--type`` accepts (lower case) -> flag name."""
     words: dict[str, str] = {}
     for f in REGISTRY:
         for word in (f.name, f.badge, *f.aliases):
             words.setdefault(word.lower(), f.name)
     return words
+
+
+# --- --type words ------------------------------------------------------------------------------
+# `--type` selects by flag (its name, badge or alias: CONTRACT's "TYPE is one of the flag
+# names") or by tier (its key or label, as `status` and the report name it). A selector is a
+# flag name or TIER_PREFIX + a tier key. A word that is both names the flag (`rct`: every
+# randomized trial, sham-controlled too; the tier "RCT" is the trials without a sham arm).
+TIER_PREFIX = "tier:"
+EVIDENCE_WORD = "evidence"  # every evidence tier (evidence_tiers()), strongest first
+
+
+def type_words() -> dict[str, list[str]]:
+    """Every word ``--type`` accepts (lower case) -> the selectors it stands for."""
+    words: dict[str, list[str]] = {word: [name] for word, name in aliases().items()}
+    for t in TIERS:
+        # "tier:rct" always names the tier, also where its key is a flag word.
+        for word in (TIER_PREFIX + t.key, t.key, t.label, t.label.replace(" ", "-")):
+            words.setdefault(word.lower(), [TIER_PREFIX + t.key])
+    words[EVIDENCE_WORD] = [TIER_PREFIX + t.key for t in evidence_tiers()]
+    return words
+
+
+def type_word(selector: str) -> str:
+    """The word to type for a selector (a flag's badge, a tier's key, or "tier:KEY" where
+    the key is a flag word): what a printed command uses, and what ``type_words`` reads
+    back as the same selector."""
+    if selector.startswith(TIER_PREFIX):
+        key = selector[len(TIER_PREFIX) :]
+        return key if type_words().get(key) == [selector] else selector
+    flag = BY_NAME.get(selector)
+    return flag.badge.lower() if flag else selector
+
+
+def type_words_text(selectors: list[str]) -> str:
+    """'evidence' when ``selectors`` are exactly the evidence tiers, else each one's word."""
+    if selectors == type_words()[EVIDENCE_WORD]:
+        return EVIDENCE_WORD
+    return ",".join(type_word(s) for s in selectors)
 
 
 rebuild()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..flags import COMPARATOR_NAMES, REGISTRY
+from ..flags import COMPARATOR_NAMES, EVIDENCE_WORD, REGISTRY, TIERS
 from ..views.listing import LIST_FORMATS, TABLE_CHUNK, TABLE_DEFAULT_LIMIT
 from .base import State, WorkFailed, _condition, need, open_read, pass_state, read_only_note
 
@@ -16,10 +16,11 @@ if TYPE_CHECKING:
 
     from ..environment import Environment
 
-# The study types from the flag registry: "rct, ..., meta-analysis (ma), ...".
+# The study types from the flag registry: "rct, ..., meta-analysis (ma), ...", and its tiers.
 _TYPES = ", ".join(
     f.name + (f" ({f.badge.lower()})" if f.badge.lower() != f.name else "") for f in REGISTRY
 )
+_TIERS = ", ".join(t.key for t in TIERS)
 
 
 def _list_options(fn: Any) -> Any:
@@ -31,8 +32,11 @@ def _list_options(fn: Any) -> Any:
             "types",
             multiple=True,
             metavar="TYPE",
-            help=f"Only articles of this study type: {_TYPES}. "
-            "Repeat it or use commas for any of several (--type ma,sr).",
+            help=f"Only articles of this study type: a flag ({_TYPES}), an evidence tier "
+            f"as `status` counts them ({_TIERS}; a word that is also a flag means the flag, "
+            "tier:KEY the tier), "
+            f"or {EVIDENCE_WORD} (every evidence tier). "
+            f"Repeat it or use commas for any of several (--type ma-sr,sham-rct).",
         ),
         click.option(
             "--comparator",
@@ -156,9 +160,11 @@ def show(
 
     CONDITION is a name or alias from queries.toml (lupus, sle, ra, ms, ...) or a name
     given to `acutrack import`. The table marks articles never shown before as NEW, shows
-    study-type badges (RETRACTED in red), year, title, first author, journal and the PMID
-    as a link to PubMed; it lists the newest 50 unless --limit or --all says otherwise, and
-    opens in $PAGER (default: less -FRX) when taller than the terminal.
+    study-type badges (RETRACTED in red), the month each entered PubMed (what newest first
+    sorts by; the year of publication with --type), title, first author, journal and the
+    PMID as a link to PubMed; it lists the newest 50 unless --limit or --all says
+    otherwise, says its order in the footer, and opens in $PAGER (default: less -FRX) when
+    taller than the terminal.
 
     Articles listed in a table count as shown: they lose NEW, and `--new` and `status`
     stop counting them. When new articles match but fall outside the list, the last line
@@ -395,14 +401,24 @@ def search(
     help="table: a bar chart (default on a terminal); json (default in a pipe) or csv: the "
     "numbers per year.",
 )
+@click.option(
+    "--all-years",
+    is_flag=True,
+    help="Chart every year from the first article, not from the first with evidence.",
+)
 @pass_state
-def stats(state: State, condition: str | None, fmt: str | None) -> None:
+def stats(state: State, condition: str | None, fmt: str | None, all_years: bool) -> None:
     """How the evidence grows: stored articles per year of publication.
 
-    Per year: all articles, randomized controlled trials (RCT) and meta-analyses or
-    systematic reviews (MA/SR, each article once), and the running total, drawn as stacked
-    bars (RCT, MA/SR, other) so the trend shows at a glance. Without CONDITION every stored
-    article counts once, whatever its conditions. Missing years count as zero.
+    The chart opens with the totals per evidence tier (MA/SR, sham-controlled RCT, other
+    RCT, possible RCT: each article once, in its tier, as `status` counts them), then per
+    year from the first with evidence: all articles, each tier, the running total, the
+    evidence as bars stacked by tier and all articles as a bar on its own scale. A year
+    far above the rest is clipped, its count at the end of its bar. It opens in $PAGER only
+    when taller than the terminal. Without CONDITION every stored article counts once,
+    whatever its conditions. Missing years count as zero. json and csv give every year:
+    the CONTRACT's fields (``rct`` counts the rct flag, sham-controlled trials too), then
+    the count per tier (``tier_ma_sr``, ``tier_sham_rct``, ``tier_rct``, ...).
     """
     from .. import store
     from ..views.export import to_csv_rows, to_json, year_rows
@@ -425,6 +441,7 @@ def stats(state: State, condition: str | None, fmt: str | None) -> None:
         if not rows:
             console.print(f"No articles stored for {label} yet.", markup=False, highlight=False)
             return
-        print_paged(
-            console, stats_chart(rows, title=f"Articles per year: {label}", width=console.width)
+        chart = stats_chart(
+            rows, title=f"Articles per year: {label}", width=console.width, all_years=all_years
         )
+        print_paged(console, chart)

@@ -18,6 +18,7 @@ from .tiers import (
     NEWEST_ORDER,
     has_any_comparator,
     has_any_flag,
+    has_any_type,
     tier_column,
 )
 from .transactions import atomic, chunks, now_iso, query, read_only
@@ -172,8 +173,8 @@ def _link_filters(
 
 
 def _flag_filter(flags: Iterable[str]) -> tuple[str, list[Any]]:
-    """Any of ``flags`` (rows of article_flags; the names are bound)."""
-    return has_any_flag(list(flags))
+    """Any of ``flags``: `--type` selectors, flag names or tiers (the names are bound)."""
+    return has_any_type(list(flags))
 
 
 def _derived(condition: str | None) -> tuple[str, list[Any]]:
@@ -461,7 +462,7 @@ def count_articles(
         )
         params: list[Any] = [condition]
         if wanted:
-            test, names = has_any_flag(wanted, pmid="l.pmid")
+            test, names = has_any_type(wanted, pmid="l.pmid")
             sql += f" AND {test}"
             params += names
         if since:

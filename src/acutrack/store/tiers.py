@@ -43,13 +43,30 @@ def has_any_flag(names: list[str], pmid: str = "a.pmid") -> tuple[str, list[Any]
     )
 
 
+def has_any_type(selectors: list[str], pmid: str = "a.pmid") -> tuple[str, list[Any]]:
+    """SQL and parameters: the article ``a`` matches any of these `--type` selectors
+    (``flags.type_words``: flag names, or ``flags.TIER_PREFIX`` + a tier key)."""
+    names = [s for s in selectors if not s.startswith(flags.TIER_PREFIX)]
+    keys = [s[len(flags.TIER_PREFIX) :] for s in selectors if s.startswith(flags.TIER_PREFIX)]
+    tests: list[str] = []
+    params: list[Any] = []
+    if names:
+        test, bound = has_any_flag(names, pmid)
+        tests.append(test)
+        params += bound
+    if keys:
+        tests.append(f"a.evidence_tier IN ({','.join('?' * len(keys))})")
+        params += keys
+    return "(" + " OR ".join(tests) + ")", params
+
+
 def evidence_keys() -> list[str]:
     return [t.key for t in flags.evidence_tiers()]
 
 
 def tier_column(key: str) -> str:
-    """The condition_years column counting a tier: ``tier_ma_sr``."""
-    return "tier_" + key.replace("-", "_")
+    """The condition_years column counting a tier: ``tier_ma_sr`` (``flags.tier_field``)."""
+    return flags.tier_field(key)
 
 
 # --- article_flags, article_comparators ------------------------------------------------------

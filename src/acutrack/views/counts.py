@@ -7,6 +7,7 @@ into ``Text`` objects as data.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.console import Group
@@ -14,7 +15,7 @@ from rich.text import Text
 
 from .. import newness
 from ..article import clean, plural
-from ..flags import TIER_BY_KEY, evidence_tiers
+from ..flags import TIER_BY_KEY, TIERS, evidence_tiers, tier_field
 
 BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -29,11 +30,13 @@ def _ink(style: str) -> str:
 
 
 # The chart's colours are its tiers' colours (flags.TIERS), as in the report's chart.
-STATS_STYLES = {
-    "rct": _ink(TIER_BY_KEY["rct"].style),
-    "ma_sr": _ink(TIER_BY_KEY["ma-sr"].style),
-    "other": _ink(TIER_BY_KEY["other"].style),
-}
+TIER_INKS = {t.key: _ink(t.style) for t in TIERS}
+# One year with more than this many times the next busiest year's count would squash every
+# other bar to a cell or two (issue 25.7: 226 RCTs in one year); the scale then runs to
+# CLIP_SCALE x the next busiest, and the outlier's bar is drawn clipped, ending in its number.
+OUTLIER = 3
+CLIP_SCALE = 1.5
+CLIP = "▸"
 
 
 def _cells(count: int, scale: float) -> int:
@@ -41,35 +44,96 @@ def _cells(count: int, scale: float) -> int:
     return max(round(count * scale), 1 if count else 0)
 
 
-def _evidence_bar(row: dict[str, Any], scale: float) -> Text:
-    """RCT cells, then MA/SR cells, on the evidence scale."""
-    bar = Text()
-    bar.append("█" * _cells(row["rct"], scale), style=STATS_STYLES["rct"])
-    bar.append("█" * _cells(row["ma_sr"], scale), style=STATS_STYLES["ma_sr"])
+def bar_scale(counts: list[int]) -> tuple[int, bool]:
+    """The count a full bar stands for, and whether a bigger one (an outlier) is clipped."""
+    ordered = sorted(counts, reverse=True)
+    top = ordered[0] if ordered else 0
+    second = ordered[1] if len(ordered) > 1 else 0
+    if second and top > OUTLIER * second:
+        return math.ceil(second * CLIP_SCALE), True
+    return top, False
+
+
+def _clipped(bar: Text, count: int, width: int) -> Text:
+    """A bar cut to leave room for the clip mark and its count, which end it."""
+    label = f"{CLIP}{count:,}"
+    bar.truncate(max(width - len(label), 1))
+    bar.append(label, style="bold")
     return bar
 
 
-def _all_bar(count: int, scale: float) -> Text:
+def _evidence_bar(row: dict[str, Any], keys: list[str], peak: int, width: int) -> Text:
+    """The evidence tiers' cells, strongest first, on the evidence scale (clipped above it)."""
+    counts = [row[tier_field(k)] for k in keys]
+    total = sum(counts)
+    scale = width / peak if peak else 0
+    bar = Text()
+    for key, n in zip(keys, counts, strict=True):
+        bar.append("█" * _cells(n, scale), style=TIER_INKS[key])
+    return _clipped(bar, total, width) if total > peak else bar
+
+
+def _all_bar(count: int, peak: int, width: int) -> Text:
     """All articles of a year (1/8-cell precise, at least an eighth when there are any)."""
-    eighths = max(round(count * scale * 8), 1 if count else 0)
+    if count > peak:
+        return _clipped(Text("█" * width, style=TIER_INKS["other"]), count, width)
+    eighths = max(round(count * (width / peak if peak else 0) * 8), 1 if count else 0)
     full, part = divmod(eighths, 8)
-    return Text("█" * full + (BAR_EIGHTHS[part] if part else ""), style=STATS_STYLES["other"])
+    return Text("█" * full + (BAR_EIGHTHS[part] if part else ""), style=TIER_INKS["other"])
 
 
-def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = None) -> Any:
-    """Articles per year: the counts, then two bars on their own scales, so a year with one
-    RCT among hundreds of articles still shows it: the evidence (RCT, MA/SR) scaled to the
-    year with the most, and all articles scaled to the busiest year."""
+def _evidence(row: dict[str, Any], keys: list[str]) -> int:
+    return sum(row[tier_field(k)] for k in keys)
+
+
+def stats_totals(rows: list[dict[str, Any]]) -> Text:
+    """'100 articles, 1976-1999: 0 meta-analyses or systematic reviews, 0 sham-controlled
+    RCTs, 3 RCTs, 0 possible RCTs': every tier named and counted as `status` does."""
+    dated = [r["year"] for r in rows if r["year"] is not None]
+    span = f", {min(dated)}" if dated else ""
+    if dated and max(dated) > min(dated):
+        span += f"–{max(dated)}"
+    total = sum(r["articles"] for r in rows)
+    parts = [plural(sum(r[tier_field(t.key)] for r in rows), *t.nouns) for t in evidence_tiers()]
+    retracted = sum(r[tier_field("retracted")] for r in rows)
+    if retracted:
+        parts.append(plural(retracted, *TIER_BY_KEY["retracted"].nouns) + " (never evidence)")
+    return Text(f"{plural(total, 'article')}{span}: {', '.join(parts)}", style="bold")
+
+
+def stats_chart(
+    rows: list[dict[str, Any]], *, title: str, width: int | None = None, all_years: bool = False
+) -> Any:
+    """Articles per year: the totals first, then per year the counts per evidence tier and
+    two bars on their own scales, so a year with one RCT among hundreds of articles still
+    shows it: the evidence (stacked by tier) scaled to the year with the most, and all
+    articles scaled to the busiest year. A year far above the others is clipped, its number
+    at the end of its bar. Years before the first with evidence are summed on one line
+    unless ``all_years``."""
     width = width or 100
+    keys = [t.key for t in evidence_tiers()]
+    first = next((i for i, r in enumerate(rows) if _evidence(r, keys)), 0)
+    before = rows[:first] if not all_years and rows[first]["year"] is not None else []
+    shown = rows[len(before) :]
     so_far = width >= 60
+    # A column (and legend entry) per tier with evidence in the chart; the totals above name
+    # every tier, zeros too.
+    keys = [k for k in keys if any(r[tier_field(k)] for r in shown)]
+    tiers = [
+        (
+            TIER_BY_KEY[k].label,
+            [f"{r[tier_field(k)]:,}" if r[tier_field(k)] else "" for r in shown],
+            TIER_INKS[k],
+        )
+        for k in keys
+    ]
     numbers = [
-        ("year", [str(r["year"]) if r["year"] is not None else "n.d." for r in rows], ""),
-        ("all", [f"{r['articles']:,}" for r in rows], ""),
-        ("RCT", [f"{r['rct']:,}" if r["rct"] else "" for r in rows], STATS_STYLES["rct"]),
-        ("MA/SR", [f"{r['ma_sr']:,}" if r["ma_sr"] else "" for r in rows], STATS_STYLES["ma_sr"]),
+        ("year", [str(r["year"]) if r["year"] is not None else "n.d." for r in shown], ""),
+        ("all", [f"{r['articles']:,}" for r in shown], ""),
+        *tiers,
     ]
     if so_far:
-        numbers.append(("so far", [f"{r['total']:,}" for r in rows], "dim"))
+        numbers.append(("so far", [f"{r['total']:,}" for r in shown], "dim"))
     columns = []
     used = 0
     for header, cells, style in numbers:
@@ -79,10 +143,8 @@ def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = N
     bars_width = max(width - used - 1, 18)
     evidence_width = max(bars_width * 2 // 5, 8)
     all_width = max(bars_width - evidence_width - 2, 8)
-    evidence_peak = max((r["rct"] + r["ma_sr"] for r in rows), default=0)
-    peak = max((r["articles"] for r in rows), default=0)
-    evidence_scale = evidence_width / evidence_peak if evidence_peak else 0
-    scale = all_width / peak if peak else 0
+    evidence_peak, evidence_clipped = bar_scale([_evidence(r, keys) for r in shown])
+    peak, clipped = bar_scale([r["articles"] for r in shown])
     from rich.table import Table
 
     # The counts of a row are one Text (each number right-aligned in its own width and
@@ -95,37 +157,46 @@ def stats_chart(rows: list[dict[str, Any]], *, title: str, width: int | None = N
         return out
 
     head = joined([(h.rjust(w), "") for h, _, _, w in columns])
-    table = Table(title=Text(clean(title), style="bold"), box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
     table.add_column(head, no_wrap=True, width=head.cell_len)
-    table.add_column("RCT, MA/SR", no_wrap=True, overflow="crop", width=evidence_width)
+    table.add_column("evidence", no_wrap=True, overflow="crop", width=evidence_width)
     table.add_column("all articles", no_wrap=True, overflow="crop", width=all_width)
-    for i, r in enumerate(rows):
+    for i, r in enumerate(shown):
         table.add_row(
             joined([(cells[i].rjust(w), style) for _, cells, style, w in columns]),
-            _evidence_bar(r, evidence_scale),
-            _all_bar(r["articles"], scale),
+            _evidence_bar(r, keys, evidence_peak, evidence_width),
+            _all_bar(r["articles"], peak, all_width),
+        )
+    head_lines: list[Any] = [Text(clean(title), style="bold"), stats_totals(rows)]
+    if before:
+        years = (
+            f"{before[0]['year']}–{before[-1]['year']}"
+            if len(before) > 1
+            else f"{before[0]['year']}"
+        )
+        count = sum(r["articles"] for r in before)
+        head_lines.append(
+            Text(
+                f"{years}: {plural(count, 'article')}, no evidence yet "
+                "(--all-years lists each year)",
+                style="dim",
+            )
         )
     legend = Text()
-    for label, key in (("RCT", "rct"), ("MA/SR", "ma_sr"), ("all articles", "other")):
-        legend.append("█ ", style=STATS_STYLES[key])
-        legend.append(label + "   ")
-    total = sum(r["articles"] for r in rows)
-    rct = sum(r["rct"] for r in rows)
-    ma_sr = sum(r["ma_sr"] for r in rows)
+    for key in keys:
+        legend.append("█ ", style=TIER_INKS[key])
+        legend.append(TIER_BY_KEY[key].label + "   ")
+    legend.append("█ ", style=TIER_INKS["other"])
+    legend.append("all articles")
     undated = "; n.d.: no year given" if any(r["year"] is None for r in rows) else ""
-    reviews = plural(
-        ma_sr, "meta-analysis or systematic review", "meta-analyses or systematic reviews"
+    scales = (
+        f"Own scale per bar: evidence up to {evidence_peak:,} a year, all articles up to {peak:,}"
     )
-    summary = Text(
-        f"{plural(total, 'article')}, {plural(rct, 'RCT')}, {reviews}, "
-        f"by year of publication{undated}",
-        style="dim",
-    )
-    scales = Text(
-        f"Own scale per bar: evidence up to {evidence_peak:,} a year, all articles up to {peak:,}.",
-        style="dim",
-    )
-    return Group(table, Text(""), legend, summary, scales)
+    if evidence_clipped or clipped:
+        scales += f"; a bar ending in {CLIP}N is clipped, N its count"
+    notes = Text(f"By year of publication, each article once in its tier{undated}.", style="dim")
+    notes.append("\n" + scales + ".")
+    return Group(*head_lines, Text(""), table, Text(""), legend, notes)
 
 
 # --- status --------------------------------------------------------------------------------

@@ -47,25 +47,26 @@ class UnknownType(UsageError, ValueError):
 
 
 def resolve_types(values: Iterable[str]) -> list[str]:
-    """Flag names for --type values: names, labels or aliases, comma-separated or repeated."""
-    aliases = flags.aliases()  # names, badges and aliases of the registry's flags
+    """Selectors (``flags.type_words``) for --type values: flag names, badges or aliases,
+    tier keys or labels, or ``evidence``; comma-separated or repeated."""
+    words = flags.type_words()
     chosen: list[str] = []
     for value in values:
         for part in value.split(","):
             key = part.strip().lower()
             if not key:
                 continue
-            if key not in aliases:
+            if key not in words:
                 import difflib
 
-                close = difflib.get_close_matches(key, list(aliases), n=2, cutoff=0.6)
+                close = difflib.get_close_matches(key, list(words), n=2, cutoff=0.6)
                 hint = f"did you mean {' or '.join(close)}? " if close else ""
+                tiers = ", ".join(t.key for t in flags.TIERS)
                 raise UnknownType(
-                    f"Unknown --type '{part.strip()}'; {hint}use one of {', '.join(flags.LABELS)} "
-                    "(or RCT, MA, SR, sham, reg)"
+                    f"Unknown --type '{part.strip()}'; {hint}use a flag ({', '.join(flags.LABELS)}"
+                    f"; or RCT, MA, SR, sham, reg), a tier ({tiers}) or evidence"
                 )
-            if aliases[key] not in chosen:
-                chosen.append(aliases[key])
+            chosen += [s for s in words[key] if s not in chosen]
     return chosen
 
 
@@ -427,25 +428,34 @@ def _bib_entries(rows: Iterable[StoredArticle]) -> Iterator[str]:
 YEAR_KEYS = ("articles", *flags.YEAR_COLUMNS.values(), "ma_sr")
 
 
+# Added after ``total`` (CONTRACT's fields keep their places): each article once, in its tier
+# of flags.TIERS, as `status` and the report count them.
+TIER_KEYS = tuple(flags.tier_field(t.key) for t in flags.TIERS)
+
+
 def year_rows(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per-year counts (``store.year_counts``) with the years between the first and the last
-    filled in as zero, a running ``total``, and the undated articles (year None) last."""
+    filled in as zero, a running ``total``, then the count per tier, and the undated articles
+    (year None) last."""
     dated = {c["year"]: c for c in counts if c.get("year") is not None}
     rows: list[dict[str, Any]] = []
     running = 0
+
+    def entry_for(year: int | None, counted: dict[str, Any]) -> dict[str, Any]:
+        nonlocal running
+        entry: dict[str, Any] = {"year": year}
+        entry.update({k: counted.get(k) or 0 for k in YEAR_KEYS})
+        running += entry["articles"]
+        entry["total"] = running
+        entry.update({k: counted.get(k) or 0 for k in TIER_KEYS})
+        return entry
+
     if dated:
         for year in range(min(dated), max(dated) + 1):
-            entry: dict[str, Any] = {"year": year}
-            entry.update({k: (dated.get(year) or {}).get(k) or 0 for k in YEAR_KEYS})
-            running += entry["articles"]
-            entry["total"] = running
-            rows.append(entry)
+            rows.append(entry_for(year, dated.get(year) or {}))
     for c in counts:
         if c.get("year") is None:
-            entry = {"year": None, **{k: c.get(k) or 0 for k in YEAR_KEYS}}
-            running += entry["articles"]
-            entry["total"] = running
-            rows.append(entry)
+            rows.append(entry_for(None, c))
     return rows
 
 

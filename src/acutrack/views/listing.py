@@ -60,6 +60,23 @@ def check_date(value: str | None) -> str | None:
         raise UsageError(f"Bad date '{value}'; write it as YYYY-MM-DD, e.g. 2026-01-31") from None
 
 
+# How a listing is sorted (store.iter_articles' ``order``), as its footer says it.
+ORDERS = {
+    "newest": "newest in PubMed first",
+    "evidence": "strongest evidence first (tier, then larger trials, then newer)",
+    "relevance": "best matches first",
+}
+
+
+def order_words(order: str, *, wide: bool) -> str | None:
+    """How a listing is sorted, as its footer says it: newest first also says what the wide
+    table's date column shows, or (two-line layout) why its years look shuffled."""
+    words = ORDERS.get(order)
+    if order == "newest":
+        words = f"{words} ({'month entered' if wide else 'not by year published'})"
+    return words
+
+
 @dataclass
 class Listing:
     """The articles to list, and whether (and how many) more match."""
@@ -72,6 +89,7 @@ class Listing:
     # New (never shown) articles of the condition that match the filters but fall outside
     # the listed rows: `show` says so, with the command that lists them (tables only).
     unlisted_new: int = 0
+    order: str = "newest"  # a key of ORDERS
     # A long table is drawn as its rows are read (``long_listing``): rows stays empty and
     # the articles listed and the new ones among them are counted here.
     streamed: tuple[int, int] | None = None
@@ -133,7 +151,7 @@ def fetch(
         del rows[limit or len(rows) :]
     except sqlite3.OperationalError as exc:
         raise _bad_search(exc, search, search_text) from None
-    found = Listing(rows, more, len(rows), condition, filters)
+    found = Listing(rows, more, len(rows), condition, filters, order=order)
     if fmt == "table" and search is not None:
         found.rows = with_snippets(db, search, rows)
     if fmt == "table":
@@ -198,11 +216,10 @@ def new_hint(listing: Listing) -> str | None:
     import shlex
 
     command = ["acutrack", "show", listing.condition, "--new"]
-    if listing.filters.get("flags"):  # the shortest word --type takes: rct, ma, sr
-        from ..flags import BY_NAME
+    if listing.filters.get("flags"):  # the shortest words --type takes: rct, ma, evidence
+        from ..flags import type_words_text
 
-        words = [BY_NAME[f].badge.lower() if f in BY_NAME else f for f in listing.filters["flags"]]
-        command += ["--type", ",".join(words)]
+        command += ["--type", type_words_text(listing.filters["flags"])]
     if listing.filters.get("comparators"):
         command += ["--comparator", ",".join(listing.filters["comparators"])]
     return f"{listing.unlisted_new:,} new not listed: {shlex.join(command)}"

@@ -76,7 +76,9 @@ def print_long_listing(
     limit = listings.table_limit("table", limit, show_all)
     names = ("flags", "new_only", "since", "search", "comparators")
     filters = {k: query.get(k) for k in names}
-    found = listings.Listing([], condition=condition, filters=filters)
+    found = listings.Listing(
+        [], condition=condition, filters=filters, order=query.get("order", "newest")
+    )
     options = view_options(found)
 
     def walk() -> Iterator[StoredArticle]:

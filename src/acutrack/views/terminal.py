@@ -404,6 +404,7 @@ def articles_table(
     width: int | None = None,
     show_conditions: bool = False,
     highlight: list[str] | None = None,
+    entered: bool = False,
     widths: Mapping[str, int] | None = None,
     first: bool = True,
 ) -> ArticleTable | ArticleLines:
@@ -411,6 +412,8 @@ def articles_table(
     badges, trial size, year, title, first author, journal, PMID as a link to PubMed), below
     it two lines per article (``ArticleLines``). ``highlight``: words to mark in titles;
     ``show_conditions``: each article's conditions under its title. Titles wrap at spaces.
+    ``entered``: the table's date column is the month each entered PubMed (what "newest
+    first" sorts by) instead of the year of publication, which would look shuffled.
 
     A long list is drawn a chunk of rows at a time (``long_listing``): ``widths`` then gives
     the columns and their widths, by header, decided for the whole list (a NEW column, or
@@ -446,7 +449,11 @@ def articles_table(
     if wanted("n", any(r.sample_size is not None for r in rows)):  # trial size
         sizes = [r.sample_size for r in rows]
         column("n", [Text("" if n is None else f"{n:,}") for n in sizes], 7, justify="right")
-    column("year", [Text(str(r.year or "")) for r in rows], 4, justify="right")
+    if entered:
+        months = [Text(clean(r.entrez_date or "")[:7]) for r in rows]
+        column("entered", months, 7, justify="right")
+    else:
+        column("year", [Text(str(r.year or "")) for r in rows], 4, justify="right")
     column("title", titles)
     column("first author", [Text(first_author(r)) for r in rows], 18)
     journals = [Text(clean(r.journal_abbrev or r.journal)) for r in rows]
@@ -460,10 +467,14 @@ def articles_table(
     return ArticleTable(columns, width, first)
 
 
-def footer_text(shown: int, total: int | None, new: int, more_hint: str | None) -> str:
-    """'50 of 1,204 articles, 3 new (marked NEW); --limit N or --all shows more'.
+def footer_text(
+    shown: int, total: int | None, new: int, more_hint: str | None, order: str | None = None
+) -> str:
+    """'50 of 1,204 articles, 3 new (marked NEW), newest in PubMed first; --limit N or --all
+    shows more'.
 
-    ``total`` None: more match but were not counted."""
+    ``total`` None: more match but were not counted. ``order``: how the rows are sorted, in
+    words (``listing.ORDERS``)."""
     if total is None:
         text = f"{plural(shown, 'article')} (more match)"
     elif total > shown:
@@ -472,14 +483,18 @@ def footer_text(shown: int, total: int | None, new: int, more_hint: str | None) 
         text = plural(shown, "article")
     if new:
         text += f", {new:,} new (marked NEW)"
+    if order:
+        text += f", {order}"
     if more_hint:
         text += f"; {more_hint}"
     return text
 
 
-def list_footer(shown: int, total: int | None, new: int, more_hint: str | None) -> Text:
-    """'50 of 1,204 articles, 3 new (marked NEW); --limit N or --all shows more'."""
-    return Text(footer_text(shown, total, new, more_hint), style="dim")
+def list_footer(
+    shown: int, total: int | None, new: int, more_hint: str | None, order: str | None = None
+) -> Text:
+    """``footer_text`` as a dim line."""
+    return Text(footer_text(shown, total, new, more_hint, order), style="dim")
 
 
 def listing_view(
@@ -493,19 +508,21 @@ def listing_view(
 
 def view_options(listing: Any) -> dict[str, Any]:
     """How ``articles_table`` draws a listing's rows, whether in one table or in chunks."""
-    return {"show_conditions": listing.condition is None}
+    return {"show_conditions": listing.condition is None, "entered": listing.order == "newest"}
 
 
 def listing_tail(listing: Any, *, width: int, show_all: bool) -> list[Text]:
     """What follows a listing's table: its footer, then the new articles left out."""
+    from .listing import new_hint, order_words
+
+    order = order_words(listing.order, wide=width >= WIDE_LAYOUT)
     footer = list_footer(
         listing.shown,
         listing.total,
         listing.new,
         "--limit N or --all shows more" if listing.more and not show_all else None,
+        order,
     )
-    from .listing import new_hint
-
     hint = new_hint(listing)
     if hint:  # new articles the limit left out: said last, where the eye ends
         return [footer, Text(hint, style="bold yellow")]
