@@ -630,8 +630,8 @@ def test_the_cron_line_runs_update_then_mails_the_digest(eutils, smtp, isolated)
     listed = len(pmids_in(plain))
     assert f'"default": 100 articles ({listed} listed)' in plain
     assert re.search(
-        rf"^and {100 - listed} more other articles\. All 100 stored for lupus:\n"
-        r"  acutrack show lupus --stored-before \S+Z$",
+        rf"^and {100 - listed} more other articles\. All 97 other articles stored for lupus:\n"
+        r"  acutrack show lupus --type other --stored-before \S+Z$",
         plain,
         re.M,
     )
@@ -874,15 +874,14 @@ def test_the_cap_lists_the_top_of_each_tier_and_delivers_the_rest(isolated):
         else "meta-analyses or systematic reviews"
     )
     assert re.search(
-        rf"^and {ma_sr} more {noun}\. All \d+ stored for lupus with --type "
-        r"meta-analysis,systematic-review:\n"
-        r"  acutrack show lupus --type meta-analysis,systematic-review --stored-before \S+$",
+        rf"^and {ma_sr} more {noun}\. All \d+ meta-analyses or systematic reviews stored for "
+        r"lupus:\n  acutrack show lupus --type ma-sr --stored-before \S+$",
         text,
         re.M,
     )
     assert re.search(
-        rf"^and {not_listed['other']} more other articles\. All 105 stored for lupus:\n"
-        r"  acutrack show lupus --stored-before \S+$",
+        rf"^and {not_listed['other']} more other articles\. All \d+ other articles stored for "
+        r"lupus:\n  acutrack show lupus --type other --stored-before \S+$",
         text,
         re.M,
     )
@@ -911,15 +910,15 @@ def test_a_capped_digest_points_to_the_news_since_the_last_one_and_resends_alike
     assert first.exit_code == 0, first.output
     day = json.loads(run("digest", "--history", "--format", "json").stdout)[0]["created_at"][:10]
     plain = parts(smtp.messages[0].message)[0].replace("\r\n", "\n")
-    assert f"  acutrack show lupus --type rct --stored-since {day}T" in plain
+    assert f"  acutrack show lupus --type tier:rct --stored-since {day}T" in plain
     more = re.findall(r"^and (\d+) more ", plain, re.M)
     listed = pmids_in(plain)
     assert len(listed) + sum(map(int, more)) == 101  # PORTABLE's 100 and MA2
     # The RCTs not listed are exactly the new ones the named command shows (delivered
     # last week: none of them).
     found = re.search(
-        r"^and (\d+) more RCTs?\. All (\d+) that arrived for lupus with --type rct:\n"
-        r"  (acutrack show lupus --type rct .*)$",
+        r"^and (\d+) more RCTs?\. All (\d+) RCTs? that arrived for lupus:\n"
+        r"  (acutrack show lupus --type tier:rct .*)$",
         plain,
         re.M,
     )

@@ -97,6 +97,8 @@ def test_each_printed_command_lists_exactly_its_count(arrivals, fmt):
                 and flags.tier_of(a["flags"]) == up["tier"]
             }
             assert len(left_out) == up["not_listed"]
+            # A tier's command lists exactly the tier: the headline's count of it.
+            assert up["lists"] == capped["headline"][cond][up["tier"]]
             assert left_out <= set(listed_by(up["command"]))
 
 

@@ -228,15 +228,14 @@ def sources_intro(digest: Digest) -> str:
     )
 
 
-def type_word(tier: Tier) -> str | None:
-    """The `show --type` word for a tier's follow-up command (None: no --type, every tier).
+def type_word(tier: Tier) -> str:
+    """The `show --type` word listing exactly the articles of ``tier`` (its key, or
+    "tier:KEY" where the key is also a flag word: ``flags.type_word``). What it lists is
+    counted with the word itself (``Group.lists``)."""
+    from ..flags import TIER_PREFIX
+    from ..flags import type_word as word_for
 
-    The tier's defining flags (the sham tier: its sham flag); a withdrawn tier: the flag of
-    the same name ("retracted"); "other" has none. What the word lists is counted with the
-    word itself (``Group.lists``), so the count printed beside it is what it lists."""
-    named = tuple(f for f, t in WITHDRAWN.items() if t == tier.key == f)
-    words = tier.all_of or tier.any_of or named
-    return ",".join(words) if words else None
+    return word_for(TIER_PREFIX + tier.key)
 
 
 def show_command(group: Group, tier: Tier, until: str | None) -> str:
@@ -246,9 +245,7 @@ def show_command(group: Group, tier: Tier, until: str | None) -> str:
     import shlex
 
     command = f"acutrack show {shlex.quote(group.condition)}"
-    word = type_word(tier)
-    if word:
-        command += f" --type {word}"
+    command += f" --type {type_word(tier)}"
     if group.since:
         command += f" --stored-since {command_stamp(group.since)}"
     if until:
@@ -273,19 +270,20 @@ class FollowUp:
     command: str
 
     def text(self, condition: str, first: bool) -> str:
-        """'and 29 more RCTs. All 52 that arrived for lupus with --type rct' (the command
-        follows on the next line)."""
-        tier = TIER_BY_KEY[self.tier]
-        one, many = tier.nouns
-        noun = one if self.not_listed == 1 else many
-        if one == many:  # "other": a count word, not a noun
-            noun += " articles" if self.not_listed != 1 else " article"
-        verb = "stored" if first else "that arrived"
-        word = type_word(tier)
-        which = f" with --type {word}" if word else ""
+        """'and 29 more RCTs. All 52 RCTs that arrived for lupus' (the command follows on
+        the next line)."""
+        one, many = TIER_BY_KEY[self.tier].nouns
         return (
-            f"and {self.not_listed:,} more {noun}. All {self.lists:,} {verb} for {condition}{which}"
+            f"and {self.not_listed:,} more {_noun(one, many, self.not_listed)}. "
+            f"All {self.lists:,} {_noun(one, many, self.lists)} "
+            f"{'stored' if first else 'that arrived'} for {condition}"
         )
+
+
+def _noun(one: str, many: str, n: int) -> str:
+    if one == many:  # "other": a count word, not a noun
+        return f"{one} {'article' if n == 1 else 'articles'}"
+    return one if n == 1 else many
 
 
 def follow_ups(group: Group, until: str | None) -> dict[int, list[FollowUp]]:
