@@ -76,6 +76,7 @@ import gzip
 import io
 import json
 import math
+import re
 import sys
 import time
 from pathlib import Path
@@ -159,6 +160,30 @@ def strip_dict(article: dict) -> dict:
     copy["publication_types"] = []
     copy["mesh"] = []
     return copy
+
+
+# --- labels left in conclusions (issue 25 part 10) -----------------------------------------------
+
+# A section heading opening a conclusion, or left inside it with its colon or before a capital
+# ("CONCLUSIONS LD and HD screw constructs are ...", "... significantly CONCLUSIONS: CBPs ...").
+# Written apart from the rule in evidence.conclusions, which knows only conclusion headings,
+# so it can catch more than the rule fixes.
+LEAKED_LABEL = re.compile(
+    r"^(?:CONCLUSIONS?|Conclusions?|RESULTS|METHODS|INTERPRETATIONS?|IMPLICATIONS?)\b"
+    r"(?:\s*:|\s+(?=[A-Z0-9]))"
+    r"|\b(?:CONCLUSIONS?|Conclusions?|RESULTS|INTERPRETATIONS?)\b(?:\s*:|\s+(?=[A-Z0-9]))"
+)
+
+
+def leaked_labels(articles: dict[str, dict]) -> tuple[int, list[str]]:
+    """(conclusions found, PMIDs whose conclusion carries a section label)."""
+    found, leaked = 0, []
+    for pmid, article in articles.items():
+        text = evidence.conclusion(article)
+        found += text is not None
+        if text and LEAKED_LABEL.search(text):
+            leaked.append(pmid)
+    return found, leaked
 
 
 # --- statistics ------------------------------------------------------------------------------
@@ -675,6 +700,13 @@ def main(argv: list[str] | None = None) -> int:
         "\nrealdata flags raised on all records (text only): "
         + ", ".join(f"{flag} {counts.get(flag, 0)}" for flag in evidence.FLAGS)
     )
+    every = {**articles, **{p: a for p, a in original.items() if p not in articles}}
+    found, leaked = leaked_labels(every)
+    print(
+        f"\nconclusions with a section label left in, all {len(every)} real records (realdata "
+        f"and development set): {len(leaked)} of {found}"
+        + (f": {', '.join(leaked)}" if leaked else "")
+    )
     payload["realdata"] = {
         "data_dir": str(args.realdata),
         "records": len(articles),
@@ -685,6 +717,7 @@ def main(argv: list[str] | None = None) -> int:
         "possible_rct": tier_counts(labelled, predictions),
         "flag_counts_all_records": counts,
     }
+    payload["leaked_labels"] = {"records": len(every), "conclusions": found, "leaked": leaked}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(payload, indent=2) + "\n")

@@ -94,3 +94,11 @@ def build(
         for pmid in ids:
             fake.edat[pmid] = fake.mdat[pmid] = today
     return arrivals
+
+
+def last_weeks_digest() -> None:
+    """The "weekly" digest of what the first update stored, printed (so delivered): the
+    state the docs run in (tests/test_docs.py) and are captured from (tests/screens.py)."""
+    from conftest import run
+
+    assert run("digest", "--name", "weekly", "--format", "text").exit_code == 0

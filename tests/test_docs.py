@@ -207,18 +207,11 @@ def sample(tmp_path_factory):
             os.environ["ACUTRACK_EUTILS_URL"] = fake.url
             db = folder / "acutrack.db"
             os.environ["ACUTRACK_DB"] = str(db)
-            sample_data.build(fake, db, date.today(), then=_last_weeks_digest)
+            sample_data.build(fake, db, date.today(), then=sample_data.last_weeks_digest)
             yield {"db": db, "eutils": fake.url, "smtp": f"smtp://127.0.0.1:{smtp.port}"}
     finally:
         os.environ.clear()
         os.environ.update(saved)
-
-
-def _last_weeks_digest() -> None:
-    """The "weekly" digest of what the first update stored, printed (so delivered)."""
-    from conftest import run
-
-    assert run("digest", "--name", "weekly", "--format", "text").exit_code == 0
 
 
 def _environment(sample: dict, folder: Path) -> dict[str, str]:

@@ -19,7 +19,9 @@ from . import flags
 
 # The evidence rules' own version: bump it with every change that alters what ``derive``
 # returns for the same stored fields (a new phrase, a fixed pattern, a new derived column).
-RULES = 3  # 3: comparators (issue 27 part 2)
+# 3: comparators (issue 27 part 2); 4: inline conclusion headings, no systematic review from a
+# search under a title naming another kind of review (issue 25 part 10)
+RULES = 4
 
 
 def registry_digest() -> str:

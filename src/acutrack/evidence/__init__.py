@@ -50,7 +50,11 @@ Study design (``rct``, ``meta-analysis``, ``systematic-review``)
     - ``systematic-review``: Publication Type "Systematic Review". Text: "systematic review",
       "umbrella review" or "overview of reviews" in the title, the authors' own ("this
       systematic review"), PRISMA or PROSPERO, or a search of two or more bibliographic
-      databases together with counted included studies, risk-of-bias appraisal or pooling.
+      databases together with pooling, or with counted included studies or risk-of-bias
+      appraisal when the title does not name the paper another kind of review ("Results of
+      a Literature Review", "a narrative review": PRISMA asks a systematic review to say so in
+      its title). The reason names the search, its databases and what went with it
+      (``text: "search of" (MEDLINE, Scopus) with "identified 38 ... trials"``).
 
     - ``possible-rct`` (lower confidence, never counted as ``rct``): Publication Type
       "Controlled Clinical Trial" when indexed; otherwise, when ``rct`` did not fire, a

@@ -6,6 +6,10 @@
   whose label names a conclusion (CONCLUSION(S), INTERPRETATION, AUTHORS' CONCLUSIONS,
   IMPLICATIONS, LESSON, TAKE-HOME MESSAGE, ...: MEDLINE text carries labels only). Several are
   joined in order. Without one, its last content section is read as below.
+* A conclusion heading left inside a section's text (one unlabelled AbstractText holding
+  "... RESULTS ... CONCLUSIONS LD and HD screw constructs are ...", Thieme's "Conclusion"
+  after an em space, MEDLINE's "... significantly CONCLUSIONS: CBPs should ...") starts the
+  conclusion section: the text after the last such heading, without the heading (issue 25).
 * Otherwise the closing sentences: from the first of the last three that states a finding
   ("In conclusion", "Taken together", "These results suggest", "We conclude", "Our data
   indicate", "This case highlights"; in the last sentence also "..., suggesting that", a
@@ -407,6 +411,34 @@ def _closing(text: str, fallback: bool) -> str | None:
     return " ".join(sentences[i:])
 
 
+# A structured abstract whose headings stayed in the text of one section: "... with the HD
+# group. CONCLUSIONS LD and HD screw constructs are ..." (J Neurosurg Spine, no colon),
+# "... follow-up. Conclusion Spondylectomy ..." (Thieme: an em space the parser folds),
+# "... did not change significantly CONCLUSIONS: CBPs should ..." (MEDLINE text without the
+# full stop). The heading is upper case or capitalised, never mid-sentence prose ("the
+# conclusions of"): at the start, after a sentence's end and before a capital or a digit,
+# or anywhere with its colon. What follows the last one is the conclusion section.
+_HEADING_WORDS = (
+    r"(?:CONCLUSIONS?(?:\s+AND\s+(?:RELEVANCE|IMPLICATIONS?))?"
+    r"|Conclusions?(?:\s+and\s+(?:[Rr]elevance|[Ii]mplications?))?)"
+)
+_INLINE_HEADING = re.compile(
+    r"(?:^|(?<=[.?!]\s)|(?<=[.?!][\"')\]]\s))" + _HEADING_WORDS + r"\s+(?=[\"'(\[]?[A-Z0-9])"
+    r"|(?:^|(?<=\s))" + _HEADING_WORDS + r"\s*:\s+"
+)
+
+
+def _inline_conclusion(text: str) -> str | None:
+    """The text after the last inline conclusion heading of ``text``, or None without one."""
+    if "CONCLUSION" not in text and "Conclusion" not in text:  # the heading capitalised
+        return None
+    headings = list(_INLINE_HEADING.finditer(text))
+    if not headings:
+        return None
+    after = " ".join(text[headings[-1].end() :].split())
+    return " ".join(_trim(_sentences(after))) or None
+
+
 # A label left inline in the text picked ("Conclusions/Implications: The NSI has ..."): the
 # field is the conclusion itself.
 _LEAD_LABEL = re.compile(r"^(?:conclusions?|implications?)(?:\s*(?:/|and)\s*\w+)?\s*:\s+", re.I)
@@ -456,7 +488,7 @@ def conclusion(article: Mapping[str, Any]) -> str | None:
         last_text = str(content[-1]["text"])
         unstructured = not any(s.get("label") for s in sections)
         fallback = unstructured and not _no_fallback(str(article.get("title") or ""), last_text)
-        text = _closing(last_text, fallback=fallback) or ""
+        text = _inline_conclusion(last_text) or _closing(last_text, fallback=fallback) or ""
     else:
         text = ""
     text = _LEAD_LABEL.sub("", " ".join(clean(text).split()))

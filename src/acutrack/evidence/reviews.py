@@ -270,6 +270,32 @@ def _systematic_review(doc: _Doc, search: tuple[int, int] | None, ma: str | None
             i = low.find(word)
             if i >= 0:
                 return doc.quote(i, i + len(word))
-        if ma is not None or _INCLUDED.search(low):
-            return doc.quote(*search)
+        if ma is not None:
+            return _search_reason(doc, search, ma.removeprefix("text: "))
+        # A search and a count of what it found is what any literature review reports; a
+        # title that names the paper a review and does not say systematic ("Results of a
+        # Literature Review", "a narrative review") is the authors' word that it is not one
+        # (PRISMA 2020 item 1: a systematic review says so in its title).
+        if not _OTHER_REVIEW_TITLE.search(low, 0, doc.title_end):
+            included = _INCLUDED.search(low)
+            if included:
+                return _search_reason(
+                    doc, search, doc.quote(*included.span()).removeprefix("text: ")
+                )
     return None
+
+
+# A title naming the paper a review without calling it systematic.
+_OTHER_REVIEW_TITLE = re.compile(r"^(?!.*systematic).*(?<![a-z])(?:review|overview)(?![a-z'])")
+
+
+def _search_reason(doc: _Doc, search: tuple[int, int], evidence: str) -> str:
+    """The reason for a systematic review read from a literature search: the search phrase,
+    the databases it names and what went with it, so a reader sees all the evidence
+    ('text: "search of" (MEDLINE, Scopus) with "identified 38 ... trials"'), not only the
+    search phrase."""
+    low = doc.low
+    found = sorted((low.find(db), db) for db in _DATABASES if db in low)
+    names = ", ".join(doc.text[i : i + len(db)] for i, db in found[:4])
+    more = f" +{len(found) - 4}" if len(found) > 4 else ""
+    return f"{doc.quote(*search)} ({names}{more}) with {evidence}"
