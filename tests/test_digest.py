@@ -7,6 +7,7 @@ a throw-away CA made by trustme. Articles are real PubMed records imported from
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -160,21 +161,20 @@ def test_first_digest_lists_everything_strongest_evidence_first(stored):
     # systematic review, then the RCTs (sizes unknown: newest first), then the rest.
     assert pmids_in(text) == ["35830032", "33856845", "29768149", "28731372", "12091962", "9997"]
     assert "first digest of this name: everything stored so far" in text.lower()
-    assert "Systemic lupus erythematosus (lupus): 6 new" in text
+    assert "Systemic lupus erythematosus (lupus): 6 arrived" in text
     entry = text[text.index("3. Inhaled") : text.index("4. ")]
     assert "O'Byrne PM, FitzGerald JM, Bateman ED, et al." in entry
     assert "The New England journal of medicine, 2018" in entry
     assert "RCT - Publication Type: Randomized Controlled Trial" in entry
     assert "Registered - registry: ClinicalTrials.gov/NCT02149199" in entry
-    lines = entry.strip().splitlines()
-    excerpt = [
-        ln for ln in lines if "BACKGROUND" in ln or ln.endswith("…") and "Conclusion:" not in ln
-    ]
-    assert excerpt[0].strip().startswith("BACKGROUND: In patients with mild asthma")
-    assert lines[-2].endswith("…") and len(excerpt) == 2  # two lines, cut with an ellipsis
+    # An evidence article shows its conclusion (whole sentences), not an abstract excerpt;
+    # an article of no evidence tier shows two lines of its abstract, cut with an ellipsis.
+    assert "Conclusion: In patients with mild asthma" in entry and "BACKGROUND" not in entry
+    other = text[text.index("\n6. ") : text.index("\nSources\n")].strip().splitlines()
+    assert other[-2].endswith("…") and not any("Conclusion:" in ln for ln in other)
     # Every line fits 80 columns but the link running the same search on PubMed (a URL is
     # never broken).
-    assert max(len(ln) for ln in text.splitlines() if not ln.startswith("https://")) <= 80
+    assert max(len(ln) for ln in text.splitlines() if not ln.strip().startswith("https://")) <= 80
     assert "\x1b" not in text  # plain: no colour, whatever the terminal
 
 
@@ -208,7 +208,7 @@ def test_a_condition_subset_leaves_the_other_conditions_for_later(stored):
     assert "Rheumatoid" not in only_lupus.stdout
     rest = run("digest", "--name", "w")
     assert pmids_in(rest.stdout) == ["37729413"]
-    assert "Rheumatoid arthritis (rheumatoid-arthritis): 1 new" in rest.stdout
+    assert "Rheumatoid arthritis (rheumatoid-arthritis): 1 arrived" in rest.stdout
     unknown = run("digest", "lupsu")
     assert unknown.exit_code == 2 and "did you mean lupus" in unknown.stderr
 
@@ -220,7 +220,8 @@ def test_an_article_is_listed_once_per_name(stored):
     assert "Also new for: rheumatoid-arthritis" in text
     # RA's header counts the shared article and says where it is (issue 12).
     assert (
-        "Rheumatoid arthritis (rheumatoid-arthritis): 2 new (1 of them listed above under" in text
+        "Rheumatoid arthritis (rheumatoid-arthritis): 2 arrived (1 of them listed above under"
+        in text
     )
     # Delivered under lupus first; linked to psoriasis later: not again for this name.
     run("digest", "--name", "n", "lupus")
@@ -235,7 +236,9 @@ def test_a_condition_whose_articles_are_all_listed_under_another_keeps_its_heade
     imp("ra", RCT2)  # RCT2 is also under lupus
     for fmt in ("text", "markdown", "html"):
         out = run("digest", "--peek", "--format", fmt).stdout
-        assert "Rheumatoid arthritis (rheumatoid-arthritis): 1 new (listed above under" in out, fmt
+        assert (
+            "Rheumatoid arthritis (rheumatoid-arthritis): 1 arrived (listed above under" in out
+        ), fmt
         assert out.index("Rheumatoid arthritis (rheumatoid-arthritis)") > out.index("28731372")
 
 
@@ -626,10 +629,15 @@ def test_the_cron_line_runs_update_then_mails_the_digest(eutils, smtp, isolated)
     # 100 delivered; the first 20 of each tier listed, the rest named by a command.
     listed = len(pmids_in(plain))
     assert f'"default": 100 articles ({listed} listed)' in plain
-    assert f"and {100 - listed} more other articles:\n  acutrack show lupus\n" in plain
+    assert re.search(
+        rf"^and {100 - listed} more other articles\. All 97 other articles stored for lupus:\n"
+        r"  acutrack show lupus --type other --stored-before \S+Z$",
+        plain,
+        re.M,
+    )
     log = (isolated / "data" / "acutrack" / "cron.log").read_text()
     assert re.search(r"^lupus: 100 new .*100 stored$", log, re.M)
-    assert "digest 'default': 100 articles (lupus 100); mailed to me@example.org" in log
+    assert "digest 'default': 100 articles (arrived: lupus 100); mailed to me@example.org" in log
     again = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True)
     assert again.returncode == 0 and len(smtp.messages) == 1  # nothing new: nothing sent
     assert shlex.split(command)[0].startswith("/")
@@ -721,26 +729,36 @@ def test_each_condition_says_which_search_it_reflects_and_up_to_when(eutils, iso
     ra_query = load_queries(None).conditions["rheumatoid-arthritis"].full_query
     assert data["provenance"]["rheumatoid-arthritis"]["query"] == ra_query
     assert data["provenance"]["rheumatoid-arthritis"]["searched_up_to"] is None
+    # Where the articles come from is said once, at the end (issue 25.5): the articles
+    # come first.
     text = run("digest", "--peek").stdout
-    lupus_part = text[text.index("Systemic lupus erythematosus (lupus)") :]
-    lupus_part = lupus_part[: lupus_part.index("\n1. ")]
+    sources = text[text.index("\nSources\n") :]
+    assert text.index("\n1. ") < text.index("\nSources\n")
+    assert "Query" not in text[: text.index("\nSources\n")]
+    lupus_part = sources[sources.index("\nlupus (") : sources.index("\nrheumatoid-arthritis (")]
     assert (
-        " ".join(lupus_part.split()).count(
-            "Query as PubMed read it: " + " ".join(translation.split())
-        )
+        " ".join(lupus_part.split()).count("As PubMed read it: " + " ".join(translation.split()))
         == 1
     )
     searched_when = searched.replace("T", " ")[:16] + " UTC"
-    assert f"PubMed searched up to {searched_when}." in lupus_part
-    assert "Same search on PubMed:\n" + pubmed_search_url(lupus["query"]) + "\n" in lupus_part
-    ra_part = text[text.index("Rheumatoid arthritis (rheumatoid-arthritis)") :]
-    assert "Not yet searched on PubMed by a successful update." in ra_part
+    assert f"lupus (PubMed searched up to {searched_when}): " in " ".join(lupus_part.split())
+    assert "\n  " + pubmed_search_url(lupus["query"]) + "\n" in lupus_part
+    ra_part = sources[sources.index("\nrheumatoid-arthritis (") :]
+    assert "not yet searched on PubMed by a successful update" in " ".join(ra_part.split())
     assert pubmed_search_url(ra_query) in ra_part
+    # The intervention terms every query shares are said once.
+    intervention = load_queries(None).conditions["lupus"].intervention
+    intro = sources[: sources.index("\nlupus (")]
+    assert " ".join(intro.split()).endswith(" ".join(intervention.split()) + ")")
+    assert "AND (the intervention terms)" in " ".join(lupus_part.split())
+    assert "AND (the intervention terms)" in " ".join(ra_part.split())
     page = run("digest", "--peek", "--format", "html").stdout
-    assert f'<a href="{pubmed_search_url(lupus["query"])}"' in page
-    assert f"PubMed searched up to {searched_when}." in page
+    assert f'<a href="{html.escape(pubmed_search_url(lupus["query"]))}"' in page
+    assert f"PubMed searched up to {searched_when}" in page
+    assert page.index("Sources</h2>") > page.index("PMID ")
     markdown = run("digest", "--peek", "--format", "markdown").stdout
-    assert f"[Same search on PubMed]({pubmed_search_url(ra_query)})" in markdown
+    assert f"[same search on PubMed]({pubmed_search_url(ra_query)})" in markdown
+    assert markdown.index("## Sources") > markdown.index("### 1. ")
     # A condition with nothing new names its search date in the headline.
     run("digest", "--name", "w", "lupus")
     imp("psoriasis", MA)
@@ -749,26 +767,36 @@ def test_each_condition_says_which_search_it_reflects_and_up_to_when(eutils, iso
     assert "psoriasis: 1 meta-analysis or systematic review" in later
 
 
-def test_evidence_articles_show_their_conclusion_on_one_line(stored):
-    from acutrack.article import one_line_cut
+def test_evidence_articles_show_their_conclusion_in_whole_sentences(stored):
+    from acutrack.evidence import sentences
+    from acutrack.views.digest import CONCLUSION_ROOM
 
     stored_rows = json.loads(run("show", "lupus", "--format", "json").stdout)
     conclusions = {a["pmid"]: a["conclusion"] for a in stored_rows}
     text = run("digest", "--peek").stdout
-    lines = text.splitlines()
-    shown = [ln.strip() for ln in lines if ln.strip().startswith("Conclusion: ")]
+    entries = re.split(r"\n\n(?=\d+\. )", text)
+    shown = {}
+    for entry in entries:
+        pmids = pmids_in(entry)
+        if len(pmids) == 1 and "Conclusion: " in entry:
+            part = entry[entry.index("Conclusion: ") + len("Conclusion: ") :]
+            shown[pmids[0]] = " ".join(part[: part.index("https://")].split())
     assert len(shown) == 4  # the MA, the SR and both RCTs; 9997 is "other": no conclusion
     assert "The results show that in the intact protein" not in text  # 9997's conclusion
-    for line in lines:
-        if line.strip().startswith("Conclusion: "):
-            assert len(line) <= 76 and line.endswith("…")
-    rct = next(s for s in shown if "mild asthma" in s)
-    full = "Conclusion: " + conclusions["29768149"]
-    assert rct == one_line_cut(full, 73)
-    cut = rct[:-1]
-    assert full.startswith(cut) and full[len(cut)] == " "  # cut at a word boundary
+    for pmid, said in shown.items():
+        whole = sentences(conclusions[pmid])
+        # Whole sentences from the start, never a cut one; all of them when they fit.
+        kept = [s for s in whole if s in said]
+        assert said == " ".join(kept) and kept == whole[: len(kept)], pmid
+        assert kept == whole or len(said) > CONCLUSION_ROOM - len(whole[len(kept)]) - 1
+        assert "…" not in said
+    # When space is short, the first sentence, whole (the RCT's is long).
+    from acutrack.views.present import whole_sentences
+
+    first = sentences(conclusions["29768149"])[0]
+    assert whole_sentences(conclusions["29768149"] + " " + "More words here. " * 40, 50) == first
     page = run("digest", "--peek", "--format", "html").stdout
-    assert "<b>Conclusion:</b> " + one_line_cut(conclusions["28731372"], 110) in page
+    assert "<b>Conclusion:</b> " + html.escape(shown["28731372"], quote=True) in page
     markdown = run("digest", "--peek", "--format", "markdown").stdout
     assert "- **Conclusion**: High-dose vitamin D3 supplementation selectively reduces" in markdown
 
@@ -845,11 +873,18 @@ def test_the_cap_lists_the_top_of_each_tier_and_delivers_the_rest(isolated):
         if ma_sr == 1
         else "meta-analyses or systematic reviews"
     )
-    assert (
-        f"and {ma_sr} more {noun}:\n"
-        "  acutrack show lupus --type meta-analysis,systematic-review\n" in text
+    assert re.search(
+        rf"^and {ma_sr} more {noun}\. All \d+ meta-analyses or systematic reviews stored for "
+        r"lupus:\n  acutrack show lupus --type ma-sr --stored-before \S+$",
+        text,
+        re.M,
     )
-    assert f"and {not_listed['other']} more other articles:\n  acutrack show lupus\n" in text
+    assert re.search(
+        rf"^and {not_listed['other']} more other articles\. All \d+ other articles stored for "
+        r"lupus:\n  acutrack show lupus --type other --stored-before \S+$",
+        text,
+        re.M,
+    )
     # The command named lists what was not.
     hidden = {a["pmid"] for a in every["articles"] if a["pmid"] not in expected}
     reviews = run("show", "lupus", "--type", "meta-analysis,systematic-review", "--format", "json")
@@ -875,17 +910,22 @@ def test_a_capped_digest_points_to_the_news_since_the_last_one_and_resends_alike
     assert first.exit_code == 0, first.output
     day = json.loads(run("digest", "--history", "--format", "json").stdout)[0]["created_at"][:10]
     plain = parts(smtp.messages[0].message)[0].replace("\r\n", "\n")
-    assert f"  acutrack show lupus --type rct --since {day}\n" in plain
+    assert f"  acutrack show lupus --type tier:rct --stored-since {day}T" in plain
     more = re.findall(r"^and (\d+) more ", plain, re.M)
     listed = pmids_in(plain)
     assert len(listed) + sum(map(int, more)) == 101  # PORTABLE's 100 and MA2
-    # The RCTs not listed are exactly the new ones the named command shows.
+    # The RCTs not listed are exactly the new ones the named command shows (delivered
+    # last week: none of them).
     found = re.search(
-        r"^and (\d+) more RCTs?:\n  (acutrack show lupus --type rct .*)$", plain, re.M
+        r"^and (\d+) more RCTs?\. All (\d+) RCTs? that arrived for lupus:\n"
+        r"  (acutrack show lupus --type tier:rct .*)$",
+        plain,
+        re.M,
     )
     assert found is not None
-    shown = json.loads(run(*found.group(2).split()[1:], "--format", "json").stdout)
-    rcts = {a["pmid"] for a in shown} - {"29768149", "28731372"}  # delivered last week
+    shown = json.loads(run(*found.group(3).split()[1:], "--format", "json").stdout)
+    rcts = {a["pmid"] for a in shown}
+    assert not rcts & {"29768149", "28731372"} and len(rcts) == int(found.group(2))
     assert len(rcts - set(listed)) == int(found.group(1))
     resent = run("digest", "--name", "weekly", "--again")
     assert resent.exit_code == 0

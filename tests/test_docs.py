@@ -65,7 +65,10 @@ FILES = {
     "blog-references.txt": VERIFY_SAMPLES / "lupus-post-references.txt",
     "post.html": VERIFY_SAMPLES / "goodpasture-post-references.txt",
 }
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?( UTC|Z|[+-]\d{2}:\d{2})?")
+# (Stamps keep microseconds: a digest's follow-up commands print them.)
+DATE_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?( UTC|Z|[+-]\d{2}:\d{2})?"
+)
 ANSI_RE = re.compile(r"\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b\[[0-9;?]*[A-Za-z]")
 
 

@@ -581,7 +581,7 @@ def test_arrivals_list_evidence_first_and_count_the_rest(filled: Path):
 
 
 def test_provenance_query_date_and_pubmed_link(eutils, isolated: Path):
-    from urllib.parse import unquote
+    from urllib.parse import unquote_plus
 
     pmids = eutils.add_file(PORTABLE)
     eutils.add_search('"Lupus Erythematosus, Systemic"[Mesh]', pmids)
@@ -599,7 +599,7 @@ def test_provenance_query_date_and_pubmed_link(eutils, isolated: Path):
     assert link.text == "Run this search on PubMed"
     prefix = "https://pubmed.ncbi.nlm.nih.gov/?term="
     assert link.get("href").startswith(prefix) and " " not in link.get("href")
-    assert unquote(link.get("href")[len(prefix) :]) == " ".join(query.split())
+    assert unquote_plus(link.get("href")[len(prefix) :]) == " ".join(query.split())
     # Imported only: the saved query of queries.toml, no date, the same link.
     psoriasis = doc.find(".//section[@id='psoriasis']//div[@class='prov']")
     text = " ".join("".join(psoriasis.itertext()).split())
@@ -673,7 +673,7 @@ def test_retractions_link_their_notice_and_a_translation_is_shown(isolated: Path
     assert 'As PubMed translated it "lupus"[All Fields] AND "acupuncture"[MeSH Terms]' in text
     assert "PubMed searched up to 2026-11-30" in text
     assert prov.find(".//a").get("href") == (
-        "https://pubmed.ncbi.nlm.nih.gov/?term=lupus%20acupuncture"
+        "https://pubmed.ncbi.nlm.nih.gov/?term=lupus+acupuncture"
     )
 
 

@@ -345,13 +345,25 @@ def test_evidence_matrix_query_gives_the_numbers_of_status_and_stats(filled: Pat
     (matrix,) = get_json(filled, "/acutrack/evidence_matrix.json?_shape=objects", metadata=metadata)
     rows = {r["condition"]: r for r in matrix["rows"]}
     labels = [t.label for t in flags.TIERS]
-    assert list(matrix["rows"][0]) == ["condition", *labels, "total", "new"]
+    assert list(matrix["rows"][0]) == [
+        "condition",
+        *labels,
+        "total",
+        "unseen",
+        "arrived",
+        "arrived_since",
+    ]
     status = {r["condition"]: r for r in json.loads(run("status", "--format", "json").stdout)}
     conn = sqlite3.connect(filled)
     try:
         for name in ("lupus", "rheumatoid-arthritis", "anti-gbm"):
             row = rows[name]
-            assert (row["total"], row["new"]) == (status[name]["stored"], status[name]["new"])
+            assert (row["total"], row["unseen"], row["arrived"]) == (
+                status[name]["stored"],
+                status[name]["unseen"],
+                status[name]["arrived"],
+            )
+            assert row["arrived_since"] == status[name]["arrived_since"]
             years = json.loads(run("stats", name, "--format", "json").stdout)["years"]
             assert row["total"] == sum(y["articles"] for y in years)
             assert row["MA/SR"] == sum(y["ma_sr"] for y in years)
@@ -389,12 +401,19 @@ def test_evidence_matrix_query_gives_the_numbers_of_status_and_stats(filled: Pat
         assert rows["rheumatoid-arthritis"]["MA/SR"] >= 2
     finally:
         conn.close()
-    # Showing a condition's articles moves its `new` column as it moves `status`.
+    # Showing a condition's articles moves its `unseen` column as it moves `status`; what
+    # arrived stays what arrived.
     assert run("show", "anti-gbm", "--format", "table").exit_code == 0
     (after,) = get_json(filled, "/acutrack/evidence_matrix.json?_shape=objects", metadata=metadata)
     status = {r["condition"]: r for r in json.loads(run("status", "--format", "json").stdout)}
-    moved = {r["condition"]: r["new"] for r in after["rows"]}
-    assert moved["anti-gbm"] == status["anti-gbm"]["new"] == 0
+    moved = {r["condition"]: r for r in after["rows"]}
+    assert moved["anti-gbm"]["unseen"] == status["anti-gbm"]["unseen"] == 0
+    assert (
+        moved["anti-gbm"]["arrived"]
+        == status["anti-gbm"]["arrived"]
+        == rows["anti-gbm"]["arrived"]
+        > 0
+    )
 
 
 def test_articles_per_year_query_is_in_year_order_with_the_stats_numbers(filled: Path):

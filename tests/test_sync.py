@@ -498,7 +498,7 @@ def test_conditions_never_asked_after_timeouts_say_not_tried(eutils, lupus, monk
 def test_provenance_records_the_query_as_pubmed_read_it(eutils, lupus, isolated):
     # Issue 18, item 2: reports and digests say which query they reflect and up to when PubMed
     # was searched. The local server answers QueryTranslation with the term it was sent.
-    from urllib.parse import unquote
+    from urllib.parse import unquote_plus
 
     from acutrack import store
 
@@ -516,7 +516,7 @@ def test_provenance_records_the_query_as_pubmed_read_it(eutils, lupus, isolated)
     assert got["searched_up_to"] is not None and got["searched_up_to"][:4] >= "2026"
     prefix = "https://pubmed.ncbi.nlm.nih.gov/?term="
     assert got["pubmed_url"].startswith(prefix) and " " not in got["pubmed_url"]
-    assert unquote(got["pubmed_url"][len(prefix) :]) == " ".join(got["query"].split())
+    assert unquote_plus(got["pubmed_url"][len(prefix) :]) == " ".join(got["query"].split())
     # A condition never searched (imported, or not yet updated): its saved query, no date.
     assert never["query"] == "psoriasis[tiab]" and never["searched_up_to"] is None
     assert never["translation"] is None

@@ -266,10 +266,12 @@ def pubmed_url(pmid: Any) -> str:
 
 
 def pubmed_search_url(term: str) -> str:
-    """PubMed's own results page for a query: the same search, run by PubMed."""
-    from urllib.parse import quote
+    """PubMed's own results page for a query: the same search, run by PubMed. Spaces as "+"
+    and ":,*" left as they are (PubMed's own links do so): a fifth shorter than encoding
+    every character, and still a link mail clients and terminals find whole."""
+    from urllib.parse import quote_plus
 
-    return "https://pubmed.ncbi.nlm.nih.gov/?term=" + quote(" ".join(term.split()), safe="")
+    return "https://pubmed.ncbi.nlm.nih.gov/?term=" + quote_plus(" ".join(term.split()), safe=":,*")
 
 
 # A PubMed Central identifier: PMC and digits (PMC10769841), nothing else.

@@ -128,6 +128,19 @@ def _write_pieces(pieces: Iterable[str]) -> None:
 @click.command()
 @click.argument("condition")
 @_list_options
+@click.option(
+    "--stored-since",
+    metavar="TIME",
+    help="Only articles first stored for CONDITION at or after TIME (a date, or a time in "
+    "UTC such as 2026-11-30T06:17:03.512000): what arrived since then, as the digest, "
+    "status and the report count it.",
+)
+@click.option(
+    "--stored-before",
+    metavar="TIME",
+    help="Only articles first stored for CONDITION before TIME (with --stored-since: one "
+    "window of arrivals, e.g. one digest's).",
+)
 @pass_state
 def show(
     state: State,
@@ -139,6 +152,8 @@ def show(
     limit: int | None,
     show_all: bool,
     fmt: str | None,
+    stored_since: str | None,
+    stored_before: str | None,
 ) -> None:
     """The articles stored for CONDITION, newest first (when they entered PubMed); with
     --type, strongest evidence first (tier, then larger trials, then newer).
@@ -161,11 +176,15 @@ def show(
     article objects of CONTRACT.md), so scripts and cron get stable output.
     """
     from ..views.export import resolve_comparators, resolve_types
-    from ..views.listing import check_date
+    from ..views.listing import check_date, check_moment
 
     flags = resolve_types(types)
     compared = resolve_comparators(comparator_values)
     since = check_date(since)
+    stored = (
+        check_moment(stored_since, "--stored-since"),
+        check_moment(stored_before, "--stored-before"),
+    )
     db = open_read(state)
     name, label = _condition(state, db, condition)
     db = need(db, state)
@@ -179,6 +198,7 @@ def show(
         flags=flags,
         new_only=new_only,
         since=since,
+        stored=stored,
         comparators=compared,
         # With --type or --comparator: the evidence order (strongest tier, larger trials,
         # newer), as the digest and the report list them; without them, newest first.
@@ -246,24 +266,41 @@ def article(state: State, pmid: str, fmt: str | None) -> None:
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), help="Output format.")
+@click.option(
+    "--since",
+    metavar="TIME",
+    help="Count as arrived what was first stored at or after TIME (a date, or a time in "
+    "UTC) [default: the last 7 days, from midnight UTC].",
+)
 @pass_state
-def status(state: State, fmt: str | None) -> None:
-    """Per condition: stored and new counts, the evidence found and the last update.
+def status(state: State, fmt: str | None, since: str | None) -> None:
+    """Per condition: stored, unseen and arrived counts, the evidence found and the last
+    update.
 
-    The evidence counts are distinct articles in each tier (MA/SR, sham-controlled RCT,
-    other RCT, possible RCT), retracted ones apart and never counted as evidence; the JSON
-    gives them as ``tiers`` (every tier, adding up to ``stored``)."""
+    Unseen: not yet listed in a terminal table (NEW in `show`; `show --new` lists them).
+    Arrived: first stored for the condition since a moment, the last 7 days unless --since
+    says otherwise: the same count as the report, the feed and Datasette's matrix for that
+    moment, and as a digest's headline for the moment of its last delivery. The evidence
+    counts are distinct articles in each tier (MA/SR, sham-controlled RCT, other RCT,
+    possible RCT), retracted ones apart and never counted as evidence; the JSON gives them
+    as ``tiers`` (every tier, adding up to ``stored``), with ``unseen`` (also as ``new``, its
+    older name), ``arrived``, ``arrived_since`` and ``arrived_tiers``."""
     from .. import store
-    from ..views.listing import default_format
+    from ..newness import default_since
+    from ..views.listing import check_moment, default_format
 
+    moment = check_moment(since, "--since") or default_since(state.env.today())
     queries = state.queries()
+    arrived: dict[str, dict[str, int]] = {}
     if state.db_path.exists():
-        stats = store.condition_stats(store.open_quick(state.db_path))
+        db = store.open_quick(state.db_path)
+        stats = store.condition_stats(db)
+        arrived = store.arrived_counts(db, list(stats), moment)
     else:
         # Nothing stored yet: the conditions with zero counts, and how to start; no file made.
         stats = {}
         click.echo(f"note: {store.missing_database(state.db_path)}", err=True)
-    rows = store.status_rows(queries, stats)
+    rows = store.status_rows(queries, stats, arrived, moment)
     if default_format(fmt, state.env.is_terminal()) == "json":
         import json
 
@@ -272,7 +309,7 @@ def status(state: State, fmt: str | None) -> None:
         from ..views.counts import status_view
 
         console = state.env.out_console
-        console.print(status_view(rows, width=console.width))
+        console.print(status_view(rows, width=console.width, since=moment, default=not since))
 
 
 # --- acutrack queries --------------------------------------------------------------------

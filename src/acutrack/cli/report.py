@@ -29,6 +29,12 @@ from .base import State, _condition, emit, output_option, pass_state
     "prints the commands listing the rest and the other arrivals).",
 )
 @click.option(
+    "--since",
+    metavar="TIME",
+    help="Count as arrived what was first stored at or after TIME (a date, or a time in "
+    "UTC) [default: the last 7 days, from midnight UTC].",
+)
+@click.option(
     "--title",
     default="Acupuncture evidence",
     show_default=True,
@@ -41,13 +47,15 @@ def report(
     output: Path | None,
     strongest: int,
     newest: int,
+    since: str | None,
     title: str,
 ) -> None:
     """An evidence page: one self-contained HTML file, the evidence matrix first.
 
     The matrix: a row per CONDITION (default: every condition stored or in queries.toml), its
-    MA/SR, sham-controlled RCT, other RCT, possible RCT and retracted articles, the new ones
-    (first stored in the last 7 days) and the total, each linking to its list. Then per
+    MA/SR, sham-controlled RCT, other RCT, possible RCT and retracted articles, those that
+    arrived (first stored in the last 7 days, or since --since) and the total, each linking
+    to its list. Then per
     condition: the saved query and when PubMed was last searched (with a link running the
     same search on PubMed), a timeline of the evidence per year up to this year, the
     strongest evidence per tier with each study's conclusion, the newest arrivals and the
@@ -56,7 +64,10 @@ def report(
     """
 
     from .. import store
+    from ..views.listing import check_moment
     from ..views.report import build
+
+    moment = check_moment(since, "--since")
 
     db = store.open_quick(state.db_path, create=False)
     configured = state.queries().conditions.values()
@@ -77,6 +88,7 @@ def report(
         title=title,
         now=state.env.now(),  # the page's "today": read here, once
         queries={c.name: c.full_query for c in configured},
+        since=moment,
     )
     emit(page, output, "report")
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import store
 from ..article import StoredArticle, one_line
-from ..flags import TIERS
+from ..flags import TIER_BY_KEY, TIERS
 from ..views.digest_model import DEFAULT_NAME, Digest, Group, Rows, when
 
 if TYPE_CHECKING:
@@ -94,14 +94,22 @@ def collect(
     for cond in conditions:
         also_here = {pmid: also[pmid] for pmid in listed[cond] if pmid in also}
         rows = Rows(db, listed[cond], tier_of, also_here)
+        # The headline counts what arrived for the condition in this digest's window
+        # (acutrack.newness: every link of the range, as status and the report count them),
+        # also what is listed under another condition or was delivered in an earlier digest.
         headline = {t.key: 0 for t in TIERS}
         shared: dict[str, int] = {}
+        earlier = 0
+        for pmid, tier in store.tiers_in_order(db, [p for p in fresh[cond] if p not in tier_of]):
+            tier_of.setdefault(pmid, tier)  # delivered before: not ranked above
         for pmid in fresh[cond]:
-            if pmid in tier_of and pmid not in seen:
-                headline[tier_of[pmid]] = headline.get(tier_of[pmid], 0) + 1
-                where = placed[pmid]
-                if where != cond:
-                    shared[where] = shared.get(where, 0) + 1
+            if pmid not in tier_of:
+                continue  # (removed since it was linked)
+            headline[tier_of[pmid]] = headline.get(tier_of[pmid], 0) + 1
+            if pmid in seen:
+                earlier += 1
+            elif placed[pmid] != cond:
+                shared[placed[pmid]] = shared.get(placed[pmid], 0) + 1
         groups.append(
             Group(
                 cond,
@@ -111,10 +119,11 @@ def collect(
                 more=more[cond],
                 headline=headline,
                 shared=shared,
+                earlier=earlier,
                 provenance=store.provenance(db, cond, (queries or {}).get(cond)),
             )
         )
-    return Digest(
+    found = Digest(
         name=name,
         conditions=list(conditions),
         generated_at=store.now_iso(),
@@ -123,6 +132,26 @@ def collect(
         notes=update_notes(db),
         top=top,
     )
+    count_follow_ups(db, found)
+    return found
+
+
+def count_follow_ups(db: sqlite3.Connection, digest: Digest) -> None:
+    """For each tier a group did not list whole, how many articles its follow-up command
+    lists: counted by the store with that command's own selector (its --type word and the
+    digest's window), so the number printed beside a command is what it prints."""
+    from ..views.digest import type_word
+    from ..views.export import resolve_types
+
+    for group in digest.groups:
+        for key in group.more:
+            word = type_word(TIER_BY_KEY[key])
+            group.lists[key] = store.count_articles(
+                db,
+                group.condition,
+                flags=resolve_types([word]),
+                stored=(group.since, digest.until),
+            )
 
 
 def load_articles(db: sqlite3.Connection, pmids: list[str]) -> dict[str, StoredArticle]:
@@ -198,7 +227,12 @@ def record(
                 [
                     g.condition,
                     [[p, g.rows.also.get(p) or []] for p in g.rows.pmids],
-                    {"more": g.more, "headline": g.headline, "shared": g.shared},
+                    {
+                        "more": g.more,
+                        "headline": g.headline,
+                        "shared": g.shared,
+                        "earlier": g.earlier,
+                    },
                 ]
                 for g in digest.groups
             ]
@@ -237,6 +271,7 @@ def rebuild(
         # Records written before the headline existed: count what was listed.
         group.headline = extra.get("headline") or _listed_headline(rows)
         group.shared = extra.get("shared") or {}
+        group.earlier = extra.get("earlier") or 0
         group.provenance = store.provenance(db, cond, (queries or {}).get(cond))
         groups.append(group)
     if not any(g.shared for g in groups):
@@ -248,7 +283,7 @@ def rebuild(
     previous = store.digest_times_before(db, recorded["name"], recorded["id"])
     for group in groups:
         group.since = previous.get(group.condition)
-    return Digest(
+    again = Digest(
         name=recorded["name"],
         conditions=recorded["conditions"],
         generated_at=store.now_iso(),
@@ -256,6 +291,8 @@ def rebuild(
         ranges=recorded["ranges"],
         resent=recorded,
     )
+    count_follow_ups(db, again)
+    return again
 
 
 def _listed_headline(rows: Rows) -> dict[str, int]:

@@ -104,12 +104,14 @@ def deliver(
         recorded = last_or_refuse(db, name)
         result = rebuild(db, recorded, labels, queries)
         if not output and not addresses:
+            # Re-sent to where it went, in the format it went in (unless --format says).
             output = Path(recorded["output"]) if recorded["output"] else None
             addresses = recorded["recipients"] or []
             to_stdout = bool(recorded["to_stdout"])
             if addresses:
                 smtp = mail.settings_from_env()
-        fmt = fmt or recorded["format"]
+            fmt = fmt or recorded["format"]
+        # A new --output keeps the format its suffix or --format says (format_for below).
     else:
         result = collect(db, name, chosen, labels, top=top, queries=queries)
     if mark_delivered:

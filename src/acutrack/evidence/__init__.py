@@ -120,6 +120,7 @@ from ..flags import FLAGS, LABELS  # noqa: F401 - re-exported
 from . import conclusions as conclusions
 from .comparators import comparators as comparators
 from .conclusions import conclusion as conclusion
+from .conclusions import sentences as sentences
 from .other import (
     _IN_TITLE,
     _concern,

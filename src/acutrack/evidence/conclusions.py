@@ -96,6 +96,12 @@ def _sentences(text: str) -> list[str]:
     return out
 
 
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences, as the conclusion rules cut an abstract (abbreviations and
+    numbers respected): what a view uses to show whole sentences, never a cut one."""
+    return _sentences(" ".join(text.split()))
+
+
 # --- what is not a finding: registration, funding, copyright ---------------------------------
 
 _REGISTRY_ID = re.compile(

@@ -91,7 +91,7 @@ from .failures import (
     missing_database,
     stale_side_files,
 )
-from .feed import last_stored, newest_stored, open_reading
+from .feed import count_arrived, newest_arrival, newest_stored, open_reading
 from .lock import LockedError, writer_lock
 from .opening import check_before_writing, check_whole, open_db, open_quick
 from .report import (
@@ -138,7 +138,8 @@ __all__ = [
     "matrix_sql",
     "years_sql",
     "newest_stored",
-    "last_stored",
+    "newest_arrival",
+    "count_arrived",
     "open_reading",
     "BUSY_TIMEOUT",
     "FINAL_STATUSES",
@@ -208,6 +209,7 @@ __all__ = [
     "year_counts",
     "strongest_articles",
     "strongest_by_tier",
+    "arrived_counts",
     "new_counts",
     "retracted_articles",
     "arrived_articles",

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
+from .. import newness
 from ..article import StoredArticle, article_from, pubmed_url
 from .derived import counts_source
 from .schema import FINAL_STATUSES, JSON_COLUMNS
@@ -146,16 +147,24 @@ MAX_HANDED_IN = 400
 
 
 def _link_filters(
-    condition: str | None, new_only: bool, since: str | None
+    condition: str | None,
+    new_only: bool,
+    since: str | None,
+    stored: tuple[str | None, str | None] = (None, None),
 ) -> tuple[list[str], list[Any]]:
-    """Predicates on the article's condition link ``l`` (joined to the article ``a``)."""
+    """Predicates on the article's condition link ``l`` (joined to the article ``a``).
+    ``stored``: the window it arrived in (``newness.arrived_sql``: since, before)."""
     where = ["l.pmid = a.pmid"]
     params: list[Any] = []
     if condition is not None:
         where.append("l.condition = ?")
         params.append(condition)
     if new_only:
-        where.append("l.shown_at IS NULL")
+        where.append(newness.unseen_sql("l"))
+    if any(stored):
+        test, bound = newness.arrived_sql(*stored)
+        where.append(test)
+        params += bound
     if since:
         # Entered PubMed on or after the date, or first stored here on or after it.
         where.append("(coalesce(a.entrez_date, '') >= ? OR l.first_seen >= ?)")
@@ -218,6 +227,7 @@ def query_articles(
     search: str | None = None,
     flags: Iterable[str] | None = None,
     order: str = "newest",
+    stored: tuple[str | None, str | None] = (None, None),
     comparators: Iterable[str] | None = None,
 ) -> list[StoredArticle]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
@@ -234,6 +244,7 @@ def query_articles(
             search=search,
             flags=flags,
             order=order,
+            stored=stored,
             comparators=comparators,
         )
     )
@@ -249,6 +260,7 @@ def iter_articles(
     search: str | None = None,
     flags: Iterable[str] | None = None,
     order: str = "newest",
+    stored: tuple[str | None, str | None] = (None, None),
     comparators: Iterable[str] | None = None,
 ) -> Iterator[StoredArticle]:
     """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``,
@@ -264,7 +276,7 @@ def iter_articles(
     wanted = list(flags or [])
     if limit is not None and limit >= 2**62:
         limit = None  # more than SQLite can count, so more than there are: all of them
-    link, link_params = _link_filters(condition, new_only, since)
+    link, link_params = _link_filters(condition, new_only, since, stored)
     where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
     params: list[Any] = list(link_params)
     if wanted:
@@ -284,7 +296,7 @@ def iter_articles(
         where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(search)
     elif condition is not None and not _walk_newest(
-        db, condition, new_only, limit, bool(wanted or since or comparators)
+        db, condition, new_only, limit, bool(wanted or since or comparators or any(stored))
     ):
         # Few articles for this condition: start from its links and sort them.
         source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
@@ -425,12 +437,13 @@ def count_articles(
     new_only: bool = False,
     since: str | None = None,
     search: str | None = None,
+    stored: tuple[str | None, str | None] = (None, None),
     comparators: Iterable[str] | None = None,
 ) -> int:
     """How many articles ``query_articles`` would list without a limit."""
     wanted = list(flags or [])
     compared = has_any_comparator(list(comparators)) if comparators else None
-    if condition is not None and not (wanted or since or search or compared):
+    if condition is not None and not (wanted or since or search or compared or any(stored)):
         if not new_only:  # kept by triggers: a few rows, not every link of the condition
             return db.execute(
                 f"SELECT coalesce(sum(articles), 0) FROM {counts_source(db)} WHERE condition = ?",
@@ -440,7 +453,7 @@ def count_articles(
             "SELECT count(*) FROM article_conditions WHERE condition = ? AND shown_at IS NULL",
             [condition],
         ).fetchone()[0]
-    if condition is not None and new_only and not search and not compared:
+    if condition is not None and new_only and not (search or compared or any(stored)):
         # From the condition's new links (idx_article_conditions_shown), not every article:
         # `show` counts the new ones a limit left out with --type or --since too.
         sql = (
@@ -456,7 +469,11 @@ def count_articles(
             sql += " AND (coalesce(a.entrez_date, '') >= ? OR l.first_seen >= ?)"
             params += [since, since]
         return db.execute(sql, params).fetchone()[0]
-    if search and condition is None and not (wanted or new_only or since):
+    if (
+        search
+        and condition is None
+        and not (wanted or new_only or since or compared or any(stored))
+    ):
         # Every stored article is linked to a condition (stored and linked in one
         # transaction; a refresh stores only what is stored already; no link is ever
         # deleted), so the matches are the count. FTS5 counts them from its index alone:
@@ -464,7 +481,7 @@ def count_articles(
         return db.execute(
             "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [search]
         ).fetchone()[0]
-    link, params = _link_filters(condition, new_only, since)
+    link, params = _link_filters(condition, new_only, since, stored)
     where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
     if wanted:
         sql, names = _flag_filter(wanted)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import newness
 from ..article import StoredArticle
 from .articles import decode
 from .opening import open_quick
@@ -25,47 +26,55 @@ def open_reading(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _chosen(conditions: list[str] | None) -> tuple[str, list[Any]]:
-    """SQL restricting the links to ``conditions`` (None: any condition), and its parameter."""
-    if conditions is None:
-        return "", []
-    return "WHERE condition IN (SELECT value FROM json_each(?))", [json.dumps(conditions)]
-
-
 def newest_stored(
-    db: sqlite3.Connection, conditions: list[str] | None, limit: int, since: str = ""
+    db: sqlite3.Connection, conditions: list[str] | None, limit: int, since: str | None = None
 ) -> Iterator[StoredArticle]:
-    """The ``limit`` entries of the feed for ``conditions`` (None: any condition): first what
-    arrived since ``since`` (first stored for those conditions at or after that ISO time,
-    the earliest of its links), evidence first (the evidence order: strongest tier, larger
-    trials), then by when it was stored, newest first; then the older ones newest stored
-    first. Each row is the article object with ``first_seen`` and all its ``conditions``,
-    read as the caller needs it (a feed of 10,000 entries never holds them all)."""
-    chosen, params = _chosen(conditions)
-    # In the window: the tier and trial size first; outside it every key is NULL and the
-    # stored time decides.
-    fresh = "m.first_seen >= ?"
+    """The ``limit`` entries of the feed for ``conditions`` (None: any condition). With
+    ``since``: the articles that arrived for one of them since then (``newness.arrived_sql``),
+    evidence first (issue 25: the evidence order, strongest tier and larger trials first),
+    then by when each was first stored for those conditions (``first_seen``, the earliest of
+    its links), newest first; without it, every article newest stored first. Each row is the
+    article object with ``first_seen`` and all its ``conditions``, read as the caller needs it
+    (a feed of 10,000 entries never holds them all)."""
+    where, params = _links(conditions, since)
+    evidence = "a.evidence_rank, a.sample_size IS NULL, a.sample_size DESC, " if since else ""
     sql = (
         "SELECT a.*, m.first_seen AS first_seen, "
         "(SELECT group_concat(x.condition) FROM article_conditions x WHERE x.pmid = a.pmid) "
         "AS conditions_csv "
-        "FROM (SELECT pmid, min(first_seen) AS first_seen FROM article_conditions "
-        f"{chosen} GROUP BY pmid) m JOIN articles a ON a.pmid = m.pmid "
-        f"ORDER BY {fresh} DESC, CASE WHEN {fresh} THEN a.evidence_rank END, "
-        f"CASE WHEN {fresh} THEN a.sample_size IS NULL END, "
-        f"CASE WHEN {fresh} THEN a.sample_size END DESC, m.first_seen DESC, {NEWEST_ORDER} "
-        "LIMIT ?"
+        "FROM (SELECT pmid, min(first_seen) AS first_seen FROM article_conditions l "
+        f"WHERE {where} GROUP BY pmid) m JOIN articles a ON a.pmid = m.pmid "
+        f"ORDER BY {evidence}m.first_seen DESC, {NEWEST_ORDER} LIMIT ?"
     )
-    cursor = db.execute(sql, [*params, since, since, since, since, limit])
+    cursor = db.execute(sql, [*params, limit])
     keys = [d[0] for d in cursor.description]
     for values in cursor:
         yield decode(dict(zip(keys, values, strict=True)))
 
 
-def last_stored(db: sqlite3.Connection, conditions: list[str] | None) -> str | None:
-    """When the last article was first stored for ``conditions`` (None: any): the feed's
-    ``updated``."""
-    chosen, params = _chosen(conditions)
-    row = db.execute(f"SELECT max(first_seen) FROM article_conditions {chosen}", params)
-    value = row.fetchone()[0]
-    return str(value) if value else None
+def newest_arrival(db: sqlite3.Connection, conditions: list[str] | None) -> str | None:
+    """When the newest article was first stored for any of ``conditions`` (None: any)."""
+    where, params = _links(conditions, None)
+    return db.execute(
+        f"SELECT max(first_seen) FROM article_conditions l WHERE {where}", params
+    ).fetchone()[0]
+
+
+def count_arrived(db: sqlite3.Connection, conditions: list[str] | None, since: str) -> int:
+    """How many articles arrived for any of ``conditions`` since ``since`` (each once)."""
+    where, params = _links(conditions, since)
+    return db.execute(
+        f"SELECT count(DISTINCT pmid) FROM article_conditions l WHERE {where}", params
+    ).fetchone()[0]
+
+
+def _links(conditions: list[str] | None, since: str | None) -> tuple[str, list[Any]]:
+    tests, params = [], []
+    if conditions is not None:
+        tests.append("l.condition IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(conditions))
+    if since:
+        test, bound = newness.arrived_sql(since)
+        tests.append(test)
+        params += bound
+    return " AND ".join(tests) or "1", params

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from .. import flags
+from .. import flags, newness
 from ..article import StoredArticle
 from .articles import decode
 from .derived import counts_source
@@ -70,18 +70,18 @@ def year_tiers(db: sqlite3.Connection, condition: str) -> list[dict[str, Any]]:
 
 
 def arrived_counts(
-    db: sqlite3.Connection, conditions: list[str], since: str
+    db: sqlite3.Connection, conditions: list[str], since: str, until: str | None = None
 ) -> dict[str, dict[str, int]]:
-    """Per condition and tier key: the articles that arrived, i.e. were first stored for it at
-    or after ``since`` (ISO time). Every tier of ``flags.TIERS`` is present; the sum of a
-    condition's values is its arrivals."""
+    """Per condition and tier key: the articles that arrived (``newness.arrived_sql``: first
+    stored for it at or after ``since``, and before ``until`` when given). Every tier of
+    ``flags.TIERS`` is present; ``sum(...values())`` is the condition's arrivals."""
     out = {c: {t.key: 0 for t in flags.TIERS} for c in conditions}
+    arrived, params = newness.arrived_sql(since, until)
     for name, tier, n in db.execute(
         "SELECT l.condition, coalesce(a.evidence_tier, 'other'), count(*) "
         "FROM article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid "
-        "WHERE l.condition IN (SELECT value FROM json_each(?)) AND l.first_seen >= ? "
-        "GROUP BY 1, 2",
-        [json.dumps(conditions), since],
+        f"WHERE l.condition IN (SELECT value FROM json_each(?)) AND {arrived} GROUP BY 1, 2",
+        [json.dumps(conditions), *params],
     ):
         out[name][tier] = out[name].get(tier, 0) + n
     return out
@@ -96,17 +96,18 @@ def arrived_articles(
     db: sqlite3.Connection, condition: str, since: str, tiers: Iterable[str], limit: int
 ) -> list[StoredArticle]:
     """At most ``limit`` of a condition's articles in these tiers that arrived since ``since``
-    (first stored for it at or after that ISO time), in the evidence order, each with
-    ``first_seen`` (for this condition)."""
+    (``newness.arrived_sql``), in the evidence order, each with ``first_seen`` (for this
+    condition)."""
     keys = list(tiers)
+    arrived, bound = newness.arrived_sql(since)
     sql = (
         "SELECT a.*, l.first_seen AS first_seen "
         "FROM article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid "
-        f"WHERE l.condition = ? AND l.first_seen >= ? "
+        f"WHERE l.condition = ? AND {arrived} "
         f"AND a.evidence_tier IN ({','.join('?' * len(keys))}) "
         f"ORDER BY {EVIDENCE_ORDER} LIMIT ?"
     )
-    return [decode(r) for r in query(db, sql, [condition, since, *keys, limit])]
+    return [decode(r) for r in query(db, sql, [condition, *bound, *keys, limit])]
 
 
 def top_of_tiers(

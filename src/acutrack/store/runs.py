@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from .. import flags
+from .. import flags, newness
 from .derived import counts_source
 from .tiers import tier_column
 from .transactions import atomic, now_iso, query, write_row
@@ -51,8 +51,8 @@ def condition_stats(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     stats: dict[str, dict[str, Any]] = {}
     for row in query(
         db,
-        "SELECT condition, count(*) AS stored, sum(shown_at IS NULL) AS new, "
-        "max(first_seen) AS last_new FROM article_conditions GROUP BY condition",
+        f"SELECT condition, count(*) AS stored, sum({newness.unseen_sql('l')}) AS new, "
+        "max(first_seen) AS last_new FROM article_conditions l GROUP BY condition",
     ):
         stats[row["condition"]] = {
             "stored": row["stored"],
@@ -95,10 +95,16 @@ def provenance(
     }
 
 
-def status_rows(queries: Any, stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def status_rows(
+    queries: Any,
+    stats: dict[str, dict[str, Any]],
+    arrived: dict[str, dict[str, int]] | None = None,
+    since: str | None = None,
+) -> list[dict[str, Any]]:
     """`status` rows: every condition of queries.toml, then the stored ones not in it, with
-    stored/new counts, the last successful update, whether the query changed since, and the
-    articles per evidence tier (``tiers``)."""
+    stored, unseen (``new``, its older name) and arrived counts (``acutrack.newness``; since
+    ``since``, per tier in ``arrived_tiers``), the last successful update, whether the query
+    changed since, and the articles per evidence tier (``tiers``)."""
     rows = []
     names = list(queries.conditions) + [n for n in stats if n not in queries.conditions]
     for name in names:
@@ -110,6 +116,12 @@ def status_rows(queries: Any, stats: dict[str, dict[str, Any]]) -> list[dict[str
                 "label": cond.label if cond else None,
                 "stored": entry.get("stored", 0),
                 "new": entry.get("new", 0),
+                newness.UNSEEN: entry.get("new", 0),
+                newness.ARRIVED: sum((arrived or {}).get(name, {}).values()),
+                "arrived_since": since,
+                "arrived_tiers": {
+                    t.key: (arrived or {}).get(name, {}).get(t.key, 0) for t in flags.TIERS
+                },
                 "last_success": entry.get("last_success"),
                 "query_changed": bool(
                     cond and entry.get("query_hash") and entry["query_hash"] != cond.query_hash

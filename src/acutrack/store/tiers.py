@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from .. import flags
+from .. import flags, newness
 
 # Newest first: when the article entered PubMed, then its year, then the highest PMID. The
 # expressions match idx_articles_newest exactly, so SQLite can walk that index in order.
@@ -333,21 +333,32 @@ ALL_CONDITIONS = "all conditions (distinct articles)"
 def matrix_sql() -> str:
     """The evidence matrix as one query (Datasette's canned ``evidence_matrix``): per condition
     (every condition with a saved position or stored articles; empty ones last) the articles
-    in each tier and all of them (``total``), as `stats` counts them, and those never shown
-    (``new``), as `status`; then one row for all conditions, each article once."""
+    in each tier and all of them (``total``), as `stats` counts them; those ``unseen`` and
+    those that ``arrived`` since ``arrived_since`` (``acutrack.newness``: the ``:since``
+    parameter, or the last 7 days), as `status` counts them; then one row for all
+    conditions, each article once."""
     zero = ", ".join(f"coalesce(y.{_ident(t.label)}, 0) AS {_ident(t.label)}" for t in flags.TIERS)
+    since = f"coalesce(nullif(:since, ''), {newness.DEFAULT_SINCE_SQL})"
+    arrived = newness.arrived_test("l", "s.since")
+    unseen = newness.unseen_sql("l")
     return f"""
-SELECT condition, {_labels()}, total, new FROM (
+WITH s AS (SELECT {since} AS since)
+SELECT condition, {_labels()}, total, {newness.UNSEEN}, {newness.ARRIVED},
+  (SELECT since FROM s) AS arrived_since FROM (
   SELECT 0 AS part, c.condition AS condition, {zero},
-    coalesce(y.total, 0) AS total, coalesce(n.new, 0) AS new
+    coalesce(y.total, 0) AS total, coalesce(n.unseen, 0) AS {newness.UNSEEN},
+    coalesce(n.arrived, 0) AS {newness.ARRIVED}
   FROM (SELECT condition FROM positions UNION SELECT condition FROM condition_years) c
   LEFT JOIN (SELECT condition, {_stored_tiers()} FROM condition_years GROUP BY condition) y
     ON y.condition = c.condition
-  LEFT JOIN (SELECT condition, count(*) AS new FROM article_conditions
-    WHERE shown_at IS NULL GROUP BY condition) n ON n.condition = c.condition
+  LEFT JOIN (SELECT l.condition AS condition, sum({unseen}) AS unseen,
+    sum({arrived}) AS arrived FROM article_conditions l, s
+    GROUP BY l.condition) n ON n.condition = c.condition
   UNION ALL
   SELECT 1, {quote(ALL_CONDITIONS)}, {_tier_sums()}, count(*),
-    (SELECT count(DISTINCT pmid) FROM article_conditions WHERE shown_at IS NULL)
+    (SELECT count(DISTINCT l.pmid) FROM article_conditions l WHERE {unseen}),
+    (SELECT count(DISTINCT l.pmid) FROM article_conditions l, s
+      WHERE {arrived})
   FROM ({_distinct_tiers()})
 ) ORDER BY part, total = 0, condition
 """

@@ -12,7 +12,10 @@ from uuid import uuid4
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    """Now, ISO 8601 in UTC with microseconds: string order is time order, so an article
+    stored a moment after a digest is never taken for one stored before it
+    (``acutrack.newness``)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:

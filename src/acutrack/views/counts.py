@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
+from .. import newness
 from ..article import clean, plural
 from ..flags import TIER_BY_KEY, TIERS, evidence_tiers, tier_field
 
@@ -209,7 +210,9 @@ def _stamp(value: str | None) -> str:
     return clean(value).replace("T", " ")[:16]
 
 
-def status_view(rows: list[dict[str, Any]], width: int | None = None) -> Any:
+def status_view(
+    rows: list[dict[str, Any]], width: int | None = None, since: str = "", default: bool = False
+) -> Any:
     """Per condition: stored and new counts, the evidence tiers (distinct articles; retracted
     apart, never counted as evidence) and the last successful update, whole; labels when the
     width allows; notes as sentences under the table, not a mostly empty column.
@@ -221,10 +224,16 @@ def status_view(rows: list[dict[str, Any]], width: int | None = None) -> Any:
 
     width = width or 100
     # The evidence tiers of flags.TIERS, strongest first, then retracted apart.
-    keys = [t.key for t in evidence_tiers()] + ["retracted"]
+    keys = [t.key for t in evidence_tiers()]
+    # Retracted apart; below 100 columns, a column of zeros gives its width to the names
+    # (the unseen and arrived counts took it) and the legend says none is retracted.
+    no_retracted = not any((r.get("tiers") or {}).get("retracted") for r in rows)
+    if width >= 100 or not no_retracted:
+        keys.append("retracted")
     numbers: list[tuple[str, list[Text]]] = [
         ("stored", [Text(f"{r['stored']:,}") for r in rows]),
-        ("new", [Text(f"{r['new']:,}") for r in rows]),
+        (newness.UNSEEN, [Text(f"{r[newness.UNSEEN]:,}") for r in rows]),
+        (newness.ARRIVED, [Text(f"{r[newness.ARRIVED]:,}") for r in rows]),
     ]
     for key in keys:
         header = TIER_BY_KEY[key].label.replace(" ", "\n")  # "Sham RCT" on two lines
@@ -283,8 +292,14 @@ def status_view(rows: list[dict[str, Any]], width: int | None = None) -> Any:
             note = "imported; not in queries.toml"
         if note:
             notes.append(Text(f"{names[i]}: {note}", style="dim"))
+    none = " (none is retracted)" if "retracted" not in keys else ""
     legend = Text(
-        "Distinct articles in their strongest tier; retracted never counts as evidence.",
+        f"Distinct articles in their strongest tier; retracted never counts as evidence{none}. "
+        f"{newness.UNSEEN.capitalize()}: {newness.UNSEEN_MEANS}. "
+        f"{newness.ARRIVED.capitalize()}: {newness.ARRIVED_MEANS} since "
+        f"{newness.shown(since)}"
+        + (f" (the last {newness.DEFAULT_DAYS} days; --since)" if default else "")
+        + ".",
         style="dim",
     )
     return Group(table, *notes, legend)

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..flags import COMPARATORS, LABELS, TIERS, TITLES
+from ..newness import DEFAULT_DAYS
 from ..store import matrix_sql, years_sql
 
 ARTICLE_COLUMNS: dict[str, str] = {
@@ -216,9 +217,11 @@ def metadata(db_name: str = "acutrack") -> dict[str, Any]:
     queries: dict[str, Any] = {
         "evidence_matrix": {
             "title": "Evidence matrix: articles per condition and study type",
-            "description": f"Per condition, the stored articles in each tier ({tiers}), all "
-            "of them and those never shown (as acutrack status and acutrack stats count "
-            "them); the last row counts each article once.",
+            "description": f"Per condition, the stored articles in each tier ({tiers}) and "
+            "all of them (as acutrack stats counts them); unseen: not yet listed in a "
+            "terminal table; arrived: first stored for the condition since arrived_since "
+            f"(the date or time in since, else the last {DEFAULT_DAYS} days), as acutrack "
+            "status --since counts them. The last row counts each article once.",
             "sql": matrix_sql().strip(),
             "hide_sql": True,  # the numbers first; "show" opens the SQL
         },

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..article import (
     StoredArticle,
     one_line,
-    one_line_cut,
     plural,
     public_article,
     pubmed_url,
 )
 from ..article import md_escape as md
-from ..flags import TIERS, WITHDRAWN, Tier, evidence_tiers
+from ..flags import TIER_BY_KEY, TIERS, WITHDRAWN, Tier, evidence_tiers
+from ..newness import ARRIVED
 from .digest_model import DEFAULT_NAME, Digest, Group, when
 from .present import (
     authors_line,
@@ -29,6 +30,7 @@ from .present import (
     flag_items,
     size_phrase,
     source_line,
+    whole_sentences,
 )
 
 SUFFIX_FORMATS = {
@@ -40,7 +42,9 @@ SUFFIX_FORMATS = {
     ".txt": "text",
 }
 WIDTH = 76
-CONCLUSION_WIDTH = 110  # one line in the HTML digest (720 px) and in Markdown
+# A conclusion is shown as whole sentences: as many as fit in this many characters (about
+# four lines of text), the first one always, whole; never cut mid-sentence.
+CONCLUSION_ROOM = 300
 SUBJECT_TIERS = 2  # the mail subject names the two strongest tiers that have news ...
 SUBJECT_WIDTH = 68  # ... or one, to stay on one line ("Subject: " + 68 < 78 characters)
 # The tier of articles withdrawn from the evidence (flags.WITHDRAWN): counted apart.
@@ -75,10 +79,13 @@ def history_line(row: dict[str, Any]) -> str:
 def status_line(digest: Digest, where: list[str]) -> str:
     """One line for the log: when, which name, how many, where to."""
     what = "re-sent" if digest.resent else "digest"
-    counts = ", ".join(f"{c} {n}" for c, n in digest.counts.items() if n)
+    # Per condition what arrived for it, as the headline counts (an article new for two
+    # conditions counts for both; the total counts it once).
+    counts = ", ".join(f"{g.condition} {g.arrived}" for g in digest.groups if g.arrived)
     return (
-        f"{digest.generated_at} {what} '{digest.name}': {plural(digest.total, 'article')}"
-        + (f" ({counts})" if counts else "")
+        f"{digest.generated_at.split('.')[0]}+00:00 {what} '{digest.name}': "
+        f"{plural(digest.total, 'article')}"
+        + (f" ({ARRIVED}: {counts})" if counts else "")
         + (f"; {'; '.join(where)}" if where else "")
     )
 
@@ -171,67 +178,145 @@ def headline(digest: Digest) -> list[str]:
     return lines
 
 
-def provenance_lines(group: Group) -> list[tuple[str, str]]:
-    """(label, text) lines saying where a condition's articles come from: the saved query as
-    PubMed read it when known (else as saved), and up to when PubMed was searched (the link
-    running the same search is ``group.provenance["pubmed_url"]``)."""
-    prov = group.provenance or {}
-    query = one_line(prov.get("query"))
-    if not query:
-        return [("", "No saved query: these articles were imported.")]
-    translation = one_line(prov.get("translation"))
-    lines = [("Query as PubMed read it", translation) if translation else ("Query", query)]
-    searched = prov.get("searched_up_to")
-    lines.append(
-        ("", f"PubMed searched up to {when(searched)}.")
-        if searched
-        else ("", "Not yet searched on PubMed by a successful update.")
+def shared_tail(digest: Digest) -> str:
+    """The part every shown condition's query ends with (queries.toml's intervention:
+    ``(condition) AND (intervention)``), said once in the sources; '' when they differ."""
+    queries = [one_line((g.provenance or {}).get("query")) for g in shown_groups(digest)]
+    queries = [q for q in queries if q]
+    if len(queries) < 2:
+        return ""
+    cut = queries[0].find(") AND (")
+    tail = queries[0][cut + 1 :] if cut > 0 else ""
+    return tail if tail and all(q.endswith(tail) and len(q) > len(tail) for q in queries) else ""
+
+
+def sources(digest: Digest) -> list[dict[str, str]]:
+    """Where the articles come from, once, at the end of the digest: per condition the saved
+    query as run (without the part all share: ``shared_tail``), PubMed's translation when an
+    update recorded one, up to when PubMed was searched, and the link running the same
+    search on PubMed."""
+    tail = shared_tail(digest)
+    out = []
+    for group in shown_groups(digest):
+        prov = group.provenance or {}
+        query = one_line(prov.get("query"))
+        if tail and query.endswith(tail):
+            query = query[: -len(tail)] + " AND (the intervention terms)"
+        searched = prov.get("searched_up_to")
+        out.append(
+            {
+                "condition": group.condition,
+                "query": query or "no saved query: these articles were imported",
+                "translation": one_line(prov.get("translation")),
+                "searched": (
+                    f"PubMed searched up to {when(searched)}"
+                    if searched
+                    else "not yet searched on PubMed by a successful update"
+                ),
+                "url": prov.get("pubmed_url") or "",
+            }
+        )
+    return out
+
+
+def sources_intro(digest: Digest) -> str:
+    tail = shared_tail(digest)
+    return (
+        f"Each search is the condition's query AND the intervention terms: {tail[5:]}"
+        if tail
+        else "Each condition's saved search:"
     )
-    return lines
 
 
-def show_command(group: Group, tier: Tier) -> str:
-    """The `show` command listing a tier's articles of the condition, new since the last
-    digest when it has a date: what a capped digest points to."""
+def type_word(tier: Tier) -> str:
+    """The `show --type` word listing exactly the articles of ``tier`` (its key, or
+    "tier:KEY" where the key is also a flag word: ``flags.type_word``). What it lists is
+    counted with the word itself (``Group.lists``)."""
+    from ..flags import TIER_PREFIX
+    from ..flags import type_word as word_for
+
+    return word_for(TIER_PREFIX + tier.key)
+
+
+def show_command(group: Group, tier: Tier, until: str | None) -> str:
+    """The `show` command listing the articles of ``tier`` that arrived for the condition in
+    the digest's window (``acutrack.newness``: first stored at or after the condition's last
+    digest, before this one was made)."""
     import shlex
 
-    # The tier's defining flags (the sham tier: its sham flag); a withdrawn tier: the flag
-    # of the same name ("retracted"); "other" has none: the plain newest-first listing.
-    named = tuple(f for f, t in WITHDRAWN.items() if t == tier.key == f)
-    words = tier.all_of or tier.any_of or named
     command = f"acutrack show {shlex.quote(group.condition)}"
-    if words:
-        command += f" --type {','.join(words)}"
+    command += f" --type {type_word(tier)}"
     if group.since:
-        command += f" --since {group.since[:10]}"
+        command += f" --stored-since {command_stamp(group.since)}"
+    if until:
+        command += f" --stored-before {command_stamp(until)}"
     return command
 
 
-def more_lines(group: Group) -> dict[int, list[tuple[str, str]]]:
-    """Row index -> the "and N more" notes to print after it: after the last listed article
-    of each tier that has more than were listed (index -1: at the end of the group)."""
+def command_stamp(stamp: str) -> str:
+    """A stored stamp as typed in a command: '2026-11-15T06:17:03.412000Z'."""
+    return stamp.replace("+00:00", "Z")
+
+
+@dataclass
+class FollowUp:
+    """What a capped digest says of a tier it did not list whole: how many it left out, and
+    the command listing the ``lists`` articles of the tier that arrived for the condition in
+    the digest's window (those listed here and elsewhere too)."""
+
+    tier: str
+    not_listed: int
+    lists: int
+    command: str
+
+    def text(self, condition: str, first: bool) -> str:
+        """'and 29 more RCTs. All 52 RCTs that arrived for lupus' (the command follows on
+        the next line)."""
+        one, many = TIER_BY_KEY[self.tier].nouns
+        return (
+            f"and {self.not_listed:,} more {_noun(one, many, self.not_listed)}. "
+            f"All {self.lists:,} {_noun(one, many, self.lists)} "
+            f"{'stored' if first else 'that arrived'} for {condition}"
+        )
+
+
+def _noun(one: str, many: str, n: int) -> str:
+    if one == many:  # "other": a count word, not a noun
+        return f"{one} {'article' if n == 1 else 'articles'}"
+    return one if n == 1 else many
+
+
+def follow_ups(group: Group, until: str | None) -> dict[int, list[FollowUp]]:
+    """Row index -> the follow-ups to print after it: after the last listed article of each
+    tier that has more than were listed (index -1: at the end of the group)."""
     last: dict[str, int] = {}
     for i, pmid in enumerate(group.rows.pmids):
         last[group.rows.tiers[pmid]] = i
-    out: dict[int, list[tuple[str, str]]] = {}
+    out: dict[int, list[FollowUp]] = {}
     for tier in TIERS:
         n = group.more.get(tier.key, 0)
         if not n:
             continue
-        one, many = tier.nouns
-        noun = one if n == 1 else many
-        if one == many:  # "other": a count word, not a noun
-            noun += " articles" if n != 1 else " article"
-        text = f"and {n:,} more {noun}"
-        out.setdefault(last.get(tier.key, -1), []).append((text, show_command(group, tier)))
+        lists = group.lists.get(tier.key, 0)
+        follow = FollowUp(tier.key, n, lists, show_command(group, tier, until))
+        out.setdefault(last.get(tier.key, -1), []).append(follow)
     return out
+
+
+def more_lines(group: Group, until: str | None = None) -> dict[int, list[tuple[str, str]]]:
+    """Row index -> the (text, command) follow-ups to print after it (``follow_ups``)."""
+    first = group.since is None
+    return {
+        i: [(f.text(group.condition, first), f.command) for f in found]
+        for i, found in follow_ups(group, until).items()
+    }
 
 
 def conclusion(row: StoredArticle) -> str:
     """The conclusion shown under an article of an evidence tier ('' for the rest)."""
     if row.evidence_tier not in {t.key for t in evidence_tiers()}:
         return ""
-    return one_line(row.conclusion)
+    return whole_sentences(row.conclusion, CONCLUSION_ROOM)
 
 
 def heading(digest: Digest) -> str:
@@ -246,10 +331,10 @@ def since_phrase(digest: Digest) -> str:
             f"re-sent {when(digest.generated_at)}"
         )
     if same and since:
-        return f"new since the digest of {when(since)}"
+        return f"{ARRIVED} since the digest of {when(since)}"
     if same:
         return "first digest of this name: everything stored so far"
-    return "new since the last digest of each condition"
+    return f"{ARRIVED} since the last digest of each condition"
 
 
 def _upper_first(text: str) -> str:
@@ -293,15 +378,19 @@ def _group_title(group: Group, digest: Digest, same: bool) -> str:
         since = f", since {when(group.since)}" if group.since else ", first digest"
     elsewhere = listed_elsewhere(group, digest)
     shared = sum(n for _g, n in elsewhere)
-    total = group.count + shared
+    total = group.arrived or group.count + shared + group.earlier
     where = " and ".join(one_line(g.label) for g, _n in elsewhere)
-    if not elsewhere:
-        note = ""
-    elif not group.count:
-        note = f" (listed above under {where})"
-    else:
-        note = f" ({shared:,} of them listed above under {where})"
-    return f"{label}{name}: {total:,} new{since}{note}"
+    notes = []
+    if elsewhere:
+        notes.append(
+            f"listed above under {where}"
+            if shared == total
+            else f"{shared:,} of them listed above under {where}"
+        )
+    if group.earlier:
+        notes.append(f"{group.earlier:,} delivered by an earlier digest")
+    note = f" ({'; '.join(notes)})" if notes else ""
+    return f"{label}{name}: {total:,} {ARRIVED}{since}{note}"
 
 
 def _count_line(digest: Digest) -> str:
@@ -347,12 +436,7 @@ def render_text(digest: Digest) -> str:
     for group in shown_groups(digest):
         title = _group_title(group, digest, same)
         out += ["", "", title, "=" * min(len(title), WIDTH)]
-        for label, text in provenance_lines(group):
-            out += _wrap(f"{label}: {text}" if label else text, WIDTH, subsequent_indent="  ")
-        search_url = (group.provenance or {}).get("pubmed_url")
-        if search_url:
-            out += ["Same search on PubMed:", search_url]  # a link is never wrapped
-        more = more_lines(group)
+        more = more_lines(group, digest.until)
         for i, row in enumerate(group.rows, 1):
             number = f"{i}. "
             pad = " " * len(number)
@@ -381,13 +465,37 @@ def render_text(digest: Digest) -> str:
             if row.also_in:
                 out.append(pad + "Also new for: " + ", ".join(row.also_in))
             if conclusion(row):
-                out.append(pad + one_line_cut("Conclusion: " + conclusion(row), WIDTH - len(pad)))
-            out += [pad + line for line in excerpt(row.abstract, WIDTH - len(pad))]
+                out += _wrap(
+                    "Conclusion: " + conclusion(row),
+                    WIDTH,
+                    initial_indent=pad,
+                    subsequent_indent=pad + "  ",
+                )
+            else:
+                out += [pad + line for line in excerpt(row.abstract, WIDTH - len(pad))]
             out.append(pad + pubmed_url(row.pmid))
             for text, command in more.get(i - 1, []):
                 out += ["", text + ":", "  " + command]  # the command whole, to copy
         for text, command in more.get(-1, []):
             out += ["", text + ":", "  " + command]
+    out += ["", "", "Sources", "======="]
+    out += _wrap(sources_intro(digest), WIDTH, subsequent_indent="  ")
+    for source in sources(digest):
+        out += [""]
+        out += _wrap(
+            f"{source['condition']} ({source['searched']}): {source['query']}",
+            WIDTH,
+            subsequent_indent="  ",
+        )
+        if source["translation"]:
+            out += _wrap(
+                f"As PubMed read it: {source['translation']}",
+                WIDTH,
+                initial_indent="  ",
+                subsequent_indent="    ",
+            )
+        if source["url"]:
+            out.append("  " + source["url"])  # a link is never wrapped
     return "\n".join(out) + "\n"
 
 
@@ -406,13 +514,8 @@ def render_markdown(digest: Digest) -> str:
     for note in digest.notes:
         out += ["", f"> **Note:** {md(note)}"]
     for group in shown_groups(digest):
-        out += ["", f"## {md(_group_title(group, digest, same))}", ""]
-        for label, text in provenance_lines(group):
-            out.append((f"**{md(label)}:** " if label else "") + md(text) + "  ")
-        url = (group.provenance or {}).get("pubmed_url")
-        if url:
-            out.append(f"[Same search on PubMed]({url})")
-        more = more_lines(group)
+        out += ["", f"## {md(_group_title(group, digest, same))}"]
+        more = more_lines(group, digest.until)
         for i, row in enumerate(group.rows, 1):
             url = pubmed_url(row.pmid)
             out += ["", f"### {i}. {md(row.title) or '(no title)'}", ""]
@@ -431,15 +534,22 @@ def render_markdown(digest: Digest) -> str:
                 if row.also_in:
                     out.append(f"- Also new for: {md(', '.join(row.also_in))}")
                 if conclusion(row):
-                    cut = one_line_cut(conclusion(row), CONCLUSION_WIDTH)
-                    out.append(f"- **Conclusion**: {md(cut)}")
-            lines = excerpt(row.abstract, 90)
+                    out.append(f"- **Conclusion**: {md(conclusion(row))}")
+            lines = [] if conclusion(row) else excerpt(row.abstract, 90)
             if lines:
                 out += ["", "> " + md(" ".join(lines))]
             for text, command in more.get(i - 1, []):
                 out += ["", f"*{md(text)}:* `{command}`"]
         for text, command in more.get(-1, []):
             out += ["", f"*{md(text)}:* `{command}`"]
+    out += ["", "## Sources", "", md(sources_intro(digest)), ""]
+    for source in sources(digest):
+        line = f"- **{md(source['condition'])}** ({md(source['searched'])}): {md(source['query'])}"
+        if source["translation"]:
+            line += f"; as PubMed read it: {md(source['translation'])}"
+        if source["url"]:
+            line += f" · [same search on PubMed]({source['url']})"
+        out.append(line)
     return "\n".join(out) + "\n"
 
 
@@ -453,7 +563,7 @@ def render_html(digest: Digest) -> str:
     same, _ = digest.common_since()
     groups = []
     for group in shown_groups(digest):
-        more = more_lines(group)
+        more = more_lines(group, digest.until)
         articles = []
         for i, row in enumerate(group.rows):
             article = _html_article(row)
@@ -462,8 +572,6 @@ def render_html(digest: Digest) -> str:
         groups.append(
             {
                 "title": _group_title(group, digest, same),
-                "provenance": [{"label": lb, "text": tx} for lb, tx in provenance_lines(group)],
-                "search_url": (group.provenance or {}).get("pubmed_url"),
                 "articles": articles,
                 "more": [{"text": t, "command": c} for t, c in more.get(-1, [])],
             }
@@ -479,6 +587,8 @@ def render_html(digest: Digest) -> str:
         headline=headline(digest),
         notes=[one_line(n) for n in digest.notes],
         groups=groups,
+        sources_intro=sources_intro(digest),
+        sources=sources(digest),
     )
 
 
@@ -500,8 +610,8 @@ def _html_article(row: StoredArticle) -> dict[str, Any]:
         "source": one_line(source_line(row)),
         "badges": [{"label": label, "colour": badge_colour(flag)} for flag, label, _ in items],
         "reasons": [{"label": r["label"], "text": one_line(r["text"])} for r in reasons],
-        "conclusion": one_line_cut(conclusion(row), CONCLUSION_WIDTH),
-        "excerpt": " ".join(excerpt(row.abstract, 90)),
+        "conclusion": conclusion(row),
+        "excerpt": "" if conclusion(row) else " ".join(excerpt(row.abstract, 90)),
     }
 
 
@@ -525,6 +635,16 @@ def _json_head(digest: Digest) -> dict[str, Any]:
         "headline": {g.condition: dict(g.headline) for g in digest.groups},
         # Per condition, tier key -> articles delivered but not listed (the cap).
         "not_listed": {g.condition: dict(g.more) for g in digest.groups},
+        # Per condition, for each tier not listed whole: the command listing every article
+        # of that tier that arrived in the digest's window (``lists`` of them).
+        "follow_up": {
+            g.condition: [
+                {"tier": f.tier, "not_listed": f.not_listed, "lists": f.lists, "command": f.command}
+                for found in follow_ups(g, digest.until).values()
+                for f in found
+            ]
+            for g in digest.groups
+        },
         "provenance": {g.condition: g.provenance for g in digest.groups},
         "resent_from": digest.resent["created_at"] if digest.resent else None,
         "notes": digest.notes,

@@ -72,12 +72,24 @@ class Group:
     headline: dict[str, int] = field(default_factory=dict)
     # other condition -> how many articles new for this one are delivered under it
     shared: dict[str, int] = field(default_factory=dict)
+    # articles that arrived for this condition but were delivered by an earlier digest of
+    # this name under another condition (listed once per name)
+    earlier: int = 0
+    # tier key -> how many articles the follow-up command of that tier lists (counted with
+    # the command's own selector over the digest's window; ``views.digest.follow_ups``)
+    lists: dict[str, int] = field(default_factory=dict)
     provenance: dict[str, Any] | None = None  # store.provenance of the condition
 
     @property
     def count(self) -> int:
         """The articles delivered under this condition, listed or not."""
         return len(self.rows) + sum(self.more.values())
+
+    @property
+    def arrived(self) -> int:
+        """The articles that arrived for this condition in the digest's window (the
+        headline's total: delivered here, under another condition, or earlier)."""
+        return sum(self.headline.values())
 
 
 @dataclass
@@ -96,6 +108,12 @@ class Digest:
     def total(self) -> int:
         """The articles this digest delivers (the position moves past all of them)."""
         return sum(g.count for g in self.groups)
+
+    @property
+    def until(self) -> str:
+        """The end of the window this digest delivers (``acutrack.newness``): when it was
+        made (a re-sent digest: when the one it repeats was made)."""
+        return self.resent["created_at"] if self.resent else self.generated_at
 
     @property
     def listed(self) -> int:

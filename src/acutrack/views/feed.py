@@ -2,14 +2,15 @@
 
 Written with the standard library's ElementTree, which escapes every text and attribute:
 PubMed text stays text (a title holding ``<script>`` or ``]]>`` is characters, never markup).
-feedgen would add lxml for what is some forty lines here. The entries are what arrived since
-a day the feed states (the last 7 days), evidence first, then the rest by when they were
-stored; so the same database gives the same bytes all day. Each entry: the PubMed title as
-it is (no bracketed prefix, which would read like PubMed's translated titles), ``published``
-when the record entered PubMed, ``updated`` when acutrack first stored it, the first author
-as ``author`` (the next two as ``contributor``), the study type as a ``category`` (scheme
-``STUDY_TYPE``) and each condition as one (scheme ``CONDITION``), the PubMed address as
-``id``. The feed's ``updated`` is when the last article was stored.
+feedgen would add lxml for what is some forty lines here. The entries are what arrived in a
+window the subtitle states (``--since``, default the 7 days up to the newest arrival, so the
+same database gives the same bytes), evidence first, then the rest by when they were stored.
+Each entry: the PubMed title as it is (no bracketed prefix, which would read like PubMed's
+translated titles), ``published`` when the record entered PubMed, ``updated`` when acutrack
+first stored it, the first author as ``author`` (the next two as ``contributor``), the study
+type as a ``category`` (scheme ``STUDY_TYPE``) and each condition as one (scheme
+``CONDITION``), the PubMed address as ``id``. The feed's ``updated`` is when the last article
+was stored.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from importlib.metadata import version
 from itertools import chain
 from typing import Any
 
-from .. import flags
+from .. import flags, newness
 from ..article import StoredArticle, clean, one_line, pubmed_url
 from ..article import doi_url as make_doi_url
 from . import present
@@ -148,12 +149,14 @@ def build(
     *,
     labels: dict[str, str] | None = None,
     search_url: str | None = None,
-    since: str = "",
+    arrived: tuple[int, str, bool, int] | None = None,
     updated: str | None = None,
 ) -> str:
     """The Atom document of ``pieces`` (same arguments) in one string."""
     return "".join(
-        pieces(rows, conditions, labels=labels, search_url=search_url, since=since, updated=updated)
+        pieces(
+            rows, conditions, labels=labels, search_url=search_url, arrived=arrived, updated=updated
+        )
     )
 
 
@@ -163,16 +166,17 @@ def pieces(
     *,
     labels: dict[str, str] | None = None,
     search_url: str | None = None,
-    since: str = "",
+    arrived: tuple[int, str, bool, int] | None = None,
     updated: str | None = None,
 ) -> Iterator[str]:
     """The Atom document for ``rows`` (in the order ``store.newest_stored`` gives them: what
-    arrived since ``since``, evidence first, then the rest) of ``conditions`` as (name,
-    label) pairs (None: every condition), one entry at a time: the rows are read as they are
+    arrived, evidence first, then by when it was stored) of ``conditions`` as (name, label)
+    pairs (None: every condition), one entry at a time: the rows are read as they are
     written. ``labels``: every condition's label by name (queries.toml), for the conditions
-    each entry was found for; ``search_url``: PubMed's own results for the condition's query,
-    the feed's web page; ``updated``: when the last article was stored
-    (``store.last_stored``)."""
+    each entry was found for; ``search_url``: PubMed's own results for the condition's
+    query, the feed's web page; ``arrived``: (how many arrived, since when, whether that is
+    the default window, how many are listed), said in the subtitle in ``acutrack.newness``'s
+    words; ``updated``: when the last article was stored (``store.newest_arrival``)."""
     labels = {**(labels or {}), **dict(conditions or [])}
     rows = iter(rows)
     first = next(rows, None)
@@ -181,14 +185,23 @@ def pieces(
     root = ET.Element("feed", xmlns=ATOM)
     named = ", ".join(label for _, label in conditions) if conditions else "all conditions"
     _sub(root, "title", f"acutrack: newest articles for {_text(named)}", type="text")
-    window = f"since {since[:10]}" if since else "most recently"
+    window = ""
+    if arrived is not None:
+        # (count, since, whether since is the default window): acutrack.newness's words
+        count, since, default, listed = arrived
+        noun = "article" if count == 1 else "articles"
+        window = f"{count:,} {noun} {newness.ARRIVED} since {newness.shown(since)}"
+        if default:
+            window += f" (the {newness.DEFAULT_DAYS} days up to the newest arrival)"
+        window += f"; the first {listed:,} of them here" if listed < count else ""
+        window += ". "
     _sub(
         root,
         "subtitle",
-        f"The articles acutrack stored {window}, the meta-analyses, systematic reviews and "
-        "randomized trials first (strongest first), then the others and older ones, newest "
-        "stored first; each with its study type as a category and its trial size. Study "
-        "types come from text rules: open an article before relying on one.",
+        window + "The meta-analyses, systematic reviews and randomized trials first (strongest "
+        "first), then the others, newest stored first; each with its study type as a category "
+        "and its trial size. Study types come from text rules: open an article before relying "
+        "on one.",
         type="text",
     )
     _sub(root, "id", feed_id([n for n, _ in conditions] if conditions is not None else None))

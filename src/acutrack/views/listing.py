@@ -33,6 +33,23 @@ def default_format(fmt: str | None, terminal: bool, pipe: str = "json") -> str:
     return "table" if terminal else pipe
 
 
+def check_moment(value: str | None, option: str) -> str | None:
+    """A --stored-since/--stored-before value (a date or an ISO time; UTC unless it says
+    otherwise) in the stored form (``newness.moment``); exit 2 with one sentence when it is
+    neither."""
+    if value is None:
+        return None
+    from ..newness import moment
+
+    try:
+        return moment(value)
+    except ValueError:
+        raise UsageError(
+            f"Bad {option} '{value}'; write a date (2026-01-31) or a time in UTC "
+            "(2026-01-31T06:17:03)"
+        ) from None
+
+
 def check_date(value: str | None) -> str | None:
     """A --since date as YYYY-MM-DD (exit 2 with one sentence when it is not a date)."""
     if value is None:
@@ -99,6 +116,7 @@ def fetch(
     search: str | None = None,
     search_text: str = "",
     order: str = "newest",
+    stored: tuple[str | None, str | None] = (None, None),
     comparators: list[str] | None = None,
 ) -> Listing:
     """Query the articles for a listing in ``fmt``: a table stops at 50 unless told."""
@@ -112,6 +130,7 @@ def fetch(
         "new_only": new_only,
         "since": since,
         "search": search,
+        "stored": stored,
         "comparators": comparators,
     }
     try:
@@ -125,6 +144,7 @@ def fetch(
             new_only=new_only,
             since=since,
             search=search,
+            stored=stored,
             comparators=comparators,
         )
         more = limit is not None and len(rows) > limit
@@ -167,6 +187,7 @@ def count_rest(db: sqlite3.Connection, found: Listing) -> None:
     filters = found.filters
     since, new_only, search = filters["since"], filters["new_only"], filters["search"]
     flags, comparators = filters["flags"], filters.get("comparators")
+    stored = filters.get("stored") or (None, None)
     found.total = None
     if found.shown and not since:
         found.total = store.count_articles(
@@ -177,8 +198,11 @@ def count_rest(db: sqlite3.Connection, found: Listing) -> None:
             since=since,
             search=search,
             comparators=comparators,
+            stored=stored,
         )
-    if search is None and found.condition is not None and not (new_only or since):
+    # The unseen left out: not within a --since or --stored window (the hint's command,
+    # `show C --new`, has neither, so it would list others).
+    if search is None and found.condition is not None and not (new_only or since or any(stored)):
         new = store.count_articles(
             db, found.condition, flags=flags, new_only=True, comparators=comparators
         )
@@ -212,6 +236,7 @@ def stream(
     search: str | None = None,
     search_text: str = "",
     order: str = "newest",
+    stored: tuple[str | None, str | None] = (None, None),
     comparators: list[str] | None = None,
 ) -> Iterator[StoredArticle]:
     """The articles of an export (every match, or ``limit``), read from the cursor as they
@@ -230,6 +255,7 @@ def stream(
             new_only=new_only,
             since=since,
             search=search,
+            stored=stored,
             comparators=comparators,
         )
     except sqlite3.OperationalError as exc:

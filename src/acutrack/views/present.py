@@ -188,3 +188,21 @@ def notices(article: StoredArticle) -> list[dict[str, Any]]:
                 }
             )
     return found
+
+
+def whole_sentences(text: Any, room: int) -> str:
+    """``text`` as whole sentences in about ``room`` characters: as many leading sentences as
+    fit, and always the first, whole, however long (a conclusion is never cut mid-sentence:
+    the digests show it so)."""
+    words = one_line(text)
+    if len(words) <= room:
+        return words
+    from ..evidence import sentences  # (the rules' splitter: abbreviations, numbers)
+
+    parts = sentences(words)
+    kept = parts[:1]
+    for part in parts[1:]:
+        if len(" ".join([*kept, part])) > room:
+            break
+        kept.append(part)
+    return " ".join(kept)

@@ -29,11 +29,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from .. import flags as registry
-from .. import store
+from .. import newness, store
 from ..article import StoredArticle, doi_url, one_line, plural, pubmed_url
 from .present import badge_flags, comparator_tag, first_author, notices, size_source
 
@@ -50,11 +50,12 @@ KINDS: tuple[tuple[str, str, str], ...] = tuple(
     if t.key != registry.WITHDRAWN["retracted"]
 )
 TITLE = "Acupuncture evidence"  # the page's heading unless --title says otherwise
-# "Arrived" in the matrix and the ARRIVED mark: first stored for the condition in the last 7
-# days up to today. Not "since the last report": the page is a file that may be built any number of
+# "Arrived" in the matrix and the ARRIVED mark (``acutrack.newness``): first stored for the
+# condition since a moment the page prints, the last 7 days up to today unless --since says
+# otherwise. Not "since the last report": the page is a file that may be built any number of
 # times (and report never writes to the database), so a fixed window means the same thing
 # every time it is read.
-NEW_DAYS = 7
+NEW_DAYS = newness.DEFAULT_DAYS
 CONCLUSION_CHARS = 180  # the one line of a conclusion under an article; the rest in <details>
 
 
@@ -90,8 +91,8 @@ class Section:
 
 
 def new_since(today: date) -> str:
-    """The first-stored time (ISO, UTC) from which an article counts as new."""
-    return (today - timedelta(days=NEW_DAYS)).isoformat()
+    """The first-stored time (ISO, UTC) from which an article counts as arrived by default."""
+    return newness.default_since(today)
 
 
 def collect(
@@ -102,13 +103,14 @@ def collect(
     newest: int = 10,
     today: date | None = None,
     queries: dict[str, str] | None = None,
+    since: str | None = None,
 ) -> list[Section]:
     """Read what the page shows for each (name, label) condition, in the page's order: by
     label, conditions without articles last. ``strongest``: articles per evidence tier;
     ``today``: the day the page is made (default: today in UTC); ``queries``: each
     condition's query from queries.toml, for conditions never searched."""
     today = today or datetime.now(UTC).date()
-    since = new_since(today)
+    since = since or new_since(today)
     names = [name for name, _ in conditions]
     tiers = store.tier_counts(db, names)
     arrived = store.arrived_counts(db, names, since)
@@ -591,6 +593,7 @@ def render_html(
 
     if total is None:
         total = sum(s.counts.get("total", 0) for s in sections)
+    since = next((s.since for s in sections if s.since), "")
     today = next((s.today for s in sections if s.today), None)
     return render(
         "report.html",
@@ -599,8 +602,9 @@ def render_html(
         labels=", ".join(s.label for s in sections) or "no conditions",
         total=total,
         matrix=matrix(sections) if sections else None,
-        new_since=new_since(today) if today else "",
-        new_days=NEW_DAYS,
+        new_since=newness.shown(since),
+        # "(the last 7 days)" only when the window is the default one
+        new_days=NEW_DAYS if today and since == new_since(today) else None,
         order=evidence_order(),
         sections=[section_view(s) for s in sections],
         kinds=kinds(),
@@ -625,13 +629,20 @@ def build(
     title: str = TITLE,
     now: datetime | None = None,
     queries: dict[str, str] | None = None,
+    since: str | None = None,
 ) -> str:
     """The report page for these (name, label) conditions, made at ``now`` (UTC; default:
     the clock, read here once) with ``queries`` (name -> query of queries.toml) for
     conditions never searched."""
     now = now or datetime.now(UTC)
     sections = collect(
-        db, conditions, strongest=strongest, newest=newest, today=now.date(), queries=queries
+        db,
+        conditions,
+        strongest=strongest,
+        newest=newest,
+        today=now.date(),
+        queries=queries,
+        since=since,
     )
     total = store.distinct_articles(db, [name for name, _ in conditions])
     stamp = now.strftime("%Y-%m-%d %H:%M UTC")
