@@ -776,12 +776,6 @@ def test_counts_in_sentences_agree_with_their_number(filled: Path):
     assert captions[1].endswith(" 2 articles without a year are not drawn.")
 
 
-def show_reads_stored_since() -> bool:
-    """Whether `show` has --stored-since (issue 25 part 1, on another branch): the commands
-    for what arrived use it."""
-    return "--stored-since" in run("show", "--help").stdout
-
-
 def test_every_printed_command_lists_exactly_what_it_counts(week: Path, monkeypatch):
     # Issue 25: "RCT 87" led to 10 trials and no "77 more". Every list the page cuts short
     # ends with a command; each is run as printed (JSON in a pipe) and lists exactly the
@@ -789,9 +783,6 @@ def test_every_printed_command_lists_exactly_what_it_counts(week: Path, monkeypa
     import shlex
 
     monkeypatch.setenv("ACUTRACK_DB", str(week))
-    # Until `show --stored-since` (issue 25 part 1) is on main, the arrivals' commands are
-    # left out; remove this once it is: every command must then run.
-    arrivals = show_reads_stored_since()
     doc = parse_strict(run("report").stdout)
     checked = []
     for column in doc.iter("div"):
@@ -809,8 +800,6 @@ def test_every_printed_command_lists_exactly_what_it_counts(week: Path, monkeypa
                 continue
             text = " ".join("".join(part.itertext()).split())
             command = part.find("code").text
-            if "--stored-since" in command and not arrivals:
-                continue
             whole = re.search(r"lists all ([\d,]+)$", text)
             count = int((whole or re.search(r"([\d,]+) other", text)).group(1).replace(",", ""))
             result = run(*shlex.split(command)[1:])
@@ -822,4 +811,4 @@ def test_every_printed_command_lists_exactly_what_it_counts(week: Path, monkeypa
             checked.append(command)
     kinds = {c.split(" --type ")[1].split()[0] for c in checked}
     assert {"tier:rct", "ma-sr", "tier:possible-rct"} <= kinds, checked
-    assert not arrivals or {"evidence", "other"} <= kinds, checked
+    assert {"evidence", "other"} <= kinds, checked
