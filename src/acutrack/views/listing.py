@@ -136,16 +136,7 @@ def fetch(
     try:
         # One row more than asked tells whether more match, without counting them.
         rows = store.query_articles(
-            db,
-            condition,
-            limit=limit + 1 if limit else None,
-            order=order,
-            flags=flags,
-            new_only=new_only,
-            since=since,
-            search=search,
-            stored=stored,
-            comparators=comparators,
+            db, condition, limit=limit + 1 if limit else None, order=order, **filters
         )
         more = limit is not None and len(rows) > limit
         del rows[limit or len(rows) :]
