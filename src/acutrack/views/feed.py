@@ -143,23 +143,6 @@ def feed_id(conditions: Iterable[str] | None) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"acutrack:feed:{key}"))
 
 
-def build(
-    rows: Iterable[StoredArticle],
-    conditions: list[tuple[str, str]] | None,
-    *,
-    labels: dict[str, str] | None = None,
-    search_url: str | None = None,
-    arrived: tuple[int, str, bool, int] | None = None,
-    updated: str | None = None,
-) -> str:
-    """The Atom document of ``pieces`` (same arguments) in one string."""
-    return "".join(
-        pieces(
-            rows, conditions, labels=labels, search_url=search_url, arrived=arrived, updated=updated
-        )
-    )
-
-
 def pieces(
     rows: Iterable[StoredArticle],
     conditions: list[tuple[str, str]] | None,
