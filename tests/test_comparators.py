@@ -67,9 +67,9 @@ def as_trial(article: dict) -> list[str]:
 @pytest.mark.parametrize(
     ("name", "n", "at_least_equal", "tp", "fp", "fn"),
     [
-        ("comparators.tsv", 111, 97, 39, 1, 0),  # labelled first; the rules were written from it
-        ("comparators_final.tsv", 75, 55, 19, 1, 1),  # round 1: 44/75; round 2 was fitted to it
-        ("comparators_third.tsv", 53, 33, 12, 2, 1),  # labelled after round 2: the estimate
+        ("comparators.tsv", 111, 97, 39, 0, 0),  # labelled first; the rules were written from it
+        ("comparators_final.tsv", 75, 56, 19, 0, 1),  # round 1: 44/75; round 2 was fitted to it
+        ("comparators_third.tsv", 53, 41, 12, 0, 1),  # round 2 on it: 33/53; round 3 fitted
     ],
 )
 def test_the_hand_labels_stay_where_the_rules_left_them(name, n, at_least_equal, tp, fp, fn):
@@ -117,6 +117,33 @@ def test_the_hand_labels_stay_where_the_rules_left_them(name, n, at_least_equal,
 def test_each_class_from_the_arms_of_this_trial(abstract, expected):
     article = {"title": "A randomized trial", "abstract": abstract}
     assert comparators(article, compute_flags(article)) == expected
+
+
+# Round 3 (session 2026-12-07), read off comparators_third.tsv's errors: real records.
+@needs_dev
+@pytest.mark.parametrize(
+    ("pmid", "expected", "why"),
+    [
+        ("10733058", ["no-treatment"], "randomized to: no vest (n = 21), 3% ... vest"),
+        ("10735900", ["no-treatment"], "the G-CSF group compared with the non-G-CSF group"),
+        ("11078770", ["active"], "either A and B for seven days ... or C and D for seven days"),
+        ("10780133", ["no-treatment", "active"], "random assignment by their mother, blanket, ..."),
+        ("10870534", ["usual-care"], "established standard of care (control group, ...)"),
+        ("11030682", ["active"], "INTERVENTIONS: Immunisation with A or B"),
+        ("10767227", ["usual-care"], "randomized to rehabilitation received ...: one arm"),
+        ("10807815", ["active"], "placebo MDI and salbutamol NWA, or salbutamol MDI and saline"),
+    ],
+)
+def test_round_3_reads_these_arms(pmid, expected, why):
+    source = "evidence-dev/rct-dev.medline.gz"
+    assert as_trial(labelled_article(pmid, source)) == expected, why
+
+
+@needs_dev
+def test_a_placebo_run_in_written_with_a_space_is_not_a_placebo_arm():
+    # "four week placebo run in period and 12 weeks' monotherapy with candesartan or lisinopril"
+    article = labelled_article("11110735", "evidence-dev/rct-dev.medline.gz")
+    assert "placebo" not in as_trial(article)
 
 
 def test_not_a_trial_has_none_and_a_trial_saying_nothing_has_an_empty_list():

@@ -22,8 +22,9 @@ from . import flags
 # or what store.tiers builds with it (condition_years, the article_overview view).
 # 3: comparators (issue 27 part 2); 4: inline conclusion headings, no systematic review from a
 # search under a title naming another kind of review (issue 25 part 10); 5: article_overview
-# v3 (issue 25 part 8), built with the derived data.
-RULES = 5
+# v3 (issue 25 part 8), built with the derived data; 6: comparators round 3 and conclusions v5
+# (issue 27, session 2026-12-07).
+RULES = 6
 
 
 def registry_digest() -> str:

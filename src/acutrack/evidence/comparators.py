@@ -80,7 +80,7 @@ _OTHER_TRIALS = re.compile(
 # --- placebo -----------------------------------------------------------------------------------
 
 _PLACEBO_NOT = re.compile(
-    r"placebos?[- ]?(?:wash-?out|run-?in|lead-?in|response|effects?\b|responders?|"
+    r"placebos?[- ]?(?:wash[- ]?out|run[- ]?in|lead[- ]?in|response|effects?\b|responders?|"
     r"acupuncture|electro-?acupuncture|needl[a-z]*|needles?|laser|tens|acupressure|"
     r"moxibustion|points?|acupoints?|stimulation|device)"
 )
@@ -88,7 +88,7 @@ _PLACEBO_NOT = re.compile(
 _DUMMY = re.compile(
     r"double[- ]dummy|placebos?\s+for\s+(?!the\s+(?:treatment|prevention|management))|"
     r"one\s+active,?\s+(?:and\s+)?one\s+placebo|placebo\s+(?:and\s+[a-z]+\s+)?"
-    r"(?:baseline|run-?in|wash-?out|lead-?in)\s+(?:period|phase)"
+    r"(?:baseline|run[- ]?in|wash[- ]?out|lead[- ]?in)\s+(?:period|phase)"
 )
 _PLACEBO_ARM = re.compile(
     r"placebo[- ]controlled|placebo\s+controlled|(?:or|versus|vs\.?|with|than|compared\s+"
@@ -106,9 +106,33 @@ _INERT = re.compile(
 )
 
 
+_INERT_WORD = re.compile(r"(?<![a-z])(?:placebos?|saline|vehicle|dummy)(?![a-z])")
+_EITHER = re.compile(r"(?<![a-z])(?:received|receive|receiving|given)\s+either\s+")
+
+
+def _dummy_arms(doc: _Doc) -> bool:
+    """Placebos that keep active treatments blinded: an allocation whose arms all name an
+    active treatment, two or more of them beside a placebo or saline ("placebo MDI and
+    salbutamol by nebuliser, or salbutamol MDI and nebulised saline")."""
+    statements = _anchored(doc, _ALLOCATION, ("random", "assign", "allocat", "allott"))
+    if doc.has("either"):
+        statements += _anchored(doc, _EITHER, ("receiv", "given"))
+    for m in statements:
+        if _cited(doc, m.start()):
+            continue
+        arms = [a for a in _SPLIT.split(_clause(doc.low, m.end())) if a.strip()]
+        inert = [a for a in arms if _INERT_WORD.search(a)]
+        active = [a for a in arms if _content(_INERT_WORD.sub(" ", a))]
+        if len(inert) >= 2 and len(active) == len(arms):
+            return True
+    return False
+
+
 def _placebo(doc: _Doc, sham: bool) -> bool:
     """A placebo arm; with a sham arm, "placebo-controlled" names the sham, not a pill."""
     low = doc.low
+    if (doc.has("placebo") or doc.has("saline")) and _dummy_arms(doc):
+        return False
     dummy = doc.has("placebo") and _DUMMY.search(low) is not None
     if dummy and not any(not _cited(doc, m.start()) for m in _PLACEBO_ARM.finditer(low)):
         pass  # every placebo keeps another treatment blinded
@@ -142,16 +166,20 @@ _NO_TREATMENT = re.compile(
     r"difference|differences|effect|change|changes|evidence|statistical|other|more|longer)"
     r"[a-z]{3,}|wait(?:ing)?[- ]?list|wait-listed|delayed[- ]"
     r"(?:treatment|intervention|start|therapy)|expectant(?:ly)?\s+manage|inactive\s+control"
+    r"|(?:randomi[sz]ed|assigned|allocated)\s+to:?\s+no\s+[a-z]{3,}"
     r"|observation\s+(?:alone|only|group|arm)|(?:or|and)\s+not\s+(?:preceded|given|treated|"
     r"receiv)|(?<=have )or\s+not(?![a-z])|or\s+not\s+\((?:no|n)\b)"
 )
-_ADD_ON = re.compile(r"(?<![a-z])(?:with\s+(?:and|or)\s+without|alone\s+(?:or|and|vs|versus))")
+_ADD_ON = re.compile(
+    r"(?<![a-z])(?:with\s+(?:\([^)]{0,30}\)\s+)?(?:and|or)\s+without|alone\s+(?:or|and|vs|versus))"
+)
 _ALONE = re.compile(r"(?<![a-z])(?:alone|monotherapy)(?![a-z])")
 _CARE = re.compile(
     r"(?<![a-z])(?:(?:usual|standard|routine|conventional|customary)\s+(?:medical\s+|clinical\s+|"
     r"hospital\s+|inpatient\s+|outpatient\s+|primary\s+|nursing\s+|obstetric\s+|ward\s+)?"
     r"(?:care|management|practice|treatment|therapy)|(?:treatment|care)\s+as\s+usual(?:ly)?|"
-    r"clinical\s+management|(?:best\s+)?supportive\s+care)(?![a-z])"
+    r"(?:established\s+)?standards?\s+of\s+care|clinical\s+management|(?:best\s+)?supportive\s+care)"
+    r"(?![a-z])"
 )
 _ARM_CUE = re.compile(
     r"(?<![a-z])(?:or|versus|vs\.?|compared\s+(?:with|to)|than|control|controls|received|"
@@ -220,11 +248,27 @@ _CARE_KEYS = (
 )
 
 
+# "the G-CSF group compared with the non-G-CSF group": the arm that went without.
+_NON_GROUP = re.compile(r"(?<![a-z])non-?([a-z0-9][a-z0-9-]{1,20})\s+(?:group|arm)s?(?![a-z])")
+
+
 def _no_treatment(doc: _Doc) -> bool:
+    if doc.has("non") and _without_arm(doc):
+        return True
     if not any(doc.has(k) for k in _NT_KEYS):
         return False
     for m in _NO_TREATMENT.finditer(doc.low):
         if not _cited(doc, m.start()) and not _EVERYONE.search(doc.left(m.start(), 30)):
+            return True
+    return False
+
+
+def _without_arm(doc: _Doc) -> bool:
+    """A "non-X group" beside an "X group": X's arm and the arm that did without it."""
+    low = doc.low
+    for m in _NON_GROUP.finditer(low):
+        with_x = re.search(rf"(?<![a-z-]){re.escape(m.group(1))}\s+(?:group|arm)s?(?![a-z])", low)
+        if with_x and not _cited(doc, m.start()):
             return True
     return False
 
@@ -264,9 +308,9 @@ _COMPARE_CUE = re.compile(
     r"(?![a-z])"
 )
 _ALLOCATION = re.compile(
-    r"(?<![a-z])(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided|distributed)|"
+    r"(?<![a-z])(?:(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided|distributed)|"
     r"assigned|allocated|allotted|randomi[sz]ation)(?:\s+(?:[a-z0-9,]+\s+){0,5}?(?:to|into)|"
-    r"\s+between)\s+"
+    r"\s+between)|random\s+(?:assignment|allocation)\s+(?:to|by))\s+"
     r"(?:(?:receive|undergo|have|be|one\s+of\s+(?:the\s+)?(?:two|three|four|five|\d)\s+"
     r"(?:groups|arms|treatments|regimens)(?:\s*:)?|either|the|a|an)\s+){0,3}"
 )
@@ -284,7 +328,12 @@ _PAIR = re.compile(r"\s(?:versus|vs\.?|compared\s+(?:with|to)|with|and|to)\s")
 # Where an arm's name ends: its population, timing or purpose follows.
 _ITEM_END = re.compile(
     r"\s(?:in|among|for|during|after|before|within|at|on|from|which|who|that|were|was|"
-    r"until|over|using|as)\s"
+    r"until|over|using|as|received|underwent|got)\s"
+)
+# "for seven days", "for 6 weeks": how long an arm lasted, not the end of the list of arms.
+_DURATION = re.compile(
+    r"\s*for\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+"
+    r"(?:consecutive\s+)?(?:days?|weeks?|months?|years?|hours?|cycles?|courses?)\s*$"
 )
 _STOP = frozenset(
     "a an the of in on at to for by with and or either each one two three four group groups "
@@ -336,8 +385,9 @@ def _treatments(parts: list[str]) -> tuple[list[frozenset[str]], set[str]]:
     items = []
     doses = set()
     for item in parts:
-        cut = _ITEM_END.split(" " + item + " ")
-        item = cut[0]
+        padded = f" {item} "
+        end = _ITEM_END.search(padded)
+        item = padded[: end.start()] if end else padded
         if not (_CONTROL_WORDS.search(item) or _RESULT_LIKE.search(item) or "trial" in item):
             if not (_CARE.search(item) or _NO_TREATMENT.search(item)):
                 words = _content(item)
@@ -346,7 +396,7 @@ def _treatments(parts: list[str]) -> tuple[list[frozenset[str]], set[str]]:
                 dose = " ".join(_DOSE_UNIT.findall(item))
                 if dose:
                     doses.add(dose)
-        if len(cut) > 1:
+        if end and not _DURATION.fullmatch(padded, end.start()):
             break
     return items, doses
 
@@ -355,7 +405,8 @@ def _split(segment: str, pair: bool) -> list[str]:
     """A statement's arms: "A or B", "A, B, or C"; ``pair``: its two sides ("A with B")."""
     if pair:
         m = _PAIR.search(segment)
-        return [segment[: m.start()], segment[m.end() :]] if m else [segment]
+        if m:
+            return [segment[: m.start()], segment[m.end() :]]
     return _SPLIT.split(segment)
 
 
@@ -411,6 +462,11 @@ def _segments(doc: _Doc) -> list[list[str]]:
         m = _COMPARISON.search(title)
         if m:
             out.append(_split(title[m.end() :], True))
+    if doc.has("\nintervention"):
+        for m in _INTERVENTIONS.finditer(low):
+            clause = _clause(low, m.end())
+            if _OR_ARMS.search(clause):
+                out.append(_OR_ARMS.split(clause))
     for rx, pair, keys in (
         (_ALLOCATION, False, ("random", "assign", "allocat", "allott")),
         (_COMPARISON, True, ("compar",)),
@@ -435,6 +491,9 @@ def _segments(doc: _Doc) -> list[list[str]]:
     return out
 
 
+# A structured abstract's INTERVENTIONS section whose first sentence names the arms, "A or B".
+_INTERVENTIONS = re.compile(r"\ninterventions?:\s+")
+_OR_ARMS = re.compile(r"\s(?:or|versus|vs\.?)\s")
 _NUMBER_NEAR = re.compile(r"[\d%]\)?\s*$|\s*\(?\d")
 # "Control patients received 1 ITA plus SVG", "the control group was given a booklet".
 _CONTROL_GOT = re.compile(

@@ -120,6 +120,12 @@ _ADMIN_SENTENCE = re.compile(
     r"(?:the\s+)?authors?\s+(?:declare|report|have\s+no)|conflicts?\s+of\s+interest|"
     r"(?:competing|declaration\s+of)\s+interests?|(?:contact|e-?mail)\s*:)"
 )
+# "The sequencing data ... are available in the EBI repository under accession number ...".
+_AVAILABILITY = re.compile(
+    r"\b(?:data(?:sets?)?|code|software|sequences?|materials?)\b[^.]{0,120}?\b(?:is|are)\s+"
+    r"(?:\w+ly\s+)?available\s+(?:\w+\s+){0,3}?(?:at|in|from|on|via|under|through|upon)\b"
+    r"|\baccession\s+(?:numbers?|codes?|no\.?)\s"
+)
 _ALL_RIGHTS = re.compile(r"all\s+rights\s+reserved|©|\bcopyright\b|\(c\)\s+\d{4}")
 # A closing parenthesis naming the funder or the registration: "(Funded by ...; ... NCT...)".
 _ADMIN_PAREN = re.compile(
@@ -139,6 +145,9 @@ def _is_admin(sentence: str) -> bool:
     low = sentence.lower()
     if _ADMIN_SENTENCE.search(low):
         return True
+    if "available" in low or "accession" in low:
+        if _AVAILABILITY.search(low):
+            return True
     if len(low) < 200 and _REGISTRY_GATE.search(low) and _REGISTRY_ID.search(low):
         return True  # "ClinicalTrials.gov Identifier: NCT01234567."
     return bool(_ALL_RIGHTS.search(low)) and len(low) < 300
@@ -169,7 +178,7 @@ _CONCLUDING_START = re.compile(
     r"in\s+the\s+light\s+of\s+(?:these|our)|in\s+light\s+of\s+(?:these|our)|"
     r"thus\b|therefore\b|hence\b|consequently|accordingly|conclusions?\b|"
     r"we\s+(?:\w+\s+)?conclude|it\s+(?:is|was|can\s+be|may\s+be)\s+(?:therefore\s+)?concluded|"
-    r"we\s+(?:therefore\s+)?(?:suggest|propose|argue|recommend|believe|identify|"
+    r"we\s+(?:therefore\s+)?(?:suggest|propose|argue|recommend|believe|think|feel|identify|"
     r"demonstrate|show|provide\s+evidence))"
 )
 # A subject that reports this study's finding, to be followed by a finding verb.
@@ -195,7 +204,8 @@ _AIM = re.compile(
 _LAST_SENTENCE = re.compile(
     r"\b(?:suggest(?:s|ing|ed)?\s+that|indicat(?:es|ing|ed)\s+(?:that|the)|"
     r"demonstrat(?:es|ing|ed)\s+that|conclud\w*|impl(?:y|ies|ying)\s+that|"
-    r"should|must|(?:is|are)\s+(?:required|needed|warranted|recommended|essential)|"
+    r"should|must|(?:is|are)\s+(?:required|needed|warranted|recommended|essential|suggested|"
+    r"advised|advisable)|"
     r"may|might|could|(?:appears?|seems?)\s+to|would\s+appear|likely|probably|"
     r"potentially|(?:is|are)\s+(?:\w+\s+)?associated\s+with)\b"
 )
@@ -233,13 +243,14 @@ _TAIL = 2500
 # alternative to Y"), not a narrative of what was done.
 _CLAIM = re.compile(
     # not an infinitive: "... applied different methods to determine their activity"
-    r"(?<!to )\b(?:is|are|has|have|can|cannot|may|might|could|should|must|will|would|remains?|"
+    r"(?<!to )\b(?:is|are|has|have|does|do|can|cannot|may|might|could|should|must|will|would|"
+    r"remains?|"
     r"seems?|"
     r"appears?|makes?|provides?|offers?|represents?|highlights?|demonstrates?|indicates?|"
     r"suggests?|shows?|supports?|requires?|needs?|depends?|allows?|leads?|plays?|"
     r"contributes?|helps?|improves?|reduces?|increases?|affects?|constitutes?|serves?|"
     r"functions?|emphasi[sz]es?|underlines?|underscores?|points?|confirms?|reflects?|"
-    r"determines?|predicts?|enables?|warrants?|deserves?)\b"
+    r"determines?|predicts?|enables?|warrants?|deserves?|paves?|holds?|opens?|yields?)\b"
     # "X was a safe alternative to Y", "A was as effective as B"; not a result ("the rate was
     # significantly higher")
     r"|\b(?:was|were)\s+(?:not\s+)?(?:a|an|as|safe|effective|feasible|superior|inferior|"
@@ -257,6 +268,13 @@ _PAPER_DOES = re.compile(
     r"editorial|overview|study|work)\s+(?:\w+\s+)?(?:reviews|describes|presents|discusses|"
     r"summari[sz]es|outlines|examines|focuses|aims|addresses|explores|introduces|is\s+to)\b"
     r"|\bthis\s+(?:report|paper|article|case\s+report)\s+(?:documents|reports)\b"
+    r"|\b(?:the\s+following|this|it)\s+is\s+an?\s+(?:\w+\s+)?(?:report|description|account|"
+    r"summary|overview|review)\s+of\b"
+    # "This review includes 1) ...", "A brief description of ... is also provided"
+    r"|\b(?:this|the\s+present|our)\s+(?:article|review|paper|chapter|report|manuscript|overview)\s+"
+    r"(?:\w+\s+)?(?:includes|contains|covers|comprises)\b"
+    r"|\b(?:description|overview|summary|discussion)\s+of\b.*\b(?:is|are)\s+(?:also\s+|briefly\s+)?"
+    r"(?:provided|given|included|offered)\b"
     # "It explains ... and concludes with ideas for ...", "This commentary discusses ..."
     r"|\b(?:it|this\s+(?:commentary|article|review|paper|chapter|editorial|report))\s+"
     r"(?:also\s+|then\s+|further\s+|briefly\s+)?(?:explains|concludes\s+with|discusses|describes|"
@@ -307,6 +325,8 @@ def _not_finding(low: str) -> bool:
         or "present " in words
         or " will " in words
         or " it " in words
+        or "following " in words
+        or any(w in low for w in ("description", "overview", "summary", "discussion"))
         or low.startswith("it ")
     ) and _PAPER_DOES.search(low):
         return True
