@@ -392,6 +392,14 @@ CONCLUSIONS_V4_FINAL = ROOT / "tests" / "fixtures" / "conclusions_v4_final.tsv"
 CONCLUSIONS_V4_FINALS = tuple(
     ROOT / "tests" / "fixtures" / f"conclusions_v4_final{n}.tsv" for n in (2, 3, 4, 5)
 )
+# Session 2026-12-07 (v5): 91 records labelled before v5 was written (its tuning set; the v4.4
+# rules, measured once on it before any change: V44_ON_V5_TUNING), and 182 labelled while v5 was
+# written, kept sealed until after its last change (two files, two labellers): the figure.
+CONCLUSIONS_V5 = ROOT / "tests" / "fixtures" / "conclusions_v5.tsv"
+CONCLUSIONS_V5_FINAL = tuple(
+    ROOT / "tests" / "fixtures" / f"conclusions_v5_final_{part}.tsv" for part in ("a", "b")
+)
+V44_ON_V5_TUNING = {"agree": 83, "n": 91, "false_picks": 3}
 SHARED = ROOT.parent / "shared"
 
 
@@ -473,6 +481,8 @@ def report_conclusions(payload: dict, show_errors: bool) -> None:
         ("conclusion_v4_final", CONCLUSIONS_V4_FINAL),
         *((f"conclusion_v4_final{n}", path) for n, path in enumerate(CONCLUSIONS_V4_FINALS, 2)),
         ("conclusion_v4_final5_unseen", CONCLUSIONS_V4_FINALS[-1]),
+        ("conclusion_v5", CONCLUSIONS_V5),
+        *((f"conclusion_v5_final_{path.stem[-1]}", path) for path in CONCLUSIONS_V5_FINAL),
     ):
         if not path.exists():
             continue
@@ -490,6 +500,21 @@ def report_conclusions(payload: dict, show_errors: bool) -> None:
             for pmid, outcome, truth, got in r["errors"]:
                 print(f"    {pmid} {outcome}: hand {truth[:90]!r}, extracted {(got or '')[:90]!r}")
         payload[key] = r
+    k = V44_ON_V5_TUNING
+    print(
+        f"Conclusion, the v4.4 rules on conclusions_v5.tsv (measured once, before v5): agree "
+        f"{k['agree']}/{k['n']} = {fmt(rate(k['agree'], k['n']))}, false picks {k['false_picks']}"
+    )
+    finals = [(p, *row) for p in CONCLUSIONS_V5_FINAL if p.exists() for row in read_conclusions(p)]
+    if finals:
+        r = conclusion_accuracy([row[1:] for row in finals])
+        print(
+            f"Conclusion, v5's final batch (both files, labelled before v5's last change and "
+            f"sealed until after it): agree {r['agree']}/{r['labelled']} = {fmt(r['agreement'])}; "
+            f"false picks {r['false_picks']}; structured {r['structured_agree']}/"
+            f"{r['structured']}, unstructured {r['unstructured_agree']}/{r['unstructured']}"
+        )
+        payload["conclusion_v5_final"] = r
 
 
 # --- comparators ------------------------------------------------------------------------------
@@ -502,9 +527,14 @@ COMPARATOR_LABELS = (
     # written after the round-1 rules; their first measurement is round 1's unseen figure, and
     # round 2 was written from its errors (fitted since)
     ("final", ROOT / "tests" / "fixtures" / "comparators_final.tsv"),
-    # written after the round-2 rules, never used to change them: round 2's unseen figure
+    # written after the round-2 rules: round 2's unseen figure (ROUND2_THIRD); round 3 (session
+    # 2026-12-07) was written from its errors (fitted since)
     ("third", ROOT / "tests" / "fixtures" / "comparators_third.tsv"),
+    # written while round 3 was written, sealed until after its last change: round 3's figure
+    ("v5_final", ROOT / "tests" / "fixtures" / "comparators_v5_final.tsv"),
 )
+# Round 2's figures on comparators_third.tsv, measured once before round 3 changed the rules.
+ROUND2_THIRD = {"equal": 33, "n": 53, "tp": 12, "fp": 2, "fn": 1}
 # Round 1's figures on comparators_final.tsv, measured once before round 2 changed the rules.
 ROUND1_FINAL = {"equal": 44, "n": 75, "tp": 16, "fp": 4, "fn": 4}
 
@@ -588,18 +618,22 @@ def report_comparators(payload: dict, show_errors: bool) -> None:
             for pmid, truth, got in r["errors"]:
                 print(f"    {pmid}: hand {','.join(truth) or '-'}, rules {','.join(got) or '-'}")
         payload[f"comparators_{key}"] = r
-    k, n = ROUND1_FINAL, ROUND1_FINAL["n"]
-    first = {
-        "agreement": rate(k["equal"], n),
-        "precision": rate(k["tp"], k["tp"] + k["fp"]),
-        "recall": rate(k["tp"], k["tp"] + k["fn"]),
-    }
-    payload["comparators_final_round1"] = first
-    print(
-        f"Comparators, round 1 on comparators_final.tsv (measured once, before round 2): equal "
-        f"{k['equal']}/{n} = {fmt(first['agreement'])}; placebo-or-sham precision "
-        f"{fmt(first['precision'])}, recall {fmt(first['recall'])}"
-    )
+    for key, name, k in (
+        ("comparators_final_round1", "round 1 on comparators_final.tsv", ROUND1_FINAL),
+        ("comparators_third_round2", "round 2 on comparators_third.tsv", ROUND2_THIRD),
+    ):
+        n = k["n"]
+        first = {
+            "agreement": rate(k["equal"], n),
+            "precision": rate(k["tp"], k["tp"] + k["fp"]),
+            "recall": rate(k["tp"], k["tp"] + k["fn"]),
+        }
+        payload[key] = first
+        print(
+            f"Comparators, {name} (measured once, before the next round): equal "
+            f"{k['equal']}/{n} = {fmt(first['agreement'])}; placebo-or-sham precision "
+            f"{fmt(first['precision'])}, recall {fmt(first['recall'])}"
+        )
 
 
 # --- main ------------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ def as_trial(article: dict) -> list[str]:
         ("comparators.tsv", 111, 97, 39, 0, 0),  # labelled first; the rules were written from it
         ("comparators_final.tsv", 75, 56, 19, 0, 1),  # round 1: 44/75; round 2 was fitted to it
         ("comparators_third.tsv", 53, 41, 12, 0, 1),  # round 2 on it: 33/53; round 3 fitted
+        ("comparators_v5_final.tsv", 37, 18, 13, 2, 0),  # sealed until round 3's last change
     ],
 )
 def test_the_hand_labels_stay_where_the_rules_left_them(name, n, at_least_equal, tp, fp, fn):
