@@ -38,7 +38,7 @@ Standard library only, regexes compiled at import: it runs on every write (``der
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..article import clean
@@ -143,7 +143,7 @@ _REGISTRY_GATE = re.compile(_REGISTRY_ID.pattern.replace(r"\b", ""))
 
 def _is_admin(sentence: str) -> bool:
     low = sentence.lower()
-    if _ADMIN_SENTENCE.search(low):
+    if _ADMIN_SENTENCE.match(low):
         return True
     if "available" in low or "accession" in low:
         if _AVAILABILITY.search(low):
@@ -211,9 +211,8 @@ _LAST_SENTENCE = re.compile(
 )
 # A concluding opener after a missing full stop ("... required surgical decompression In
 # conclusion, PVP is effective ..."): a sentence starts there all the same.
-_RUN_ON = re.compile(
-    r"(?<=[a-z0-9)]) (?=(?:In conclusion|In summary|To conclude|Taken together|We conclude)\b)"
-)
+_RUN_ON_OPENERS = ("In conclusion", "In summary", "To conclude", "Taken together", "We conclude")
+_RUN_ON = re.compile(r"(?<=[a-z0-9)]) (?=(?:" + "|".join(_RUN_ON_OPENERS) + r")\b)")
 # How many closing sentences may hold the start of the conclusion.
 _WINDOW = 3
 
@@ -410,12 +409,16 @@ def _referent(sentence: str) -> bool:
     )
 
 
-def _closing(text: str, fallback: bool) -> str | None:
+def _closing(text: str, fallback: Callable[[], bool]) -> str | None:
+    """The closing sentences that state a finding; ``fallback()`` says whether a last sentence
+    without a cue word may be taken (asked only then: most abstracts have a cue)."""
     text = " ".join(text.split())
     if len(text) > _TAIL:
         cut = text.find(". ", len(text) - _TAIL)  # from a sentence start (a rare abbreviation
         text = text[cut + 2 :] if cut >= 0 else text  # here only shortens the first one)
-    sentences = _trim(_sentences(_RUN_ON.sub(". ", text)))
+    if any(opener in text for opener in _RUN_ON_OPENERS):  # the regex scans every space
+        text = _RUN_ON.sub(". ", text)
+    sentences = _trim(_sentences(text))
     if not sentences:
         return None
     first = max(0, len(sentences) - _WINDOW)
@@ -424,7 +427,7 @@ def _closing(text: str, fallback: bool) -> str | None:
             break
     else:
         i = len(sentences) - 1  # no cue word: the last sentence, if it states a finding
-        if not (fallback and _closing_finding(sentences[i])):
+        if not (_closing_finding(sentences[i]) and fallback()):
             return None
     if i and _BACK_REFERENCE.search(sentences[i].lower()) and _referent(sentences[i - 1]):
         i -= 1  # "X was associated with Y. This suggests ...": the finding it refers to
@@ -507,8 +510,12 @@ def conclusion(article: Mapping[str, Any]) -> str | None:
         # told by a cue word, nor a truncated abstract, which ends wherever it was cut
         last_text = str(content[-1]["text"])
         unstructured = not any(s.get("label") for s in sections)
-        fallback = unstructured and not _no_fallback(str(article.get("title") or ""), last_text)
-        text = _inline_conclusion(last_text) or _closing(last_text, fallback=fallback) or ""
+        title = str(article.get("title") or "")
+
+        def fallback() -> bool:
+            return unstructured and not _no_fallback(title, last_text)
+
+        text = _inline_conclusion(last_text) or _closing(last_text, fallback) or ""
     else:
         text = ""
     text = _LEAD_LABEL.sub("", " ".join(clean(text).split()))

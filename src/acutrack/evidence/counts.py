@@ -9,6 +9,8 @@ around a position of the lower-cased abstract.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from functools import lru_cache
 
 _UNITS = {
     "one": 1,
@@ -96,8 +98,20 @@ def _number(text: str) -> int | None:
 
 
 def _sentence(low: str, pos: int) -> tuple[int, int]:
+    """(start, end) of the sentence around ``pos``: it starts after the last sentence end of
+    the 400 characters before ``pos`` (0 when there is none) and ends at the next one."""
+    ends = _ends(low)
+    i = bisect_left(ends, pos)
     start = 0
-    for m in _SENTENCE_END.finditer(low, max(0, pos - 400), pos):
-        start = m.end()
-    end = _SENTENCE_END.search(low, pos)
-    return start, end.start() if end else len(low)
+    if pos and low[pos - 1] in ".?!" and not (pos > 1 and low[pos - 2].isdigit()):
+        start = pos  # a stop just before pos ends a sentence there, whatever follows it
+    elif i and ends[i - 1] >= pos - 400:
+        start = ends[i - 1] + 1
+    return start, ends[i] if i < len(ends) else len(low)
+
+
+@lru_cache(maxsize=4)
+def _ends(low: str) -> list[int]:
+    """Where every sentence of ``low`` ends (each a one-character match), found once per
+    abstract: the size rules ask for the sentence around dozens of positions."""
+    return [m.start() for m in _SENTENCE_END.finditer(low)]

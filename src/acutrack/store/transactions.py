@@ -14,7 +14,8 @@ from uuid import uuid4
 def now_iso() -> str:
     """Now, ISO 8601 in UTC with microseconds: string order is time order, so an article
     stored a moment after a digest is never taken for one stored before it
-    (``acutrack.newness``)."""
+    (``acutrack.newness``). The real clock, not the Environment's: these stamps order the
+    writes of different processes, so every process must read the same clock."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
