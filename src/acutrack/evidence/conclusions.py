@@ -123,7 +123,7 @@ _ADMIN_SENTENCE = re.compile(
 # "The sequencing data ... are available in the EBI repository under accession number ...".
 _AVAILABILITY = re.compile(
     r"\b(?:data(?:sets?)?|code|software|sequences?|materials?)\b[^.]{0,120}?\b(?:is|are)\s+"
-    r"(?:\w+ly\s+)?available\s+(?:\w+\s+){0,3}?(?:at|in|from|on|via|under|through|upon)\b"
+    r"(?:\w+ly\s+)?available\b[^.]{0,60}?\b(?:at|in|from|on|via|under|through|upon)\b"
     r"|\baccession\s+(?:numbers?|codes?|no\.?)\s"
 )
 _ALL_RIGHTS = re.compile(r"all\s+rights\s+reserved|©|\bcopyright\b|\(c\)\s+\d{4}")
@@ -191,7 +191,8 @@ _FINDING_SUBJECT = re.compile(
 )
 _FINDING_VERB = re.compile(
     r"\b(?:suggest|indicat|show|demonstrat|support|impl(?:y|ies|icat)|confirm|provid|reveal|"
-    r"highlight|illustrat|underline|underscor|emphasi[sz]|point|establish|document|argu|identif|"
+    r"highlight|illustrat|underline|underscor|emphasi[sz]|point(?:s|ed|ing)?\s+(?:to|out)\b|"
+    r"establish|document|argu|identif|"
     r"add|strengthen|extend|question|call|offer|represent|conclud|prov|lend|open|raise|stress)\w*"
 )
 # Within a study's stated aims and methods, not a finding: "This study aimed to ...".
@@ -203,6 +204,7 @@ _AIM = re.compile(
 # interpretation ("may", "appears to") or a general claim in the present tense.
 _LAST_SENTENCE = re.compile(
     r"\b(?:suggest(?:s|ing|ed)?\s+that|indicat(?:es|ing|ed)\s+(?:that|the)|"
+    r"(?:thereby|thus)\s+(?:suggesting|indicating|implying|confirming|demonstrating)|"
     r"demonstrat(?:es|ing|ed)\s+that|conclud\w*|impl(?:y|ies|ying)\s+that|"
     r"should|must|(?:is|are)\s+(?:required|needed|warranted|recommended|essential|suggested|"
     r"advised|advisable)|"
@@ -364,6 +366,9 @@ _CASE_NARRATIVE = re.compile(
     r"describe)\s+(?:here\s+)?(?:a|an|the|two|three|four|\d+)\s+(?:\w+[\s-]+){0,4}?(?:cases?|"
     r"patients?)\b|\b(?:a|an)\s+\d+[- ](?:year|month|week|day)[- ]old\s+(?:\w+\s+)?(?:man|woman|"
     r"male|female|boy|girl|patient|child|infant|neonate)\b|\babstract\s+truncated\b"
+    # "This publication contains comprehensive information on ...": a publication described
+    r"|\bthis\s+(?:publication|book|volume|issue|supplement|handbook|manual|guideline|guide)\s+"
+    r"(?:\w+\s+)?(?:contains|offers|provides|presents|includes|covers|describes)\b"
 )
 
 
@@ -371,6 +376,13 @@ def _no_fallback(title: str, text: str) -> bool:
     """True for a case narrative or a truncated abstract: no closing-sentence fallback."""
     low = f"{title}\n{text}".lower()
     return bool(_CASE_NARRATIVE.search(low))
+
+
+# A method told in the present: "The robustness is also performed to validate the results".
+_METHOD_LINE = re.compile(
+    r"\b(?:is|are)\s+(?:also\s+|then\s+|further\s+)?(?:performed|conducted|carried\s+out|"
+    r"undertaken|employed|applied|calculated|measured|assessed)\b"
+)
 
 
 def _closing_finding(sentence: str) -> bool:
@@ -382,7 +394,12 @@ def _closing_finding(sentence: str) -> bool:
     # malakoplakia" reports what was seen
     if not _CLAIM.search(_RELATIVE.split(low, 1)[0]):
         return False
-    return not (_not_finding(low) or _NARRATIVE_SUBJECT.search(low) or _THE_PATIENT.search(low))
+    return not (
+        _not_finding(low)
+        or _NARRATIVE_SUBJECT.search(low)
+        or _THE_PATIENT.search(low)
+        or _METHOD_LINE.search(low)
+    )
 
 
 # A pick opening with a back-reference ("This suggests ...", "Moreover, ...") leans on the
