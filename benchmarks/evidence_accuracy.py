@@ -400,6 +400,13 @@ CONCLUSIONS_V5_FINAL = tuple(
     ROOT / "tests" / "fixtures" / f"conclusions_v5_final_{part}.tsv" for part in ("a", "b")
 )
 V44_ON_V5_TUNING = {"agree": 83, "n": 91, "false_picks": 3}
+# v6 was then written from the errors of v5's final batch (fitted since: V5_ON_V5_FINAL is v5's
+# figure on it, measured once), and 113 more records, labelled while v6 was written and sealed
+# until after its last change, give v6's figure.
+V5_ON_V5_FINAL = {"agree": 168, "n": 182, "false_picks": 3}
+CONCLUSIONS_V6_FINAL = tuple(
+    ROOT / "tests" / "fixtures" / f"conclusions_v6_final_{part}.tsv" for part in ("a", "b")
+)
 SHARED = ROOT.parent / "shared"
 
 
@@ -483,6 +490,7 @@ def report_conclusions(payload: dict, show_errors: bool) -> None:
         ("conclusion_v4_final5_unseen", CONCLUSIONS_V4_FINALS[-1]),
         ("conclusion_v5", CONCLUSIONS_V5),
         *((f"conclusion_v5_final_{path.stem[-1]}", path) for path in CONCLUSIONS_V5_FINAL),
+        *((f"conclusion_v6_final_{path.stem[-1]}", path) for path in CONCLUSIONS_V6_FINAL),
     ):
         if not path.exists():
             continue
@@ -500,21 +508,30 @@ def report_conclusions(payload: dict, show_errors: bool) -> None:
             for pmid, outcome, truth, got in r["errors"]:
                 print(f"    {pmid} {outcome}: hand {truth[:90]!r}, extracted {(got or '')[:90]!r}")
         payload[key] = r
-    k = V44_ON_V5_TUNING
-    print(
-        f"Conclusion, the v4.4 rules on conclusions_v5.tsv (measured once, before v5): agree "
-        f"{k['agree']}/{k['n']} = {fmt(rate(k['agree'], k['n']))}, false picks {k['false_picks']}"
-    )
-    finals = [(p, *row) for p in CONCLUSIONS_V5_FINAL if p.exists() for row in read_conclusions(p)]
-    if finals:
-        r = conclusion_accuracy([row[1:] for row in finals])
+    for name, k in (
+        ("the v4.4 rules on conclusions_v5.tsv", V44_ON_V5_TUNING),
+        ("the v5 rules on conclusions_v5_final_*.tsv", V5_ON_V5_FINAL),
+    ):
         print(
-            f"Conclusion, v5's final batch (both files, labelled before v5's last change and "
-            f"sealed until after it): agree {r['agree']}/{r['labelled']} = {fmt(r['agreement'])}; "
-            f"false picks {r['false_picks']}; structured {r['structured_agree']}/"
-            f"{r['structured']}, unstructured {r['unstructured_agree']}/{r['unstructured']}"
+            f"Conclusion, {name} (measured once, before the next change): agree {k['agree']}/"
+            f"{k['n']} = {fmt(rate(k['agree'], k['n']))}, false picks {k['false_picks']}"
         )
-        payload["conclusion_v5_final"] = r
+    for key, version, files in (
+        ("conclusion_v5_final", "v5", CONCLUSIONS_V5_FINAL),
+        ("conclusion_v6_final", "v6", CONCLUSIONS_V6_FINAL),
+    ):
+        rows = [row for path in files if path.exists() for row in read_conclusions(path)]
+        if not rows:
+            continue
+        r = conclusion_accuracy(rows)
+        print(
+            f"Conclusion, {version}'s final batch (both files, labelled before {version}'s last "
+            f"change and sealed until after it): agree {r['agree']}/{r['labelled']} = "
+            f"{fmt(r['agreement'])}; false picks {r['false_picks']}; structured "
+            f"{r['structured_agree']}/{r['structured']}, unstructured {r['unstructured_agree']}/"
+            f"{r['unstructured']}"
+        )
+        payload[key] = r
 
 
 # --- comparators ------------------------------------------------------------------------------

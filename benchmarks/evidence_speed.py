@@ -88,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", default="main", help="git ref to compare with")
     parser.add_argument("--rounds", type=int, default=3, help="A/B rounds")
     parser.add_argument("--realdata", type=Path, default=DEFAULT_REALDATA)
+    parser.add_argument(
+        "--max-ratio",
+        type=float,
+        help="exit 1 when derive takes more than this times the baseline's time (issue 27's "
+        "guard: --baseline 4caa04e --max-ratio 1.10, run on a quiet machine before merging)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         trees = {"baseline": _baseline_tree(args.baseline, Path(tmp)), "this tree": ROOT / "src"}
@@ -106,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{key:>14}: baseline ({args.baseline}) {records / base:,.0f} records/s, this tree "
             f"{records / mine:,.0f} records/s; this tree takes {mine / base:.2f}x the time"
         )
+    ratio = best["this tree"]["derive"] / best["baseline"]["derive"]
+    if args.max_ratio is not None and ratio > args.max_ratio:
+        print(f"derive takes {ratio:.2f}x the baseline's time: more than {args.max_ratio:.2f}x")
+        return 1
     return 0
 
 
