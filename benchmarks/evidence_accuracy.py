@@ -526,8 +526,8 @@ def report_conclusions(payload: dict, show_errors: bool) -> None:
         r = conclusion_accuracy(rows)
         print(
             f"Conclusion, {version}'s final batch (both files, labelled before {version}'s last "
-            f"change and sealed until after it): agree {r['agree']}/{r['labelled']} = "
-            f"{fmt(r['agreement'])}; false picks {r['false_picks']}; structured "
+            f"change and sealed until after it), today's rules: agree {r['agree']}/"
+            f"{r['labelled']} = {fmt(r['agreement'])}; false picks {r['false_picks']}; structured "
             f"{r['structured_agree']}/{r['structured']}, unstructured {r['unstructured_agree']}/"
             f"{r['unstructured']}"
         )
