@@ -6,7 +6,7 @@ of files per condition, served by the local E-utilities server (tests/eutils_ser
 `acutrack update` (as the README runs it) finds them. The records are not about acupuncture
 or these conditions; what matters is that they are real NCBI records with their real
 Publication Types, abstracts and dates. tests/test_docs.py runs the README's commands
-against it; benchmarks/screenshots.py captures the terminal views from it.
+against it; tests/screens.py captures the terminal views from it.
 """
 
 from __future__ import annotations
