@@ -11,18 +11,23 @@ background section, and an unnamed "control group" gives nothing.
   placebo or minimal needling, non-acupoints), so the flag, the tier and the list never disagree.
 * ``placebo``: a placebo arm ("or placebo", "placebo-controlled"), or saline, vehicle or an
   equal volume of saline given as the control. Not a placebo run-in or washout, a placebo
-  *needle* or device (that is sham), nor a placebo in someone else's trial.
+  *needle* or device (that is sham), a placebo in someone else's trial, placebos that only
+  blind active arms (every arm names an active treatment, two or more beside a dummy), nor
+  saline that irrigates.
 * ``no-treatment``: no treatment or intervention, a waiting list, delayed treatment,
-  expectant management, an inactive or untreated control, "to have or not"; and an add-on
-  design ("A with or without X", "A alone versus A plus X") when the "alone" arm got no
-  placebo or sham (then the control is that).
+  expectant management, an inactive or untreated control, "to have or not", "the non-X
+  group" beside "the X group"; and an add-on design ("A with or without X", "A alone versus A
+  plus X", A named again in the other arm) when the "alone" arm got no placebo or sham (then
+  the control is that). Not a "with or without" inside an outcome, nor a delayed-treatment
+  group beside a placebo (the placebo arm's name).
 * ``usual-care``: usual, standard, routine or conventional care, management or treatment,
   treatment as usual, clinical management, given as an arm (not "combined with standard care"
   given to every arm).
 * ``active``: two different treatments (drugs, doses or regimens with different names,
-  procedures, programmes) as arms of an allocation ("randomized to A or B"), a comparison
-  ("to compare A with B") or a title ("A versus B"). Doses of one drug beside a placebo are
-  not an active control.
+  procedures, programmes, a named attention control) as arms of an allocation ("randomized
+  to A or B", "either A (x, y and z) or B"), a comparison ("to compare A with B"), an
+  INTERVENTIONS section ("A or B") or a title ("A versus B"). Doses of one drug beside a
+  placebo are not an active control.
 
 How usual care and an active standard treatment are told apart (a close call): a control
 *named as care* ("usual care", "standard treatment", "conventional management") is
