@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from datetime import date, timedelta
@@ -31,6 +30,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from eutils_server import REALDATA  # noqa: E402
+from sample_data import import_realdata  # noqa: E402
+from screens import shoot  # noqa: E402
 
 DAY = date(2026, 12, 7)  # the page's day: its "today", the timeline's last year
 # Arrivals per condition, as issue 25 saw a week of them (tests/test_report.py's WEEK).
@@ -54,19 +55,9 @@ def build(db_path: Path) -> dict[str, int]:
     """Fill ``db_path`` with every record of ../shared/realdata (see the module's docstring);
     condition -> its number of arrivals."""
     from acutrack import store
-    from acutrack.errors import AcutrackError
-    from acutrack.pubmed import sync
 
     db = store.open_db(db_path)
-    names = list(WEEK)
-    files = sorted(REALDATA.rglob("*.xml*")) + sorted(REALDATA.rglob("*.txt"))
-    stored = 0
-    for path in files:
-        try:
-            sync.import_files(db, [path], names[stored % len(names)])
-        except AcutrackError:  # E-utilities answers that hold no records (einfo, errors)
-            continue
-        stored += 1
+    import_realdata(db, list(WEEK))
     db.execute("UPDATE article_conditions SET first_seen = ?", [stamp(DAY - timedelta(40), 9)])
     arrived: dict[str, int] = {}
     for name, n in WEEK.items():
@@ -100,32 +91,6 @@ def page(db_path: Path, out: Path) -> str:
     return out.read_text()
 
 
-def screenshot(html: Path, png: Path, profile: Path) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "needs Chromium (Debian: apt-get install chromium)"
-    subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--force-device-scale-factor=1",
-            f"--user-data-dir={profile}",
-            f"--window-size={WIDTH},{HEIGHT}",
-            f"--screenshot={png}",
-            html.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=90,
-    )
-
-
 def main() -> None:
     assert REALDATA.is_dir(), f"needs the real PubMed data in {REALDATA}"
     work = Path(tempfile.mkdtemp(prefix="acutrack-report-shot-"))
@@ -144,7 +109,7 @@ def main() -> None:
         again.mkdir()
         build(again / "acutrack.db")
         assert page(again / "acutrack.db", again / "report.html") == text, "page not stable"
-        screenshot(work / "report.html", SHOT, work / "profile")
+        shoot(work / "report.html", SHOT, work / "profile", WIDTH, HEIGHT)
         digest = hashlib.sha256(text.encode()).hexdigest()[:12]
         print(f"{SHOT.relative_to(ROOT)}: {WIDTH}x{HEIGHT} px, page sha256 {digest}")
     finally:

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from eutils_server import REALDATA, FakeEutils
 
@@ -102,3 +103,21 @@ def last_weeks_digest() -> None:
     from conftest import run
 
     assert run("digest", "--name", "weekly", "--format", "text").exit_code == 0
+
+
+def import_realdata(db: Any, names: list[str]) -> int:
+    """Every PubMed file of ../shared/realdata imported through import's own path
+    (sync.import_files), file by file in turn under ``names``; the files imported. What
+    tests/test_report.py's week and tests/report_screenshot.py build on."""
+    from acutrack.errors import AcutrackError
+    from acutrack.pubmed import sync
+
+    files = sorted(REALDATA.rglob("*.xml*")) + sorted(REALDATA.rglob("*.txt"))
+    stored = 0
+    for path in files:
+        try:
+            sync.import_files(db, [path], names[stored % len(names)])
+        except AcutrackError:  # E-utilities answers that hold no records (einfo, errors)
+            continue
+        stored += 1
+    return stored

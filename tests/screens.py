@@ -120,6 +120,33 @@ def strip(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;:]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)", "", text)
 
 
+def shoot(page: Path, png: Path, profile: Path, width: int, height: int) -> None:
+    """Headless Chromium's screenshot of the HTML file ``page``, ``width`` x ``height`` px."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "needs Chromium (Debian: apt-get install chromium)"
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+            f"--user-data-dir={profile}",
+            f"--window-size={width},{height}",
+            f"--screenshot={png}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=90,
+    )
+
+
 def png(ansi: str, width: int, path: Path, profile: Path) -> None:
     """The captured text drawn as a terminal shows it, to a PNG."""
     from rich.console import Console
@@ -138,24 +165,7 @@ def png(ansi: str, width: int, path: Path, profile: Path) -> None:
         ).replace("body {", "body {\n    margin: 12px;")
     )
     lines = ansi.count("\n") + 1
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "needs Chromium"
-    subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            f"--user-data-dir={profile}",
-            f"--window-size={width * 8 + 24},{lines * 17 + 24}",
-            f"--screenshot={path}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=90,
-    )
+    shoot(page, path, profile, width * 8 + 24, lines * 17 + 24)
     page.unlink()
 
 

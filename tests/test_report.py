@@ -694,20 +694,13 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """About 2,000 real records under the five conditions (every PubMed file of
     ../shared/realdata in turn, and ../shared/evidence-dev's records under lupus), all first
     stored 40 days ago except one week of arrivals per condition (WEEK, chosen by PMID)."""
-    from acutrack.errors import AcutrackError
+    from sample_data import import_realdata
+
     from acutrack.pubmed import sync
 
     folder = tmp_path_factory.mktemp("week-db")
     db = store.open_db(folder / "acutrack.db")
-    names = list(WEEK)
-    files = sorted(REALDATA.rglob("*.xml*")) + sorted(REALDATA.rglob("*.txt"))
-    stored = 0
-    for path in files:
-        try:
-            sync.import_files(db, [path], names[stored % len(names)])
-        except AcutrackError:  # E-utilities answers that hold no records (einfo, errors)
-            continue
-        stored += 1
+    import_realdata(db, list(WEEK))
     sync.import_files(db, [EVIDENCE_DEV], "lupus")
     db.execute("UPDATE article_conditions SET first_seen = datetime(first_seen, '-40 days')")
     for name, n in WEEK.items():
