@@ -301,11 +301,43 @@ def m016_not_returned(db: Database) -> None:
 def m017_comparators(db: Database) -> None:
     # What each trial was compared against (issue 27): a JSON list column, filled with the
     # derived data (store.derived, derivation.RULES 3), its names also rows of
-    # article_comparators, kept by triggers, for `show --comparator`.
-    from .tiers import COMPARATOR_LINKS, build_links
-
-    _add_column(db.conn, "comparators", "TEXT")
-    build_links(db.conn, *COMPARATOR_LINKS)
+    # article_comparators, kept by triggers, for `show --comparator` (frozen SQL, as m008's
+    # article_flags: it never tests a comparator's name).
+    conn = db.conn
+    _add_column(conn, "comparators", "TEXT")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS article_comparators (pmid TEXT NOT NULL, "
+        "comparator TEXT NOT NULL, PRIMARY KEY (pmid, comparator)) WITHOUT ROWID"
+    )
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS idx_article_comparators_comparator "
+        "ON article_comparators (comparator, pmid)"
+    )
+    fill = (
+        "INSERT OR IGNORE INTO article_comparators (pmid, comparator) "
+        "SELECT new.pmid, value FROM json_each(coalesce(new.comparators, '[]'));"
+    )
+    for name, when, body in (
+        ("articles_comparators_ai", "AFTER INSERT ON articles", fill),
+        (
+            "articles_comparators_au",
+            "AFTER UPDATE OF pmid, comparators ON articles "
+            "WHEN old.comparators IS NOT new.comparators OR old.pmid IS NOT new.pmid",
+            "DELETE FROM article_comparators WHERE pmid = old.pmid; " + fill,
+        ),
+        (
+            "articles_comparators_ad",
+            "AFTER DELETE ON articles",
+            "DELETE FROM article_comparators WHERE pmid = old.pmid;",
+        ),
+    ):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+    conn.execute("DELETE FROM article_comparators")
+    conn.execute(
+        "INSERT OR IGNORE INTO article_comparators (pmid, comparator) SELECT a.pmid, j.value "
+        "FROM articles a, json_each(coalesce(a.comparators, '[]')) j"
+    )
 
 
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:

@@ -71,53 +71,9 @@ def tier_column(key: str) -> str:
 
 # --- article_flags, article_comparators ------------------------------------------------------
 
-# Link tables kept by triggers from a JSON list column of articles: (table, value column, list
-# column). ``article_flags`` (every flag) and ``article_comparators`` (a trial's comparators)
-# are filtered with EXISTS on an index, never with a LIKE on the JSON text.
-FLAG_LINKS = ("article_flags", "flag", "flags")
-COMPARATOR_LINKS = ("article_comparators", "comparator", "comparators")
-
-
-def _link_triggers(table: str, value: str, column: str) -> dict[str, tuple[str, str]]:
-    fill = (
-        f"INSERT OR IGNORE INTO {table} (pmid, {value}) "
-        f"SELECT new.pmid, value FROM json_each(coalesce(new.{column}, '[]'));"
-    )
-    return {
-        f"articles_{column}_ai": ("AFTER INSERT ON articles", fill),
-        f"articles_{column}_au": (
-            f"AFTER UPDATE OF pmid, {column} ON articles "
-            f"WHEN old.{column} IS NOT new.{column} OR old.pmid IS NOT new.pmid",
-            f"DELETE FROM {table} WHERE pmid = old.pmid; " + fill,
-        ),
-        f"articles_{column}_ad": (
-            "AFTER DELETE ON articles",
-            f"DELETE FROM {table} WHERE pmid = old.pmid;",
-        ),
-    }
-
-
-def build_links(conn: sqlite3.Connection, table: str, value: str, column: str) -> None:
-    """Create the link table ``table(pmid, value)``, its triggers on ``articles.column`` (a
-    JSON list) and fill it from every stored row."""
-    conn.execute(
-        f"CREATE TABLE IF NOT EXISTS {table} (pmid TEXT NOT NULL, {value} TEXT NOT NULL, "
-        f"PRIMARY KEY (pmid, {value})) WITHOUT ROWID"
-    )
-    conn.execute(f"CREATE INDEX IF NOT EXISTS idx_{table}_{value} ON {table} ({value}, pmid)")
-    for name, (when, body) in _link_triggers(table, value, column).items():
-        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-        conn.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
-    conn.execute(f"DELETE FROM {table}")
-    conn.execute(
-        f"INSERT OR IGNORE INTO {table} (pmid, {value}) SELECT a.pmid, j.value "
-        f"FROM articles a, json_each(coalesce(a.{column}, '[]')) j"
-    )
-
-
-def build_flag_links(conn: sqlite3.Connection) -> None:
-    """Create ``article_flags``, its triggers, and fill it from every stored row."""
-    build_links(conn, *FLAG_LINKS)
+# ``article_flags`` (every flag) and ``article_comparators`` (a trial's comparators) are link
+# tables kept by triggers from the JSON list columns (frozen SQL in migrations m008 and m017),
+# filtered with EXISTS on an index, never with a LIKE on the JSON text.
 
 
 def has_any_comparator(names: list[str], pmid: str = "a.pmid") -> tuple[str, list[Any]]:
