@@ -21,6 +21,7 @@ from conftest import RecordingPager, realdata, run
 from rich.console import Console
 
 from acutrack import store
+from acutrack.newness import moment
 from acutrack.views import listing, long_listing, paging, terminal
 
 # 100 real records with 3 RCTs, and a real RCT with a trial size and a registry number.
@@ -61,10 +62,18 @@ def text_of(out: Console | str) -> str:
 
 
 QUERIES = {
-    "show": {"condition": "lupus", "query": {}},
+    "show": {"condition": "lupus", "selection": store.Selection(), "order": "newest"},
+    # A window of arrivals: the footer's count and the new-articles hint (none within a
+    # window) as one table's; chunks once dropped the window from their copy of the filters.
+    "stored": {
+        "condition": "lupus",
+        "selection": store.Selection(stored=(moment("2000-01-01"), None)),
+        "order": "newest",
+    },
     "search": {
         "condition": None,
-        "query": {"search": store.fts_query("patients")[0], "order": "relevance"},
+        "selection": store.Selection(search=store.fts_query("patients")[0]),
+        "order": "relevance",
         "highlight": store.fts_query("patients")[1],
     },
 }
@@ -72,14 +81,14 @@ QUERIES = {
 
 def one_table(db, case: dict, width: int, limit: int | None, *, tty: bool = True) -> str:
     """Today's drawing: every row fetched, then one table."""
-    query = {"flags": [], "new_only": False, "since": None, **case["query"]}
     found = listing.fetch(
         store.open_quick(db),
         case["condition"],
+        case["selection"],
         fmt="table",
         limit=limit,
         show_all=limit is None,
-        **query,
+        order=case["order"],
     )
     out = console(width, terminal=tty)
     terminal.print_listing(
@@ -89,18 +98,18 @@ def one_table(db, case: dict, width: int, limit: int | None, *, tty: bool = True
 
 
 def chunked(db, case: dict, width: int, limit: int | None, chunk: int, **kw) -> str:
-    query = {"flags": [], "new_only": False, "since": None, **case["query"]}
     out = kw.pop("out", None) or console(width)
     long_listing.print_long_listing(
         out,
         copy_of(db),
         case["condition"],
+        case["selection"],
         limit=limit,
         show_all=limit is None,
         highlight=case.get("highlight"),
         empty="none",
         chunk=chunk,
-        **query,
+        order=case["order"],
         **kw,
     )
     return text_of(out)
@@ -153,15 +162,14 @@ def test_the_pager_is_fed_chunk_by_chunk_only_when_taller_than_the_screen(db):
 
 def test_an_empty_listing_says_so(db):
     out = console(120)
-    query = {"flags": [], "new_only": False, "since": "2999-01-01"}
     assert long_listing.print_long_listing(
         out,
         store.open_quick(db),
         "lupus",
+        store.Selection(since="2999-01-01"),
         limit=None,
         show_all=True,
         empty="Nothing here.",
-        **query,
     )
     assert text_of(out) == "Nothing here.\n"
 

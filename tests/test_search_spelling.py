@@ -67,7 +67,9 @@ def test_the_match_is_marked_in_the_snippet_and_the_title(baseline):
     query, words = store.fts_query("randomized")
     assert "randomised" in words
     uk = written(baseline, "randomised") - written(baseline, "randomized")
-    rows = [r for r in store.query_articles(db, search=query) if r.pmid in uk]
+    rows = [
+        r for r in store.query_articles(db, None, store.Selection(search=query)) if r.pmid in uk
+    ]
     assert rows
     marks = store.snippets(db, query, [r.pmid for r in rows])
     marked = set()
@@ -133,15 +135,16 @@ def test_a_plain_searchs_count_reads_the_index_alone_and_is_exact(baseline):
     query, _ = store.fts_query("randomized")
     statements: list[str] = []
     db.set_trace_callback(statements.append)
-    total = store.count_articles(db, search=query)
+    searched = store.Selection(search=query)
+    total = store.count_articles(db, None, searched)
     db.set_trace_callback(None)
     statements = [s for s in statements if "'main'" not in s]  # FTS5's own reads
     assert len(statements) == 1 and "FROM articles_fts WHERE" in statements[0]
     assert " articles a" not in statements[0] and "article_conditions" not in statements[0]
-    assert total == len(pmids("randomized")) == len(store.query_articles(db, search=query))
+    assert total == len(pmids("randomized")) == len(store.query_articles(db, None, searched))
     # With a filter the links are read, and the count is that filter's.
-    assert store.count_articles(db, "lupus", search=query) == total
-    assert store.count_articles(db, "ra", search=query) == 0
+    assert store.count_articles(db, "lupus", searched) == total
+    assert store.count_articles(db, "ra", searched) == 0
 
 
 def test_search_help_says_both_spellings_match():

@@ -231,19 +231,19 @@ def test_both_query_plans_give_the_same_answer(portable, isolated, monkeypatch):
     load(RCT, ERRATUM, condition="rheumatoid-arthritis")
     db = store.open_quick(isolated / "acutrack.db")
     cases = [
-        {"limit": 10},
-        {"limit": 3, "flags": ["rct"]},
-        {"limit": 200, "new_only": True},
-        {"limit": 5, "since": "2000-01-01"},
-        {"limit": 4, "search": store.fts_query("pancreatic cancer")[0]},
+        (10, store.Selection()),
+        (3, store.Selection(flags=("rct",))),
+        (200, store.Selection(new_only=True)),
+        (5, store.Selection(since="2000-01-01")),
+        (4, store.Selection(search=store.fts_query("pancreatic cancer")[0])),
     ]
-    for kwargs in cases:
+    for limit, chosen in cases:
         answers = []
         for walk in (True, False):
             monkeypatch.setattr(store.articles, "_walk_newest", lambda *a, walk=walk, **k: walk)
-            answers.append(store.query_articles(db, "lupus", **kwargs))
-        assert answers[0] == answers[1], kwargs
-        assert answers[0], kwargs
+            answers.append(store.query_articles(db, "lupus", chosen, limit=limit))
+        assert answers[0] == answers[1], chosen
+        assert answers[0], chosen
     plan = " ".join(
         str(r)
         for r in db.execute(
@@ -259,16 +259,13 @@ def test_counting_new_articles_agrees_with_listing_them(portable, isolated):
     db = store.open_quick(isolated / "acutrack.db")
     store.mark_shown(db, [r.pmid for r in store.query_articles(db, "lupus", limit=7)], "lupus")
     for condition in ("lupus", "rheumatoid-arthritis"):
-        for flags in ([], ["rct"], ["meta-analysis", "systematic-review"]):
+        for flags in ((), ("rct",), ("meta-analysis", "systematic-review")):
             for since in (None, "2000-01-01", "2099-01-01"):
-                listed = store.query_articles(
-                    db, condition, new_only=True, flags=flags, since=since
-                )
-                counted = store.count_articles(
-                    db, condition, new_only=True, flags=flags, since=since
-                )
+                chosen = store.Selection(flags=flags, new_only=True, since=since)
+                listed = store.query_articles(db, condition, chosen)
+                counted = store.count_articles(db, condition, chosen)
                 assert counted == len(listed), (condition, flags, since)
-    assert store.count_articles(db, "lupus", new_only=True) == 101 - 7
+    assert store.count_articles(db, "lupus", store.Selection(new_only=True)) == 101 - 7
 
 
 def test_show_starts_without_heavy_modules(portable, isolated):
@@ -399,22 +396,18 @@ def test_search_by_relevance_with_a_limit_is_the_top_of_the_whole_ranking(
     load(RCT, condition="ra")
     db = store.open_quick(isolated / "acutrack.db")
     query, _ = fts_query("pancreatic OR cell OR patients OR asthma")
-    for filters in (
-        {},
-        {"condition": "rheumatoid-arthritis"},
-        {"flags": ["rct"]},
-        {"new_only": True},
+    for condition, filters in (
+        (None, store.Selection(search=query)),
+        ("rheumatoid-arthritis", store.Selection(search=query)),
+        (None, store.Selection(flags=("rct",), search=query)),
+        (None, store.Selection(new_only=True, search=query)),
     ):
-        whole = [
-            r.pmid for r in store.query_articles(db, search=query, order="relevance", **filters)
-        ]
+        whole = [r.pmid for r in store.query_articles(db, condition, filters, order="relevance")]
         assert whole, filters
         for cap in (400, 3):  # ranked matches handed in, or too many: the whole query
             monkeypatch.setattr(articles, "MAX_HANDED_IN", cap)
             for limit in (1, 2, 5, 20, 200):
-                top = store.query_articles(
-                    db, search=query, order="relevance", limit=limit, **filters
-                )
+                top = store.query_articles(db, condition, filters, order="relevance", limit=limit)
                 assert [r.pmid for r in top] == whole[:limit], (filters, cap, limit)
 
 
@@ -717,7 +710,7 @@ def test_search_snippet_marks_the_match_literally(isolated, tmp_path):
     marked = [line.plain[s.start : s.end] for s in line.spans if s.style == render.MATCH_STYLE]
     assert marked == ["needling"]
     console = Console(file=StringIO(), width=100, force_terminal=True, color_system="standard")
-    rows = store.query_articles(db, search=query)
+    rows = store.query_articles(db, None, store.Selection(search=query))
     rows[0] = dataclasses.replace(rows[0], snippet=snippet)
     console.print(render.articles_table(rows, width=100, highlight=words))
     out = console.file.getvalue()

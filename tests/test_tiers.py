@@ -343,11 +343,12 @@ def test_a_limited_evidence_listing_is_the_top_of_the_whole_one(evidence: Path):
     # Small limits walk idx_articles_evidence (tiers.EVIDENCE_ORDER) instead of sorting the
     # condition's articles; both must give the same rows.
     db = store.open_quick(evidence / "acutrack.db")
-    for wanted in (["rct"], ["rct", "meta-analysis", "systematic-review"], ["possible-rct"]):
-        whole = [r.pmid for r in store.query_articles(db, "lupus", flags=wanted, order="evidence")]
+    for wanted in (("rct",), ("rct", "meta-analysis", "systematic-review"), ("possible-rct",)):
+        chosen = store.Selection(flags=wanted)
+        whole = [r.pmid for r in store.query_articles(db, "lupus", chosen, order="evidence")]
         assert len(whole) >= 4
         for limit in (1, 5, 20):
-            top = store.query_articles(db, "lupus", flags=wanted, limit=limit, order="evidence")
+            top = store.query_articles(db, "lupus", chosen, limit=limit, order="evidence")
             assert [r.pmid for r in top] == whole[:limit]
     plan = " ".join(
         str(r)

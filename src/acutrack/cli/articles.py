@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from ..environment import Environment
+    from ..store import Selection
 
 # The study types from the flag registry: "rct, ..., meta-analysis (ma), ...", and its tiers.
 _TYPES = ", ".join(
@@ -75,16 +76,45 @@ def _list_options(fn: Any) -> Any:
     return fn
 
 
+def _selection(
+    types: tuple[str, ...],
+    comparator_values: tuple[str, ...],
+    new_only: bool,
+    since: str | None,
+    stored_since: str | None = None,
+    stored_before: str | None = None,
+) -> Selection:
+    """Which articles the filters of `show` and `search` ask for, each value checked (exit 2
+    with one sentence for a bad one, in this order)."""
+    from .. import store
+    from ..views.export import resolve_comparators, resolve_types
+    from ..views.listing import check_date, check_moment
+
+    return store.Selection(
+        flags=tuple(resolve_types(types)),
+        comparators=tuple(resolve_comparators(comparator_values)),
+        new_only=new_only,
+        since=check_date(since),
+        stored=(
+            check_moment(stored_since, "--stored-since"),
+            check_moment(stored_before, "--stored-before"),
+        ),
+    )
+
+
 def _list_articles(
     db: sqlite3.Connection,
     condition: str | None,
+    selection: Selection,
     *,
     env: Environment,
     fmt: str | None,
+    limit: int | None,
     show_all: bool,
+    order: str,
+    search_text: str = "",
     highlight: list[str] | None = None,
     empty: str = "No articles match.",
-    **query: Any,
 ) -> None:
     """Query, print in the chosen format, and mark what a table listed as shown."""
     from ..views import listing
@@ -94,22 +124,45 @@ def _list_articles(
         # Streamed: each article is read, formatted and written before the next is read.
         from ..views import export
 
-        if show_all:
-            query["limit"] = None
-        pieces = export.render_stream(listing.stream(db, condition, **query), fmt)
-        _write_pieces(pieces)
+        rows = listing.stream(
+            db,
+            condition,
+            selection,
+            limit=None if show_all else limit,
+            search_text=search_text,
+            order=order,
+        )
+        _write_pieces(export.render_stream(rows, fmt))
         return
-    if show_all or (query.get("limit") or 0) > TABLE_CHUNK:
+    if show_all or (limit or 0) > TABLE_CHUNK:
         # More rows than one chunk: drawn as they are read, with the memory of one chunk.
         from ..views.long_listing import print_long_listing
 
         console = env.out_console
         if not print_long_listing(
-            console, db, condition, show_all=show_all, highlight=highlight, empty=empty, **query
+            console,
+            db,
+            condition,
+            selection,
+            limit=limit,
+            show_all=show_all,
+            highlight=highlight,
+            empty=empty,
+            search_text=search_text,
+            order=order,
         ):
             read_only_note()
         return
-    found = listing.fetch(db, condition, fmt=fmt, show_all=show_all, **query)
+    found = listing.fetch(
+        db,
+        condition,
+        selection,
+        fmt=fmt,
+        limit=limit,
+        show_all=show_all,
+        search_text=search_text,
+        order=order,
+    )
     from ..views.terminal import print_listing
 
     print_listing(env.out_console, found, show_all=show_all, highlight=highlight, empty=empty)
@@ -175,34 +228,22 @@ def show(
     every match, mark nothing and never wrap or colour; in a pipe the default is json (the
     article objects of CONTRACT.md), so scripts and cron get stable output.
     """
-    from ..views.export import resolve_comparators, resolve_types
-    from ..views.listing import check_date, check_moment
-
-    flags = resolve_types(types)
-    compared = resolve_comparators(comparator_values)
-    since = check_date(since)
-    stored = (
-        check_moment(stored_since, "--stored-since"),
-        check_moment(stored_before, "--stored-before"),
-    )
+    selection = _selection(types, comparator_values, new_only, since, stored_since, stored_before)
     db = open_read(state)
     name, label = _condition(state, db, condition)
     db = need(db, state)
+    # With --type or --comparator: the evidence order (strongest tier, larger trials,
+    # newer), as the digest and the report list them; without them, newest first.
+    typed = selection.flags or selection.comparators
     _list_articles(
         db,
         name,
+        selection,
         env=state.env,
         fmt=fmt,
         limit=limit,
         show_all=show_all,
-        flags=flags,
-        new_only=new_only,
-        since=since,
-        stored=stored,
-        comparators=compared,
-        # With --type or --comparator: the evidence order (strongest tier, larger trials,
-        # newer), as the digest and the report list them; without them, newest first.
-        order="evidence" if flags or compared else "newest",
+        order="evidence" if typed else "newest",
         empty=_nothing_listed(state, db, name, label),
     )
 
@@ -362,13 +403,12 @@ def search(
     unless --limit or --all says otherwise. A search marks nothing as shown: NEW marks stay
     for `show`.
     """
-    from .. import store
-    from ..views.export import resolve_comparators, resolve_types
-    from ..views.listing import check_date
+    from dataclasses import replace
 
-    flags = resolve_types(types)
-    compared = resolve_comparators(comparator_values)
-    since = check_date(since)
+    from .. import store
+
+    filters = _selection(types, comparator_values, new_only, since)
+    # The search text is checked after the other filters (their errors come first).
     query, words = store.fts_query(" ".join(text))
     db = open_read(state)
     name = _condition(state, db, condition)[0] if condition else None
@@ -376,17 +416,13 @@ def search(
     _list_articles(
         db,
         name,
+        replace(filters, search=query),
         env=state.env,
         fmt=fmt,
         limit=limit,
         show_all=show_all,
-        flags=flags,
-        new_only=new_only,
-        since=since,
-        search=query,
-        search_text=" ".join(text),
-        comparators=compared,
         order=sort,
+        search_text=" ".join(text),
         highlight=words,
         empty=f"No stored article matches {' '.join(text)!r}.",
     )

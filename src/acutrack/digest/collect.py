@@ -149,8 +149,9 @@ def count_follow_ups(db: sqlite3.Connection, digest: Digest) -> None:
             group.lists[key] = store.count_articles(
                 db,
                 group.condition,
-                flags=resolve_types([word]),
-                stored=(group.since, digest.until),
+                store.Selection(
+                    flags=tuple(resolve_types([word])), stored=(group.since, digest.until)
+                ),
             )
 
 

@@ -11,7 +11,8 @@ Every SQL statement of acutrack lives in this package:
   connection;
 - ``lock``: the writers' lock (``writer_lock``), which only writing commands hold, so
   writers queue;
-- ``articles``: the reads behind show/article/search/stats;
+- ``articles``: the reads behind show/article/search/stats, and ``Selection``: which
+  articles a listing or a count wants (its filters, in one object);
 - ``write``: storing a batch of articles and linking them to a condition;
 - ``search``: user search text as a safe FTS5 query, and snippets around its matches;
 - ``runs``: update positions, runs, per-condition status;
@@ -52,6 +53,7 @@ from typing import TYPE_CHECKING
 
 from .articles import (
     NEWEST_ORDER,
+    Selection,
     article_links,
     condition_names,
     count_articles,
@@ -146,6 +148,7 @@ __all__ = [
     "JSON_COLUMNS",
     "MIGRATIONS",
     "NEWEST_ORDER",
+    "Selection",
     "EVIDENCE_ORDER",
     "BadSearch",
     "LockedError",

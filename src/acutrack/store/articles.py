@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
@@ -141,40 +142,74 @@ def get_article(db: sqlite3.Connection, pmid: str) -> StoredArticle | None:
     return decode(rows[0]) if rows else None
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which articles a listing or a count wants: the filters `show` and `search` share, in
+    one place. Left at their defaults, every article (of the condition, when one is given).
+
+    ``flags``: any of these `--type` selectors (flag names, ``tier:KEY``: ``tiers.has_any_type``);
+    ``comparators``: only trials compared against any of these (``article_comparators``);
+    ``new_only``: never shown (for the condition, or under any); ``since``: entered PubMed,
+    or first stored here, on or after this date (YYYY-MM-DD); ``search``: an FTS5 query over
+    titles and abstracts (the caller escapes user text: ``search.fts_query``); ``stored``:
+    first stored for the condition in this window (``newness.arrived_sql``: since, before).
+    """
+
+    flags: tuple[str, ...] = ()
+    comparators: tuple[str, ...] = ()
+    new_only: bool = False
+    since: str | None = None
+    search: str | None = None
+    stored: tuple[str | None, str | None] = (None, None)
+
+    def unseen(self) -> Selection:
+        """The new articles of the same study types and comparators: what
+        `show CONDITION --new` with this selection's --type and --comparator lists."""
+        return Selection(self.flags, self.comparators, new_only=True)
+
+
+# Every article: the selection when a caller asks for none.
+EVERY = Selection()
+
 # Search by relevance hands in at most this many ranked matches, two parameters each (SQLite
 # before 3.32 allows 999 parameters in a statement).
 MAX_HANDED_IN = 400
 
 
-def _link_filters(
-    condition: str | None,
-    new_only: bool,
-    since: str | None,
-    stored: tuple[str | None, str | None] = (None, None),
-) -> tuple[list[str], list[Any]]:
-    """Predicates on the article's condition link ``l`` (joined to the article ``a``).
-    ``stored``: the window it arrived in (``newness.arrived_sql``: since, before)."""
+def _link_filters(condition: str | None, selection: Selection) -> tuple[list[str], list[Any]]:
+    """Predicates on the article's condition link ``l`` (joined to the article ``a``): the
+    condition, unseen, the window it arrived in and ``since``."""
     where = ["l.pmid = a.pmid"]
     params: list[Any] = []
     if condition is not None:
         where.append("l.condition = ?")
         params.append(condition)
-    if new_only:
+    if selection.new_only:
         where.append(newness.unseen_sql("l"))
-    if any(stored):
-        test, bound = newness.arrived_sql(*stored)
+    if any(selection.stored):
+        test, bound = newness.arrived_sql(*selection.stored)
         where.append(test)
         params += bound
-    if since:
+    if selection.since:
         # Entered PubMed on or after the date, or first stored here on or after it.
         where.append("(coalesce(a.entrez_date, '') >= ? OR l.first_seen >= ?)")
-        params += [since, since]
+        params += [selection.since, selection.since]
     return where, params
 
 
-def _flag_filter(flags: Iterable[str]) -> tuple[str, list[Any]]:
-    """Any of ``flags``: `--type` selectors, flag names or tiers (the names are bound)."""
-    return has_any_type(list(flags))
+def _article_filters(selection: Selection) -> tuple[list[str], list[Any]]:
+    """Predicates on the article ``a`` itself: any of the flags, any of the comparators."""
+    where: list[str] = []
+    params: list[Any] = []
+    if selection.flags:
+        sql, names = has_any_type(list(selection.flags))
+        where.append(sql)
+        params += names
+    if selection.comparators:
+        sql, names = has_any_comparator(list(selection.comparators))
+        where.append(sql)
+        params += names
+    return where, params
 
 
 def _derived(condition: str | None) -> tuple[str, list[Any]]:
@@ -220,74 +255,40 @@ def _walk_newest(
 def query_articles(
     db: sqlite3.Connection,
     condition: str | None = None,
+    selection: Selection = EVERY,
     *,
-    new_only: bool = False,
-    since: str | None = None,
-    limit: int | None = None,
-    search: str | None = None,
-    flags: Iterable[str] | None = None,
     order: str = "newest",
-    stored: tuple[str | None, str | None] = (None, None),
-    comparators: Iterable[str] | None = None,
+    limit: int | None = None,
 ) -> list[StoredArticle]:
-    """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``.
-
-    The list of ``iter_articles`` (same arguments), which reads them as they are needed.
-    """
-    return list(
-        iter_articles(
-            db,
-            condition,
-            new_only=new_only,
-            since=since,
-            limit=limit,
-            search=search,
-            flags=flags,
-            order=order,
-            stored=stored,
-            comparators=comparators,
-        )
-    )
+    """``iter_articles`` as a list."""
+    return list(iter_articles(db, condition, selection, order=order, limit=limit))
 
 
 def iter_articles(
     db: sqlite3.Connection,
     condition: str | None = None,
+    selection: Selection = EVERY,
     *,
-    new_only: bool = False,
-    since: str | None = None,
-    limit: int | None = None,
-    search: str | None = None,
-    flags: Iterable[str] | None = None,
     order: str = "newest",
-    stored: tuple[str | None, str | None] = (None, None),
-    comparators: Iterable[str] | None = None,
+    limit: int | None = None,
 ) -> Iterator[StoredArticle]:
-    """Articles for a condition (or all), newest first, with ``first_seen`` and ``new``,
-    read from the cursor one by one (an export of every article keeps memory flat).
+    """The articles of ``selection`` for a condition (or all), with ``first_seen`` and
+    ``new``, read from the cursor one by one (an export of every article keeps memory flat).
 
-    ``flags``: only articles with any of those flags; ``comparators``: only trials compared
-    against any of those (``article_comparators``). ``search``: an
-    FTS5 query over titles and abstracts (the caller escapes user text). ``order``:
-    ``newest``, ``evidence`` (``tiers.EVIDENCE_ORDER``: strongest tier, larger trials, newer)
-    or, with ``search``, ``relevance`` (FTS5 bm25 rank). With a condition,
-    ``first_seen`` and ``new`` are that condition's; without, the earliest and any.
+    ``order``: ``newest`` (``tiers.NEWEST_ORDER``), ``evidence`` (``tiers.EVIDENCE_ORDER``:
+    strongest tier, larger trials, newer) or, with a search, ``relevance`` (FTS5 bm25 rank).
+    With a condition, ``first_seen`` and ``new`` are that condition's; without, the earliest
+    and any.
     """
-    wanted = list(flags or [])
     if limit is not None and limit >= 2**62:
         limit = None  # more than SQLite can count, so more than there are: all of them
-    link, link_params = _link_filters(condition, new_only, since, stored)
+    link, params = _link_filters(condition, selection)
     where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
-    params: list[Any] = list(link_params)
-    if wanted:
-        sql, names = _flag_filter(wanted)
-        where.append(sql)
-        params += names
-    if comparators:
-        sql, names = has_any_comparator(list(comparators))
-        where.append(sql)
-        params += names
+    on_article, article_params = _article_filters(selection)
+    where += on_article
+    params += article_params
     derived, derived_params = _derived(condition)
+    search = selection.search
     if search and order == "relevance":
         return _by_relevance(db, search, derived, where, [*derived_params, *params], limit)
     source = "articles a"
@@ -296,7 +297,11 @@ def iter_articles(
         where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(search)
     elif condition is not None and not _walk_newest(
-        db, condition, new_only, limit, bool(wanted or since or comparators or any(stored))
+        db,
+        condition,
+        selection.new_only,
+        limit,
+        bool(on_article or selection.since or any(selection.stored)),
     ):
         # Few articles for this condition: start from its links and sort them.
         source = "article_conditions l CROSS JOIN articles a ON a.pmid = l.pmid"
@@ -430,21 +435,14 @@ def mark_shown(
 
 
 def count_articles(
-    db: sqlite3.Connection,
-    condition: str | None = None,
-    *,
-    flags: Iterable[str] | None = None,
-    new_only: bool = False,
-    since: str | None = None,
-    search: str | None = None,
-    stored: tuple[str | None, str | None] = (None, None),
-    comparators: Iterable[str] | None = None,
+    db: sqlite3.Connection, condition: str | None = None, selection: Selection = EVERY
 ) -> int:
-    """How many articles ``query_articles`` would list without a limit."""
-    wanted = list(flags or [])
-    compared = has_any_comparator(list(comparators)) if comparators else None
-    if condition is not None and not (wanted or since or search or compared or any(stored)):
-        if not new_only:  # kept by triggers: a few rows, not every link of the condition
+    """How many articles ``iter_articles`` would list without a limit."""
+    wanted = list(selection.flags)
+    since, search, stored = selection.since, selection.search, selection.stored
+    narrowed = bool(selection.comparators or any(stored))
+    if condition is not None and not (wanted or since or search or narrowed):
+        if not selection.new_only:  # kept by triggers: a few rows, not every link
             return db.execute(
                 f"SELECT coalesce(sum(articles), 0) FROM {counts_source(db)} WHERE condition = ?",
                 [condition],
@@ -453,7 +451,7 @@ def count_articles(
             "SELECT count(*) FROM article_conditions WHERE condition = ? AND shown_at IS NULL",
             [condition],
         ).fetchone()[0]
-    if condition is not None and new_only and not (search or compared or any(stored)):
+    if condition is not None and selection.new_only and not (search or narrowed):
         # From the condition's new links (idx_article_conditions_shown), not every article:
         # `show` counts the new ones a limit left out with --type or --since too.
         sql = (
@@ -469,11 +467,7 @@ def count_articles(
             sql += " AND (coalesce(a.entrez_date, '') >= ? OR l.first_seen >= ?)"
             params += [since, since]
         return db.execute(sql, params).fetchone()[0]
-    if (
-        search
-        and condition is None
-        and not (wanted or new_only or since or compared or any(stored))
-    ):
+    if search and condition is None and not (wanted or selection.new_only or since or narrowed):
         # Every stored article is linked to a condition (stored and linked in one
         # transaction; a refresh stores only what is stored already; no link is ever
         # deleted), so the matches are the count. FTS5 counts them from its index alone:
@@ -481,15 +475,11 @@ def count_articles(
         return db.execute(
             "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [search]
         ).fetchone()[0]
-    link, params = _link_filters(condition, new_only, since, stored)
+    link, params = _link_filters(condition, selection)
     where = [f"EXISTS (SELECT 1 FROM article_conditions l WHERE {' AND '.join(link)})"]
-    if wanted:
-        sql, names = _flag_filter(wanted)
-        where.append(sql)
-        params += names
-    if compared:
-        where.append(compared[0])
-        params += compared[1]
+    on_article, article_params = _article_filters(selection)
+    where += on_article
+    params += article_params
     if search:
         where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(search)

@@ -9,7 +9,7 @@ searches mark nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,8 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     import sqlite3
+
+    from ..store import Selection
 
 TABLE_DEFAULT_LIMIT = 50
 # Longer tables are drawn this many rows at a time (views.long_listing), with flat memory.
@@ -82,10 +84,10 @@ class Listing:
     """The articles to list, and whether (and how many) more match."""
 
     rows: list[StoredArticle]
+    selection: Selection  # which articles: the footer's count and the hint use it again
     more: bool = False
     total: int | None = None  # counted only for a table, and not with --since (slow)
     condition: str | None = None
-    filters: dict[str, Any] = field(default_factory=dict)
     # New (never shown) articles of the condition that match the filters but fall outside
     # the listed rows: `show` says so, with the command that lists them (tables only).
     unlisted_new: int = 0
@@ -106,18 +108,13 @@ class Listing:
 def fetch(
     db: sqlite3.Connection,
     condition: str | None,
+    selection: Selection,
     *,
     fmt: str,
     limit: int | None,
     show_all: bool,
-    flags: list[str],
-    new_only: bool,
-    since: str | None,
-    search: str | None = None,
     search_text: str = "",
     order: str = "newest",
-    stored: tuple[str | None, str | None] = (None, None),
-    comparators: list[str] | None = None,
 ) -> Listing:
     """Query the articles for a listing in ``fmt``: a table stops at 50 unless told."""
     limit = table_limit(fmt, limit, show_all)
@@ -125,26 +122,18 @@ def fetch(
 
     from .. import store
 
-    filters: dict[str, Any] = {
-        "flags": flags,
-        "new_only": new_only,
-        "since": since,
-        "search": search,
-        "stored": stored,
-        "comparators": comparators,
-    }
     try:
         # One row more than asked tells whether more match, without counting them.
         rows = store.query_articles(
-            db, condition, limit=limit + 1 if limit else None, order=order, **filters
+            db, condition, selection, order=order, limit=limit + 1 if limit else None
         )
         more = limit is not None and len(rows) > limit
         del rows[limit or len(rows) :]
     except sqlite3.OperationalError as exc:
-        raise _bad_search(exc, search, search_text) from None
-    found = Listing(rows, more, len(rows), condition, filters, order=order)
-    if fmt == "table" and search is not None:
-        found.rows = with_snippets(db, search, rows)
+        raise _bad_search(exc, selection.search, search_text) from None
+    found = Listing(rows, selection, more, len(rows), condition, order=order)
+    if fmt == "table" and selection.search is not None:
+        found.rows = with_snippets(db, selection.search, rows)
     if fmt == "table":
         count_rest(db, found)
     return found
@@ -175,60 +164,47 @@ def count_rest(db: sqlite3.Connection, found: Listing) -> None:
         return
     from .. import store
 
-    filters = found.filters
-    since, new_only, search = filters["since"], filters["new_only"], filters["search"]
-    flags, comparators = filters["flags"], filters.get("comparators")
-    stored = filters.get("stored") or (None, None)
+    chosen = found.selection
     found.total = None
-    if found.shown and not since:
-        found.total = store.count_articles(
-            db,
-            found.condition,
-            flags=flags,
-            new_only=new_only,
-            since=since,
-            search=search,
-            comparators=comparators,
-            stored=stored,
-        )
+    if found.shown and not chosen.since:
+        found.total = store.count_articles(db, found.condition, chosen)
     # The unseen left out: not within a --since or --stored window (the hint's command,
     # `show C --new`, has neither, so it would list others).
-    if search is None and found.condition is not None and not (new_only or since or any(stored)):
-        new = store.count_articles(
-            db, found.condition, flags=flags, new_only=True, comparators=comparators
-        )
+    if (
+        chosen.search is None
+        and found.condition is not None
+        and not (chosen.new_only or chosen.since or any(chosen.stored))
+    ):
+        new = store.count_articles(db, found.condition, chosen.unseen())
         found.unlisted_new = max(new - found.new, 0)
 
 
 def new_hint(listing: Listing) -> str | None:
-    """'3 new not listed: acutrack show lupus --new', with the listing's --type, or None."""
+    """'3 new not listed: acutrack show lupus --new', with the listing's --type and
+    --comparator (the command lists ``selection.unseen()``), or None."""
     if not listing.unlisted_new or listing.condition is None:
         return None
     import shlex
 
+    chosen = listing.selection
     command = ["acutrack", "show", listing.condition, "--new"]
-    if listing.filters.get("flags"):  # the shortest words --type takes: rct, ma, evidence
+    if chosen.flags:  # the shortest words --type takes: rct, ma, evidence
         from ..flags import type_words_text
 
-        command += ["--type", type_words_text(listing.filters["flags"])]
-    if listing.filters.get("comparators"):
-        command += ["--comparator", ",".join(listing.filters["comparators"])]
+        command += ["--type", type_words_text(list(chosen.flags))]
+    if chosen.comparators:
+        command += ["--comparator", ",".join(chosen.comparators)]
     return f"{listing.unlisted_new:,} new not listed: {shlex.join(command)}"
 
 
 def stream(
     db: sqlite3.Connection,
     condition: str | None,
+    selection: Selection,
     *,
     limit: int | None,
-    flags: list[str],
-    new_only: bool,
-    since: str | None,
-    search: str | None = None,
     search_text: str = "",
     order: str = "newest",
-    stored: tuple[str | None, str | None] = (None, None),
-    comparators: list[str] | None = None,
 ) -> Iterator[StoredArticle]:
     """The articles of an export (every match, or ``limit``), read from the cursor as they
     are written out: memory stays flat on a database of any size. Marks nothing."""
@@ -237,20 +213,9 @@ def stream(
     from .. import store
 
     try:
-        yield from store.iter_articles(
-            db,
-            condition,
-            limit=limit,
-            order=order,
-            flags=flags,
-            new_only=new_only,
-            since=since,
-            search=search,
-            stored=stored,
-            comparators=comparators,
-        )
+        yield from store.iter_articles(db, condition, selection, order=order, limit=limit)
     except sqlite3.OperationalError as exc:
-        raise _bad_search(exc, search, search_text) from None
+        raise _bad_search(exc, selection.search, search_text) from None
 
 
 def _bad_search(exc: Exception, search: str | None, search_text: str) -> Exception:
@@ -270,7 +235,7 @@ def mark_listed(db: sqlite3.Connection, listing: Listing, pmids: list[str] | Non
     ``pmids``: what a long table listed (its rows are not kept)."""
     from .. import store
 
-    if listing.filters.get("search") is not None:
+    if listing.selection.search is not None:
         return True  # a search finds articles; reading the condition's list shows them
     if pmids is None:
         pmids = [r.pmid for r in listing.rows]

@@ -27,6 +27,8 @@ from .terminal import WIDE_LAYOUT, articles_table, listing_tail, view_options
 if TYPE_CHECKING:
     import sqlite3
 
+    from ..store import Selection
+
 # Rows handed to rich at once: large enough that the per-chunk cost vanishes, small enough
 # that a chunk is a few MB.
 CHUNK = listings.TABLE_CHUNK
@@ -60,6 +62,7 @@ def print_long_listing(
     console: Console,
     db: sqlite3.Connection,
     condition: str | None,
+    selection: Selection,
     *,
     limit: int | None,
     show_all: bool,
@@ -67,23 +70,27 @@ def print_long_listing(
     empty: str,
     chunk: int = CHUNK,
     pager: Pager | None = None,
-    **query: Any,
+    search_text: str = "",
+    order: str = "newest",
 ) -> bool:
     """Every article of a listing (or ``limit``) as one table with its footer, paged as
-    ``print_listing`` pages, with the memory of ``chunk`` rows. ``query``: the filters of
-    ``listing.stream``. Marks what it listed as shown; False when that could not be done
-    (a read-only database)."""
+    ``print_listing`` pages, with the memory of ``chunk`` rows. ``search_text`` and
+    ``order`` as for ``listing.stream``. Marks what it listed as shown; False when that
+    could not be done (a read-only database)."""
     limit = listings.table_limit("table", limit, show_all)
-    names = ("flags", "new_only", "since", "search", "comparators")
-    filters = {k: query.get(k) for k in names}
-    found = listings.Listing(
-        [], condition=condition, filters=filters, order=query.get("order", "newest")
-    )
+    found = listings.Listing([], selection, condition=condition, order=order)
     options = view_options(found)
 
     def walk() -> Iterator[StoredArticle]:
         # one row more than asked tells whether more match, without counting them
-        return listings.stream(db, condition, limit=None if limit is None else limit + 1, **query)
+        return listings.stream(
+            db,
+            condition,
+            selection,
+            limit=None if limit is None else limit + 1,
+            search_text=search_text,
+            order=order,
+        )
 
     widths = column_widths(islice(walk(), limit), chunk=chunk, **options)
     if not widths:
@@ -91,7 +98,7 @@ def print_long_listing(
         return True
     shown = new = 0
     pmids: list[str] = []
-    search = filters["search"]
+    search = selection.search
     with Pages(console, pager) as pages:
         for part in chunked(walk(), chunk):
             if limit is not None and shown + len(part) > limit:
