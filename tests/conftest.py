@@ -144,6 +144,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {SKIP_REASON}")
 
 
+# The article object's fields ../shared/CONTRACT.md promises, in its order: every article in
+# JSON carries them (show, search, article, verify's record, digests).
+CONTRACT_ARTICLE_FIELDS = (
+    "pmid",
+    "title",
+    "abstract",
+    "journal",
+    "year",
+    "authors",
+    "doi",
+    "publication_types",
+    "flags",
+    "flag_reasons",
+    "sample_size",
+    "conditions",
+    "first_seen",
+    "status",
+    "url",
+)
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the database, config and data folders at a temporary directory."""

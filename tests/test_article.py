@@ -8,7 +8,7 @@ import json
 import typing
 
 import pytest
-from conftest import realdata, run
+from conftest import CONTRACT_ARTICLE_FIELDS, realdata, run
 
 from acutrack import evidence, store
 from acutrack.article import (
@@ -65,23 +65,7 @@ def test_every_derived_and_stored_column_is_an_article_field(tmp_path):
 def test_the_json_object_follows_the_declaration_order():
     # CONTRACT.md's fields, then conclusion and comparators (in every object), then acutrack's
     # extras.
-    assert PUBLIC_FIELDS[:15] == (
-        "pmid",
-        "title",
-        "abstract",
-        "journal",
-        "year",
-        "authors",
-        "doi",
-        "publication_types",
-        "flags",
-        "flag_reasons",
-        "sample_size",
-        "conditions",
-        "first_seen",
-        "status",
-        "url",
-    )
+    assert PUBLIC_FIELDS[:15] == CONTRACT_ARTICLE_FIELDS
     assert PUBLIC_FIELDS[15:] == ("conclusion", "comparators")  # CONTRACT.md names both
     # acutrack's extras, in the order the JSON has always had them (a field added later goes
     # before "new" or after it, never between these).

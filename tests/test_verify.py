@@ -15,7 +15,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from conftest import REALDATA, SECRET_KEY, realdata, run, run_process
+from conftest import CONTRACT_ARTICLE_FIELDS, REALDATA, SECRET_KEY, realdata, run, run_process
 
 from acutrack.pubmed import references, verify
 
@@ -35,22 +35,7 @@ CONTRACT_KEYS = {
     "record",
     "duplicate_of",
 }
-ARTICLE_KEYS = {
-    "pmid",
-    "title",
-    "abstract",
-    "journal",
-    "year",
-    "authors",
-    "doi",
-    "publication_types",
-    "flags",
-    "flag_reasons",
-    "conditions",
-    "first_seen",
-    "status",
-    "url",
-}
+ARTICLE_KEYS = set(CONTRACT_ARTICLE_FIELDS)
 
 
 def invented_record(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import lock
@@ -183,20 +184,11 @@ def _guarded(
     """``connect`` and ``check``: the connection when no migration is pending, else None (it
     is closed again) and the pending migrations; a StoreError naming what is wrong with the
     file when it cannot be used."""
-    conn = None
-    try:
-        conn = connect(path)
+    with _closed_on_error(path) as held:
+        conn = held(connect(path))
         pending = check(conn, path)
         if not pending:
             return (conn if read_only(conn) else _ready(conn)), []
-    except (sqlite3.DatabaseError, OSError) as exc:
-        if conn is not None:
-            conn.close()
-        raise (explain(exc, path) or StoreError(f"Cannot use the database {path}: {exc}")) from None
-    except BaseException:
-        if conn is not None:
-            conn.close()
-        raise
     conn.close()
     return None, pending
 
@@ -204,9 +196,8 @@ def _guarded(
 def _migrated(path: Path) -> sqlite3.Connection:
     """Create or migrate the database as far as it still needs (checked again, and again
     inside ``migrate``'s transaction: another command may have done it meanwhile)."""
-    conn = None
-    try:
-        conn = _connect(path)
+    with _closed_on_error(path) as held:
+        conn = held(_connect(path))
         if not _check(conn, path):
             return _ready(conn)
         from sqlite_utils import Database
@@ -218,15 +209,32 @@ def _migrated(path: Path) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode=WAL")
         _ready(conn)
         migrate(db)
+    return conn
+
+
+@contextmanager
+def _closed_on_error(
+    path: Path,
+) -> Iterator[Callable[[sqlite3.Connection], sqlite3.Connection]]:
+    """Yields ``held(conn)``, which returns ``conn`` and remembers it: on any error inside
+    the block the connection is closed, and a database or file error becomes a StoreError
+    that names what is wrong with ``path`` (one sentence, no traceback)."""
+    conns: list[sqlite3.Connection] = []
+
+    def held(conn: sqlite3.Connection) -> sqlite3.Connection:
+        conns.append(conn)
+        return conn
+
+    try:
+        yield held
     except (sqlite3.DatabaseError, OSError) as exc:
-        if conn is not None:
+        for conn in conns:
             conn.close()
         raise (explain(exc, path) or StoreError(f"Cannot use the database {path}: {exc}")) from None
     except BaseException:
-        if conn is not None:
+        for conn in conns:
             conn.close()
         raise
-    return conn
 
 
 def check_before_writing(path: Path | str) -> None:
