@@ -144,7 +144,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {SKIP_REASON}")
 
 
-# The article object's fields ../shared/CONTRACT.md promises, in its order: every article in
+# The article object's fields the contract (CONTRACT.md) promises, in its order: every article in
 # JSON carries them (show, search, article, verify's record, digests).
 CONTRACT_ARTICLE_FIELDS = (
     "pmid",
