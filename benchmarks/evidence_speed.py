@@ -12,13 +12,13 @@ hits both alike; the figure is the ratio of the best times, not records/s on a q
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
+
+from startup import baseline_tree  # this folder: the benchmarks run as scripts
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REALDATA = ROOT.parent / "shared" / "realdata"
@@ -58,15 +58,6 @@ print(json.dumps({"records": len(rows), **best}))
 """
 
 
-def _baseline_tree(ref: str, into: Path) -> Path:
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into / "src"
-
-
 def _time(src: Path, realdata: Path) -> dict:
     out = subprocess.run(
         [
@@ -96,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        trees = {"baseline": _baseline_tree(args.baseline, Path(tmp)), "this tree": ROOT / "src"}
+        trees = {"baseline": baseline_tree(args.baseline, Path(tmp)), "this tree": ROOT / "src"}
         best: dict[str, dict[str, float]] = {name: {} for name in trees}
         records = 0
         for _ in range(args.rounds):

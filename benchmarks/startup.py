@@ -214,7 +214,7 @@ def import_groups(runs: list[dict[str, int]]) -> dict[str, float]:
 
 
 def baseline_tree(ref: str, into: Path) -> Path:
-    """``src/`` of a git ref, extracted into ``into`` (as benchmarks/evidence_speed.py does)."""
+    """``src/`` of a git ref, extracted into ``into`` (evidence_speed.py's baseline too)."""
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True
     ).stdout

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from types import CodeType, ModuleType
 
@@ -235,6 +236,20 @@ def db_rows(tmp_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 def realdata(*parts: str) -> Path:
     return REALDATA.joinpath(*parts)
+
+
+@cache
+def records_in(path: Path) -> dict[str, dict]:
+    """Every record of a real PubMed file (XML or MEDLINE), by PMID, as records.iter_file
+    parses it; read once per test session."""
+    from acutrack.pubmed import records
+
+    return {a["pmid"]: a for a in records.iter_file(path)}
+
+
+def real_record(path: Path, pmid: str) -> dict:
+    """One real record of ``path``: a copy, so a test may change it."""
+    return dict(records_in(path)[pmid])
 
 
 @contextmanager

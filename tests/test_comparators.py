@@ -9,11 +9,10 @@ import gzip
 import io
 import json
 import sqlite3
-from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import real_record, run
 from test_evidence_v2 import _dev, needs_dev, strip_medline
 
 from acutrack import evidence, flags, store
@@ -38,16 +37,11 @@ def read_labels(path: Path = LABELS) -> list[tuple[str, str, list[str]]]:
     return rows
 
 
-@cache
-def _file(source: str) -> dict[str, dict]:
-    return {a["pmid"]: dict(a) for a in records.iter_file(SHARED / source)}
-
-
 def labelled_article(pmid: str, source: str) -> dict:
     """The record as a new import sees it before NLM indexes it (no PT, no MeSH)."""
     if source.startswith("evidence-dev"):
         return dict(_dev(True)[pmid])
-    article = dict(_file(source)[pmid])
+    article = real_record(SHARED / source, pmid)
     article["publication_types"], article["mesh"] = [], []
     return article
 

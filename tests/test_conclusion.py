@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import real_record as real
 from conftest import realdata, run
 
 from acutrack import store
@@ -27,15 +28,6 @@ ORTHO_MEDLINE = realdata(
     "p1m-ortho", "qs-global-ortho-search-queries", "997b614a_pubmed_result_10_medline.txt"
 )
 ORTHO_XML = realdata("p1m-ortho", "qs-global-ortho-search-queries", "8035bc95_pubmed_result.xml")
-
-
-@cache
-def _file(path: Path) -> dict[str, dict]:
-    return {a["pmid"]: dict(a) for a in records.iter_file(path)}
-
-
-def real(path: Path, pmid: str) -> dict:
-    return dict(_file(path)[pmid])
 
 
 @cache

@@ -7,11 +7,10 @@ state of a new record before NLM indexes it.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_MISSING, SKIP_REASON
+from conftest import SHARED_MISSING, SKIP_REASON, real_record, records_in
 from eutils_server import REALDATA
 
 from acutrack import evidence
@@ -29,14 +28,9 @@ VERTEBRO = "p1m-ortho/xs-stmz-methodology/299f452a_pubmed_result.xml"
 SR_SEARCHES = "p1m-ortho/qm-replication-of-sr-searches/c501c924_pubmed_result.xml"
 
 
-@cache
-def _file(relpath: str) -> dict[str, dict]:
-    return {a["pmid"]: a for a in records.iter_file(REALDATA / relpath)}
-
-
 def real(relpath: str, pmid: str) -> dict:
     """A real record, as records.iter_file parses it."""
-    return dict(_file(relpath)[pmid])
+    return real_record(REALDATA / relpath, pmid)
 
 
 def unindexed(article: dict) -> dict:
@@ -119,7 +113,7 @@ def test_every_indexed_record_follows_its_publication_types():
     }
     checked = 0
     for relpath in (MEDLINE16, ORTHO45, PVZ, VERTEBRO):
-        for article in _file(relpath).values():
+        for article in records_in(REALDATA / relpath).values():
             if not nlm_indexed(article):
                 continue
             flags = compute_flags(article)

@@ -20,13 +20,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import real_record as real
 from conftest import realdata, run
 from eutils_server import EVIDENCE_DEV
 from test_evidence_v2 import dev, needs_dev, needs_realdata
 
 from acutrack.evidence import compute_flags, conclusion, derive
 from acutrack.evidence.conclusions import _inline_conclusion
-from acutrack.pubmed import records
 
 ORTHO_PVZ = realdata("p1m-ortho", "xs-stmz-methodology", "91ef871e_pubmed_result_pvz.xml")
 THIEME = realdata("metapub", "fixtures", "pmid_xml", "25364329.xml")
@@ -40,15 +40,6 @@ _spec = importlib.util.spec_from_file_location(
 assert _spec is not None and _spec.loader is not None
 accuracy = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(accuracy)
-
-
-@cache
-def _file(path: Path) -> dict[str, dict]:
-    return {a["pmid"]: dict(a) for a in records.iter_file(path)}
-
-
-def real(path: Path, pmid: str) -> dict:
-    return dict(_file(path)[pmid])
 
 
 @cache
