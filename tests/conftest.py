@@ -6,6 +6,7 @@ No test reaches the internet: ACUTRACK_EUTILS_URL points Bio.Entrez at a server 
 
 from __future__ import annotations
 
+import copy
 import inspect
 import os
 import sqlite3
@@ -248,8 +249,9 @@ def records_in(path: Path) -> dict[str, dict]:
 
 
 def real_record(path: Path, pmid: str) -> dict:
-    """One real record of ``path``: a copy, so a test may change it."""
-    return dict(records_in(path)[pmid])
+    """One real record of ``path``: a deep copy, so a test may change it (lists included)
+    without touching what another test reads from the shared cache."""
+    return copy.deepcopy(records_in(path)[pmid])
 
 
 @contextmanager
