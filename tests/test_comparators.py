@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import real_record, run
 from test_evidence_v2 import _dev, needs_dev, strip_medline
+from test_labels import accuracy  # the benchmark's reader of the label files
 
 from acutrack import evidence, flags, store
 from acutrack.article import ARTICLE_FIELDS, LIST_FIELDS
@@ -25,16 +26,6 @@ SHARED = ROOT.parent / "shared"
 LABELS = ROOT / "tests" / "fixtures" / "comparators.tsv"
 SHAM_RCT = "10801172"  # "30 were assigned sham-irradiation": the dev set's one sham RCT
 WAITLIST = "10883557"  # "a self-monitoring/waiting-list control condition"
-
-
-def read_labels(path: Path = LABELS) -> list[tuple[str, str, list[str]]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith(("#", "pmid\t")):
-            continue
-        pmid, source, classes = line.split("\t")[:3]
-        rows.append((pmid, source, [c for c in classes.split(",") if c]))
-    return rows
 
 
 def labelled_article(pmid: str, source: str) -> dict:
@@ -71,7 +62,7 @@ def as_trial(article: dict) -> list[str]:
 def test_the_hand_labels_stay_where_the_rules_left_them(name, n, at_least_equal, tp, fp, fn):
     """Guards, not estimates (docs/evidence.md says which figure is unseen): whole set equal
     and placebo-or-sham found, on each hand-labelled file."""
-    rows = read_labels(LABELS.parent / name)
+    rows = accuracy.read_comparator_labels(LABELS.parent / name)
     assert len(rows) == n
     equal = 0
     found = {"tp": 0, "fp": 0, "fn": 0}
